@@ -1,0 +1,49 @@
+"""Scoring: one transaction, or a batch in one vectorised model call."""
+
+from __future__ import annotations
+
+import time
+
+from fastapi import APIRouter, HTTPException, Request
+
+from app.api.deps import ModelDep, StateDep
+from app.schemas.transaction import BatchIn, BatchOut, PredictionOut, Transaction
+from app.services.prediction_writer import QueueFull
+from app.services.scoring import score_and_record
+
+router = APIRouter(tags=["predict"])
+
+_BUSY = {503: {"description": "Too many predictions waiting to be stored; retry shortly."}}
+
+
+def _score(request: Request, rows: list[dict], model, state):
+    started = getattr(request.state, "started", time.perf_counter())
+    try:
+        return score_and_record(rows, model, state.writer, state.metrics, started)
+    except QueueFull as exc:
+        raise HTTPException(503, detail=str(exc), headers={"Retry-After": "1"}) from exc
+
+
+@router.post("/predict", response_model=PredictionOut, responses=_BUSY)
+def predict(transaction: Transaction, request: Request, model: ModelDep, state: StateDep):
+    """Score one transaction and record the prediction."""
+    answers, _ = _score(request, [transaction.model_dump()], model, state)
+    return answers[0]
+
+
+@router.post(
+    "/predict/batch",
+    response_model=BatchOut,
+    responses={413: {"description": "More than 10,000 transactions."}, **_BUSY},
+)
+def predict_batch(batch: BatchIn, request: Request, model: ModelDep, state: StateDep):
+    """Score up to 10,000 transactions in one model call and record them all."""
+    rows = [t.model_dump() for t in batch.transactions]
+    answers, latency_ms = _score(request, rows, model, state)
+    return {
+        "model_version": model.version,
+        "threshold": model.threshold,
+        "count": len(answers),
+        "latency_ms": latency_ms,
+        "predictions": answers,
+    }

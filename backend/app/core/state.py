@@ -1,0 +1,106 @@
+"""Everything a running backend holds, created in the app's lifespan."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from datetime import datetime
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.core.config import Settings
+from app.core.db import make_engine, make_session_factory
+from app.core.metrics import Metrics
+from app.core.schema import init_schema
+from app.ml import artifacts
+from app.models import ModelVersion, utcnow
+from app.services.model_service import ModelService
+from app.services.prediction_writer import PredictionWriter
+from app.services.stats import StatsCache
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    engine: Engine
+    session_factory: sessionmaker[Session]
+    metrics: Metrics
+    writer: PredictionWriter
+    model: ModelService | None = None
+    model_error: str | None = None
+    stats: StatsCache = field(default_factory=StatsCache)
+    schema_ready: threading.Event = field(default_factory=threading.Event)
+    started_at: float = field(default_factory=time.time)
+    _stop: threading.Event = field(default_factory=threading.Event)
+
+    @classmethod
+    def create(cls, settings: Settings) -> AppState:
+        engine = make_engine(settings.database_url)
+        factory = make_session_factory(engine)
+        metrics = Metrics()
+        writer = PredictionWriter(
+            factory,
+            batch_size=settings.write_batch_size,
+            interval_s=settings.write_interval_ms / 1000,
+            max_queue=settings.write_queue_max,
+            on_written=metrics.stored.inc,
+        )
+        state = cls(settings, engine, factory, metrics, writer)
+        state.load_model()
+        return state
+
+    def load_model(self) -> None:
+        try:
+            paths = artifacts.resolve(self.settings.model_dir, self.settings.model_version)
+            self.model = ModelService(paths)
+            self.model_error = None
+            self.metrics.model_info.info({"version": self.model.version})
+            log.info("serving model %s from %s", self.model.version, paths.folder)
+        except (artifacts.ArtifactNotFound, OSError, ValueError) as exc:
+            self.model, self.model_error = None, str(exc)
+            log.error("no model loaded: %s", exc)
+
+    def start(self) -> None:
+        self.writer.start()
+        threading.Thread(target=self._bootstrap_db, name="db-bootstrap", daemon=True).start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.writer.stop()
+        self.engine.dispose()
+
+    def _bootstrap_db(self) -> None:
+        """Create the schema and register the model, retrying until the database answers."""
+        delay = 0.5
+        while not self._stop.is_set():
+            try:
+                init_schema(self.engine)
+                if self.model is not None:
+                    self._register_model()
+                self.schema_ready.set()
+                return
+            except Exception as exc:  # noqa: BLE001 - the database may simply not be up yet
+                log.warning("database not ready (%s); retry in %.1f s", type(exc).__name__, delay)
+                self._stop.wait(delay)
+                delay = min(delay * 2, 5.0)
+
+    def _register_model(self) -> None:
+        meta = self.model.metadata
+        with self.session_factory.begin() as session:
+            if session.scalar(select(ModelVersion).where(ModelVersion.version == meta["version"])):
+                return
+            session.add(
+                ModelVersion(
+                    version=meta["version"],
+                    trained_at=datetime.fromisoformat(meta["trained_at"]),
+                    threshold=meta["threshold"],
+                    metrics=meta["metrics"],
+                    feature_schema=meta["feature_schema"],
+                    registered_at=utcnow(),
+                )
+            )

@@ -1,0 +1,105 @@
+"""The Driftwatch backend: FastAPI app factory.
+
+    uvicorn app.main:app --port 8000
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+
+from app.api.main import api_router
+from app.api.routes import ops
+from app.core.config import Settings, get_settings
+from app.core.state import AppState
+
+API_PREFIX = "/api/v1"
+log = logging.getLogger("app")
+
+
+def _safe(value):
+    # JSON has no NaN/Infinity: echo such inputs back as strings.
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    return value
+
+
+def _describe(error: dict) -> dict:
+    loc = [str(p) for p in error.get("loc", ()) if p != "body"]
+    out = {"field": ".".join(loc) or "body", "message": error.get("msg", ""), "type": error.get("type")}
+    if "input" in error and not isinstance(error["input"], (dict, list)):
+        out["input"] = _safe(error["input"])
+    return out
+
+
+async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    errors = [_describe(e) for e in exc.errors()]
+    too_many = [e for e in errors if e["type"] == "too_long" and e["field"] in ("transactions", "items")]
+    if too_many:
+        return JSONResponse(
+            status_code=413,
+            content={"detail": f"{too_many[0]['field']}: {too_many[0]['message']}"},
+        )
+    summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
+    return JSONResponse(status_code=422, content={"detail": summary, "errors": errors})
+
+
+def create_app(settings: Settings | None = None, state: AppState | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        app.state.driftwatch = state or AppState.create(settings)
+        app.state.driftwatch.start()
+        yield
+        app.state.driftwatch.stop()
+
+    app = FastAPI(
+        title="Driftwatch API",
+        version="1.0.0",
+        summary="Real-time fraud scoring with drift and performance monitoring.",
+        lifespan=lifespan,
+    )
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=[o.strip() for o in settings.cors_origins.split(",") if o.strip()],
+        allow_methods=["*"],
+        allow_headers=["*"],
+    )
+
+    @app.middleware("http")
+    async def measure(request: Request, call_next):
+        length = request.headers.get("content-length")
+        if length and length.isdigit() and int(length) > settings.max_body_bytes:
+            return JSONResponse(
+                status_code=413,
+                content={"detail": f"body of {length} bytes exceeds {settings.max_body_bytes}"},
+            )
+        request.state.started = started = time.perf_counter()
+        response = await call_next(request)
+        route = request.scope.get("route")
+        path = getattr(route, "path", "unmatched")
+        metrics = request.app.state.driftwatch.metrics
+        metrics.requests.labels(request.method, path, str(response.status_code)).inc()
+        metrics.latency.labels(request.method, path).observe(time.perf_counter() - started)
+        return response
+
+    app.include_router(api_router, prefix=API_PREFIX)
+    # Probes and scrapers conventionally look at the root as well.
+    app.include_router(ops.router, include_in_schema=False)
+    return app
+
+
+app = create_app()

@@ -1,0 +1,76 @@
+"""Request and response models for scoring, built from the feature schema."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from app.ml.features import FEATURES, Feature, example_transaction
+
+
+def _field(feature: Feature) -> tuple[Any, Any]:
+    common = {"description": feature.description, "examples": [feature.example]}
+    if feature.kind == "categorical":
+        return Literal[feature.categories], Field(**common)  # type: ignore[valid-type]
+    if feature.kind == "boolean":
+        return bool, Field(strict=True, **common)
+    py_type = int if feature.dtype == "int" else float
+    unit = f" ({feature.unit})" if feature.unit else ""
+    return py_type, Field(
+        strict=True,
+        ge=feature.minimum,
+        le=feature.maximum,
+        allow_inf_nan=False,
+        **{**common, "description": feature.description + unit},
+    )
+
+
+Transaction = create_model(  # type: ignore[call-overload]
+    "Transaction",
+    __config__=ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [example_transaction()]}
+    ),
+    **{f.name: _field(f) for f in FEATURES},
+)
+Transaction.__doc__ = "One card transaction: every feature of the model, nothing else."
+
+
+class PredictionOut(BaseModel):
+    prediction_id: uuid.UUID
+    fraud_probability: float = Field(description="Model score in [0, 1].")
+    is_fraud: bool = Field(description="Decision: probability at or above the threshold.")
+    decision: Literal["fraud", "legit"]
+    threshold: float
+    model_version: str
+    latency_ms: float = Field(description="Server-side time to validate and score, in ms.")
+
+
+class BatchIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"transactions": [example_transaction()]}]}
+    )
+    transactions: list[Transaction] = Field(min_length=1, max_length=10_000)  # type: ignore[valid-type]
+
+
+class BatchOut(BaseModel):
+    model_version: str
+    threshold: float
+    count: int
+    latency_ms: float
+    predictions: list[PredictionOut]
+
+
+class ExplainOut(BaseModel):
+    model_version: str
+    fraud_probability: float
+    base_value: float = Field(description="Expected margin (log-odds) over the training data.")
+    margin: float = Field(description="The model's log-odds; equals base_value + sum(contributions).")
+    contributions: dict[str, float] = Field(description="SHAP value per feature, in log-odds.")
+
+
+class GlobalExplainOut(BaseModel):
+    model_version: str
+    sample_size: int
+    mean_abs_shap: dict[str, float]

@@ -1,0 +1,78 @@
+"""Join delayed labels to their predictions: all or nothing per call."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.models import GroundTruth, Prediction, utcnow
+from app.services.prediction_writer import PredictionWriter
+
+_CHUNK = 1_000
+
+
+class FeedbackError(Exception):
+    def __init__(self, status: int, message: str, ids: list[uuid.UUID]) -> None:
+        super().__init__(message)
+        self.status, self.message, self.ids = status, message, ids
+
+
+def _chunks(ids: list[uuid.UUID]) -> Iterable[list[uuid.UUID]]:
+    for i in range(0, len(ids), _CHUNK):
+        yield ids[i : i + _CHUNK]
+
+
+def _existing_predictions(session: Session, ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    found: set[uuid.UUID] = set()
+    for chunk in _chunks(ids):
+        found.update(session.scalars(select(Prediction.id).where(Prediction.id.in_(chunk))))
+    return found
+
+
+def _existing_labels(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, bool]:
+    labels: dict[uuid.UUID, bool] = {}
+    for chunk in _chunks(ids):
+        rows = session.execute(
+            select(GroundTruth.prediction_id, GroundTruth.label).where(
+                GroundTruth.prediction_id.in_(chunk)
+            )
+        )
+        labels.update({pid: label for pid, label in rows})
+    return labels
+
+
+def record_labels(
+    session: Session, writer: PredictionWriter, labels: dict[uuid.UUID, bool]
+) -> tuple[int, int]:
+    """Store labels; returns (stored, unchanged). Raises FeedbackError for 404/409."""
+    ids = list(labels)
+    found = _existing_predictions(session, ids)
+    if len(found) < len(ids) and writer.pending:
+        # The prediction may still be queued for storage: wait for it once.
+        writer.wait_written()
+        found |= _existing_predictions(session, [i for i in ids if i not in found])
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise FeedbackError(404, f"{len(missing)} prediction id(s) not found", missing[:100])
+
+    existing = _existing_labels(session, ids)
+    conflicts = [i for i, label in existing.items() if label != labels[i]]
+    if conflicts:
+        raise FeedbackError(
+            409, f"{len(conflicts)} prediction(s) already have a different label", conflicts[:100]
+        )
+    new = [{"prediction_id": i, "label": labels[i], "received_at": utcnow()}
+           for i in ids if i not in existing]
+    if new:
+        try:
+            session.execute(insert(GroundTruth), new)
+            session.commit()
+        except IntegrityError:
+            # A concurrent call stored some of these first: re-check from the top.
+            session.rollback()
+            return record_labels(session, writer, labels)
+    return len(new), len(ids) - len(new)

@@ -1,0 +1,229 @@
+"""Helpers and fixtures shared by the test suites of backend, worker and simulator.
+
+Loaded as a pytest plugin (``pytest -p app.testing``, as ./scripts/test.sh does).
+
+Each pytest session gets a database of its own (a fresh PostgreSQL database
+created from ``TEST_DATABASE_URL``, or an SQLite file when no PostgreSQL
+answers and ``REQUIRE_POSTGRES`` is not set), so suites can run side by side.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from app.core.config import BACKEND_DIR
+from app.core.db import normalize_url
+
+log = logging.getLogger(__name__)
+DEFAULT_TEST_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+def _postgres_answers(url: str) -> bool:
+    try:
+        engine = create_engine(normalize_url(url), connect_args={"connect_timeout": 3})
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+        return True
+    except Exception:  # noqa: BLE001
+        return False
+
+
+@contextlib.contextmanager
+def temporary_database(tmp_dir: Path) -> Iterator[str]:
+    """Yield the URL of an empty database that is dropped afterwards."""
+    admin_url = os.environ.get("TEST_DATABASE_URL", DEFAULT_TEST_DATABASE_URL)
+    required = os.environ.get("REQUIRE_POSTGRES") == "1"
+    if not _postgres_answers(admin_url):
+        if required:
+            raise RuntimeError(
+                f"REQUIRE_POSTGRES=1 but no PostgreSQL answers at {admin_url!r}"
+            )
+        log.warning("no PostgreSQL at %s: running the tests on SQLite", admin_url)
+        yield f"sqlite:///{tmp_dir / 'test.db'}"
+        return
+    name = f"dw_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(normalize_url(admin_url), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def clear_tables(engine) -> None:
+    """Empty every table, children first, so each test starts clean."""
+    from app.models import Base
+
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            names = ", ".join(t.name for t in Base.metadata.sorted_tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(Base.metadata.sorted_tables):
+                conn.execute(table.delete())
+
+
+def train_test_model(model_dir: Path, rows: int = 50_000, seed: int = 42) -> Path:
+    """Train the real model into ``model_dir`` once and return the folder."""
+    from app.ml import artifacts
+    from app.ml.train import train
+
+    try:
+        return artifacts.resolve(model_dir).folder
+    except artifacts.ArtifactNotFound:
+        return train(model_dir, rows=rows, seed=seed)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(url: str, timeout_s: float = 60.0, status: int = 200) -> None:
+    deadline = time.monotonic() + timeout_s
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            last = httpx.get(url, timeout=2.0)
+            if last.status_code == status:
+                return
+        except httpx.HTTPError as exc:
+            last = exc
+        time.sleep(0.2)
+    raise TimeoutError(f"{url} did not answer {status} within {timeout_s} s (last: {last!r})")
+
+
+@contextlib.contextmanager
+def run_backend(database_url: str, model_dir: Path, log_path: Path, **env: str) -> Iterator[str]:
+    """Start ``uvicorn app.main:app`` in a subprocess; yield its base URL once ready."""
+    port = free_port()
+    full_env = {**os.environ, "DATABASE_URL": database_url, "MODEL_DIR": str(model_dir), **env}
+    with open(log_path, "ab") as log_file:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1",
+             "--port", str(port), "--no-access-log"],
+            cwd=BACKEND_DIR, env=full_env, stdout=log_file, stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_http(f"{base}/api/v1/ready")
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+class TcpProxy:
+    """A loopback TCP forwarder that a test can cut and restore (a database outage)."""
+
+    def __init__(self, target_host: str, target_port: int) -> None:
+        self.target = (target_host, target_port)
+        self.port = free_port()
+        self._loop = asyncio.new_event_loop()
+        self._server = None
+        self._conns: set[asyncio.StreamWriter] = set()
+        threading.Thread(target=self._loop.run_forever, daemon=True).start()
+
+    def _call(self, coro):
+        return asyncio.run_coroutine_threadsafe(coro, self._loop).result(10)
+
+    async def _pipe(self, reader, writer) -> None:
+        try:
+            while data := await reader.read(65536):
+                writer.write(data)
+                await writer.drain()
+        except (ConnectionError, asyncio.CancelledError):
+            pass
+        finally:
+            writer.close()
+
+    async def _handle(self, reader, writer) -> None:
+        try:
+            up_reader, up_writer = await asyncio.open_connection(*self.target)
+        except OSError:
+            writer.close()
+            return
+        self._conns.update({writer, up_writer})
+        await asyncio.gather(self._pipe(reader, up_writer), self._pipe(up_reader, writer))
+        self._conns.difference_update({writer, up_writer})
+
+    async def _start(self) -> None:
+        self._server = await asyncio.start_server(self._handle, "127.0.0.1", self.port)
+
+    async def _stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+            self._server = None
+        for w in list(self._conns):
+            w.close()
+        self._conns.clear()
+
+    def start(self) -> None:
+        self._call(self._start())
+
+    def cut(self) -> None:
+        self._call(self._stop())
+
+    def close(self) -> None:
+        self.cut()
+        self._loop.call_soon_threadsafe(self._loop.stop)
+
+
+# --- pytest fixtures -------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def model_dir(tmp_path_factory) -> Path:
+    """The real model, trained once per session (about 5 s)."""
+    directory = tmp_path_factory.mktemp("models")
+    train_test_model(directory)
+    return directory
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> Iterator[str]:
+    with temporary_database(tmp_path_factory.mktemp("db")) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def engine(database_url):
+    from app.core.db import make_engine
+    from app.core.schema import init_schema
+
+    eng = make_engine(database_url)
+    init_schema(eng)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def clean_db(engine):
+    """The session's database with every table emptied."""
+    clear_tables(engine)
+    return engine

@@ -1,0 +1,104 @@
+"""Scoring over HTTP: real model, real database."""
+
+from __future__ import annotations
+
+import json
+import math
+import uuid
+
+import pytest
+from sqlalchemy import func, select
+
+from app.ml.features import FEATURES
+from app.models import Prediction
+
+FRAUD_LIKE = {
+    "amount": 2400.0, "hour_of_day": 3, "day_of_week": 5, "merchant_category": "electronics",
+    "distance_from_home_km": 4200.0, "distance_from_last_txn_km": 3900.0,
+    "ratio_to_median_amount": 14.0, "txn_count_24h": 14, "card_present": False,
+    "entry_mode": "manual", "account_age_days": 20, "customer_age": 23, "is_international": True,
+}
+
+
+def test_fraud_like_transaction_scores_higher_than_benign(client, transaction):
+    benign = client.post("/api/v1/predict", json=transaction).json()
+    fraud = client.post("/api/v1/predict", json=FRAUD_LIKE).json()
+    assert fraud["fraud_probability"] > 0.5 > benign["fraud_probability"]
+    assert fraud["decision"] == "fraud" and fraud["is_fraud"] is True
+    assert benign["decision"] == "legit"
+    assert 0 < benign["threshold"] < 1
+    assert benign["latency_ms"] > 0
+
+
+def test_batch_equals_rows_scored_one_by_one(client, transaction):
+    rows = [transaction, FRAUD_LIKE, {**transaction, "amount": 990.0, "hour_of_day": 2}]
+    batch = client.post("/api/v1/predict/batch", json={"transactions": rows}).json()
+    singles = [client.post("/api/v1/predict", json=r).json()["fraud_probability"] for r in rows]
+    assert batch["count"] == 3
+    assert [p["fraud_probability"] for p in batch["predictions"]] == pytest.approx(singles, abs=1e-6)
+    assert len({p["prediction_id"] for p in batch["predictions"]}) == 3
+
+
+def test_predictions_are_stored_with_their_features(client, clean_db, transaction):
+    answer = client.post("/api/v1/predict", json=transaction).json()
+    client.app.state.driftwatch.writer.wait_written()
+    with clean_db.connect() as conn:
+        row = conn.execute(select(Prediction).where(Prediction.id == uuid.UUID(answer["prediction_id"]))).one()
+    assert row.features == transaction
+    assert row.probability == pytest.approx(answer["fraud_probability"], abs=1e-6)
+    listed = client.get("/api/v1/predictions", params={"limit": 5}).json()
+    assert listed["total"] == 1 and listed["items"][0]["prediction_id"] == answer["prediction_id"]
+
+
+def test_batch_over_the_limit_is_413(client, transaction):
+    response = client.post("/api/v1/predict/batch", json={"transactions": [transaction] * 10_001})
+    assert response.status_code == 413
+    assert "10000" in response.json()["detail"].replace(",", "")
+
+
+def test_batch_of_ten_thousand_is_scored_and_stored(client, clean_db, transaction):
+    response = client.post("/api/v1/predict/batch", json={"transactions": [transaction] * 10_000})
+    assert response.status_code == 200 and response.json()["count"] == 10_000
+    assert client.app.state.driftwatch.writer.wait_written(30)
+    with clean_db.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(Prediction)) == 10_000
+
+
+def _bad_inputs():
+    yield "missing", "amount", lambda t: t.pop("amount")
+    yield "unknown", "foo", lambda t: t.update(foo=1)
+    yield "wrong type", "hour_of_day", lambda t: t.update(hour_of_day="three")
+    yield "float for int", "txn_count_24h", lambda t: t.update(txn_count_24h=2.5)
+    yield "string for bool", "card_present", lambda t: t.update(card_present="yes")
+    yield "above range", "amount", lambda t: t.update(amount=1e9)
+    yield "below range", "customer_age", lambda t: t.update(customer_age=3)
+    yield "unknown category", "merchant_category", lambda t: t.update(merchant_category="casino")
+
+
+@pytest.mark.parametrize(("case", "field", "mutate"), list(_bad_inputs()), ids=lambda v: v if isinstance(v, str) else "")
+def test_bad_input_is_422_naming_the_field(client, transaction, case, field, mutate):
+    mutate(transaction)
+    response = client.post("/api/v1/predict", json=transaction)
+    assert response.status_code == 422, case
+    body = response.json()
+    assert [e["field"] for e in body["errors"]] == [field]
+    assert body["detail"].startswith(f"{field}: ")
+
+
+@pytest.mark.parametrize("value", ["NaN", "Infinity", "-Infinity"])
+def test_non_finite_numbers_are_422(client, transaction, value):
+    rest = {k: v for k, v in transaction.items() if k != "amount"}
+    payload = '{"amount": ' + value + ", " + json.dumps(rest)[1:]
+    response = client.post("/api/v1/predict", content=payload, headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    errors = response.json()["errors"]
+    assert errors[0]["field"] == "amount" and "finite" in errors[0]["message"]
+
+
+def test_schema_bounds_are_enforced_for_every_numeric_feature(client, transaction):
+    for feature in (f for f in FEATURES if f.kind == "numeric"):
+        too_big = feature.maximum + (1 if feature.dtype == "int" else 0.5)
+        response = client.post("/api/v1/predict", json={**transaction, feature.name: too_big})
+        assert response.status_code == 422, feature.name
+        assert response.json()["errors"][0]["field"] == feature.name
+    assert math.isfinite(client.post("/api/v1/predict", json=transaction).json()["fraud_probability"])

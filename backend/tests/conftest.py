@@ -1,0 +1,33 @@
+"""Backend fixtures; the shared ones (database, model) come from app.testing."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.core.config import Settings
+from app.main import create_app
+
+
+@pytest.fixture
+def settings(database_url, model_dir) -> Settings:
+    return Settings(database_url=database_url, model_dir=model_dir, write_interval_ms=20)
+
+
+@pytest.fixture
+def client(settings, clean_db):
+    with TestClient(create_app(settings)) as c:
+        deadline = time.monotonic() + 15
+        while c.get("/api/v1/ready").status_code != 200:
+            assert time.monotonic() < deadline, c.get("/api/v1/ready").json()
+            time.sleep(0.05)
+        yield c
+
+
+@pytest.fixture
+def transaction() -> dict:
+    from app.ml.features import example_transaction
+
+    return example_transaction()
