@@ -15,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
+from app.api import live
 from app.api.main import api_router
 from app.api.routes import ops
 from app.core.config import Settings, get_settings
@@ -37,6 +38,16 @@ def _describe(error: dict) -> dict:
     if "input" in error and not isinstance(error["input"], (dict, list)):
         out["input"] = _safe(error["input"])
     return out
+
+
+def _route_template(scope: dict) -> str:
+    """The matched route's path template (bounded label values), prefix included."""
+    route = scope.get("route")
+    if route is None:
+        return "unmatched"
+    # Routes of included routers keep their own, unprefixed path.
+    prefix = API_PREFIX if scope["path"].startswith(API_PREFIX + "/") else ""
+    return route.path if route.path.startswith(prefix) else prefix + route.path
 
 
 async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -89,14 +100,14 @@ def create_app(settings: Settings | None = None, state: AppState | None = None) 
             )
         request.state.started = started = time.perf_counter()
         response = await call_next(request)
-        route = request.scope.get("route")
-        path = getattr(route, "path", "unmatched")
+        path = _route_template(request.scope)
         metrics = request.app.state.driftwatch.metrics
         metrics.requests.labels(request.method, path, str(response.status_code)).inc()
         metrics.latency.labels(request.method, path).observe(time.perf_counter() - started)
         return response
 
     app.include_router(api_router, prefix=API_PREFIX)
+    app.include_router(live.router)
     # Probes and scrapers conventionally look at the root as well.
     app.include_router(ops.router, include_in_schema=False)
     return app

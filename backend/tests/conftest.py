@@ -31,3 +31,15 @@ def transaction() -> dict:
     from app.ml.features import example_transaction
 
     return example_transaction()
+
+
+@pytest.fixture
+def fraud_like() -> dict:
+    """A transaction with most of the generator's fraud signals."""
+    return {
+        "amount": 2400.0, "hour_of_day": 3, "day_of_week": 5, "merchant_category": "electronics",
+        "distance_from_home_km": 4200.0, "distance_from_last_txn_km": 3900.0,
+        "ratio_to_median_amount": 14.0, "txn_count_24h": 14, "card_present": False,
+        "entry_mode": "manual", "account_age_days": 20, "customer_age": 23, "is_international": True,
+    }
+

@@ -51,7 +51,7 @@ def record_labels(
     """Store labels; returns (stored, unchanged). Raises FeedbackError for 404/409."""
     ids = list(labels)
     found = _existing_predictions(session, ids)
-    if len(found) < len(ids) and writer.pending:
+    if len(found) < len(ids) and writer.pending:  # queued or being inserted right now
         # The prediction may still be queued for storage: wait for it once.
         writer.wait_written()
         found |= _existing_predictions(session, [i for i in ids if i not in found])

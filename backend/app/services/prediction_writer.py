@@ -54,7 +54,8 @@ class PredictionWriter:
 
     @property
     def pending(self) -> int:
-        return len(self._queue)
+        """Predictions accepted but not yet committed (queued or being inserted)."""
+        return self._submitted - self._written
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="prediction-writer", daemon=True)

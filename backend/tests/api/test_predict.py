@@ -12,17 +12,11 @@ from sqlalchemy import func, select
 from app.ml.features import FEATURES
 from app.models import Prediction
 
-FRAUD_LIKE = {
-    "amount": 2400.0, "hour_of_day": 3, "day_of_week": 5, "merchant_category": "electronics",
-    "distance_from_home_km": 4200.0, "distance_from_last_txn_km": 3900.0,
-    "ratio_to_median_amount": 14.0, "txn_count_24h": 14, "card_present": False,
-    "entry_mode": "manual", "account_age_days": 20, "customer_age": 23, "is_international": True,
-}
 
 
-def test_fraud_like_transaction_scores_higher_than_benign(client, transaction):
+def test_fraud_like_transaction_scores_higher_than_benign(client, transaction, fraud_like):
     benign = client.post("/api/v1/predict", json=transaction).json()
-    fraud = client.post("/api/v1/predict", json=FRAUD_LIKE).json()
+    fraud = client.post("/api/v1/predict", json=fraud_like).json()
     assert fraud["fraud_probability"] > 0.5 > benign["fraud_probability"]
     assert fraud["decision"] == "fraud" and fraud["is_fraud"] is True
     assert benign["decision"] == "legit"
@@ -30,8 +24,8 @@ def test_fraud_like_transaction_scores_higher_than_benign(client, transaction):
     assert benign["latency_ms"] > 0
 
 
-def test_batch_equals_rows_scored_one_by_one(client, transaction):
-    rows = [transaction, FRAUD_LIKE, {**transaction, "amount": 990.0, "hour_of_day": 2}]
+def test_batch_equals_rows_scored_one_by_one(client, transaction, fraud_like):
+    rows = [transaction, fraud_like, {**transaction, "amount": 990.0, "hour_of_day": 2}]
     batch = client.post("/api/v1/predict/batch", json={"transactions": rows}).json()
     singles = [client.post("/api/v1/predict", json=r).json()["fraud_probability"] for r in rows]
     assert batch["count"] == 3

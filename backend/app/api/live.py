@@ -1,0 +1,5 @@
+"""WS /ws/live: the dashboard's live channel."""
+
+from fastapi import APIRouter
+
+router = APIRouter()
