@@ -1,0 +1,46 @@
+# Sourced by the operator scripts: paths, logging and the project's .env.
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+RUN_DIR="${RUN_DIR:-$ROOT/.run}"
+
+say() { printf '==> %s\n' "$*"; }
+warn() { printf 'warning: %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# Settings from ./.env (see .env.example); variables already set win.
+load_env_file() {
+  local file="$ROOT/.env" line key
+  [ -f "$file" ] || return 0
+  while IFS= read -r line || [ -n "$line" ]; do
+    case "$line" in ''|'#'*) continue ;; esac
+    key="${line%%=*}"
+    [ -n "${!key+x}" ] || export "$line"
+  done < "$file"
+}
+
+# Docker Compose v2 plugin or the standalone v1 binary, when an engine answers.
+compose_command() {
+  docker info >/dev/null 2>&1 || return 1
+  if docker compose version >/dev/null 2>&1; then
+    echo "docker compose"
+  elif command -v docker-compose >/dev/null 2>&1; then
+    echo "docker-compose"
+  else
+    return 1
+  fi
+}
+
+pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+# wait_http URL SECONDS [LOGFILE]: until URL answers 2xx; show the log's tail on failure.
+wait_http() {
+  local url="$1" timeout="$2" log="${3:-}" waited=0
+  until curl -fsS -o /dev/null --max-time 2 "$url"; do
+    if [ "$waited" -ge "$timeout" ]; then
+      warn "$url did not answer within ${timeout}s"
+      [ -n "$log" ] && [ -f "$log" ] && tail -n 20 "$log" >&2
+      return 1
+    fi
+    sleep 1
+    waited=$((waited + 1))
+  done
+}

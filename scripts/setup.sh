@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# Start the whole Driftwatch stack: dashboard :3000, API :8000, monitoring worker,
+# traffic simulator, and a database.
+#
+#   ./scripts/setup.sh            Docker Compose when a Docker engine runs, else local processes
+#   ./scripts/setup.sh --docker   Docker Compose (fails without an engine)
+#   ./scripts/setup.sh --local    local processes: a virtual environment, PostgreSQL when
+#                                 DATABASE_URL names one, otherwise an SQLite file
+#
+# Settings come from the environment or ./.env (see .env.example). Local mode keeps
+# logs and pid files in RUN_DIR (default .run/); ./scripts/stop.sh stops the stack.
+# Running it again starts only what is not running already.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+
+usage() { sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+
+mode=auto
+for arg in "$@"; do
+  case "$arg" in
+    --local) mode=local ;;
+    --docker) mode=docker ;;
+    -h|--help) usage; exit 0 ;;
+    *) usage >&2; die "unknown option: $arg" ;;
+  esac
+done
+
+load_env_file
+export BACKEND_PORT="${BACKEND_PORT:-8000}"
+export FRONTEND_PORT="${FRONTEND_PORT:-3000}"
+BACKEND_URL_LOCAL="http://127.0.0.1:$BACKEND_PORT"
+FRONTEND_URL="http://localhost:$FRONTEND_PORT"
+
+print_urls() {
+  cat <<MSG
+
+Driftwatch is running.
+  Dashboard     $FRONTEND_URL
+  API docs      http://localhost:$BACKEND_PORT/docs
+  Live stats    http://localhost:$BACKEND_PORT/api/v1/stats
+  Stop it with  ./scripts/stop.sh
+MSG
+}
+
+start_docker() {
+  local compose
+  compose="$(compose_command)" || die "no Docker engine answers; run ./scripts/setup.sh --local"
+  say "starting the stack with $compose (the first build takes a few minutes)"
+  (cd "$ROOT" && $compose up -d --build)
+  mkdir -p "$RUN_DIR" && echo docker > "$RUN_DIR/mode"
+  say "waiting for the API and the dashboard"
+  wait_http "http://127.0.0.1:$BACKEND_PORT/api/v1/ready" 300 || die "the backend is not ready: $compose logs backend"
+  wait_http "http://127.0.0.1:$FRONTEND_PORT/" 120 || die "the dashboard does not answer: $compose logs frontend"
+  print_urls
+}
+
+# start NAME DIR PYTHONPATH COMMAND...: one process in its own session, logged and pid-filed.
+start() {
+  local name="$1" dir="$2" path="$3"
+  shift 3
+  local pidfile="$RUN_DIR/$name.pid"
+  if pid_alive "$pidfile"; then
+    say "$name already running (pid $(cat "$pidfile"))"
+    return 0
+  fi
+  say "starting $name (log: ${RUN_DIR#"$ROOT/"}/$name.log)"
+  (cd "$dir" && PYTHONPATH="$path" exec setsid "$@" >>"$RUN_DIR/$name.log" 2>&1 </dev/null) &
+  echo $! > "$pidfile"
+}
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+require_port() {
+  local name="$1" port="$2"
+  pid_alive "$RUN_DIR/$name.pid" && return 0
+  port_free "$port" || die "port $port is in use; stop what uses it or set ${3}=<another port>"
+}
+
+build_frontend() {
+  command -v npm >/dev/null || die "Node.js 20+ with npm is needed for the dashboard"
+  local fe="$ROOT/frontend"
+  if [ ! -d "$fe/node_modules" ] || [ "$fe/package-lock.json" -nt "$fe/node_modules/.package-lock.json" ]; then
+    say "installing the dashboard's packages (npm ci)"
+    (cd "$fe" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+  if [ ! -f "$fe/dist/index.html" ] || [ -n "$(find "$fe/src" "$fe/index.html" "$fe/vite.config.js" "$fe/package-lock.json" -newer "$fe/dist/index.html" -print -quit)" ]; then
+    say "building the dashboard"
+    (cd "$fe" && npm run build --silent)
+  fi
+}
+
+start_local() {
+  mkdir -p "$RUN_DIR" && echo local > "$RUN_DIR/mode"
+  source "$ROOT/scripts/lib/python-env.sh"
+  require_port backend "$BACKEND_PORT" BACKEND_PORT
+  require_port frontend "$FRONTEND_PORT" FRONTEND_PORT
+  ensure_python_env
+
+  export MODEL_DIR="${MODEL_DIR:-$ROOT/backend/artifacts}"
+  export DATABASE_URL="${DATABASE_URL:-sqlite:///$RUN_DIR/driftwatch.db}"
+  export BACKEND_URL="${BACKEND_URL:-$BACKEND_URL_LOCAL}"
+  export DRIFTWATCH_API_URL="$BACKEND_URL_LOCAL"
+  export CORS_ORIGINS="${CORS_ORIGINS:-$FRONTEND_URL,http://127.0.0.1:$FRONTEND_PORT}"
+  if [ ! -f "$MODEL_DIR/LATEST" ]; then
+    say "no model in $MODEL_DIR yet: training one (about 10 s)"
+    (cd "$ROOT/backend" && "$VENV/bin/python" -m app.ml.train --model-dir "$MODEL_DIR") >>"$RUN_DIR/train.log" 2>&1 \
+      || { tail -n 20 "$RUN_DIR/train.log" >&2; die "training failed"; }
+  fi
+  case "$DATABASE_URL" in sqlite*) say "database: SQLite file (set DATABASE_URL for PostgreSQL)" ;;
+    *) say "database: ${DATABASE_URL%%://*} at ${DATABASE_URL##*@}" ;; esac
+
+  start backend "$ROOT/backend" "$ROOT/backend" \
+    "$VENV/bin/python" -m uvicorn app.main:app --host "${BACKEND_HOST:-127.0.0.1}" --port "$BACKEND_PORT"
+  wait_http "$BACKEND_URL_LOCAL/api/v1/ready" 120 "$RUN_DIR/backend.log" || die "the backend is not ready (see $RUN_DIR/backend.log)"
+  start worker "$ROOT/monitoring-worker" "$ROOT/backend:$ROOT/monitoring-worker" "$VENV/bin/python" -m worker
+  start simulator "$ROOT/traffic-simulator" "$ROOT/backend:$ROOT/traffic-simulator" "$VENV/bin/python" -m simulator
+
+  build_frontend
+  start frontend "$ROOT/frontend" "" \
+    "$ROOT/frontend/node_modules/.bin/vite" preview --port "$FRONTEND_PORT" --strictPort
+  wait_http "http://127.0.0.1:$FRONTEND_PORT/" 60 "$RUN_DIR/frontend.log" || die "the dashboard does not answer (see $RUN_DIR/frontend.log)"
+  for name in worker simulator; do
+    pid_alive "$RUN_DIR/$name.pid" || die "$name exited at start (see $RUN_DIR/$name.log)"
+  done
+  print_urls
+}
+
+case "$mode" in
+  docker) start_docker ;;
+  local) start_local ;;
+  auto)
+    if compose_command >/dev/null; then start_docker
+    else say "no Docker engine found: starting local processes"; start_local; fi ;;
+esac
