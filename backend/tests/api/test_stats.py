@@ -1,0 +1,55 @@
+"""GET /stats: totals, last-minute rate, fraud rate and latency percentiles."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import timedelta
+
+import numpy as np
+import pytest
+from sqlalchemy import insert
+
+from app.models import Prediction, utcnow
+
+
+def _rows(version: str, n: int, age_s: float, latency: list[float], fraud: int) -> list[dict]:
+    now = utcnow()
+    return [
+        {"id": uuid.uuid4(), "created_at": now - timedelta(seconds=age_s), "model_version": version,
+         "features": {}, "probability": 0.9 if i < fraud else 0.01, "is_fraud": i < fraud,
+         "threshold": 0.5, "latency_ms": latency[i]}
+        for i in range(n)
+    ]
+
+
+def test_stats_count_the_last_minute_and_the_total(client, engine):
+    version = client.get("/api/v1/model").json()["version"]
+    recent_latency = [float(v) for v in range(1, 101)]
+    with engine.begin() as conn:
+        conn.execute(insert(Prediction), _rows(version, 100, 5, recent_latency, fraud=10))
+        conn.execute(insert(Prediction), _rows(version, 50, 600, [500.0] * 50, fraud=50))
+    body = client.get("/api/v1/stats").json()
+    assert body["total_predictions"] == 150 and body["total_fraud"] == 60
+    assert body["fraud_rate"] == pytest.approx(0.4)
+    minute = body["last_minute"]
+    assert minute["count"] == 100
+    assert minute["per_second"] == pytest.approx(100 / 60, abs=1e-3)
+    assert minute["fraud_rate"] == pytest.approx(0.1)
+    for q in (50, 95, 99):  # the old, slow rows are outside the window
+        assert minute["latency_ms"][f"p{q}"] == pytest.approx(np.percentile(recent_latency, q), abs=1e-3)
+    assert body["model_version"] == version and body["pending_writes"] == 0
+
+
+def test_stats_of_an_empty_service_say_so(client):
+    body = client.get("/api/v1/stats").json()
+    assert body["total_predictions"] == 0 and body["fraud_rate"] is None
+    assert body["last_minute"]["latency_ms"] == {"p50": None, "p95": None, "p99": None}
+
+
+def test_served_predictions_show_up_in_stats(client, transaction):
+    for _ in range(5):
+        assert client.post("/api/v1/predict", json=transaction).status_code == 200
+    client.app.state.driftwatch.writer.wait_written(5.0)
+    time.sleep(1.05)  # one computation per second is shared by every caller
+    assert client.get("/api/v1/stats").json()["last_minute"]["count"] == 5
