@@ -1,0 +1,123 @@
+"""WS /ws/live against a real uvicorn: stats every second, drift/alerts/simulator events on change."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import timedelta
+
+import httpx
+import pytest
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+from websockets.sync.client import ClientConnection, connect
+
+from app.models import Alert, MonitoringRun, utcnow
+from app.testing import clear_tables, run_backend
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def backend(engine, database_url, model_dir, tmp_path_factory):
+    clear_tables(engine)
+    log_path = tmp_path_factory.mktemp("live") / "backend.log"
+    with run_backend(database_url, model_dir, log_path, LIVE_PUSH_INTERVAL_S="1") as base:
+        yield base
+
+
+@pytest.fixture
+def ws(backend):
+    with connect(backend.replace("http", "ws", 1) + "/ws/live", open_timeout=10) as conn:
+        next_event(conn, "stats")  # the broadcaster has taken its baseline
+        yield conn
+
+
+def next_event(conn: ClientConnection, kind: str, timeout_s: float = 3.0) -> dict:
+    """The next message of ``kind``, skipping others; fails after ``timeout_s``."""
+    deadline = time.monotonic() + timeout_s
+    while (left := deadline - time.monotonic()) > 0:
+        try:
+            message = json.loads(conn.recv(timeout=left))
+        except TimeoutError:
+            break
+        assert set(message) == {"type", "data"}, message
+        if message["type"] == kind:
+            return message["data"]
+    raise AssertionError(f"no {kind!r} event within {timeout_s} s")
+
+
+def add_run(engine, finished: bool) -> int:
+    now = utcnow()
+    with Session(engine) as session, session.begin():
+        run = MonitoringRun(
+            slot=now, started_at=now, finished_at=now if finished else None,
+            window_start=now - timedelta(minutes=5), window_end=now, n_rows=300,
+            status="ok" if finished else "running",
+        )
+        session.add(run)
+        session.flush()
+        return run.id
+
+
+def add_alert(engine) -> int:
+    now = utcnow()
+    with Session(engine) as session, session.begin():
+        alert = Alert(kind="feature_drift", feature="amount", severity="critical", status="open",
+                      message="PSI 0.4 > 0.25", value=0.4, threshold=0.25, opened_at=now, updated_at=now)
+        session.add(alert)
+        session.flush()
+        return alert.id
+
+
+def test_stats_arrive_every_second_and_count_predictions(ws, backend, transaction):
+    first = next_event(ws, "stats")
+    started = time.monotonic()
+    response = httpx.post(f"{backend}/api/v1/predict", json=transaction, timeout=10)
+    assert response.status_code == 200, response.text
+    later = [next_event(ws, "stats", timeout_s=2.0) for _ in range(3)]
+    elapsed = time.monotonic() - started
+    assert 1.5 < elapsed < 4.5  # three ticks about a second apart
+    assert {"total_predictions", "last_minute", "fraud_rate", "model_version"} <= set(first)
+    assert later[-1]["total_predictions"] == first["total_predictions"] + 1
+    assert later[-1]["last_minute"]["latency_ms"]["p50"] is not None
+
+
+def test_a_finished_run_is_pushed_within_two_seconds(ws, engine):
+    add_run(engine, finished=False)
+    with pytest.raises(AssertionError):
+        next_event(ws, "drift", timeout_s=1.5)  # an unfinished run is not news
+    started = time.monotonic()
+    run_id = add_run(engine, finished=True)
+    data = next_event(ws, "drift", timeout_s=2.0)
+    assert time.monotonic() - started < 2.0
+    assert data["run_id"] == run_id and data["finished_at"]
+
+
+def test_every_connection_gets_the_event(ws, backend, engine):
+    with connect(backend.replace("http", "ws", 1) + "/ws/live") as other:
+        next_event(other, "stats")
+        run_id = add_run(engine, finished=True)
+        assert next_event(ws, "drift")["run_id"] == run_id
+        assert next_event(other, "drift")["run_id"] == run_id
+
+
+def test_alert_changes_are_pushed_with_the_open_count(ws, engine):
+    alert_id = add_alert(engine)
+    opened = next_event(ws, "alerts")
+    assert opened["open"] >= 1 and opened["updated_at"]
+    with Session(engine) as session, session.begin():
+        session.execute(update(Alert).where(Alert.id == alert_id).values(status="acknowledged", updated_at=utcnow()))
+    acknowledged = next_event(ws, "alerts")
+    assert acknowledged["open"] == opened["open"] - 1
+    assert acknowledged["updated_at"] > opened["updated_at"]
+
+
+def test_a_scenario_change_pushes_the_simulator_state(ws, backend):
+    response = httpx.put(f"{backend}/api/v1/simulator", json={"scenario": "sudden", "rps": 25}, timeout=10)
+    assert response.status_code == 200, response.text
+    data = next_event(ws, "simulator")
+    assert data["scenario"] == "sudden" and data["rps"] == 25
+    assert "sudden" in [s["name"] for s in data["scenarios"]]
+    httpx.put(f"{backend}/api/v1/simulator", json={"scenario": "sudden", "rps": 40}, timeout=10)
+    assert next_event(ws, "simulator")["rps"] == 40
