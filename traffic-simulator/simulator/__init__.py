@@ -1,0 +1,1 @@
+"""Driftwatch traffic simulator: paced transactions, drift scenarios, delayed labels."""
