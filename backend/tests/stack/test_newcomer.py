@@ -1,0 +1,110 @@
+"""A newcomer's first minutes: fresh clone, one command up, one command down.
+
+Runs ./scripts/setup.sh --local from a fresh clone of the committed project
+with default settings (SQLite, a model trained on first start), on free ports.
+The virtual environment of this test run is reused (VENV) so the test does not
+download the Python packages a second time; everything else comes from the
+clone's own files.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from app.testing import free_port
+
+ROOT = Path(__file__).resolve().parents[3]
+pytestmark = pytest.mark.slow
+
+
+def _port_open(port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.5)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _eventually(check, timeout_s: float, what: str):
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            value = check()
+            if value:
+                return value
+        except httpx.HTTPError:
+            pass
+        assert time.monotonic() < deadline, f"timed out after {timeout_s:.0f}s waiting for {what}"
+        time.sleep(1)
+
+
+def _pids(run_dir: Path) -> dict[str, int]:
+    return {p.stem: int(p.read_text()) for p in run_dir.glob("*.pid")}
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+
+
+@pytest.fixture
+def clone(tmp_path) -> Path:
+    target = tmp_path / "driftwatch"
+    subprocess.run(["git", "clone", "--quiet", str(ROOT), str(target)], check=True)
+    return target
+
+
+def test_fresh_clone_starts_with_one_command_and_stops_with_another(clone):
+    backend, frontend = free_port(), free_port()
+    env = {
+        "PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/root"),
+        "VENV": str(Path(sys.executable).parent.parent),
+        "BACKEND_PORT": str(backend), "FRONTEND_PORT": str(frontend),
+    }
+    run_dir = clone / ".run"
+    pids: dict[str, int] = {}
+    started = time.monotonic()
+    try:
+        setup = subprocess.run(["./scripts/setup.sh", "--local"], cwd=clone, env=env, capture_output=True,
+                               text=True, timeout=600, check=False)
+        assert setup.returncode == 0, setup.stdout[-3000:] + setup.stderr[-3000:]
+        assert f"http://localhost:{frontend}" in setup.stdout
+        pids = _pids(run_dir)
+        assert set(pids) == {"backend", "worker", "simulator", "frontend"}
+
+        api = f"http://127.0.0.1:{backend}/api/v1"
+        page = httpx.get(f"http://127.0.0.1:{frontend}/", timeout=5)
+        assert page.status_code == 200 and "<div id=\"root\"" in page.text
+        # The dashboard's proxy reaches the API.
+        assert httpx.get(f"http://127.0.0.1:{frontend}/api/v1/health", timeout=5).status_code == 200
+
+        first = httpx.get(f"{api}/stats", timeout=5).json()["total_predictions"]
+        _eventually(lambda: httpx.get(f"{api}/stats", timeout=5).json()["total_predictions"] > first + 10,
+                    30, "the prediction count to grow")
+        _eventually(lambda: httpx.get(f"{api}/drift", timeout=5).json()["features"], 120, "a drift result")
+        print(f"stack up with drift results after {time.monotonic() - started:.0f} s")
+
+        again = subprocess.run(["./scripts/setup.sh", "--local"], cwd=clone, env=env, capture_output=True,
+                               text=True, timeout=300, check=False)
+        assert again.returncode == 0, again.stderr[-2000:]
+        assert "already running" in again.stdout and _pids(run_dir) == pids
+    finally:
+        stop = subprocess.run(["./scripts/stop.sh"], cwd=clone, env=env, capture_output=True, text=True,
+                              timeout=60, check=False)
+    assert stop.returncode == 0, stop.stderr
+    assert not list(run_dir.glob("*.pid"))
+    leftovers = [pid for pid in pids.values() if _alive(pid)]
+    for pid in leftovers:  # don't leave them running for the next test
+        os.killpg(pid, signal.SIGKILL)
+    assert not leftovers, "stop.sh left processes running"
+    assert not _port_open(backend) and not _port_open(frontend)
