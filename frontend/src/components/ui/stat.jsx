@@ -1,0 +1,13 @@
+/** One headline number with its label and an optional hint below. */
+export function Stat({ label, value, hint, tone = 'default', testId, className = '' }) {
+  const tones = { default: 'text-slate-50', good: 'text-emerald-300', warn: 'text-amber-300', bad: 'text-rose-300' }
+  return (
+    <div className={`min-w-0 rounded-xl border border-slate-800 bg-slate-900/70 px-4 py-3 ${className}`}>
+      <div className="truncate text-xs font-medium uppercase tracking-wider text-slate-400">{label}</div>
+      <div className={`mt-1 truncate text-2xl font-semibold tabular-nums ${tones[tone]}`} data-testid={testId}>
+        {value}
+      </div>
+      {hint && <div className="mt-0.5 truncate text-xs text-slate-500">{hint}</div>}
+    </div>
+  )
+}

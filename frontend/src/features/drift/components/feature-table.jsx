@@ -1,0 +1,53 @@
+import { SeverityBadge } from '../../../components/ui/badge'
+import { formatInt, formatNumber, formatPValue, humanize } from '../../../lib/format'
+
+const TEST_LABELS = { ks: 'KS', chi2: 'χ²' }
+
+/** Per-feature test results; each row selects its feature (keyboard: Tab + Enter). */
+export function FeatureTable({ features, selected, onSelect }) {
+  return (
+    <div className="overflow-x-auto">
+      <table className="w-full text-sm">
+        <thead>
+          <tr className="border-b border-slate-800 text-left text-xs uppercase tracking-wider text-slate-400">
+            <th className="py-2 pr-2 font-medium">Feature</th>
+            <th className="px-2 py-2 text-right font-medium">PSI</th>
+            <th className="px-2 py-2 font-medium">Test</th>
+            <th className="px-2 py-2 text-right font-medium">Statistic</th>
+            <th className="px-2 py-2 text-right font-medium">p-value</th>
+            <th className="py-2 pl-2 font-medium">Drift</th>
+          </tr>
+        </thead>
+        <tbody>
+          {features.map((f) => (
+            <tr
+              key={f.feature}
+              data-feature={f.feature}
+              data-severity={f.severity}
+              className={`border-b border-slate-800/60 ${selected === f.feature ? 'bg-sky-500/10' : 'hover:bg-slate-800/40'}`}
+            >
+              <td className="py-1.5 pr-2">
+                <button
+                  type="button"
+                  onClick={() => onSelect(f.feature)}
+                  aria-pressed={selected === f.feature}
+                  className="text-left font-medium text-slate-100 hover:text-sky-300"
+                  title={`n = ${formatInt(f.n_current)} current vs ${formatInt(f.n_reference)} reference`}
+                >
+                  {humanize(f.feature)}
+                </button>
+              </td>
+              <td className="px-2 py-1.5 text-right tabular-nums">{formatNumber(f.psi, 3)}</td>
+              <td className="px-2 py-1.5 text-slate-400">{TEST_LABELS[f.test] ?? f.test}</td>
+              <td className="px-2 py-1.5 text-right tabular-nums">{formatNumber(f.statistic, 3)}</td>
+              <td className="px-2 py-1.5 text-right tabular-nums">{formatPValue(f.p_value)}</td>
+              <td className="py-1.5 pl-2">
+                <SeverityBadge severity={f.severity} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  )
+}

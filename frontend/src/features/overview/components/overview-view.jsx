@@ -1,0 +1,17 @@
+import { DriftStatusCard } from './drift-status-card'
+import { LatestAlerts } from './latest-alerts'
+import { ModelCard } from './model-card'
+import { TrafficKpis } from './traffic-kpis'
+
+export default function OverviewView({ onNavigate }) {
+  return (
+    <div className="space-y-4">
+      <TrafficKpis />
+      <div className="grid gap-4 lg:grid-cols-3">
+        <DriftStatusCard onNavigate={onNavigate} />
+        <LatestAlerts onNavigate={onNavigate} />
+        <ModelCard />
+      </div>
+    </div>
+  )
+}

@@ -1,0 +1,36 @@
+import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts'
+import { ChartFrame, chartTheme } from '../../../components/ui/chart-frame'
+import { StateMessage } from '../../../components/ui/state-message'
+import { formatClock, formatNumber } from '../../../lib/format'
+
+/** Realized and estimated ROC-AUC and F1 per cycle, on one time axis. */
+export function QualityChart({ realized, estimated }) {
+  const byTime = new Map()
+  for (const [kind, points] of [['realized', realized], ['estimated', estimated]]) {
+    for (const p of points ?? []) {
+      const row = byTime.get(p.computed_at) ?? { t: p.computed_at }
+      row[`${kind}_auc`] = p.roc_auc
+      row[`${kind}_f1`] = p.f1
+      byTime.set(p.computed_at, row)
+    }
+  }
+  const data = [...byTime.values()].sort((a, b) => a.t.localeCompare(b.t))
+  if (data.length < 2) {
+    return <StateMessage title="Trend builds up cycle by cycle">A line appears after the second monitoring cycle.</StateMessage>
+  }
+  return (
+    <ChartFrame height={240} label="Realized and estimated ROC-AUC and F1 over time">
+      <LineChart data={data} margin={{ top: 8, right: 12, bottom: 8, left: 0 }}>
+        <CartesianGrid {...chartTheme.grid} />
+        <XAxis dataKey="t" tickFormatter={formatClock} {...chartTheme.axis} minTickGap={24} />
+        <YAxis domain={[0, 1]} {...chartTheme.axis} width={40} tickFormatter={(v) => formatNumber(v, 1)} />
+        <Tooltip {...chartTheme.tooltip} labelFormatter={formatClock} formatter={(v, name) => [formatNumber(v, 3), name]} />
+        <Legend wrapperStyle={{ fontSize: 12 }} />
+        <Line dataKey="realized_auc" name="ROC-AUC realized" stroke="#38bdf8" strokeWidth={2} dot={false} connectNulls isAnimationActive={false} />
+        <Line dataKey="estimated_auc" name="ROC-AUC estimated" stroke="#38bdf8" strokeDasharray="5 4" dot={false} connectNulls isAnimationActive={false} />
+        <Line dataKey="realized_f1" name="F1 realized" stroke="#a78bfa" strokeWidth={2} dot={false} connectNulls isAnimationActive={false} />
+        <Line dataKey="estimated_f1" name="F1 estimated" stroke="#a78bfa" strokeDasharray="5 4" dot={false} connectNulls isAnimationActive={false} />
+      </LineChart>
+    </ChartFrame>
+  )
+}

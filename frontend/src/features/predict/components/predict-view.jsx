@@ -1,0 +1,66 @@
+import { Badge } from '../../../components/ui/badge'
+import { Card } from '../../../components/ui/card'
+import { QueryState, StateMessage } from '../../../components/ui/state-message'
+import { formatMs, formatNumber, formatPercent } from '../../../lib/format'
+import { useModel, usePredictExplain } from '../../../lib/queries'
+import { ShapBars } from './shap-bars'
+import { TransactionForm } from './transaction-form'
+
+function Result({ prediction, explanation }) {
+  const fraud = prediction.decision === 'fraud'
+  return (
+    <div className="space-y-4">
+      <div className="flex flex-wrap items-end gap-6">
+        <div>
+          <div className="text-xs uppercase tracking-wider text-slate-400">Fraud probability</div>
+          <div className={`text-5xl font-bold tabular-nums ${fraud ? 'text-rose-300' : 'text-emerald-300'}`} data-testid="fraud-probability">
+            {formatPercent(prediction.fraud_probability, 1)}
+          </div>
+        </div>
+        <div className="space-y-1 pb-1 text-sm text-slate-400">
+          <Badge tone={fraud ? 'critical' : 'ok'}>{fraud ? 'Flag as fraud' : 'Approve'}</Badge>
+          <div>
+            threshold {formatNumber(prediction.threshold, 3)} · scored in {formatMs(prediction.latency_ms)}
+          </div>
+        </div>
+      </div>
+      <div>
+        <h3 className="text-sm font-semibold text-slate-200">Why: SHAP contributions</h3>
+        <p className="mb-2 text-xs text-slate-400">
+          Log-odds from the base value {formatNumber(explanation.base_value, 2)} to {formatNumber(explanation.margin, 2)}. Red pushes
+          towards fraud, green away from it.
+        </p>
+        <ShapBars contributions={explanation.contributions} />
+      </div>
+    </div>
+  )
+}
+
+export default function PredictView() {
+  const model = useModel()
+  const scoring = usePredictExplain()
+  return (
+    <div className="grid gap-4 xl:grid-cols-[minmax(0,1fr)_minmax(0,1.2fr)]">
+      <Card title="Transaction" subtitle="Fields come from the served model's feature schema">
+        <QueryState query={model} loading="Loading the model schema…">
+          {(m) => (
+            <TransactionForm schema={m.feature_schema} busy={scoring.isPending} onSubmit={scoring.mutate} fieldErrors={scoring.error?.fieldErrors} />
+          )}
+        </QueryState>
+      </Card>
+      <Card title="Score and explanation">
+        {scoring.isError && (
+          <StateMessage kind="error" title="Could not score this transaction">
+            {scoring.error.message}
+          </StateMessage>
+        )}
+        {scoring.data && <Result {...scoring.data} />}
+        {!scoring.data && !scoring.isError && (
+          <StateMessage title="Score a transaction">
+            Edit the fields and press “Score transaction”: the model’s probability and each feature’s SHAP contribution appear here.
+          </StateMessage>
+        )}
+      </Card>
+    </div>
+  )
+}

@@ -1,0 +1,95 @@
+import { useState } from 'react'
+import { Button } from '../../../components/ui/button'
+import { humanize } from '../../../lib/format'
+
+export const initialValues = (schema) => Object.fromEntries(schema.map((f) => [f.name, f.example]))
+
+/** Form values → the API's JSON types: numbers for numeric features, booleans kept. */
+export function toTransaction(schema, values) {
+  return Object.fromEntries(
+    schema.map((f) => {
+      const value = values[f.name]
+      if (f.kind !== 'numeric') return [f.name, value]
+      return [f.name, value === '' || value === null ? null : Number(value)]
+    }),
+  )
+}
+
+const inputClass =
+  'w-full rounded-md border border-slate-700 bg-slate-950 px-2.5 py-1.5 text-sm text-slate-100 focus:border-sky-400 focus:outline-none aria-[invalid=true]:border-rose-500'
+
+function Field({ feature, value, error, onChange }) {
+  const id = `field-${feature.name}`
+  const label = `${humanize(feature.name)}${feature.unit ? ` (${feature.unit})` : ''}`
+  if (feature.kind === 'boolean') {
+    return (
+      <label htmlFor={id} className="flex items-center gap-2 self-end py-1.5 text-sm text-slate-200" title={feature.description}>
+        <input id={id} type="checkbox" checked={Boolean(value)} onChange={(e) => onChange(e.target.checked)} className="h-4 w-4 accent-sky-500" />
+        {label}
+      </label>
+    )
+  }
+  return (
+    <div>
+      <label htmlFor={id} className="mb-1 block text-xs font-medium text-slate-400" title={feature.description}>
+        {label}
+      </label>
+      {feature.kind === 'categorical' ? (
+        <select id={id} value={value} onChange={(e) => onChange(e.target.value)} className={inputClass}>
+          {feature.categories.map((c) => (
+            <option key={c} value={c}>
+              {humanize(c)}
+            </option>
+          ))}
+        </select>
+      ) : (
+        <input
+          id={id}
+          type="number"
+          value={value ?? ''}
+          min={feature.minimum ?? undefined}
+          max={feature.maximum ?? undefined}
+          step={feature.dtype === 'int' ? 1 : 'any'}
+          onChange={(e) => onChange(e.target.value)}
+          aria-invalid={Boolean(error)}
+          aria-describedby={error ? `${id}-error` : undefined}
+          className={inputClass}
+        />
+      )}
+      {error && (
+        <p id={`${id}-error`} className="mt-1 text-xs text-rose-300">
+          {error}
+        </p>
+      )}
+    </div>
+  )
+}
+
+/** A transaction form generated from the model's feature schema. */
+export function TransactionForm({ schema, onSubmit, busy, fieldErrors = {} }) {
+  const [values, setValues] = useState(() => initialValues(schema))
+  const set = (name) => (value) => setValues((v) => ({ ...v, [name]: value }))
+  return (
+    <form
+      aria-label="Transaction"
+      onSubmit={(e) => {
+        e.preventDefault()
+        onSubmit(toTransaction(schema, values))
+      }}
+    >
+      <div className="grid grid-cols-2 gap-x-3 gap-y-3">
+        {schema.map((f) => (
+          <Field key={f.name} feature={f} value={values[f.name]} error={fieldErrors[f.name]} onChange={set(f.name)} />
+        ))}
+      </div>
+      <div className="mt-4 flex gap-2">
+        <Button type="submit" variant="primary" disabled={busy}>
+          {busy ? 'Scoring…' : 'Score transaction'}
+        </Button>
+        <Button variant="ghost" onClick={() => setValues(initialValues(schema))}>
+          Reset to example
+        </Button>
+      </div>
+    </form>
+  )
+}

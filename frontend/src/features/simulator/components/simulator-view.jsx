@@ -1,0 +1,93 @@
+import { Badge } from '../../../components/ui/badge'
+import { Button } from '../../../components/ui/button'
+import { Card } from '../../../components/ui/card'
+import { QueryState } from '../../../components/ui/state-message'
+import { formatDuration, formatRate, humanize } from '../../../lib/format'
+import { useSimulator, useSimulatorUpdate, useStats } from '../../../lib/queries'
+import { RateControl } from './rate-control'
+
+function describeParams(params) {
+  return Object.entries(params ?? {})
+    .map(([key, value]) => `${humanize(key)}: ${Array.isArray(value) ? `${value.length} features` : value}`)
+    .join(' · ')
+}
+
+function ScenarioButton({ scenario, active, busy, onStart }) {
+  return (
+    <li className={`flex flex-col rounded-xl border p-3 ${active ? 'border-amber-400/50 bg-amber-500/5' : 'border-slate-800 bg-slate-900/50'}`}>
+      <div className="flex items-center justify-between gap-2">
+        <h3 className="text-sm font-semibold text-slate-100">{scenario.label}</h3>
+        {active && <Badge tone="warning">Active</Badge>}
+      </div>
+      <p className="mt-1 flex-1 text-xs text-slate-400">{scenario.description}</p>
+      <Button
+        className="mt-3 self-start"
+        size="sm"
+        variant={scenario.name === 'none' ? 'secondary' : 'primary'}
+        aria-pressed={active}
+        disabled={busy || active}
+        onClick={() => onStart(scenario.name)}
+        data-scenario={scenario.name}
+      >
+        {scenario.name === 'none' ? 'Back to normal' : `Start ${scenario.label.toLowerCase()}`}
+      </Button>
+    </li>
+  )
+}
+
+function SimulatorPanel({ state }) {
+  const update = useSimulatorUpdate()
+  const stats = useStats()
+  const active = state.scenarios.find((s) => s.name === state.scenario)
+  return (
+    <div className="space-y-4">
+      <div className="grid gap-4 lg:grid-cols-[minmax(0,1.4fr)_minmax(0,1fr)]">
+        <Card title="Active scenario">
+          <div className="flex flex-wrap items-center gap-3" data-testid="active-scenario" data-scenario={state.scenario}>
+            <span className="text-2xl font-semibold text-white">{active?.label ?? state.scenario}</span>
+            {state.scenario !== 'none' && <Badge tone="warning">running {formatDuration(state.elapsed_s)}</Badge>}
+          </div>
+          <p className="mt-2 text-sm text-slate-400">{active?.description}</p>
+          {Object.keys(state.params ?? {}).length > 0 && <p className="mt-1 text-xs text-slate-500">{describeParams(state.params)}</p>}
+          {state.scenario !== 'none' && (
+            <Button className="mt-3" onClick={() => update.mutate({ scenario: 'none' })} disabled={update.isPending}>
+              Back to normal
+            </Button>
+          )}
+        </Card>
+        <Card title="Traffic rate" subtitle={`Measured: ${formatRate(stats.data?.last_minute?.per_second)} over the last minute`}>
+          <RateControl
+            key={state.rps ?? 'default'}
+            rps={state.rps}
+            busy={update.isPending}
+            onApply={(rps) => update.mutate({ scenario: state.scenario, params: state.params, rps })}
+          />
+          <p className="mt-2 text-xs text-slate-500">
+            Setting: {state.rps ? `${state.rps} req/s` : 'the simulator’s default (SIM_RPS)'}
+          </p>
+        </Card>
+      </div>
+      {update.isError && (
+        <p role="alert" className="text-sm text-rose-300">
+          {update.error.message}
+        </p>
+      )}
+      <Card title="Scenarios" subtitle="The simulator follows a switch within a few seconds; drift shows after the next monitoring cycle">
+        <ul className="grid gap-3 md:grid-cols-2 xl:grid-cols-4">
+          {state.scenarios.map((s) => (
+            <ScenarioButton key={s.name} scenario={s} active={s.name === state.scenario} busy={update.isPending} onStart={(name) => update.mutate({ scenario: name })} />
+          ))}
+        </ul>
+      </Card>
+    </div>
+  )
+}
+
+export default function SimulatorView() {
+  const simulator = useSimulator()
+  return (
+    <QueryState query={simulator} loading="Loading the simulator state…">
+      {(state) => <SimulatorPanel state={state} />}
+    </QueryState>
+  )
+}

@@ -1,0 +1,51 @@
+/** Numbers, shares, durations and times formatted for people (Intl, en-US). */
+
+const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 })
+const decimal = (digits) => new Intl.NumberFormat('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
+const percent = (digits) =>
+  new Intl.NumberFormat('en-US', { style: 'percent', minimumFractionDigits: digits, maximumFractionDigits: digits })
+const money = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 0 })
+const clock = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false })
+const relative = new Intl.RelativeTimeFormat('en', { numeric: 'auto' })
+
+const missing = (value) => value === null || value === undefined || Number.isNaN(value)
+export const DASH = '—'
+
+export const formatInt = (value) => (missing(value) ? DASH : integer.format(value))
+export const formatNumber = (value, digits = 2) => (missing(value) ? DASH : decimal(digits).format(value))
+export const formatPercent = (value, digits = 1) => (missing(value) ? DASH : percent(digits).format(value))
+export const formatMoney = (value) => (missing(value) ? DASH : money.format(value))
+export const formatMs = (value) => (missing(value) ? DASH : `${decimal(value < 10 ? 1 : 0).format(value)} ms`)
+export const formatRate = (value) => (missing(value) ? DASH : `${decimal(1).format(value)}/s`)
+
+/** A p-value: scientific below 0.001, so a tiny one never reads as zero. */
+export function formatPValue(value) {
+  if (missing(value)) return DASH
+  if (value === 0) return '< 1e-300'
+  return value < 0.001 ? value.toExponential(1) : decimal(3).format(value)
+}
+
+export function formatClock(iso) {
+  if (!iso) return DASH
+  return clock.format(new Date(iso))
+}
+
+export function formatAgo(iso, now = Date.now()) {
+  if (!iso) return DASH
+  const seconds = Math.round((new Date(iso).getTime() - now) / 1000)
+  const abs = Math.abs(seconds)
+  if (abs < 60) return relative.format(seconds, 'second')
+  if (abs < 3600) return relative.format(Math.round(seconds / 60), 'minute')
+  if (abs < 86400) return relative.format(Math.round(seconds / 3600), 'hour')
+  return relative.format(Math.round(seconds / 86400), 'day')
+}
+
+export function formatDuration(seconds) {
+  if (missing(seconds)) return DASH
+  if (seconds < 60) return `${Math.round(seconds)} s`
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`
+  return `${Math.floor(seconds / 3600)} h ${Math.round((seconds % 3600) / 60)} min`
+}
+
+/** snake_case feature name → "Snake case" label. */
+export const humanize = (name) => (name ? name.charAt(0).toUpperCase() + name.slice(1).replaceAll('_', ' ') : '')

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest'
+import { stats } from '../../test/fixtures'
+import { testClient } from '../../test/render'
+import { keys } from '../queries'
+import { appendPoint, applyLiveEvent, refreshAfterReconnect, seriesPoint } from './live-events'
+
+const isInvalid = (client, key) => client.getQueryState(key)?.isInvalidated
+
+describe('applyLiveEvent', () => {
+  it('stats replace the stats query and extend the rolling series', () => {
+    const client = testClient()
+    applyLiveEvent(client, { type: 'stats', data: stats(10) })
+    applyLiveEvent(client, { type: 'stats', data: stats(25, { as_of: '2026-11-23T12:00:01+00:00' }) })
+    expect(client.getQueryData(keys.stats).total_predictions).toBe(25)
+    const series = client.getQueryData(keys.statsSeries)
+    expect(series.map((p) => p.total)).toEqual([10, 25])
+    expect(series[1]).toMatchObject({ perSecond: 10, p50: 3.2, p95: 8.5, p99: 14.1, fraudRate: 0.031 })
+  })
+
+  it('a drift event invalidates drift, summary, history and performance but not alerts', () => {
+    const client = testClient([[keys.drift, {}], [keys.driftSummary, {}], [keys.driftHistory('amount'), {}], [keys.performance, {}], [keys.alerts('open', 5), {}]])
+    applyLiveEvent(client, { type: 'drift', data: { run_id: 3, finished_at: '2026-11-23T12:00:00Z' } })
+    for (const key of [keys.drift, keys.driftSummary, keys.driftHistory('amount'), keys.performance]) {
+      expect(isInvalid(client, key)).toBe(true)
+    }
+    expect(isInvalid(client, keys.alerts('open', 5))).toBe(false)
+  })
+
+  it('an alerts event invalidates every alerts list', () => {
+    const client = testClient([[keys.alerts('open', 5), {}], [keys.alerts('resolved', 100), {}], [keys.drift, {}]])
+    applyLiveEvent(client, { type: 'alerts', data: { open: 2, updated_at: '2026-11-23T12:00:00Z' } })
+    expect(isInvalid(client, keys.alerts('open', 5))).toBe(true)
+    expect(isInvalid(client, keys.alerts('resolved', 100))).toBe(true)
+    expect(isInvalid(client, keys.drift)).toBe(false)
+  })
+
+  it('a simulator event replaces the simulator state; unknown types are ignored', () => {
+    const client = testClient()
+    applyLiveEvent(client, { type: 'simulator', data: { scenario: 'sudden' } })
+    expect(client.getQueryData(keys.simulator)).toEqual({ scenario: 'sudden' })
+    expect(applyLiveEvent(client, { type: 'bogus', data: 1 })).toBe(false)
+  })
+
+  it('a reconnect refetches what events may have changed', () => {
+    const client = testClient([[keys.drift, {}], [keys.alerts('open', 5), {}], [keys.model, {}]])
+    refreshAfterReconnect(client)
+    expect(isInvalid(client, keys.drift)).toBe(true)
+    expect(isInvalid(client, keys.alerts('open', 5))).toBe(true)
+    expect(isInvalid(client, keys.model)).toBe(false)
+  })
+})
+
+describe('the rolling series', () => {
+  it('keeps the newest points only and skips a repeated tick', () => {
+    let series = []
+    for (let t = 0; t < 5; t += 1) series = appendPoint(series, { t }, 3)
+    expect(series.map((p) => p.t)).toEqual([2, 3, 4])
+    expect(appendPoint(series, { t: 4 }, 3)).toBe(series)
+  })
+  it('uses the server time of the stats', () => {
+    expect(seriesPoint(stats()).t).toBe(Date.parse('2026-11-23T12:00:00+00:00'))
+  })
+})

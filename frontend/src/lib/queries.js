@@ -1,0 +1,81 @@
+/**
+ * The one data layer: every REST read and write of the dashboard, as TanStack Query
+ * hooks with shared keys. The live channel (live-events.js) updates the same keys.
+ */
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { api } from './api-client'
+
+export const keys = {
+  stats: ['stats'],
+  statsSeries: ['stats-series'],
+  model: ['model'],
+  drift: ['drift'],
+  driftSummary: ['drift-summary'],
+  driftHistory: (feature) => ['drift-history', feature],
+  performance: ['performance'],
+  alerts: (status, limit) => ['alerts', status ?? 'all', limit],
+  alertsAll: ['alerts'],
+  simulator: ['simulator'],
+}
+
+/** How many seconds of WS stats the client keeps for the traffic charts. */
+export const SERIES_SECONDS = 600
+
+export const useStats = () => useQuery({ queryKey: keys.stats, queryFn: ({ signal }) => api.get('/stats', null, signal) })
+
+/** The rolling client-side series of stats points, appended by the live channel. */
+export const useStatsSeries = () =>
+  useQuery({ queryKey: keys.statsSeries, queryFn: () => [], initialData: [], staleTime: Infinity, gcTime: Infinity })
+
+export const useModel = () => useQuery({ queryKey: keys.model, queryFn: ({ signal }) => api.get('/model', null, signal) })
+
+export const useDrift = () => useQuery({ queryKey: keys.drift, queryFn: ({ signal }) => api.get('/drift', null, signal) })
+
+export const useDriftSummary = () =>
+  useQuery({ queryKey: keys.driftSummary, queryFn: ({ signal }) => api.get('/drift/summary', null, signal) })
+
+export const useDriftHistory = (feature) =>
+  useQuery({
+    queryKey: keys.driftHistory(feature),
+    queryFn: ({ signal }) => api.get('/drift/history', { feature }, signal),
+    enabled: Boolean(feature),
+  })
+
+export const usePerformance = () =>
+  useQuery({ queryKey: keys.performance, queryFn: ({ signal }) => api.get('/performance', null, signal) })
+
+export const useAlerts = ({ status, limit = 100 } = {}) =>
+  useQuery({ queryKey: keys.alerts(status, limit), queryFn: ({ signal }) => api.get('/alerts', { status, limit }, signal) })
+
+export const useSimulator = () =>
+  useQuery({ queryKey: keys.simulator, queryFn: ({ signal }) => api.get('/simulator', null, signal) })
+
+/** Acknowledge or resolve an alert: {id, action: 'acknowledge' | 'resolve'}. */
+export function useAlertAction() {
+  const client = useQueryClient()
+  return useMutation({
+    mutationFn: ({ id, action }) => api.post(`/alerts/${id}/${action}`),
+    onSettled: () => client.invalidateQueries({ queryKey: keys.alertsAll }),
+  })
+}
+
+/** Switch the simulator: {scenario, params?, rps?}; an omitted rps keeps the rate. */
+export function useSimulatorUpdate() {
+  const client = useQueryClient()
+  return useMutation({
+    mutationFn: (body) => api.put('/simulator', body),
+    onSuccess: (state) => client.setQueryData(keys.simulator, state),
+  })
+}
+
+/** Score and explain one transaction in parallel. */
+export const usePredictExplain = () =>
+  useMutation({
+    mutationFn: async (transaction) => {
+      const [prediction, explanation] = await Promise.all([
+        api.post('/predict', transaction),
+        api.post('/explain', transaction),
+      ])
+      return { prediction, explanation }
+    },
+  })

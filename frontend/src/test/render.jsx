@@ -1,0 +1,39 @@
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query'
+import { render } from '@testing-library/react'
+import { vi } from 'vitest'
+
+/** A QueryClient for tests: no retries, optionally pre-filled {key: data}. */
+export function testClient(seed = []) {
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false, staleTime: Infinity }, mutations: { retry: false } } })
+  for (const [key, data] of seed) client.setQueryData(key, data)
+  return client
+}
+
+export function renderWithClient(ui, { client = testClient() } = {}) {
+  return { client, ...render(<QueryClientProvider client={client}>{ui}</QueryClientProvider>) }
+}
+
+const json = (status, body) => Promise.resolve(new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } }))
+
+/**
+ * Stub fetch with routes {"GET /api/v1/model": body | (request) => [status, body]}.
+ * Unknown routes answer 404; every call is recorded as {method, path, body}.
+ */
+export function stubApi(routes) {
+  const calls = []
+  const fetchMock = vi.fn(async (url, init = {}) => {
+    const method = init.method ?? 'GET'
+    const parsed = new URL(url, 'http://localhost')
+    const body = init.body ? JSON.parse(init.body) : undefined
+    calls.push({ method, path: parsed.pathname, query: Object.fromEntries(parsed.searchParams), body })
+    const route = routes[`${method} ${parsed.pathname}`]
+    if (route === undefined) return json(404, { detail: `no route ${method} ${parsed.pathname}` })
+    if (typeof route === 'function') {
+      const [status, payload] = route({ body, query: Object.fromEntries(parsed.searchParams) })
+      return json(status, payload)
+    }
+    return json(200, route)
+  })
+  vi.stubGlobal('fetch', fetchMock)
+  return calls
+}
