@@ -1,0 +1,1 @@
+"""Driftwatch monitoring worker: drift, performance and alerts every cycle."""

@@ -1,0 +1,36 @@
+"""Chi-square test of the current category counts against the reference (SciPy).
+
+The reference is stored as shares of ``n`` rows; the test compares the two
+count vectors as a 2 x k contingency table (``scipy.stats.chi2_contingency``),
+so categories unseen in the reference need no special case. Categories empty
+in both samples are dropped (they carry no information).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+from scipy.stats import chi2_contingency
+
+from worker.stats.psi import categorical_shares
+from worker.stats.registry import StatTest, TestResult, register
+
+
+def contingency(reference: Mapping, values: np.ndarray) -> np.ndarray:
+    """The 2 x k table: reference counts, then current counts (with an unseen column)."""
+    ref = np.append(np.asarray(reference["proportions"], dtype=float) * reference["n"], 0.0)
+    cur, _ = categorical_shares(reference["categories"], values)
+    table = np.vstack([np.round(ref), np.round(cur * len(values))])
+    return table[:, table.sum(axis=0) > 0]
+
+
+def chi2(reference: Mapping, values: np.ndarray) -> TestResult:
+    table = contingency(reference, values)
+    if table.shape[1] < 2:  # one category everywhere: nothing can differ
+        return TestResult(statistic=0.0, p_value=1.0)
+    result = chi2_contingency(table, correction=False)
+    return TestResult(statistic=float(result.statistic), p_value=float(result.pvalue))
+
+
+CHI2 = register(StatTest("chi2", frozenset({"categorical", "boolean"}), "alpha", "low", chi2))

@@ -1,0 +1,86 @@
+"""Population Stability Index on the reference bins frozen at training time.
+
+Numeric features use the reference deciles as edges (outer edges minus and
+plus infinity, a value equal to an edge goes to the bin above, as in
+``app.ml.reference``); categorical and boolean features use their categories,
+plus one bin for values the reference never saw.
+
+Smoothing: every share (reference and current) is floored at ``EPSILON`` =
+1e-4 and renormalised, so an empty bin adds at most |p - q| * ln(1 / EPSILON)
+(about 9.2 * |p - q|) and PSI can never exceed 2 * ln(1 / EPSILON), about 18.4.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from worker.stats.registry import StatTest, TestResult, register
+
+EPSILON = 1e-4
+UNSEEN = "(unseen)"
+
+
+def psi_value(reference: np.ndarray, current: np.ndarray) -> float:
+    """PSI of two share vectors over the same bins, with the smoothing stated above."""
+    p = np.maximum(np.asarray(reference, dtype=float), EPSILON)
+    q = np.maximum(np.asarray(current, dtype=float), EPSILON)
+    p, q = p / p.sum(), q / q.sum()
+    return float(np.sum((q - p) * np.log(q / p)))
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.4g}"
+
+
+def numeric_bins(edges: list[float]) -> list[str]:
+    """Human-readable labels of the bins ``edges`` make (half-open ``[a, b)``)."""
+    if not edges:
+        return ["all"]
+    labels = [f"< {_fmt(edges[0])}"]
+    labels += [f"{_fmt(a)} – {_fmt(b)}" for a, b in zip(edges[:-1], edges[1:], strict=True)]
+    return labels + [f"≥ {_fmt(edges[-1])}"]
+
+
+def numeric_shares(edges: list[float], values: np.ndarray) -> np.ndarray:
+    values = np.asarray(values, dtype=float)
+    counts = np.bincount(np.searchsorted(edges, values, side="right"), minlength=len(edges) + 1)
+    return counts / max(counts.sum(), 1)
+
+
+def categorical_shares(categories: list[str], values: np.ndarray) -> tuple[np.ndarray, int]:
+    """Shares over ``categories`` plus the count of values outside them."""
+    found, found_counts = np.unique(np.asarray(values).astype(str), return_counts=True)
+    by_label: dict[str, int] = {}
+    for label, count in zip(found, found_counts, strict=True):  # a few distinct labels
+        by_label[str(label).lower()] = by_label.get(str(label).lower(), 0) + int(count)
+    counts = np.array([by_label.get(c, 0) for c in categories], dtype=float)
+    total = int(found_counts.sum())
+    unseen = total - int(counts.sum())
+    return np.append(counts, unseen) / max(total, 1), unseen
+
+
+def histogram(reference: Mapping, values: np.ndarray) -> dict:
+    """Reference and current shares over the reference's bins, ready to plot."""
+    ref = np.asarray(reference["proportions"], dtype=float)
+    if reference["kind"] == "numeric":
+        bins = numeric_bins(reference["edges"])
+        cur = numeric_shares(reference["edges"], values)
+    else:
+        bins = list(reference["categories"]) + [UNSEEN]
+        cur, _ = categorical_shares(reference["categories"], values)
+        ref = np.append(ref, 0.0)
+        if cur[-1] == 0:  # no unseen values: no bin for them
+            bins, cur, ref = bins[:-1], cur[:-1], ref[:-1]
+    return {"bins": bins, "reference": ref.round(6).tolist(), "current": cur.round(6).tolist()}
+
+
+def psi(reference: Mapping, values: np.ndarray) -> TestResult:
+    hist = histogram(reference, values)
+    return TestResult(statistic=psi_value(hist["reference"], hist["current"]), histogram=hist)
+
+
+PSI = register(
+    StatTest("psi", frozenset({"numeric", "categorical", "boolean"}), "psi_moderate", "high", psi)
+)
