@@ -1,0 +1,53 @@
+"""Exponential back-off with jitter, shared by all requests of one kind."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+
+log = logging.getLogger(__name__)
+
+
+async def pause(stop: asyncio.Event, seconds: float) -> bool:
+    """Sleep ``seconds`` unless ``stop`` is set first; True when stopping."""
+    if seconds > 0 and not stop.is_set():
+        try:
+            await asyncio.wait_for(stop.wait(), seconds)
+        except TimeoutError:
+            pass
+    return stop.is_set()
+
+
+class Backoff:
+    """After a failure, pause ``base_s * 2**(n-1)`` (at most ``max_s``), jittered to 50-100%.
+
+    Failures reported while already paused (other requests that were in
+    flight) do not lengthen the pause. The first success resets it.
+    """
+
+    def __init__(
+        self, what: str, base_s: float = 0.5, max_s: float = 30.0, rng: random.Random | None = None
+    ) -> None:
+        self.what, self.base_s, self.max_s = what, base_s, max_s
+        self.rng = rng or random.Random()
+        self.attempt = 0
+        self.paused_until = 0.0
+
+    def remaining(self) -> float:
+        """Seconds left in the current pause (0 when requests may go out)."""
+        return max(0.0, self.paused_until - time.monotonic())
+
+    def failure(self, reason: str) -> None:
+        if self.remaining() > 0:
+            return
+        self.attempt += 1
+        delay = min(self.max_s, self.base_s * 2 ** (self.attempt - 1)) * self.rng.uniform(0.5, 1.0)
+        self.paused_until = time.monotonic() + delay
+        log.warning("%s failed (%s): backing off %.1f s (attempt %d)", self.what, reason, delay, self.attempt)
+
+    def success(self) -> None:
+        if self.attempt:
+            log.info("%s recovered after %d back-off(s)", self.what, self.attempt)
+        self.attempt, self.paused_until = 0, 0.0

@@ -1,0 +1,138 @@
+"""Run-time control: follow the backend's active scenario and rate, and the demo schedule.
+
+The scenario lives in the backend's database (``GET``/``PUT /api/v1/simulator``),
+so the dashboard, several simulators and restarts all agree on it. The
+scenario clock is the backend's ``elapsed_s``, carried forward locally
+between polls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from pydantic import ValidationError
+
+from app.schemas.simulator import SimulatorState
+from simulator.backoff import pause
+from simulator.config import Settings
+from simulator.scenarios import Scenario, build_scenario
+
+log = logging.getLogger(__name__)
+PATH = "/api/v1/simulator"
+
+
+class Control:
+    """The scenario and rate to use now; :meth:`run` keeps them in step with the backend."""
+
+    def __init__(self, client: httpx.AsyncClient, settings: Settings, send_scenario: bool) -> None:
+        self.client, self.settings = client, settings
+        self.scenario: Scenario = build_scenario(settings.scenario)
+        self.backend_rps: float | None = None
+        self._key: tuple | None = None
+        self._clock = (0.0, time.monotonic())  # (scenario seconds, monotonic time) at the last poll
+        self._reachable: bool | None = None
+        # The --scenario flag is always sent; SIM_SCENARIO only when the backend has no row yet.
+        self._pending_put: bool | None = True if send_scenario else None
+
+    @property
+    def rps(self) -> float:
+        """The backend's rate when it sets one, else SIM_RPS."""
+        return self.backend_rps or self.settings.rps
+
+    def scenario_time(self) -> float:
+        """Seconds since the active scenario started, by the backend's clock."""
+        elapsed, at = self._clock
+        return elapsed + time.monotonic() - at
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Poll the backend every ``control_interval_s`` until ``stop`` is set."""
+        while True:
+            await self.sync()
+            if await pause(stop, self.settings.control_interval_s):
+                return
+
+    async def sync(self) -> None:
+        """Read the backend's state once (and send the start scenario if still needed)."""
+        state = await self._request("GET")
+        if state is None:
+            return
+        if self._pending_put is None:
+            self._pending_put = state.updated_at is None and self.settings.scenario != "none"
+        if self._pending_put:
+            state = await self.put(self.settings.scenario, {}) or state
+        self.apply(state)
+
+    async def put(self, scenario: str, params: dict[str, Any]) -> SimulatorState | None:
+        """Switch the backend (and so every simulator) to ``scenario``; None when it failed."""
+        state = await self._request("PUT", json={"scenario": scenario, "params": params})
+        if state is not None:
+            self._pending_put = False
+            self.apply(state)
+        return state
+
+    def apply(self, state: SimulatorState) -> None:
+        """Adopt the backend's scenario, its clock and its rate."""
+        self.backend_rps = state.rps
+        key = (state.scenario, repr(sorted(state.params.items())), state.started_at)
+        if key != self._key:
+            try:
+                scenario = build_scenario(state.scenario, state.params)
+            except (KeyError, ValidationError) as exc:
+                log.error("backend scenario %r %s is not usable here: %s", state.scenario, state.params, exc)
+                return
+            self._key, self.scenario = key, scenario
+            log.info("scenario %s %s (rps %s)", state.scenario, state.params, self.rps)
+        self._clock = (state.elapsed_s or 0.0, time.monotonic())
+
+    async def _request(self, method: str, **kwargs: Any) -> SimulatorState | None:
+        try:
+            response = await self.client.request(method, PATH, **kwargs)
+            response.raise_for_status()
+            state = SimulatorState.model_validate(response.json())
+        except (httpx.HTTPError, ValueError) as exc:
+            if self._reachable is not False:
+                log.warning("%s %s failed (%s): keeping scenario %s, retrying every %.0f s",
+                            method, PATH, exc, self.scenario.name, self.settings.control_interval_s)
+            self._reachable = False
+            return None
+        if self._reachable is False:
+            log.info("%s %s answers again", method, PATH)
+        self._reachable = True
+        return state
+
+
+@dataclass(frozen=True)
+class Step:
+    scenario: str
+    seconds: float
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+#: The SIM_AUTO_DRIFT demo: each normal stretch outlasts the worker's 5-minute window.
+DEMO_SCHEDULE: tuple[Step, ...] = (
+    Step("none", 180),
+    Step("sudden", 240),
+    Step("none", 360),
+    Step("gradual", 600, {"duration_minutes": 6}),
+    Step("none", 360),
+    Step("categorical", 240),
+    Step("none", 360),
+    Step("concept", 480),
+)
+
+
+async def run_schedule(control: Control, stop: asyncio.Event, schedule=DEMO_SCHEDULE) -> None:
+    """Switch the backend through ``schedule`` in a loop; each step starts once its PUT succeeds."""
+    for step in itertools.cycle(schedule):
+        while await control.put(step.scenario, step.params) is None:
+            if await pause(stop, control.settings.control_interval_s):
+                return
+        log.info("demo schedule: %s for %.0f s", step.scenario, step.seconds)
+        if await pause(stop, step.seconds):
+            return

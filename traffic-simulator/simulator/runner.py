@@ -1,0 +1,90 @@
+"""The simulator process: wires control, traffic, labels and reporting, and shuts down cleanly."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import signal
+
+import httpx
+
+from app.ml.generator import Drift, TransactionGenerator
+from simulator.backoff import pause
+from simulator.config import Settings
+from simulator.control import DEMO_SCHEDULE, Control, run_schedule
+from simulator.labels import LabelQueue, LabelSender
+from simulator.stats import Stats
+from simulator.traffic import Traffic, TransactionSource
+
+log = logging.getLogger(__name__)
+
+
+class Simulator:
+    """One simulator run; :meth:`run` returns when ``stop`` is set or the duration is over."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        send_scenario: bool = False,
+        generator: TransactionGenerator | None = None,
+        schedule=DEMO_SCHEDULE,
+    ) -> None:
+        self.settings = settings
+        self.send_scenario = send_scenario
+        self.generator = generator or TransactionGenerator(settings.seed, settings.fraud_rate)
+        self.schedule = schedule
+        self.stats = Stats()
+        self.stop = asyncio.Event()
+
+    async def run(self) -> Stats:
+        s = self.settings
+        rng = random.Random(s.seed)
+        # Warm the generator's calibration (also for concept drift) before the clock starts.
+        await asyncio.to_thread(TransactionGenerator(0, s.fraud_rate).sample, 1, Drift(concept=1.0))
+        limits = httpx.Limits(max_connections=s.concurrency + 4, max_keepalive_connections=s.concurrency + 4)
+        async with httpx.AsyncClient(base_url=s.backend_url, timeout=s.timeout_s, limits=limits) as client:
+            control = Control(client, s, self.send_scenario)
+            labels = LabelQueue(s.label_queue_max, self.stats, rng)
+            sender = LabelSender(client, labels, self.stats)
+            traffic = Traffic(client, control, TransactionSource(self.generator, control), labels,
+                              self.stats, rng)
+            await control.sync()
+            log.info("sending to %s at %g req/s, scenario %s", s.backend_url, control.rps, control.scenario.name)
+            background = [
+                asyncio.create_task(control.run(self.stop)),
+                asyncio.create_task(sender.run(self.stop)),
+                asyncio.create_task(self._report(control, labels)),
+            ]
+            if s.auto_drift:
+                background.append(asyncio.create_task(run_schedule(control, self.stop, self.schedule)))
+            if s.duration_s is not None:
+                asyncio.get_running_loop().call_later(s.duration_s, self.stop.set)
+            self.stats.new_window()
+            await traffic.run(self.stop)
+            await self._shutdown(traffic, sender, background)
+            log.info("stopped: %s", self.stats.report(control.rps, control.scenario.name, len(labels)))
+        return self.stats
+
+    async def _report(self, control: Control, labels: LabelQueue) -> None:
+        while not await pause(self.stop, self.settings.log_interval_s):
+            log.info(self.stats.report(control.rps, control.scenario.name, len(labels)))
+
+    async def _shutdown(self, traffic: Traffic, sender: LabelSender, background: list[asyncio.Task]) -> None:
+        budget = self.settings.shutdown_timeout_s
+        await traffic.drain(min(self.settings.timeout_s, budget / 2))
+        for task in background:
+            task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.gather(*background, return_exceptions=True)
+        if len(sender.queue):
+            log.info("flushing %d pending label(s), due or not, within %.1f s", len(sender.queue), budget / 2)
+            await sender.flush(budget / 2)
+
+
+def install_signal_handlers(stop: asyncio.Event) -> None:
+    """SIGTERM and SIGINT ask for a clean stop (labels flushed, exit 0)."""
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)

@@ -1,0 +1,121 @@
+"""A fake backend over real HTTP (uvicorn in a thread) that records what the simulator sends."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+import uvicorn
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from app.schemas.simulator import SCENARIOS, resolve_params
+from app.testing import free_port
+from simulator.config import Settings
+
+
+class FakeBackend:
+    """Records predictions (with arrival times) and labels; can fail with a status on demand."""
+
+    def __init__(self) -> None:
+        self.predictions: dict[str, dict] = {}
+        self.arrivals: list[float] = []  # monotonic time of every /predict request, failed or not
+        self.labels: dict[str, bool] = {}
+        self.label_posts: list[tuple[float, int]] = []  # (monotonic time, batch size)
+        self.predict_status = 200
+        self.feedback_status = 200
+        self.control: dict | None = None  # the stored simulator_control row
+        self.puts: list[dict] = []
+        self.url = ""
+
+    def set_control(self, scenario: str, params: dict | None = None, rps: float | None = None) -> None:
+        self.control = {"scenario": scenario, "params": resolve_params(scenario, params or {}),
+                        "rps": rps, "updated_at": datetime.now(UTC)}
+
+    def state(self) -> dict:
+        row = self.control or {"scenario": "none", "params": {}, "rps": None, "updated_at": None}
+        started = row["updated_at"]
+        return {**row, "started_at": started,
+                "elapsed_s": (datetime.now(UTC) - started).total_seconds() if started else None,
+                "scenarios": [s.model_dump() for s in SCENARIOS.values()]}
+
+    def app(self) -> FastAPI:
+        app = FastAPI()
+
+        @app.post("/api/v1/predict")
+        async def predict(request: Request):
+            self.arrivals.append(time.monotonic())
+            if self.predict_status != 200:
+                return JSONResponse({"detail": "busy"}, status_code=self.predict_status)
+            pid = str(uuid.uuid4())
+            self.predictions[pid] = await request.json()
+            return {"prediction_id": pid, "fraud_probability": 0.01, "is_fraud": False}
+
+        @app.post("/api/v1/feedback")
+        async def feedback(request: Request):
+            if self.feedback_status != 200:
+                return JSONResponse({"detail": "down"}, status_code=self.feedback_status)
+            items = (await request.json())["items"]
+            self.label_posts.append((time.monotonic(), len(items)))
+            self.labels.update({i["prediction_id"]: i["label"] for i in items})
+            return {"stored": len(items), "unchanged": 0}
+
+        @app.get("/api/v1/simulator")
+        async def get_simulator():
+            return self.state()
+
+        @app.put("/api/v1/simulator")
+        async def put_simulator(request: Request):
+            body = await request.json()
+            self.puts.append(body)
+            self.set_control(body["scenario"], body.get("params"), body.get("rps"))
+            return self.state()
+
+        return app
+
+
+@pytest.fixture
+def fake_backend() -> Iterator[FakeBackend]:
+    fake = FakeBackend()
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(fake.app(), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert time.monotonic() < deadline, "fake backend did not start"
+        time.sleep(0.02)
+    fake.url = f"http://127.0.0.1:{port}"
+    yield fake
+    server.should_exit = True
+    thread.join(5)
+
+
+def _settings(url: str, **overrides) -> Settings:
+    values = {"backend_url": url, "rps": 50, "label_delay_s": 0.5, "seed": 7,
+              "control_interval_s": 0.5, "log_interval_s": 1.0, "duration_s": 3.0, **overrides}
+    return Settings(**values)
+
+
+@pytest.fixture
+def settings_for(fake_backend):
+    """Settings for a test run against the fake backend: quick polling and logging, 3 s."""
+    return lambda **overrides: _settings(fake_backend.url, **overrides)
+
+
+@pytest.fixture
+def simulate(settings_for):
+    """Run a simulator to the end of its duration in this thread and return it."""
+    from simulator.runner import Simulator
+
+    def run(simulator_kwargs: dict | None = None, **overrides) -> Simulator:
+        simulator = Simulator(settings_for(**overrides), **(simulator_kwargs or {}))
+        asyncio.run(simulator.run())
+        return simulator
+
+    return run
