@@ -36,3 +36,19 @@ def kinds() -> dict[str, str]:
 def strong_drift() -> Drift:
     """A strong "fraud ring" shift of most features, like the simulator's sudden scenario."""
     return _STRONG_DRIFT
+
+
+@pytest.fixture(scope="session")
+def scorer(model_dir):
+    """Score generated columns with the real model (tests only: the worker never loads it)."""
+    from app.ml.encoding import encode_columns
+    from app.services.model_service import ModelService
+
+    model = ModelService(artifacts.resolve(model_dir))
+
+    def score(columns) -> tuple:
+        p = model.predict(encode_columns(columns)).astype(float)
+        return p, p >= model.threshold
+
+    score.threshold = model.threshold
+    return score

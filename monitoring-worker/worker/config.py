@@ -1,0 +1,70 @@
+"""Worker settings, read once from the environment (documented in README.md)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from app.core.config import BACKEND_DIR
+from app.ml.features import FEATURE_NAMES, SCORE_NAME
+from worker.stats import Thresholds
+
+
+def _env(name: str) -> AliasChoices:
+    return AliasChoices(name, name.lower())
+
+
+class WorkerSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", populate_by_name=True)
+
+    database_url: str = Field(
+        default=f"sqlite:///{BACKEND_DIR / 'driftwatch.db'}", validation_alias=_env("DATABASE_URL")
+    )
+    model_dir: Path = Field(default=BACKEND_DIR / "artifacts", validation_alias=_env("MODEL_DIR"))
+    model_version: str | None = Field(default=None, validation_alias=_env("MODEL_VERSION"))
+    log_level: str = Field(default="INFO", validation_alias=_env("LOG_LEVEL"))
+    interval_s: float = Field(default=30.0, gt=0, validation_alias=_env("WORKER_INTERVAL_S"))
+    window_minutes: float = Field(default=5.0, gt=0, validation_alias=_env("WORKER_WINDOW_MINUTES"))
+    min_samples: int = Field(default=200, ge=1, validation_alias=_env("WORKER_MIN_SAMPLES"))
+    label_window_minutes: float = Field(
+        default=30.0, gt=0, validation_alias=_env("WORKER_LABEL_WINDOW_MINUTES")
+    )
+    min_labels: int = Field(default=100, ge=1, validation_alias=_env("WORKER_MIN_LABELS"))
+    thresholds: dict[str, dict[str, float]] = Field(
+        default_factory=dict, validation_alias=_env("WORKER_THRESHOLDS")
+    )
+    resolve_after: int = Field(default=3, ge=1, validation_alias=_env("WORKER_RESOLVE_AFTER"))
+    min_roc_auc: float = Field(default=0.8, ge=0, le=1, validation_alias=_env("WORKER_MIN_ROC_AUC"))
+    cost_fp: float = Field(default=50.0, ge=0, validation_alias=_env("WORKER_COST_FP"))
+    cost_fn: float = Field(default=500.0, ge=0, validation_alias=_env("WORKER_COST_FN"))
+    alert_webhook_url: str | None = Field(default=None, validation_alias=_env("ALERT_WEBHOOK_URL"))
+    webhook_timeout_s: float = Field(default=3.0, gt=0, validation_alias=_env("WORKER_WEBHOOK_TIMEOUT_S"))
+    webhook_retries: int = Field(default=3, ge=0, validation_alias=_env("WORKER_WEBHOOK_RETRIES"))
+    retention_days: float = Field(default=7.0, gt=0, validation_alias=_env("RETENTION_DAYS"))
+    retention_batch: int = Field(default=5_000, ge=1, validation_alias=_env("WORKER_RETENTION_BATCH"))
+    db_wait_s: float = Field(default=120.0, gt=0, validation_alias=_env("WORKER_DB_WAIT_S"))
+
+    @field_validator("thresholds", mode="before")
+    @classmethod
+    def _thresholds_json(cls, value):
+        """Accept inline JSON or the path of a JSON file."""
+        if isinstance(value, str):
+            text = value.strip()
+            if not text:
+                return {}
+            if not text.startswith("{"):
+                text = Path(text).read_text()
+            return json.loads(text)
+        return value
+
+    @field_validator("thresholds")
+    @classmethod
+    def _thresholds_known(cls, value):
+        Thresholds(value, features={*FEATURE_NAMES, SCORE_NAME})  # raises naming the bad key
+        return value
+
+    def threshold_table(self) -> Thresholds:
+        return Thresholds(self.thresholds, features={*FEATURE_NAMES, SCORE_NAME})
