@@ -58,10 +58,13 @@ CREATE TABLE IF NOT EXISTS monitoring_runs (
     drift_share      FLOAT,
     prediction_drift BOOLEAN,
     error            TEXT,
+    details          JSONB,
     PRIMARY KEY (id),
     UNIQUE (slot)
 );
 CREATE INDEX IF NOT EXISTS ix_monitoring_runs_started_at ON monitoring_runs (started_at);
+-- Added after the first release: bring older databases up to date.
+ALTER TABLE monitoring_runs ADD COLUMN IF NOT EXISTS details JSONB;
 
 -- One statistical test on one feature (or the score) in one cycle.
 CREATE TABLE IF NOT EXISTS drift_results (

@@ -22,6 +22,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
     Uuid,
     text,
@@ -32,7 +33,27 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 JSONType = JSON().with_variant(JSONB(), "postgresql")
 # SQLite only auto-increments an INTEGER PRIMARY KEY.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
-Timestamp = DateTime(timezone=True)
+
+
+class Timestamp(TypeDecorator):
+    """A UTC instant: TIMESTAMP WITH TIME ZONE, and aware datetimes on SQLite too.
+
+    SQLite keeps no zone, so values are stored as UTC wall time and handed back
+    with ``tzinfo=UTC``; every reader gets comparable, correctly serialised times.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None and value.tzinfo is not None:
+            value = value.astimezone(UTC)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value
 
 
 def utcnow() -> datetime:
@@ -98,6 +119,8 @@ class MonitoringRun(Base):
     drift_share: Mapped[float | None] = mapped_column(Float)
     prediction_drift: Mapped[bool | None] = mapped_column(Boolean)
     error: Mapped[str | None] = mapped_column(Text)
+    #: The rules the cycle judged by: thresholds, dataset-drift rule, unit costs.
+    details: Mapped[dict | None] = mapped_column(JSONType)
 
 
 class DriftResult(Base):
