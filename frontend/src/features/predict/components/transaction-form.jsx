@@ -72,6 +72,7 @@ export function TransactionForm({ schema, onSubmit, busy, fieldErrors = {} }) {
   return (
     <form
       aria-label="Transaction"
+      noValidate
       onSubmit={(e) => {
         e.preventDefault()
         onSubmit(toTransaction(schema, values))

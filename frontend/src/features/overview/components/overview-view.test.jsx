@@ -1,0 +1,60 @@
+import { act, screen, waitFor, within } from '@testing-library/react'
+import { describe, expect, it } from 'vitest'
+import { applyLiveEvent } from '../../../lib/live/live-events'
+import { keys } from '../../../lib/queries'
+import { alert, model, noDrift, stats } from '../../../test/fixtures'
+import { renderWithClient, stubApi, testClient } from '../../../test/render'
+import OverviewView from './overview-view'
+
+const summary = {
+  status: 'ok', run: { id: 1, finished_at: new Date().toISOString() }, dataset_drift: true, drift_share: 0.6,
+  drifted_features: ['amount', 'hour_of_day'], n_features: 13, rule: 'Dataset drift when at least 50% of features drift.',
+  prediction_drift: { psi: 0.3, drifted: true },
+}
+
+function setup(seed = {}) {
+  const client = testClient([
+    [keys.stats, stats(1234)],
+    [keys.model, model],
+    [keys.driftSummary, seed.summary ?? summary],
+    [keys.alerts('open', 4), { items: [alert(1)], counts: { open: 1, acknowledged: 0, resolved: 0 } }],
+  ])
+  stubApi({})
+  return renderWithClient(<OverviewView />, { client })
+}
+
+describe('OverviewView', () => {
+  it('shows live traffic figures formatted for people', () => {
+    setup()
+    expect(screen.getByTestId('prediction-counter')).toHaveTextContent('1,234')
+    expect(screen.getByTestId('throughput')).toHaveTextContent('10.0/s')
+    expect(screen.getByText('3.2 ms')).toBeInTheDocument()
+    expect(screen.getByText('3.10%')).toBeInTheDocument()
+  })
+
+  it('counts up when a live stats message arrives', async () => {
+    const { client } = setup()
+    act(() => {
+      applyLiveEvent(client, { type: 'stats', data: stats(1300) })
+    })
+    await waitFor(() => expect(screen.getByTestId('prediction-counter')).toHaveAttribute('data-value', '1300'))
+    expect(await screen.findByText('1,300', {}, { timeout: 3000 })).toBeInTheDocument()
+  })
+
+  it('shows the model card, the dataset drift status and the open alerts', () => {
+    setup()
+    expect(screen.getByText(model.version)).toBeInTheDocument()
+    expect(screen.getByText('0.916')).toBeInTheDocument()
+    expect(screen.getByText('3 features')).toBeInTheDocument()
+    const status = screen.getByTestId('dataset-drift-status')
+    expect(status).toHaveAttribute('data-drift', 'true')
+    expect(within(status).getByText('Dataset drift detected')).toBeInTheDocument()
+    expect(within(status).getByText('2 of 13 features drifted (60%)')).toBeInTheDocument()
+    expect(screen.getByText(/PSI 0.61 above 0.25 on amount/)).toBeInTheDocument()
+  })
+
+  it('explains the wait before the first drift cycle', () => {
+    setup({ summary: { ...noDrift, drifted_features: [], n_features: 13 } })
+    expect(screen.getByText(/Waiting for the first drift cycle — about 30 s/)).toBeInTheDocument()
+  })
+})

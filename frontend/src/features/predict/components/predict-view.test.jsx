@@ -1,0 +1,55 @@
+import { screen, waitFor } from '@testing-library/react'
+import userEvent from '@testing-library/user-event'
+import { describe, expect, it } from 'vitest'
+import { model } from '../../../test/fixtures'
+import { renderWithClient, stubApi } from '../../../test/render'
+import PredictView from './predict-view'
+
+const prediction = { prediction_id: 'x', fraud_probability: 0.87, is_fraud: true, decision: 'fraud', threshold: 0.1017, model_version: 'v1', latency_ms: 2.4 }
+const explanation = { model_version: 'v1', fraud_probability: 0.87, base_value: -3.5, margin: 1.9, contributions: { amount: 2.5, merchant_category: 1.2, card_present: -0.3 } }
+
+describe('PredictView', () => {
+  it('builds the form from the model schema and sends typed values to predict and explain', async () => {
+    const calls = stubApi({ 'GET /api/v1/model': model, 'POST /api/v1/predict': prediction, 'POST /api/v1/explain': explanation })
+    renderWithClient(<PredictView />)
+    const amount = await screen.findByLabelText('Amount (USD)')
+    expect(amount).toHaveValue(84.5)
+    expect(screen.getByLabelText('Merchant category')).toHaveValue('grocery')
+    expect(screen.getByLabelText('Card present')).toBeChecked()
+
+    await userEvent.clear(amount)
+    await userEvent.type(amount, '2400')
+    await userEvent.selectOptions(screen.getByLabelText('Merchant category'), 'electronics')
+    await userEvent.click(screen.getByLabelText('Card present'))
+    await userEvent.click(screen.getByRole('button', { name: 'Score transaction' }))
+
+    expect(await screen.findByTestId('fraud-probability')).toHaveTextContent('87.0%')
+    expect(screen.getByText('Flag as fraud')).toBeInTheDocument()
+    const sent = { amount: 2400, merchant_category: 'electronics', card_present: false }
+    await waitFor(() => expect(calls.filter((c) => c.method === 'POST').map((c) => [c.path, c.body])).toEqual([
+      ['/api/v1/predict', sent],
+      ['/api/v1/explain', sent],
+    ]))
+    const bars = screen.getByTestId('shap-bars')
+    expect(bars).toHaveTextContent('Amount: +2.500')
+    expect(bars).toHaveTextContent('Card present: -0.300')
+    const fills = [...bars.querySelectorAll('.recharts-bar-rectangle path')].map((p) => p.getAttribute('fill'))
+    expect(fills).toEqual(['#f43f5e', '#f43f5e', '#34d399'])
+  })
+
+  it('shows a validation error next to its field', async () => {
+    stubApi({
+      'GET /api/v1/model': model,
+      'POST /api/v1/predict': () => [422, { detail: 'amount: Input should be greater than or equal to 0.01', errors: [{ field: 'amount', message: 'Input should be greater than or equal to 0.01' }] }],
+      'POST /api/v1/explain': explanation,
+    })
+    renderWithClient(<PredictView />)
+    const amount = await screen.findByLabelText('Amount (USD)')
+    await userEvent.clear(amount)
+    await userEvent.type(amount, '-5')
+    await userEvent.click(screen.getByRole('button', { name: 'Score transaction' }))
+    expect(await screen.findByText('Input should be greater than or equal to 0.01')).toBeInTheDocument()
+    expect(amount).toHaveAttribute('aria-invalid', 'true')
+    expect(screen.getByRole('alert')).toHaveTextContent('Could not score this transaction')
+  })
+})
