@@ -22,6 +22,7 @@ from app.core.config import Settings, get_settings
 from app.core.state import AppState
 
 API_PREFIX = "/api/v1"
+_DOC_PATHS = frozenset({"/docs", "/redoc", "/openapi.json", "/docs/oauth2-redirect"})
 log = logging.getLogger("app")
 
 
@@ -43,8 +44,8 @@ def _describe(error: dict) -> dict:
 def _route_template(scope: dict) -> str:
     """The matched route's path template (bounded label values), prefix included."""
     route = scope.get("route")
-    if route is None:
-        return "unmatched"
+    if route is None:  # FastAPI's own pages carry no route; anything else is a 404
+        return scope["path"] if scope["path"] in _DOC_PATHS else "unmatched"
     # Routes of included routers keep their own, unprefixed path.
     prefix = API_PREFIX if scope["path"].startswith(API_PREFIX + "/") else ""
     return route.path if route.path.startswith(prefix) else prefix + route.path
