@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from app.ml import artifacts
@@ -52,3 +53,56 @@ def scorer(model_dir):
 
     score.threshold = model.threshold
     return score
+
+
+@pytest.fixture
+def store(clean_db, scorer, model_dir):
+    """Insert generated transactions as scored predictions (and optional labels)."""
+    import uuid
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import insert
+
+    from app.models import GroundTruth, ModelVersion, Prediction
+
+    version = artifacts.resolve(model_dir).folder.name
+    with clean_db.begin() as conn:
+        conn.execute(insert(ModelVersion).values(
+            version=version, trained_at=datetime.now(UTC), threshold=scorer.threshold,
+            metrics={}, feature_schema=[]))
+
+    def _store(batch, end: datetime, span_s: float, label_share: float = 0.0,
+               lag_s: float = 60.0) -> int:
+        scores, decisions = scorer(batch.columns)
+        n = len(batch)
+        offsets = np.linspace(span_s, 0.01, n)
+        ids = [uuid.uuid4() for _ in range(n)]
+        rows = [dict(id=ids[i], created_at=end - timedelta(seconds=float(offsets[i])),
+                     model_version=version, features=record, probability=float(scores[i]),
+                     is_fraud=bool(decisions[i]), threshold=scorer.threshold, latency_ms=1.0)
+                for i, record in enumerate(batch.records())]
+        labelled = [dict(prediction_id=ids[i], label=bool(batch.labels[i]),
+                         received_at=rows[i]["created_at"] + timedelta(seconds=lag_s))
+                    for i in range(int(n * label_share))]
+        with clean_db.begin() as conn:
+            conn.execute(insert(Prediction), rows)
+            if labelled:
+                conn.execute(insert(GroundTruth), labelled)
+        return n
+
+    return _store
+
+
+@pytest.fixture
+def settings(database_url, model_dir):
+    from worker.config import WorkerSettings
+
+    return WorkerSettings(database_url=database_url, model_dir=model_dir, interval_s=30,
+                          min_labels=50)
+
+
+@pytest.fixture
+def monitor(settings, clean_db):
+    from worker.cycle import Monitor
+
+    return Monitor(settings, clean_db)

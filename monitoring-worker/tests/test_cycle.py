@@ -1,0 +1,135 @@
+"""Whole cycles against PostgreSQL: results stored, alerts opened once and resolved."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from app.ml.features import FEATURE_NAMES, SCORE_NAME
+from app.ml.generator import TransactionGenerator
+from app.models import Alert, DriftResult, MonitoringRun, PerformanceResult
+from worker.cycle import Monitor, slot_of
+
+NOW = datetime(2026, 11, 23, 12, 0, 0, tzinfo=UTC)
+
+
+def count(engine, model, *where) -> int:
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(model).where(*where)).scalar_one()
+
+
+def alerts(engine) -> list[Alert]:
+    with engine.connect() as conn:
+        return list(conn.execute(select(Alert).order_by(Alert.id)).all())
+
+
+def test_cycle_on_normal_traffic_stores_every_result_and_raises_nothing(monitor, store, clean_db):
+    store(TransactionGenerator(seed=5).sample(3_000), NOW, 290, label_share=0.8)
+    result = monitor.run_cycle(NOW)
+    assert result.status == "ok" and result.n_rows == 3_000
+    assert result.dataset.drifted is False and not any(r.drifted for r in result.drift)
+    with clean_db.connect() as conn:
+        run = conn.execute(select(MonitoringRun)).one()
+        rows = conn.execute(select(DriftResult).order_by(DriftResult.id)).all()
+        perf = {p.kind: p for p in conn.execute(select(PerformanceResult)).all()}
+    assert run.finished_at is not None and run.slot == slot_of(NOW, 30)
+    assert run.details["thresholds"]["psi_significant"] == 0.25 and "50%" in run.details["rule"]
+    assert [r.feature for r in rows] == [*FEATURE_NAMES, SCORE_NAME]
+    assert all(r.window_end == NOW and r.n_current == 3_000 and r.details["histogram"]["bins"]
+               for r in rows)
+    assert perf["realized"].n_rows == 2_400
+    assert perf["realized"].metrics["label_coverage"] == 0.8
+    assert perf["realized"].metrics["label_lag_s"] == 60.0
+    assert perf["estimated"].n_rows == 3_000 and perf["estimated"].metrics["roc_auc"] > 0.8
+    assert alerts(clean_db) == []
+
+
+def test_drift_alerts_open_once_and_resolve_after_three_clear_cycles(
+    monitor, store, clean_db, strong_drift
+):
+    gen = TransactionGenerator(seed=6)
+    store(gen.sample(2_000), NOW, 290)
+    store(gen.sample(1_000, strong_drift), NOW, 90)
+    first = monitor.run_cycle(NOW)
+    assert first.dataset.drifted and first.score.drifted
+    opened = alerts(clean_db)
+    kinds = {(a.kind, a.feature) for a in opened}
+    assert ("dataset_drift", "") in kinds and ("prediction_drift", SCORE_NAME) in kinds
+    assert ("feature_drift", "amount") in kinds
+    assert any(a.severity == "critical" for a in opened if a.kind == "feature_drift")
+    assert {e.action for e in first.events} == {"opened"} and len(first.events) == len(opened)
+    # The same condition next cycle updates the alerts, it does not add any.
+    assert monitor.run_cycle(NOW + timedelta(seconds=30)).events == []
+    assert len(alerts(clean_db)) == len(opened)
+    # Traffic back to normal: two clear cycles keep the alerts, the third resolves them.
+    later = NOW + timedelta(minutes=20)
+    store(gen.sample(3_000), later + timedelta(minutes=2), 400)
+    for i in range(3):
+        monitor.run_cycle(later + timedelta(seconds=30 * i))
+        statuses = {a.status for a in alerts(clean_db)}
+        assert statuses == ({"open"} if i < 2 else {"resolved"}), (i, statuses)
+    assert count(clean_db, Alert, Alert.status != "resolved") == 0
+
+
+def test_too_few_rows_is_insufficient_data_and_judges_no_drift(monitor, store, clean_db):
+    store(TransactionGenerator(seed=8).sample(150), NOW, 100)
+    result = monitor.run_cycle(NOW)
+    assert result.status == "insufficient_data" and result.dataset is None
+    assert count(clean_db, DriftResult) == 0 and alerts(clean_db) == []
+    assert count(clean_db, PerformanceResult, PerformanceResult.kind == "estimated") == 1
+
+
+def test_no_predictions_raises_a_no_traffic_alert(monitor, clean_db, store):
+    result = monitor.run_cycle(NOW)
+    assert result.status == "insufficient_data" and result.n_rows == 0
+    [alert] = alerts(clean_db)
+    assert (alert.kind, alert.severity, alert.status) == ("no_traffic", "warning", "open")
+
+
+def test_a_failing_cycle_is_recorded_as_failed(monitor, store, clean_db, monkeypatch):
+    store(TransactionGenerator(seed=9).sample(300), NOW, 100)
+
+    def boom(*_a, **_k):
+        raise RuntimeError("statistics exploded")
+
+    monkeypatch.setattr("worker.cycle.evaluate_all", boom)
+    try:
+        monitor.run_cycle(NOW)
+    except RuntimeError:
+        pass
+    else:  # pragma: no cover
+        raise AssertionError("the error must reach the loop, which logs it")
+    with clean_db.connect() as conn:
+        run = conn.execute(select(MonitoringRun)).one()
+    assert run.status == "failed" and "statistics exploded" in run.error
+
+
+def test_two_workers_compute_each_slot_once(settings, store, clean_db, strong_drift):
+    store(TransactionGenerator(seed=10).sample(1_000, strong_drift), NOW, 200)
+    workers = [Monitor(settings, clean_db) for _ in range(2)]
+    results: list = []
+    barrier = threading.Barrier(2)
+
+    def run(worker: Monitor, at: datetime) -> None:
+        barrier.wait()
+        results.append(worker.run_cycle(at))
+
+    for offset in (0, 30, 60):  # three slots, both workers racing for each
+        at = NOW + timedelta(seconds=offset)
+        threads = [threading.Thread(target=run, args=(w, at + timedelta(seconds=0.001 * i)))
+                   for i, w in enumerate(workers)]
+        [t.start() for t in threads]
+        [t.join() for t in threads]
+    assert sum(r is not None for r in results) == 3
+    assert count(clean_db, MonitoringRun) == 3
+    with clean_db.connect() as conn:
+        dupes = conn.execute(
+            select(DriftResult.run_id, DriftResult.feature, func.count())
+            .group_by(DriftResult.run_id, DriftResult.feature).having(func.count() > 1)).all()
+        open_per_key = conn.execute(
+            select(Alert.kind, Alert.feature, func.count()).where(Alert.status != "resolved")
+            .group_by(Alert.kind, Alert.feature).having(func.count() > 1)).all()
+    assert dupes == [] and open_per_key == []
+    assert count(clean_db, DriftResult) == 3 * (len(FEATURE_NAMES) + 1)

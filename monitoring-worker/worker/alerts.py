@@ -1,0 +1,132 @@
+"""Alert conditions from a cycle's results, and their lifecycle in the database.
+
+A condition is raised for (kind, feature) each cycle it holds. At most one
+unresolved alert exists per (kind, feature) (a partial unique index enforces
+it): a held condition updates that alert, a new one opens it. An alert whose
+kind was judged this cycle but whose condition did not hold counts a clear
+cycle; after ``resolve_after`` clear cycles in a row it resolves itself (no
+flapping). Kinds not judged this cycle (drift on too little data) are left
+as they are. Acknowledging and resolving by hand happen through the API.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import Alert
+
+SEVERITY_BY_BAND = {"moderate": "warning", "significant": "critical"}
+_ADVISORY_KEY = 0x44574152  # "DWAR": one worker updates alerts at a time
+
+
+@dataclass(frozen=True)
+class Condition:
+    kind: str
+    feature: str
+    severity: str  # "warning" | "critical"
+    message: str
+    value: float | None = None
+    threshold: float | None = None
+
+
+@dataclass(frozen=True)
+class Event:
+    """A change worth telling people about (the webhook's message)."""
+
+    action: str  # "opened" | "escalated" | "resolved"
+    alert_id: int
+    text: str
+
+
+def drift_conditions(results, dataset, score) -> list[Condition]:
+    """Feature drift (by PSI band), prediction drift and dataset drift."""
+    out = []
+    for r in results:
+        if r.drifted and r.severity in SEVERITY_BY_BAND:
+            out.append(Condition(
+                "feature_drift", r.feature, SEVERITY_BY_BAND[r.severity],
+                f"{r.feature} drifted: PSI {r.psi:.3f} ({r.severity}), {r.test} p={r.p_value:.2g}",
+                r.psi, r.thresholds["psi_moderate"],
+            ))
+    if score is not None and score.drifted:
+        out.append(Condition(
+            "prediction_drift", score.feature, SEVERITY_BY_BAND.get(score.severity, "warning"),
+            f"model score drifted: PSI {score.psi:.3f}, KS {score.statistic:.3f}",
+            score.psi, score.thresholds["psi_moderate"],
+        ))
+    if dataset.drifted:
+        out.append(Condition(
+            "dataset_drift", "", "critical",
+            f"dataset drift: {len(dataset.drifted_features)} features drifted "
+            f"({dataset.share:.0%}): {', '.join(dataset.drifted_features)}",
+            dataset.share, None,
+        ))
+    return out
+
+
+def performance_condition(roc_auc: float | None, floor: float) -> Condition | None:
+    if roc_auc is None or roc_auc >= floor:
+        return None
+    return Condition("performance", "roc_auc", "critical",
+                     f"realized ROC-AUC {roc_auc:.3f} is below {floor:.3f}", roc_auc, floor)
+
+
+def no_traffic_condition(n_rows: int, window_minutes: float) -> Condition | None:
+    if n_rows > 0:
+        return None
+    return Condition("no_traffic", "", "warning",
+                     f"no predictions in the last {window_minutes:g} minutes", 0.0, None)
+
+
+def _open(session: Session, c: Condition, now: datetime) -> Alert:
+    alert = Alert(kind=c.kind, feature=c.feature, severity=c.severity, status="open",
+                  message=c.message, value=c.value, threshold=c.threshold, opened_at=now,
+                  updated_at=now, clear_cycles=0)
+    session.add(alert)
+    session.flush()
+    return alert
+
+
+def _lock(session: Session) -> None:
+    if session.bind.dialect.name == "postgresql":
+        from sqlalchemy import text
+
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ADVISORY_KEY})
+
+
+def apply(session: Session, conditions: list[Condition], judged_kinds: set[str],
+          resolve_after: int, now: datetime) -> list[Event]:
+    """Open, update or resolve alerts for one cycle; the caller commits."""
+    _lock(session)
+    unresolved = {
+        (a.kind, a.feature): a
+        for a in session.scalars(select(Alert).where(Alert.status != "resolved"))
+    }
+    events: list[Event] = []
+    held = {(c.kind, c.feature): c for c in conditions}
+    for key, c in held.items():
+        alert = unresolved.get(key)
+        if alert is None:
+            alert = _open(session, c, now)
+            events.append(Event("opened", alert.id, f"[{c.severity}] {c.message}"))
+            continue
+        if c.severity == "critical" and alert.severity != "critical":
+            events.append(Event("escalated", alert.id, f"[critical] {c.message}"))
+        if (alert.severity, alert.message, alert.clear_cycles) != (c.severity, c.message, 0):
+            alert.updated_at = now
+        alert.severity, alert.message, alert.value, alert.threshold = (
+            c.severity, c.message, c.value, c.threshold)
+        alert.clear_cycles = 0
+    for key, alert in unresolved.items():
+        if key in held or alert.kind not in judged_kinds:
+            continue
+        alert.clear_cycles += 1
+        alert.updated_at = now
+        if alert.clear_cycles >= resolve_after:
+            alert.status, alert.resolved_at = "resolved", now
+            events.append(Event("resolved", alert.id, f"[resolved] {alert.message}"))
+    return events
