@@ -1,0 +1,94 @@
+"""Retention in small batches, and the webhook that never stalls the loop."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+from sqlalchemy import func, select
+
+from app.ml.generator import TransactionGenerator
+from app.models import Alert, GroundTruth, MonitoringRun, Prediction
+from worker.notify import Notifier
+from worker.retention import purge
+
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+
+def count(engine, model) -> int:
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(model)).scalar_one()
+
+
+def test_retention_deletes_only_old_rows_in_batches(monitor, store, clean_db):
+    gen = TransactionGenerator(seed=13)
+    store(gen.sample(250), NOW - timedelta(days=8), 60, label_share=1.0)
+    store(gen.sample(100), NOW, 60, label_share=1.0)
+    monitor.run_cycle(NOW - timedelta(days=8))  # an old run (and its results)
+    deleted = purge(clean_db, NOW - timedelta(days=7), batch=40)
+    assert deleted["predictions"] == 250 and deleted["monitoring_runs"] == 1
+    assert count(clean_db, Prediction) == 100 and count(clean_db, GroundTruth) == 100
+    assert count(clean_db, MonitoringRun) == 0
+    # Every cycle purges too: a run older than RETENTION_DAYS disappears next cycle.
+    monitor.run_cycle(NOW - timedelta(days=8))
+    monitor.run_cycle(NOW)
+    assert count(clean_db, MonitoringRun) == 1 and count(clean_db, Prediction) == 100
+
+
+def test_retention_keeps_unresolved_alerts(clean_db):
+    old = NOW - timedelta(days=30)
+    with clean_db.begin() as conn:
+        for status, feature in (("resolved", "a"), ("open", "b")):
+            conn.execute(Alert.__table__.insert().values(
+                kind="feature_drift", feature=feature, severity="warning", status=status,
+                message="m", opened_at=old, updated_at=old, clear_cycles=0))
+    purge(clean_db, NOW - timedelta(days=7), batch=10)
+    with clean_db.connect() as conn:
+        assert conn.execute(select(Alert.status)).scalars().all() == ["open"]
+
+
+class _Hook(BaseHTTPRequestHandler):
+    received: list = []
+    fail_first = 1
+
+    def do_POST(self):  # noqa: N802 - http.server's naming
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        if _Hook.fail_first > 0:
+            _Hook.fail_first -= 1
+            self.send_response(500)
+        else:
+            _Hook.received.append(body)
+            self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *_args):
+        pass
+
+
+def test_webhook_posts_slack_text_with_retry_off_the_caller_thread():
+    server = HTTPServer(("127.0.0.1", 0), _Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    notifier = Notifier(f"http://127.0.0.1:{server.server_port}/hook", timeout_s=1, retries=2)
+    try:
+        started = time.monotonic()
+        notifier.send("[critical] amount drifted")
+        assert time.monotonic() - started < 0.05  # enqueued, not posted inline
+        deadline = time.monotonic() + 10
+        while not _Hook.received and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _Hook.received == [{"text": "[critical] amount drifted"}]  # after one 500
+    finally:
+        notifier.close()
+        server.shutdown()
+
+
+def test_unreachable_webhook_never_blocks_send():
+    notifier = Notifier("http://127.0.0.1:9/nothing", timeout_s=0.2, retries=0, max_queue=2)
+    started = time.monotonic()
+    for i in range(50):
+        notifier.send(f"message {i}")  # the queue fills; extra messages are dropped
+    assert time.monotonic() - started < 0.5
+    notifier.close(timeout_s=0.1)
