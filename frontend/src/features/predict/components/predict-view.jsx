@@ -6,6 +6,18 @@ import { useModel, usePredictExplain } from '../../../lib/queries'
 import { ShapBars } from './shap-bars'
 import { TransactionForm } from './transaction-form'
 
+/** Values with the generator's fraud signals, for a one-click demo of a risky transaction. */
+const PRESETS = [
+  {
+    label: 'Suspicious purchase',
+    values: {
+      amount: 2400, hour_of_day: 3, merchant_category: 'electronics', distance_from_home_km: 4200,
+      distance_from_last_txn_km: 3900, ratio_to_median_amount: 14, txn_count_24h: 14, card_present: false,
+      entry_mode: 'manual', account_age_days: 20, customer_age: 23, is_international: true,
+    },
+  },
+]
+
 function Result({ prediction, explanation }) {
   const fraud = prediction.decision === 'fraud'
   return (
@@ -44,7 +56,7 @@ export default function PredictView() {
       <Card title="Transaction" subtitle="Fields come from the served model's feature schema">
         <QueryState query={model} loading="Loading the model schema…">
           {(m) => (
-            <TransactionForm schema={m.feature_schema} busy={scoring.isPending} onSubmit={scoring.mutate} fieldErrors={scoring.error?.fieldErrors} />
+            <TransactionForm schema={m.feature_schema} busy={scoring.isPending} onSubmit={scoring.mutate} fieldErrors={scoring.error?.fieldErrors} presets={PRESETS} />
           )}
         </QueryState>
       </Card>

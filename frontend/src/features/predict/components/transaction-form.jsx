@@ -15,12 +15,19 @@ export function toTransaction(schema, values) {
   )
 }
 
+/** "distance_from_home_km" with unit km → "Distance from home (km)". */
+export function fieldLabel(feature) {
+  if (!feature.unit) return humanize(feature.name)
+  const name = feature.name.endsWith(`_${feature.unit}`) ? feature.name.slice(0, -feature.unit.length - 1) : feature.name
+  return `${humanize(name)} (${feature.unit})`
+}
+
 const inputClass =
   'w-full rounded-md border border-slate-700 bg-slate-950 px-2.5 py-1.5 text-sm text-slate-100 focus:border-sky-400 focus:outline-none aria-[invalid=true]:border-rose-500'
 
 function Field({ feature, value, error, onChange }) {
   const id = `field-${feature.name}`
-  const label = `${humanize(feature.name)}${feature.unit ? ` (${feature.unit})` : ''}`
+  const label = fieldLabel(feature)
   if (feature.kind === 'boolean') {
     return (
       <label htmlFor={id} className="flex items-center gap-2 self-end py-1.5 text-sm text-slate-200" title={feature.description}>
@@ -66,7 +73,7 @@ function Field({ feature, value, error, onChange }) {
 }
 
 /** A transaction form generated from the model's feature schema. */
-export function TransactionForm({ schema, onSubmit, busy, fieldErrors = {} }) {
+export function TransactionForm({ schema, onSubmit, busy, fieldErrors = {}, presets = [] }) {
   const [values, setValues] = useState(() => initialValues(schema))
   const set = (name) => (value) => setValues((v) => ({ ...v, [name]: value }))
   return (
@@ -88,8 +95,13 @@ export function TransactionForm({ schema, onSubmit, busy, fieldErrors = {} }) {
           {busy ? 'Scoring…' : 'Score transaction'}
         </Button>
         <Button variant="ghost" onClick={() => setValues(initialValues(schema))}>
-          Reset to example
+          Typical purchase
         </Button>
+        {presets.map((preset) => (
+          <Button key={preset.label} variant="ghost" onClick={() => setValues((v) => ({ ...v, ...preset.values }))}>
+            {preset.label}
+          </Button>
+        ))}
       </div>
     </form>
   )
