@@ -14,9 +14,33 @@ import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from app.ml.generator import NO_DRIFT, Drift, TransactionGenerator
 from app.schemas.simulator import SCENARIOS, resolve_params
 from app.testing import free_port
 from simulator.config import Settings
+
+
+class RecordingGenerator(TransactionGenerator):
+    """Remembers the true label of every transaction it generates, keyed by its JSON fields."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.truth: dict[tuple, bool] = {}
+
+    def sample(self, n: int, drift: Drift = NO_DRIFT):
+        batch = super().sample(n, drift)
+        for record, label in zip(batch.records(), batch.labels, strict=True):
+            self.truth[self.key(record)] = bool(label)
+        return batch
+
+    @staticmethod
+    def key(record: dict) -> tuple:
+        return tuple(sorted(record.items()))
+
+
+@pytest.fixture
+def recording_generator() -> type[RecordingGenerator]:
+    return RecordingGenerator
 
 
 class FakeBackend:

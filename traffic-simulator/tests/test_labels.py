@@ -7,35 +7,22 @@ import time
 
 import pytest
 
-from app.ml.generator import NO_DRIFT, TransactionGenerator
 from simulator.labels import LabelQueue
 from simulator.stats import Stats
 
 
-class RecordingGenerator(TransactionGenerator):
-    """Remembers the true label of every transaction it generates."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.truth: dict[tuple, bool] = {}
-
-    def sample(self, n, drift=NO_DRIFT):
-        batch = super().sample(n, drift)
-        for record, label in zip(batch.records(), batch.labels, strict=True):
-            self.truth[tuple(sorted(record.items()))] = bool(label)
-        return batch
-
-
 @pytest.mark.parametrize("scenario", ["none", "concept"])
-def test_labels_are_the_generators_truth_not_the_models_answer(fake_backend, simulate, scenario):
+def test_labels_are_the_generators_truth_not_the_models_answer(
+    fake_backend, simulate, recording_generator, scenario
+):
     fake_backend.set_control(scenario)
-    generator = RecordingGenerator(seed=5, fraud_rate=0.2)
+    generator = recording_generator(seed=5, fraud_rate=0.2)
     simulator = simulate({"generator": generator}, rps=50, duration_s=3.0, label_delay_s=0.3)
     assert len(fake_backend.predictions) == pytest.approx(150, rel=0.1)
     assert fake_backend.labels, "no labels were posted"
     for pid, label in fake_backend.labels.items():
         sent = fake_backend.predictions[pid]
-        assert generator.truth[tuple(sorted(sent.items()))] is label
+        assert generator.truth[generator.key(sent)] is label
     # The fake model says "legit" every time; the labels carry real fraud.
     assert 0.05 < sum(fake_backend.labels.values()) / len(fake_backend.labels) < 0.5
     share = len(fake_backend.labels) / len(fake_backend.predictions)

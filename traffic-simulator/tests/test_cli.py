@@ -1,0 +1,81 @@
+"""The command line: every option documented, bad values refused by name, SIGTERM exits 0 after a flush."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from simulator.config import ConfigError, Settings, env_name, load_settings
+
+
+def _simulator(*args: str, env: dict | None = None, **kwargs) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "simulator", *args], env={**os.environ, **(env or {})},
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **kwargs,
+    )
+
+
+def test_help_documents_every_option_with_its_environment_variable():
+    result = subprocess.run([sys.executable, "-m", "simulator", "--help"], capture_output=True,
+                            text=True, check=True)
+    text = " ".join(result.stdout.split())
+    for name in Settings.model_fields:
+        assert env_name(name) in text, name
+    for flag in ("--rps", "--scenario", "--duration", "--backend-url", "--label-delay-s", "--auto-drift"):
+        assert flag in text
+
+
+def test_flags_win_over_the_environment(monkeypatch):
+    monkeypatch.setenv("SIM_RPS", "20")
+    monkeypatch.setenv("SIM_LABEL_RATE", "0.5")
+    monkeypatch.setenv("BACKEND_URL", "http://backend:8000/")
+    settings, given = load_settings(["--rps", "50", "--scenario", "sudden", "--duration", "60"])
+    assert (settings.rps, settings.label_rate, settings.scenario, settings.duration_s) == (50, 0.5, "sudden", 60)
+    assert settings.backend_url == "http://backend:8000" and set(given) == {"rps", "scenario", "duration_s"}
+
+
+@pytest.mark.parametrize(
+    ("argv", "env", "fragment"),
+    [
+        (["--rps", "500"], {}, "--rps / SIM_RPS: Input should be less than or equal to 200"),
+        ([], {"SIM_RPS": "0.5"}, "--rps / SIM_RPS: Input should be greater than or equal to 1"),
+        (["--scenario", "tsunami"], {}, "--scenario / SIM_SCENARIO: Value error, unknown scenario 'tsunami'"),
+        ([], {"SIM_LABEL_RATE": "1.5"}, "--label-rate / SIM_LABEL_RATE"),
+        ([], {"BACKEND_URL": "backend:8000"}, "--backend-url / BACKEND_URL"),
+        (["--fraud-rate", "0.7"], {}, "--fraud-rate / SIM_FRAUD_RATE"),
+    ],
+)
+def test_bad_values_are_refused_naming_the_option(monkeypatch, argv, env, fragment):
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    with pytest.raises(ConfigError, match=fragment.replace("(", r"\(")):
+        load_settings(argv)
+
+
+def test_a_bad_value_exits_2_with_the_message():
+    proc = _simulator("--rps", "1000")
+    out, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 2 and "--rps / SIM_RPS" in out
+
+
+@pytest.mark.slow
+def test_sigterm_flushes_pending_labels_and_exits_0(fake_backend):
+    proc = _simulator("--backend-url", fake_backend.url, "--rps", "40", "--label-delay-s", "60",
+                      "--label-rate", "1", "--seed", "3", env={"LOG_LEVEL": "INFO"})
+    deadline = time.monotonic() + 30
+    while len(fake_backend.predictions) < 80:  # two seconds of traffic
+        assert time.monotonic() < deadline and proc.poll() is None, proc.stdout.read()
+        time.sleep(0.1)
+    assert fake_backend.labels == {}  # none due yet
+    proc.send_signal(signal.SIGTERM)
+    stopped = time.monotonic()
+    out, _ = proc.communicate(timeout=15)
+    assert proc.returncode == 0, out
+    assert time.monotonic() - stopped < 6
+    assert set(fake_backend.labels) == set(fake_backend.predictions)
+    assert "flushing" in out and "stopped:" in out
