@@ -79,3 +79,11 @@ def test_sigterm_flushes_pending_labels_and_exits_0(fake_backend):
     assert time.monotonic() - stopped < 6
     assert set(fake_backend.labels) == set(fake_backend.predictions)
     assert "flushing" in out and "stopped:" in out
+
+
+def test_the_readme_lists_every_option():
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    for name in Settings.model_fields:
+        assert f"`{env_name(name)}`" in readme, name
