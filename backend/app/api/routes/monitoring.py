@@ -1,5 +1,43 @@
 """Monitoring results written by the worker: drift per feature, summaries, performance."""
 
-from fastapi import APIRouter
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter, HTTPException, Query
+
+from app.api.deps import SessionDep
+from app.schemas.monitoring import DriftOut, HistoryOut, PerformanceOut, SummaryOut
+from app.services import monitoring
 
 router = APIRouter(tags=["monitoring"])
+
+Since = Query(None, description="ISO-8601 start of the series (default: the last hour).")
+
+
+@router.get("/drift", response_model=DriftOut)
+def get_drift(session: SessionDep):
+    """Latest drift per feature and for the score: tests, severity, sample sizes, histograms."""
+    return monitoring.drift(session)
+
+
+@router.get("/drift/summary", response_model=SummaryOut)
+def get_drift_summary(session: SessionDep):
+    """Dataset drift (with its rule), the drifted features and prediction drift."""
+    return monitoring.summary(session)
+
+
+@router.get("/drift/history", response_model=HistoryOut,
+            responses={404: {"description": "The feature is not monitored."}})
+def get_drift_history(session: SessionDep, feature: str = Query(..., min_length=1),
+                      since: datetime | None = Since):
+    """PSI, test statistic and p-value of one feature (or fraud_probability) per cycle."""
+    if not monitoring.is_monitored(feature):
+        raise HTTPException(404, detail=f"feature: unknown feature {feature!r}")
+    return {"feature": feature, "points": monitoring.history(session, feature, since)}
+
+
+@router.get("/performance", response_model=PerformanceOut)
+def get_performance(session: SessionDep, since: datetime | None = Since):
+    """Realized (from labels) and estimated (from scores) performance series."""
+    return monitoring.performance(session, since)
