@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from app.ml.features import FEATURE_NAMES
+from app.ml.features import FEATURE_NAMES, SCORE_NAME
 from app.ml.generator import Drift, TransactionGenerator
 from worker.drift import dataset_drift, evaluate_all
 from worker.stats import Thresholds
@@ -74,3 +74,24 @@ def test_undrifted_window_reports_every_feature_clear(reference, kinds):
     for r in results:
         assert r.n_current == WINDOW and r.n_reference > 0
         assert len(r.histogram["bins"]) == len(r.histogram["current"]) == len(r.histogram["reference"])
+
+
+@pytest.mark.parametrize("seconds, expect", [(60, "dataset drift"), (90, "significant")])
+def test_the_simulators_sudden_scenario_is_caught_within_the_demo_budget(
+    reference, kinds, scorer, seconds, expect
+):
+    # At 10 req/s the 5-minute window holds 3,000 rows, 10 * seconds of them shifted.
+    from simulator.scenarios import build_scenario
+
+    attack = build_scenario("sudden").tick(seconds)
+    window = mixed_window(30 + seconds, 10 * seconds / WINDOW, attack)
+    window[SCORE_NAME], _ = scorer(window)
+    thresholds = Thresholds()
+    results = evaluate_all(window, {**kinds, SCORE_NAME: "numeric"},
+                           {**reference["features"], SCORE_NAME: reference[SCORE_NAME]}, thresholds)
+    features = [r for r in results if r.feature != SCORE_NAME]
+    if expect == "dataset drift":
+        assert dataset_drift(features, 0.5).drifted
+    else:
+        assert any(r.severity == "significant" and r.drifted for r in features)
+    assert results[-1].drifted  # the score moves too: prediction drift
