@@ -14,10 +14,10 @@ if (!globalThis.ResizeObserver) {
 }
 
 // jsdom lays nothing out, so every box measures 0×0 and Recharts would draw nothing:
-// give boxes a laptop-like size so charts render their bars and lines in tests.
+// give chart containers a laptop-like size so charts render their bars and lines in tests.
 const measure = HTMLElement.prototype.getBoundingClientRect
 HTMLElement.prototype.getBoundingClientRect = function getBoundingClientRect() {
   const rect = measure.call(this)
-  if (rect.width || rect.height) return rect
+  if (rect.width || rect.height || !this.classList.contains('recharts-responsive-container')) return rect
   return { x: 0, y: 0, top: 0, left: 0, right: 640, bottom: 240, width: 640, height: 240, toJSON() {} }
 }

@@ -1,3 +1,4 @@
+import { TrafficCharts } from '../../../components/traffic-charts'
 import { DriftStatusCard } from './drift-status-card'
 import { LatestAlerts } from './latest-alerts'
 import { ModelCard } from './model-card'
@@ -12,6 +13,7 @@ export default function OverviewView({ onNavigate }) {
         <LatestAlerts onNavigate={onNavigate} />
         <ModelCard />
       </div>
+      <TrafficCharts />
     </div>
   )
 }

@@ -6,7 +6,7 @@ import { formatDuration, formatInt, formatMoney, formatPercent } from '../../../
 import { useModel, usePerformance } from '../../../lib/queries'
 import { MetricsTable } from './metrics-table'
 import { QualityChart } from './quality-chart'
-import { TrafficCharts } from './traffic-charts'
+import { TrafficCharts } from '../../../components/traffic-charts'
 
 function BusinessKpis({ latest, costs }) {
   const realized = latest.realized

@@ -1,9 +1,9 @@
 import { Area, AreaChart, CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts'
-import { Card } from '../../../components/ui/card'
-import { ChartFrame, chartTheme } from '../../../components/ui/chart-frame'
-import { StateMessage } from '../../../components/ui/state-message'
-import { formatClock, formatMs, formatNumber } from '../../../lib/format'
-import { useStatsSeries } from '../../../lib/queries'
+import { Card } from './ui/card'
+import { ChartFrame, chartTheme } from './ui/chart-frame'
+import { StateMessage } from './ui/state-message'
+import { formatClock, formatMs, formatNumber } from '../lib/format'
+import { useStatsSeries } from '../lib/queries'
 
 const clockOf = (t) => formatClock(new Date(t).toISOString())
 
