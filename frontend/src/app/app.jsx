@@ -53,7 +53,8 @@ export function App() {
   const { Component } = view
   return (
     <div className="flex min-h-screen bg-slate-950 text-slate-200">
-      <aside className="sticky top-0 flex h-screen w-56 shrink-0 flex-col border-r border-slate-800 bg-slate-900/40 px-3 py-4">
+      <aside className="w-56 shrink-0 border-r border-slate-800 bg-slate-900/40">
+        <div className="sticky top-0 flex h-screen flex-col px-3 py-4">
         <div className="mb-6 flex items-center gap-2 px-2">
           <span aria-hidden className="grid h-8 w-8 place-items-center rounded-lg bg-sky-500/20 text-lg text-sky-300">
             ≈
@@ -70,6 +71,7 @@ export function App() {
             ))}
           </ul>
         </nav>
+        </div>
       </aside>
       <div className="flex min-w-0 flex-1 flex-col">
         <header className="sticky top-0 z-10 flex items-center justify-between gap-4 border-b border-slate-800 bg-slate-950/90 px-6 py-3 backdrop-blur">

@@ -47,5 +47,11 @@ export function formatDuration(seconds) {
   return `${Math.floor(seconds / 3600)} h ${Math.round((seconds % 3600) / 60)} min`
 }
 
+const significant = new Intl.NumberFormat('en-US', { maximumSignificantDigits: 3 })
+
+/** A bin label such as "0.001197 – 0.002486" with its numbers cut to 3 significant digits. */
+export const formatBinLabel = (label) =>
+  String(label).replace(/-?\d+\.\d+(?:e-?\d+)?/g, (n) => significant.format(Number(n)))
+
 /** snake_case feature name → "Snake case" label. */
 export const humanize = (name) => (name ? name.charAt(0).toUpperCase() + name.slice(1).replaceAll('_', ' ') : '')

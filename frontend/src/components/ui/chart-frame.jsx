@@ -11,6 +11,15 @@ export function ChartFrame({ height = 240, children, label }) {
   )
 }
 
+/** A category axis label on one line (Recharts would wrap it to the axis width). */
+export function CategoryTick({ x, y, payload }) {
+  return (
+    <text x={x} y={y} dy={4} textAnchor="end" fill="#94a3b8" fontSize={12}>
+      {payload.value}
+    </text>
+  )
+}
+
 /** Shared look of axes, grids and tooltips on the dark background. */
 export const chartTheme = {
   axis: { stroke: '#64748b', fontSize: 11, tickLine: false },

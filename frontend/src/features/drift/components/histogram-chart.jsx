@@ -1,6 +1,6 @@
 import { Bar, BarChart, CartesianGrid, Legend, Tooltip, XAxis, YAxis } from 'recharts'
 import { ChartFrame, chartTheme } from '../../../components/ui/chart-frame'
-import { formatPercent } from '../../../lib/format'
+import { formatBinLabel, formatPercent } from '../../../lib/format'
 
 /** Reference vs current share per bin, side by side. */
 export function HistogramChart({ histogram, height = 240 }) {
@@ -10,7 +10,7 @@ export function HistogramChart({ histogram, height = 240 }) {
     <ChartFrame height={height} label="Reference and current distributions">
       <BarChart data={data} margin={{ top: 8, right: 8, bottom: 8, left: 0 }} barGap={1}>
         <CartesianGrid {...chartTheme.grid} vertical={false} />
-        <XAxis dataKey="bin" {...chartTheme.axis} interval="preserveStartEnd" minTickGap={8} />
+        <XAxis dataKey="bin" {...chartTheme.axis} interval="preserveStartEnd" minTickGap={8} tickFormatter={formatBinLabel} />
         <YAxis {...chartTheme.axis} tickFormatter={(v) => formatPercent(v, 0)} width={44} />
         <Tooltip {...chartTheme.tooltip} formatter={(v, name) => [formatPercent(v, 1), name]} />
         <Legend wrapperStyle={{ fontSize: 12 }} />

@@ -1,6 +1,6 @@
 import { Bar, BarChart, CartesianGrid, Cell, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts'
 import { SEVERITY_COLORS } from '../../../components/ui/badge'
-import { ChartFrame, chartTheme } from '../../../components/ui/chart-frame'
+import { CategoryTick, ChartFrame, chartTheme } from '../../../components/ui/chart-frame'
 import { formatNumber, humanize } from '../../../lib/format'
 
 /** PSI per feature as horizontal bars coloured by PSI severity, with the two threshold lines. */
@@ -14,7 +14,7 @@ export function PsiChart({ features, thresholds, selected, onSelect }) {
       <BarChart data={data} layout="vertical" margin={{ top: 16, right: 24, bottom: 4, left: 8 }}>
         <CartesianGrid {...chartTheme.grid} horizontal={false} />
         <XAxis type="number" domain={[0, Number(top.toFixed(2))]} {...chartTheme.axis} tickFormatter={(v) => formatNumber(v, 2)} />
-        <YAxis type="category" dataKey="label" width={170} {...chartTheme.axis} interval={0} />
+        <YAxis type="category" dataKey="label" width={170} {...chartTheme.axis} interval={0} tick={CategoryTick} />
         <Tooltip {...chartTheme.tooltip} formatter={(v) => [formatNumber(v, 3), 'PSI']} />
         <ReferenceLine x={moderate} stroke={SEVERITY_COLORS.moderate} strokeDasharray="4 4" label={{ value: String(moderate), position: 'top', fill: SEVERITY_COLORS.moderate, fontSize: 11 }} />
         <ReferenceLine x={significant} stroke={SEVERITY_COLORS.significant} strokeDasharray="4 4" label={{ value: String(significant), position: 'top', fill: SEVERITY_COLORS.significant, fontSize: 11 }} />
@@ -23,7 +23,7 @@ export function PsiChart({ features, thresholds, selected, onSelect }) {
             <Cell
               key={d.feature}
               fill={SEVERITY_COLORS[d.psi_severity] ?? '#64748b'}
-              fillOpacity={selected && selected !== d.feature ? 0.55 : 1}
+              fillOpacity={selected && selected !== d.feature ? 0.7 : 1}
               stroke={selected === d.feature ? '#e2e8f0' : 'none'}
             />
           ))}

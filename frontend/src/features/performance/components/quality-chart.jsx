@@ -23,7 +23,7 @@ export function QualityChart({ realized, estimated }) {
       <LineChart data={data} margin={{ top: 8, right: 12, bottom: 8, left: 0 }}>
         <CartesianGrid {...chartTheme.grid} />
         <XAxis dataKey="t" tickFormatter={formatClock} {...chartTheme.axis} minTickGap={24} />
-        <YAxis domain={[0, 1]} {...chartTheme.axis} width={40} tickFormatter={(v) => formatNumber(v, 1)} />
+        <YAxis domain={[0, 1]} ticks={[0, 0.25, 0.5, 0.75, 1]} {...chartTheme.axis} width={40} tickFormatter={(v) => formatNumber(v, 2)} />
         <Tooltip {...chartTheme.tooltip} labelFormatter={formatClock} formatter={(v, name) => [formatNumber(v, 3), name]} />
         <Legend wrapperStyle={{ fontSize: 12 }} />
         <Line dataKey="realized_auc" name="ROC-AUC realized" stroke="#38bdf8" strokeWidth={2} dot={false} connectNulls isAnimationActive={false} />

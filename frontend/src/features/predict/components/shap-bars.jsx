@@ -1,5 +1,5 @@
 import { Bar, BarChart, CartesianGrid, Cell, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts'
-import { ChartFrame, chartTheme } from '../../../components/ui/chart-frame'
+import { CategoryTick, ChartFrame, chartTheme } from '../../../components/ui/chart-frame'
 import { formatNumber, humanize } from '../../../lib/format'
 
 /** SHAP contributions (log-odds) as signed bars, largest effect first: red raises fraud risk, green lowers it. */
@@ -12,8 +12,8 @@ export function ShapBars({ contributions }) {
       <ChartFrame height={data.length * 24 + 40} label="SHAP contribution per feature">
         <BarChart data={data} layout="vertical" margin={{ top: 4, right: 24, bottom: 4, left: 8 }}>
           <CartesianGrid {...chartTheme.grid} horizontal={false} />
-          <XAxis type="number" {...chartTheme.axis} tickFormatter={(v) => formatNumber(v, 1)} />
-          <YAxis type="category" dataKey="label" width={170} interval={0} {...chartTheme.axis} />
+          <XAxis type="number" domain={['auto', 'auto']} {...chartTheme.axis} tickFormatter={(v) => formatNumber(v, 1)} />
+          <YAxis type="category" dataKey="label" width={170} interval={0} {...chartTheme.axis} tick={CategoryTick} />
           <Tooltip {...chartTheme.tooltip} formatter={(v) => [`${v > 0 ? '+' : ''}${formatNumber(v, 3)} log-odds`, 'SHAP']} />
           <ReferenceLine x={0} stroke="#94a3b8" />
           <Bar dataKey="value" isAnimationActive={false} radius={2}>

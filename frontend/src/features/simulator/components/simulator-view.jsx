@@ -45,7 +45,9 @@ function SimulatorPanel({ state }) {
         <Card title="Active scenario">
           <div className="flex flex-wrap items-center gap-3" data-testid="active-scenario" data-scenario={state.scenario}>
             <span className="text-2xl font-semibold text-white">{active?.label ?? state.scenario}</span>
-            {state.scenario !== 'none' && <Badge tone="warning">running {formatDuration(state.elapsed_s)}</Badge>}
+            {state.scenario !== 'none' && state.started_at && (
+              <Badge tone="warning">running {formatDuration((Date.now() - Date.parse(state.started_at)) / 1000)}</Badge>
+            )}
           </div>
           <p className="mt-2 text-sm text-slate-400">{active?.description}</p>
           {Object.keys(state.params ?? {}).length > 0 && <p className="mt-1 text-xs text-slate-500">{describeParams(state.params)}</p>}
