@@ -64,13 +64,14 @@ def test_waits_for_the_database_with_a_clear_log_line(database_url, model_dir, c
     try:
         proxied = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
         proc = spawn(proxied, model_dir, "--once")
-        time.sleep(2.0)
-        assert proc.poll() is None  # still waiting
+        first = proc.stdout.readline()  # blocks until the worker logs something
+        assert "waiting for database" in first, first
+        assert proc.poll() is None  # still waiting, not failed
         proxy.start()
         out, _ = proc.communicate(timeout=60)
     finally:
         proxy.close()
-    assert "waiting for database" in out and "database reachable" in out
+    assert "database reachable" in out, out
     assert proc.returncode == 0, out
 
 
