@@ -19,6 +19,9 @@ from simulator.stats import Stats
 from simulator.traffic import Traffic, TransactionSource
 
 log = logging.getLogger(__name__)
+# httpcore checks every pooled connection on each request: keep the idle pool small.
+KEEPALIVE = 16
+
 
 
 class Simulator:
@@ -38,13 +41,18 @@ class Simulator:
         self.stats = Stats()
         self.stop = asyncio.Event()
 
+    def _client(self) -> httpx.AsyncClient:
+        s = self.settings
+        limits = httpx.Limits(max_connections=s.concurrency + 4,
+                              max_keepalive_connections=min(KEEPALIVE, s.concurrency))
+        return httpx.AsyncClient(base_url=s.backend_url, timeout=s.timeout_s, limits=limits)
+
     async def run(self) -> Stats:
         s = self.settings
         rng = random.Random(s.seed)
         # Warm the generator's calibration (also for concept drift) before the clock starts.
         await asyncio.to_thread(TransactionGenerator(0, s.fraud_rate).sample, 1, Drift(concept=1.0))
-        limits = httpx.Limits(max_connections=s.concurrency + 4, max_keepalive_connections=s.concurrency + 4)
-        async with httpx.AsyncClient(base_url=s.backend_url, timeout=s.timeout_s, limits=limits) as client:
+        async with self._client() as client:
             control = Control(client, s, self.send_scenario)
             labels = LabelQueue(s.label_queue_max, self.stats, rng)
             sender = LabelSender(client, labels, self.stats)
@@ -52,13 +60,7 @@ class Simulator:
                               self.stats, rng)
             await control.sync()
             log.info("sending to %s at %g req/s, scenario %s", s.backend_url, control.rps, control.scenario.name)
-            background = [
-                asyncio.create_task(control.run(self.stop)),
-                asyncio.create_task(sender.run(self.stop)),
-                asyncio.create_task(self._report(control, labels)),
-            ]
-            if s.auto_drift:
-                background.append(asyncio.create_task(run_schedule(control, self.stop, self.schedule)))
+            background = self._start_background(control, sender)
             if s.duration_s is not None:
                 asyncio.get_running_loop().call_later(s.duration_s, self.stop.set)
             self.stats.new_window()
@@ -66,6 +68,12 @@ class Simulator:
             await self._shutdown(traffic, sender, background)
             log.info("stopped: %s", self.stats.report(control.rps, control.scenario.name, len(labels)))
         return self.stats
+
+    def _start_background(self, control: Control, sender: LabelSender) -> list[asyncio.Task]:
+        coroutines = [control.run(self.stop), sender.run(self.stop), self._report(control, sender.queue)]
+        if self.settings.auto_drift:
+            coroutines.append(run_schedule(control, self.stop, self.schedule))
+        return [asyncio.create_task(c) for c in coroutines]
 
     async def _report(self, control: Control, labels: LabelQueue) -> None:
         while not await pause(self.stop, self.settings.log_interval_s):
