@@ -83,7 +83,7 @@ def test_acknowledging_an_alert_moves_it(page: Page):
 
 
 @pytest.mark.parametrize("size", [(1366, 768), (1920, 1080)])
-def test_no_view_overflows_a_laptop_or_desktop_screen(page: Page, size):
+def test_no_view_overflows_a_laptop_or_desktop_screen(page: Page, artifacts, size):
     page.set_viewport_size({"width": size[0], "height": size[1]})
     try:
         for view in VIEWS:
@@ -91,6 +91,8 @@ def test_no_view_overflows_a_laptop_or_desktop_screen(page: Page, size):
             page.wait_for_timeout(300)
             overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
             assert overflow <= 0, f"{view} is {overflow}px wider than a {size[0]}x{size[1]} window"
+            if view in ("overview", "drift"):
+                page.screenshot(path=str(artifacts / f"{view}-{size[0]}x{size[1]}.png"))
     finally:
         page.set_viewport_size({"width": 1440, "height": 900})
 

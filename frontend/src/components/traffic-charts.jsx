@@ -6,6 +6,8 @@ import { formatClock, formatMs, formatNumber } from '../lib/format'
 import { useStatsSeries } from '../lib/queries'
 
 const clockOf = (t) => formatClock(new Date(t).toISOString())
+const margin = { top: 8, right: 12, bottom: 8, left: 0 }
+const timeAxis = { dataKey: 't', type: 'number', domain: ['dataMin', 'dataMax'], scale: 'time', tickFormatter: clockOf, minTickGap: 32, ...chartTheme.axis }
 
 /** Latency percentiles and throughput over the last minutes, kept client-side from live stats. */
 export function TrafficCharts() {
@@ -17,9 +19,9 @@ export function TrafficCharts() {
       <Card title="Latency" subtitle="p50 / p95 / p99 over the trailing minute, ms">
         {waiting ? note : (
           <ChartFrame height={220} label="Latency percentiles over time">
-            <LineChart data={series} margin={{ top: 8, right: 12, bottom: 8, left: 0 }}>
+            <LineChart data={series} margin={margin}>
               <CartesianGrid {...chartTheme.grid} />
-              <XAxis dataKey="t" type="number" domain={['dataMin', 'dataMax']} scale="time" tickFormatter={clockOf} {...chartTheme.axis} minTickGap={32} />
+              <XAxis {...timeAxis} />
               <YAxis {...chartTheme.axis} width={44} tickFormatter={(v) => formatNumber(v, 0)} />
               <Tooltip {...chartTheme.tooltip} labelFormatter={clockOf} formatter={(v, name) => [formatMs(v), name]} />
               <Legend wrapperStyle={{ fontSize: 12 }} />
@@ -33,9 +35,9 @@ export function TrafficCharts() {
       <Card title="Throughput" subtitle="Predictions per second over the trailing minute">
         {waiting ? note : (
           <ChartFrame height={220} label="Throughput over time">
-            <AreaChart data={series} margin={{ top: 8, right: 12, bottom: 8, left: 0 }}>
+            <AreaChart data={series} margin={margin}>
               <CartesianGrid {...chartTheme.grid} />
-              <XAxis dataKey="t" type="number" domain={['dataMin', 'dataMax']} scale="time" tickFormatter={clockOf} {...chartTheme.axis} minTickGap={32} />
+              <XAxis {...timeAxis} />
               <YAxis {...chartTheme.axis} width={44} domain={[0, 'auto']} />
               <Tooltip {...chartTheme.tooltip} labelFormatter={clockOf} formatter={(v) => [`${formatNumber(v, 1)}/s`, 'Throughput']} />
               <Area dataKey="perSecond" stroke="#38bdf8" fill="#38bdf8" fillOpacity={0.15} isAnimationActive={false} />

@@ -8,7 +8,7 @@ export function PsiChart({ features, thresholds, selected, onSelect }) {
   const moderate = thresholds?.psi_moderate ?? 0.1
   const significant = thresholds?.psi_significant ?? 0.25
   const data = features.map((f) => ({ ...f, label: humanize(f.feature), psi: f.psi ?? 0 }))
-  const top = Math.max(significant * 1.3, ...data.map((d) => d.psi))
+  const top = Math.ceil(Math.max(significant * 1.3, ...data.map((d) => d.psi)) * 10) / 10
   return (
     <ChartFrame height={Math.max(220, data.length * 26 + 40)} label="Population stability index per feature">
       <BarChart data={data} layout="vertical" margin={{ top: 16, right: 24, bottom: 4, left: 8 }}>
