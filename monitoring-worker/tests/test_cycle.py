@@ -133,3 +133,16 @@ def test_two_workers_compute_each_slot_once(settings, store, clean_db, strong_dr
             .group_by(Alert.kind, Alert.feature).having(func.count() > 1)).all()
     assert dupes == [] and open_per_key == []
     assert count(clean_db, DriftResult) == 3 * (len(FEATURE_NAMES) + 1)
+
+
+def test_concept_drift_raises_a_performance_alert_from_labels(monitor, store, clean_db):
+    from app.ml.generator import Drift
+
+    store(TransactionGenerator(seed=14).sample(2_000, Drift(concept=1.0)), NOW, 280,
+          label_share=1.0)
+    result = monitor.run_cycle(NOW)
+    assert result.realized["roc_auc"] < monitor.settings.min_roc_auc
+    assert result.dataset.drifted is False  # the inputs look alike: only labels tell
+    [alert] = [a for a in alerts(clean_db) if a.kind == "performance"]
+    assert (alert.feature, alert.severity, alert.threshold) == ("roc_auc", "critical", 0.8)
+    assert alert.value == result.realized["roc_auc"]

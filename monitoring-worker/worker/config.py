@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import AliasChoices, Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from app.core.config import BACKEND_DIR
 from app.ml.features import FEATURE_NAMES, SCORE_NAME
@@ -33,7 +34,7 @@ class WorkerSettings(BaseSettings):
         default=30.0, gt=0, validation_alias=_env("WORKER_LABEL_WINDOW_MINUTES")
     )
     min_labels: int = Field(default=100, ge=1, validation_alias=_env("WORKER_MIN_LABELS"))
-    thresholds: dict[str, dict[str, float]] = Field(
+    thresholds: Annotated[dict[str, dict[str, float]], NoDecode] = Field(
         default_factory=dict, validation_alias=_env("WORKER_THRESHOLDS")
     )
     resolve_after: int = Field(default=3, ge=1, validation_alias=_env("WORKER_RESOLVE_AFTER"))
