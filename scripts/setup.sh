@@ -80,12 +80,14 @@ build_frontend() {
   command -v npm >/dev/null || die "Node.js 20+ with npm is needed for the dashboard"
   local fe="$ROOT/frontend"
   if [ ! -d "$fe/node_modules" ] || [ "$fe/package-lock.json" -nt "$fe/node_modules/.package-lock.json" ]; then
-    say "installing the dashboard's packages (npm ci)"
-    (cd "$fe" && npm ci --no-audit --no-fund --loglevel=error)
+    say "installing the dashboard's packages (npm ci, about a minute the first time)"
+    (cd "$fe" && npm ci --no-audit --no-fund --loglevel=error) >"$RUN_DIR/npm-ci.log" 2>&1 \
+      || { tail -n 30 "$RUN_DIR/npm-ci.log" >&2; die "npm ci failed"; }
   fi
   if [ ! -f "$fe/dist/index.html" ] || [ -n "$(find "$fe/src" "$fe/index.html" "$fe/vite.config.js" "$fe/package-lock.json" -newer "$fe/dist/index.html" -print -quit)" ]; then
-    say "building the dashboard"
-    (cd "$fe" && npm run build --silent)
+    say "building the dashboard (log: ${RUN_DIR#"$ROOT/"}/frontend-build.log)"
+    (cd "$fe" && npm run build) >"$RUN_DIR/frontend-build.log" 2>&1 \
+      || { tail -n 30 "$RUN_DIR/frontend-build.log" >&2; die "the dashboard did not build"; }
   fi
 }
 

@@ -34,7 +34,7 @@ pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 # wait_http URL SECONDS [LOGFILE]: until URL answers 2xx; show the log's tail on failure.
 wait_http() {
   local url="$1" timeout="$2" log="${3:-}" waited=0
-  until curl -fsS -o /dev/null --max-time 2 "$url"; do
+  until curl -fs -o /dev/null --max-time 2 "$url"; do
     if [ "$waited" -ge "$timeout" ]; then
       warn "$url did not answer within ${timeout}s"
       [ -n "$log" ] && [ -f "$log" ] && tail -n 20 "$log" >&2
