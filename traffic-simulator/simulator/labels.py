@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 BATCH_MAX = 1_000
 SEND_INTERVAL_S = 0.5
 JITTER = 0.2
+DROP_WARNING_INTERVAL_S = 10.0
 
 
 @dataclass(order=True)
@@ -45,6 +46,7 @@ class LabelQueue:
         self.rng = rng or random.Random()
         self._heap: list[PendingLabel] = []
         self._seq = itertools.count()
+        self._warned_at = -DROP_WARNING_INTERVAL_S
 
     def __len__(self) -> int:
         return len(self._heap)
@@ -63,10 +65,12 @@ class LabelQueue:
             for _ in range(overflow):
                 heapq.heappop(self._heap)
             self.stats.totals.labels_dropped += overflow
-            log.warning(
-                "label queue full (%d): dropped %d oldest label(s), %d dropped so far",
-                self.maxlen, overflow, self.stats.totals.labels_dropped,
-            )
+            if time.monotonic() - self._warned_at >= DROP_WARNING_INTERVAL_S:  # not once per label
+                self._warned_at = time.monotonic()
+                log.warning(
+                    "label queue full (%d): dropping the oldest labels, %d dropped so far",
+                    self.maxlen, self.stats.totals.labels_dropped,
+                )
 
     def pop(self, limit: int, due_by: float | None = None) -> list[PendingLabel]:
         """Up to ``limit`` labels due by ``due_by`` (all of them when ``due_by`` is None), soonest first."""
