@@ -45,7 +45,9 @@ class Backoff:
         self.attempt += 1
         delay = min(self.max_s, self.base_s * 2 ** (self.attempt - 1)) * self.rng.uniform(0.5, 1.0)
         self.paused_until = time.monotonic() + delay
-        log.warning("%s failed (%s): backing off %.1f s (attempt %d)", self.what, reason, delay, self.attempt)
+        log.warning(
+            "%s failed (%s): backing off %.1f s (attempt %d)", self.what, reason, delay, self.attempt
+        )
 
     def success(self) -> None:
         if self.attempt:

@@ -84,7 +84,8 @@ class Control:
             try:
                 scenario = build_scenario(state.scenario, state.params)
             except (KeyError, ValidationError) as exc:
-                log.error("backend scenario %r %s is not usable here: %s", state.scenario, state.params, exc)
+                log.error("backend scenario %r %s is not usable here: %s",
+                          state.scenario, state.params, exc)
                 return
             self._key, self.scenario = key, scenario
             log.info("scenario %s %s (rps %s)", state.scenario, state.params, self.rps)
@@ -127,7 +128,9 @@ DEMO_SCHEDULE: tuple[Step, ...] = (
 )
 
 
-async def run_schedule(control: Control, stop: asyncio.Event, schedule=DEMO_SCHEDULE) -> None:
+async def run_schedule(
+    control: Control, stop: asyncio.Event, schedule: tuple[Step, ...] = DEMO_SCHEDULE
+) -> None:
     """Switch the backend through ``schedule`` in a loop; each step starts once its PUT succeeds."""
     for step in itertools.cycle(schedule):
         while await control.put(step.scenario, step.params) is None:

@@ -73,7 +73,7 @@ class LabelQueue:
                 )
 
     def pop(self, limit: int, due_by: float | None = None) -> list[PendingLabel]:
-        """Up to ``limit`` labels due by ``due_by`` (all of them when ``due_by`` is None), soonest first."""
+        """Up to ``limit`` labels due by ``due_by`` (any when None), soonest first."""
         items: list[PendingLabel] = []
         while self._heap and len(items) < limit and (due_by is None or self._heap[0].due <= due_by):
             items.append(heapq.heappop(self._heap))

@@ -13,7 +13,7 @@ import httpx
 from app.ml.generator import Drift, TransactionGenerator
 from simulator.backoff import pause
 from simulator.config import Settings
-from simulator.control import DEMO_SCHEDULE, Control, run_schedule
+from simulator.control import DEMO_SCHEDULE, Control, Step, run_schedule
 from simulator.labels import LabelQueue, LabelSender
 from simulator.stats import Stats
 from simulator.traffic import Traffic, TransactionSource
@@ -21,7 +21,6 @@ from simulator.traffic import Traffic, TransactionSource
 log = logging.getLogger(__name__)
 # httpcore checks every pooled connection on each request: keep the idle pool small.
 KEEPALIVE = 16
-
 
 
 class Simulator:
@@ -32,7 +31,7 @@ class Simulator:
         settings: Settings,
         send_scenario: bool = False,
         generator: TransactionGenerator | None = None,
-        schedule=DEMO_SCHEDULE,
+        schedule: tuple[Step, ...] = DEMO_SCHEDULE,
     ) -> None:
         self.settings = settings
         self.send_scenario = send_scenario
@@ -59,7 +58,8 @@ class Simulator:
             traffic = Traffic(client, control, TransactionSource(self.generator, control), labels,
                               self.stats, rng)
             await control.sync()
-            log.info("sending to %s at %g req/s, scenario %s", s.backend_url, control.rps, control.scenario.name)
+            log.info("sending to %s at %g req/s, scenario %s",
+                     s.backend_url, control.rps, control.scenario.name)
             background = self._start_background(control, sender)
             if s.duration_s is not None:
                 asyncio.get_running_loop().call_later(s.duration_s, self.stop.set)
@@ -79,7 +79,9 @@ class Simulator:
         while not await pause(self.stop, self.settings.log_interval_s):
             log.info(self.stats.report(control.rps, control.scenario.name, len(labels)))
 
-    async def _shutdown(self, traffic: Traffic, sender: LabelSender, background: list[asyncio.Task]) -> None:
+    async def _shutdown(
+        self, traffic: Traffic, sender: LabelSender, background: list[asyncio.Task]
+    ) -> None:
         budget = self.settings.shutdown_timeout_s
         await traffic.drain(min(self.settings.timeout_s, budget / 2))
         for task in background:
@@ -87,7 +89,8 @@ class Simulator:
         with contextlib.suppress(asyncio.CancelledError):
             await asyncio.gather(*background, return_exceptions=True)
         if len(sender.queue):
-            log.info("flushing %d pending label(s), due or not, within %.1f s", len(sender.queue), budget / 2)
+            log.info("flushing %d pending label(s), due or not, within %.1f s",
+                     len(sender.queue), budget / 2)
             await sender.flush(budget / 2)
 
 

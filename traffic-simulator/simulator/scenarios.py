@@ -137,7 +137,7 @@ class Gradual(Scenario):
 
 
 class Recurring(Scenario):
-    """Evening shopping rising and falling once per ``period_minutes``: normal at t = 0, peak at half a period."""
+    """Evening shopping rising and falling every ``period_minutes``: normal at t = 0, peak at half."""
 
     def tick(self, t: float) -> Drift:
         phase = 2.0 * math.pi * t / (60.0 * self.params["period_minutes"])

@@ -90,7 +90,7 @@ class Traffic:
             k += 1
 
     async def drain(self, timeout_s: float) -> None:
-        """Wait for in-flight requests (so their labels are queued), cancelling them after ``timeout_s``."""
+        """Wait for in-flight requests (their labels get queued); cancel them after ``timeout_s``."""
         if self._tasks:
             _, late = await asyncio.wait(set(self._tasks), timeout=timeout_s)
             for task in late:
@@ -109,12 +109,17 @@ class Traffic:
             retry = response.status_code >= 500 or response.status_code == 429
             self._failed(started, f"HTTP {response.status_code}: {response.text[:200]}", retry)
             return
+        try:
+            prediction_id = str(response.json()["prediction_id"])
+        except (ValueError, KeyError, TypeError):
+            self._failed(started, f"bad response: {response.text[:200]}", retry=False)
+            return
         self.stats.request(time.perf_counter() - started)
         self.backoff.success()
         if self.rng.random() < self.control.settings.label_rate:
             delay = self.control.scenario.label_delay_s
             delay = self.control.settings.label_delay_s if delay is None else delay
-            self.labels.add(response.json()["prediction_id"], label, delay)
+            self.labels.add(prediction_id, label, delay)
 
     def _failed(self, started: float, reason: str, retry: bool) -> None:
         kind = reason.split(":")[0]

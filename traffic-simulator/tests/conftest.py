@@ -52,6 +52,7 @@ class FakeBackend:
         self.labels: dict[str, bool] = {}
         self.label_posts: list[tuple[float, int]] = []  # (monotonic time, batch size)
         self.predict_status = 200
+        self.predict_body: dict | None = None  # answer this instead of a prediction
         self.feedback_status = 200
         self.control: dict | None = None  # the stored simulator_control row
         self.puts: list[dict] = []
@@ -76,6 +77,8 @@ class FakeBackend:
             self.arrivals.append(time.monotonic())
             if self.predict_status != 200:
                 return JSONResponse({"detail": "busy"}, status_code=self.predict_status)
+            if self.predict_body is not None:
+                return self.predict_body
             pid = str(uuid.uuid4())
             self.predictions[pid] = await request.json()
             return {"prediction_id": pid, "fraud_probability": 0.01, "is_fraud": False}

@@ -77,3 +77,11 @@ def test_a_backend_that_never_answers_is_survived(caplog):
     assert time.monotonic() - started < 5
     assert stats.totals.ok == 0 and 0 < sum(stats.totals.errors.values()) < 10
     assert "ConnectError" in caplog.text and "GET /api/v1/simulator failed" in caplog.text
+
+
+def test_an_unexpected_answer_is_counted_not_fatal(fake_backend, simulate, caplog):
+    fake_backend.predict_body = {"status": "ok"}
+    simulator = simulate(rps=20, duration_s=1.0)
+    totals = simulator.stats.totals
+    assert totals.ok == 0 and totals.errors["bad response"] == len(fake_backend.arrivals) > 10
+    assert totals.labels_queued == 0 and "bad response" in caplog.text
