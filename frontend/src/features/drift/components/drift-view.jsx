@@ -72,7 +72,7 @@ function DriftReport({ drift }) {
           The tests below use fewer rows than the worker's minimum; treat them as indicative.
         </StateMessage>
       )}
-      <div className="grid gap-4 xl:grid-cols-2">
+      <div className="grid gap-4 xl:grid-cols-[minmax(0,0.85fr)_minmax(0,1.15fr)]">
         <Card title="PSI per feature" subtitle="Click a bar or a feature name for its distributions">
           <PsiChart features={drift.features} thresholds={drift.thresholds} selected={item?.feature} onSelect={setSelected} />
         </Card>

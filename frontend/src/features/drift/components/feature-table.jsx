@@ -7,15 +7,15 @@ const TEST_LABELS = { ks: 'KS', chi2: 'χ²' }
 export function FeatureTable({ features, selected, onSelect }) {
   return (
     <div className="overflow-x-auto">
-      <table className="w-full text-sm">
+      <table className="w-full whitespace-nowrap text-[13px]">
         <thead>
           <tr className="border-b border-slate-800 text-left text-xs uppercase tracking-wider text-slate-400">
-            <th className="py-2 pr-2 font-medium">Feature</th>
-            <th className="px-2 py-2 text-right font-medium">PSI</th>
-            <th className="px-2 py-2 font-medium">Test</th>
-            <th className="px-2 py-2 text-right font-medium">Statistic</th>
-            <th className="px-2 py-2 text-right font-medium">p-value</th>
-            <th className="py-2 pl-2 font-medium">Drift</th>
+            <th className="py-2 pr-1.5 font-medium">Feature</th>
+            <th className="px-1.5 py-2 text-right font-medium">PSI</th>
+            <th className="px-1.5 py-2 font-medium">Test</th>
+            <th className="px-1.5 py-2 text-right font-medium">Statistic</th>
+            <th className="px-1.5 py-2 text-right font-medium">p-value</th>
+            <th className="py-2 pl-1.5 font-medium">Drift</th>
           </tr>
         </thead>
         <tbody>
@@ -26,7 +26,7 @@ export function FeatureTable({ features, selected, onSelect }) {
               data-severity={f.severity}
               className={`border-b border-slate-800/60 ${selected === f.feature ? 'bg-sky-500/10' : 'hover:bg-slate-800/40'}`}
             >
-              <td className="py-1.5 pr-2">
+              <td className="py-1.5 pr-1.5">
                 <button
                   type="button"
                   onClick={() => onSelect(f.feature)}
@@ -37,11 +37,11 @@ export function FeatureTable({ features, selected, onSelect }) {
                   {humanize(f.feature)}
                 </button>
               </td>
-              <td className="px-2 py-1.5 text-right tabular-nums">{formatNumber(f.psi, 3)}</td>
-              <td className="px-2 py-1.5 text-slate-400">{TEST_LABELS[f.test] ?? f.test}</td>
-              <td className="px-2 py-1.5 text-right tabular-nums">{formatNumber(f.statistic, 3)}</td>
-              <td className="px-2 py-1.5 text-right tabular-nums">{formatPValue(f.p_value)}</td>
-              <td className="py-1.5 pl-2">
+              <td className="px-1.5 py-1.5 text-right tabular-nums">{formatNumber(f.psi, 3)}</td>
+              <td className="px-1.5 py-1.5 text-slate-400">{TEST_LABELS[f.test] ?? f.test}</td>
+              <td className="px-1.5 py-1.5 text-right tabular-nums">{formatNumber(f.statistic, 3)}</td>
+              <td className="px-1.5 py-1.5 text-right tabular-nums">{formatPValue(f.p_value)}</td>
+              <td className="py-1.5 pl-1.5">
                 <SeverityBadge severity={f.severity} />
               </td>
             </tr>
