@@ -38,6 +38,19 @@ class Stack:
     frontend_url: str
     backend_url: str
     run_dir: Path
+    env: dict[str, str]
+
+    def setup(self) -> None:
+        """Run `./scripts/setup.sh --local`: it starts whatever of the stack is not running."""
+        started = subprocess.run(
+            [str(ROOT / "scripts" / "setup.sh"), "--local"], env=self.env, cwd=ROOT,
+            capture_output=True, text=True, timeout=600,
+        )
+        if started.returncode != 0:
+            pytest.fail(f"setup.sh --local failed:\n{started.stdout}\n{started.stderr}\n{_logs(self.run_dir)}", pytrace=False)
+
+    def stop(self) -> None:
+        subprocess.run([str(ROOT / "scripts" / "stop.sh")], env=self.env, cwd=ROOT, capture_output=True, timeout=120)
 
 
 def chromium_path() -> str | None:
@@ -82,16 +95,12 @@ def stack(browser, model_dir, tmp_path_factory) -> Iterator[Stack]:
             "MODEL_DIR": str(model_dir), "BACKEND_PORT": str(backend_port), "FRONTEND_PORT": str(frontend_port),
         }
         env.pop("BACKEND_URL", None)
+        stack = Stack(f"http://127.0.0.1:{frontend_port}", f"http://127.0.0.1:{backend_port}", run_dir, env)
         try:
-            started = subprocess.run(
-                [str(ROOT / "scripts" / "setup.sh"), "--local"], env=env, cwd=ROOT,
-                capture_output=True, text=True, timeout=600,
-            )
-            if started.returncode != 0:
-                pytest.fail(f"setup.sh --local failed:\n{started.stdout}\n{started.stderr}\n{_logs(run_dir)}", pytrace=False)
-            yield Stack(f"http://127.0.0.1:{frontend_port}", f"http://127.0.0.1:{backend_port}", run_dir)
+            stack.setup()
+            yield stack
         finally:
-            subprocess.run([str(ROOT / "scripts" / "stop.sh")], env=env, cwd=ROOT, capture_output=True, timeout=120)
+            stack.stop()
 
 
 @pytest.fixture(scope="module")

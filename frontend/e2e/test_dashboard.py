@@ -1,11 +1,16 @@
 """The dashboard in headless Chromium against the real local stack.
 
 Order matters and is kept: traffic flows, a transaction is scored, the sudden
-scenario drifts the features and raises alerts, one alert is acknowledged, and
-finally every view is photographed with live data in it.
+scenario drifts the features and raises alerts, one alert is acknowledged, every
+view is photographed with live data in it, and last the backend is restarted
+under the open page.
 """
 
 from __future__ import annotations
+
+import os
+import signal
+import time
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -116,3 +121,36 @@ def test_every_view_is_populated_and_photographed(page: Page, artifacts):
         expect(page.get_by_text("Could not load this data")).to_have_count(0)
         expect(page.get_by_text("Waiting for the first")).to_have_count(0)
         page.screenshot(path=str(artifacts / f"{view}.png"), full_page=True)
+
+
+def _stop_process_group(pid: int, timeout_s: float = 15.0) -> None:
+    os.killpg(pid, signal.SIGTERM)  # setup.sh runs each service in its own session
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"the backend (pid {pid}) did not stop within {timeout_s} s")
+
+
+def test_the_dashboard_shows_a_lost_backend_and_reconnects(page: Page, stack, artifacts):
+    open_view(page, "overview")
+    status = page.get_by_test_id("connection-status")
+    expect(status).to_have_attribute("data-status", "live")
+    _stop_process_group(int((stack.run_dir / "backend.pid").read_text()))
+
+    expect(status).to_have_attribute("data-status", "reconnecting", timeout=10_000)
+    expect(page.get_by_text("Lost the live connection to the Driftwatch API.")).to_be_visible()
+    page.screenshot(path=str(artifacts / "backend-down.png"))
+
+    stack.setup()  # starts only the backend again
+    expect(status).to_have_attribute("data-status", "live", timeout=30_000)
+    expect(page.get_by_text("Lost the live connection to the Driftwatch API.")).to_have_count(0)
+    counter = page.get_by_test_id("prediction-counter")
+    before = int(counter.get_attribute("data-value"))
+    page.wait_for_function(
+        "n => Number(document.querySelector('[data-testid=prediction-counter]').dataset.value) > n",
+        arg=before, timeout=20_000,
+    )

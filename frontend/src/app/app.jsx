@@ -1,6 +1,7 @@
 import { Suspense } from 'react'
 import { StateMessage } from '../components/ui/state-message'
 import { Badge } from '../components/ui/badge'
+import { useLiveStatus } from '../lib/live/live-provider'
 import { useAlerts, useSimulator, useStats } from '../lib/queries'
 import { ConnectionPill } from './connection-pill'
 import { useHashView } from './use-hash-view'
@@ -29,11 +30,26 @@ function NavItem({ view, active, onSelect, badge }) {
 
 function ApiDownBanner() {
   const stats = useStats()
-  if (!stats.isError) return null
+  const live = useLiveStatus()
+  if (stats.isError) {
+    return (
+      <Banner title="The Driftwatch API is not answering.">
+        {stats.error?.message} The dashboard reconnects by itself once the backend is back.
+      </Banner>
+    )
+  }
+  if (live.status !== 'reconnecting') return null
+  return (
+    <Banner title="Lost the live connection to the Driftwatch API.">
+      Retrying in {Math.ceil((live.retryInMs ?? 0) / 1000)} s (attempt {live.attempt}); the figures below are frozen until it is back.
+    </Banner>
+  )
+}
+
+function Banner({ title, children }) {
   return (
     <div role="alert" className="border-b border-rose-500/40 bg-rose-950/60 px-6 py-2 text-sm text-rose-100">
-      <strong className="font-semibold">The Driftwatch API is not answering.</strong> {stats.error?.message} The dashboard
-      reconnects by itself once the backend is back.
+      <strong className="font-semibold">{title}</strong> {children}
     </div>
   )
 }

@@ -43,8 +43,15 @@ describe('App', () => {
     expect(screen.getByTestId('connection-status')).toHaveAttribute('data-status', 'live')
     expect(await screen.findByText('Traffic: Sudden shift')).toBeInTheDocument()
     expect(await screen.findByRole('button', { name: /Alerts\s*3/ })).toBeInTheDocument()
-    act(() => FakeSocket.last.onclose({ code: 1006 }))
+    expect(screen.queryByRole('alert')).toBeNull()
+    const dropped = FakeSocket.last
+    act(() => dropped.onclose({ code: 1006 }))
     expect(screen.getByTestId('connection-status')).toHaveTextContent(/Reconnecting · retry 1 in 1 s/)
+    expect(screen.getByRole('alert')).toHaveTextContent('Lost the live connection to the Driftwatch API.')
+    await waitFor(() => expect(FakeSocket.last).not.toBe(dropped), { timeout: 2000 })
+    act(() => FakeSocket.last.onopen())
+    expect(screen.getByTestId('connection-status')).toHaveAttribute('data-status', 'live')
+    expect(screen.queryByRole('alert')).toBeNull()
   })
 
   it('switches views from the keyboard and keeps the view in the URL', async () => {
