@@ -121,3 +121,20 @@ def test_a_scenario_change_pushes_the_simulator_state(ws, backend):
     assert "sudden" in [s["name"] for s in data["scenarios"]]
     httpx.put(f"{backend}/api/v1/simulator", json={"scenario": "sudden", "rps": 40}, timeout=10)
     assert next_event(ws, "simulator")["rps"] == 40
+
+
+def test_the_broadcaster_polls_only_while_someone_listens(client):
+    with client.websocket_connect("/ws/live") as first:
+        assert first.receive_json()["type"] == "stats"
+        broadcaster = client.app.state.live
+        task = broadcaster.task
+        assert task is not None and not task.done()
+        with client.websocket_connect("/ws/live") as second:
+            # a newcomer gets the latest stats at once and shares the one poller
+            assert second.receive_json()["type"] == "stats"
+            assert broadcaster.task is task and len(broadcaster.subscribers) == 2
+    deadline = time.monotonic() + 5
+    while broadcaster.subscribers or broadcaster.task is not None:
+        assert time.monotonic() < deadline, "the poller outlived its last listener"
+        time.sleep(0.05)
+    assert task.cancelled() or task.done()
