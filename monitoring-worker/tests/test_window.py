@@ -39,3 +39,14 @@ def test_labelled_predictions_carry_lag_and_coverage(store, clean_db):
         labelled = load_labelled(conn, NOW - timedelta(minutes=30), NOW)
     assert labelled.n_predictions == 200 and len(labelled.labels) == 50
     assert set(labelled.lags_s) == {42.0}
+
+
+def test_a_window_above_max_rows_is_sampled_but_counted_in_full(store, clean_db):
+    store(TransactionGenerator(seed=34).sample(4_000), NOW, 200, label_share=0.5)
+    with clean_db.connect() as conn:
+        window = load_window(conn, NOW - timedelta(minutes=5), NOW, max_rows=1_000)
+        labelled = load_labelled(conn, NOW - timedelta(minutes=30), NOW, max_rows=1_000)
+    assert window.n_rows == 4_000
+    assert 800 < len(window.frame) < 1_200  # about max_rows, drawn at random
+    assert 350 < len(labelled.labels) < 650 and labelled.n_predictions == 1_000
+    assert 0.4 < len(labelled.labels) / labelled.n_predictions < 0.6  # coverage stays right

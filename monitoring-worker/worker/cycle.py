@@ -120,8 +120,8 @@ class Monitor:
     def _compute(self, run_id: int, now: datetime, start: datetime, reference: dict) -> CycleResult:
         label_start = now - timedelta(minutes=self.settings.label_window_minutes)
         with self.engine.connect() as conn:
-            window = load_window(conn, start, now)
-            labelled = load_labelled(conn, label_start, now)
+            window = load_window(conn, start, now, max_rows=self.settings.max_rows)
+            labelled = load_labelled(conn, label_start, now, max_rows=self.settings.max_rows)
         enough = window.n_rows >= self.settings.min_samples
         result = CycleResult(run_id, "ok" if enough else "insufficient_data", window.n_rows)
         if enough:

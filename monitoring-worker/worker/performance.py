@@ -42,7 +42,7 @@ def _confusion_metrics(tp: float, fp: float, fn: float, tn: float, costs: Costs)
 
 
 def realized(scores: np.ndarray, decisions: np.ndarray, labels: np.ndarray, lags_s: np.ndarray,
-             n_predictions: int, costs: Costs) -> dict:
+             n_predictions: float, costs: Costs) -> dict:
     """Metrics of labelled predictions; ROC/PR-AUC are None when one class is missing."""
     y, d = labels.astype(bool), decisions.astype(bool)
     both_classes = y.any() and not y.all()

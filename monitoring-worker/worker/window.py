@@ -5,7 +5,9 @@ extracted from the JSON column by the database (``->>`` on PostgreSQL,
 ``json_extract`` on SQLite), so Python never parses a JSON document per row.
 On PostgreSQL the rows travel as one ``COPY ... TO STDOUT`` CSV stream read
 by pandas' C parser: building 100,000 Python row objects would cost more than
-the whole statistics.
+the whole statistics. Above ``max_rows`` rows a uniform random sample of about
+``max_rows`` is read (the tests and metrics need no more, and memory stays
+bounded); the window still reports its true row count.
 """
 
 from __future__ import annotations
@@ -60,11 +62,8 @@ def read_frame(conn: Connection, stmt: Select, copy: bool = True) -> pd.DataFram
 class Window:
     start: datetime
     end: datetime
-    frame: pd.DataFrame  # one column per feature, plus score and decision
-
-    @property
-    def n_rows(self) -> int:
-        return len(self.frame)
+    frame: pd.DataFrame  # one column per feature, plus score and decision (maybe a sample)
+    n_rows: int  # every prediction of the window
 
     def columns(self) -> dict[str, np.ndarray]:
         """Feature and score columns as arrays, nulls dropped per column."""
@@ -72,13 +71,30 @@ class Window:
                 if name != "decision"}
 
 
-def load_window(conn: Connection, start: datetime, end: datetime, copy: bool = True) -> Window:
+def _count(conn: Connection, *where) -> int:
+    return int(conn.execute(select(func.count()).select_from(Prediction).where(*where)).scalar_one())
+
+
+def _sample_filter(conn: Connection, share: float) -> list:
+    """A row filter keeping each row with probability ``share`` (none when share >= 1)."""
+    if share >= 1:
+        return []
+    if conn.dialect.name == "postgresql":
+        return [func.random() < share]
+    return [func.abs(func.random() % 1_000_000) < int(share * 1_000_000)]  # SQLite's random()
+
+
+def load_window(conn: Connection, start: datetime, end: datetime, copy: bool = True,
+                max_rows: int | None = None) -> Window:
+    in_window = (Prediction.created_at >= start, Prediction.created_at < end)
+    total = _count(conn, *in_window)
+    share = max_rows / total if max_rows and total else 1.0
     stmt = select(
         *(_feature_column(f) for f in FEATURES),
         Prediction.probability.label(SCORE_NAME),
         Prediction.is_fraud.label("decision"),
-    ).where(Prediction.created_at >= start, Prediction.created_at < end)
-    return Window(start, end, read_frame(conn, stmt, copy))
+    ).where(*in_window, *_sample_filter(conn, share))
+    return Window(start, end, read_frame(conn, stmt, copy), total)
 
 
 def _utc(column: pd.Series) -> pd.Series:
@@ -91,21 +107,24 @@ class Labelled:
     decisions: np.ndarray
     labels: np.ndarray
     lags_s: np.ndarray
-    n_predictions: int
+    n_predictions: float  # predictions the labelled rows were drawn from (for coverage)
 
 
-def load_labelled(conn: Connection, start: datetime, end: datetime) -> Labelled:
+def load_labelled(conn: Connection, start: datetime, end: datetime,
+                  max_rows: int | None = None) -> Labelled:
     """Predictions of [start, end) that have a label, and how many predictions there were."""
     in_window = (Prediction.created_at >= start, Prediction.created_at < end)
+    total = _count(conn, *in_window)
+    share = min(1.0, max_rows / total) if max_rows and total else 1.0
     frame = read_frame(conn, select(
         Prediction.probability.label("p"), Prediction.is_fraud.label("d"),
         GroundTruth.label.label("y"), Prediction.created_at.label("created"),
         GroundTruth.received_at.label("received"),
-    ).join(GroundTruth, GroundTruth.prediction_id == Prediction.id).where(*in_window))
-    total = conn.execute(select(func.count()).select_from(Prediction).where(*in_window)).scalar_one()
+    ).join(GroundTruth, GroundTruth.prediction_id == Prediction.id)
+        .where(*in_window, *_sample_filter(conn, share)))
     lags = _utc(frame["received"]) - _utc(frame["created"])
     return Labelled(
         scores=frame["p"].to_numpy(dtype=float), decisions=frame["d"].to_numpy(dtype=bool),
         labels=frame["y"].to_numpy(dtype=bool), lags_s=lags.dt.total_seconds().to_numpy(),
-        n_predictions=int(total),
+        n_predictions=total * share,
     )
