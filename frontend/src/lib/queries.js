@@ -16,6 +16,7 @@ export const keys = {
   alerts: (status, limit) => ['alerts', status ?? 'all', limit],
   alertsAll: ['alerts'],
   simulator: ['simulator'],
+  lastScore: ['last-score'],
 }
 
 /** How many seconds of WS stats the client keeps for the traffic charts. */
@@ -68,9 +69,10 @@ export function useSimulatorUpdate() {
   })
 }
 
-/** Score and explain one transaction in parallel. */
-export const usePredictExplain = () =>
-  useMutation({
+/** Score and explain one transaction in parallel; the last answer stays in the cache. */
+export function usePredictExplain() {
+  const client = useQueryClient()
+  return useMutation({
     mutationFn: async (transaction) => {
       const [prediction, explanation] = await Promise.all([
         api.post('/predict', transaction),
@@ -78,4 +80,10 @@ export const usePredictExplain = () =>
       ])
       return { prediction, explanation }
     },
+    onSuccess: (result) => client.setQueryData(keys.lastScore, result),
   })
+}
+
+/** The last scored transaction's answer, kept while the user visits other views. */
+export const useLastScore = () =>
+  useQuery({ queryKey: keys.lastScore, queryFn: () => null, initialData: null, staleTime: Infinity, gcTime: Infinity })

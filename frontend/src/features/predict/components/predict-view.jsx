@@ -2,7 +2,7 @@ import { Badge } from '../../../components/ui/badge'
 import { Card } from '../../../components/ui/card'
 import { QueryState, StateMessage } from '../../../components/ui/state-message'
 import { formatMs, formatNumber, formatPercent } from '../../../lib/format'
-import { useModel, usePredictExplain } from '../../../lib/queries'
+import { useLastScore, useModel, usePredictExplain } from '../../../lib/queries'
 import { ShapBars } from './shap-bars'
 import { TransactionForm } from './transaction-form'
 
@@ -51,6 +51,7 @@ function Result({ prediction, explanation }) {
 export default function PredictView() {
   const model = useModel()
   const scoring = usePredictExplain()
+  const last = useLastScore().data
   return (
     <div className="grid gap-4 xl:grid-cols-[minmax(0,1fr)_minmax(0,1.2fr)]">
       <Card title="Transaction" subtitle="Fields come from the served model's feature schema">
@@ -66,8 +67,8 @@ export default function PredictView() {
             {scoring.error.message}
           </StateMessage>
         )}
-        {scoring.data && <Result {...scoring.data} />}
-        {!scoring.data && !scoring.isError && (
+        {last && !scoring.isError && <Result {...last} />}
+        {!last && !scoring.isError && (
           <StateMessage title="Score a transaction">
             Edit the fields and press “Score transaction”: the model’s probability and each feature’s SHAP contribution appear here.
           </StateMessage>

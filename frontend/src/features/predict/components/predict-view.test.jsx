@@ -53,3 +53,15 @@ describe('PredictView', () => {
     expect(screen.getByRole('alert')).toHaveTextContent('Could not score this transaction')
   })
 })
+
+describe('PredictView memory', () => {
+  it('keeps the last answer when the view is left and opened again', async () => {
+    stubApi({ 'GET /api/v1/model': model, 'POST /api/v1/predict': prediction, 'POST /api/v1/explain': explanation })
+    const { client, unmount } = renderWithClient(<PredictView />)
+    await userEvent.click(await screen.findByRole('button', { name: 'Score transaction' }))
+    expect(await screen.findByTestId('fraud-probability')).toHaveTextContent('87.0%')
+    unmount()
+    renderWithClient(<PredictView />, { client })
+    expect(screen.getByTestId('fraud-probability')).toHaveTextContent('87.0%')
+  })
+})
