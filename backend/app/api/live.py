@@ -117,12 +117,18 @@ class Broadcaster:
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
+        failing = False
         while True:
             started = loop.time()
             try:
                 await self.tick()
+                if failing:
+                    log.info("live channel poll recovered")
+                failing = False
             except Exception:  # noqa: BLE001 - the database may be down; keep the channel open
-                log.warning("live channel poll failed", exc_info=True)
+                # One traceback per outage, not one per second.
+                log.log(logging.DEBUG if failing else logging.WARNING, "live channel poll failed", exc_info=not failing)
+                failing = True
             await asyncio.sleep(max(0.0, self.interval_s - (loop.time() - started)))
 
     async def tick(self) -> None:

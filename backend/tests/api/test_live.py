@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import httpx
 import pytest
 from sqlalchemy import update
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 from websockets.sync.client import ClientConnection, connect
 
 from app.models import Alert, MonitoringRun, utcnow
-from app.testing import clear_tables, run_backend
+from app.testing import TcpProxy, clear_tables, run_backend
 
 pytestmark = pytest.mark.slow
 
@@ -138,3 +139,28 @@ def test_the_broadcaster_polls_only_while_someone_listens(client):
         assert time.monotonic() < deadline, "the poller outlived its last listener"
         time.sleep(0.05)
     assert task.cancelled() or task.done()
+
+
+def test_the_channel_survives_a_database_outage(database_url, model_dir, tmp_path):
+    url = make_url(database_url)
+    if url.get_backend_name() != "postgresql":
+        pytest.skip("needs a PostgreSQL server to cut off")
+    proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
+    proxy.start()
+    via_proxy = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+    try:
+        with run_backend(via_proxy, model_dir, tmp_path / "backend.log") as base, \
+                connect(base.replace("http", "ws", 1) + "/ws/live") as conn:
+            next_event(conn, "stats")
+            proxy.cut()
+            time.sleep(3)  # polls fail meanwhile; the socket must stay open
+            proxy.start()
+            restored = utcnow()
+            deadline = time.monotonic() + 15
+            while datetime.fromisoformat(next_event(conn, "stats", timeout_s=15)["as_of"]) < restored:
+                assert time.monotonic() < deadline, "no fresh stats after the database came back"
+        log = (tmp_path / "backend.log").read_text()
+        assert log.count("live channel poll failed") == 1, "one warning per outage, not one per second"
+        assert "live channel poll recovered" in log
+    finally:
+        proxy.close()
