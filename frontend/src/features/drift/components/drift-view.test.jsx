@@ -1,4 +1,4 @@
-import { screen, waitFor } from '@testing-library/react'
+import { fireEvent, screen, waitFor } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { describe, expect, it } from 'vitest'
 import { drift, noDrift } from '../../../test/fixtures'
@@ -45,6 +45,17 @@ describe('DriftView', () => {
       expect(calls.filter((c) => c.path === '/api/v1/drift/history').map((c) => c.query.feature)).toEqual(['amount', 'merchant_category']),
     )
     expect(await screen.findByRole('img', { name: /PSI and test statistic of merchant_category/ })).toBeInTheDocument()
+  })
+
+  it('selects a feature by clicking its PSI bar', async () => {
+    stubApi({ 'GET /api/v1/drift': drift, 'GET /api/v1/drift/history': ({ query }) => [200, history(query.feature)] })
+    const { container } = renderWithClient(<DriftView />)
+    await screen.findByTestId('feature-detail')
+    const bars = () => [...container.querySelectorAll('.recharts-bar-rectangle path')].slice(0, 2)
+    await waitFor(() => expect(bars()).toHaveLength(2))
+    expect(bars().map((b) => b.getAttribute('fill'))).toEqual(['#f43f5e', '#34d399'])
+    fireEvent.click(bars()[1])
+    expect(screen.getByTestId('feature-detail')).toHaveTextContent('Merchant category: reference vs current')
   })
 
   it('shows the API error when drift cannot load', async () => {
