@@ -59,8 +59,8 @@ def test_503_backs_off_then_recovers(fake_backend, simulate, caplog):
 @pytest.mark.slow
 def test_labels_survive_a_feedback_outage(fake_backend, simulate):
     fake_backend.feedback_status = 503
-    _later(2.0, lambda: setattr(fake_backend, "feedback_status", 200))
-    simulator = simulate(rps=40, duration_s=4.0, label_delay_s=0.2, label_rate=1.0)
+    _later(1.5, lambda: setattr(fake_backend, "feedback_status", 200))
+    simulator = simulate(rps=40, duration_s=3.0, label_delay_s=0.2, label_rate=1.0)
     assert set(fake_backend.labels) == set(fake_backend.predictions)
     assert simulator.stats.totals.labels_dropped == 0
 

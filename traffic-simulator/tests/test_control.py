@@ -76,6 +76,6 @@ def test_a_put_switches_the_running_simulator(fake_backend, simulate):
 
 @pytest.mark.slow
 def test_auto_drift_walks_the_schedule_in_a_loop(fake_backend, simulate):
-    schedule = (Step("sudden", 0.8), Step("none", 0.8))
-    simulate({"schedule": schedule}, rps=20, duration_s=2.8, auto_drift=True, label_rate=0.0)
+    schedule = (Step("sudden", 0.5), Step("none", 0.5))
+    simulate({"schedule": schedule}, rps=20, duration_s=1.8, auto_drift=True, label_rate=0.0)
     assert [p["scenario"] for p in fake_backend.puts][:4] == ["sudden", "none", "sudden", "none"]
