@@ -25,10 +25,13 @@ export function appendPoint(series, point, keep = SERIES_SECONDS) {
 export function applyLiveEvent(client, message) {
   const { type, data } = message ?? {}
   switch (type) {
-    case 'stats':
+    case 'stats': {
       client.setQueryData(keys.stats, data)
       client.setQueryData(keys.statsSeries, (series) => appendPoint(series, seriesPoint(data)))
+      const served = client.getQueryData(keys.model)?.version
+      if (served && data.model_version && served !== data.model_version) client.invalidateQueries({ queryKey: keys.model })
       return true
+    }
     case 'drift':
       for (const key of [keys.drift, keys.driftSummary, ['drift-history'], keys.performance]) {
         client.invalidateQueries({ queryKey: key })

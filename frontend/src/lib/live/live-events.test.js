@@ -17,6 +17,14 @@ describe('applyLiveEvent', () => {
     expect(series[1]).toMatchObject({ perSecond: 10, p50: 3.2, p95: 8.5, p99: 14.1, fraudRate: 0.031 })
   })
 
+  it('a new model version in the stats refetches the model card', () => {
+    const client = testClient([[keys.model, { version: 'v1' }]])
+    applyLiveEvent(client, { type: 'stats', data: stats(1, { model_version: 'v1' }) })
+    expect(isInvalid(client, keys.model)).toBe(false)
+    applyLiveEvent(client, { type: 'stats', data: stats(2, { model_version: 'v2', as_of: '2026-11-23T12:00:05+00:00' }) })
+    expect(isInvalid(client, keys.model)).toBe(true)
+  })
+
   it('a drift event invalidates drift, summary, history and performance but not alerts', () => {
     const client = testClient([[keys.drift, {}], [keys.driftSummary, {}], [keys.driftHistory('amount'), {}], [keys.performance, {}], [keys.alerts('open', 5), {}]])
     applyLiveEvent(client, { type: 'drift', data: { run_id: 3, finished_at: '2026-11-23T12:00:00Z' } })
