@@ -30,7 +30,8 @@ def _env(field: str) -> AliasChoices:
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="SIM_", env_file=None, extra="ignore", populate_by_name=True
+        env_prefix="SIM_", env_file=None, env_ignore_empty=True, extra="ignore",
+        populate_by_name=True,
     )
 
     backend_url: str = Field(

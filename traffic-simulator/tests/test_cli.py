@@ -30,6 +30,13 @@ def test_help_documents_every_option_with_its_environment_variable():
         assert flag in text
 
 
+def test_empty_variables_take_the_default(monkeypatch):
+    monkeypatch.setenv("SIM_SEED", "")
+    monkeypatch.setenv("SIM_RPS", "")
+    settings, _ = load_settings([])
+    assert settings.seed is None and settings.rps == 10
+
+
 def test_flags_win_over_the_environment(monkeypatch):
     monkeypatch.setenv("SIM_RPS", "20")
     monkeypatch.setenv("SIM_LABEL_RATE", "0.5")
