@@ -43,7 +43,10 @@ def _copy_frame(conn: Connection, stmt: Select) -> pd.DataFrame:
     frame = pd.read_csv(buffer, keep_default_na=False, na_values=[""])
     for column in stmt.selected_columns:
         if isinstance(column.type, Boolean):
-            frame[column.name] = frame[column.name].map({"t": True, "f": False})
+            values = frame[column.name]
+            flags = values.eq("t")
+            frame[column.name] = flags if values.notna().all() else (
+                flags.astype(object).where(values.notna(), None))
     return frame
 
 

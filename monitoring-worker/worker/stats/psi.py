@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import numpy as np
+import pandas as pd
 
 from worker.stats.registry import StatTest, TestResult, register
 
@@ -51,12 +52,11 @@ def numeric_shares(edges: list[float], values: np.ndarray) -> np.ndarray:
 
 def categorical_shares(categories: list[str], values: np.ndarray) -> tuple[np.ndarray, int]:
     """Shares over ``categories`` plus the count of values outside them."""
-    found, found_counts = np.unique(np.asarray(values).astype(str), return_counts=True)
     by_label: dict[str, int] = {}
-    for label, count in zip(found, found_counts, strict=True):  # a few distinct labels
+    for label, count in pd.Series(values).value_counts().items():  # a few distinct labels
         by_label[str(label).lower()] = by_label.get(str(label).lower(), 0) + int(count)
     counts = np.array([by_label.get(c, 0) for c in categories], dtype=float)
-    total = int(found_counts.sum())
+    total = len(values)
     unseen = total - int(counts.sum())
     return np.append(counts, unseen) / max(total, 1), unseen
 
