@@ -88,7 +88,9 @@ def browser():
 def stack(browser, model_dir, tmp_path_factory) -> Iterator[Stack]:
     """backend, worker, simulator and the built dashboard, as `./scripts/setup.sh --local` starts them."""
     run_dir = tmp_path_factory.mktemp("stack")
-    backend_port, frontend_port = free_port(), free_port()
+    backend_port = free_port()
+    while (frontend_port := free_port()) == backend_port:
+        pass
     with temporary_database(run_dir) as database_url:
         env = {
             **os.environ, **STACK_ENV, "RUN_DIR": str(run_dir), "DATABASE_URL": database_url,
