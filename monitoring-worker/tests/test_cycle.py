@@ -81,7 +81,10 @@ def test_too_few_rows_is_insufficient_data_and_judges_no_drift(monitor, store, c
     assert count(clean_db, PerformanceResult, PerformanceResult.kind == "estimated") == 1
 
 
-def test_no_predictions_raises_a_no_traffic_alert(monitor, clean_db, store):
+def test_traffic_that_stops_raises_a_no_traffic_alert(monitor, clean_db, store):
+    assert monitor.run_cycle(NOW - timedelta(hours=1)).n_rows == 0
+    assert alerts(clean_db) == []  # a fresh database: nothing has stopped
+    store(TransactionGenerator(seed=15).sample(300), NOW - timedelta(minutes=20), 60)
     result = monitor.run_cycle(NOW)
     assert result.status == "insufficient_data" and result.n_rows == 0
     [alert] = alerts(clean_db)

@@ -23,7 +23,7 @@ from worker import alerts, performance, retention
 from worker.config import WorkerSettings
 from worker.drift import DatasetDrift, FeatureDrift, dataset_drift, evaluate_all
 from worker.notify import Notifier
-from worker.window import Window, load_labelled, load_window
+from worker.window import Window, has_predictions_before, load_labelled, load_window
 
 log = logging.getLogger(__name__)
 KINDS = {f.name: f.kind for f in FEATURES}
@@ -48,6 +48,7 @@ class CycleResult:
     run_id: int
     status: str
     n_rows: int
+    had_traffic: bool = True  # False on a fresh database: an empty window is no news
     drift: list[FeatureDrift] = field(default_factory=list)
     score: FeatureDrift | None = None
     dataset: DatasetDrift | None = None
@@ -122,8 +123,10 @@ class Monitor:
         with self.engine.connect() as conn:
             window = load_window(conn, start, now, max_rows=self.settings.max_rows)
             labelled = load_labelled(conn, label_start, now, max_rows=self.settings.max_rows)
+            had_traffic = window.n_rows > 0 or has_predictions_before(conn, start)
         enough = window.n_rows >= self.settings.min_samples
-        result = CycleResult(run_id, "ok" if enough else "insufficient_data", window.n_rows)
+        result = CycleResult(run_id, "ok" if enough else "insufficient_data", window.n_rows,
+                             had_traffic)
         if enough:
             self._judge_drift(result, window, reference)
         if window.n_rows:
@@ -154,7 +157,9 @@ class Monitor:
             judged.add("performance")
             conditions.append(alerts.performance_condition(realized["roc_auc"],
                                                            self.settings.min_roc_auc))
-        conditions.append(alerts.no_traffic_condition(result.n_rows, self.settings.window_minutes))
+        if result.had_traffic:
+            conditions.append(alerts.no_traffic_condition(result.n_rows,
+                                                          self.settings.window_minutes))
         return [c for c in conditions if c is not None], judged
 
     def _store(self, result: CycleResult, now: datetime, version: str) -> None:

@@ -78,6 +78,12 @@ def _count(conn: Connection, *where) -> int:
     return int(conn.execute(select(func.count()).select_from(Prediction).where(*where)).scalar_one())
 
 
+def has_predictions_before(conn: Connection, moment: datetime) -> bool:
+    """Whether any prediction is older than ``moment`` (one index probe)."""
+    stmt = select(Prediction.created_at).where(Prediction.created_at < moment).limit(1)
+    return conn.execute(stmt).first() is not None
+
+
 def _sample_filter(conn: Connection, share: float) -> list:
     """A row filter keeping each row with probability ``share`` (none when share >= 1)."""
     if share >= 1:
