@@ -29,6 +29,15 @@ def reference(model_dir) -> dict:
 
 
 @pytest.fixture(scope="session")
+def prepared(reference) -> dict:
+    """Features and score reference, prepared once as the worker does."""
+    from app.ml.features import SCORE_NAME
+    from worker.drift import prepare_reference
+
+    return prepare_reference({**reference["features"], SCORE_NAME: reference[SCORE_NAME]})
+
+
+@pytest.fixture(scope="session")
 def kinds() -> dict[str, str]:
     return {f.name: f.kind for f in FEATURES}
 

@@ -13,8 +13,8 @@ from worker.stats import Thresholds
 WINDOW = 3_000  # 10 req/s over the default 5-minute window
 
 
-def evaluate(batch_columns, kinds, reference):
-    return evaluate_all(batch_columns, kinds, reference["features"], Thresholds())
+def evaluate(batch_columns, kinds, prepared):
+    return evaluate_all(batch_columns, kinds, prepared, Thresholds())
 
 
 def mixed_window(seed: int, shifted_share: float, drift: Drift, size: int = WINDOW) -> dict:
@@ -25,49 +25,49 @@ def mixed_window(seed: int, shifted_share: float, drift: Drift, size: int = WIND
 
 
 @pytest.mark.slow
-def test_false_drift_rate_is_at_most_one_percent_per_feature(reference, kinds):
+def test_false_drift_rate_is_at_most_one_percent_per_feature(prepared, kinds):
     gen = TransactionGenerator(seed=2024)
     flagged = dict.fromkeys(FEATURE_NAMES, 0)
     windows = 1_000
     for _ in range(windows):
-        for r in evaluate(gen.sample(WINDOW).columns, kinds, reference):
+        for r in evaluate(gen.sample(WINDOW).columns, kinds, prepared):
             flagged[r.feature] += r.drifted
     rates = {name: n / windows for name, n in flagged.items()}
     assert max(rates.values()) <= 0.01, rates
 
 
-def test_twenty_percent_strongly_shifted_rows_flip_dataset_drift(reference, kinds, strong_drift):
+def test_twenty_percent_strongly_shifted_rows_flip_dataset_drift(prepared, kinds, strong_drift):
     # 60 s after the simulator switches to a sudden shift at 10 req/s.
-    results = evaluate(mixed_window(7, 0.2, strong_drift), kinds, reference)
+    results = evaluate(mixed_window(7, 0.2, strong_drift), kinds, prepared)
     summary = dataset_drift(results, 0.5)
     assert summary.drifted, {r.feature: (r.statistic, r.p_value, r.psi) for r in results}
     assert summary.share >= 0.5
 
 
 def test_thirty_percent_strongly_shifted_rows_make_a_feature_significant(
-    reference, kinds, strong_drift
+    prepared, kinds, strong_drift
 ):
     # 90 s after the switch: the dashboard must show a feature in red.
-    results = evaluate(mixed_window(8, 0.3, strong_drift), kinds, reference)
+    results = evaluate(mixed_window(8, 0.3, strong_drift), kinds, prepared)
     assert any(r.severity == "significant" and r.drifted for r in results)
 
 
 def test_thirty_percent_amount_shift_is_flagged_at_500_rows_and_others_stay_clear(
-    reference, kinds
+    prepared, kinds
 ):
     # The first cycle whose window holds 500 rows, all with amounts 30% higher: the
     # KS test flags amount (p < alpha, statistic above the floor); PSI, which measures
     # the size of the shift, rates it moderate at most (a 1.3x scale moves ~0.1).
     window = TransactionGenerator(seed=11).sample(500, Drift(scale={"amount": 1.3})).columns
-    results = {r.feature: r for r in evaluate(window, kinds, reference)}
+    results = {r.feature: r for r in evaluate(window, kinds, prepared)}
     amount = results["amount"]
     assert amount.drifted and amount.p_value < amount.thresholds["alpha"]
     assert amount.statistic >= amount.thresholds["ks_floor"]
     assert [n for n, r in results.items() if r.drifted and n != "amount"] == []
 
 
-def test_undrifted_window_reports_every_feature_clear(reference, kinds):
-    results = evaluate(mixed_window(3, 0.0, Drift()), kinds, reference)
+def test_undrifted_window_reports_every_feature_clear(prepared, kinds):
+    results = evaluate(mixed_window(3, 0.0, Drift()), kinds, prepared)
     assert [r.feature for r in results] == list(FEATURE_NAMES)
     assert not any(r.drifted for r in results)
     assert dataset_drift(results, 0.5).drifted is False
@@ -78,7 +78,7 @@ def test_undrifted_window_reports_every_feature_clear(reference, kinds):
 
 @pytest.mark.parametrize("seconds, expect", [(60, "dataset drift"), (90, "significant")])
 def test_the_simulators_sudden_scenario_is_caught_within_the_demo_budget(
-    reference, kinds, scorer, seconds, expect
+    prepared, kinds, scorer, seconds, expect
 ):
     # At 10 req/s the 5-minute window holds 3,000 rows, 10 * seconds of them shifted.
     from simulator.scenarios import build_scenario
@@ -87,8 +87,7 @@ def test_the_simulators_sudden_scenario_is_caught_within_the_demo_budget(
     window = mixed_window(30 + seconds, 10 * seconds / WINDOW, attack)
     window[SCORE_NAME], _ = scorer(window)
     thresholds = Thresholds()
-    results = evaluate_all(window, {**kinds, SCORE_NAME: "numeric"},
-                           {**reference["features"], SCORE_NAME: reference[SCORE_NAME]}, thresholds)
+    results = evaluate_all(window, {**kinds, SCORE_NAME: "numeric"}, prepared, thresholds)
     features = [r for r in results if r.feature != SCORE_NAME]
     if expect == "dataset drift":
         assert dataset_drift(features, 0.5).drifted

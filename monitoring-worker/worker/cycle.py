@@ -21,7 +21,13 @@ from app.ml.features import FEATURES, SCORE_NAME
 from app.models import DriftResult, MonitoringRun, PerformanceResult
 from worker import alerts, performance, retention
 from worker.config import WorkerSettings
-from worker.drift import DatasetDrift, FeatureDrift, dataset_drift, evaluate_all
+from worker.drift import (
+    DatasetDrift,
+    FeatureDrift,
+    dataset_drift,
+    evaluate_all,
+    prepare_reference,
+)
 from worker.notify import Notifier
 from worker.window import Window, has_predictions_before, load_labelled, load_window
 
@@ -75,7 +81,7 @@ class Monitor:
         paths = artifacts.resolve(self.settings.model_dir, self.settings.model_version)
         if paths.folder.name != self._version:
             ref = artifacts.load_reference(paths)
-            self._reference = {**ref["features"], SCORE_NAME: ref[SCORE_NAME]}
+            self._reference = prepare_reference({**ref["features"], SCORE_NAME: ref[SCORE_NAME]})
             self._version = paths.folder.name
             log.info("loaded reference of model %s", self._version)
         return self._version, self._reference

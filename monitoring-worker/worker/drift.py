@@ -48,6 +48,16 @@ class FeatureDrift:
         }
 
 
+def prepare_reference(reference: Mapping[str, Mapping]) -> dict[str, dict]:
+    """The reference with its bins and sample as arrays: converted once per model, not per cycle."""
+    prepared = {}
+    for name, ref in reference.items():
+        prepared[name] = {key: np.asarray(value, dtype=float)
+                          if key in ("edges", "proportions", "sample") else value
+                          for key, value in ref.items()}
+    return prepared
+
+
 def psi_severity(psi: float, thresholds: Mapping[str, float]) -> str:
     if psi >= thresholds["psi_significant"]:
         return "significant"

@@ -35,16 +35,16 @@ def _fmt(x: float) -> str:
     return f"{x:.4g}"
 
 
-def numeric_bins(edges: list[float]) -> list[str]:
+def numeric_bins(edges) -> list[str]:
     """Human-readable labels of the bins ``edges`` make (half-open ``[a, b)``)."""
-    if not edges:
+    if len(edges) == 0:
         return ["all"]
     labels = [f"< {_fmt(edges[0])}"]
     labels += [f"{_fmt(a)} – {_fmt(b)}" for a, b in zip(edges[:-1], edges[1:], strict=True)]
     return labels + [f"≥ {_fmt(edges[-1])}"]
 
 
-def numeric_shares(edges: list[float], values: np.ndarray) -> np.ndarray:
+def numeric_shares(edges, values: np.ndarray) -> np.ndarray:
     values = np.asarray(values, dtype=float)
     counts = np.bincount(np.searchsorted(edges, values, side="right"), minlength=len(edges) + 1)
     return counts / max(counts.sum(), 1)
