@@ -1,20 +1,26 @@
 # Sourced by the operator scripts: paths, logging and the project's .env.
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-RUN_DIR="${RUN_DIR:-$ROOT/.run}"
 
 say() { printf '==> %s\n' "$*"; }
 warn() { printf 'warning: %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 # Settings from ./.env (see .env.example); variables already set win.
+# Relative RUN_DIR and MODEL_DIR are taken from the project's root.
 load_env_file() {
   local file="$ROOT/.env" line key
-  [ -f "$file" ] || return 0
-  while IFS= read -r line || [ -n "$line" ]; do
-    case "$line" in ''|'#'*) continue ;; esac
-    key="${line%%=*}"
-    [ -n "${!key+x}" ] || export "$line"
-  done < "$file"
+  if [ -f "$file" ]; then
+    while IFS= read -r line || [ -n "$line" ]; do
+      case "$line" in ''|'#'*) continue ;; esac
+      key="${line%%=*}"
+      [ -n "${!key+x}" ] || export "$line"
+    done < "$file"
+  fi
+  RUN_DIR="${RUN_DIR:-$ROOT/.run}"
+  case "$RUN_DIR" in /*) ;; *) RUN_DIR="$ROOT/$RUN_DIR" ;; esac
+  if [ -n "${MODEL_DIR:-}" ]; then
+    case "$MODEL_DIR" in /*) ;; *) export MODEL_DIR="$ROOT/$MODEL_DIR" ;; esac
+  fi
 }
 
 # Docker Compose v2 plugin or the standalone v1 binary, when an engine answers.

@@ -54,9 +54,9 @@ export function TrafficKpis() {
         <Stat label="Latency p50" value={formatMs(latency.p50)} hint={idle ? 'No traffic in the last minute' : 'last minute'} />
         <Stat label="p95 / p99" value={formatMs(latency.p95)} hint={`p99 ${formatMs(latency.p99)}`} />
         <Stat
-          label="Fraud rate"
+          label="Flagged as fraud"
           value={formatPercent(minute.fraud_rate, 2)}
-          hint={`All time ${formatPercent(stats.data.fraud_rate, 2)}`}
+          hint={`last minute · all time ${formatPercent(stats.data.fraud_rate, 2)}`}
           tone={minute.fraud_rate > 0.1 ? 'warn' : 'default'}
         />
       </div>
