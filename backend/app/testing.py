@@ -227,3 +227,17 @@ def clean_db(engine):
     """The session's database with every table emptied."""
     clear_tables(engine)
     return engine
+
+
+@contextlib.contextmanager
+def database_behind_proxy(database_url: str) -> Iterator[tuple[TcpProxy, str]]:
+    """Yield a proxy to the test PostgreSQL and a URL through it, to cut and restore."""
+    url = make_url(database_url)
+    if url.get_backend_name() != "postgresql":
+        pytest.skip("needs a PostgreSQL server to cut off")
+    proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
+    proxy.start()
+    try:
+        yield proxy, url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+    finally:
+        proxy.close()

@@ -9,12 +9,11 @@ from datetime import datetime, timedelta
 import httpx
 import pytest
 from sqlalchemy import update
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 from websockets.sync.client import ClientConnection, connect
 
 from app.models import Alert, MonitoringRun, utcnow
-from app.testing import TcpProxy, clear_tables, run_backend
+from app.testing import clear_tables, database_behind_proxy, run_backend
 
 pytestmark = pytest.mark.slow
 
@@ -142,13 +141,7 @@ def test_the_broadcaster_polls_only_while_someone_listens(client):
 
 
 def test_the_channel_survives_a_database_outage(database_url, model_dir, tmp_path):
-    url = make_url(database_url)
-    if url.get_backend_name() != "postgresql":
-        pytest.skip("needs a PostgreSQL server to cut off")
-    proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
-    proxy.start()
-    via_proxy = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
-    try:
+    with database_behind_proxy(database_url) as (proxy, via_proxy):
         with run_backend(via_proxy, model_dir, tmp_path / "backend.log") as base, \
                 connect(base.replace("http", "ws", 1) + "/ws/live") as conn:
             next_event(conn, "stats")
@@ -162,5 +155,3 @@ def test_the_channel_survives_a_database_outage(database_url, model_dir, tmp_pat
         log = (tmp_path / "backend.log").read_text()
         assert log.count("live channel poll failed") == 1, "one warning per outage, not one per second"
         assert "live channel poll recovered" in log
-    finally:
-        proxy.close()

@@ -5,10 +5,8 @@ from __future__ import annotations
 import time
 
 import httpx
-import pytest
-from sqlalchemy.engine import make_url
 
-from app.testing import TcpProxy, run_backend
+from app.testing import database_behind_proxy, run_backend
 
 
 def test_health_touches_nothing(client):
@@ -58,13 +56,7 @@ def _wait_status(url: str, status: int, timeout_s: float = 20) -> httpx.Response
 
 
 def test_ready_turns_503_when_the_database_goes_away_and_back(database_url, model_dir, clean_db, tmp_path, transaction):
-    url = make_url(database_url)
-    if url.get_backend_name() != "postgresql":
-        pytest.skip("needs a PostgreSQL server to cut off")
-    proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
-    proxy.start()
-    via_proxy = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
-    try:
+    with database_behind_proxy(database_url) as (proxy, via_proxy):
         with run_backend(via_proxy, model_dir, tmp_path / "backend.log") as base:
             proxy.cut()
             down = _wait_status(f"{base}/api/v1/ready", 503)
@@ -76,8 +68,6 @@ def test_ready_turns_503_when_the_database_goes_away_and_back(database_url, mode
             assert _wait_status(f"{base}/api/v1/ready", 200).status_code == 200
             listed = _wait_until_listed(base, scored.json()["prediction_id"])
             assert listed
-    finally:
-        proxy.close()
 
 
 def _wait_until_listed(base: str, prediction_id: str, timeout_s: float = 20) -> bool:
