@@ -123,7 +123,19 @@ class MonitoringRun(Base):
     details: Mapped[dict | None] = mapped_column(JSONType)
 
 
-class DriftResult(Base):
+class CycleResult:
+    """What every per-cycle result row carries: its run and the window it judged."""
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    run_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("monitoring_runs.id", ondelete="CASCADE")
+    )
+    computed_at: Mapped[datetime] = mapped_column(Timestamp)
+    window_start: Mapped[datetime] = mapped_column(Timestamp)
+    window_end: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class DriftResult(CycleResult, Base):
     """One statistical test on one feature (or the score) in one cycle."""
 
     __tablename__ = "drift_results"
@@ -133,13 +145,6 @@ class DriftResult(Base):
         Index("ix_drift_results_computed_at", "computed_at"),
     )
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    run_id: Mapped[int] = mapped_column(
-        BigId, ForeignKey("monitoring_runs.id", ondelete="CASCADE")
-    )
-    computed_at: Mapped[datetime] = mapped_column(Timestamp)
-    window_start: Mapped[datetime] = mapped_column(Timestamp)
-    window_end: Mapped[datetime] = mapped_column(Timestamp)
     feature: Mapped[str] = mapped_column(String(64))
     feature_kind: Mapped[str] = mapped_column(String(16))
     test: Mapped[str] = mapped_column(String(32))
@@ -153,7 +158,7 @@ class DriftResult(Base):
     details: Mapped[dict] = mapped_column(JSONType)
 
 
-class PerformanceResult(Base):
+class PerformanceResult(CycleResult, Base):
     """Realized (from labels) or estimated (from scores) performance in one cycle."""
 
     __tablename__ = "performance_results"
@@ -162,13 +167,6 @@ class PerformanceResult(Base):
         Index("ix_performance_results_computed_at", "computed_at"),
     )
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    run_id: Mapped[int] = mapped_column(
-        BigId, ForeignKey("monitoring_runs.id", ondelete="CASCADE")
-    )
-    computed_at: Mapped[datetime] = mapped_column(Timestamp)
-    window_start: Mapped[datetime] = mapped_column(Timestamp)
-    window_end: Mapped[datetime] = mapped_column(Timestamp)
     kind: Mapped[str] = mapped_column(String(16))
     n_rows: Mapped[int] = mapped_column(Integer)
     metrics: Mapped[dict] = mapped_column(JSONType)
