@@ -6,7 +6,7 @@ dropped afterwards) with generated predictions through COPY, half of them
 labelled, then runs the worker's cycle over a window that holds them all and
 prints the time. Usage::
 
-    PYTHONPATH=backend:monitoring-worker .venv/bin/python scripts/bench_worker.py [10000 100000 ...]
+    .venv/bin/python scripts/bench_worker.py [10000 100000 ...]
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import json
 import logging
 import tempfile
 import time
+import sys
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -24,16 +25,18 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy import insert
 
-from app.core.db import make_engine
-from app.core.schema import init_schema
-from app.ml import artifacts
-from app.ml.generator import TransactionGenerator
-from app.models import ModelVersion
-from app.testing import clear_tables, temporary_database
-from worker.config import WorkerSettings
-from worker.cycle import Monitor
-
 ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT / "backend"), str(ROOT / "monitoring-worker")]
+
+from app.core.db import make_engine  # noqa: E402
+from app.core.schema import init_schema  # noqa: E402
+from app.ml import artifacts  # noqa: E402
+from app.ml.generator import TransactionGenerator  # noqa: E402
+from app.models import ModelVersion  # noqa: E402
+from app.testing import clear_tables, temporary_database  # noqa: E402
+from worker.config import WorkerSettings  # noqa: E402
+from worker.cycle import Monitor  # noqa: E402
+
 CHUNK = 50_000
 
 
