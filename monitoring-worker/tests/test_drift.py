@@ -70,6 +70,8 @@ def test_thirty_percent_amount_shift_is_flagged_at_500_rows_and_others_stay_clea
     assert [r.feature for r in results if r.drifted] == ["amount"]
     conditions = drift_conditions(results, dataset_drift(results, 0.5), None)
     assert [(c.kind, c.feature) for c in conditions] == [("feature_drift", "amount")]
+    # The alert shows the measure that raised it, above its threshold.
+    assert conditions[0].value >= conditions[0].threshold
 
 
 def test_undrifted_window_reports_every_feature_clear(prepared, kinds):

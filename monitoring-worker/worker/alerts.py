@@ -47,10 +47,16 @@ def drift_conditions(results, dataset, score) -> list[Condition]:
     out = []
     for r in results:
         if r.drifted and r.severity in SEVERITY_BY_BAND:
+            # The value beside its threshold is what set the severity: PSI against its
+            # band, or, when PSI is below the bands, the test's effect against its floor.
+            by_psi = r.psi_severity != "none"
             out.append(Condition(
                 "feature_drift", r.feature, SEVERITY_BY_BAND[r.severity],
-                f"{r.feature} drifted: PSI {r.psi:.3f} ({r.severity}), {r.test} p={r.p_value:.2g}",
-                r.psi, r.thresholds["psi_moderate"],
+                f"{r.feature} drifted ({r.severity}): PSI {r.psi:.3f}, "
+                f"{r.test} {r.statistic:.3g}, p={r.p_value:.2g}",
+                r.psi if by_psi else r.effect,
+                r.thresholds["psi_significant" if r.psi_severity == "significant" else "psi_moderate"]
+                if by_psi else r.effect_floor,
             ))
     if score is not None and score.drifted:
         out.append(Condition(
