@@ -59,6 +59,9 @@ def test_drift_alerts_open_once_and_resolve_after_three_clear_cycles(
     assert ("dataset_drift", "") in kinds and ("prediction_drift", SCORE_NAME) in kinds
     assert ("feature_drift", "amount") in kinds
     assert any(a.severity == "critical" for a in opened if a.kind == "feature_drift")
+    # Each alert shows the value that raised it beside its threshold.
+    assert all(a.threshold is not None and a.value >= a.threshold for a in opened), [
+        (a.kind, a.feature, a.value, a.threshold) for a in opened]
     assert {e.action for e in first.events} == {"opened"} and len(first.events) == len(opened)
     # The same condition next cycle updates the alerts, it does not add any.
     assert monitor.run_cycle(NOW + timedelta(seconds=30)).events == []

@@ -69,7 +69,7 @@ def drift_conditions(results, dataset, score) -> list[Condition]:
             "dataset_drift", "", "critical",
             f"dataset drift: {len(dataset.drifted_features)} features drifted "
             f"({dataset.share:.0%}): {', '.join(dataset.drifted_features)}",
-            dataset.share, None,
+            dataset.share, dataset.threshold,
         ))
     return out
 

@@ -104,6 +104,7 @@ class DatasetDrift:
     share: float
     drifted_features: list[str]
     rule: str
+    threshold: float  # the share of drifted features that makes dataset drift
 
 
 def dataset_rule(share: float) -> str:
@@ -113,7 +114,8 @@ def dataset_rule(share: float) -> str:
 def dataset_drift(results: list[FeatureDrift], share_threshold: float) -> DatasetDrift:
     drifted = [r.feature for r in results if r.drifted]
     share = len(drifted) / len(results) if results else 0.0
-    return DatasetDrift(share >= share_threshold, share, drifted, dataset_rule(share_threshold))
+    return DatasetDrift(share >= share_threshold, share, drifted, dataset_rule(share_threshold),
+                        share_threshold)
 
 
 def evaluate_all(columns: Mapping[str, np.ndarray], kinds: Mapping[str, str],

@@ -7,7 +7,7 @@ export function Stat({ label, value, hint, tone = 'default', testId, className =
       <div className={`mt-1 truncate text-2xl font-semibold tabular-nums ${tones[tone]}`} data-testid={testId}>
         {value}
       </div>
-      {hint && <div className="mt-0.5 truncate text-xs text-slate-500">{hint}</div>}
+      {hint && <div className="mt-0.5 text-xs leading-snug text-slate-500">{hint}</div>}
     </div>
   )
 }
