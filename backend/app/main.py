@@ -16,6 +16,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
 from app.api import live
+from app.api import examples
 from app.api.main import api_router
 from app.api.routes import ops
 from app.core.config import Settings, get_settings
@@ -108,6 +109,8 @@ def create_app(settings: Settings | None = None, state: AppState | None = None) 
         return response
 
     app.include_router(api_router, prefix=API_PREFIX)
+    default_openapi = app.openapi
+    app.openapi = lambda: examples.document(default_openapi())  # examples, our 422 body
     app.include_router(live.router)
     # Probes and scrapers conventionally look at the root as well.
     app.include_router(ops.router, include_in_schema=False)

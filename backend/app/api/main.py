@@ -15,6 +15,8 @@ from app.api.routes import (
     stats,
 )
 
+ROUTE_MODULES = (predict, explain, feedback, model, predictions, stats, monitoring, alerts, simulator, ops)
+
 api_router = APIRouter()
-for module in (predict, explain, feedback, model, predictions, stats, monitoring, alerts, simulator, ops):
+for module in ROUTE_MODULES:
     api_router.include_router(module.router)
