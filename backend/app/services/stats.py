@@ -24,25 +24,53 @@ def compute_stats(session: Session) -> dict:
     recent = session.execute(
         select(Prediction.latency_ms, Prediction.is_fraud).where(Prediction.created_at >= since)
     ).all()
-    latency = np.array([r[0] for r in recent], dtype=float)
-    fraud_recent = sum(1 for r in recent if r[1])
-
-    def pct(q: float) -> float | None:
-        return round(float(np.percentile(latency, q)), 3) if latency.size else None
-
     return {
         "as_of": now.isoformat(),
         "total_predictions": int(total),
         "total_fraud": int(total_fraud),
         "window_seconds": WINDOW_S,
-        "last_minute": {
-            "count": len(recent),
-            "per_second": round(len(recent) / WINDOW_S, 3),
-            "fraud_rate": round(fraud_recent / len(recent), 5) if recent else None,
-            "latency_ms": {"p50": pct(50), "p95": pct(95), "p99": pct(99)},
-        },
+        "last_minute": window_figures(np.array([r[0] for r in recent], dtype=float),
+                                      np.array([r[1] for r in recent], dtype=bool)),
         "fraud_rate": round(int(total_fraud) / int(total), 5) if total else None,
     }
+
+
+def window_figures(latency: np.ndarray, fraud: np.ndarray) -> dict:
+    """Count, rate, fraud rate and latency percentiles of one ``WINDOW_S`` window."""
+    def pct(q: float) -> float | None:
+        return round(float(np.percentile(latency, q)), 3) if latency.size else None
+
+    return {
+        "count": int(latency.size),
+        "per_second": round(latency.size / WINDOW_S, 3),
+        "fraud_rate": round(float(fraud.mean()), 5) if fraud.size else None,
+        "latency_ms": {"p50": pct(50), "p95": pct(95), "p99": pct(99)},
+    }
+
+
+def stats_history(session: Session, minutes: int, step_s: int) -> dict:
+    """The last-minute figures as they were every ``step_s`` over the last ``minutes``.
+
+    Each point is what ``GET /stats`` said then (a trailing ``WINDOW_S`` window), so
+    the dashboard can draw the recent past on load and continue it with live points.
+    One indexed range read; the windows are cut from it with binary search.
+    """
+    now = utcnow()
+    ends = [now - timedelta(seconds=k * step_s) for k in range(minutes * 60 // step_s, -1, -1)]
+    rows = session.execute(
+        select(Prediction.created_at, Prediction.latency_ms, Prediction.is_fraud)
+        .where(Prediction.created_at >= ends[0] - timedelta(seconds=WINDOW_S))
+        .order_by(Prediction.created_at)
+    ).all()
+    at = np.array([r[0].timestamp() for r in rows], dtype=float)
+    latency = np.array([r[1] for r in rows], dtype=float)
+    fraud = np.array([r[2] for r in rows], dtype=bool)
+    points = []
+    for end in ends:
+        hi = int(np.searchsorted(at, end.timestamp(), side="right"))
+        lo = int(np.searchsorted(at, end.timestamp() - WINDOW_S, side="left"))
+        points.append({"as_of": end.isoformat(), "last_minute": window_figures(latency[lo:hi], fraud[lo:hi])})
+    return {"window_seconds": WINDOW_S, "step_seconds": step_s, "points": points}
 
 
 class StatsCache:

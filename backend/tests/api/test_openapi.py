@@ -58,7 +58,7 @@ def test_typed_examples_validate_against_their_response_models(client):
     assert checked >= 12
 
 
-@pytest.mark.parametrize("path", ["/model", "/stats", "/predictions", "/health", "/ready"])
+@pytest.mark.parametrize("path", ["/model", "/stats", "/stats/history", "/predictions", "/health", "/ready"])
 def test_untyped_examples_have_the_keys_of_a_live_response(client, transaction, path):
     assert client.post("/api/v1/predict", json=transaction).status_code == 200
     client.app.state.driftwatch.writer.wait_written(5.0)

@@ -53,3 +53,30 @@ def test_served_predictions_show_up_in_stats(client, transaction):
     client.app.state.driftwatch.writer.wait_written(5.0)
     time.sleep(1.05)  # one computation per second is shared by every caller
     assert client.get("/api/v1/stats").json()["last_minute"]["count"] == 5
+
+
+def test_history_replays_the_last_minute_figures_of_the_past(client, engine):
+    version = client.get("/api/v1/model").json()["version"]
+    with engine.begin() as conn:  # 30 slow fraud rows 3.5 minutes ago, 20 fast clean ones now
+        conn.execute(insert(Prediction), _rows(version, 30, 210, [80.0] * 30, fraud=30))
+        conn.execute(insert(Prediction), _rows(version, 20, 2, [float(v) for v in range(1, 21)], fraud=0))
+    body = client.get("/api/v1/stats/history", params={"minutes": 5, "step_seconds": 30}).json()
+    assert (body["window_seconds"], body["step_seconds"]) == (60, 30)
+    points = body["points"]
+    assert len(points) == 11  # 5 minutes every 30 s, both ends included
+    times = [p["as_of"] for p in points]
+    assert times == sorted(times)
+    by_age = {10 * round((len(points) - 1 - i) * 3): p["last_minute"] for i, p in enumerate(points)}
+    assert by_age[0] == client.get("/api/v1/stats").json()["last_minute"]
+    assert by_age[0]["count"] == 20 and by_age[0]["fraud_rate"] == 0.0
+    # 3 minutes ago the trailing minute held exactly the slow fraud rows (ages 180-240 s).
+    assert by_age[180]["count"] == 30 and by_age[180]["fraud_rate"] == 1.0
+    assert by_age[180]["latency_ms"] == {"p50": 80.0, "p95": 80.0, "p99": 80.0}
+    assert by_age[90]["count"] == 0 and by_age[90]["latency_ms"]["p50"] is None
+    assert by_age[300]["count"] == 0
+
+
+@pytest.mark.parametrize("params, field", [({"step_seconds": 1}, "step_seconds"), ({"minutes": 61}, "minutes")])
+def test_history_bounds_its_arguments(client, params, field):
+    response = client.get("/api/v1/stats/history", params=params)
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == f"query.{field}"

@@ -1,7 +1,9 @@
-import { screen, waitFor } from '@testing-library/react'
+import { act, screen, waitFor } from '@testing-library/react'
 import { describe, expect, it } from 'vitest'
+import { applyLiveEvent } from '../lib/live/live-events'
 import { keys } from '../lib/queries'
-import { renderWithClient, testClient } from '../test/render'
+import { stats } from '../test/fixtures'
+import { renderWithClient, stubApi, testClient } from '../test/render'
 import { TrafficCharts } from './traffic-charts'
 
 const point = (i) => ({ t: Date.parse('2026-11-23T12:00:00Z') + i * 1000, total: i * 10, perSecond: 10 + i, p50: 3, p95: 8, p99: 12, fraudRate: 0.03 })
@@ -18,5 +20,23 @@ describe('TrafficCharts', () => {
     await waitFor(() => expect(container.querySelectorAll('.recharts-line')).toHaveLength(3))
     expect(container.querySelectorAll('.recharts-area')).toHaveLength(1)
     expect(screen.getByText('p95')).toBeInTheDocument()
+  })
+
+  it('draws the last minutes from the history endpoint on open, then continues them live', async () => {
+    const at = (i) => new Date(Date.parse('2026-11-23T12:00:00Z') + i * 10_000).toISOString()
+    const calls = stubApi({
+      'GET /api/v1/stats/history': {
+        window_seconds: 60, step_seconds: 10,
+        points: [0, 1, 2, 3].map((i) => ({ as_of: at(i), last_minute: stats(0).last_minute })),
+      },
+    })
+    const { client, container } = renderWithClient(<TrafficCharts />)
+    await waitFor(() => expect(container.querySelectorAll('.recharts-line')).toHaveLength(3))
+    expect(calls.find((c) => c.path === '/api/v1/stats/history').query).toEqual({ minutes: '10', step_seconds: '10' })
+    act(() => {
+      applyLiveEvent(client, { type: 'stats', data: stats(1, { as_of: at(2) }) }) // already covered
+      applyLiveEvent(client, { type: 'stats', data: stats(2, { as_of: at(4) }) })
+    })
+    expect(client.getQueryData(keys.statsSeries).map((p) => p.t)).toEqual([0, 1, 2, 3, 4].map((i) => Date.parse(at(i))))
   })
 })

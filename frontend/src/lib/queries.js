@@ -4,6 +4,7 @@
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { api } from './api-client'
+import { HISTORY_PARAMS, mergeSeries, seriesPoint } from './series'
 
 export const keys = {
   stats: ['stats'],
@@ -19,14 +20,26 @@ export const keys = {
   lastScore: ['last-score'],
 }
 
-/** How many seconds of WS stats the client keeps for the traffic charts. */
-export const SERIES_SECONDS = 600
-
 export const useStats = () => useQuery({ queryKey: keys.stats, queryFn: ({ signal }) => api.get('/stats', null, signal) })
 
-/** The rolling client-side series of stats points, appended by the live channel. */
-export const useStatsSeries = () =>
-  useQuery({ queryKey: keys.statsSeries, queryFn: () => [], initialData: [], staleTime: Infinity, gcTime: Infinity })
+/**
+ * The traffic series: the last minutes from REST when the dashboard opens, continued by
+ * the live channel's stats points (live-events.js appends them to the same key).
+ */
+export function useStatsSeries() {
+  const client = useQueryClient()
+  const query = useQuery({
+    queryKey: keys.statsSeries,
+    queryFn: async ({ signal }) => {
+      const history = await api.get('/stats/history', HISTORY_PARAMS, signal)
+      return mergeSeries(history.points.map(seriesPoint), client.getQueryData(keys.statsSeries))
+    },
+    staleTime: Infinity,
+    gcTime: Infinity,
+  })
+  // Without history (loading, or an API without it) the live points alone fill the charts.
+  return query.data ? query : { ...query, data: [] }
+}
 
 export const useModel = () => useQuery({ queryKey: keys.model, queryFn: ({ signal }) => api.get('/model', null, signal) })
 

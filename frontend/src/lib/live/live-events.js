@@ -1,26 +1,6 @@
 /** Applies live-channel messages to the query cache: the WS half of the one data layer. */
-import { keys, SERIES_SECONDS } from '../queries'
-
-/** One point of the client-side traffic series, from a stats message. */
-export function seriesPoint(stats) {
-  const minute = stats.last_minute ?? {}
-  return {
-    t: stats.as_of ? new Date(stats.as_of).getTime() : Date.now(),
-    total: stats.total_predictions,
-    perSecond: minute.per_second ?? null,
-    p50: minute.latency_ms?.p50 ?? null,
-    p95: minute.latency_ms?.p95 ?? null,
-    p99: minute.latency_ms?.p99 ?? null,
-    fraudRate: minute.fraud_rate ?? null,
-  }
-}
-
-export function appendPoint(series, point, keep = SERIES_SECONDS) {
-  const previous = series?.at(-1)
-  if (previous && previous.t === point.t) return series
-  const next = [...(series ?? []), point]
-  return next.length > keep ? next.slice(next.length - keep) : next
-}
+import { keys } from '../queries'
+import { appendPoint, seriesPoint } from '../series'
 
 export function applyLiveEvent(client, message) {
   const { type, data } = message ?? {}
@@ -50,7 +30,8 @@ export function applyLiveEvent(client, message) {
 
 /** After a reconnect events may have been missed: refetch everything the channel feeds. */
 export function refreshAfterReconnect(client) {
-  for (const key of [keys.drift, keys.driftSummary, ['drift-history'], keys.performance, keys.alertsAll, keys.simulator]) {
+  const missed = [keys.statsSeries, keys.drift, keys.driftSummary, ['drift-history'], keys.performance, keys.alertsAll, keys.simulator]
+  for (const key of missed) {
     client.invalidateQueries({ queryKey: key })
   }
 }

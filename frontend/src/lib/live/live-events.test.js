@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { stats } from '../../test/fixtures'
 import { testClient } from '../../test/render'
 import { keys } from '../queries'
-import { appendPoint, applyLiveEvent, refreshAfterReconnect, seriesPoint } from './live-events'
+import { appendPoint, mergeSeries, seriesPoint } from '../series'
+import { applyLiveEvent, refreshAfterReconnect } from './live-events'
 
 const isInvalid = (client, key) => client.getQueryState(key)?.isInvalidated
 
@@ -50,9 +51,10 @@ describe('applyLiveEvent', () => {
   })
 
   it('a reconnect refetches what events may have changed', () => {
-    const client = testClient([[keys.drift, {}], [keys.alerts('open', 5), {}], [keys.model, {}]])
+    const client = testClient([[keys.drift, {}], [keys.alerts('open', 5), {}], [keys.model, {}], [keys.statsSeries, []]])
     refreshAfterReconnect(client)
     expect(isInvalid(client, keys.drift)).toBe(true)
+    expect(isInvalid(client, keys.statsSeries)).toBe(true) // the gap is reloaded from history
     expect(isInvalid(client, keys.alerts('open', 5))).toBe(true)
     expect(isInvalid(client, keys.model)).toBe(false)
   })
@@ -64,6 +66,13 @@ describe('the rolling series', () => {
     for (let t = 0; t < 5; t += 1) series = appendPoint(series, { t }, 3)
     expect(series.map((p) => p.t)).toEqual([2, 3, 4])
     expect(appendPoint(series, { t: 4 }, 3)).toBe(series)
+    expect(appendPoint(series, { t: 1 }, 3)).toBe(series) // older than the newest: dropped
+  })
+  it('continues the history with the live points newer than its end', () => {
+    const history = [{ t: 10 }, { t: 20 }, { t: 30 }]
+    expect(mergeSeries(history, [{ t: 25 }, { t: 30 }, { t: 31 }, { t: 32 }]).map((p) => p.t)).toEqual([10, 20, 30, 31, 32])
+    expect(mergeSeries(history, undefined)).toEqual(history)
+    expect(mergeSeries(history, [{ t: 40 }], 2).map((p) => p.t)).toEqual([30, 40])
   })
   it('uses the server time of the stats', () => {
     expect(seriesPoint(stats()).t).toBe(Date.parse('2026-11-23T12:00:00+00:00'))
