@@ -2,6 +2,7 @@ import { act, screen, waitFor } from '@testing-library/react'
 import { describe, expect, it } from 'vitest'
 import { applyLiveEvent } from '../lib/live/live-events'
 import { keys } from '../lib/queries'
+import { seriesPoint } from '../lib/series'
 import { stats } from '../test/fixtures'
 import { renderWithClient, stubApi, testClient } from '../test/render'
 import { TrafficCharts } from './traffic-charts'
@@ -22,7 +23,7 @@ describe('TrafficCharts', () => {
     expect(screen.getByText('p95')).toBeInTheDocument()
   })
 
-  it('draws the last minutes from the history endpoint on open, then continues them live', async () => {
+  it('draws the last minutes from the history endpoint on open, even after live points, then continues them live', async () => {
     const at = (i) => new Date(Date.parse('2026-11-23T12:00:00Z') + i * 10_000).toISOString()
     const calls = stubApi({
       'GET /api/v1/stats/history': {
@@ -30,13 +31,15 @@ describe('TrafficCharts', () => {
         points: [0, 1, 2, 3].map((i) => ({ as_of: at(i), last_minute: stats(0).last_minute })),
       },
     })
-    const { client, container } = renderWithClient(<TrafficCharts />)
+    // A live point may arrive before the charts mount: the history still loads.
+    const client = testClient([[keys.statsSeries, [seriesPoint(stats(0, { as_of: at(1) }))]]])
+    const { container } = renderWithClient(<TrafficCharts />, { client })
     await waitFor(() => expect(container.querySelectorAll('.recharts-line')).toHaveLength(3))
     expect(calls.find((c) => c.path === '/api/v1/stats/history').query).toEqual({ minutes: '10', step_seconds: '10' })
     act(() => {
       applyLiveEvent(client, { type: 'stats', data: stats(1, { as_of: at(2) }) }) // already covered
       applyLiveEvent(client, { type: 'stats', data: stats(2, { as_of: at(4) }) })
     })
-    expect(client.getQueryData(keys.statsSeries).map((p) => p.t)).toEqual([0, 1, 2, 3, 4].map((i) => Date.parse(at(i))))
+    await waitFor(() => expect(container.querySelectorAll('.recharts-line-curve')[0].getAttribute('d').split('L')).toHaveLength(5))
   })
 })

@@ -3,12 +3,14 @@
  * hooks with shared keys. The live channel (live-events.js) updates the same keys.
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { useMemo } from 'react'
 import { api } from './api-client'
 import { HISTORY_PARAMS, mergeSeries, seriesPoint } from './series'
 
 export const keys = {
   stats: ['stats'],
   statsSeries: ['stats-series'],
+  statsHistory: ['stats-history'],
   model: ['model'],
   drift: ['drift'],
   driftSummary: ['drift-summary'],
@@ -22,23 +24,22 @@ export const keys = {
 
 export const useStats = () => useQuery({ queryKey: keys.stats, queryFn: ({ signal }) => api.get('/stats', null, signal) })
 
+const historySeries = (body) => body.points.map(seriesPoint)
+
 /**
- * The traffic series: the last minutes from REST when the dashboard opens, continued by
- * the live channel's stats points (live-events.js appends them to the same key).
+ * The traffic series: the last minutes from REST (loaded once, and again after a
+ * reconnect), continued by the live channel's points, which live-events.js appends.
  */
 export function useStatsSeries() {
-  const client = useQueryClient()
-  const query = useQuery({
-    queryKey: keys.statsSeries,
-    queryFn: async ({ signal }) => {
-      const history = await api.get('/stats/history', HISTORY_PARAMS, signal)
-      return mergeSeries(history.points.map(seriesPoint), client.getQueryData(keys.statsSeries))
-    },
+  const history = useQuery({
+    queryKey: keys.statsHistory,
+    queryFn: ({ signal }) => api.get('/stats/history', HISTORY_PARAMS, signal),
+    select: historySeries,
     staleTime: Infinity,
-    gcTime: Infinity,
   })
-  // Without history (loading, or an API without it) the live points alone fill the charts.
-  return query.data ? query : { ...query, data: [] }
+  const live = useQuery({ queryKey: keys.statsSeries, queryFn: () => [], initialData: [], staleTime: Infinity, gcTime: Infinity })
+  const data = useMemo(() => mergeSeries(history.data ?? [], live.data), [history.data, live.data])
+  return { data }
 }
 
 export const useModel = () => useQuery({ queryKey: keys.model, queryFn: ({ signal }) => api.get('/model', null, signal) })

@@ -30,7 +30,7 @@ export function applyLiveEvent(client, message) {
 
 /** After a reconnect events may have been missed: refetch everything the channel feeds. */
 export function refreshAfterReconnect(client) {
-  const missed = [keys.statsSeries, keys.drift, keys.driftSummary, ['drift-history'], keys.performance, keys.alertsAll, keys.simulator]
+  const missed = [keys.statsHistory, keys.drift, keys.driftSummary, ['drift-history'], keys.performance, keys.alertsAll, keys.simulator]
   for (const key of missed) {
     client.invalidateQueries({ queryKey: key })
   }

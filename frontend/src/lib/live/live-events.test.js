@@ -51,10 +51,10 @@ describe('applyLiveEvent', () => {
   })
 
   it('a reconnect refetches what events may have changed', () => {
-    const client = testClient([[keys.drift, {}], [keys.alerts('open', 5), {}], [keys.model, {}], [keys.statsSeries, []]])
+    const client = testClient([[keys.drift, {}], [keys.alerts('open', 5), {}], [keys.model, {}], [keys.statsHistory, { points: [] }]])
     refreshAfterReconnect(client)
     expect(isInvalid(client, keys.drift)).toBe(true)
-    expect(isInvalid(client, keys.statsSeries)).toBe(true) // the gap is reloaded from history
+    expect(isInvalid(client, keys.statsHistory)).toBe(true) // the gap is reloaded from history
     expect(isInvalid(client, keys.alerts('open', 5))).toBe(true)
     expect(isInvalid(client, keys.model)).toBe(false)
   })
