@@ -42,27 +42,30 @@ class Event:
     text: str
 
 
+def _measure(r) -> tuple[float, float]:
+    """What set a drifted result's severity, beside its threshold: PSI against its
+    band, or, when PSI is below the bands, the test's effect against its floor."""
+    if r.psi_severity == "none":
+        return r.effect, r.effect_floor
+    return r.psi, r.thresholds["psi_significant" if r.psi_severity == "significant" else "psi_moderate"]
+
+
 def drift_conditions(results, dataset, score) -> list[Condition]:
-    """Feature drift (by PSI band), prediction drift and dataset drift."""
+    """Feature drift (by severity), prediction drift and dataset drift."""
     out = []
     for r in results:
         if r.drifted and r.severity in SEVERITY_BY_BAND:
-            # The value beside its threshold is what set the severity: PSI against its
-            # band, or, when PSI is below the bands, the test's effect against its floor.
-            by_psi = r.psi_severity != "none"
             out.append(Condition(
                 "feature_drift", r.feature, SEVERITY_BY_BAND[r.severity],
                 f"{r.feature} drifted ({r.severity}): PSI {r.psi:.3f}, "
                 f"{r.test} {r.statistic:.3g}, p={r.p_value:.2g}",
-                r.psi if by_psi else r.effect,
-                r.thresholds["psi_significant" if r.psi_severity == "significant" else "psi_moderate"]
-                if by_psi else r.effect_floor,
+                *_measure(r),
             ))
     if score is not None and score.drifted:
         out.append(Condition(
-            "prediction_drift", score.feature, SEVERITY_BY_BAND.get(score.severity, "warning"),
-            f"model score drifted: PSI {score.psi:.3f}, KS {score.statistic:.3f}",
-            score.psi, score.thresholds["psi_moderate"],
+            "prediction_drift", score.feature, SEVERITY_BY_BAND[score.severity],
+            f"model score drifted ({score.severity}): PSI {score.psi:.3f}, KS {score.statistic:.3f}",
+            *_measure(score),
         ))
     if dataset.drifted:
         out.append(Condition(
