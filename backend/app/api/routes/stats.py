@@ -24,7 +24,7 @@ def stats(session: SessionDep, state: StateDep) -> dict:
 @router.get("/stats/history")
 def history(
     session: SessionDep,
-    minutes: Annotated[int, Query(ge=1, le=60, description="How far back")] = 10,
+    minutes: Annotated[int, Query(ge=1, le=30, description="How far back")] = 10,
     step_seconds: Annotated[int, Query(ge=5, le=300, description="Seconds between points")] = 10,
 ) -> dict:
     """The last-minute figures of `/stats` as they were every `step_seconds` over the last `minutes`."""
