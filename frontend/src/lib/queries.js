@@ -5,7 +5,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useMemo } from 'react'
 import { api } from './api-client'
-import { HISTORY_PARAMS, mergeSeries, seriesPoint } from './series'
+import { HISTORY_PARAMS, historyPoints, mergeSeries } from './series'
 
 export const keys = {
   stats: ['stats'],
@@ -24,8 +24,6 @@ export const keys = {
 
 export const useStats = () => useQuery({ queryKey: keys.stats, queryFn: ({ signal }) => api.get('/stats', null, signal) })
 
-const historySeries = (body) => body.points.map(seriesPoint)
-
 /**
  * The traffic series: the last minutes from REST (loaded once, and again after a
  * reconnect), continued by the live channel's points, which live-events.js appends.
@@ -34,7 +32,7 @@ export function useStatsSeries() {
   const history = useQuery({
     queryKey: keys.statsHistory,
     queryFn: ({ signal }) => api.get('/stats/history', HISTORY_PARAMS, signal),
-    select: historySeries,
+    select: historyPoints,
     staleTime: Infinity,
   })
   const live = useQuery({ queryKey: keys.statsSeries, queryFn: () => [], initialData: [], staleTime: Infinity, gcTime: Infinity })

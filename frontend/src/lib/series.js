@@ -33,3 +33,10 @@ export function mergeSeries(history, live, keep = SERIES_POINTS) {
   const merged = [...history, ...(live ?? []).filter((p) => p.t > end)]
   return merged.length > keep ? merged.slice(merged.length - keep) : merged
 }
+
+/** History points from the first one with traffic: a fresh stack does not open on minutes of nothing. */
+export function historyPoints(body) {
+  const points = (body?.points ?? []).map(seriesPoint)
+  const first = points.findIndex((p) => p.perSecond > 0)
+  return first < 0 ? [] : points.slice(first)
+}

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { stats } from '../../test/fixtures'
 import { testClient } from '../../test/render'
 import { keys } from '../queries'
-import { appendPoint, mergeSeries, seriesPoint } from '../series'
+import { appendPoint, historyPoints, mergeSeries, seriesPoint } from '../series'
 import { applyLiveEvent, refreshAfterReconnect } from './live-events'
 
 const isInvalid = (client, key) => client.getQueryState(key)?.isInvalidated
@@ -73,6 +73,12 @@ describe('the rolling series', () => {
     expect(mergeSeries(history, [{ t: 25 }, { t: 30 }, { t: 31 }, { t: 32 }]).map((p) => p.t)).toEqual([10, 20, 30, 31, 32])
     expect(mergeSeries(history, undefined)).toEqual(history)
     expect(mergeSeries(history, [{ t: 40 }], 2).map((p) => p.t)).toEqual([30, 40])
+  })
+  it('starts the history at its first point with traffic, keeping later gaps', () => {
+    const point = (i, perSecond) => ({ as_of: new Date(i * 10_000).toISOString(), last_minute: { per_second: perSecond } })
+    const body = { points: [point(0, 0), point(1, 0), point(2, 4.5), point(3, 0), point(4, 9)] }
+    expect(historyPoints(body).map((p) => p.perSecond)).toEqual([4.5, 0, 9])
+    expect(historyPoints({ points: [point(0, 0)] })).toEqual([])
   })
   it('uses the server time of the stats', () => {
     expect(seriesPoint(stats()).t).toBe(Date.parse('2026-11-23T12:00:00+00:00'))
