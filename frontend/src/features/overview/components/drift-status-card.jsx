@@ -3,7 +3,7 @@ import { Button } from '../../../components/ui/button'
 import { Card } from '../../../components/ui/card'
 import { QueryState, StateMessage } from '../../../components/ui/state-message'
 import { config } from '../../../config/env'
-import { formatAgo, formatPercent, humanize } from '../../../lib/format'
+import { formatAgo, formatInt, formatPercent, humanize } from '../../../lib/format'
 import { useDriftSummary } from '../../../lib/queries'
 
 function Summary({ summary }) {
@@ -15,18 +15,26 @@ function Summary({ summary }) {
     )
   }
   const drifted = summary.drifted_features ?? []
-  const tone = summary.dataset_drift ? 'critical' : drifted.length ? 'warning' : 'ok'
-  const headline = summary.dataset_drift ? 'Dataset drift detected' : drifted.length ? 'Some features drift' : 'No dataset drift'
+  const judged = summary.status !== 'insufficient_data'
+  const tone = !judged ? 'muted' : summary.dataset_drift ? 'critical' : drifted.length ? 'warning' : 'ok'
+  const headline = !judged
+    ? 'Not judged yet'
+    : summary.dataset_drift ? 'Dataset drift detected' : drifted.length ? 'Some features drift' : 'No dataset drift'
   return (
     <div className="space-y-3" data-testid="dataset-drift-status" data-drift={String(Boolean(summary.dataset_drift))}>
       <div className="flex flex-wrap items-center gap-3">
         <Badge tone={tone}>{headline}</Badge>
-        <span className="text-sm text-slate-300">
-          {drifted.length} of {summary.n_features} features drifted ({formatPercent(summary.drift_share, 0)})
-        </span>
+        {judged && (
+          <span className="text-sm text-slate-300">
+            {drifted.length} of {summary.n_features} features drifted ({formatPercent(summary.drift_share, 0)})
+          </span>
+        )}
       </div>
-      {summary.status === 'insufficient_data' && (
-        <p className="text-xs text-amber-300">The last window had too few predictions for reliable tests.</p>
+      {!judged && (
+        <p className="text-xs text-amber-300">
+          The last window held only {formatInt(summary.run.n_rows)} predictions, too few for reliable tests; drift is
+          judged as soon as there are enough.
+        </p>
       )}
       {drifted.length > 0 && (
         <ul className="flex flex-wrap gap-1.5">

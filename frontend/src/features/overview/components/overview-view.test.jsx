@@ -53,6 +53,16 @@ describe('OverviewView', () => {
     expect(screen.getByText(/PSI 0.61 above 0.25 on amount/)).toBeInTheDocument()
   })
 
+  it('does not call a window with too few predictions drift-free', () => {
+    setup({ summary: { ...summary, status: 'insufficient_data', run: { ...summary.run, n_rows: 42 }, dataset_drift: null,
+      drift_share: null, drifted_features: [], n_features: 0, prediction_drift: null } })
+    const status = screen.getByTestId('dataset-drift-status')
+    expect(within(status).getByText('Not judged yet')).toBeInTheDocument()
+    expect(within(status).queryByText('No dataset drift')).not.toBeInTheDocument()
+    expect(within(status).queryByText(/features drifted/)).not.toBeInTheDocument()
+    expect(within(status).getByText(/held only 42 predictions/)).toBeInTheDocument()
+  })
+
   it('explains the wait before the first drift cycle', () => {
     setup({ summary: { ...noDrift, drifted_features: [], n_features: 13 } })
     expect(screen.getByText(/Waiting for the first drift cycle — about 30 s/)).toBeInTheDocument()
