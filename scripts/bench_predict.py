@@ -82,11 +82,17 @@ async def batch_storage(client, bodies, size: int, duration: float) -> None:
     while time.perf_counter() - start < duration:
         (await client.post("/api/v1/predict/batch", json={"transactions": bodies[:size]})).raise_for_status()
         sent += size
-    while (await client.get("/api/v1/stats")).json()["pending_writes"]:
-        await asyncio.sleep(0.05)
+    await drain(client)
     elapsed = time.perf_counter() - start
     stored = await stored_total(client) - before
     print(f"batch {size:<8} {stored:>7} stored of {sent} sent  {stored / elapsed:8.1f} stored predictions/s")
+
+
+async def drain(client: httpx.AsyncClient, timeout_s: float = 30.0) -> None:
+    """Wait until the service has stored everything it accepted (or ``timeout_s``)."""
+    deadline = time.perf_counter() + timeout_s
+    while (await client.get("/api/v1/stats")).json()["pending_writes"] and time.perf_counter() < deadline:
+        await asyncio.sleep(0.05)
 
 
 async def stored_total(client: httpx.AsyncClient) -> int:
@@ -104,11 +110,7 @@ async def main(args: argparse.Namespace) -> None:
         await max_rate(client, bodies, args.concurrency, args.duration)
         if args.batch:
             await batch_storage(client, bodies, args.batch, args.duration)
-        started = time.perf_counter()
-        stats = (await client.get("/api/v1/stats")).json()
-        while stats["pending_writes"] and time.perf_counter() - started < 30:
-            await asyncio.sleep(0.2)
-            stats = (await client.get("/api/v1/stats")).json()
+        await drain(client)
         print(f"stored during the run: {await stored_total(client) - before} predictions")
 
 

@@ -63,8 +63,6 @@ CREATE TABLE IF NOT EXISTS monitoring_runs (
     UNIQUE (slot)
 );
 CREATE INDEX IF NOT EXISTS ix_monitoring_runs_started_at ON monitoring_runs (started_at);
--- Added after the first release: bring older databases up to date.
-ALTER TABLE monitoring_runs ADD COLUMN IF NOT EXISTS details JSONB;
 
 -- One statistical test on one feature (or the score) in one cycle.
 CREATE TABLE IF NOT EXISTS drift_results (

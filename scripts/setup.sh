@@ -98,14 +98,13 @@ start_local() {
   require_port frontend "$FRONTEND_PORT" FRONTEND_PORT
   ensure_python_env
 
-  export MODEL_DIR="${MODEL_DIR:-$ROOT/backend/artifacts}"
   export DATABASE_URL="${DATABASE_URL:-sqlite:///$RUN_DIR/driftwatch.db}"
   export BACKEND_URL="${BACKEND_URL:-$BACKEND_URL_LOCAL}"
   export DRIFTWATCH_API_URL="$BACKEND_URL_LOCAL"
   export CORS_ORIGINS="${CORS_ORIGINS:-$FRONTEND_URL,http://127.0.0.1:$FRONTEND_PORT}"
   if [ ! -f "$MODEL_DIR/LATEST" ]; then
     say "no model in $MODEL_DIR yet: training one (about 10 s)"
-    (cd "$ROOT/backend" && "$VENV/bin/python" -m app.ml.train --model-dir "$MODEL_DIR") >>"$RUN_DIR/train.log" 2>&1 \
+    "$ROOT/scripts/train_model.sh" >>"$RUN_DIR/train.log" 2>&1 \
       || { tail -n 20 "$RUN_DIR/train.log" >&2; die "training failed"; }
   fi
   case "$DATABASE_URL" in sqlite*) say "database: SQLite file (set DATABASE_URL for PostgreSQL)" ;;

@@ -10,6 +10,5 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 source "$ROOT/scripts/lib/python-env.sh"
 load_env_file
 ensure_python_env
-export MODEL_DIR="${MODEL_DIR:-$ROOT/backend/artifacts}"
 cd "$ROOT/backend"
 exec "$VENV/bin/python" -m app.ml.train "$@"

@@ -6,7 +6,8 @@ warn() { printf 'warning: %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 # Settings from ./.env (see .env.example); variables already set win.
-# Relative RUN_DIR and MODEL_DIR are taken from the project's root.
+# Relative RUN_DIR and MODEL_DIR are taken from the project's root; MODEL_DIR
+# defaults to backend/artifacts (local mode; Compose sets its own).
 load_env_file() {
   local file="$ROOT/.env" line key
   if [ -f "$file" ]; then
@@ -18,9 +19,9 @@ load_env_file() {
   fi
   RUN_DIR="${RUN_DIR:-$ROOT/.run}"
   case "$RUN_DIR" in /*) ;; *) RUN_DIR="$ROOT/$RUN_DIR" ;; esac
-  if [ -n "${MODEL_DIR:-}" ]; then
-    case "$MODEL_DIR" in /*) ;; *) export MODEL_DIR="$ROOT/$MODEL_DIR" ;; esac
-  fi
+  MODEL_DIR="${MODEL_DIR:-$ROOT/backend/artifacts}"
+  case "$MODEL_DIR" in /*) ;; *) MODEL_DIR="$ROOT/$MODEL_DIR" ;; esac
+  export MODEL_DIR
 }
 
 # Docker Compose v2 plugin or the standalone v1 binary, when an engine answers.

@@ -60,7 +60,8 @@ def _order(name: str) -> int:
     return FEATURE_NAMES.index(name) if name in FEATURE_NAMES else len(FEATURE_NAMES)
 
 
-def drift(session: Session) -> dict:
+def drift(session: Session, details: dict | None = None) -> dict:
+    """The newest cycle's drift per feature; ``details`` are its rules when the caller has them."""
     run = latest_run(session)
     rows = session.scalars(select(DriftResult).where(DriftResult.run_id == run.id)).all() if run else []
     features = sorted((r for r in rows if r.feature != SCORE_NAME), key=lambda r: _order(r.feature))
@@ -70,12 +71,13 @@ def drift(session: Session) -> dict:
         "run": run,
         "features": [_feature_out(r) for r in features],
         "score": _feature_out(score) if score else None,
-        "thresholds": run_details(session).get("thresholds", {}),
+        "thresholds": (details if details is not None else run_details(session)).get("thresholds", {}),
     }
 
 
 def summary(session: Session) -> dict:
-    result = drift(session)
+    details = run_details(session)
+    result = drift(session, details)
     run, score = result["run"], result["score"]
     return {
         "status": result["status"], "run": run,
@@ -83,7 +85,7 @@ def summary(session: Session) -> dict:
         "drift_share": run.drift_share if run else None,
         "drifted_features": [f["feature"] for f in result["features"] if f["drifted"]],
         "n_features": len(result["features"]),
-        "rule": run_details(session).get("rule"),
+        "rule": details.get("rule"),
         "prediction_drift": {k: score[k] for k in ("psi", "statistic", "p_value", "drifted",
                                                     "severity")} if score else None,
     }

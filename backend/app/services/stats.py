@@ -82,8 +82,8 @@ def stats_history(session: Session, minutes: int, step_s: int) -> dict:
         .where(Prediction.created_at >= ends[0] - timedelta(seconds=WINDOW_S))
         .order_by(Prediction.created_at)
     ).all()
-    at, latency, fraud = (np.array(column, dtype=dtype) for column, dtype in
-                          zip(zip(*rows) if rows else ((), (), ()), (float, float, bool), strict=True))
+    table = np.array(rows, dtype=float).reshape(-1, 3)  # is_fraud is NOT NULL: 0.0 / 1.0
+    at, latency, fraud = table[:, 0], table[:, 1], table[:, 2].astype(bool)
     points = []
     for end in ends:
         hi = int(np.searchsorted(at, end.timestamp(), side="right"))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from fastapi import APIRouter
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
@@ -17,13 +15,8 @@ from app.schemas.simulator import SCENARIOS, SimulatorState, SimulatorUpdate, re
 router = APIRouter(tags=["simulator"])
 
 
-def _aware(ts: datetime | None) -> datetime | None:
-    # SQLite hands timestamps back without a zone; they were written in UTC.
-    return ts.replace(tzinfo=UTC) if ts is not None and ts.tzinfo is None else ts
-
-
 def _state(row: SimulatorControl | None) -> dict:
-    started = _aware(row.updated_at) if row else None
+    started = row.updated_at if row else None  # aware UTC: models.Timestamp
     return {
         "scenario": row.scenario if row else "none",
         "params": row.params if row else {},
