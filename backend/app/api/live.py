@@ -23,10 +23,10 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI, WebSocket, WebSocketDisconnect
 from fastapi.encoders import jsonable_encoder
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from app.api.routes.simulator import get_simulator
+from app.api.routes.simulator import simulator_state
 from app.api.routes.stats import stats as stats_body
 from app.core.state import AppState
 from app.models import Alert, MonitoringRun, SimulatorControl
@@ -48,40 +48,35 @@ def _latest_run(session: Session) -> dict | None:
 
 
 def _alerts_marker(session: Session) -> dict:
-    updated_at = session.scalar(select(func.max(Alert.updated_at)))
-    open_count = session.scalar(select(func.count()).where(Alert.status == "open"))
+    updated_at, open_count = session.execute(
+        select(func.max(Alert.updated_at), func.sum(case((Alert.status == "open", 1), else_=0)))
+    ).one()
     return {"updated_at": updated_at, "open": int(open_count or 0)}
-
-
-def _simulator_marker(session: Session) -> tuple | None:
-    row = session.execute(select(SimulatorControl.updated_at, SimulatorControl.rps)).first()
-    return tuple(row) if row else None
 
 
 @dataclass
 class Snapshot:
-    """One poll of everything the channel watches; ``None`` fields failed to load."""
+    """One poll of everything the channel watches (``drift`` and ``simulator``: ``None``
+    before the first cycle or the first scenario change)."""
 
-    stats: dict | None
+    stats: dict
     drift: dict | None
-    alerts: dict | None
-    simulator: tuple | None
+    alerts: dict
+    simulator: tuple | None  # (updated_at, rps) of the control row: what a change moves
+    simulator_row: SimulatorControl | None = field(default=None, compare=False)
 
 
 def take_snapshot(state: AppState) -> Snapshot:
     """Read the stats and the change markers in one short session (runs in a thread)."""
     with state.session_factory() as session:
+        row = session.get(SimulatorControl, 1)
         return Snapshot(
             stats=jsonable_encoder(stats_body(session, state)),
             drift=_latest_run(session),
             alerts=_alerts_marker(session),
-            simulator=_simulator_marker(session),
+            simulator=(row.updated_at, row.rps) if row else None,
+            simulator_row=row,
         )
-
-
-def simulator_body(state: AppState) -> dict:
-    with state.session_factory() as session:
-        return jsonable_encoder(get_simulator(session))
 
 
 @dataclass
@@ -97,7 +92,7 @@ class Broadcaster:
     def subscribe(self) -> asyncio.Queue:
         queue: asyncio.Queue = asyncio.Queue(QUEUE_SIZE)
         self.subscribers.add(queue)
-        if self.last is not None and self.last.stats is not None:
+        if self.last is not None:
             queue.put_nowait({"type": "stats", "data": self.last.stats})
         if self.task is None or self.task.done():
             self.task = asyncio.create_task(self._run(), name="live-broadcaster")
@@ -143,7 +138,7 @@ class Broadcaster:
         if now.alerts != previous.alerts:
             self.publish({"type": "alerts", "data": now.alerts})
         if now.simulator != previous.simulator:
-            self.publish({"type": "simulator", "data": await asyncio.to_thread(simulator_body, self.state)})
+            self.publish({"type": "simulator", "data": simulator_state(now.simulator_row)})
 
 
 def get_broadcaster(app: FastAPI) -> Broadcaster:

@@ -15,7 +15,8 @@ from app.schemas.simulator import SCENARIOS, SimulatorState, SimulatorUpdate, re
 router = APIRouter(tags=["simulator"])
 
 
-def _state(row: SimulatorControl | None) -> dict:
+def simulator_state(row: SimulatorControl | None) -> dict:
+    """The body of GET /simulator for the control row (``None`` before any PUT)."""
     started = row.updated_at if row else None  # aware UTC: models.Timestamp
     return {
         "scenario": row.scenario if row else "none",
@@ -47,7 +48,7 @@ def _store(session: Session, body: SimulatorUpdate, params: dict) -> SimulatorCo
 @router.get("/simulator", response_model=SimulatorState)
 def get_simulator(session: SessionDep):
     """The active traffic scenario, its parameters and rate, and the scenario catalogue."""
-    return _state(session.get(SimulatorControl, 1))
+    return simulator_state(session.get(SimulatorControl, 1))
 
 
 @router.put(
@@ -67,4 +68,4 @@ def put_simulator(body: SimulatorUpdate, session: SessionDep):
     except IntegrityError:  # a concurrent first PUT created the row: update it instead
         session.rollback()
         row = _store(session, body, params)
-    return _state(row)
+    return simulator_state(row)
