@@ -2,7 +2,7 @@ import { Suspense } from 'react'
 import { StateMessage } from '../components/ui/state-message'
 import { Badge } from '../components/ui/badge'
 import { useLiveStatus } from '../lib/live/live-provider'
-import { useAlerts, useSimulator, useStats } from '../lib/queries'
+import { useOpenAlerts, useSimulator, useStats } from '../lib/queries'
 import { ConnectionPill } from './connection-pill'
 import { useHashView } from './use-hash-view'
 import { VIEWS } from './views'
@@ -64,7 +64,7 @@ function ScenarioChip() {
 
 export function App() {
   const [viewId, navigate] = useHashView()
-  const openAlerts = useAlerts({ status: 'open', limit: 5 }).data?.counts?.open ?? 0
+  const openAlerts = useOpenAlerts().data?.counts?.open ?? 0
   const view = VIEWS.find((v) => v.id === viewId)
   const { Component } = view
   return (

@@ -1,7 +1,7 @@
 import { Badge } from './ui/badge'
 import { formatAgo, humanize } from '../lib/format'
 
-export const ALERT_KIND_LABELS = {
+const ALERT_KIND_LABELS = {
   feature_drift: 'Feature drift',
   prediction_drift: 'Prediction drift',
   dataset_drift: 'Dataset drift',

@@ -2,12 +2,11 @@ import { Area, AreaChart, CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis
 import { Card } from './ui/card'
 import { ChartFrame, chartTheme } from './ui/chart-frame'
 import { StateMessage } from './ui/state-message'
-import { formatClock, formatMs, formatNumber } from '../lib/format'
+import { formatClock, formatMs, formatNumber, formatRate } from '../lib/format'
 import { useStatsSeries } from '../lib/queries'
 
-const clockOf = (t) => formatClock(new Date(t).toISOString())
 const margin = { top: 8, right: 12, bottom: 8, left: 0 }
-const timeAxis = { dataKey: 't', type: 'number', domain: ['dataMin', 'dataMax'], scale: 'time', tickFormatter: clockOf, minTickGap: 32, ...chartTheme.axis }
+const timeAxis = { dataKey: 't', type: 'number', domain: ['dataMin', 'dataMax'], scale: 'time', tickFormatter: formatClock, minTickGap: 32, ...chartTheme.axis }
 
 /** Latency percentiles and throughput over the last minutes, kept client-side from live stats. */
 export function TrafficCharts() {
@@ -23,7 +22,7 @@ export function TrafficCharts() {
               <CartesianGrid {...chartTheme.grid} />
               <XAxis {...timeAxis} />
               <YAxis {...chartTheme.axis} width={44} tickFormatter={(v) => formatNumber(v, 0)} />
-              <Tooltip {...chartTheme.tooltip} labelFormatter={clockOf} formatter={(v, name) => [formatMs(v), name]} />
+              <Tooltip {...chartTheme.tooltip} labelFormatter={formatClock} formatter={(v, name) => [formatMs(v), name]} />
               <Legend wrapperStyle={{ fontSize: 12 }} />
               <Line dataKey="p50" name="p50" stroke="#34d399" dot={false} isAnimationActive={false} />
               <Line dataKey="p95" name="p95" stroke="#fbbf24" dot={false} isAnimationActive={false} />
@@ -39,7 +38,7 @@ export function TrafficCharts() {
               <CartesianGrid {...chartTheme.grid} />
               <XAxis {...timeAxis} />
               <YAxis {...chartTheme.axis} width={44} domain={[0, 'auto']} />
-              <Tooltip {...chartTheme.tooltip} labelFormatter={clockOf} formatter={(v) => [`${formatNumber(v, 1)}/s`, 'Throughput']} />
+              <Tooltip {...chartTheme.tooltip} labelFormatter={formatClock} formatter={(v) => [formatRate(v), 'Throughput']} />
               <Area dataKey="perSecond" stroke="#38bdf8" fill="#38bdf8" fillOpacity={0.15} isAnimationActive={false} />
             </AreaChart>
           </ChartFrame>

@@ -27,5 +27,4 @@ export function liveUrl(apiBaseUrl, location = globalThis.location) {
 export const config = Object.freeze({
   apiBaseUrl: parseApiBaseUrl(import.meta.env.VITE_API_BASE_URL),
   driftCycleSeconds: 30,
-  statsWindowMinutes: 10,
 })

@@ -3,7 +3,6 @@ import { useEffect, useRef, useState } from 'react'
 /** `target`, eased from its previous value over `durationMs`, so a counter visibly counts up. */
 export function useTweenedNumber(target, durationMs = 900) {
   const [shown, setShown] = useState(target)
-  const from = useRef(target)
   const shownRef = useRef(target)
 
   useEffect(() => {
@@ -13,13 +12,13 @@ export function useTweenedNumber(target, durationMs = 900) {
       setShown(target)
       return undefined
     }
-    from.current = shownRef.current
+    const from = shownRef.current
     const start = performance.now()
     let frame
     const step = (now) => {
       const progress = Math.min(1, (now - start) / durationMs)
       const eased = 1 - (1 - progress) ** 3
-      shownRef.current = Math.round(from.current + (target - from.current) * eased)
+      shownRef.current = Math.round(from + (target - from) * eased)
       setShown(shownRef.current)
       if (progress < 1) frame = requestAnimationFrame(step)
     }

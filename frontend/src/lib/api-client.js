@@ -1,7 +1,7 @@
 import { config } from '../config/env'
 
 /** An HTTP error from the API, with the per-field errors of a 422 when there are any. */
-export class ApiError extends Error {
+class ApiError extends Error {
   constructor(status, detail, errors = []) {
     super(detail || `Request failed with status ${status}`)
     this.name = 'ApiError'
@@ -21,7 +21,7 @@ function describeDetail(detail) {
   return JSON.stringify(detail)
 }
 
-export function buildUrl(path, params) {
+function buildUrl(path, params) {
   const query = new URLSearchParams()
   for (const [key, value] of Object.entries(params ?? {})) {
     if (value !== undefined && value !== null && value !== '') query.set(key, String(value))
@@ -30,7 +30,7 @@ export function buildUrl(path, params) {
   return `${config.apiBaseUrl}/api/v1${path}${qs ? `?${qs}` : ''}`
 }
 
-export async function request(path, { method = 'GET', params, body, signal } = {}) {
+async function request(path, { method = 'GET', params, body, signal } = {}) {
   let response
   try {
     response = await fetch(buildUrl(path, params), {

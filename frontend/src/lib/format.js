@@ -9,7 +9,7 @@ const clock = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-dig
 const relative = new Intl.RelativeTimeFormat('en', { numeric: 'auto' })
 
 const missing = (value) => value === null || value === undefined || Number.isNaN(value)
-export const DASH = '—'
+const DASH = '—'
 
 export const formatInt = (value) => (missing(value) ? DASH : integer.format(value))
 export const formatNumber = (value, digits = 2) => (missing(value) ? DASH : decimal(digits).format(value))

@@ -15,6 +15,7 @@ export const keys = {
   drift: ['drift'],
   driftSummary: ['drift-summary'],
   driftHistory: (feature) => ['drift-history', feature],
+  driftHistoryAll: ['drift-history'],
   performance: ['performance'],
   alerts: (status, limit) => ['alerts', status ?? 'all', limit],
   alertsAll: ['alerts'],
@@ -59,6 +60,9 @@ export const usePerformance = () =>
 
 export const useAlerts = ({ status, limit = 100 } = {}) =>
   useQuery({ queryKey: keys.alerts(status, limit), queryFn: ({ signal }) => api.get('/alerts', { status, limit }, signal) })
+
+/** The latest open alerts: one query for the nav badge's count and the Overview's list. */
+export const useOpenAlerts = () => useAlerts({ status: 'open', limit: 4 })
 
 export const useSimulator = () =>
   useQuery({ queryKey: keys.simulator, queryFn: ({ signal }) => api.get('/simulator', null, signal) })

@@ -1,7 +1,7 @@
 /** The traffic series the latency and throughput charts draw: one point per stats figure. */
 
 /** How many points the client keeps (10 minutes of live points, one a second). */
-export const SERIES_POINTS = 600
+const SERIES_POINTS = 600
 
 /** The recent past loaded over REST when the dashboard opens: 10 minutes, a point every 10 s. */
 export const HISTORY_PARAMS = { minutes: 10, step_seconds: 10 }

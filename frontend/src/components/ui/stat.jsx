@@ -1,5 +1,5 @@
-/** One headline number with its label and an optional hint below. */
-export function Stat({ label, value, hint, tone = 'default', testId, className = '' }) {
+/** One headline number with its label, an optional hint below and optional extra content (children) after it. */
+export function Stat({ label, value, hint, tone = 'default', testId, className = '', children }) {
   const tones = { default: 'text-slate-50', good: 'text-emerald-300', warn: 'text-amber-300', bad: 'text-rose-300' }
   return (
     <div className={`min-w-0 rounded-xl border border-slate-800 bg-slate-900/70 px-4 py-3 ${className}`}>
@@ -8,6 +8,7 @@ export function Stat({ label, value, hint, tone = 'default', testId, className =
         {value}
       </div>
       {hint && <div className="mt-0.5 text-xs leading-snug text-slate-500">{hint}</div>}
+      {children}
     </div>
   )
 }

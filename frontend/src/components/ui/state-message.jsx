@@ -21,11 +21,11 @@ export function StateMessage({ kind = 'empty', title, children, className = '' }
 }
 
 /** Renders the loading or error state of a query, or its children once data is there. */
-export function QueryState({ query, loading = 'Loading…', children }) {
+export function QueryState({ query, loading = 'Loading…', errorTitle = 'Could not load this data', children }) {
   if (query.isPending) return <StateMessage kind="loading" title={loading} />
   if (query.isError && query.data === undefined) {
     return (
-      <StateMessage kind="error" title="Could not load this data">
+      <StateMessage kind="error" title={errorTitle}>
         {query.error?.message}
       </StateMessage>
     )

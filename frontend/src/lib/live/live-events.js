@@ -2,6 +2,9 @@
 import { keys } from '../queries'
 import { appendPoint, seriesPoint } from '../series'
 
+/** What a finished monitoring cycle changes. */
+const DRIFT_KEYS = [keys.drift, keys.driftSummary, keys.driftHistoryAll, keys.performance]
+
 export function applyLiveEvent(client, message) {
   const { type, data } = message ?? {}
   switch (type) {
@@ -13,7 +16,7 @@ export function applyLiveEvent(client, message) {
       return true
     }
     case 'drift':
-      for (const key of [keys.drift, keys.driftSummary, ['drift-history'], keys.performance]) {
+      for (const key of DRIFT_KEYS) {
         client.invalidateQueries({ queryKey: key })
       }
       return true
@@ -30,7 +33,7 @@ export function applyLiveEvent(client, message) {
 
 /** After a reconnect events may have been missed: refetch everything the channel feeds. */
 export function refreshAfterReconnect(client) {
-  const missed = [keys.statsHistory, keys.drift, keys.driftSummary, ['drift-history'], keys.performance, keys.alertsAll, keys.simulator]
+  const missed = [keys.statsHistory, ...DRIFT_KEYS, keys.alertsAll, keys.simulator]
   for (const key of missed) {
     client.invalidateQueries({ queryKey: key })
   }

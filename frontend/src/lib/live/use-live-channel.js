@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react'
 
-export const INITIAL_DELAY_MS = 500
-export const MAX_DELAY_MS = 15000
+const INITIAL_DELAY_MS = 500
+const MAX_DELAY_MS = 15000
 
 /** The wait before reconnect attempt n (0-based): doubling from 0.5 s, capped at 15 s, ±20 % jitter. */
 export function backoffDelay(attempt, { initialMs = INITIAL_DELAY_MS, maxMs = MAX_DELAY_MS, random = Math.random } = {}) {

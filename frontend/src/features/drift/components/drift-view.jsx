@@ -2,9 +2,11 @@ import { useState } from 'react'
 import { SeverityBadge } from '../../../components/ui/badge'
 import { Card } from '../../../components/ui/card'
 import { QueryState, StateMessage } from '../../../components/ui/state-message'
+import { WaitingForCycle } from '../../../components/waiting-for-cycle'
 import { config } from '../../../config/env'
 import { formatAgo, formatClock, formatInt, formatNumber, formatPValue, humanize } from '../../../lib/format'
 import { useDrift } from '../../../lib/queries'
+import { TEST_LABELS } from '../drift-constants'
 import { FeatureTable } from './feature-table'
 import { HistogramChart } from './histogram-chart'
 import { HistoryChart } from './history-chart'
@@ -24,7 +26,7 @@ function FeatureDetail({ item, thresholds }) {
   return (
     <Card
       title={`${humanize(item.feature)}: reference vs current`}
-      subtitle={`PSI ${formatNumber(item.psi, 3)} · ${item.test === 'ks' ? 'KS' : 'χ²'} ${formatNumber(item.statistic, 3)} · p ${formatPValue(item.p_value)}`}
+      subtitle={`PSI ${formatNumber(item.psi, 3)} · ${TEST_LABELS[item.test] ?? item.test} ${formatNumber(item.statistic, 3)} · p ${formatPValue(item.p_value)}`}
       action={<SeverityBadge severity={item.severity} />}
       data-testid="feature-detail"
     >
@@ -92,10 +94,10 @@ export default function DriftView() {
     <QueryState query={drift} loading="Loading drift results…">
       {(data) =>
         data.status === 'no_data' || !data.run ? (
-          <StateMessage kind="loading" title={`Waiting for the first drift cycle — about ${config.driftCycleSeconds} s`}>
+          <WaitingForCycle cycle="drift">
             The worker compares the last minutes of predictions with the training reference every{' '}
             {config.driftCycleSeconds} s; results appear here as soon as the first cycle lands.
-          </StateMessage>
+          </WaitingForCycle>
         ) : (
           <DriftReport drift={data} />
         )

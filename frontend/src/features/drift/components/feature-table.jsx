@@ -1,7 +1,6 @@
 import { SeverityBadge } from '../../../components/ui/badge'
 import { formatInt, formatNumber, formatPValue, humanize } from '../../../lib/format'
-
-const TEST_LABELS = { ks: 'KS', chi2: 'χ²' }
+import { TEST_LABELS } from '../drift-constants'
 
 /** Per-feature test results; each row selects its feature (keyboard: Tab + Enter). */
 export function FeatureTable({ features, selected, onSelect }) {

@@ -4,6 +4,7 @@ import { ChartFrame, chartTheme } from '../../../components/ui/chart-frame'
 import { QueryState, StateMessage } from '../../../components/ui/state-message'
 import { formatClock, formatNumber } from '../../../lib/format'
 import { useDriftHistory } from '../../../lib/queries'
+import { DEFAULT_PSI_THRESHOLDS } from '../drift-constants'
 
 /** PSI and the test statistic of one feature over the recent cycles. */
 export function HistoryChart({ feature, thresholds }) {
@@ -22,8 +23,8 @@ export function HistoryChart({ feature, thresholds }) {
               <YAxis yAxisId="stat" orientation="right" {...chartTheme.axis} width={48} tickFormatter={(v) => formatNumber(v, 2)} />
               <Tooltip {...chartTheme.tooltip} labelFormatter={formatClock} formatter={(v, name) => [formatNumber(v, 3), name]} />
               <Legend wrapperStyle={{ fontSize: 12 }} />
-              <ReferenceLine yAxisId="psi" y={thresholds?.psi_moderate ?? 0.1} stroke={SEVERITY_COLORS.moderate} strokeDasharray="4 4" />
-              <ReferenceLine yAxisId="psi" y={thresholds?.psi_significant ?? 0.25} stroke={SEVERITY_COLORS.significant} strokeDasharray="4 4" />
+              <ReferenceLine yAxisId="psi" y={thresholds?.psi_moderate ?? DEFAULT_PSI_THRESHOLDS.psi_moderate} stroke={SEVERITY_COLORS.moderate} strokeDasharray="4 4" />
+              <ReferenceLine yAxisId="psi" y={thresholds?.psi_significant ?? DEFAULT_PSI_THRESHOLDS.psi_significant} stroke={SEVERITY_COLORS.significant} strokeDasharray="4 4" />
               <Line yAxisId="psi" type="monotone" dataKey="psi" name="PSI" stroke="#38bdf8" dot={false} strokeWidth={2} isAnimationActive={false} />
               <Line yAxisId="stat" type="monotone" dataKey="statistic" name="Test statistic (right axis)" stroke="#a78bfa" dot={false} strokeWidth={2} isAnimationActive={false} />
             </LineChart>

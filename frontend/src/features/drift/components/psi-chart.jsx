@@ -2,11 +2,12 @@ import { Bar, BarChart, CartesianGrid, Cell, ReferenceLine, Tooltip, XAxis, YAxi
 import { SEVERITY_COLORS } from '../../../components/ui/badge'
 import { CategoryTick, ChartFrame, chartTheme } from '../../../components/ui/chart-frame'
 import { formatNumber, humanize } from '../../../lib/format'
+import { DEFAULT_PSI_THRESHOLDS } from '../drift-constants'
 
 /** PSI per feature as horizontal bars coloured by PSI severity, with the two threshold lines. */
 export function PsiChart({ features, thresholds, selected, onSelect }) {
-  const moderate = thresholds?.psi_moderate ?? 0.1
-  const significant = thresholds?.psi_significant ?? 0.25
+  const moderate = thresholds?.psi_moderate ?? DEFAULT_PSI_THRESHOLDS.psi_moderate
+  const significant = thresholds?.psi_significant ?? DEFAULT_PSI_THRESHOLDS.psi_significant
   const data = features.map((f) => ({ ...f, label: humanize(f.feature), psi: f.psi ?? 0 }))
   const top = Math.ceil(Math.max(significant * 1.3, ...data.map((d) => d.psi)) * 10) / 10
   return (

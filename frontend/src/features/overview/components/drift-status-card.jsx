@@ -1,7 +1,8 @@
 import { Badge } from '../../../components/ui/badge'
 import { Button } from '../../../components/ui/button'
 import { Card } from '../../../components/ui/card'
-import { QueryState, StateMessage } from '../../../components/ui/state-message'
+import { QueryState } from '../../../components/ui/state-message'
+import { WaitingForCycle } from '../../../components/waiting-for-cycle'
 import { config } from '../../../config/env'
 import { formatAgo, formatInt, formatPercent, humanize } from '../../../lib/format'
 import { useDriftSummary } from '../../../lib/queries'
@@ -9,9 +10,9 @@ import { useDriftSummary } from '../../../lib/queries'
 function Summary({ summary }) {
   if (summary.status === 'no_data' || !summary.run) {
     return (
-      <StateMessage kind="loading" title={`Waiting for the first drift cycle — about ${config.driftCycleSeconds} s`}>
+      <WaitingForCycle cycle="drift">
         The monitoring worker compares recent traffic with the training data every {config.driftCycleSeconds} s.
-      </StateMessage>
+      </WaitingForCycle>
     )
   }
   const drifted = summary.drifted_features ?? []

@@ -2,10 +2,10 @@ import { AlertSummary } from '../../../components/alert-summary'
 import { Button } from '../../../components/ui/button'
 import { Card } from '../../../components/ui/card'
 import { QueryState, StateMessage } from '../../../components/ui/state-message'
-import { useAlerts } from '../../../lib/queries'
+import { useOpenAlerts } from '../../../lib/queries'
 
 export function LatestAlerts({ onNavigate }) {
-  const alerts = useAlerts({ status: 'open', limit: 4 })
+  const alerts = useOpenAlerts()
   return (
     <Card
       title="Open alerts"

@@ -1,7 +1,7 @@
 import { Area, AreaChart, YAxis } from 'recharts'
 import { ChartFrame } from '../../../components/ui/chart-frame'
 import { Stat } from '../../../components/ui/stat'
-import { StateMessage } from '../../../components/ui/state-message'
+import { QueryState } from '../../../components/ui/state-message'
 import { useTweenedNumber } from '../../../hooks/use-tweened-number'
 import { formatInt, formatMs, formatPercent, formatRate } from '../../../lib/format'
 import { useStats, useStatsSeries } from '../../../lib/queries'
@@ -31,35 +31,37 @@ function Sparkline({ series }) {
   )
 }
 
-/** The live traffic figures: counter, throughput, latency percentiles and fraud rate. */
-export function TrafficKpis() {
-  const stats = useStats()
-  const series = useStatsSeries().data
-  if (stats.isPending) return <StateMessage kind="loading" title="Loading live traffic…" />
-  if (!stats.data) return <StateMessage kind="error" title="No traffic figures">{stats.error?.message}</StateMessage>
-  const minute = stats.data.last_minute ?? {}
+function Kpis({ stats, series }) {
+  const minute = stats.last_minute ?? {}
   const latency = minute.latency_ms ?? {}
   const idle = !minute.count
   return (
     <div className="grid gap-3 lg:grid-cols-[minmax(0,1.3fr)_minmax(0,2fr)]">
-      <LiveCounter total={stats.data.total_predictions} />
+      <LiveCounter total={stats.total_predictions} />
       <div className="grid grid-cols-2 gap-3 xl:grid-cols-4">
-        <div className="col-span-2 rounded-xl border border-slate-800 bg-slate-900/70 px-4 py-3 xl:col-span-1">
-          <div className="text-xs font-medium uppercase tracking-wider text-slate-400">Throughput</div>
-          <div className="mt-1 text-2xl font-semibold tabular-nums text-slate-50" data-testid="throughput">
-            {formatRate(minute.per_second)}
-          </div>
+        <Stat label="Throughput" value={formatRate(minute.per_second)} testId="throughput" className="col-span-2 xl:col-span-1">
           <Sparkline series={series} />
-        </div>
+        </Stat>
         <Stat label="Latency p50" value={formatMs(latency.p50)} hint={idle ? 'No traffic in the last minute' : 'last minute'} />
         <Stat label="p95 / p99" value={formatMs(latency.p95)} hint={`p99 ${formatMs(latency.p99)}`} />
         <Stat
           label="Flagged as fraud"
           value={formatPercent(minute.fraud_rate, 2)}
-          hint={`last minute · all time ${formatPercent(stats.data.fraud_rate, 2)}`}
+          hint={`last minute · all time ${formatPercent(stats.fraud_rate, 2)}`}
           tone={minute.fraud_rate > 0.1 ? 'warn' : 'default'}
         />
       </div>
     </div>
+  )
+}
+
+/** The live traffic figures: counter, throughput, latency percentiles and fraud rate. */
+export function TrafficKpis() {
+  const stats = useStats()
+  const series = useStatsSeries().data
+  return (
+    <QueryState query={stats} loading="Loading live traffic…" errorTitle="No traffic figures">
+      {(data) => <Kpis stats={data} series={series} />}
+    </QueryState>
   )
 }

@@ -1,7 +1,7 @@
 import { Card } from '../../../components/ui/card'
 import { Stat } from '../../../components/ui/stat'
-import { QueryState, StateMessage } from '../../../components/ui/state-message'
-import { config } from '../../../config/env'
+import { QueryState } from '../../../components/ui/state-message'
+import { WaitingForCycle } from '../../../components/waiting-for-cycle'
 import { formatDuration, formatInt, formatMoney, formatPercent } from '../../../lib/format'
 import { useModel, usePerformance } from '../../../lib/queries'
 import { MetricsTable } from './metrics-table'
@@ -54,9 +54,9 @@ export default function PerformanceView() {
       <QueryState query={performance} loading="Loading performance…">
         {(data) =>
           !data.latest?.realized && !data.latest?.estimated ? (
-            <StateMessage kind="loading" title={`Waiting for the first monitoring cycle — about ${config.driftCycleSeconds} s`}>
+            <WaitingForCycle cycle="monitoring">
               Estimated performance appears after the first cycle; realized metrics once delayed labels arrive.
-            </StateMessage>
+            </WaitingForCycle>
           ) : (
             <PerformanceReport data={data} />
           )

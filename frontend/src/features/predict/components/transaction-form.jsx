@@ -1,11 +1,12 @@
 import { useState } from 'react'
 import { Button } from '../../../components/ui/button'
+import { inputClass } from '../../../components/ui/input-class'
 import { humanize } from '../../../lib/format'
 
-export const initialValues = (schema) => Object.fromEntries(schema.map((f) => [f.name, f.example]))
+const initialValues = (schema) => Object.fromEntries(schema.map((f) => [f.name, f.example]))
 
 /** Form values → the API's JSON types: numbers for numeric features, booleans kept. */
-export function toTransaction(schema, values) {
+function toTransaction(schema, values) {
   return Object.fromEntries(
     schema.map((f) => {
       const value = values[f.name]
@@ -16,14 +17,11 @@ export function toTransaction(schema, values) {
 }
 
 /** "distance_from_home_km" with unit km → "Distance from home (km)". */
-export function fieldLabel(feature) {
+function fieldLabel(feature) {
   if (!feature.unit) return humanize(feature.name)
   const name = feature.name.endsWith(`_${feature.unit}`) ? feature.name.slice(0, -feature.unit.length - 1) : feature.name
   return `${humanize(name)} (${feature.unit})`
 }
-
-const inputClass =
-  'w-full rounded-md border border-slate-700 bg-slate-950 px-2.5 py-1.5 text-sm text-slate-100 focus:border-sky-400 focus:outline-none aria-[invalid=true]:border-rose-500'
 
 function Field({ feature, value, error, onChange }) {
   const id = `field-${feature.name}`
@@ -42,7 +40,7 @@ function Field({ feature, value, error, onChange }) {
         {label}
       </label>
       {feature.kind === 'categorical' ? (
-        <select id={id} value={value} onChange={(e) => onChange(e.target.value)} className={inputClass}>
+        <select id={id} value={value} onChange={(e) => onChange(e.target.value)} className={`w-full ${inputClass}`}>
           {feature.categories.map((c) => (
             <option key={c} value={c}>
               {humanize(c)}
@@ -60,7 +58,7 @@ function Field({ feature, value, error, onChange }) {
           onChange={(e) => onChange(e.target.value)}
           aria-invalid={Boolean(error)}
           aria-describedby={error ? `${id}-error` : undefined}
-          className={inputClass}
+          className={`w-full ${inputClass}`}
         />
       )}
       {error && (

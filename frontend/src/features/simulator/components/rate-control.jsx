@@ -1,5 +1,6 @@
 import { useState } from 'react'
 import { Button } from '../../../components/ui/button'
+import { inputClass } from '../../../components/ui/input-class'
 
 /** The traffic rate: a number input applied with PUT (1–200 req/s); empty = the simulator's own SIM_RPS. */
 export function RateControl({ rps, onApply, busy }) {
@@ -28,7 +29,7 @@ export function RateControl({ rps, onApply, busy }) {
           value={value}
           onChange={(e) => setValue(e.target.value)}
           aria-invalid={invalid}
-          className="w-32 rounded-md border border-slate-700 bg-slate-950 px-2.5 py-1.5 text-sm text-slate-100 focus:border-sky-400 focus:outline-none aria-[invalid=true]:border-rose-500"
+          className={`w-32 ${inputClass}`}
         />
       </div>
       <Button type="submit" disabled={busy || invalid}>
