@@ -7,11 +7,11 @@ import logging
 import sys
 import threading
 
-from app.core.db import make_engine
+from app.core.db import make_engine, wait_for_db
 from app.core.schema import init_schema
 from worker.config import WorkerSettings
 from worker.cycle import Monitor
-from worker.loop import install_signal_handlers, run_forever, run_once, wait_for_database
+from worker.loop import install_signal_handlers, run_forever, run_once
 from worker.notify import Notifier
 
 log = logging.getLogger("worker")
@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     notifier = Notifier(settings.alert_webhook_url, settings.webhook_timeout_s,
                         settings.webhook_retries)
     try:
-        if not wait_for_database(engine, stop, settings.db_wait_s):
+        if not wait_for_db(engine, settings.db_wait_s, stop=stop):
             return 0 if stop.is_set() else 1
         init_schema(engine)
         monitor = Monitor(settings, engine, notifier)

@@ -17,6 +17,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.core.db import advisory_xact_lock
 from app.models import Alert
 
 SEVERITY_BY_BAND = {"moderate": "warning", "significant": "critical"}
@@ -100,17 +101,10 @@ def _open(session: Session, c: Condition, now: datetime) -> Alert:
     return alert
 
 
-def _lock(session: Session) -> None:
-    if session.bind.dialect.name == "postgresql":
-        from sqlalchemy import text
-
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ADVISORY_KEY})
-
-
 def apply(session: Session, conditions: list[Condition], judged_kinds: set[str],
           resolve_after: int, now: datetime) -> list[Event]:
     """Open, update or resolve alerts for one cycle; the caller commits."""
-    _lock(session)
+    advisory_xact_lock(session, _ADVISORY_KEY)
     unresolved = {
         (a.kind, a.feature): a
         for a in session.scalars(select(Alert).where(Alert.status != "resolved"))

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import logging
 import traceback
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 from sqlalchemy import Connection, Engine, insert, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -25,11 +27,12 @@ from worker.drift import (
     DatasetDrift,
     FeatureDrift,
     dataset_drift,
+    dataset_rule,
     evaluate_all,
     prepare_reference,
 )
 from worker.notify import Notifier
-from worker.window import Window, has_predictions_before, load_labelled, load_window
+from worker.window import has_predictions_before, load_labelled, load_window
 
 log = logging.getLogger(__name__)
 KINDS = {f.name: f.kind for f in FEATURES}
@@ -41,10 +44,12 @@ def slot_of(now: datetime, interval_s: float) -> datetime:
     return datetime.fromtimestamp(epoch - epoch % interval_s, UTC)
 
 
+#: The databases ``app.core.db.make_engine`` supports, each with its ON CONFLICT insert.
+_DIALECTS = {"postgresql": postgresql, "sqlite": sqlite}
+
+
 def _insert_ignoring_conflict(conn: Connection, table, values: dict, conflict: list[str]):
-    dialect = {"postgresql": postgresql, "sqlite": sqlite}.get(conn.dialect.name)
-    if dialect is None:
-        return conn.execute(insert(table).values(**values).returning(table.c.id)).scalar()
+    dialect = _DIALECTS[conn.dialect.name]
     stmt = dialect.insert(table).values(**values).on_conflict_do_nothing(index_elements=conflict)
     return conn.execute(stmt.returning(table.c.id)).scalar()
 
@@ -75,6 +80,16 @@ class Monitor:
         self.costs = performance.Costs(settings.cost_fp, settings.cost_fn)
         self._version: str | None = None
         self._reference: dict = {}
+        #: What every run records of the settings it was judged with (fixed per process).
+        self.run_details = {
+            "thresholds": self.thresholds.defaults,
+            "rule": dataset_rule(self.thresholds.defaults["dataset_drift_share"]),
+            "costs": {"false_positive": self.costs.false_positive,
+                      "false_negative": self.costs.false_negative},
+            "window_minutes": settings.window_minutes,
+            "min_samples": settings.min_samples,
+            "label_window_minutes": settings.label_window_minutes,
+        }
 
     def reference(self) -> tuple[str, dict]:
         """The served model's reference, reloaded when a newer model is marked latest."""
@@ -86,21 +101,10 @@ class Monitor:
             log.info("loaded reference of model %s", self._version)
         return self._version, self._reference
 
-    def run_details(self) -> dict:
-        return {
-            "thresholds": self.thresholds.defaults,
-            "rule": dataset_drift([], self.thresholds.defaults["dataset_drift_share"]).rule,
-            "costs": {"false_positive": self.costs.false_positive,
-                      "false_negative": self.costs.false_negative},
-            "window_minutes": self.settings.window_minutes,
-            "min_samples": self.settings.min_samples,
-            "label_window_minutes": self.settings.label_window_minutes,
-        }
-
     def claim(self, now: datetime, start: datetime) -> int | None:
         values = dict(slot=slot_of(now, self.settings.interval_s), started_at=now,
                       window_start=start, window_end=now, n_rows=0, status="running",
-                      details=self.run_details())
+                      details=self.run_details)
         with self.engine.begin() as conn:
             return _insert_ignoring_conflict(conn, MonitoringRun.__table__, values, ["slot"])
 
@@ -133,22 +137,23 @@ class Monitor:
         enough = window.n_rows >= self.settings.min_samples
         result = CycleResult(run_id, "ok" if enough else "insufficient_data", window.n_rows,
                              had_traffic)
+        columns = window.columns() if window.n_rows else {}
         if enough:
-            self._judge_drift(result, window, reference)
+            self._judge_drift(result, columns, reference)
         if window.n_rows:
-            cols = window.columns()
             result.estimated = performance.estimated(
-                cols[SCORE_NAME], window.frame["decision"].to_numpy(dtype=bool), self.costs)
+                columns[SCORE_NAME], window.frame["decision"].to_numpy(dtype=bool), self.costs)
         if len(labelled.labels):
             result.realized = performance.realized(
                 labelled.scores, labelled.decisions, labelled.labels, labelled.lags_s,
                 labelled.n_predictions, self.costs)
         return result
 
-    def _judge_drift(self, result: CycleResult, window: Window, reference: dict) -> None:
+    def _judge_drift(self, result: CycleResult, columns: Mapping[str, np.ndarray],
+                     reference: dict) -> None:
         kinds = {name: kind for name, kind in KINDS.items() if name in reference}
         kinds[SCORE_NAME] = "numeric"
-        judged = evaluate_all(window.columns(), kinds, reference, self.thresholds)
+        judged = evaluate_all(columns, kinds, reference, self.thresholds)
         result.drift = [r for r in judged if r.feature != SCORE_NAME]
         result.score = next(r for r in judged if r.feature == SCORE_NAME)
         result.dataset = dataset_drift(result.drift, self.thresholds.defaults["dataset_drift_share"])

@@ -84,10 +84,8 @@ def evaluate_feature(name: str, kind: str, reference: Mapping, values: np.ndarra
     psi = get_test("psi").compute(reference, values)
     test = hypothesis_test_for(kind)
     result = test.compute(reference, values)
-    if test.name == "ks":
-        effect, floor = result.statistic, thresholds["ks_floor"]
-    else:
-        effect, floor = psi.statistic, thresholds["psi_floor"]
+    effect = result.statistic if test.effect_is_statistic else psi.statistic
+    floor = thresholds[test.floor_key]
     significant = test.exceeds(result.p_value, thresholds[test.threshold_key])
     return FeatureDrift(
         feature=name, kind=kind, test=test.name, statistic=result.statistic,

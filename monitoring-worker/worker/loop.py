@@ -13,30 +13,9 @@ import signal
 import threading
 import time
 
-from sqlalchemy import Engine
-
-from app.core.db import ping
 from worker.cycle import Monitor
 
 log = logging.getLogger(__name__)
-
-
-def wait_for_database(engine: Engine, stop: threading.Event, timeout_s: float) -> bool:
-    """Back off until the database answers; False if stopped or timed out."""
-    delay, deadline = 0.5, time.monotonic() + timeout_s
-    while not ping(engine):
-        if stop.is_set():
-            return False
-        if time.monotonic() > deadline:
-            log.error("database %s not reachable after %.0f s; giving up",
-                      engine.url.render_as_string(hide_password=True), timeout_s)
-            return False
-        log.warning("waiting for database %s (retry in %.1f s)",
-                    engine.url.render_as_string(hide_password=True), delay)
-        stop.wait(delay)
-        delay = min(delay * 2, 5.0)
-    log.info("database reachable")
-    return True
 
 
 def run_once(monitor: Monitor) -> bool:

@@ -24,7 +24,6 @@ class Notifier:
         self._timeout, self._retries = timeout_s, retries
         self._queue: queue.Queue[str | None] = queue.Queue(max_queue)
         self._thread: threading.Thread | None = None
-        self.sent = 0
         if url:
             self._thread = threading.Thread(target=self._run, name="webhook", daemon=True)
             self._thread.start()
@@ -42,7 +41,6 @@ class Notifier:
         for attempt in range(self._retries + 1):
             try:
                 client.post(self.url, json={"text": text}).raise_for_status()
-                self.sent += 1
                 return
             except httpx.HTTPError as exc:
                 log.warning("webhook attempt %d failed: %s", attempt + 1, exc)

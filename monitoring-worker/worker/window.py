@@ -63,8 +63,6 @@ def read_frame(conn: Connection, stmt: Select, copy: bool = True) -> pd.DataFram
 
 @dataclass(frozen=True)
 class Window:
-    start: datetime
-    end: datetime
     frame: pd.DataFrame  # one column per feature, plus score and decision (maybe a sample)
     n_rows: int  # every prediction of the window
 
@@ -93,17 +91,25 @@ def _sample_filter(conn: Connection, share: float) -> list:
     return [func.abs(func.random() % 1_000_000) < int(share * 1_000_000)]  # SQLite's random()
 
 
-def load_window(conn: Connection, start: datetime, end: datetime, copy: bool = True,
-                max_rows: int | None = None) -> Window:
+def _sampled_range(conn: Connection, start: datetime, end: datetime,
+                   max_rows: int | None) -> tuple[list, int, float]:
+    """Filters for the predictions of [start, end), sampled down to about ``max_rows``;
+    the true count of those predictions; and the share of them the sample keeps."""
     in_window = (Prediction.created_at >= start, Prediction.created_at < end)
     total = _count(conn, *in_window)
-    share = max_rows / total if max_rows and total else 1.0
+    share = min(1.0, max_rows / total) if max_rows and total else 1.0
+    return [*in_window, *_sample_filter(conn, share)], total, share
+
+
+def load_window(conn: Connection, start: datetime, end: datetime, copy: bool = True,
+                max_rows: int | None = None) -> Window:
+    where, total, _ = _sampled_range(conn, start, end, max_rows)
     stmt = select(
         *(_feature_column(f) for f in FEATURES),
         Prediction.probability.label(SCORE_NAME),
         Prediction.is_fraud.label("decision"),
-    ).where(*in_window, *_sample_filter(conn, share))
-    return Window(start, end, read_frame(conn, stmt, copy), total)
+    ).where(*where)
+    return Window(read_frame(conn, stmt, copy), total)
 
 
 def _utc(column: pd.Series) -> pd.Series:
@@ -122,15 +128,12 @@ class Labelled:
 def load_labelled(conn: Connection, start: datetime, end: datetime,
                   max_rows: int | None = None) -> Labelled:
     """Predictions of [start, end) that have a label, and how many predictions there were."""
-    in_window = (Prediction.created_at >= start, Prediction.created_at < end)
-    total = _count(conn, *in_window)
-    share = min(1.0, max_rows / total) if max_rows and total else 1.0
+    where, total, share = _sampled_range(conn, start, end, max_rows)
     frame = read_frame(conn, select(
         Prediction.probability.label("p"), Prediction.is_fraud.label("d"),
         GroundTruth.label.label("y"), Prediction.created_at.label("created"),
         GroundTruth.received_at.label("received"),
-    ).join(GroundTruth, GroundTruth.prediction_id == Prediction.id)
-        .where(*in_window, *_sample_filter(conn, share)))
+    ).join(GroundTruth, GroundTruth.prediction_id == Prediction.id).where(*where))
     lags = _utc(frame["received"]) - _utc(frame["created"])
     return Labelled(
         scores=frame["p"].to_numpy(dtype=float), decisions=frame["d"].to_numpy(dtype=bool),

@@ -9,17 +9,20 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 BACKEND_DIR = Path(__file__).resolve().parents[2]
+#: Defaults shared with the monitoring worker's settings.
+DEFAULT_DATABASE_URL = f"sqlite:///{BACKEND_DIR / 'driftwatch.db'}"
+DEFAULT_MODEL_DIR = BACKEND_DIR / "artifacts"
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=None, extra="ignore")
 
     database_url: str = Field(
-        default=f"sqlite:///{BACKEND_DIR / 'driftwatch.db'}",
+        default=DEFAULT_DATABASE_URL,
         description="SQLAlchemy URL; PostgreSQL in the stack, an SQLite file by default.",
     )
     model_dir: Path = Field(
-        default=BACKEND_DIR / "artifacts",
+        default=DEFAULT_MODEL_DIR,
         description="Folder holding versioned model artifacts; the newest is served.",
     )
     model_version: str | None = Field(

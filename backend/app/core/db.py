@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
@@ -72,12 +73,34 @@ def ping(engine: Engine) -> bool:
         return False
 
 
-def wait_for_db(engine: Engine, timeout_s: float = 60.0) -> None:
-    """Block until the database answers, backing off between tries."""
+def wait_for_db(engine: Engine, timeout_s: float = 60.0,
+                stop: threading.Event | None = None) -> bool:
+    """Block until the database answers, backing off between tries.
+
+    True once it answers; False when ``timeout_s`` passes or ``stop`` is set
+    (the pause between tries waits on ``stop``, so setting it ends the wait).
+    """
+    url = engine.url.render_as_string(hide_password=True)
     delay, deadline = 0.5, time.monotonic() + timeout_s
     while not ping(engine):
+        if stop is not None and stop.is_set():
+            return False
         if time.monotonic() > deadline:
-            raise RuntimeError(f"database {engine.url!r} not reachable after {timeout_s:.0f} s")
-        log.warning("waiting for database %s (retry in %.1f s)", engine.url, delay)
-        time.sleep(delay)
+            log.error("database %s not reachable after %.0f s; giving up", url, timeout_s)
+            return False
+        log.warning("waiting for database %s (retry in %.1f s)", url, delay)
+        if stop is not None:
+            stop.wait(delay)
+        else:
+            time.sleep(delay)
         delay = min(delay * 2, 5.0)
+    log.info("database reachable")
+    return True
+
+
+def advisory_xact_lock(conn_or_session: Connection | Session, key: int) -> None:
+    """Take PostgreSQL's transaction-scoped advisory lock ``key`` (held until the
+    transaction ends); a no-op on other databases."""
+    bind = conn_or_session.get_bind() if isinstance(conn_or_session, Session) else conn_or_session
+    if bind.dialect.name == "postgresql":
+        conn_or_session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})

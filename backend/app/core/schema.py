@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
+from app.core.db import advisory_xact_lock
 from app.models import Base
 
 _SCHEMA_LOCK_KEY = 0x44574154  # "DWAT": serialises CREATE TABLE across processes
@@ -12,7 +13,7 @@ _SCHEMA_LOCK_KEY = 0x44574154  # "DWAT": serialises CREATE TABLE across processe
 def init_schema(engine: Engine) -> None:
     if engine.dialect.name == "postgresql":
         with engine.begin() as conn:
-            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _SCHEMA_LOCK_KEY})
+            advisory_xact_lock(conn, _SCHEMA_LOCK_KEY)
             Base.metadata.create_all(conn)
     else:
         Base.metadata.create_all(engine)

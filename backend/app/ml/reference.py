@@ -5,6 +5,9 @@ the reference deciles as bin edges (outer edges are minus and plus infinity)
 with the share of reference rows in each bin, per categorical feature the
 category shares, and a sorted sample for the Kolmogorov-Smirnov test. The
 model's score gets the same treatment under ``SCORE_NAME``.
+
+``bin_counts`` and ``category_counts`` are the one binning: the monitoring
+worker bins live windows with them too, so both sides count alike.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import numpy as np
+import pandas as pd
 
 from app.ml.features import FEATURES, SCORE_NAME
 
@@ -19,11 +23,28 @@ KS_SAMPLE_SIZE = 5_000
 DECILES = np.linspace(0.1, 0.9, 9)
 
 
+def bin_counts(edges, values) -> np.ndarray:
+    """Rows per bin of the sorted ``edges``: ``len(edges) + 1`` bins, the outer ones open,
+    a value equal to an edge counted in the bin above."""
+    values = np.asarray(values, dtype=float)
+    return np.bincount(np.searchsorted(edges, values, side="right"), minlength=len(edges) + 1)
+
+
+def category_counts(categories, values) -> np.ndarray:
+    """Rows per category (as floats), a value matching when ``str(value).lower()`` equals
+    it (so ``True`` is ``"true"``); nulls and other values are not counted."""
+    by_label: dict[str, int] = {}
+    for label, count in pd.Series(values).value_counts().items():  # a few distinct labels
+        key = str(label).lower()
+        by_label[key] = by_label.get(key, 0) + int(count)
+    return np.array([by_label.get(c, 0) for c in categories], dtype=float)
+
+
 def numeric_reference(values: np.ndarray, rng: np.random.Generator) -> dict:
     values = np.asarray(values, dtype=float)
     # Ties (integer features) can make deciles coincide; keep each edge once.
     edges = np.unique(np.quantile(values, DECILES))
-    counts = np.bincount(np.searchsorted(edges, values, side="right"), minlength=len(edges) + 1)
+    counts = bin_counts(edges, values)
     size = min(KS_SAMPLE_SIZE, len(values))
     sample = np.sort(rng.choice(values, size=size, replace=False))
     return {
@@ -38,8 +59,7 @@ def numeric_reference(values: np.ndarray, rng: np.random.Generator) -> dict:
 
 
 def categorical_reference(values: np.ndarray, categories: list[str]) -> dict:
-    labels = [str(v).lower() for v in values]
-    counts = np.array([labels.count(c) for c in categories], dtype=float)
+    counts = category_counts(categories, values)
     return {
         "kind": "categorical",
         "categories": categories,

@@ -24,4 +24,5 @@ def ks(reference: Mapping, values: np.ndarray) -> TestResult:
     return TestResult(statistic=float(result.statistic), p_value=float(result.pvalue))
 
 
-KS = register(StatTest("ks", frozenset({"numeric"}), "alpha", "low", ks))
+KS = register(StatTest("ks", frozenset({"numeric"}), "alpha", "low", ks,
+                       floor_key="ks_floor", effect_is_statistic=True))

@@ -1,9 +1,10 @@
 """Population Stability Index on the reference bins frozen at training time.
 
 Numeric features use the reference deciles as edges (outer edges minus and
-plus infinity, a value equal to an edge goes to the bin above, as in
-``app.ml.reference``); categorical and boolean features use their categories,
-plus one bin for values the reference never saw.
+plus infinity, a value equal to an edge goes to the bin above); categorical
+and boolean features use their categories, plus one bin for values the
+reference never saw. The counting is ``app.ml.reference``'s own, so live
+windows are binned exactly like the training reference.
 
 Smoothing: every share (reference and current) is floored at ``EPSILON`` =
 1e-4 and renormalised, so an empty bin adds at most |p - q| * ln(1 / EPSILON)
@@ -15,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import numpy as np
-import pandas as pd
 
+from app.ml.reference import bin_counts, category_counts
 from worker.stats.registry import StatTest, TestResult, register
 
 EPSILON = 1e-4
@@ -45,17 +46,13 @@ def numeric_bins(edges) -> list[str]:
 
 
 def numeric_shares(edges, values: np.ndarray) -> np.ndarray:
-    values = np.asarray(values, dtype=float)
-    counts = np.bincount(np.searchsorted(edges, values, side="right"), minlength=len(edges) + 1)
+    counts = bin_counts(edges, values)
     return counts / max(counts.sum(), 1)
 
 
 def categorical_shares(categories: list[str], values: np.ndarray) -> tuple[np.ndarray, int]:
     """Shares over ``categories`` plus the count of values outside them."""
-    by_label: dict[str, int] = {}
-    for label, count in pd.Series(values).value_counts().items():  # a few distinct labels
-        by_label[str(label).lower()] = by_label.get(str(label).lower(), 0) + int(count)
-    counts = np.array([by_label.get(c, 0) for c in categories], dtype=float)
+    counts = category_counts(categories, values)
     total = len(values)
     unseen = total - int(counts.sum())
     return np.append(counts, unseen) / max(total, 1), unseen

@@ -2,7 +2,9 @@
 
 Each test declares the feature kinds it accepts, the threshold key it is
 judged against, its default and which direction means drift (a distance
-drifts when high, a p-value when low). Thresholds live only in
+drifts when high, a p-value when low). A hypothesis test also declares its
+effect-size gate: the threshold key of the floor, and whether the effect is
+its own statistic or the feature's PSI. Thresholds live only in
 ``DEFAULT_THRESHOLDS``; configuration overrides them globally or per feature.
 """
 
@@ -45,6 +47,10 @@ class StatTest:
     threshold_key: str
     drift_when: Direction
     compute: Callable[[Mapping, np.ndarray], TestResult] = field(repr=False)
+    #: Hypothesis tests only: the threshold key the effect size must reach ...
+    floor_key: str | None = None
+    #: ... and whether that effect is the test's own statistic (else the feature's PSI).
+    effect_is_statistic: bool = False
 
     @property
     def default_threshold(self) -> float:
