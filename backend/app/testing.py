@@ -32,6 +32,15 @@ from app.core.db import normalize_url
 
 log = logging.getLogger(__name__)
 DEFAULT_TEST_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/test"
+#: API keys every test backend accepts (a backend without keys refuses every unsafe route).
+TEST_ADMIN_KEY = "dw-test-admin-key-0123456789abcdef"
+TEST_PREDICT_KEY = "dw-test-predict-key-0123456789abcdef"
+TEST_KEYS_ENV = {"ADMIN_API_KEYS": TEST_ADMIN_KEY, "PREDICT_API_KEYS": TEST_PREDICT_KEY}
+
+
+def auth(key: str = TEST_ADMIN_KEY) -> dict[str, str]:
+    """Headers that authenticate a test request with ``key`` (the admin key by default)."""
+    return {"X-API-Key": key}
 
 
 def _postgres_answers(url: str) -> bool:
@@ -118,7 +127,8 @@ def wait_http(url: str, timeout_s: float = 60.0, status: int = 200) -> None:
 def run_backend(database_url: str, model_dir: Path, log_path: Path, **env: str) -> Iterator[str]:
     """Start ``uvicorn app.main:app`` in a subprocess; yield its base URL once ready."""
     port = free_port()
-    full_env = {**os.environ, "DATABASE_URL": database_url, "MODEL_DIR": str(model_dir), **env}
+    full_env = {**os.environ, **TEST_KEYS_ENV, "DATABASE_URL": database_url,
+                "MODEL_DIR": str(model_dir), **env}
     with open(log_path, "ab") as log_file:
         proc = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1",

@@ -9,16 +9,20 @@ from fastapi.testclient import TestClient
 
 from app.core.config import Settings
 from app.main import create_app
+from app.testing import TEST_ADMIN_KEY, TEST_PREDICT_KEY, auth
 
 
 @pytest.fixture
 def settings(database_url, model_dir) -> Settings:
-    return Settings(database_url=database_url, model_dir=model_dir, write_interval_ms=20)
+    return Settings(database_url=database_url, model_dir=model_dir, write_interval_ms=20,
+                    admin_api_keys=TEST_ADMIN_KEY, predict_api_keys=TEST_PREDICT_KEY,
+                    allowed_hosts="testserver,localhost,127.0.0.1")
 
 
 @pytest.fixture
 def client(settings, clean_db):
-    with TestClient(create_app(settings)) as c:
+    """A test client of the real app that sends the admin key (``anonymous`` sends none)."""
+    with TestClient(create_app(settings), headers=auth()) as c:
         deadline = time.monotonic() + 15
         while c.get("/api/v1/ready").status_code != 200:
             assert time.monotonic() < deadline, c.get("/api/v1/ready").json()

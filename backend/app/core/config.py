@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -28,13 +29,50 @@ class Settings(BaseSettings):
     model_version: str | None = Field(
         default=None, description="Serve this artifact version instead of the newest."
     )
-    cors_origins: str = Field(default="http://localhost:3000", description="Comma-separated.")
+    cors_origins: str = Field(
+        default="http://localhost:3000",
+        description="Comma-separated browser origins allowed to call the API and open /ws/live.",
+    )
+    allowed_hosts: str = Field(
+        default="localhost,127.0.0.1,::1,backend",
+        description="Comma-separated Host names the backend answers ('*' for any).",
+    )
+    admin_api_keys: str = Field(
+        default="", repr=False,
+        description="Comma-separated admin keys: everything, incl. simulator and alert actions.",
+    )
+    predict_api_keys: str = Field(
+        default="", repr=False, description="Comma-separated keys that may score, explain and label."
+    )
+    require_auth_for_reads: bool = Field(
+        default=False, description="Also require a key or session for GET routes and /ws/live."
+    )
+    session_secret: str = Field(
+        default="", repr=False,
+        description="Signs dashboard session cookies; derived from the admin keys when empty.",
+    )
+    session_ttl_minutes: int = Field(default=720, ge=1, le=60 * 24 * 30)
+    session_cookie_secure: bool = Field(
+        default=False, description="Mark the session cookie Secure (serve over HTTPS)."
+    )
+    rate_limit_per_key: str = Field(
+        default="300/second", description="Requests per key, e.g. '300/second'; 'off' disables."
+    )
+    rate_limit_per_address: str = Field(
+        default="100/second", description="Requests per client address without a key; 'off' disables."
+    )
+    rate_limit_sign_in: str = Field(
+        default="10/minute", description="Sign-in attempts per client address; 'off' disables."
+    )
     max_body_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
     write_batch_size: int = Field(default=500, ge=1)
     write_interval_ms: int = Field(default=100, ge=5)
     write_queue_max: int = Field(default=100_000, ge=100)
     live_push_interval_s: float = Field(default=1.0, gt=0)
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="text, or json for one JSON object per log line."
+    )
 
     @property
     def is_sqlite(self) -> bool:
