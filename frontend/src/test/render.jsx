@@ -13,11 +13,16 @@ export function renderWithClient(ui, { client = testClient() } = {}) {
   return { client, ...render(<QueryClientProvider client={client}>{ui}</QueryClientProvider>) }
 }
 
-const json = (status, body) => Promise.resolve(new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } }))
+const respond = (status, body, headers = {}) =>
+  Promise.resolve(
+    status === 204
+      ? new Response(null, { status, headers })
+      : new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json', ...headers } }),
+  )
 
 /**
- * Stub fetch with routes {"GET /api/v1/model": body | (request) => [status, body]}.
- * Unknown routes answer 404; every call is recorded as {method, path, body}.
+ * Stub fetch with routes {"GET /api/v1/model": body | (request) => [status, body, headers?]}.
+ * Unknown routes answer 404; every call is recorded as {method, path, query, body, headers, credentials}.
  */
 export function stubApi(routes) {
   const calls = []
@@ -25,14 +30,15 @@ export function stubApi(routes) {
     const method = init.method ?? 'GET'
     const parsed = new URL(url, 'http://localhost')
     const body = init.body ? JSON.parse(init.body) : undefined
-    calls.push({ method, path: parsed.pathname, query: Object.fromEntries(parsed.searchParams), body })
+    const query = Object.fromEntries(parsed.searchParams)
+    calls.push({ method, path: parsed.pathname, query, body, headers: init.headers ?? {}, credentials: init.credentials })
     const route = routes[`${method} ${parsed.pathname}`]
-    if (route === undefined) return json(404, { detail: `no route ${method} ${parsed.pathname}` })
+    if (route === undefined) return respond(404, { detail: `no route ${method} ${parsed.pathname}` })
     if (typeof route === 'function') {
-      const [status, payload] = route({ body, query: Object.fromEntries(parsed.searchParams) })
-      return json(status, payload)
+      const [status, payload, headers] = route({ body, query })
+      return respond(status, payload, headers)
     }
-    return json(200, route)
+    return respond(200, route)
   })
   vi.stubGlobal('fetch', fetchMock)
   return calls
