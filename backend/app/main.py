@@ -10,16 +10,22 @@ import math
 import time
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from app.api import live
 from app.api import examples
+from app.api.auth import authorize
 from app.api.main import api_router
 from app.api.routes import ops
 from app.core.config import Settings, get_settings
+from app.core.logging import configure_logging
+from app.core.ratelimit import CallerMiddleware, Limiter, Limits
+from app.core.request_id import RequestIdMiddleware
+from app.core.security import Security, split_keys
 from app.core.state import AppState
 
 API_PREFIX = "/api/v1"
@@ -66,10 +72,10 @@ async def validation_error(request: Request, exc: RequestValidationError) -> JSO
 
 def create_app(settings: Settings | None = None, state: AppState | None = None) -> FastAPI:
     settings = settings or get_settings()
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(settings.log_level, settings.log_format)
+    security, limits = Security(settings), Limits.from_settings(settings)
+    if not security.keys:
+        log.warning("no API keys configured: every unsafe route answers 401 (set ADMIN_API_KEYS)")
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -84,13 +90,20 @@ def create_app(settings: Settings | None = None, state: AppState | None = None) 
         summary="Real-time fraud scoring with drift and performance monitoring.",
         lifespan=lifespan,
     )
+    app.state.security, app.state.limits, app.state.limiter = security, limits, Limiter()
     app.add_exception_handler(RequestValidationError, validation_error)
+    # Added innermost first: requests pass request id, host check, CORS, caller check.
+    app.add_middleware(CallerMiddleware, security=security, limits=limits, limiter=app.state.limiter)
     app.add_middleware(
         CORSMiddleware,
-        allow_origins=[o.strip() for o in settings.cors_origins.split(",") if o.strip()],
-        allow_methods=["*"],
-        allow_headers=["*"],
+        allow_origins=sorted(security.allowed_origins),
+        allow_credentials=True,
+        allow_methods=["GET", "POST", "PUT", "DELETE"],
+        allow_headers=["Content-Type", "X-API-Key", "Authorization", "X-Request-ID"],
+        expose_headers=["X-Request-ID", "Retry-After"],
     )
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=split_keys(settings.allowed_hosts))
+    app.add_middleware(RequestIdMiddleware)
 
     @app.middleware("http")
     async def measure(request: Request, call_next):
@@ -108,12 +121,12 @@ def create_app(settings: Settings | None = None, state: AppState | None = None) 
         metrics.latency.labels(request.method, path).observe(time.perf_counter() - started)
         return response
 
-    app.include_router(api_router, prefix=API_PREFIX)
+    app.include_router(api_router, prefix=API_PREFIX, dependencies=[Depends(authorize)])
     default_openapi = app.openapi
     app.openapi = lambda: examples.document(default_openapi())  # examples, our 422 body
     app.include_router(live.router)
     # Probes and scrapers conventionally look at the root as well.
-    app.include_router(ops.router, include_in_schema=False)
+    app.include_router(ops.router, include_in_schema=False, dependencies=[Depends(authorize)])
     return app
 
 

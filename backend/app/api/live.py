@@ -5,7 +5,14 @@ Every message is JSON ``{"type": ..., "data": ...}``:
 - ``stats`` every ``LIVE_PUSH_INTERVAL_S`` (the body of ``GET /api/v1/stats``);
 - ``drift`` ``{"run_id", "finished_at"}`` when a newer finished monitoring run appears;
 - ``alerts`` ``{"updated_at", "open"}`` when the newest alert change or the open count moves;
-- ``simulator`` (the body of ``GET /api/v1/simulator``) when the scenario or rate changes.
+- ``simulator`` (the body of ``GET /api/v1/simulator``) when the scenario or rate changes;
+- ``degraded`` ``{"since", "reason"}`` once a poll fails or takes longer than
+  ``STALL_S`` (the database is unreachable: figures are frozen), sent at once to a
+  client that connects meanwhile, and ``recovered`` ``{"since", "at"}`` after.
+
+Browsers may connect only from an origin in ``CORS_ORIGINS`` (or the backend's own);
+with ``REQUIRE_AUTH_FOR_READS=1`` a key or session cookie is needed too. A refused
+handshake is closed with code 1008 before it is accepted (HTTP 403).
 
 One broadcaster task per app, started by the first connection and stopped
 after the last one leaves, polls the database once per interval for every
@@ -28,13 +35,17 @@ from sqlalchemy.orm import Session
 
 from app.api.routes.simulator import simulator_state
 from app.api.routes.stats import stats as stats_body
+from app.core.ratelimit import identify
+from app.core.security import Security
 from app.core.state import AppState
-from app.models import Alert, MonitoringRun, SimulatorControl
+from app.models import Alert, MonitoringRun, SimulatorControl, utcnow
 
 log = logging.getLogger(__name__)
 router = APIRouter()
 
 QUEUE_SIZE = 64
+#: A poll slower than this counts as failed: the channel says ``degraded`` within ~2 s.
+STALL_S = 1.5
 
 
 def _latest_run(session: Session) -> dict | None:
@@ -88,11 +99,15 @@ class Broadcaster:
     subscribers: set[asyncio.Queue] = field(default_factory=set)
     last: Snapshot | None = None
     task: asyncio.Task | None = None
+    degraded: dict | None = None  # the ``degraded`` event while the database is unreachable
+    _polling: asyncio.Future | None = None
 
     def subscribe(self) -> asyncio.Queue:
         queue: asyncio.Queue = asyncio.Queue(QUEUE_SIZE)
         self.subscribers.add(queue)
-        if self.last is not None:
+        if self.degraded is not None:
+            queue.put_nowait(jsonable_encoder(self.degraded))
+        elif self.last is not None:
             queue.put_nowait({"type": "stats", "data": self.last.stats})
         if self.task is None or self.task.done():
             self.task = asyncio.create_task(self._run(), name="live-broadcaster")
@@ -102,7 +117,7 @@ class Broadcaster:
         self.subscribers.discard(queue)
         if not self.subscribers and self.task is not None:
             self.task.cancel()
-            self.task, self.last = None, None
+            self.task, self.last, self.degraded = None, None, None
 
     def publish(self, message: dict[str, Any]) -> None:
         encoded = jsonable_encoder(message)
@@ -112,23 +127,40 @@ class Broadcaster:
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
-        failing = False
         while True:
             started = loop.time()
             try:
                 await self.tick()
-                if failing:
-                    log.info("live channel poll recovered")
-                failing = False
-            except Exception:  # noqa: BLE001 - the database may be down; keep the channel open
-                # One traceback per outage, not one per second.
-                log.log(logging.DEBUG if failing else logging.WARNING, "live channel poll failed", exc_info=not failing)
-                failing = True
+                self._recovered()
+            except Exception as exc:  # noqa: BLE001 - the database may be down; keep the channel open
+                self._degrade(exc)
             await asyncio.sleep(max(0.0, self.interval_s - (loop.time() - started)))
+
+    def _degrade(self, exc: BaseException) -> None:
+        if self.degraded is not None:
+            log.debug("live channel poll failed again: %r", exc)
+            return
+        # One traceback per outage, not one per second.
+        log.warning("live channel poll failed: figures are stalled", exc_info=exc)
+        self.degraded = {"type": "degraded", "data": {"since": utcnow(), "reason": "database unavailable"}}
+        self.publish(self.degraded)
+
+    def _recovered(self) -> None:
+        if self.degraded is None:
+            return
+        since, self.degraded = self.degraded["data"]["since"], None
+        log.info("live channel poll recovered")
+        self.publish({"type": "recovered", "data": {"since": since, "at": utcnow()}})
+
+    async def _snapshot(self) -> Snapshot:
+        """The next snapshot; a poll still hanging in its thread is waited on, not repeated."""
+        if self._polling is None or self._polling.done():
+            self._polling = asyncio.ensure_future(asyncio.to_thread(take_snapshot, self.state))
+        return await asyncio.wait_for(asyncio.shield(self._polling), STALL_S)
 
     async def tick(self) -> None:
         """Poll once; publish stats and, against the previous poll, what changed."""
-        now = await asyncio.to_thread(take_snapshot, self.state)
+        now = await self._snapshot()
         previous, self.last = self.last, now
         self.publish({"type": "stats", "data": now.stats})
         if previous is None:
@@ -163,9 +195,25 @@ async def _forward(websocket: WebSocket, queue: asyncio.Queue) -> None:
         await websocket.send_json(await queue.get())
 
 
+def handshake_refusal(websocket: WebSocket, security: Security) -> str | None:
+    """Why a connection may not open, or None: a foreign page, or a missing credential."""
+    origin = websocket.headers.get("origin")
+    own = f"{websocket.url.scheme.replace('ws', 'http', 1)}://{websocket.headers.get('host')}"
+    if origin is not None and origin not in security.allowed_origins and origin != own:
+        return f"origin {origin!r} is not in CORS_ORIGINS"
+    if security.settings.require_auth_for_reads and identify(websocket.scope, security).principal is None:
+        return "a key or session is required (REQUIRE_AUTH_FOR_READS=1)"
+    return None
+
+
 @router.websocket("/ws/live")
 async def live(websocket: WebSocket) -> None:
     """Push stats every second and drift, alert and simulator events as they happen."""
+    refusal = handshake_refusal(websocket, websocket.app.state.security)
+    if refusal is not None:
+        log.warning("live connection refused: %s", refusal)
+        await websocket.close(code=1008, reason=refusal[:120])
+        return
     await websocket.accept()
     broadcaster = get_broadcaster(websocket.app)
     queue = broadcaster.subscribe()

@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from app.api.routes import (
     alerts,
+    auth,
     explain,
     feedback,
     model,
@@ -15,7 +16,8 @@ from app.api.routes import (
     stats,
 )
 
-ROUTE_MODULES = (predict, explain, feedback, model, predictions, stats, monitoring, alerts, simulator, ops)
+ROUTE_MODULES = (predict, explain, feedback, model, predictions, stats, monitoring, alerts, simulator,
+                 auth, ops)
 
 api_router = APIRouter()
 for module in ROUTE_MODULES:

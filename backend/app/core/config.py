@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 BACKEND_DIR = Path(__file__).resolve().parents[2]
@@ -16,7 +16,8 @@ DEFAULT_MODEL_DIR = BACKEND_DIR / "artifacts"
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=None, extra="ignore")
+    # Inputs stay out of error messages: some are secrets.
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", hide_input_in_errors=True)
 
     database_url: str = Field(
         default=DEFAULT_DATABASE_URL,
@@ -73,6 +74,15 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = Field(
         default="text", description="text, or json for one JSON object per log line."
     )
+
+    @field_validator("admin_api_keys", "predict_api_keys")
+    @classmethod
+    def _strong_keys(cls, value: str) -> str:
+        for key in (k.strip() for k in value.split(",")):
+            if key and not (16 <= len(key) <= 512 and key.isprintable() and " " not in key):
+                raise ValueError("every key must be 16 to 512 printable characters without spaces "
+                                 "(./scripts/setup.sh generates strong ones)")
+        return value
 
     @property
     def is_sqlite(self) -> bool:

@@ -1,0 +1,21 @@
+"""Problem bodies for every error but a 422: ``{"status", "title", "detail"}``.
+
+The shape follows RFC 9457 (problem details) without its optional ``type`` and
+``instance``; ``detail`` says what went wrong and what to do, in one sentence.
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+from starlette.responses import JSONResponse
+
+
+def problem_body(status: int, detail: str, **extra: Any) -> dict[str, Any]:
+    return {"status": status, "title": HTTPStatus(status).phrase, "detail": detail, **extra}
+
+
+def problem_response(status: int, detail: str, headers: dict[str, str] | None = None,
+                     **extra: Any) -> JSONResponse:
+    return JSONResponse(problem_body(status, detail, **extra), status_code=status, headers=headers)
