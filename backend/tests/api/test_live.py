@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from websockets.sync.client import ClientConnection, connect
 
 from app.models import Alert, MonitoringRun, utcnow
-from app.testing import clear_tables, database_behind_proxy, run_backend
+from app.testing import auth, clear_tables, database_behind_proxy, run_backend
 
 pytestmark = pytest.mark.slow
 
@@ -73,7 +73,7 @@ def add_alert(engine) -> int:
 def test_stats_arrive_every_second_and_count_predictions(ws, backend, transaction):
     first = next_event(ws, "stats")
     started = time.monotonic()
-    response = httpx.post(f"{backend}/api/v1/predict", json=transaction, timeout=10)
+    response = httpx.post(f"{backend}/api/v1/predict", json=transaction, timeout=10, headers=auth())
     assert response.status_code == 200, response.text
     later = [next_event(ws, "stats", timeout_s=2.0) for _ in range(3)]
     elapsed = time.monotonic() - started
@@ -114,12 +114,13 @@ def test_alert_changes_are_pushed_with_the_open_count(ws, engine):
 
 
 def test_a_scenario_change_pushes_the_simulator_state(ws, backend):
-    response = httpx.put(f"{backend}/api/v1/simulator", json={"scenario": "sudden", "rps": 25}, timeout=10)
+    response = httpx.put(f"{backend}/api/v1/simulator", json={"scenario": "sudden", "rps": 25}, timeout=10,
+                         headers=auth())
     assert response.status_code == 200, response.text
     data = next_event(ws, "simulator")
     assert data["scenario"] == "sudden" and data["rps"] == 25
     assert "sudden" in [s["name"] for s in data["scenarios"]]
-    httpx.put(f"{backend}/api/v1/simulator", json={"scenario": "sudden", "rps": 40}, timeout=10)
+    httpx.put(f"{backend}/api/v1/simulator", json={"scenario": "sudden", "rps": 40}, timeout=10, headers=auth())
     assert next_event(ws, "simulator")["rps"] == 40
 
 
@@ -140,15 +141,26 @@ def test_the_broadcaster_polls_only_while_someone_listens(client):
     assert task.cancelled() or task.done()
 
 
-def test_the_channel_survives_a_database_outage(database_url, model_dir, tmp_path):
+def test_the_channel_survives_a_database_outage_and_says_so(database_url, model_dir, tmp_path):
     with database_behind_proxy(database_url) as (proxy, via_proxy):
         with run_backend(via_proxy, model_dir, tmp_path / "backend.log") as base, \
                 connect(base.replace("http", "ws", 1) + "/ws/live") as conn:
             next_event(conn, "stats")
+            cut_at = utcnow()
             proxy.cut()
-            time.sleep(3)  # polls fail meanwhile; the socket must stay open
+            degraded = next_event(conn, "degraded", timeout_s=15)  # about 1 s here; no timing assert
+            assert degraded["reason"] == "database unavailable"
+            assert datetime.fromisoformat(degraded["since"]) >= cut_at
+            # A client that connects meanwhile is told at once, before any stats.
+            with connect(base.replace("http", "ws", 1) + "/ws/live") as late:
+                first = json.loads(late.recv(timeout=5))
+                assert first["type"] == "degraded" and first["data"] == degraded
+            time.sleep(2)  # polls keep failing meanwhile; the socket must stay open
             proxy.start()
             restored = utcnow()
+            recovered = next_event(conn, "recovered", timeout_s=15)
+            assert recovered["since"] == degraded["since"]
+            assert datetime.fromisoformat(recovered["at"]) >= restored
             deadline = time.monotonic() + 15
             while datetime.fromisoformat(next_event(conn, "stats", timeout_s=15)["as_of"]) < restored:
                 assert time.monotonic() < deadline, "no fresh stats after the database came back"

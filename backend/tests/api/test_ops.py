@@ -6,7 +6,7 @@ import time
 
 import httpx
 
-from app.testing import database_behind_proxy, run_backend
+from app.testing import auth, database_behind_proxy, run_backend
 
 
 def test_health_touches_nothing(client):
@@ -20,7 +20,7 @@ def test_ready_names_a_missing_model(settings, clean_db, tmp_path):
     from app.main import create_app
 
     empty = settings.model_copy(update={"model_dir": tmp_path})
-    with TestClient(create_app(empty)) as c:
+    with TestClient(create_app(empty), headers=auth()) as c:
         deadline = time.monotonic() + 10
         while not (response := c.get("/api/v1/ready")).json()["checks"]["database"]:
             assert time.monotonic() < deadline
@@ -62,7 +62,7 @@ def test_ready_turns_503_when_the_database_goes_away_and_back(database_url, mode
             down = _wait_status(f"{base}/api/v1/ready", 503)
             assert down.status_code == 503 and down.json()["missing"] == ["database"]
             # Predictions are still answered and queued, not lost.
-            scored = httpx.post(f"{base}/api/v1/predict", json=transaction, timeout=5)
+            scored = httpx.post(f"{base}/api/v1/predict", json=transaction, timeout=5, headers=auth())
             assert scored.status_code == 200
             proxy.start()
             assert _wait_status(f"{base}/api/v1/ready", 200).status_code == 200
