@@ -1,13 +1,19 @@
 import { useEffect, useRef, useState } from 'react'
 
-/** `target`, eased from its previous value over `durationMs`, so a counter visibly counts up. */
+const prefersReducedMotion = () =>
+  typeof window.matchMedia === 'function' && window.matchMedia('(prefers-reduced-motion: reduce)').matches
+
+/**
+ * `target`, eased from its previous value over `durationMs`, so a counter visibly counts up.
+ * With prefers-reduced-motion (or no requestAnimationFrame) it jumps straight to the value.
+ */
 export function useTweenedNumber(target, durationMs = 900) {
   const [shown, setShown] = useState(target)
   const shownRef = useRef(target)
 
   useEffect(() => {
     if (target == null) return undefined
-    if (shownRef.current == null || typeof requestAnimationFrame === 'undefined') {
+    if (shownRef.current == null || typeof requestAnimationFrame === 'undefined' || prefersReducedMotion()) {
       shownRef.current = target
       setShown(target)
       return undefined

@@ -1,5 +1,5 @@
-import { act, screen, waitFor, within } from '@testing-library/react'
-import { describe, expect, it } from 'vitest'
+import { act, screen, within } from '@testing-library/react'
+import { describe, expect, it, vi } from 'vitest'
 import { applyLiveEvent } from '../../../lib/live/live-events'
 import { keys } from '../../../lib/queries'
 import { alert, model, noDrift, stats } from '../../../test/fixtures'
@@ -32,13 +32,26 @@ describe('OverviewView', () => {
     expect(screen.getByText('3.10%')).toBeInTheDocument()
   })
 
-  it('counts up when a live stats message arrives', async () => {
-    const { client } = setup()
-    act(() => {
-      applyLiveEvent(client, { type: 'stats', data: stats(1300) })
-    })
-    await waitFor(() => expect(screen.getByTestId('prediction-counter')).toHaveAttribute('data-value', '1300'))
-    expect(await screen.findByText('1,300', {}, { timeout: 3000 })).toBeInTheDocument()
+  it('counts up when a live stats message arrives', () => {
+    vi.useFakeTimers() // the count-up runs on requestAnimationFrame: step it, never wait for it
+    try {
+      const { client } = setup()
+      const counter = screen.getByTestId('prediction-counter')
+      act(() => {
+        applyLiveEvent(client, { type: 'stats', data: stats(1300) })
+        vi.advanceTimersByTime(0) // TanStack Query notifies its observers on a zero timeout
+      })
+      expect(counter).toHaveAttribute('data-value', '1300')
+      expect(counter).toHaveTextContent('1,234')
+      act(() => vi.advanceTimersByTime(300))
+      const midway = Number(counter.textContent.replace(',', ''))
+      expect(midway).toBeGreaterThan(1234)
+      expect(midway).toBeLessThan(1300)
+      act(() => vi.advanceTimersByTime(1000))
+      expect(counter).toHaveTextContent('1,300')
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   it('shows the model card, the dataset drift status and the open alerts', () => {
