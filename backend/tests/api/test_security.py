@@ -284,3 +284,25 @@ def test_short_keys_and_bad_limits_fail_at_start(settings):
     assert "short-key" not in str(short.value)  # secrets stay out of error messages
     with pytest.raises(ValueError, match="RATE_LIMIT_PER_KEY"):
         create_app(settings.model_copy(update={"rate_limit_per_key": "lots"}))
+
+
+@pytest.mark.slow
+def test_json_logs_carry_the_request_id(database_url, model_dir, clean_db, tmp_path):
+    import json
+
+    from websockets.exceptions import InvalidStatus
+    from websockets.sync.client import connect
+
+    from app.testing import run_backend
+
+    log_path = tmp_path / "backend.log"
+    with run_backend(database_url, model_dir, log_path, LOG_FORMAT="json") as base:
+        with pytest.raises(InvalidStatus) as refused:
+            connect(base.replace("http", "ws", 1) + "/ws/live", origin="http://evil.example",
+                    additional_headers={"X-Request-ID": "trace-77"}, open_timeout=10)
+        assert refused.value.response.status_code == 403
+    lines = [json.loads(line) for line in log_path.read_text().splitlines() if line.startswith("{")]
+    assert lines and all({"asctime", "level", "logger", "request_id", "message"} <= set(r) for r in lines)
+    (refusal,) = [r for r in lines if "live connection refused" in r["message"]]
+    assert refusal["request_id"] == "trace-77" and "evil.example" in refusal["message"]
+    assert any(r["logger"].startswith("uvicorn") for r in lines)  # uvicorn's lines go the same way
