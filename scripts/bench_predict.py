@@ -8,12 +8,17 @@ accepted prediction was stored (the total in /api/v1/stats).
 
     ./scripts/setup.sh --local            # or any running backend
     .venv/bin/python scripts/bench_predict.py --url http://127.0.0.1:8000 --rate 200 --duration 20
+
+The key is --key, else BENCH_API_KEY, else the first PREDICT_API_KEYS entry of
+./.env; the backend's RATE_LIMIT_PER_KEY must allow the maximum rate.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -21,7 +26,8 @@ from pathlib import Path
 import httpx
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "backend"))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "backend"))
 from app.ml.generator import TransactionGenerator  # noqa: E402
 
 
@@ -100,10 +106,17 @@ async def stored_total(client: httpx.AsyncClient) -> int:
     return (await client.get("/api/v1/stats")).json()["total_predictions"]
 
 
+def default_key() -> str | None:
+    env_file = Path(os.environ.get("ENV_FILE", ROOT / ".env"))
+    found = re.search(r"^PREDICT_API_KEYS=([^,\s]+)", env_file.read_text(), re.M) if env_file.exists() else None
+    return os.environ.get("BENCH_API_KEY") or (found.group(1) if found else None)
+
+
 async def main(args: argparse.Namespace) -> None:
     bodies = TransactionGenerator(seed=123).sample(5_000).records()
     limits = httpx.Limits(max_connections=args.concurrency * 2, max_keepalive_connections=args.concurrency * 2)
-    async with httpx.AsyncClient(base_url=args.url, timeout=10, limits=limits) as client:
+    headers = {"X-API-Key": args.key} if args.key else {}
+    async with httpx.AsyncClient(base_url=args.url, timeout=10, limits=limits, headers=headers) as client:
         (await client.get("/api/v1/ready")).raise_for_status()
         before = await stored_total(client)
         await fixed_rate(client, bodies, args.rate, args.duration)
@@ -121,4 +134,5 @@ if __name__ == "__main__":
     parser.add_argument("--duration", type=float, default=20.0, help="seconds per phase")
     parser.add_argument("--concurrency", type=int, default=32, help="clients in the max-rate phase")
     parser.add_argument("--batch", type=int, default=1000, help="rows per call in the storage phase (0 skips it)")
+    parser.add_argument("--key", default=default_key(), help="predict or admin key (default: from .env)")
     asyncio.run(main(parser.parse_args()))
