@@ -1,4 +1,9 @@
-"""Exponential back-off with jitter, shared by all requests of one kind."""
+"""Exponential back-off with jitter, shared by all requests of one kind.
+
+A 429's ``Retry-After`` is a floor, not a hint: :meth:`Backoff.hold` pauses at
+least that long (plus up to 10% jitter, so several simulators do not return in
+the same instant).
+"""
 
 from __future__ import annotations
 
@@ -39,15 +44,27 @@ class Backoff:
         """Seconds left in the current pause (0 when requests may go out)."""
         return max(0.0, self.paused_until - time.monotonic())
 
-    def failure(self, reason: str) -> None:
+    def failure(self, reason: str, quiet: bool = False) -> None:
+        """Pause after a failure; ``quiet`` when the caller has already said why, once."""
         if self.remaining() > 0:
             return
         self.attempt += 1
         delay = min(self.max_s, self.base_s * 2 ** (self.attempt - 1)) * self.rng.uniform(0.5, 1.0)
         self.paused_until = time.monotonic() + delay
-        log.warning(
-            "%s failed (%s): backing off %.1f s (attempt %d)", self.what, reason, delay, self.attempt
+        log.log(
+            logging.DEBUG if quiet else logging.WARNING,
+            "%s failed (%s): backing off %.1f s (attempt %d)", self.what, reason, delay, self.attempt,
         )
+
+    def hold(self, seconds: float, reason: str) -> None:
+        """Pause at least ``seconds`` (the backend's Retry-After); a longer pause already on stays."""
+        until = time.monotonic() + seconds * self.rng.uniform(1.0, 1.1)
+        if until <= self.paused_until:
+            return
+        self.attempt += 1
+        self.paused_until = until
+        log.warning("%s rate-limited (%s): pausing %.1f s as Retry-After asks",
+                    self.what, reason, until - time.monotonic())
 
     def success(self) -> None:
         if self.attempt:

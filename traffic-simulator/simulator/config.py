@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from pydantic import AliasChoices, Field, ValidationError, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from app.schemas.simulator import MAX_RPS, MIN_RPS, SCENARIO_NAMES
@@ -85,6 +85,12 @@ class Settings(BaseSettings):
         "INFO", validation_alias=_env("log_level"),
         description="Logging level: DEBUG, INFO, WARNING or ERROR.",
     )
+    api_key: SecretStr | None = Field(
+        None, repr=False,
+        description="API key sent as X-API-Key with every request: a predict key (PREDICT_API_KEYS) "
+        "for traffic and labels; switching scenarios (SIM_SCENARIO, SIM_AUTO_DRIFT) needs an admin "
+        "key (ADMIN_API_KEYS). Never logged; prefer the environment to the flag.",
+    )
 
     @field_validator("scenario")
     @classmethod
@@ -99,6 +105,18 @@ class Settings(BaseSettings):
         if value.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
             raise ValueError(f"unknown log level {value!r}; expected DEBUG, INFO, WARNING or ERROR")
         return value.upper()
+
+    @field_validator("api_key")
+    @classmethod
+    def _one_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
+        key = value.get_secret_value().strip()
+        if "," in key:
+            raise ValueError("expected one key, not a comma-separated list")
+        if not key or not key.isprintable() or any(c.isspace() for c in key):
+            raise ValueError("expected one key of printable characters without spaces")
+        return SecretStr(key)
 
     @field_validator("backend_url")
     @classmethod

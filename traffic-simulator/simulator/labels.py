@@ -5,6 +5,10 @@ answer), due ``delay_s`` (jittered ±20%) after the prediction. When the queue
 is full the label due soonest (the oldest) is dropped and counted. On
 shutdown, :meth:`LabelSender.flush` sends everything still queued, due or
 not, until its deadline; what is left then is dropped and counted.
+
+A batch the backend did not take for a reason that can pass (unreachable,
+5xx, 429, 401/403 while the key is wrong) goes back into the queue; a 429
+pauses posting for at least its ``Retry-After``.
 """
 
 from __future__ import annotations
@@ -20,12 +24,14 @@ from dataclasses import dataclass, field
 import httpx
 
 from simulator.backoff import Backoff, pause
+from simulator.client import refused_message, request_id, retry_after_s
 from simulator.stats import Stats
 
 log = logging.getLogger(__name__)
 
 BATCH_MAX = 1_000
 SEND_INTERVAL_S = 0.5
+BATCHES_PER_SEND = 5  # at most 10 posts a second, even while a backlog drains (10,000 labels/s)
 JITTER = 0.2
 DROP_WARNING_INTERVAL_S = 10.0
 
@@ -86,12 +92,14 @@ class LabelSender:
     def __init__(self, client: httpx.AsyncClient, queue: LabelQueue, stats: Stats) -> None:
         self.client, self.queue, self.stats = client, queue, stats
         self.backoff = Backoff("posting labels to /api/v1/feedback")
+        self._refusal_logged = False
 
     async def run(self, stop: asyncio.Event) -> None:
         """Send labels as they fall due until ``stop`` is set."""
         while not await pause(stop, self.backoff.remaining() or SEND_INTERVAL_S):
-            while batch := self.queue.pop(BATCH_MAX, due_by=time.monotonic()):
-                if not await self.post(batch):
+            for _ in range(BATCHES_PER_SEND):
+                batch = self.queue.pop(BATCH_MAX, due_by=time.monotonic())
+                if not batch or not await self.post(batch):
                     break
 
     async def flush(self, timeout_s: float) -> None:
@@ -115,18 +123,34 @@ class LabelSender:
         try:
             response = await self.client.post("/api/v1/feedback", json=body)
         except httpx.TransportError as exc:
-            return self._retry(batch, f"{type(exc).__name__}: {exc}")
-        if response.status_code >= 500 or response.status_code == 429:
-            return self._retry(batch, f"HTTP {response.status_code}")
+            return self._retry(batch, f"{type(exc).__name__}: {exc}, request {request_id(exc)}")
+        status = response.status_code
+        if status == 429:
+            self.stats.totals.rate_limited += 1
+            self.queue.push(batch)
+            wait = retry_after_s(response)
+            if wait is None:
+                self.backoff.failure(f"HTTP 429 without Retry-After, request {request_id(response)}")
+            else:
+                self.backoff.hold(wait, f"HTTP 429, request {request_id(response)}")
+            return False
+        if status in (401, 403):
+            if not self._refusal_logged:
+                self._refusal_logged = True
+                log.error(refused_message("POST /api/v1/feedback", response, "predict"))
+            return self._retry(batch, f"HTTP {status}", quiet=True)
+        if status >= 500:
+            return self._retry(batch, f"HTTP {status}, request {request_id(response)}")
         self.backoff.success()
-        if response.status_code == 200:
+        self._refusal_logged = False
+        if status == 200:
             self.stats.totals.labels_sent += len(batch)
             return True
         return self._refused(batch, response)
 
-    def _retry(self, batch: list[PendingLabel], reason: str) -> bool:
+    def _retry(self, batch: list[PendingLabel], reason: str, quiet: bool = False) -> bool:
         self.queue.push(batch)
-        self.backoff.failure(reason)
+        self.backoff.failure(reason, quiet=quiet)
         return False
 
     def _refused(self, batch: list[PendingLabel], response: httpx.Response) -> bool:
@@ -138,8 +162,8 @@ class LabelSender:
         keep = [i for i in batch if i.prediction_id not in bad] if bad else []
         self.stats.totals.labels_rejected += len(batch) - len(keep)
         log.warning(
-            "backend refused %d label(s) (HTTP %d: %s)",
-            len(batch) - len(keep), response.status_code, response.text[:200],
+            "backend refused %d label(s) (HTTP %d: %s; request %s)",
+            len(batch) - len(keep), response.status_code, response.text[:200], request_id(response),
         )
         self.queue.push(keep)
         return True

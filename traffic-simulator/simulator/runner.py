@@ -8,10 +8,9 @@ import logging
 import random
 import signal
 
-import httpx
-
 from app.ml.generator import Drift, TransactionGenerator
 from simulator.backoff import pause
+from simulator.client import make_client
 from simulator.config import Settings
 from simulator.control import DEMO_SCHEDULE, Control, Step, run_schedule
 from simulator.labels import LabelQueue, LabelSender
@@ -19,8 +18,6 @@ from simulator.stats import Stats
 from simulator.traffic import Traffic, TransactionSource
 
 log = logging.getLogger(__name__)
-# httpcore checks every pooled connection on each request: keep the idle pool small.
-KEEPALIVE = 16
 
 
 class Simulator:
@@ -40,26 +37,21 @@ class Simulator:
         self.stats = Stats()
         self.stop = asyncio.Event()
 
-    def _client(self) -> httpx.AsyncClient:
-        s = self.settings
-        limits = httpx.Limits(max_connections=s.concurrency + 4,
-                              max_keepalive_connections=min(KEEPALIVE, s.concurrency))
-        return httpx.AsyncClient(base_url=s.backend_url, timeout=s.timeout_s, limits=limits)
-
     async def run(self) -> Stats:
         s = self.settings
         rng = random.Random(s.seed)
         # Warm the generator's calibration (also for concept drift) before the clock starts.
         await asyncio.to_thread(TransactionGenerator(0, s.fraud_rate).sample, 1, Drift(concept=1.0))
-        async with self._client() as client:
-            control = Control(client, s, self.send_scenario)
+        async with make_client(s) as client:
+            control = Control(client, s, self.send_scenario, self.stats)
             labels = LabelQueue(s.label_queue_max, self.stats, rng)
             sender = LabelSender(client, labels, self.stats)
             traffic = Traffic(client, control, TransactionSource(self.generator, control), labels,
                               self.stats, rng)
             await control.sync()
-            log.info("sending to %s at %g req/s, scenario %s",
-                     s.backend_url, control.rps, control.scenario.name)
+            log.info("sending to %s at %g req/s, scenario %s, %s",
+                     s.backend_url, control.rps, control.scenario.name,
+                     "with the key in SIM_API_KEY" if s.api_key else "without a key (SIM_API_KEY unset)")
             background = self._start_background(control, sender)
             if s.duration_s is not None:
                 asyncio.get_running_loop().call_later(s.duration_s, self.stop.set)

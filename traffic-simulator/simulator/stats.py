@@ -18,6 +18,7 @@ class Totals:
     ok: int = 0
     errors: Counter[str] = field(default_factory=Counter)
     skipped: int = 0  # sends given up because the simulator fell more than a second behind
+    rate_limited: int = 0  # 429 answers (predictions, labels and control), each paused as asked
     labels_queued: int = 0
     labels_sent: int = 0
     labels_rejected: int = 0  # refused by the backend (unknown prediction, conflicting label)
@@ -64,7 +65,7 @@ class Stats:
             f"{self._window_sent / elapsed:.1f} req/s (target {target_rps:g}) over {elapsed:.1f} s, "
             f"errors {self._window_errors}, {latency}, scenario {scenario}; labels sent {t.labels_sent} "
             f"pending {pending_labels} dropped {t.labels_dropped}; totals sent {t.sent} ok {t.ok} "
-            f"skipped {t.skipped}"
+            f"skipped {t.skipped} rate-limited {t.rate_limited}"
         )
         self.new_window()
         return line

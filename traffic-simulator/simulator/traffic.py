@@ -1,10 +1,15 @@
 """Paced prediction traffic: request k goes out at ``start + k / rps``, whatever the latency.
 
 Concurrency is bounded by a semaphore. When the simulator falls more than
-``MAX_LAG_S`` behind its schedule (slow backend, all slots busy) it skips
-the missed sends (counted) instead of bursting to catch up. While the
-backend fails, traffic pauses under exponential back-off; the failed
-transactions are not retried (they are synthetic), only counted.
+``MAX_LAG_S`` (or ``MAX_CATCH_UP`` sends) behind its schedule (slow backend,
+all slots busy) it skips the missed sends (counted) instead of bursting to
+catch up, so no one-second window holds more than ``rps + MAX_CATCH_UP``
+requests: at the top rate, 250 a second, inside the backend's per-key limit
+(``RATE_LIMIT_PER_KEY``, 300/second by default). While the
+backend fails, traffic pauses under exponential back-off; a 429 pauses it
+for at least its ``Retry-After``; a 401/403 (no key, a wrong key) logs what
+``SIM_API_KEY`` must be, once, and backs off. The failed transactions are not
+retried (they are synthetic), only counted.
 """
 
 from __future__ import annotations
@@ -19,12 +24,14 @@ import httpx
 
 from app.ml.generator import TransactionGenerator
 from simulator.backoff import Backoff, pause
+from simulator.client import refused_message, request_id, retry_after_s
 from simulator.control import Control
 from simulator.labels import LabelQueue
 from simulator.stats import Stats
 
 log = logging.getLogger(__name__)
 MAX_LAG_S = 1.0
+MAX_CATCH_UP = 50  # sends: the lag allowed at 200 req/s is 0.25 s
 MAX_SLEEP_S = 0.25  # re-read the rate and the back-off at least this often
 
 
@@ -60,6 +67,7 @@ class Traffic:
         self.client, self.control, self.source = client, control, source
         self.labels, self.stats, self.rng = labels, stats, rng
         self.backoff = Backoff("sending predictions to /api/v1/predict")
+        self._refusal_logged = False  # the 401/403 line is logged once until a request succeeds
         self._tasks: set[asyncio.Task] = set()
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -77,7 +85,7 @@ class Traffic:
             if lateness < 0:
                 await asyncio.sleep(min(-lateness, MAX_SLEEP_S))
                 continue
-            if lateness > MAX_LAG_S:
+            if lateness > min(MAX_LAG_S, MAX_CATCH_UP / rps):
                 skipped = int(lateness * rps)
                 self.stats.totals.skipped += skipped
                 log.warning("%.1f s behind schedule: skipping %d send(s)", lateness, skipped)
@@ -101,30 +109,50 @@ class Traffic:
         try:
             response = await self.client.post("/api/v1/predict", json=row)
         except httpx.TransportError as exc:
-            self._failed(started, f"{type(exc).__name__}: {exc}", retry=True)
+            self._failed(started, f"{type(exc).__name__}: {exc}", request_id(exc), retry=True)
             return
         finally:
             slots.release()
         if response.status_code != 200:
-            retry = response.status_code >= 500 or response.status_code == 429
-            self._failed(started, f"HTTP {response.status_code}: {response.text[:200]}", retry)
+            self._refused(started, response)
             return
         try:
             prediction_id = str(response.json()["prediction_id"])
         except (ValueError, KeyError, TypeError):
-            self._failed(started, f"bad response: {response.text[:200]}", retry=False)
+            self._failed(started, f"bad response: {response.text[:200]}", request_id(response),
+                         retry=False)
             return
         self.stats.request(time.perf_counter() - started)
         self.backoff.success()
+        self._refusal_logged = False
         if self.rng.random() < self.control.settings.label_rate:
             delay = self.control.scenario.label_delay_s
             delay = self.control.settings.label_delay_s if delay is None else delay
             self.labels.add(prediction_id, label, delay)
 
-    def _failed(self, started: float, reason: str, retry: bool) -> None:
+    def _refused(self, started: float, response: httpx.Response) -> None:
+        status, rid = response.status_code, request_id(response)
+        if status == 429:
+            self.stats.totals.rate_limited += 1
+            self.stats.request(time.perf_counter() - started, "HTTP 429")
+            wait = retry_after_s(response)
+            if wait is None:
+                self.backoff.failure(f"HTTP 429 without Retry-After, request {rid}")
+            else:
+                self.backoff.hold(wait, f"HTTP 429, request {rid}")
+        elif status in (401, 403):
+            self.stats.request(time.perf_counter() - started, f"HTTP {status}")
+            if not self._refusal_logged:
+                self._refusal_logged = True
+                log.error(refused_message("POST /api/v1/predict", response, "predict"))
+            self.backoff.failure(f"HTTP {status}", quiet=True)
+        else:
+            self._failed(started, f"HTTP {status}: {response.text[:200]}", rid, retry=status >= 500)
+
+    def _failed(self, started: float, reason: str, rid: str, retry: bool) -> None:
         kind = reason.split(":")[0]
         if kind not in self.stats.totals.errors:
-            log.warning("prediction request failed: %s", reason)
+            log.warning("prediction request failed (request %s): %s", rid, reason)
         self.stats.request(time.perf_counter() - started, kind)
         if retry:
-            self.backoff.failure(reason)
+            self.backoff.failure(f"{kind}, request {rid}")

@@ -1,4 +1,9 @@
-"""A fake backend over real HTTP (uvicorn in a thread) that records what the simulator sends."""
+"""A fake backend over real HTTP (uvicorn in a thread) that records what the simulator sends.
+
+Like the real one it can demand keys (``keys``: key -> role; predict and feedback
+need any role, PUT /simulator needs admin) and rate-limit (``throttle``: answer
+429 with ``Retry-After`` to the next requests of a path).
+"""
 
 from __future__ import annotations
 
@@ -56,6 +61,12 @@ class FakeBackend:
         self.feedback_status = 200
         self.control: dict | None = None  # the stored simulator_control row
         self.puts: list[dict] = []
+        self.requests: list[tuple[float, str, str, dict[str, str]]] = []  # (time, method, path, headers)
+        self.keys: dict[str, str] | None = None  # key -> "predict" or "admin"; None: no auth
+        self.open_paths: set[str] = set()  # unsafe paths that need no key even with ``keys``
+        self.throttled: dict[str, int] = {}  # path -> how many more requests answer 429
+        self.retry_after = "1"
+        self.throttled_at: list[float] = []  # when each 429 was answered
         self.url = ""
 
     def set_control(self, scenario: str, params: dict | None = None, rps: float | None = None) -> None:
@@ -69,8 +80,29 @@ class FakeBackend:
                 "elapsed_s": (datetime.now(UTC) - started).total_seconds() if started else None,
                 "scenarios": [s.model_dump() for s in SCENARIOS.values()]}
 
+    def _refusal(self, request: Request) -> JSONResponse | None:
+        path = request.url.path
+        if self.throttled.get(path, 0) > 0:
+            self.throttled[path] -= 1
+            self.throttled_at.append(time.monotonic())
+            return JSONResponse({"detail": "too many requests"}, status_code=429,
+                                headers={"Retry-After": self.retry_after})
+        if self.keys is None or request.method == "GET" or path in self.open_paths:
+            return None
+        role = self.keys.get(request.headers.get("x-api-key", ""))
+        if role is None:
+            return JSONResponse({"detail": "this needs the predict role: send an API key"}, status_code=401)
+        if request.method == "PUT" and role != "admin":
+            return JSONResponse({"detail": "this needs the admin role"}, status_code=403)
+        return None
+
     def app(self) -> FastAPI:
         app = FastAPI()
+
+        @app.middleware("http")
+        async def record_and_guard(request: Request, call_next):
+            self.requests.append((time.monotonic(), request.method, request.url.path, dict(request.headers)))
+            return self._refusal(request) or await call_next(request)
 
         @app.post("/api/v1/predict")
         async def predict(request: Request):

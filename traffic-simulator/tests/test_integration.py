@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from app.models import GroundTruth, Prediction
-from app.testing import run_backend
+from app.testing import TEST_ADMIN_KEY, TEST_PREDICT_KEY, auth, run_backend
 from simulator.config import Settings
 from simulator.runner import Simulator
 
@@ -21,10 +21,11 @@ def test_10_s_at_50_rps_stores_predictions_and_true_labels(
 ):
     with run_backend(database_url, model_dir, tmp_path / "backend.log") as url:
         settings = Settings(backend_url=url, rps=50, duration_s=10.0, label_delay_s=1.0,
-                            label_rate=0.8, seed=21, control_interval_s=1.0)
+                            label_rate=0.8, seed=21, control_interval_s=1.0, api_key=TEST_PREDICT_KEY)
         generator = recording_generator(seed=21, fraud_rate=0.1)
         # Halfway through, the dashboard switches to the sudden scenario.
-        switch = threading.Timer(5.0, lambda: httpx.put(f"{url}/api/v1/simulator", json={"scenario": "sudden"}))
+        switch = threading.Timer(5.0, lambda: httpx.put(f"{url}/api/v1/simulator", json={"scenario": "sudden"},
+                                                        headers=auth(TEST_ADMIN_KEY)))
         switch.start()
         stats = asyncio.run(Simulator(settings, generator=generator).run()).totals
 
