@@ -7,13 +7,16 @@
 #   ./scripts/setup.sh --local    local processes: a virtual environment, PostgreSQL when
 #                                 DATABASE_URL names one, otherwise an SQLite file
 #
-# Settings come from the environment or ./.env (see .env.example). Local mode keeps
-# logs and pid files in RUN_DIR (default .run/); ./scripts/stop.sh stops the stack.
-# Running it again starts only what is not running already.
+# Settings come from the environment or ENV_FILE (default ./.env, see .env.example).
+# The first run writes API keys and a session secret into it (mode 600), never
+# overwriting one. Local mode keeps logs and pid files in RUN_DIR (default .run/);
+# ./scripts/stop.sh stops the stack. Running it again starts only what is not
+# running already.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+source "$ROOT/scripts/lib/keys.sh"
 
-usage() { sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 mode=auto
 for arg in "$@"; do
@@ -25,32 +28,48 @@ for arg in "$@"; do
   esac
 done
 
+ensure_keys "$(env_file_path)"
 load_env_file
 export BACKEND_PORT="${BACKEND_PORT:-8000}"
 export FRONTEND_PORT="${FRONTEND_PORT:-3000}"
 BACKEND_URL_LOCAL="http://127.0.0.1:$BACKEND_PORT"
 FRONTEND_URL="http://localhost:$FRONTEND_PORT"
+# The dashboard's own origins may act with a session (the backend checks Origin).
+export CORS_ORIGINS="${CORS_ORIGINS:-$FRONTEND_URL,http://127.0.0.1:$FRONTEND_PORT}"
 
 print_urls() {
+  local keys="ADMIN_API_KEYS in $ENV_FILE"
+  [ -n "$(file_value "$ENV_FILE" ADMIN_API_KEYS)" ] || keys="ADMIN_API_KEYS (set in the environment)"
   cat <<MSG
 
 Driftwatch is running.
   Dashboard     $FRONTEND_URL
   API docs      http://localhost:$BACKEND_PORT/docs
   Live stats    http://localhost:$BACKEND_PORT/api/v1/stats
+  Sign in with  the admin key: $keys
   Stop it with  ./scripts/stop.sh
 MSG
 }
 
 start_docker() {
-  local compose
+  local compose host
   compose="$(compose_command)" || die "no Docker engine answers; run ./scripts/setup.sh --local"
+  # The published ports listen on BIND_ADDRESS: probe them there.
+  case "${BIND_ADDRESS:-127.0.0.1}" in
+    0.0.0.0|::|127.*|localhost) host=127.0.0.1 ;;
+    *:*) host="[$BIND_ADDRESS]" ;;
+    *) host="$BIND_ADDRESS" ;;
+  esac
+  case "${BIND_ADDRESS:-127.0.0.1}" in 127.*|localhost) ;; *)
+    warn "BIND_ADDRESS=$BIND_ADDRESS publishes the dashboard and API beyond this machine; the API answers only the host names in ALLOWED_HOSTS" ;;
+  esac
+  export_simulator_key
   say "starting the stack with $compose (the first build takes a few minutes)"
-  (cd "$ROOT" && $compose up -d --build)
+  run_compose "$compose" up -d --build
   mkdir -p "$RUN_DIR" && echo docker > "$RUN_DIR/mode"
   say "waiting for the API and the dashboard"
-  wait_http "http://127.0.0.1:$BACKEND_PORT/api/v1/ready" 300 || die "the backend is not ready: $compose logs backend"
-  wait_http "http://127.0.0.1:$FRONTEND_PORT/" 120 || die "the dashboard does not answer: $compose logs frontend"
+  wait_http "http://$host:$BACKEND_PORT/api/v1/ready" 300 || die "the backend is not ready: $compose logs backend"
+  wait_http "http://$host:$FRONTEND_PORT/" 120 || die "the dashboard does not answer: $compose logs frontend"
   print_urls
 }
 
@@ -101,7 +120,6 @@ start_local() {
   export DATABASE_URL="${DATABASE_URL:-sqlite:///$RUN_DIR/driftwatch.db}"
   export BACKEND_URL="${BACKEND_URL:-$BACKEND_URL_LOCAL}"
   export DRIFTWATCH_API_URL="$BACKEND_URL_LOCAL"
-  export CORS_ORIGINS="${CORS_ORIGINS:-$FRONTEND_URL,http://127.0.0.1:$FRONTEND_PORT}"
   if [ ! -f "$MODEL_DIR/LATEST" ]; then
     say "no model in $MODEL_DIR yet: training one (about 10 s)"
     "$ROOT/scripts/train_model.sh" >>"$RUN_DIR/train.log" 2>&1 \
@@ -114,6 +132,7 @@ start_local() {
     "$VENV/bin/python" -m uvicorn app.main:app --host "${BACKEND_HOST:-127.0.0.1}" --port "$BACKEND_PORT"
   wait_http "$BACKEND_URL_LOCAL/api/v1/ready" 120 "$RUN_DIR/backend.log" || die "the backend is not ready (see $RUN_DIR/backend.log)"
   start worker "$ROOT/monitoring-worker" "$ROOT/backend:$ROOT/monitoring-worker" "$VENV/bin/python" -m worker
+  pid_alive "$RUN_DIR/simulator.pid" || export_simulator_key
   start simulator "$ROOT/traffic-simulator" "$ROOT/backend:$ROOT/traffic-simulator" "$VENV/bin/python" -m simulator
 
   build_frontend

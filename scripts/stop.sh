@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Stop the stack that ./scripts/setup.sh started (same RUN_DIR): the local processes
-# by their pid files, or the Compose services.
+# Stop the stack that ./scripts/setup.sh started (same RUN_DIR and ENV_FILE): the local
+# processes by their pid files, or the Compose services.
 #
 #   ./scripts/stop.sh           stop whatever setup.sh started
 #   ./scripts/stop.sh --volumes  Compose mode: also delete the database and model volumes
@@ -19,7 +19,7 @@ done
 
 if [ "$(cat "$RUN_DIR/mode" 2>/dev/null)" = docker ]; then
   compose="$(compose_command)" || die "no Docker engine answers"
-  (cd "$ROOT" && $compose down "${volumes[@]}")
+  run_compose "$compose" down ${volumes[@]+"${volumes[@]}"}
   rm -f "$RUN_DIR/mode"
   exit 0
 fi

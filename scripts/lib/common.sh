@@ -5,23 +5,38 @@ say() { printf '==> %s\n' "$*"; }
 warn() { printf 'warning: %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
-# Settings from ./.env (see .env.example); variables already set win.
+# The settings file: ENV_FILE (a relative path is taken from the current folder),
+# else .env in the project's root.
+env_file_path() {
+  local file="${ENV_FILE:-$ROOT/.env}"
+  case "$file" in /*) ;; *) file="$PWD/${file#./}" ;; esac
+  printf '%s\n' "$file"
+}
+
+# Settings from ENV_FILE (see .env.example); variables already set win.
 # Relative RUN_DIR and MODEL_DIR are taken from the project's root; MODEL_DIR
 # defaults to backend/artifacts (local mode; Compose sets its own).
 load_env_file() {
-  local file="$ROOT/.env" line key
-  if [ -f "$file" ]; then
+  local line key n=0
+  ENV_FILE="$(env_file_path)"
+  export ENV_FILE
+  if [ -f "$ENV_FILE" ]; then
     while IFS= read -r line || [ -n "$line" ]; do
+      n=$((n + 1))
+      line="${line%$'\r'}"
       case "$line" in ''|'#'*) continue ;; esac
       key="${line%%=*}"
+      [[ "$line" == *=* && "$key" =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] \
+        || die "$ENV_FILE line $n: expected NAME=value (comments start with #)"
       [ -n "${!key+x}" ] || export "$line"
-    done < "$file"
+    done < "$ENV_FILE"
   fi
   RUN_DIR="${RUN_DIR:-$ROOT/.run}"
   case "$RUN_DIR" in /*) ;; *) RUN_DIR="$ROOT/$RUN_DIR" ;; esac
   MODEL_DIR="${MODEL_DIR:-$ROOT/backend/artifacts}"
   case "$MODEL_DIR" in /*) ;; *) MODEL_DIR="$ROOT/$MODEL_DIR" ;; esac
   export MODEL_DIR
+  return 0
 }
 
 # Docker Compose v2 plugin or the standalone v1 binary, when an engine answers.
@@ -33,6 +48,18 @@ compose_command() {
     echo "docker-compose"
   else
     return 1
+  fi
+}
+
+# run_compose COMPOSE ARGS...: Compose on the project, reading ENV_FILE as its .env
+# (exported variables win over it, as in load_env_file).
+run_compose() {
+  local compose="$1"
+  shift
+  if [ -f "$ENV_FILE" ]; then
+    (cd "$ROOT" && $compose --env-file "$ENV_FILE" "$@")
+  else
+    (cd "$ROOT" && $compose "$@")
   fi
 }
 
