@@ -7,6 +7,8 @@
 
 Exit status 0 is healthy. Worker and simulator are judged through the API they
 feed, so a stuck loop shows as unhealthy even though its process is alive.
+When reads need a key (REQUIRE_AUTH_FOR_READS), the first key of
+HEALTHCHECK_API_KEY (comma-separated), else SIM_API_KEY, is sent as X-API-Key.
 """
 
 from __future__ import annotations
@@ -20,8 +22,15 @@ from datetime import UTC, datetime
 API = os.environ.get("BACKEND_URL", "http://127.0.0.1:8000").rstrip("/") + "/api/v1"
 
 
+def api_key() -> str | None:
+    keys = os.environ.get("HEALTHCHECK_API_KEY") or os.environ.get("SIM_API_KEY") or ""
+    return next((k.strip() for k in keys.split(",") if k.strip()), None)
+
+
 def get(path: str) -> dict:
-    with urllib.request.urlopen(API + path, timeout=4) as response:
+    key = api_key()
+    request = urllib.request.Request(API + path, headers={"X-API-Key": key} if key else {})
+    with urllib.request.urlopen(request, timeout=4) as response:
         return json.load(response)
 
 
