@@ -1,7 +1,10 @@
 """A newcomer's first minutes: fresh clone, one command up, one command down.
 
 Runs ./scripts/setup.sh --local from a fresh clone of the committed project
-with default settings (SQLite, a model trained on first start), on free ports.
+with default settings (SQLite, a model trained on first start), on free ports,
+and the settings file (ENV_FILE) in a temporary folder: the first run writes
+the API keys there, the simulator sends its traffic with the predict key, and
+the API refuses whoever has no key.
 The virtual environment of this test run is reused (VENV) so the test does not
 download the Python packages a second time; everything else comes from the
 clone's own files.
@@ -11,6 +14,7 @@ from __future__ import annotations
 
 import os
 import signal
+import stat
 import socket
 import subprocess
 import sys
@@ -20,6 +24,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from app.ml.generator import TransactionGenerator
 from app.testing import free_port
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -64,12 +69,32 @@ def clone(tmp_path) -> Path:
     return target
 
 
-def test_fresh_clone_starts_with_one_command_and_stops_with_another(clone):
+def _keys(env_file: Path) -> dict[str, str]:
+    return dict(line.split("=", 1) for line in env_file.read_text().splitlines() if "=" in line)
+
+
+def _check_the_keys(api: str, keys: dict[str, str]) -> None:
+    """No key: 401; the predict key scores but cannot switch scenarios; the admin key can."""
+    row = TransactionGenerator(seed=1).sample(1).records()[0]
+    refused = httpx.post(f"{api}/predict", json=row, timeout=10)
+    assert refused.status_code == 401 and refused.headers.get("x-request-id")
+    scored = httpx.post(f"{api}/predict", json=row, headers={"X-API-Key": keys["PREDICT_API_KEYS"]}, timeout=10)
+    assert scored.status_code == 200, scored.text
+    switch = {"scenario": "none"}
+    predict_key = {"X-API-Key": keys["PREDICT_API_KEYS"]}
+    assert httpx.put(f"{api}/simulator", json=switch, headers=predict_key, timeout=10).status_code == 403
+    admin_key = {"X-API-Key": keys["ADMIN_API_KEYS"]}
+    assert httpx.put(f"{api}/simulator", json=switch, headers=admin_key, timeout=10).status_code == 200
+
+
+def test_fresh_clone_starts_with_one_command_and_stops_with_another(clone, tmp_path):
     backend, frontend = free_port(), free_port()
+    env_file = tmp_path / "settings" / "driftwatch.env"
+    env_file.parent.mkdir()
     env = {
         "PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/root"),
         "VENV": str(Path(sys.executable).parent.parent),
-        "BACKEND_PORT": str(backend), "FRONTEND_PORT": str(frontend),
+        "BACKEND_PORT": str(backend), "FRONTEND_PORT": str(frontend), "ENV_FILE": str(env_file),
     }
     run_dir = clone / ".run"
     pids: dict[str, int] = {}
@@ -79,6 +104,10 @@ def test_fresh_clone_starts_with_one_command_and_stops_with_another(clone):
                                text=True, timeout=600, check=False)
         assert setup.returncode == 0, setup.stdout[-3000:] + setup.stderr[-3000:]
         assert f"http://localhost:{frontend}" in setup.stdout
+        assert f"API keys are in {env_file}: sign in to the dashboard with ADMIN_API_KEYS" in setup.stdout
+        assert stat.S_IMODE(env_file.stat().st_mode) == 0o600 and not (clone / ".env").exists()
+        keys = _keys(env_file)
+        assert keys["SIM_API_KEY"] == keys["PREDICT_API_KEYS"] != keys["ADMIN_API_KEYS"]
         pids = _pids(run_dir)
         assert set(pids) == {"backend", "worker", "simulator", "frontend"}
 
@@ -88,9 +117,11 @@ def test_fresh_clone_starts_with_one_command_and_stops_with_another(clone):
         # The dashboard's proxy reaches the API.
         assert httpx.get(f"http://127.0.0.1:{frontend}/api/v1/health", timeout=5).status_code == 200
 
+        # The simulator's traffic goes through: it was handed the predict key.
         first = httpx.get(f"{api}/stats", timeout=5).json()["total_predictions"]
         _eventually(lambda: httpx.get(f"{api}/stats", timeout=5).json()["total_predictions"] > first + 10,
                     30, "the prediction count to grow")
+        _check_the_keys(api, keys)
         _eventually(lambda: httpx.get(f"{api}/drift", timeout=5).json()["features"], 120, "a drift result")
         print(f"stack up with drift results after {time.monotonic() - started:.0f} s")
 
@@ -98,6 +129,7 @@ def test_fresh_clone_starts_with_one_command_and_stops_with_another(clone):
                                text=True, timeout=300, check=False)
         assert again.returncode == 0, again.stderr[-2000:]
         assert "already running" in again.stdout and _pids(run_dir) == pids
+        assert _keys(env_file) == keys and "generated" not in again.stdout
     finally:
         stop = subprocess.run(["./scripts/stop.sh"], cwd=clone, env=env, capture_output=True, text=True,
                               timeout=60, check=False)
