@@ -4,13 +4,16 @@ import { QueryClientProvider } from '@tanstack/react-query'
 import { App } from './app/app'
 import { createQueryClient } from './lib/query-client'
 import { LiveProvider } from './lib/live/live-provider'
+import { SignInGateProvider } from './lib/auth/sign-in-gate'
 import './index.css'
 
 createRoot(document.getElementById('root')).render(
   <StrictMode>
     <QueryClientProvider client={createQueryClient()}>
       <LiveProvider>
-        <App />
+        <SignInGateProvider>
+          <App />
+        </SignInGateProvider>
       </LiveProvider>
     </QueryClientProvider>
   </StrictMode>,

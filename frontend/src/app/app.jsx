@@ -1,9 +1,12 @@
 import { Suspense } from 'react'
+import { SignInDialog } from '../components/sign-in-dialog'
 import { StateMessage } from '../components/ui/state-message'
 import { Badge } from '../components/ui/badge'
-import { useLiveStatus } from '../lib/live/live-provider'
-import { useOpenAlerts, useSimulator, useStats } from '../lib/queries'
+import { useSignInGate } from '../lib/auth/sign-in-gate'
+import { useOpenAlerts, useSimulator } from '../lib/queries'
 import { ConnectionPill } from './connection-pill'
+import { SessionMenu } from './session-menu'
+import { StatusBanner } from './status-banner'
 import { useHashView } from './use-hash-view'
 import { VIEWS } from './views'
 
@@ -28,32 +31,6 @@ function NavItem({ view, active, onSelect, badge }) {
   )
 }
 
-function ApiDownBanner() {
-  const stats = useStats()
-  const live = useLiveStatus()
-  if (stats.isError) {
-    return (
-      <Banner title="The Driftwatch API is not answering.">
-        {stats.error?.message} The dashboard reconnects by itself once the backend is back.
-      </Banner>
-    )
-  }
-  if (live.status !== 'reconnecting') return null
-  return (
-    <Banner title="Lost the live connection to the Driftwatch API.">
-      Retrying in {Math.ceil((live.retryInMs ?? 0) / 1000)} s (attempt {live.attempt}); the figures below are frozen until it is back.
-    </Banner>
-  )
-}
-
-function Banner({ title, children }) {
-  return (
-    <div role="alert" className="border-b border-rose-500/40 bg-rose-950/60 px-6 py-2 text-sm text-rose-100">
-      <strong className="font-semibold">{title}</strong> {children}
-    </div>
-  )
-}
-
 function ScenarioChip() {
   const simulator = useSimulator()
   const scenario = simulator.data?.scenario
@@ -67,43 +44,48 @@ export function App() {
   const openAlerts = useOpenAlerts().data?.counts?.open ?? 0
   const view = VIEWS.find((v) => v.id === viewId)
   const { Component } = view
+  const signingIn = useSignInGate().prompt !== null
   return (
-    <div className="flex min-h-screen bg-slate-950 text-slate-200">
-      <aside className="w-56 shrink-0 border-r border-slate-800 bg-slate-900/40">
-        <div className="sticky top-0 flex h-screen flex-col px-3 py-4">
-        <div className="mb-6 flex items-center gap-2 px-2">
-          <span aria-hidden className="grid h-8 w-8 place-items-center rounded-lg bg-sky-500/20 text-lg text-sky-300">
-            ≈
-          </span>
-          <div>
-            <div className="text-base font-semibold text-white">Driftwatch</div>
-            <div className="text-[11px] text-slate-500">Fraud model monitoring</div>
+    <>
+      <div className="flex min-h-screen bg-slate-950 text-slate-200" inert={signingIn}>
+        <aside className="w-56 shrink-0 border-r border-slate-800 bg-slate-900/40">
+          <div className="sticky top-0 flex h-screen flex-col px-3 py-4">
+          <div className="mb-6 flex items-center gap-2 px-2">
+            <span aria-hidden className="grid h-8 w-8 place-items-center rounded-lg bg-sky-500/20 text-lg text-sky-300">
+              ≈
+            </span>
+            <div>
+              <div className="text-base font-semibold text-white">Driftwatch</div>
+              <div className="text-[11px] text-slate-500">Fraud model monitoring</div>
+            </div>
           </div>
-        </div>
-        <nav aria-label="Views">
-          <ul className="space-y-1">
-            {VIEWS.map((v) => (
-              <NavItem key={v.id} view={v} active={v.id === viewId} onSelect={navigate} badge={v.id === 'alerts' ? openAlerts : 0} />
-            ))}
-          </ul>
-        </nav>
-        </div>
-      </aside>
-      <div className="flex min-w-0 flex-1 flex-col">
-        <header className="sticky top-0 z-10 flex items-center justify-between gap-4 border-b border-slate-800 bg-slate-950/90 px-6 py-3 backdrop-blur">
-          <h1 className="text-lg font-semibold text-white">{view.label}</h1>
-          <div className="flex items-center gap-3">
-            <ScenarioChip />
-            <ConnectionPill />
+          <nav aria-label="Views">
+            <ul className="space-y-1">
+              {VIEWS.map((v) => (
+                <NavItem key={v.id} view={v} active={v.id === viewId} onSelect={navigate} badge={v.id === 'alerts' ? openAlerts : 0} />
+              ))}
+            </ul>
+          </nav>
           </div>
-        </header>
-        <ApiDownBanner />
-        <main className="mx-auto w-full max-w-[1600px] flex-1 px-6 py-5">
-          <Suspense fallback={<StateMessage kind="loading" title="Loading view…" />}>
-            <Component onNavigate={navigate} />
-          </Suspense>
-        </main>
+        </aside>
+        <div className="flex min-w-0 flex-1 flex-col">
+          <header className="sticky top-0 z-10 flex flex-wrap items-center justify-between gap-x-4 gap-y-2 border-b border-slate-800 bg-slate-950/90 px-6 py-3 backdrop-blur">
+            <h1 className="text-lg font-semibold text-white">{view.label}</h1>
+            <div className="flex flex-wrap items-center justify-end gap-x-3 gap-y-2">
+              <ScenarioChip />
+              <ConnectionPill />
+              <SessionMenu />
+            </div>
+          </header>
+          <StatusBanner />
+          <main className="mx-auto w-full max-w-[1600px] flex-1 px-6 py-5">
+            <Suspense fallback={<StateMessage kind="loading" title="Loading view…" />}>
+              <Component onNavigate={navigate} />
+            </Suspense>
+          </main>
+        </div>
       </div>
-    </div>
+      <SignInDialog />
+    </>
   )
 }

@@ -21,6 +21,8 @@ export const keys = {
   alertsAll: ['alerts'],
   simulator: ['simulator'],
   lastScore: ['last-score'],
+  session: ['session'],
+  degraded: ['degraded'],
 }
 
 export const useStats = () => useQuery({ queryKey: keys.stats, queryFn: ({ signal }) => api.get('/stats', null, signal) })
@@ -99,6 +101,13 @@ export function usePredictExplain() {
     onSuccess: (result) => client.setQueryData(keys.lastScore, result),
   })
 }
+
+/**
+ * Whether the backend has lost its database: {since, reason} from the live channel's
+ * `degraded` message, null when healthy (live-events.js sets and clears it).
+ */
+export const useDegraded = () =>
+  useQuery({ queryKey: keys.degraded, queryFn: () => null, initialData: null, staleTime: Infinity, gcTime: Infinity })
 
 /** The last scored transaction's answer, kept while the user visits other views. */
 export const useLastScore = () =>

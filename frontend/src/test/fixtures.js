@@ -63,3 +63,9 @@ export const scenarios = [
 export const simulator = (scenario = 'none', rps = null) => ({
   scenario, params: {}, rps, updated_at: null, started_at: null, elapsed_s: null, scenarios,
 })
+
+export const session = (role = null, extra = {}) => ({
+  authenticated: role !== null, role, key_id: role ? 'a1b2c3d4' : null,
+  expires_at: role ? '2026-11-24T12:00:00+00:00' : null, method: role ? 'session' : null,
+  reads_require_auth: false, ...extra,
+})

@@ -1,6 +1,7 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query'
 import { render } from '@testing-library/react'
 import { vi } from 'vitest'
+import { SignInGateProvider } from '../lib/auth/sign-in-gate'
 
 /** A QueryClient for tests: no retries, optionally pre-filled {key: data}. */
 export function testClient(seed = []) {
@@ -9,8 +10,14 @@ export function testClient(seed = []) {
   return client
 }
 
+/** Render with a query client and the sign-in gate, as main.jsx does. */
 export function renderWithClient(ui, { client = testClient() } = {}) {
-  return { client, ...render(<QueryClientProvider client={client}>{ui}</QueryClientProvider>) }
+  const view = render(
+    <QueryClientProvider client={client}>
+      <SignInGateProvider>{ui}</SignInGateProvider>
+    </QueryClientProvider>,
+  )
+  return { client, ...view }
 }
 
 const respond = (status, body, headers = {}) =>

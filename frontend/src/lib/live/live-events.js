@@ -1,4 +1,7 @@
-/** Applies live-channel messages to the query cache: the WS half of the one data layer. */
+/**
+ * Applies live-channel messages to the query cache: the WS half of the one data layer.
+ * `degraded` / `recovered` say whether the backend has lost its database (stats stop meanwhile).
+ */
 import { keys } from '../queries'
 import { appendPoint, seriesPoint } from '../series'
 
@@ -9,6 +12,7 @@ export function applyLiveEvent(client, message) {
   const { type, data } = message ?? {}
   switch (type) {
     case 'stats': {
+      if (client.getQueryData(keys.degraded)?.unconfirmed) client.setQueryData(keys.degraded, null)
       client.setQueryData(keys.stats, data)
       client.setQueryData(keys.statsSeries, (series) => appendPoint(series, seriesPoint(data)))
       const served = client.getQueryData(keys.model)?.version
@@ -26,15 +30,30 @@ export function applyLiveEvent(client, message) {
     case 'simulator':
       client.setQueryData(keys.simulator, data)
       return true
+    case 'degraded':
+      client.setQueryData(keys.degraded, { since: data?.since ?? null, reason: data?.reason ?? null })
+      return true
+    case 'recovered':
+      client.setQueryData(keys.degraded, null)
+      refetchMissed(client) // events missed while the database was away
+      return true
     default:
       return false
   }
 }
 
-/** After a reconnect events may have been missed: refetch everything the channel feeds. */
-export function refreshAfterReconnect(client) {
-  const missed = [keys.statsHistory, ...DRIFT_KEYS, keys.alertsAll, keys.simulator]
-  for (const key of missed) {
+function refetchMissed(client) {
+  for (const key of [keys.statsHistory, ...DRIFT_KEYS, keys.alertsAll, keys.simulator]) {
     client.invalidateQueries({ queryKey: key })
   }
+}
+
+/**
+ * After a reconnect events may have been missed: refetch everything the channel feeds.
+ * A degraded backend is no longer taken for granted: the server sends `degraded` again at
+ * once if it still is, and the first fresh stats clear it otherwise.
+ */
+export function refreshAfterReconnect(client) {
+  client.setQueryData(keys.degraded, (degraded) => (degraded ? { ...degraded, unconfirmed: true } : degraded))
+  refetchMissed(client)
 }

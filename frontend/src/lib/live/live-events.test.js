@@ -50,6 +50,32 @@ describe('applyLiveEvent', () => {
     expect(applyLiveEvent(client, { type: 'bogus', data: 1 })).toBe(false)
   })
 
+  it('degraded marks the backend as without its database; recovered clears it and refetches what was missed', () => {
+    const client = testClient([[keys.drift, {}], [keys.alerts('open', 5), {}]])
+    applyLiveEvent(client, { type: 'degraded', data: { since: '2026-11-23T14:02:11Z', reason: 'database unavailable' } })
+    expect(client.getQueryData(keys.degraded)).toEqual({ since: '2026-11-23T14:02:11Z', reason: 'database unavailable' })
+    expect(isInvalid(client, keys.drift)).toBe(false)
+    applyLiveEvent(client, { type: 'stats', data: stats(5) }) // not a reason to believe it is back
+    expect(client.getQueryData(keys.degraded)).not.toBeNull()
+    applyLiveEvent(client, { type: 'recovered', data: { since: '2026-11-23T14:02:11Z', at: '2026-11-23T14:03:00Z' } })
+    expect(client.getQueryData(keys.degraded)).toBeNull()
+    expect(isInvalid(client, keys.drift)).toBe(true)
+    expect(isInvalid(client, keys.alerts('open', 5))).toBe(true)
+  })
+
+  it('after a reconnect a degraded backend holds only until fresh stats or a new degraded arrive', () => {
+    const client = testClient()
+    const degraded = { type: 'degraded', data: { since: '2026-11-23T14:02:11Z', reason: 'database unavailable' } }
+    applyLiveEvent(client, degraded)
+    refreshAfterReconnect(client)
+    applyLiveEvent(client, degraded) // the server says so again at once: still degraded
+    applyLiveEvent(client, { type: 'stats', data: stats(5) })
+    expect(client.getQueryData(keys.degraded)).toMatchObject({ reason: 'database unavailable' })
+    refreshAfterReconnect(client)
+    applyLiveEvent(client, { type: 'stats', data: stats(6, { as_of: '2026-11-23T14:05:00Z' }) })
+    expect(client.getQueryData(keys.degraded)).toBeNull()
+  })
+
   it('a reconnect refetches what events may have changed', () => {
     const client = testClient([[keys.drift, {}], [keys.alerts('open', 5), {}], [keys.model, {}], [keys.statsHistory, { points: [] }]])
     refreshAfterReconnect(client)

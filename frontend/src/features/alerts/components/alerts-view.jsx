@@ -3,6 +3,7 @@ import { AlertSummary } from '../../../components/alert-summary'
 import { Button } from '../../../components/ui/button'
 import { Card } from '../../../components/ui/card'
 import { QueryState, StateMessage } from '../../../components/ui/state-message'
+import { useActionError, useSignedInAction } from '../../../lib/auth/sign-in-gate'
 import { formatAgo, formatNumber } from '../../../lib/format'
 import { useAlertAction, useAlerts } from '../../../lib/queries'
 
@@ -14,24 +15,26 @@ const TABS = [
 
 function AlertActions({ alert }) {
   const action = useAlertAction()
+  const run = useSignedInAction(action.mutate)
+  const error = useActionError(action.error)
   const busy = action.isPending
   return (
     <div className="flex shrink-0 flex-col items-end gap-1">
       <div className="flex gap-2">
         {alert.status === 'open' && (
-          <Button size="sm" disabled={busy} onClick={() => action.mutate({ id: alert.id, action: 'acknowledge' })}>
+          <Button size="sm" disabled={busy} onClick={() => run({ id: alert.id, action: 'acknowledge' })}>
             Acknowledge
           </Button>
         )}
         {alert.status !== 'resolved' && (
-          <Button size="sm" variant="primary" disabled={busy} onClick={() => action.mutate({ id: alert.id, action: 'resolve' })}>
+          <Button size="sm" variant="primary" disabled={busy} onClick={() => run({ id: alert.id, action: 'resolve' })}>
             Resolve
           </Button>
         )}
       </div>
-      {action.isError && (
-        <p role="alert" className="text-xs text-rose-300">
-          {action.error.message}
+      {error && (
+        <p role="alert" className="max-w-xs text-right text-xs text-rose-300">
+          {error}
         </p>
       )}
     </div>

@@ -1,8 +1,11 @@
 import { screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { beforeEach, describe, expect, it } from 'vitest'
-import { alert } from '../../../test/fixtures'
-import { renderWithClient, stubApi } from '../../../test/render'
+import { SignInDialog } from '../../../components/sign-in-dialog'
+import { keys } from '../../../lib/queries'
+import { alert, session } from '../../../test/fixtures'
+import { renderWithClient, stubApi, testClient } from '../../../test/render'
+import { ADMIN_KEY, PREDICT_KEY, sessionApi } from '../../../test/session-api'
 import AlertsView from './alerts-view'
 
 /** A tiny in-memory alerts API that follows the contract's transitions. */
@@ -77,5 +80,47 @@ describe('AlertsView', () => {
     stubApi(alertsApi([]).routes)
     renderWithClient(<AlertsView />)
     expect(await screen.findByText('No open alerts')).toBeInTheDocument()
+  })
+})
+
+describe('AlertsView when not signed in', () => {
+  const setup = () => {
+    const auth = sessionApi()
+    const routes = { ...api.routes, ...auth.routes }
+    for (const action of ['acknowledge', 'resolve']) {
+      routes[`POST /api/v1/alerts/1/${action}`] = auth.guarded(api.routes[`POST /api/v1/alerts/1/${action}`])
+    }
+    const calls = stubApi(routes)
+    renderWithClient(
+      <>
+        <AlertsView />
+        <SignInDialog />
+      </>,
+      { client: testClient([[keys.session, session(null)]]) },
+    )
+    return calls
+  }
+  const signIn = async (key) => userEvent.type(await screen.findByLabelText('API key'), `${key}{Enter}`)
+  const posts = (calls) => calls.filter((c) => c.path.startsWith('/api/v1/alerts/'))
+
+  it('asks for a key when Acknowledge is pressed, then acknowledges', async () => {
+    const calls = setup()
+    await screen.findByText(/\(#1\)/)
+    await userEvent.click(within(row(1)).getByRole('button', { name: 'Acknowledge' }))
+    expect(await screen.findByRole('dialog')).toBeInTheDocument()
+    expect(posts(calls)).toHaveLength(0)
+    await signIn(ADMIN_KEY)
+    await waitFor(() => expect(row(1)).toBeNull())
+    expect(api.store.get(1).status).toBe('acknowledged')
+    expect(posts(calls)[0].headers).toEqual({ 'Content-Type': 'application/json' })
+  })
+
+  it('says the signed-in key may not resolve alerts', async () => {
+    setup()
+    await screen.findByText(/\(#1\)/)
+    await userEvent.click(within(row(1)).getByRole('button', { name: 'Resolve' }))
+    await signIn(PREDICT_KEY)
+    expect(await within(row(1)).findByRole('alert')).toHaveTextContent('The signed-in key (predict) may not do this.')
+    expect(api.store.get(1).status).toBe('open')
   })
 })

@@ -1,6 +1,7 @@
 import { Badge } from '../../../components/ui/badge'
 import { Card } from '../../../components/ui/card'
 import { QueryState, StateMessage } from '../../../components/ui/state-message'
+import { useActionError, useSignedInAction } from '../../../lib/auth/sign-in-gate'
 import { formatMs, formatNumber, formatPercent } from '../../../lib/format'
 import { useLastScore, useModel, usePredictExplain } from '../../../lib/queries'
 import { ShapBars } from './shap-bars'
@@ -51,24 +52,26 @@ function Result({ prediction, explanation }) {
 export default function PredictView() {
   const model = useModel()
   const scoring = usePredictExplain()
+  const score = useSignedInAction(scoring.mutate)
+  const error = useActionError(scoring.error)
   const last = useLastScore().data
   return (
     <div className="grid gap-4 xl:grid-cols-[minmax(0,1fr)_minmax(0,1.2fr)]">
       <Card title="Transaction" subtitle="Fields come from the served model's feature schema">
         <QueryState query={model} loading="Loading the model schema…">
           {(m) => (
-            <TransactionForm schema={m.feature_schema} busy={scoring.isPending} onSubmit={scoring.mutate} fieldErrors={scoring.error?.fieldErrors} presets={PRESETS} />
+            <TransactionForm schema={m.feature_schema} busy={scoring.isPending} onSubmit={score} fieldErrors={scoring.error?.fieldErrors} presets={PRESETS} />
           )}
         </QueryState>
       </Card>
       <Card title="Score and explanation">
-        {scoring.isError && (
+        {error && (
           <StateMessage kind="error" title="Could not score this transaction">
-            {scoring.error.message}
+            {error}
           </StateMessage>
         )}
-        {last && !scoring.isError && <Result {...last} />}
-        {!last && !scoring.isError && (
+        {last && !error && <Result {...last} />}
+        {!last && !error && (
           <StateMessage title="Score a transaction">
             Edit the fields and press “Score transaction”: the model’s probability and each feature’s SHAP contribution appear here.
           </StateMessage>

@@ -1,8 +1,11 @@
 import { screen, waitFor } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { describe, expect, it } from 'vitest'
-import { model } from '../../../test/fixtures'
-import { renderWithClient, stubApi } from '../../../test/render'
+import { SignInDialog } from '../../../components/sign-in-dialog'
+import { keys } from '../../../lib/queries'
+import { model, session } from '../../../test/fixtures'
+import { renderWithClient, stubApi, testClient } from '../../../test/render'
+import { ADMIN_KEY, sessionApi } from '../../../test/session-api'
 import PredictView from './predict-view'
 
 const prediction = { prediction_id: 'x', fraud_probability: 0.87, is_fraud: true, decision: 'fraud', threshold: 0.1017, model_version: 'v1', latency_ms: 2.4 }
@@ -63,5 +66,29 @@ describe('PredictView memory', () => {
     unmount()
     renderWithClient(<PredictView />, { client })
     expect(screen.getByTestId('fraud-probability')).toHaveTextContent('87.0%')
+  })
+})
+
+describe('PredictView when not signed in', () => {
+  it('asks for a key on "Score transaction", then scores the transaction', async () => {
+    const auth = sessionApi()
+    const calls = stubApi({
+      ...auth.routes,
+      'GET /api/v1/model': model,
+      'POST /api/v1/predict': auth.guarded(prediction, 'predict'),
+      'POST /api/v1/explain': auth.guarded(explanation, 'predict'),
+    })
+    renderWithClient(
+      <>
+        <PredictView />
+        <SignInDialog />
+      </>,
+      { client: testClient([[keys.session, session(null)]]) },
+    )
+    await userEvent.click(await screen.findByRole('button', { name: 'Score transaction' }))
+    await userEvent.type(await screen.findByLabelText('API key'), `${ADMIN_KEY}{Enter}`)
+    expect(await screen.findByTestId('fraud-probability')).toHaveTextContent('87.0%')
+    expect(screen.queryByText('Could not score this transaction')).toBeNull()
+    expect(calls.filter((c) => c.path === '/api/v1/predict')).toHaveLength(1)
   })
 })

@@ -2,6 +2,7 @@ import { Badge } from '../../../components/ui/badge'
 import { Button } from '../../../components/ui/button'
 import { Card } from '../../../components/ui/card'
 import { QueryState } from '../../../components/ui/state-message'
+import { useActionError, useSignedInAction } from '../../../lib/auth/sign-in-gate'
 import { formatDuration, formatRate, humanize } from '../../../lib/format'
 import { useSimulator, useSimulatorUpdate, useStats } from '../../../lib/queries'
 import { RateControl } from './rate-control'
@@ -37,6 +38,8 @@ function ScenarioButton({ scenario, active, busy, onStart }) {
 
 function SimulatorPanel({ state }) {
   const update = useSimulatorUpdate()
+  const switchTo = useSignedInAction(update.mutate)
+  const error = useActionError(update.error)
   const stats = useStats()
   const active = state.scenarios.find((s) => s.name === state.scenario)
   return (
@@ -52,7 +55,7 @@ function SimulatorPanel({ state }) {
           <p className="mt-2 text-sm text-slate-400">{active?.description}</p>
           {Object.keys(state.params ?? {}).length > 0 && <p className="mt-1 text-xs text-slate-500">{describeParams(state.params)}</p>}
           {state.scenario !== 'none' && (
-            <Button className="mt-3" onClick={() => update.mutate({ scenario: 'none' })} disabled={update.isPending}>
+            <Button className="mt-3" onClick={() => switchTo({ scenario: 'none' })} disabled={update.isPending}>
               Back to normal
             </Button>
           )}
@@ -62,22 +65,22 @@ function SimulatorPanel({ state }) {
             key={state.rps ?? 'default'}
             rps={state.rps}
             busy={update.isPending}
-            onApply={(rps) => update.mutate({ scenario: state.scenario, params: state.params, rps })}
+            onApply={(rps) => switchTo({ scenario: state.scenario, params: state.params, rps })}
           />
           <p className="mt-2 text-xs text-slate-500">
             Setting: {state.rps ? `${state.rps} req/s` : 'the simulator’s default (SIM_RPS)'}
           </p>
         </Card>
       </div>
-      {update.isError && (
+      {error && (
         <p role="alert" className="text-sm text-rose-300">
-          {update.error.message}
+          {error}
         </p>
       )}
       <Card title="Scenarios" subtitle="The simulator follows a switch within a few seconds; drift shows after the next monitoring cycle">
         <ul className="grid gap-3 md:grid-cols-2 xl:grid-cols-4">
           {state.scenarios.map((s) => (
-            <ScenarioButton key={s.name} scenario={s} active={s.name === state.scenario} busy={update.isPending} onStart={(name) => update.mutate({ scenario: name })} />
+            <ScenarioButton key={s.name} scenario={s} active={s.name === state.scenario} busy={update.isPending} onStart={(name) => switchTo({ scenario: name })} />
           ))}
         </ul>
       </Card>
