@@ -1,8 +1,11 @@
 """End-to-end fixtures: the real local stack (./scripts/setup.sh --local) and headless Chromium.
 
-The stack gets its own throw-away database and ports; ./scripts/stop.sh (same RUN_DIR)
-stops it at the end of the session. Without a Chromium the tests skip, unless
-REQUIRE_BROWSER=1 (CI), where a missing browser fails the run.
+The stack gets its own throw-away database, ports and settings file (ENV_FILE in its
+run directory, never the project's .env): setup.sh writes fresh API keys there on its
+first run, and the tests sign in with the admin key read back from it, as a newcomer
+would. ./scripts/stop.sh (same RUN_DIR) stops the stack at the end of the session.
+Without a Chromium the tests skip, unless REQUIRE_BROWSER=1 (CI), where a missing
+browser fails the run.
 """
 
 from __future__ import annotations
@@ -31,6 +34,12 @@ STACK_ENV = {
     "SIM_RPS": "20", "SIM_LABEL_DELAY_S": "3", "SIM_SCENARIO": "none", "SIM_AUTO_DRIFT": "0",
     "LOG_LEVEL": "INFO",
 }
+# Settings the caller's environment must not hand the stack: setup.sh writes the keys into
+# the stack's own ENV_FILE only when the environment does not set them, and reads stay open.
+NOT_INHERITED = (
+    "ADMIN_API_KEYS", "PREDICT_API_KEYS", "SESSION_SECRET", "SIM_API_KEY", "REQUIRE_AUTH_FOR_READS",
+    "CORS_ORIGINS", "BACKEND_URL",
+)
 
 
 @dataclass(frozen=True)
@@ -39,6 +48,20 @@ class Stack:
     backend_url: str
     run_dir: Path
     env: dict[str, str]
+
+    @property
+    def env_file(self) -> Path:
+        return Path(self.env["ENV_FILE"])
+
+    def admin_key(self) -> str:
+        """The first of ADMIN_API_KEYS in the stack's settings file, as setup.sh wrote it."""
+        for line in self.env_file.read_text().splitlines():
+            name, _, value = line.partition("=")
+            if name.strip() == "ADMIN_API_KEYS":
+                key = value.strip().strip("\"'").split(",")[0].strip()
+                if key:
+                    return key
+        raise AssertionError(f"setup.sh wrote no ADMIN_API_KEYS into {self.env_file}")
 
     def setup(self) -> None:
         """Run `./scripts/setup.sh --local`: it starts whatever of the stack is not running."""
@@ -93,16 +116,21 @@ def stack(browser, model_dir, tmp_path_factory) -> Iterator[Stack]:
         pass
     with temporary_database(run_dir) as database_url:
         env = {
-            **os.environ, **STACK_ENV, "RUN_DIR": str(run_dir), "DATABASE_URL": database_url,
+            **{k: v for k, v in os.environ.items() if k not in NOT_INHERITED}, **STACK_ENV,
+            "RUN_DIR": str(run_dir), "ENV_FILE": str(run_dir / "driftwatch.env"), "DATABASE_URL": database_url,
             "MODEL_DIR": str(model_dir), "BACKEND_PORT": str(backend_port), "FRONTEND_PORT": str(frontend_port),
         }
-        env.pop("BACKEND_URL", None)
         stack = Stack(f"http://127.0.0.1:{frontend_port}", f"http://127.0.0.1:{backend_port}", run_dir, env)
         try:
             stack.setup()
             yield stack
         finally:
             stack.stop()
+
+
+@pytest.fixture(scope="session")
+def admin_key(stack) -> str:
+    return stack.admin_key()
 
 
 @pytest.fixture(scope="module")

@@ -1,9 +1,11 @@
 """The dashboard in headless Chromium against the real local stack.
 
-Order matters and is kept: traffic flows, a transaction is scored, the sudden
-scenario drifts the features and raises alerts, one alert is acknowledged, every
-view is photographed with live data in it, and last the backend is restarted
-under the open page.
+Order matters and is kept: traffic flows and every view reads without a key; an
+action asks for one instead of acting, and a wrong key is refused; one sign-in
+with the admin key from the stack's ENV_FILE starts the sudden scenario, which
+drifts the features and raises alerts; a transaction is scored and an alert
+acknowledged without being asked again; every view is photographed with live data
+in it, and last the backend is restarted under the open page.
 """
 
 from __future__ import annotations
@@ -25,44 +27,109 @@ NAV = {
 RED = "#f43f5e"
 
 
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1440, "height": 900}
+
+
 def open_view(page: Page, view: str) -> None:
     page.get_by_role("navigation", name="Views").get_by_role("button", name=NAV[view]).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(NAV[view])
 
 
+def sign_in_dialog(page: Page):
+    return page.get_by_role("dialog", name="Sign in to make changes")
+
+
+def header_fits(page: Page) -> None:
+    """Nothing in the page's header (title, scenario, live state, session) reaches past the window's right edge."""
+    overflow = page.evaluate(
+        "Math.max(...[...document.querySelector('h1').closest('header').querySelectorAll('*')]"
+        ".map(e => e.getBoundingClientRect().right)) - window.innerWidth"
+    )
+    assert overflow <= 0, f"the header is {overflow}px wider than a {page.viewport_size['width']}px window"
+
+
 def test_the_prediction_counter_increments_live(page: Page):
     expect(page.get_by_test_id("connection-status")).to_have_attribute("data-status", "live", timeout=15_000)
+    expect(page.get_by_test_id("session")).to_contain_text("Read-only", timeout=15_000)  # no key needed to watch
     counter = page.get_by_test_id("prediction-counter")
     expect(counter).to_be_visible(timeout=15_000)
     first = int(counter.get_attribute("data-value"))
+    # The shown figure counts up to the new value: wait for it, never for a fixed time.
     page.wait_for_function(
-        "n => Number(document.querySelector('[data-testid=prediction-counter]').dataset.value) > n",
+        "n => Number(document.querySelector('[data-testid=prediction-counter]').innerText.replace(/,/g, '')) > n",
         arg=first, timeout=15_000,
     )
-    page.wait_for_timeout(1500)  # let the count-up animation settle
-    shown = int(counter.inner_text().replace(",", ""))
-    assert shown > first
 
 
-def test_the_predict_form_returns_a_probability_with_shap_bars(page: Page):
-    open_view(page, "predict")
-    page.get_by_role("button", name="Suspicious purchase").click()
-    page.get_by_role("button", name="Score transaction").click()
-    probability = page.get_by_test_id("fraud-probability")
-    expect(probability).to_be_visible(timeout=15_000)
-    value = float(probability.inner_text().rstrip("%"))
-    assert 50 < value <= 100, value  # the suspicious preset carries the generator's fraud signals
-    bars = page.get_by_test_id("shap-bars").locator(".recharts-bar-rectangle path")
-    expect(bars).to_have_count(13)
-    fills = {bars.nth(i).get_attribute("fill") for i in range(13)}
-    assert RED in fills  # at least one feature pushes towards fraud
+def test_every_view_reads_without_signing_in(page: Page):
+    loaded = {
+        "overview": page.get_by_test_id("prediction-counter"),
+        "alerts": page.get_by_role("tablist", name="Alert status"),
+        "predict": page.get_by_role("form", name="Transaction"),  # built from GET /model
+        "simulator": page.get_by_test_id("active-scenario"),
+    }
+    for view in VIEWS:
+        open_view(page, view)
+        if view in loaded:
+            expect(loaded[view]).to_be_visible(timeout=15_000)
+        expect(page.get_by_text("Could not load this data")).to_have_count(0)
+    expect(page.get_by_test_id("active-scenario")).to_have_attribute("data-scenario", "none")
+    expect(page.get_by_test_id("session")).to_contain_text("Read-only")
 
 
-def test_the_sudden_scenario_turns_a_feature_red_and_raises_an_alert(page: Page):
+def test_an_action_asks_for_a_key_instead_of_acting_and_refuses_a_wrong_one(page: Page, artifacts):
     open_view(page, "simulator")
     page.get_by_role("button", name="Start sudden shift").click()
-    expect(page.get_by_test_id("active-scenario")).to_have_attribute("data-scenario", "sudden")
+    dialog = sign_in_dialog(page)
+    expect(dialog).to_be_visible()
+    key = dialog.get_by_label("API key")
+    expect(key).to_be_focused()
+    expect(key).to_have_attribute("type", "password")
+    expect(dialog).to_contain_text("ADMIN_API_KEYS")
+    expect(page.get_by_test_id("active-scenario")).to_have_attribute("data-scenario", "none")
+    page.screenshot(path=str(artifacts / "sign-in-dialog-1440x900.png"))
+
+    key.fill("dwa_this-is-not-the-key")
+    dialog.get_by_role("button", name="Sign in").click()
+    expect(dialog.get_by_role("alert")).to_contain_text("That key was not accepted", timeout=15_000)
+    expect(dialog).to_be_visible()
+    page.set_viewport_size(PHONE)
+    try:
+        page.screenshot(path=str(artifacts / "sign-in-dialog-wrong-key-390x844.png"))
+    finally:
+        page.set_viewport_size(DESKTOP)
+
+    page.keyboard.press("Escape")
+    expect(dialog).to_have_count(0)
+    expect(page.get_by_test_id("active-scenario")).to_have_attribute("data-scenario", "none")
+    expect(page.get_by_test_id("session")).to_contain_text("Read-only")
+
+
+def test_one_sign_in_starts_the_sudden_scenario_which_turns_a_feature_red_and_raises_an_alert(
+    page: Page, admin_key, artifacts,
+):
+    open_view(page, "simulator")
+    page.get_by_role("button", name="Start sudden shift").click()
+    dialog = sign_in_dialog(page)
+    dialog.get_by_label("API key").fill(admin_key)
+    dialog.get_by_role("button", name="Sign in").click()
+    expect(dialog).to_have_count(0, timeout=15_000)
+    # The action asked for runs once signed in: no second click.
+    expect(page.get_by_test_id("active-scenario")).to_have_attribute("data-scenario", "sudden", timeout=15_000)
     expect(page.get_by_text("Traffic: Sudden shift")).to_be_visible()
+    session = page.get_by_test_id("session")
+    expect(session).to_have_attribute("data-role", "admin")
+    expect(session).to_contain_text("Signed in · admin")
+    expect(session.get_by_role("button", name="Sign out")).to_be_visible()
+    page.screenshot(path=str(artifacts / "signed-in-1440x900.png"))
+    page.set_viewport_size(PHONE)
+    try:
+        expect(session.get_by_role("button", name="Sign out")).to_be_visible()
+        header_fits(page)
+        page.screenshot(path=str(artifacts / "signed-in-390x844.png"))
+    finally:
+        page.set_viewport_size(DESKTOP)
 
     open_view(page, "drift")
     # No reload from here on: the drift event over the live channel brings the results.
@@ -74,12 +141,28 @@ def test_the_sudden_scenario_turns_a_feature_red_and_raises_an_alert(page: Page)
     expect(page.locator('li[data-status="open"]').first).to_be_visible(timeout=60_000)
 
 
+def test_the_predict_form_returns_a_probability_with_shap_bars(page: Page):
+    open_view(page, "predict")
+    page.get_by_role("button", name="Suspicious purchase").click()
+    page.get_by_role("button", name="Score transaction").click()
+    expect(sign_in_dialog(page)).to_have_count(0)  # signed in once: not asked again
+    probability = page.get_by_test_id("fraud-probability")
+    expect(probability).to_be_visible(timeout=15_000)
+    value = float(probability.inner_text().rstrip("%"))
+    assert 50 < value <= 100, value  # the suspicious preset carries the generator's fraud signals
+    bars = page.get_by_test_id("shap-bars").locator(".recharts-bar-rectangle path")
+    expect(bars).to_have_count(13)
+    fills = {bars.nth(i).get_attribute("fill") for i in range(13)}
+    assert RED in fills  # at least one feature pushes towards fraud
+
+
 def test_acknowledging_an_alert_moves_it(page: Page):
     open_view(page, "alerts")
     first = page.locator('li[data-status="open"]').first
     alert_id = first.get_attribute("data-alert-id")
     first.get_by_role("button", name="Acknowledge").click()
-    expect(page.locator(f'li[data-alert-id="{alert_id}"]')).to_have_count(0)
+    expect(sign_in_dialog(page)).to_have_count(0)
+    expect(page.locator(f'li[data-alert-id="{alert_id}"]')).to_have_count(0, timeout=15_000)
     page.get_by_role("tab", name="Acknowledged").click()
     moved = page.locator(f'li[data-alert-id="{alert_id}"]')
     expect(moved).to_have_attribute("data-status", "acknowledged")
@@ -87,7 +170,7 @@ def test_acknowledging_an_alert_moves_it(page: Page):
     page.get_by_role("tab", name="Open").click()
 
 
-@pytest.mark.parametrize("size", [(1366, 768), (1920, 1080)])
+@pytest.mark.parametrize("size", [(1366, 768), (1440, 900), (1920, 1080)])
 def test_no_view_overflows_a_laptop_or_desktop_screen(page: Page, artifacts, size):
     page.set_viewport_size({"width": size[0], "height": size[1]})
     try:
