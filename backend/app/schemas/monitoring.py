@@ -6,17 +6,12 @@ they were written in UTC).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict
 
+from app.schemas.common import UtcDatetime
 
-def _utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-UtcDatetime = Annotated[datetime, AfterValidator(_utc)]
 Status = Literal["ok", "insufficient_data", "no_data"]
 Severity = Literal["none", "moderate", "significant"]
 AlertStatus = Literal["open", "acknowledged", "resolved"]

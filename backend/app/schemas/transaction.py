@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from app.ml.features import FEATURES, Feature, example_transaction
+from app.schemas.common import WholeInt
 
 
 def _field(feature: Feature) -> tuple[Any, Any]:
@@ -16,7 +17,7 @@ def _field(feature: Feature) -> tuple[Any, Any]:
         return Literal[feature.categories], Field(**common)  # type: ignore[valid-type]
     if feature.kind == "boolean":
         return bool, Field(strict=True, **common)
-    py_type = int if feature.dtype == "int" else float
+    py_type = WholeInt if feature.dtype == "int" else float
     unit = f" ({feature.unit})" if feature.unit else ""
     return py_type, Field(
         strict=True,

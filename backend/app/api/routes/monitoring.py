@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from fastapi import APIRouter, HTTPException, Query
 
 from app.api.deps import SessionDep
+from app.schemas.common import UtcDatetime
 from app.schemas.monitoring import DriftOut, HistoryOut, PerformanceOut, SummaryOut
 from app.services import monitoring
 
 router = APIRouter(tags=["monitoring"])
 
-Since = Query(None, description="ISO-8601 start of the series (default: the last hour).")
+Since = Query(None, description="ISO-8601 start of the series (default: the last hour); "
+              "without an offset it is UTC.")
 
 
 @router.get("/drift", response_model=DriftOut)
@@ -30,7 +30,7 @@ def get_drift_summary(session: SessionDep):
 @router.get("/drift/history", response_model=HistoryOut,
             responses={404: {"description": "The feature is not monitored."}})
 def get_drift_history(session: SessionDep, feature: str = Query(..., min_length=1),
-                      since: datetime | None = Since):
+                      since: UtcDatetime | None = Since):
     """PSI, test statistic and p-value of one feature (or fraud_probability) per cycle."""
     if not monitoring.is_monitored(feature):
         raise HTTPException(404, detail=f"feature: unknown feature {feature!r}")
@@ -38,6 +38,6 @@ def get_drift_history(session: SessionDep, feature: str = Query(..., min_length=
 
 
 @router.get("/performance", response_model=PerformanceOut)
-def get_performance(session: SessionDep, since: datetime | None = Since):
+def get_performance(session: SessionDep, since: UtcDatetime | None = Since):
     """Realized (from labels) and estimated (from scores) performance series."""
     return monitoring.performance(session, since)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -10,6 +9,7 @@ from sqlalchemy import func, select
 
 from app.api.deps import SessionDep
 from app.models import GroundTruth, Prediction
+from app.schemas.common import UtcDatetime
 
 router = APIRouter(tags=["predictions"])
 
@@ -19,8 +19,8 @@ def list_predictions(
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
-    since: Annotated[datetime | None, Query(description="ISO 8601, inclusive")] = None,
-    until: Annotated[datetime | None, Query(description="ISO 8601, exclusive")] = None,
+    since: Annotated[UtcDatetime | None, Query(description="ISO 8601, inclusive (UTC without an offset)")] = None,
+    until: Annotated[UtcDatetime | None, Query(description="ISO 8601, exclusive (UTC without an offset)")] = None,
 ) -> dict:
     """Stored predictions, newest first, paginated and filterable by time."""
     where = []
