@@ -16,9 +16,19 @@ _CHUNK = 1_000
 
 
 class FeedbackError(Exception):
-    def __init__(self, status: int, message: str, ids: list[uuid.UUID]) -> None:
+    """Nothing was stored; ``ids`` are the offending prediction ids (at most 100)."""
+
+    def __init__(self, message: str, ids: list[uuid.UUID]) -> None:
         super().__init__(message)
-        self.status, self.message, self.ids = status, message, ids
+        self.message, self.ids = message, ids[:100]
+
+
+class UnknownPredictions(FeedbackError):
+    """Some prediction ids are not stored (nor waiting to be)."""
+
+
+class ConflictingLabels(FeedbackError):
+    """Some predictions already have the other label."""
 
 
 def _chunks(ids: list[uuid.UUID]) -> Iterable[list[uuid.UUID]]:
@@ -48,7 +58,8 @@ def _existing_labels(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, 
 def record_labels(
     session: Session, writer: PredictionWriter, labels: dict[uuid.UUID, bool]
 ) -> tuple[int, int]:
-    """Store labels; returns (stored, unchanged). Raises FeedbackError for 404/409."""
+    """Store labels; returns (stored, unchanged). Raises a FeedbackError and stores nothing
+    when an id is unknown or already has the other label."""
     ids = list(labels)
     found = _existing_predictions(session, ids)
     if len(found) < len(ids) and writer.pending:  # queued or being inserted right now
@@ -57,14 +68,12 @@ def record_labels(
         found |= _existing_predictions(session, [i for i in ids if i not in found])
     missing = [i for i in ids if i not in found]
     if missing:
-        raise FeedbackError(404, f"{len(missing)} prediction id(s) not found", missing[:100])
+        raise UnknownPredictions(f"{len(missing)} prediction id(s) not found", missing)
 
     existing = _existing_labels(session, ids)
     conflicts = [i for i, label in existing.items() if label != labels[i]]
     if conflicts:
-        raise FeedbackError(
-            409, f"{len(conflicts)} prediction(s) already have a different label", conflicts[:100]
-        )
+        raise ConflictingLabels(f"{len(conflicts)} prediction(s) already have a different label", conflicts)
     new = [{"prediction_id": i, "label": labels[i], "received_at": utcnow()}
            for i in ids if i not in existing]
     if new:
