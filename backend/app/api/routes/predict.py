@@ -31,11 +31,7 @@ def predict(transaction: Transaction, request: Request, model: ModelDep, state: 
     return answers[0]
 
 
-@router.post(
-    "/predict/batch",
-    response_model=BatchOut,
-    responses={413: {"description": "More than 10,000 transactions."}, **_BUSY},
-)
+@router.post("/predict/batch", response_model=BatchOut, responses=_BUSY)
 def predict_batch(batch: BatchIn, request: Request, model: ModelDep, state: StateDep):
     """Score up to 10,000 transactions in one model call and record them all."""
     rows = [t.model_dump() for t in batch.transactions]

@@ -1,0 +1,97 @@
+"""Every status a route can answer, in its OpenAPI responses, derived in one pass.
+
+What a route is decides what it documents, so a new route needs no list here:
+
+- a request body: 413 (``MAX_BODY_BYTES``) and 415 (not JSON); FastAPI adds
+  the 422 wherever it validates input;
+- a role it needs (``app.api.auth.required_role``): 401, and 403 on unsafe
+  routes (a key of the lower role, or a cross-site cookie request); a route
+  open to everyone gets an empty security requirement, so the docs say a
+  credential is optional there rather than required;
+- under ``/api/v1``: 429 (rate limit) with ``Retry-After``;
+- a dependency on the database session or the model: 503 with ``Retry-After``.
+
+These answers are ``Problem`` bodies; statuses a route declares itself (its
+404s and 409s) keep their description and get the schema when they have none.
+Response examples and the 422 body come from ``examples.document`` first.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
+
+from app.api import examples
+from app.api.auth import required_role
+from app.api.deps import get_model, get_session
+from app.core.config import Settings
+from app.core.middleware import API_PREFIX
+from app.schemas.errors import Problem
+
+_RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before retrying.",
+                                "schema": {"type": "integer"}}}
+_CHALLENGE = {"WWW-Authenticate": {"description": "How to authenticate.", "schema": {"type": "string"}}}
+_TEXT = {
+    "401": "No valid credential: send an API key as X-API-Key or Authorization: Bearer, "
+           "or the session cookie from POST /api/v1/auth/session.",
+    "403": "The credential's role may not do this, or a cookie request came from another site.",
+    "413": "The body is larger than MAX_BODY_BYTES.",
+    "415": "The body is not JSON: send Content-Type: application/json.",
+    "429": "Too many requests from this key or address; wait Retry-After seconds.",
+    "503": "The database or the model is unavailable; retry after Retry-After seconds.",
+}
+_HEADERS = {"401": _CHALLENGE, "429": _RETRY_AFTER, "503": _RETRY_AFTER}
+
+
+def _calls(dependant) -> set:
+    calls = {dependant.call}
+    for sub in dependant.dependencies:
+        calls |= _calls(sub)
+    return calls
+
+
+def _statuses(route: RouteContext, method: str, operation: dict, settings: Settings) -> list[str]:
+    statuses = []
+    if operation.get("requestBody"):
+        statuses += ["413", "415"]
+    if route.path_format.startswith(API_PREFIX + "/"):
+        role = required_role(method.upper(), route.path_format.removeprefix(API_PREFIX),
+                             settings.require_auth_for_reads)
+        if role is not None:
+            statuses += ["401", "403"] if method not in ("get", "head") else ["401"]
+        elif operation.get("security"):
+            operation["security"] = [{}, *operation["security"]]  # a credential is optional here
+        statuses.append("429")
+    if _calls(route.dependant) & {get_session, get_model}:
+        statuses.append("503")
+    return statuses
+
+
+def _add_problem(responses: dict, status: str) -> None:
+    response = responses.setdefault(status, {"description": _TEXT.get(status, "")})  # keeps a declared text
+    if status == "503" and _TEXT["503"] not in response["description"]:
+        response["description"] = f"{response['description']} {_TEXT['503']}".strip()
+    if status in _HEADERS:
+        response.setdefault("headers", {}).update(_HEADERS[status])
+    media = response.setdefault("content", {}).setdefault("application/json", {})
+    media.setdefault("schema", {"$ref": "#/components/schemas/Problem"})
+
+
+def document(schema: dict, app: FastAPI, settings: Settings) -> dict:
+    """Add examples, the 422 body and the problem responses to ``schema`` (idempotent)."""
+    schema = examples.document(schema)
+    components = schema["components"]["schemas"]
+    if "Problem" in components:
+        return schema
+    components["Problem"] = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    routes = {(r.path_format, m.lower()): r for r in iter_route_contexts(app.routes)
+              if isinstance(r.original_route, APIRoute) for m in r.methods}
+    for path, operations in schema.get("paths", {}).items():
+        for method, operation in operations.items():
+            responses = operation.setdefault("responses", {})
+            for status in _statuses(routes[(path, method)], method, operation, settings):
+                _add_problem(responses, status)
+            for status, response in responses.items():  # declared ones: 404, 409 …
+                if status[0] in "45" and status != "422":
+                    _add_problem(responses, status)
+    return schema
