@@ -15,6 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from app.ml.features import FEATURE_NAMES
+from app.schemas.common import WholeInt
 
 MIN_RPS, MAX_RPS = 1.0, 200.0
 
@@ -119,9 +120,10 @@ def _param_field(spec: ParamSpec) -> tuple[Any, Any]:
     if spec.type == "features":
         names = Literal[tuple(spec.choices or ())]  # type: ignore[valid-type]
         return list[names], Field(default=list(spec.default), min_length=1)
-    py_type = int if spec.type == "integer" else float
+    py_type = WholeInt if spec.type == "integer" else float
+    # Strict: a number as JSON Schema says, not "1.5" or false (which pydantic would coerce).
     return py_type, Field(default=spec.default, ge=spec.minimum, le=spec.maximum,
-                          allow_inf_nan=False)
+                          allow_inf_nan=False, strict=True)
 
 
 @lru_cache(maxsize=None)
@@ -144,17 +146,30 @@ def resolve_params(name: str, params: dict[str, Any]) -> dict[str, Any]:
     return resolved
 
 
+def _one_variant_per_scenario(schema: dict[str, Any]) -> None:
+    """Document the params each scenario takes: one variant per scenario, told apart by its name."""
+    common = {key: schema.pop(key) for key in ("type", "properties", "required", "additionalProperties")}
+    properties = common["properties"]
+    variants = []
+    for name in SCENARIO_NAMES:
+        params = params_model(name).model_json_schema()
+        params.pop("title", None)
+        variants.append({**common, "required": ["scenario"], "properties": {
+            **properties, "scenario": {"const": name},
+            "params": {**params, "description": properties["params"].get("description", "")},
+        }})
+    schema["oneOf"] = variants
+    schema["examples"] = [{"scenario": "sudden", "params": {"magnitude": 1.0}, "rps": 20}]
+
+
 class SimulatorUpdate(BaseModel):
     """Switch the simulator's scenario; omitted ``rps`` keeps the current rate setting."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={"examples": [{"scenario": "sudden", "params": {"magnitude": 1.0}, "rps": 20}]},
-    )
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_one_variant_per_scenario)
     scenario: ScenarioName  # type: ignore[valid-type]
     params: dict[str, Any] = Field(default_factory=dict, description="Missing ones take defaults.")
     rps: float | None = Field(
-        default=None, ge=MIN_RPS, le=MAX_RPS, allow_inf_nan=False,
+        default=None, ge=MIN_RPS, le=MAX_RPS, allow_inf_nan=False, strict=True,
         description="Requests per second; null lets the simulator use its own SIM_RPS.",
     )
 
