@@ -44,10 +44,12 @@ def test_predictions_are_stored_with_their_features(client, clean_db, transactio
     assert listed["total"] == 1 and listed["items"][0]["prediction_id"] == answer["prediction_id"]
 
 
-def test_batch_over_the_limit_is_413(client, transaction):
+def test_batch_over_the_limit_is_422_naming_the_field(client, transaction):
     response = client.post("/api/v1/predict/batch", json={"transactions": [transaction] * 10_001})
-    assert response.status_code == 413
-    assert "10000" in response.json()["detail"].replace(",", "")
+    assert response.status_code == 422
+    (error,) = response.json()["errors"]
+    assert error["field"] == "transactions" and error["type"] == "too_long"
+    assert "10000" in error["message"].replace(",", "")
 
 
 def test_batch_of_ten_thousand_is_scored_and_stored(client, clean_db, transaction):
