@@ -20,6 +20,7 @@ from app.api.routes import ops
 from app.core.config import Settings, get_settings
 from app.core.logging import configure_logging
 from app.core.middleware import API_PREFIX, BodyGuard, RequestMetrics
+from app.core.problems import SafeJSONResponse
 from app.core.ratelimit import CallerMiddleware, Limiter, Limits
 from app.core.request_id import RequestIdMiddleware
 from app.core.security import Security, split_keys
@@ -49,7 +50,7 @@ def create_app(settings: Settings | None = None, state: AppState | None = None) 
         lifespan=lifespan,
         # Every JSON body renders, whatever it echoes; Default() keeps FastAPI's fast
         # path (pydantic's own JSON) for routes with a response model.
-        default_response_class=Default(errors.SafeJSONResponse),
+        default_response_class=Default(SafeJSONResponse),
     )
     app.state.security, app.state.limits, app.state.limiter = security, limits, Limiter()
     errors.install(app)

@@ -18,7 +18,6 @@ as ``"\\ud800"`` parsed from a JSON body) instead of failing while rendering.
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import re
@@ -31,9 +30,8 @@ from fastapi.routing import iter_route_contexts
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
-from starlette.responses import JSONResponse
 
-from app.core.problems import problem_body
+from app.core.problems import SafeJSONResponse, problem_response
 
 log = logging.getLogger(__name__)
 
@@ -41,17 +39,6 @@ RETRY_DATABASE_S = 5
 ECHO_LIMIT = 200
 _SECRETS = ((re.compile(r"(password\s*=\s*)\S+", re.I), r"\1***"),
             (re.compile(r"(://[^:/@\s]*:)[^@\s]+@"), r"\1***@"))
-
-
-class SafeJSONResponse(JSONResponse):
-    def render(self, content: Any) -> bytes:
-        text = json.dumps(content, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-        # Only a lone surrogate fails to encode; its \\uXXXX escape is valid JSON for the same string.
-        return text.encode("utf-8", "backslashreplace")
-
-
-def problem(status: int, detail: str, headers: dict[str, str] | None = None, **extra: Any) -> SafeJSONResponse:
-    return SafeJSONResponse(problem_body(status, detail, **extra), status_code=status, headers=headers)
 
 
 def _echo(value: Any) -> Any:
@@ -116,7 +103,7 @@ async def http_error(request: Request, exc: HTTPException) -> SafeJSONResponse:
         detail = f"{request.method} is not allowed on {request.url.path}; allowed: {headers['Allow']}"
     elif status == 404 and detail == HTTPStatus.NOT_FOUND.phrase:
         detail = f"nothing at {request.url.path}; /docs lists the routes"
-    return problem(status, detail, headers)
+    return problem_response(status, detail, headers)
 
 
 def _redacted(exc: BaseException) -> str:
@@ -134,12 +121,12 @@ async def database_error(request: Request, exc: Exception) -> SafeJSONResponse:
     if not transient:
         raise exc  # a bug, not an outage: the server error handler answers 500 and logs it
     log.warning("%s %s: database unavailable (%s)", request.method, request.url.path, _redacted(exc))
-    return problem(503, "the database is unavailable; retry shortly",
+    return problem_response(503, "the database is unavailable; retry shortly",
                    headers={"Retry-After": str(RETRY_DATABASE_S)})
 
 
 async def server_error(request: Request, exc: Exception) -> SafeJSONResponse:
-    return problem(500, "internal error; the server log has the details")
+    return problem_response(500, "internal error; the server log has the details")
 
 
 def install(app: FastAPI) -> None:

@@ -56,7 +56,8 @@ async def get_session(request: Request):
 
 
 @router.post("/auth/session", response_model=SessionOut,
-             responses={401: {"description": "The key is not valid."}})
+             responses={401: {"description": "The key is not valid."},
+                        403: {"description": "A page on another origin tried to sign in."}})
 async def sign_in(body: SignIn, request: Request, response: Response):
     """Exchange a key for a session cookie (httpOnly, SameSite=Strict) for the dashboard."""
     security = request.app.state.security

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from app.api.deps import SessionDep, StateDep
-from app.api.errors import problem
+from app.core.problems import problem_response
 from app.schemas.errors import FeedbackProblem
 from app.schemas.feedback import FeedbackIn, FeedbackOut
 from app.services.feedback import ConflictingLabels, FeedbackError, UnknownPredictions, record_labels
@@ -29,5 +29,5 @@ def feedback(body: FeedbackIn, session: SessionDep, state: StateDep):
     try:
         stored, unchanged = record_labels(session, state.writer, body.labels)
     except FeedbackError as exc:
-        return problem(_STATUS[type(exc)], exc.message, prediction_ids=[str(i) for i in exc.ids])
+        return problem_response(_STATUS[type(exc)], exc.message, prediction_ids=[str(i) for i in exc.ids])
     return {"stored": stored, "unchanged": unchanged}
