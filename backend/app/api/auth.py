@@ -24,6 +24,7 @@ from __future__ import annotations
 from fastapi import HTTPException, Request, Security
 from fastapi.security import APIKeyCookie, APIKeyHeader, HTTPBearer
 
+from app.core.middleware import API_PREFIX, is_json
 from app.core.ratelimit import identify
 from app.core.security import API_KEY_HEADER, SESSION_COOKIE, Principal, Role
 
@@ -44,7 +45,7 @@ UNAUTHENTICATED = {"WWW-Authenticate": 'Bearer realm="driftwatch"'}
 
 def _route_path(request: Request) -> str:
     route = request.scope.get("route")
-    return getattr(route, "path", request.scope["path"]).removeprefix("/api/v1")
+    return getattr(route, "path", request.scope["path"]).removeprefix(API_PREFIX)
 
 
 def required_role(method: str, path: str, reads_need_auth: bool) -> Role | None:
@@ -63,14 +64,9 @@ def same_origin(request: Request, allowed_origins: frozenset[str]) -> bool:
     return request.headers.get("origin") in allowed_origins
 
 
-def _is_json(request: Request) -> bool:
-    media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-    return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
-
-
 def check_cookie_request(request: Request, allowed_origins: frozenset[str]) -> None:
     """Refuse an unsafe cookie-authenticated request that a foreign page could have sent."""
-    if not _is_json(request):
+    if not is_json(request.headers.get("content-type")):
         raise HTTPException(403, "a request signed in by cookie must send Content-Type: application/json")
     if not same_origin(request, allowed_origins):
         raise HTTPException(403, "cross-site request refused: the Origin is not in CORS_ORIGINS")

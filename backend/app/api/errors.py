@@ -122,7 +122,7 @@ async def database_error(request: Request, exc: Exception) -> SafeJSONResponse:
         raise exc  # a bug, not an outage: the server error handler answers 500 and logs it
     log.warning("%s %s: database unavailable (%s)", request.method, request.url.path, _redacted(exc))
     return problem_response(503, "the database is unavailable; retry shortly",
-                   headers={"Retry-After": str(RETRY_DATABASE_S)})
+                            headers={"Retry-After": str(RETRY_DATABASE_S)})
 
 
 async def server_error(request: Request, exc: Exception) -> SafeJSONResponse:
