@@ -159,7 +159,8 @@ class Monitor:
         result.dataset = dataset_drift(result.drift, self.thresholds.defaults["dataset_drift_share"])
 
     def _conditions(self, result: CycleResult) -> tuple[list[alerts.Condition], set[str]]:
-        conditions, judged = [], {"no_traffic"}
+        conditions: list[alerts.Condition | None] = []
+        judged = {"no_traffic"}
         if result.dataset is not None:
             conditions += alerts.drift_conditions(result.drift, result.dataset, result.score)
             judged |= DRIFT_KINDS

@@ -85,6 +85,7 @@ def evaluate_feature(name: str, kind: str, reference: Mapping, values: np.ndarra
     test = hypothesis_test_for(kind)
     result = test.compute(reference, values)
     effect = result.statistic if test.effect_is_statistic else psi.statistic
+    assert test.floor_key is not None, f"{test.name} is a hypothesis test: it declares its effect floor"
     floor = thresholds[test.floor_key]
     significant = test.exceeds(result.p_value, thresholds[test.threshold_key])
     return FeatureDrift(

@@ -37,6 +37,7 @@ class Notifier:
             log.warning("webhook queue full: dropped %r", text)
 
     def _post(self, client: httpx.Client, text: str) -> None:
+        assert self.url is not None  # only the webhook thread posts, and it runs only with a URL
         delay = 0.5
         for attempt in range(self._retries + 1):
             try:

@@ -12,6 +12,8 @@ bounded); the window still reports its true row count.
 
 from __future__ import annotations
 
+from typing import Any
+
 import io
 from dataclasses import dataclass
 from datetime import datetime
@@ -36,7 +38,8 @@ def _feature_column(feature):
 def _copy_frame(conn: Connection, stmt: Select) -> pd.DataFrame:
     compiled = stmt.compile(dialect=conn.dialect)
     buffer = io.StringIO()
-    with conn.connection.dbapi_connection.cursor() as cur:
+    raw: Any = conn.connection.dbapi_connection  # psycopg2: cursors are context managers
+    with raw.cursor() as cur:
         query = cur.mogrify(str(compiled), compiled.params).decode()
         cur.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER)", buffer)
     buffer.seek(0)
