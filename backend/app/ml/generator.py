@@ -70,7 +70,7 @@ class Batch:
 
     def records(self) -> list[dict]:
         """Rows as JSON-ready dicts with Python scalars, in schema order."""
-        converted = {}
+        converted: dict[str, list[int] | list[bool] | list[str] | list[float]] = {}
         for feature in FEATURES:
             col = self.columns[feature.name]
             if feature.dtype == "int":
