@@ -1,0 +1,176 @@
+import { act, screen, waitFor, within } from '@testing-library/react'
+import userEvent from '@testing-library/user-event'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { formatClock } from '../lib/format'
+import { LiveProvider } from '../lib/live/live-provider'
+import { model, noDrift, simulator, stats } from '../test/fixtures'
+import { renderWithClient, stubApi, type StubRoutes } from '../test/render'
+import { ADMIN_KEY, sessionApi } from '../test/session-api'
+import { App } from './app'
+
+/** A WebSocket stand-in: the channel sets its handlers, the test calls them. */
+class FakeSocket {
+  static last: FakeSocket
+  onopen!: () => void
+  onmessage!: (event: { data: string }) => void
+  onclose!: (event: { code: number }) => void
+  onerror!: () => void
+  url: string
+  constructor(url: string) {
+    this.url = url
+    FakeSocket.last = this
+  }
+  close() {}
+  receive(message: unknown) {
+    act(() => this.onmessage({ data: JSON.stringify(message) }))
+  }
+}
+
+const healthy = (auth = sessionApi()): StubRoutes => ({
+  ...auth.routes,
+  'GET /api/v1/stats': stats(),
+  'GET /api/v1/model': model,
+  'GET /api/v1/drift/summary': { ...noDrift, drifted_features: [], n_features: 3 },
+  'GET /api/v1/alerts': { items: [], counts: { open: 3, acknowledged: 0, resolved: 0 } },
+  'GET /api/v1/simulator': simulator('sudden'),
+})
+
+const renderApp = () =>
+  renderWithClient(
+    <LiveProvider url="ws://test/ws/live" WebSocketImpl={FakeSocket}>
+      <App />
+    </LiveProvider>,
+  )
+
+const pill = () => screen.getByTestId('connection-status')
+
+beforeEach(() => {
+  window.location.hash = ''
+})
+afterEach(() => vi.useRealTimers())
+
+describe('App', () => {
+  it('shows the live state, the active scenario and the open alert count', async () => {
+    stubApi(healthy())
+    renderApp()
+    expect(pill()).toHaveTextContent('Connecting')
+    act(() => FakeSocket.last.onopen())
+    expect(pill()).toHaveAttribute('data-status', 'live')
+    expect(await screen.findByText('Traffic: Sudden shift')).toBeInTheDocument()
+    expect(await screen.findByRole('button', { name: /Alerts\s*3/ })).toBeInTheDocument()
+    expect(screen.queryByRole('alert')).toBeNull()
+
+    vi.useFakeTimers() // the reconnect back-off is stepped, not waited for
+    const dropped = FakeSocket.last
+    act(() => dropped.onclose({ code: 1006 }))
+    expect(pill()).toHaveTextContent(/Reconnecting · retry 1 in 1 s/)
+    expect(screen.getByRole('alert')).toHaveTextContent('Lost the live connection to the Driftwatch API.')
+    act(() => vi.advanceTimersByTime(600)) // 0.5 s ± 20 %
+    expect(FakeSocket.last).not.toBe(dropped)
+    act(() => FakeSocket.last.onopen())
+    expect(pill()).toHaveAttribute('data-status', 'live')
+    expect(screen.queryByRole('alert')).toBeNull()
+  })
+
+  it('switches views from the keyboard and keeps the view in the URL', async () => {
+    stubApi(healthy())
+    renderApp()
+    expect(screen.getByRole('heading', { level: 1 })).toHaveTextContent('Overview')
+    await userEvent.tab()
+    await userEvent.tab()
+    expect(screen.getByRole('button', { name: /Drift/ })).toHaveFocus()
+    await userEvent.keyboard('{Enter}')
+    await waitFor(() => expect(screen.getByRole('heading', { level: 1 })).toHaveTextContent('Drift'))
+    expect(window.location.hash).toBe('#/drift')
+    expect(screen.getByRole('button', { name: /Drift/ })).toHaveAttribute('aria-current', 'page')
+  })
+
+  it('says so when the API is down', async () => {
+    vi.stubGlobal('fetch', async () => {
+      throw new TypeError('Failed to fetch')
+    })
+    renderApp()
+    expect(await screen.findByText('The Driftwatch API is not answering.')).toBeInTheDocument()
+    expect(screen.getAllByRole('alert')[0]).toHaveTextContent('is the backend running?')
+  })
+})
+
+describe('App sign-in', () => {
+  it('is read-only for a visitor, signs in from the header and out again', async () => {
+    const calls = stubApi(healthy())
+    renderApp()
+    const session = await screen.findByTestId('session')
+    expect(session).toHaveTextContent('Read-only')
+    await userEvent.click(within(session).getByRole('button', { name: 'Sign in' }))
+    const dialog = screen.getByRole('dialog', { name: 'Sign in to make changes' })
+    expect(screen.getByRole('heading', { level: 1 }).closest('[inert]')).not.toBeNull() // the page behind the dialog is inert
+    await userEvent.type(within(dialog).getByLabelText('API key'), `${ADMIN_KEY}{Enter}`)
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull())
+    expect(screen.getByTestId('session')).toHaveAttribute('data-role', 'admin')
+    expect(screen.getByTestId('session')).toHaveTextContent('Signed in · admin')
+    expect(screen.getByTestId('session-key')).toHaveTextContent('key a1b2c3d4')
+    expect(screen.getByRole('heading', { level: 1 }).closest('[inert]')).toBeNull()
+
+    await userEvent.click(screen.getByRole('button', { name: 'Sign out' }))
+    await waitFor(() => expect(screen.getByTestId('session')).toHaveTextContent('Read-only'))
+    expect(calls.filter((c) => c.path === '/api/v1/auth/session').map((c) => c.method)).toEqual(['GET', 'POST', 'DELETE'])
+  })
+
+  it('offers a sign-in when even reads need a key', async () => {
+    stubApi({ ...healthy(), 'GET /api/v1/stats': () => [401, { status: 401, title: 'Unauthorized', detail: 'this needs the predict role' }] })
+    renderApp()
+    const banner = await screen.findByText('This Driftwatch asks for a key even to read.')
+    await userEvent.click(within(banner.closest<HTMLElement>('[role=alert]') ?? banner).getByRole('button', { name: 'Sign in' }))
+    expect(screen.getByRole('dialog')).toBeInTheDocument()
+  })
+})
+
+describe('App with a backend that lost its database', () => {
+  const since = '2026-11-23T14:02:11Z'
+  const degraded = { type: 'degraded', data: { since, reason: 'database unavailable' } }
+
+  it('reads "Live · data stalled" with a banner until the backend recovers', async () => {
+    stubApi(healthy())
+    renderApp()
+    act(() => FakeSocket.last.onopen())
+    FakeSocket.last.receive(degraded)
+    await waitFor(() => expect(pill()).toHaveAttribute('data-status', 'degraded'))
+    expect(pill()).toHaveTextContent('Live · data stalled')
+    const banner = screen.getByRole('alert')
+    expect(banner).toHaveTextContent('The backend has lost its database.')
+    expect(banner).toHaveTextContent(`Figures are frozen since ${formatClock(since)}.`)
+    expect(banner).toHaveTextContent('Predictions are still scored and queued, and are stored once the database is back.')
+
+    FakeSocket.last.receive({ type: 'recovered', data: { since, at: '2026-11-23T14:03:00Z' } })
+    await waitFor(() => expect(pill()).toHaveAttribute('data-status', 'live'))
+    expect(pill()).toHaveTextContent(/^Live$/)
+    expect(screen.queryByRole('alert')).toBeNull()
+  })
+
+  it('after a reconnect: degraded again if the server says so, live once fresh stats arrive', async () => {
+    stubApi(healthy())
+    renderApp()
+    act(() => FakeSocket.last.onopen())
+    FakeSocket.last.receive(degraded)
+    await waitFor(() => expect(pill()).toHaveAttribute('data-status', 'degraded'))
+
+    vi.useFakeTimers()
+    act(() => FakeSocket.last.onclose({ code: 1006 }))
+    expect(pill()).toHaveAttribute('data-status', 'reconnecting')
+    act(() => vi.advanceTimersByTime(600))
+    act(() => FakeSocket.last.onopen())
+    FakeSocket.last.receive(degraded)
+    act(() => vi.advanceTimersByTime(0)) // let the query cache notify
+    expect(pill()).toHaveAttribute('data-status', 'degraded')
+    FakeSocket.last.receive({ type: 'stats', data: stats(2000) })
+    act(() => vi.advanceTimersByTime(0))
+    expect(pill()).toHaveAttribute('data-status', 'degraded') // stats alone do not end a degradation
+
+    act(() => FakeSocket.last.onclose({ code: 1006 }))
+    act(() => vi.advanceTimersByTime(600))
+    act(() => FakeSocket.last.onopen())
+    FakeSocket.last.receive({ type: 'stats', data: stats(2100, { as_of: '2026-11-23T14:10:00Z' }) })
+    act(() => vi.advanceTimersByTime(0))
+    expect(pill()).toHaveAttribute('data-status', 'live')
+  })
+})

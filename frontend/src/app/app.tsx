@@ -1,0 +1,99 @@
+import { Suspense } from 'react'
+import { SignInDialog } from '../components/sign-in-dialog'
+import { StateMessage } from '../components/ui/state-message'
+import { Badge } from '../components/ui/badge'
+import { useSignInGate } from '../lib/auth/sign-in-gate'
+import { useOpenAlerts, useSimulator } from '../lib/queries'
+import { ConnectionPill } from './connection-pill'
+import { SessionMenu } from './session-menu'
+import { StatusBanner } from './status-banner'
+import { useHashView } from './use-hash-view'
+import type { ViewId } from '../types/view'
+import { VIEWS, viewById, type View } from './views'
+
+interface NavItemProps {
+  view: View
+  active: boolean
+  onSelect: (id: ViewId) => void
+  badge: number
+}
+
+function NavItem({ view, active, onSelect, badge }: NavItemProps) {
+  return (
+    <li>
+      <button
+        type="button"
+        onClick={() => onSelect(view.id)}
+        aria-current={active ? 'page' : undefined}
+        className={`flex w-full items-center gap-3 rounded-lg px-3 py-2 text-left text-sm font-medium transition-colors ${
+          active ? 'bg-sky-500/15 text-sky-200 ring-1 ring-sky-500/30' : 'text-slate-400 hover:bg-slate-800/70 hover:text-slate-100'
+        }`}
+      >
+        <span aria-hidden className="w-4 text-center text-base leading-none">
+          {view.icon}
+        </span>
+        <span className="flex-1">{view.label}</span>
+        {badge > 0 && <Badge tone="critical">{badge}</Badge>}
+      </button>
+    </li>
+  )
+}
+
+function ScenarioChip() {
+  const simulator = useSimulator()
+  const scenario = simulator.data?.scenario
+  if (!simulator.data || !scenario) return null
+  const label = simulator.data.scenarios?.find((s) => s.name === scenario)?.label ?? scenario
+  return <Badge tone={scenario === 'none' ? 'muted' : 'warning'}>Traffic: {label}</Badge>
+}
+
+export function App() {
+  const [viewId, navigate] = useHashView()
+  const openAlerts = useOpenAlerts().data?.counts?.open ?? 0
+  const view = viewById(viewId)
+  const { Component } = view
+  const signingIn = useSignInGate().prompt !== null
+  return (
+    <>
+      <div className="flex min-h-screen bg-slate-950 text-slate-200" inert={signingIn}>
+        <aside className="w-56 shrink-0 border-r border-slate-800 bg-slate-900/40">
+          <div className="sticky top-0 flex h-screen flex-col px-3 py-4">
+          <div className="mb-6 flex items-center gap-2 px-2">
+            <span aria-hidden className="grid h-8 w-8 place-items-center rounded-lg bg-sky-500/20 text-lg text-sky-300">
+              ≈
+            </span>
+            <div>
+              <div className="text-base font-semibold text-white">Driftwatch</div>
+              <div className="text-[11px] text-slate-500">Fraud model monitoring</div>
+            </div>
+          </div>
+          <nav aria-label="Views">
+            <ul className="space-y-1">
+              {VIEWS.map((v) => (
+                <NavItem key={v.id} view={v} active={v.id === viewId} onSelect={navigate} badge={v.id === 'alerts' ? openAlerts : 0} />
+              ))}
+            </ul>
+          </nav>
+          </div>
+        </aside>
+        <div className="flex min-w-0 flex-1 flex-col">
+          <header className="sticky top-0 z-10 flex flex-wrap items-center justify-between gap-x-4 gap-y-2 border-b border-slate-800 bg-slate-950/90 px-6 py-3 backdrop-blur">
+            <h1 className="text-lg font-semibold text-white">{view.label}</h1>
+            <div className="flex flex-wrap items-center justify-end gap-x-3 gap-y-2">
+              <ScenarioChip />
+              <ConnectionPill />
+              <SessionMenu />
+            </div>
+          </header>
+          <StatusBanner />
+          <main className="mx-auto w-full max-w-[1600px] flex-1 px-6 py-5">
+            <Suspense fallback={<StateMessage kind="loading" title="Loading view…" />}>
+              <Component onNavigate={navigate} />
+            </Suspense>
+          </main>
+        </div>
+      </div>
+      <SignInDialog />
+    </>
+  )
+}

@@ -1,0 +1,20 @@
+import type { Alert } from '../types/api'
+import { Badge } from './ui/badge'
+import { formatAgo, humanize } from '../lib/format'
+
+/** An alert's severity, kind, feature, message and age: shared by Overview and Alerts. */
+export function AlertSummary({ alert }: { alert: Alert }) {
+  return (
+    <div className="min-w-0">
+      <div className="flex flex-wrap items-center gap-2">
+        <Badge tone={alert.severity}>{alert.severity === 'critical' ? 'Critical' : 'Warning'}</Badge>
+        <span className="text-sm font-medium text-slate-100">
+          {humanize(alert.kind)}
+          {alert.feature ? <span className="text-slate-400"> · {humanize(alert.feature)}</span> : null}
+        </span>
+        <span className="text-xs text-slate-500">{formatAgo(alert.opened_at)}</span>
+      </div>
+      <p className="mt-1 text-sm text-slate-300">{alert.message}</p>
+    </div>
+  )
+}

@@ -1,0 +1,27 @@
+import type { ReactNode } from 'react'
+
+const TONES = { default: 'text-slate-50', good: 'text-emerald-300', warn: 'text-amber-300', bad: 'text-rose-300' }
+
+interface StatProps {
+  label: ReactNode
+  value: ReactNode
+  hint?: ReactNode
+  tone?: keyof typeof TONES
+  testId?: string
+  className?: string
+  children?: ReactNode
+}
+
+/** One headline number with its label, an optional hint below and optional extra content (children) after it. */
+export function Stat({ label, value, hint, tone = 'default', testId, className = '', children }: StatProps) {
+  return (
+    <div className={`min-w-0 rounded-xl border border-slate-800 bg-slate-900/70 px-4 py-3 ${className}`}>
+      <div className="truncate text-xs font-medium uppercase tracking-wider text-slate-400">{label}</div>
+      <div className={`mt-1 truncate text-2xl font-semibold tabular-nums ${TONES[tone]}`} data-testid={testId}>
+        {value}
+      </div>
+      {hint && <div className="mt-0.5 text-xs leading-snug text-slate-500">{hint}</div>}
+      {children}
+    </div>
+  )
+}

@@ -1,0 +1,38 @@
+import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts'
+import { SEVERITY_COLORS } from '../../../components/ui/badge'
+import { ChartFrame, chartTheme, tooltipNumber, tooltipTime } from '../../../components/ui/chart-frame'
+import { QueryState, StateMessage } from '../../../components/ui/state-message'
+import { formatClock, formatNumber } from '../../../lib/format'
+import { useDriftHistory } from '../../../lib/queries'
+import type { DriftThresholds } from '../../../types/api'
+
+/** PSI and the test statistic of one feature over the recent cycles, with the cycle's PSI thresholds as lines. */
+export function HistoryChart({ feature, thresholds }: { feature: string; thresholds: DriftThresholds }) {
+  const history = useDriftHistory(feature)
+  const moderate: number | undefined = thresholds.psi_moderate
+  const significant: number | undefined = thresholds.psi_significant
+  return (
+    <QueryState query={history} loading="Loading history…">
+      {(data) =>
+        data.points.length < 2 ? (
+          <StateMessage title="History builds up cycle by cycle">A line appears after the second monitoring cycle.</StateMessage>
+        ) : (
+          <ChartFrame height={240} label={`PSI and test statistic of ${feature} over time`}>
+            <LineChart data={data.points} margin={{ top: 8, right: 12, bottom: 8, left: 0 }}>
+              <CartesianGrid {...chartTheme.grid} />
+              <XAxis dataKey="computed_at" tickFormatter={formatClock} {...chartTheme.axis} minTickGap={24} />
+              <YAxis yAxisId="psi" {...chartTheme.axis} width={44} tickFormatter={(v) => formatNumber(v, 2)} />
+              <YAxis yAxisId="stat" orientation="right" {...chartTheme.axis} width={48} tickFormatter={(v) => formatNumber(v, 2)} />
+              <Tooltip {...chartTheme.tooltip} labelFormatter={tooltipTime} formatter={(v, name) => [formatNumber(tooltipNumber(v), 3), name]} />
+              <Legend wrapperStyle={{ fontSize: 12 }} />
+              {moderate !== undefined && <ReferenceLine yAxisId="psi" y={moderate} stroke={SEVERITY_COLORS.moderate} strokeDasharray="4 4" />}
+              {significant !== undefined && <ReferenceLine yAxisId="psi" y={significant} stroke={SEVERITY_COLORS.significant} strokeDasharray="4 4" />}
+              <Line yAxisId="psi" type="monotone" dataKey="psi" name="PSI" stroke="#38bdf8" dot={false} strokeWidth={2} isAnimationActive={false} />
+              <Line yAxisId="stat" type="monotone" dataKey="statistic" name="Test statistic (right axis)" stroke="#a78bfa" dot={false} strokeWidth={2} isAnimationActive={false} />
+            </LineChart>
+          </ChartFrame>
+        )
+      }
+    </QueryState>
+  )
+}

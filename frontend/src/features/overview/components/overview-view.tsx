@@ -1,0 +1,20 @@
+import { TrafficCharts } from '../../../components/traffic-charts'
+import { DriftStatusCard } from './drift-status-card'
+import { LatestAlerts } from './latest-alerts'
+import { ModelCard } from './model-card'
+import { TrafficKpis } from './traffic-kpis'
+import type { ViewProps } from '../../../types/view'
+
+export default function OverviewView({ onNavigate }: Partial<ViewProps>) {
+  return (
+    <div className="space-y-4">
+      <TrafficKpis />
+      <div className="grid gap-4 lg:grid-cols-3">
+        <DriftStatusCard onNavigate={onNavigate} />
+        <LatestAlerts onNavigate={onNavigate} />
+        <ModelCard />
+      </div>
+      <TrafficCharts />
+    </div>
+  )
+}

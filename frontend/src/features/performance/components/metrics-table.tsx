@@ -1,0 +1,57 @@
+import { formatNumber, formatPercent } from '../../../lib/format'
+import type { ModelInfo, PerformancePoint } from '../../../types/api'
+
+type Metric = 'roc_auc' | 'pr_auc' | 'precision' | 'recall' | 'f1' | 'accuracy'
+/** A column's figures: a cycle's realized or estimated metrics, or the model's hold-out ones. */
+type Metrics = Partial<Record<Metric, number | null>>
+
+const METRICS: [Metric, string, (value: number | null | undefined) => string][] = [
+  ['roc_auc', 'ROC-AUC', (v) => formatNumber(v, 3)],
+  ['pr_auc', 'PR-AUC', (v) => formatNumber(v, 3)],
+  ['precision', 'Precision', (v) => formatPercent(v, 1)],
+  ['recall', 'Recall', (v) => formatPercent(v, 1)],
+  ['f1', 'F1', (v) => formatNumber(v, 3)],
+  ['accuracy', 'Accuracy', (v) => formatPercent(v, 1)],
+]
+
+/** Realized (labels) beside estimated (CBPE, before labels) beside the training hold-out. */
+interface MetricsTableProps {
+  realized: PerformancePoint | null
+  estimated: PerformancePoint | null
+  holdout: ModelInfo['metrics'] | undefined
+}
+
+export function MetricsTable({ realized, estimated, holdout }: MetricsTableProps) {
+  const columns: [string, string, Metrics | null | undefined, string][] = [
+    ['Realized', 'from delayed labels', realized, 'text-slate-50'],
+    ['Estimated', 'CBPE, before labels', estimated, 'text-violet-200'],
+    ['Training', 'hold-out baseline', holdout, 'text-slate-400'],
+  ]
+  return (
+    <table className="w-full text-sm" data-testid="performance-table">
+      <thead>
+        <tr className="border-b border-slate-800 text-left text-xs uppercase tracking-wider text-slate-400">
+          <th className="py-2 pr-2 font-medium">Metric</th>
+          {columns.map(([label, hint]) => (
+            <th key={label} className="px-2 py-2 text-right font-medium">
+              {label}
+              <div className="text-[10px] font-normal normal-case tracking-normal text-slate-500">{hint}</div>
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {METRICS.map(([key, label, format]) => (
+          <tr key={key} className="border-b border-slate-800/60 last:border-0">
+            <td className="py-2 pr-2 text-slate-300">{label}</td>
+            {columns.map(([col, , values, tone]) => (
+              <td key={col} className={`px-2 py-2 text-right text-base font-semibold tabular-nums ${tone}`}>
+                {format(values?.[key])}
+              </td>
+            ))}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  )
+}

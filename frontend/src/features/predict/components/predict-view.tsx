@@ -1,0 +1,84 @@
+import { Badge } from '../../../components/ui/badge'
+import { Card } from '../../../components/ui/card'
+import { QueryState, StateMessage } from '../../../components/ui/state-message'
+import { useActionError, useSignedInAction } from '../../../lib/auth/sign-in-gate'
+import { formatMs, formatNumber, formatPercent } from '../../../lib/format'
+import { ApiError } from '../../../lib/api-client'
+import { useLastScore, useModel, usePredictExplain, type Score } from '../../../lib/queries'
+import type { Transaction } from '../../../types/api'
+import { ShapBars } from './shap-bars'
+import { TransactionForm } from './transaction-form'
+
+/** Values with the generator's fraud signals, for a one-click demo of a risky transaction. */
+const PRESETS: { label: string; values: Partial<Transaction> }[] = [
+  {
+    label: 'Suspicious purchase',
+    values: {
+      amount: 2400, hour_of_day: 3, merchant_category: 'electronics', distance_from_home_km: 4200,
+      distance_from_last_txn_km: 3900, ratio_to_median_amount: 14, txn_count_24h: 14, card_present: false,
+      entry_mode: 'manual', account_age_days: 20, customer_age: 23, is_international: true,
+    },
+  },
+]
+
+function Result({ prediction, explanation }: Score) {
+  const fraud = prediction.decision === 'fraud'
+  return (
+    <div className="space-y-4">
+      <div className="flex flex-wrap items-end gap-6">
+        <div>
+          <div className="text-xs uppercase tracking-wider text-slate-400">Fraud probability</div>
+          <div className={`text-5xl font-bold tabular-nums ${fraud ? 'text-rose-300' : 'text-emerald-300'}`} data-testid="fraud-probability">
+            {formatPercent(prediction.fraud_probability, 1)}
+          </div>
+        </div>
+        <div className="space-y-1 pb-1 text-sm text-slate-400">
+          <Badge tone={fraud ? 'critical' : 'ok'}>{fraud ? 'Flag as fraud' : 'Approve'}</Badge>
+          <div>
+            threshold {formatNumber(prediction.threshold, 3)} · scored in {formatMs(prediction.latency_ms)}
+          </div>
+        </div>
+      </div>
+      <div>
+        <h3 className="text-sm font-semibold text-slate-200">Why: SHAP contributions</h3>
+        <p className="mb-2 text-xs text-slate-400">
+          Log-odds from the base value {formatNumber(explanation.base_value, 2)} to {formatNumber(explanation.margin, 2)}. Red pushes
+          towards fraud, green away from it.
+        </p>
+        <ShapBars contributions={explanation.contributions} />
+      </div>
+    </div>
+  )
+}
+
+export default function PredictView() {
+  const model = useModel()
+  const scoring = usePredictExplain()
+  const score = useSignedInAction(scoring.mutate)
+  const error = useActionError(scoring.error)
+  const last = useLastScore().data
+  return (
+    <div className="grid gap-4 xl:grid-cols-[minmax(0,1fr)_minmax(0,1.2fr)]">
+      <Card title="Transaction" subtitle="Fields come from the served model's feature schema">
+        <QueryState query={model} loading="Loading the model schema…">
+          {(m) => (
+            <TransactionForm schema={m.feature_schema} busy={scoring.isPending} onSubmit={score} fieldErrors={scoring.error instanceof ApiError ? scoring.error.fieldErrors : undefined} presets={PRESETS} />
+          )}
+        </QueryState>
+      </Card>
+      <Card title="Score and explanation">
+        {error && (
+          <StateMessage kind="error" title="Could not score this transaction">
+            {error}
+          </StateMessage>
+        )}
+        {last && !error && <Result {...last} />}
+        {!last && !error && (
+          <StateMessage title="Score a transaction">
+            Edit the fields and press “Score transaction”: the model’s probability and each feature’s SHAP contribution appear here.
+          </StateMessage>
+        )}
+      </Card>
+    </div>
+  )
+}

@@ -1,0 +1,59 @@
+/** Numbers, shares, durations and times formatted for people (Intl, en-US). */
+
+const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 })
+const decimal = (digits: number) => new Intl.NumberFormat('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
+const percent = (digits: number) =>
+  new Intl.NumberFormat('en-US', { style: 'percent', minimumFractionDigits: digits, maximumFractionDigits: digits })
+const money = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 0 })
+const clock = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false })
+const relative = new Intl.RelativeTimeFormat('en', { numeric: 'auto' })
+
+type Figure = number | null | undefined
+
+const missing = (value: Figure): value is null | undefined => value === null || value === undefined || Number.isNaN(value)
+const DASH = '—'
+
+export const formatInt = (value: Figure) => (missing(value) ? DASH : integer.format(value))
+export const formatNumber = (value: Figure, digits = 2) => (missing(value) ? DASH : decimal(digits).format(value))
+export const formatPercent = (value: Figure, digits = 1) => (missing(value) ? DASH : percent(digits).format(value))
+export const formatMoney = (value: Figure) => (missing(value) ? DASH : money.format(value))
+export const formatMs = (value: Figure) => (missing(value) ? DASH : `${decimal(value < 10 ? 1 : 0).format(value)} ms`)
+export const formatRate = (value: Figure) => (missing(value) ? DASH : `${decimal(1).format(value)}/s`)
+
+/** A p-value: scientific below 0.001, so a tiny one never reads as zero. */
+export function formatPValue(value: Figure): string {
+  if (missing(value)) return DASH
+  if (value === 0) return '< 1e-300'
+  return value < 0.001 ? value.toExponential(1) : decimal(3).format(value)
+}
+
+export function formatClock(iso: string | number | null | undefined): string {
+  if (!iso) return DASH
+  return clock.format(new Date(iso))
+}
+
+export function formatAgo(iso: string | null | undefined, now = Date.now()): string {
+  if (!iso) return DASH
+  const seconds = Math.round((new Date(iso).getTime() - now) / 1000)
+  const abs = Math.abs(seconds)
+  if (abs < 60) return relative.format(seconds, 'second')
+  if (abs < 3600) return relative.format(Math.round(seconds / 60), 'minute')
+  if (abs < 86400) return relative.format(Math.round(seconds / 3600), 'hour')
+  return relative.format(Math.round(seconds / 86400), 'day')
+}
+
+export function formatDuration(seconds: Figure): string {
+  if (missing(seconds)) return DASH
+  if (seconds < 60) return `${Math.round(seconds)} s`
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`
+  return `${Math.floor(seconds / 3600)} h ${Math.round((seconds % 3600) / 60)} min`
+}
+
+const significant = new Intl.NumberFormat('en-US', { maximumSignificantDigits: 3 })
+
+/** A bin label such as "0.001197 – 0.002486" with its numbers cut to 3 significant digits. */
+export const formatBinLabel = (label: unknown) =>
+  String(label).replace(/-?\d+\.\d+(?:e-?\d+)?/g, (n) => significant.format(Number(n)))
+
+/** snake_case feature name → "Snake case" label. */
+export const humanize = (name: string | null | undefined) => (name ? name.charAt(0).toUpperCase() + name.slice(1).replaceAll('_', ' ') : '')

@@ -1,0 +1,75 @@
+/**
+ * Applies live-channel messages to the query cache: the WS half of the one data layer.
+ * `degraded` / `recovered` say whether the backend has lost its database (stats stop meanwhile).
+ */
+import type { QueryClient } from '@tanstack/react-query'
+import type { ModelInfo, SimulatorState, Stats } from '../../types/api'
+import { keys, type Degraded } from '../queries'
+import { appendPoint, seriesPoint, type SeriesPoint } from '../series'
+
+/**
+ * The messages of WS /ws/live (backend/app/api/live.py), which the OpenAPI document does
+ * not describe: `stats` and `simulator` carry the bodies of GET /stats and GET /simulator.
+ */
+export type LiveMessage =
+  | { type: 'stats'; data: Stats }
+  | { type: 'drift'; data: { run_id: number; finished_at: string } }
+  | { type: 'alerts'; data: { open: number; updated_at: string } }
+  | { type: 'simulator'; data: SimulatorState }
+  | { type: 'degraded'; data: { since?: string | null; reason?: string | null } | null }
+  | { type: 'recovered'; data: { since: string; at: string } }
+
+/** What a finished monitoring cycle changes. */
+const DRIFT_KEYS = [keys.drift, keys.driftSummary, keys.driftHistoryAll, keys.performance]
+
+/** Apply one parsed message; false for a type this dashboard does not know. */
+export function applyLiveEvent(client: QueryClient, message: unknown): boolean {
+  const event = (message ?? {}) as LiveMessage
+  switch (event.type) {
+    case 'stats': {
+      const { data } = event
+      if (client.getQueryData<Degraded | null>(keys.degraded)?.unconfirmed) client.setQueryData(keys.degraded, null)
+      client.setQueryData(keys.stats, data)
+      client.setQueryData<SeriesPoint[]>(keys.statsSeries, (series) => appendPoint(series, seriesPoint(data)))
+      const served = client.getQueryData<ModelInfo>(keys.model)?.version
+      if (served && data.model_version && served !== data.model_version) client.invalidateQueries({ queryKey: keys.model })
+      return true
+    }
+    case 'drift':
+      for (const key of DRIFT_KEYS) {
+        client.invalidateQueries({ queryKey: key })
+      }
+      return true
+    case 'alerts':
+      client.invalidateQueries({ queryKey: keys.alertsAll })
+      return true
+    case 'simulator':
+      client.setQueryData(keys.simulator, event.data)
+      return true
+    case 'degraded':
+      client.setQueryData<Degraded>(keys.degraded, { since: event.data?.since ?? null, reason: event.data?.reason ?? null })
+      return true
+    case 'recovered':
+      client.setQueryData(keys.degraded, null)
+      refetchMissed(client) // events missed while the database was away
+      return true
+    default:
+      return false
+  }
+}
+
+function refetchMissed(client: QueryClient) {
+  for (const key of [keys.statsHistory, ...DRIFT_KEYS, keys.alertsAll, keys.simulator]) {
+    client.invalidateQueries({ queryKey: key })
+  }
+}
+
+/**
+ * After a reconnect events may have been missed: refetch everything the channel feeds.
+ * A degraded backend is no longer taken for granted: the server sends `degraded` again at
+ * once if it still is, and the first fresh stats clear it otherwise.
+ */
+export function refreshAfterReconnect(client: QueryClient) {
+  client.setQueryData<Degraded | null>(keys.degraded, (degraded) => (degraded ? { ...degraded, unconfirmed: true } : degraded))
+  refetchMissed(client)
+}

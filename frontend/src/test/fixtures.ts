@@ -1,0 +1,72 @@
+/** Small API bodies in the shapes of the backend's contract: the generated types check them. */
+import type { Alert, AlertStatus, Drift, DriftRun, FeatureDrift, ModelInfo, Role, Scenario, Session, Severity, SimulatorState, Stats } from '../types/api'
+
+export const stats = (total = 1234, extra: Partial<Stats> = {}): Stats => ({
+  as_of: '2026-11-23T12:00:00+00:00',
+  total_predictions: total,
+  total_fraud: 40,
+  window_seconds: 60,
+  last_minute: { count: 600, per_second: 10, fraud_rate: 0.031, latency_ms: { p50: 3.2, p95: 8.5, p99: 14.1 } },
+  fraud_rate: 0.0324,
+  model_version: 'v1',
+  ...extra,
+})
+
+export const schema: ModelInfo['feature_schema'] = [
+  { name: 'amount', kind: 'numeric', description: 'Transaction amount', example: 84.5, dtype: 'float', minimum: 0.01, maximum: 50000, unit: 'USD', categories: [] },
+  { name: 'merchant_category', kind: 'categorical', description: 'Merchant category', example: 'grocery', dtype: 'str', minimum: null, maximum: null, unit: null, categories: ['grocery', 'electronics'] },
+  { name: 'card_present', kind: 'boolean', description: 'Card present', example: true, dtype: 'bool', minimum: null, maximum: null, unit: null, categories: [] },
+]
+
+export const model: ModelInfo = {
+  version: '20261123-114132-b86bf37f',
+  trained_at: '2026-11-23T11:41:32+00:00',
+  threshold: 0.1017,
+  metrics: { roc_auc: 0.9163, pr_auc: 0.438, precision: 0.2857, recall: 0.6426, f1: 0.3956 },
+  feature_schema: schema,
+}
+
+const run: DriftRun = {
+  id: 7, started_at: '2026-11-23T12:00:00+00:00', finished_at: '2026-11-23T12:00:01+00:00',
+  window_start: '2026-11-23T11:55:00+00:00', window_end: '2026-11-23T12:00:00+00:00',
+  n_rows: 3000, status: 'ok', model_version: 'v1', dataset_drift: false, drift_share: 0.5, prediction_drift: true,
+}
+
+const featureResult = (feature: string, psi: number, severity: Severity, test = 'ks', kind: FeatureDrift['kind'] = 'numeric'): FeatureDrift => ({
+  feature, kind, psi, psi_severity: severity, test, statistic: psi / 2, p_value: severity === 'none' ? 0.4 : 1e-12,
+  drifted: severity !== 'none', severity, n_reference: 5000, n_current: 3000,
+  window_start: run.window_start, window_end: run.window_end,
+  histogram: { bins: ['a', 'b'], reference: [0.5, 0.5], current: severity === 'none' ? [0.5, 0.5] : [0.2, 0.8] },
+})
+
+export const drift: Drift = {
+  status: 'ok',
+  run,
+  features: [featureResult('amount', 0.61, 'significant'), featureResult('merchant_category', 0.04, 'none', 'chi2', 'categorical')],
+  score: featureResult('fraud_probability', 0.3, 'significant'),
+  thresholds: { psi_moderate: 0.1, psi_significant: 0.25, alpha: 0.05, ks_floor: 0.1, dataset_drift_share: 0.5 },
+}
+
+export const noDrift: Drift = { status: 'no_data', run: null, features: [], score: null, thresholds: drift.thresholds }
+
+export const alert = (id: number, status: AlertStatus = 'open', extra: Partial<Alert> = {}): Alert => ({
+  id, kind: 'feature_drift', feature: 'amount', severity: 'critical', status,
+  message: `PSI 0.61 above 0.25 on amount (#${id})`, value: 0.61, threshold: 0.25,
+  opened_at: '2026-11-23T12:00:00+00:00', updated_at: '2026-11-23T12:00:00+00:00',
+  acknowledged_at: null, resolved_at: null, ...extra,
+})
+
+export const scenarios: Scenario[] = [
+  { name: 'none', label: 'Normal traffic', description: 'Like training data.', params: {} },
+  { name: 'sudden', label: 'Sudden shift', description: 'A fraud ring attacks.', params: {} },
+]
+
+export const simulator = (scenario = 'none', rps: number | null = null): SimulatorState => ({
+  scenario, params: {}, rps, updated_at: null, started_at: null, elapsed_s: null, scenarios,
+})
+
+export const session = (role: Role | null = null, extra: Partial<Session> = {}): Session => ({
+  authenticated: role !== null, role, key_id: role ? 'a1b2c3d4' : null,
+  expires_at: role ? '2026-11-24T12:00:00+00:00' : null, method: role ? 'session' : null,
+  reads_require_auth: false, ...extra,
+})
