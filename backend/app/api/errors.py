@@ -4,6 +4,10 @@
   echoed only when it is a scalar, cut to 200 characters, never raw bytes.
   A body that is not JSON at all (not UTF-8, nested too deeply, a number too
   long to convert) is a 422 ``json_invalid`` too, not FastAPI's bare 400.
+- A ``DomainError`` from a service (``app.services.errors``): its kind decides
+  the status (``DOMAIN_STATUS``: not found 404, conflict 409, busy 503 with
+  ``Retry-After``), its ``detail`` and ``extra`` fields make the ``Problem``.
+  Routes do not catch them; this is the one place they become HTTP.
 - Any ``HTTPException``: a ``Problem`` (``status``, ``title``, ``detail``),
   keeping its headers (``Retry-After``, ``WWW-Authenticate`` …). A 405 lists in
   ``Allow`` every method the path has, not only those of the first route.
@@ -32,6 +36,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
 from app.core.problems import SafeJSONResponse, problem_response
+from app.services.errors import Busy, Conflict, DomainError, NotFound
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +111,22 @@ async def http_error(request: Request, exc: HTTPException) -> SafeJSONResponse:
     return problem_response(status, detail, headers)
 
 
+DOMAIN_STATUS: dict[type[DomainError], int] = {NotFound: 404, Conflict: 409, Busy: 503}
+
+
+def domain_status(kind: type[DomainError]) -> int | None:
+    """The status of a kind of domain error (of its nearest mapped base class)."""
+    return next((DOMAIN_STATUS[k] for k in kind.__mro__ if k in DOMAIN_STATUS), None)
+
+
+async def domain_error(request: Request, exc: DomainError) -> SafeJSONResponse:
+    status = domain_status(type(exc))
+    if status is None:
+        raise exc  # a DomainError of no mapped kind is a bug: 500, logged
+    headers = {"Retry-After": str(exc.retry_after_s)} if isinstance(exc, Busy) else None
+    return problem_response(status, exc.detail, headers, **exc.extra)
+
+
 def _redacted(exc: BaseException) -> str:
     orig = getattr(exc, "orig", None) or exc
     text = (str(orig).strip().splitlines() or [""])[0][:300]
@@ -133,6 +154,7 @@ def install(app: FastAPI) -> None:
     """Register every handler above on ``app``."""
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(HTTPException, http_error)
+    app.add_exception_handler(DomainError, domain_error)
     app.add_exception_handler(DBAPIError, database_error)
     app.add_exception_handler(PoolTimeout, database_error)
     app.add_exception_handler(Exception, server_error)

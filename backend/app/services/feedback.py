@@ -10,25 +10,30 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.models import GroundTruth, Prediction, utcnow
+from app.services.errors import Conflict, NotFound
 from app.services.prediction_writer import PredictionWriter
 
 _CHUNK = 1_000
+MAX_NAMED_IDS = 100
 
 
-class FeedbackError(Exception):
-    """Nothing was stored; ``ids`` are the offending prediction ids (at most 100)."""
-
-    def __init__(self, message: str, ids: list[uuid.UUID]) -> None:
-        super().__init__(message)
-        self.message, self.ids = message, ids[:100]
+def _ids(ids: list[uuid.UUID]) -> list[str]:
+    return [str(i) for i in ids[:MAX_NAMED_IDS]]
 
 
-class UnknownPredictions(FeedbackError):
-    """Some prediction ids are not stored (nor waiting to be)."""
+class UnknownPredictions(NotFound):
+    """Some prediction ids are not stored (nor waiting to be); nothing was stored."""
+
+    def __init__(self, ids: list[uuid.UUID]) -> None:
+        super().__init__(f"{len(ids)} prediction id(s) not found", prediction_ids=_ids(ids))
 
 
-class ConflictingLabels(FeedbackError):
-    """Some predictions already have the other label."""
+class ConflictingLabels(Conflict):
+    """Some predictions already have the other label; nothing was stored."""
+
+    def __init__(self, ids: list[uuid.UUID]) -> None:
+        super().__init__(f"{len(ids)} prediction(s) already have a different label",
+                         prediction_ids=_ids(ids))
 
 
 def _chunks(ids: list[uuid.UUID]) -> Iterable[list[uuid.UUID]]:
@@ -58,8 +63,9 @@ def _existing_labels(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, 
 def record_labels(
     session: Session, writer: PredictionWriter, labels: dict[uuid.UUID, bool]
 ) -> tuple[int, int]:
-    """Store labels; returns (stored, unchanged). Raises a FeedbackError and stores nothing
-    when an id is unknown or already has the other label."""
+    """Store labels; returns (stored, unchanged). Stores nothing and raises
+    ``UnknownPredictions`` when an id is unknown, ``ConflictingLabels`` when one
+    already has the other label (both name at most 100 ids)."""
     ids = list(labels)
     found = _existing_predictions(session, ids)
     if len(found) < len(ids) and writer.pending:  # queued or being inserted right now
@@ -68,12 +74,12 @@ def record_labels(
         found |= _existing_predictions(session, [i for i in ids if i not in found])
     missing = [i for i in ids if i not in found]
     if missing:
-        raise UnknownPredictions(f"{len(missing)} prediction id(s) not found", missing)
+        raise UnknownPredictions(missing)
 
     existing = _existing_labels(session, ids)
     conflicts = [i for i, label in existing.items() if label != labels[i]]
     if conflicts:
-        raise ConflictingLabels(f"{len(conflicts)} prediction(s) already have a different label", conflicts)
+        raise ConflictingLabels(conflicts)
     new = [{"prediction_id": i, "label": labels[i], "received_at": utcnow()}
            for i in ids if i not in existing]
     if new:

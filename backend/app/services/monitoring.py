@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.ml.features import FEATURE_NAMES, SCORE_NAME
 from app.models import Alert, DriftResult, MonitoringRun, PerformanceResult, utcnow
+from app.services.errors import Conflict, NotFound
 
 FINISHED = ("ok", "insufficient_data")
 MAX_POINTS = 5_000
@@ -22,8 +23,8 @@ ALERT_TRANSITIONS = {"acknowledge": {"open": "acknowledged"},
                      "resolve": {"open": "resolved", "acknowledged": "resolved"}}
 
 
-class TransitionError(ValueError):
-    pass
+class TransitionError(Conflict):
+    """The alert's status does not allow the action (e.g. acknowledging a resolved one)."""
 
 
 def latest_run(session: Session) -> MonitoringRun | None:
@@ -96,7 +97,10 @@ def is_monitored(feature: str) -> bool:
 
 
 def history(session: Session, feature: str, since: datetime | None) -> list[dict]:
-    """One point per cycle for ``feature`` since ``since`` (default the last hour), oldest first."""
+    """One point per cycle for ``feature`` since ``since`` (default the last hour), oldest first;
+    ``NotFound`` when the feature is not monitored."""
+    if not is_monitored(feature):
+        raise NotFound(f"feature: unknown feature {feature!r}")
     since = since or utcnow() - DEFAULT_HISTORY
     rows = session.scalars(
         select(DriftResult).where(DriftResult.feature == feature, DriftResult.computed_at >= since)
@@ -140,11 +144,11 @@ def alerts(session: Session, status: str | None, limit: int) -> dict:
     return {"items": session.scalars(query).all(), "counts": counts}
 
 
-def transition(session: Session, alert_id: int, action: str) -> Alert | None:
-    """Acknowledge or resolve an alert; None if unknown, TransitionError if not allowed."""
+def transition(session: Session, alert_id: int, action: str) -> Alert:
+    """Acknowledge or resolve an alert; ``NotFound`` if unknown, ``TransitionError`` if not allowed."""
     alert = session.get(Alert, alert_id, with_for_update=True)
     if alert is None:
-        return None
+        raise NotFound(f"alert_id: no alert {alert_id}")
     target = ALERT_TRANSITIONS[action].get(alert.status)
     if target is None:
         raise TransitionError(f"cannot {action} an alert that is {alert.status}")

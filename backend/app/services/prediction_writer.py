@@ -22,12 +22,13 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.models import Prediction
+from app.services.errors import Busy
 
 log = logging.getLogger(__name__)
 
 
-class QueueFull(RuntimeError):
-    pass
+class QueueFull(Busy):
+    """Too many predictions wait to be stored: this one is refused, not dropped."""
 
 
 class PredictionWriter:

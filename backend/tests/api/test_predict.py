@@ -7,10 +7,13 @@ import math
 import uuid
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from app.main import create_app
 from app.ml.features import FEATURES
 from app.models import Prediction
+from app.testing import auth
 
 
 
@@ -98,3 +101,12 @@ def test_schema_bounds_are_enforced_for_every_numeric_feature(client, transactio
         assert response.status_code == 422, feature.name
         assert response.json()["errors"][0]["field"] == feature.name
     assert math.isfinite(client.post("/api/v1/predict", json=transaction).json()["fraud_probability"])
+
+
+def test_a_full_write_queue_refuses_with_503_and_retry_after(settings, clean_db, transaction):
+    with TestClient(create_app(settings.model_copy(update={"write_queue_max": 100})), headers=auth()) as c:
+        response = c.post("/api/v1/predict/batch", json={"transactions": [transaction] * 101})
+        assert response.status_code == 503 and response.headers["retry-after"] == "1"
+        assert response.json() == {"status": 503, "title": "Service Unavailable",
+                                   "detail": "0 predictions are waiting to be stored"}
+        assert c.post("/api/v1/predict", json=transaction).status_code == 200

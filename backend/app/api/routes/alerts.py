@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Query
 
 from app.api.deps import SessionDep
 from app.schemas.monitoring import AlertOut, AlertsOut
@@ -24,23 +24,13 @@ def list_alerts(session: SessionDep,
     return monitoring.alerts(session, status, limit)
 
 
-def _transition(session, alert_id: int, action: str):
-    try:
-        alert = monitoring.transition(session, alert_id, action)
-    except monitoring.TransitionError as exc:
-        raise HTTPException(409, detail=str(exc)) from exc
-    if alert is None:
-        raise HTTPException(404, detail=f"alert_id: no alert {alert_id}")
-    return alert
-
-
 @router.post("/alerts/{alert_id}/acknowledge", response_model=AlertOut, responses=_ERRORS)
 def acknowledge_alert(alert_id: int, session: SessionDep):
     """Mark an open alert as seen; the worker keeps it until the condition clears."""
-    return _transition(session, alert_id, "acknowledge")
+    return monitoring.transition(session, alert_id, "acknowledge")
 
 
 @router.post("/alerts/{alert_id}/resolve", response_model=AlertOut, responses=_ERRORS)
 def resolve_alert(alert_id: int, session: SessionDep):
     """Close an open or acknowledged alert (it reopens if the condition still holds)."""
-    return _transition(session, alert_id, "resolve")
+    return monitoring.transition(session, alert_id, "resolve")

@@ -5,14 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from app.api.deps import SessionDep, StateDep
-from app.core.problems import problem_response
 from app.schemas.errors import FeedbackProblem
 from app.schemas.feedback import FeedbackIn, FeedbackOut
-from app.services.feedback import ConflictingLabels, FeedbackError, UnknownPredictions, record_labels
+from app.services.feedback import record_labels
 
 router = APIRouter(tags=["feedback"])
-
-_STATUS = {UnknownPredictions: 404, ConflictingLabels: 409}
 
 
 @router.post(
@@ -24,10 +21,7 @@ _STATUS = {UnknownPredictions: 404, ConflictingLabels: 409}
               "description": "A prediction already has a different label; nothing was stored."},
     },
 )
-def feedback(body: FeedbackIn, session: SessionDep, state: StateDep):
+def record_feedback(body: FeedbackIn, session: SessionDep, state: StateDep):
     """Record the true label of one prediction or of a batch (all or nothing)."""
-    try:
-        stored, unchanged = record_labels(session, state.writer, body.labels)
-    except FeedbackError as exc:
-        return problem_response(_STATUS[type(exc)], exc.message, prediction_ids=[str(i) for i in exc.ids])
+    stored, unchanged = record_labels(session, state.writer, body.labels)
     return {"stored": stored, "unchanged": unchanged}
