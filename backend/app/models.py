@@ -1,8 +1,9 @@
 """The database schema as SQLAlchemy ORM models.
 
-``scripts/init_db.sql`` creates the same schema on PostgreSQL; a test builds
-both and compares them, so the two cannot drift apart. Features are stored as
-JSON (JSONB on PostgreSQL), so a model with other features needs no change.
+Alembic's migrations (``app/migrations``) create this schema in every database;
+tests/test_schema.py fails when a model changes without a migration. Features
+are stored as JSON (JSONB on PostgreSQL), so a model with other features needs
+no change.
 """
 
 from __future__ import annotations

@@ -1,40 +1,88 @@
-"""The ORM and scripts/init_db.sql describe one schema: build both and compare.
+"""The models and the migrations describe one schema, on PostgreSQL and on SQLite.
 
-Docker Compose applies init_db.sql; the services create tables from the ORM
-when they are missing. If the two drifted apart, one deployment would differ
-from the other, so this proves they match on PostgreSQL, item by item.
+Alembic's migrations (app/migrations) make every database; the ORM in
+app/models.py is what the code reads and writes. A database upgraded to head
+must be what ``Base.metadata.create_all`` would make: autogenerate's comparison
+finds nothing (so a model change without a migration fails here), and the
+catalogue (types, nullability, keys, indexes with their WHERE, checks) agrees
+item by item. The README's commands (``alembic upgrade head``, ``check``,
+``revision --autogenerate``) are run as a developer runs them.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import shlex
+import shutil
+import subprocess
+import sys
+from contextlib import nullcontext
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, inspect, text
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Column, Index, Integer, MetaData, inspect
 
-from app.core.db import normalize_url
-from app.core.schema import init_schema
+from app.core.db import make_engine
+from app.core.schema import COMPARE_OPTIONS, MIGRATIONS_DIR, head_revision, init_schema
+from app.models import Base
 from app.testing import temporary_database
 
-INIT_SQL = Path(__file__).resolve().parents[2] / "scripts" / "init_db.sql"
+BACKEND = Path(__file__).resolve().parents[1]
+ALEMBIC = Path(sys.executable).parent / "alembic"  # README: cd backend && ../.venv/bin/alembic
+
+
+@pytest.fixture(params=["postgresql", "sqlite"])
+def dialect(request) -> str:
+    return request.param
+
+
+def empty_database(dialect: str, folder: Path):
+    """A context manager yielding the URL of an empty database of ``dialect``."""
+    folder.mkdir(exist_ok=True)
+    return nullcontext(f"sqlite:///{folder / 'db.db'}") if dialect == "sqlite" else temporary_database(folder)
+
+
+@pytest.fixture
+def database(dialect, tmp_path):
+    """An empty database of the parametrised dialect: yields (engine, url)."""
+    with empty_database(dialect, tmp_path / "db") as url:
+        if not url.startswith(dialect):
+            pytest.skip("no PostgreSQL answers: set TEST_DATABASE_URL")
+        engine = make_engine(url)
+        yield engine, url
+        engine.dispose()
+
+
+def differences(engine, metadata: MetaData = Base.metadata) -> list:
+    with engine.connect() as conn:
+        return compare_metadata(MigrationContext.configure(conn, opts=COMPARE_OPTIONS), metadata)
 
 
 def _normalize_sql(sql: str | None) -> str:
     return re.sub(r"\s+", " ", sql or "").strip().lower()
 
 
-def describe(url: str) -> dict:
-    """Everything that makes up the schema, in a comparable form."""
-    engine = create_engine(normalize_url(url))
+def _column(c: dict) -> tuple:
+    default = str(c.get("default") or "")
+    serial = "nextval" in default  # PostgreSQL's SERIAL (SQLite's INTEGER PRIMARY KEY shows none)
+    return str(c["type"]), c["nullable"], serial, "" if serial else default
+
+
+def _where(ix: dict) -> str:
+    where = [str(v) for k, v in (ix.get("dialect_options") or {}).items() if k.endswith("_where")]
+    return _normalize_sql(" ".join(where))
+
+
+def describe(engine) -> dict:
+    """Everything that makes up the schema, in a comparable form (alembic_version aside)."""
     insp = inspect(engine)
     schema = {}
-    for table in sorted(insp.get_table_names()):
+    for table in sorted(set(insp.get_table_names()) - {"alembic_version"}):
         schema[table] = {
-            "columns": {
-                c["name"]: (str(c["type"]), c["nullable"], bool(c.get("autoincrement") and "nextval" in str(c.get("default"))))
-                for c in insp.get_columns(table)
-            },
+            "columns": {c["name"]: _column(c) for c in insp.get_columns(table)},
             "primary_key": tuple(insp.get_pk_constraint(table)["constrained_columns"]),
             "foreign_keys": sorted(
                 (tuple(fk["constrained_columns"]), fk["referred_table"], tuple(fk["referred_columns"]),
@@ -42,76 +90,123 @@ def describe(url: str) -> dict:
                 for fk in insp.get_foreign_keys(table)
             ),
             "indexes": sorted(
-                (ix["name"], tuple(ix["column_names"]), bool(ix["unique"]),
-                 _normalize_sql((ix.get("dialect_options") or {}).get("postgresql_where")))
+                (ix["name"], tuple(ix["column_names"]), bool(ix["unique"]), _where(ix))
                 for ix in insp.get_indexes(table)
             ),
             "unique": sorted(tuple(u["column_names"]) for u in insp.get_unique_constraints(table)),
-            "checks": sorted(_normalize_sql(c["sqltext"]) for c in insp.get_check_constraints(table)),
+            "checks": sorted((c["name"], _normalize_sql(c["sqltext"])) for c in insp.get_check_constraints(table)),
         }
-    engine.dispose()
     return schema
 
 
-@pytest.fixture(scope="module")
-def postgres_only(database_url):
-    if not database_url.startswith("postgresql"):
-        pytest.skip("init_db.sql is PostgreSQL's schema; set TEST_DATABASE_URL")
+@pytest.fixture
+def migrated(database):
+    engine, _url = database
+    init_schema(engine)  # what every service runs at start
+    return engine
 
 
-@pytest.fixture(scope="module")
-def from_orm(postgres_only, tmp_path_factory):
-    with temporary_database(tmp_path_factory.mktemp("orm")) as url:
-        engine = create_engine(normalize_url(url))
-        init_schema(engine)
+def test_upgrade_to_head_leaves_nothing_for_autogenerate(migrated):
+    assert differences(migrated) == []
+    with migrated.connect() as conn:
+        assert MigrationContext.configure(conn).get_current_revision() == head_revision()
+
+
+def test_the_comparison_sees_a_model_change_without_a_migration(migrated):
+    changed = MetaData()
+    for table in Base.metadata.sorted_tables:
+        table.to_metadata(changed)
+    changed.tables["predictions"].append_column(Column("segment", Integer, nullable=True))
+    Index("ix_alerts_kind", changed.tables["alerts"].c.kind)
+    found = {(diff[0], diff[-1].name if hasattr(diff[-1], "name") else None) for diff in differences(migrated, changed)}
+    assert ("add_column", "segment") in found and ("add_index", "ix_alerts_kind") in found
+
+
+def test_head_is_what_create_all_makes(migrated, dialect, tmp_path):
+    with empty_database(dialect, tmp_path / "orm") as url:
+        orm = make_engine(url)
+        Base.metadata.create_all(orm)
+        expected = describe(orm)
+        orm.dispose()
+    got = describe(migrated)
+    assert sorted(got) == sorted(expected)
+    assert {"model_versions", "predictions", "ground_truth", "monitoring_runs", "drift_results",
+            "performance_results", "alerts", "simulator_control"} <= set(got)
+    for part in ("columns", "primary_key", "foreign_keys", "indexes", "unique", "checks"):
+        mismatches = {t: {"migrations": got[t][part], "create_all": expected[t][part]}
+                      for t in expected if got[t][part] != expected[t][part]}
+        assert not mismatches, part
+
+
+def test_time_window_queries_have_indexes(migrated):
+    indexed = {(t, ix[1][0]) for t, d in describe(migrated).items() for ix in d["indexes"]}
+    assert {("predictions", "created_at"), ("ground_truth", "received_at"),
+            ("drift_results", "computed_at")} <= indexed
+
+
+# --- The README's commands, as a developer types them -----------------------
+
+
+def alembic(command: list[str], url: str, cwd: Path) -> str:
+    env = {**os.environ, "DATABASE_URL": url}
+    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, f"{' '.join(command)}:\n{result.stdout}\n{result.stderr}"
+    return result.stdout + result.stderr
+
+
+def scratch_copy(tmp_path: Path, *, versions: bool) -> list[str]:
+    """The migrations copied to ``tmp_path`` (to write revisions in); the alembic command for them."""
+    scripts = tmp_path / "migrations"
+    shutil.copytree(MIGRATIONS_DIR, scripts, ignore=shutil.ignore_patterns("__pycache__", "*.py[co]"))
+    if not versions:
+        shutil.rmtree(scripts / "versions")
+        (scripts / "versions").mkdir()
+    ini = tmp_path / "alembic.ini"
+    ini.write_text((BACKEND / "alembic.ini").read_text()
+                   .replace("%(here)s/app/migrations", str(scripts))
+                   .replace("prepend_sys_path = %(here)s", f"prepend_sys_path = {BACKEND}"))
+    return [str(ALEMBIC), "-c", str(ini)]
+
+
+def readme_commands() -> list[list[str]]:
+    readme = (BACKEND.parent / "README.md").read_text()
+    block = re.search(r"### Schema changes\n.*?```bash\n(.*?)```", readme, re.S).group(1)
+    return [shlex.split(line, comments=True) for line in block.splitlines() if line.strip()]
+
+
+def test_the_readme_commands_run_as_written(database, tmp_path):
+    """In backend/ as written; then all four again on a copy of the migrations, where the
+    new revision lands (the models have not changed, so it is empty)."""
+    _engine, url = database
+    commands = readme_commands()
+    assert [c[:3] for c in commands] == [["../.venv/bin/alembic", "upgrade", "head"],
+                                         ["../.venv/bin/alembic", "revision", "--autogenerate"],
+                                         ["../.venv/bin/alembic", "upgrade", "head"], ["../.venv/bin/alembic", "check"]]
+    alembic([str(ALEMBIC), *commands[0][1:]], url, BACKEND)
+    assert "No new upgrade operations detected" in alembic([str(ALEMBIC), *commands[3][1:]], url, BACKEND)
+    assert f"{head_revision()} (head)" in alembic([str(ALEMBIC), "current"], url, BACKEND)
+
+    scratch = scratch_copy(tmp_path, versions=True)
+    outputs = [alembic([*scratch, *command[1:]], url, tmp_path) for command in commands]
+    (written,) = (tmp_path / "migrations" / "versions").glob("*_what_changes.py")
+    upgrade = written.read_text().split("def upgrade() -> None:")[1].split("def downgrade")[0]
+    assert "op." not in upgrade and "pass" in upgrade
+    assert "No new upgrade operations detected" in outputs[-1]
+
+
+def test_autogenerate_writes_a_migration_that_stands_alone(tmp_path):
+    """``revision --autogenerate`` against an empty database renders the whole schema from
+    the models; the file names no app module, and applying it gives what head gives."""
+    alembic_ = scratch_copy(tmp_path, versions=False)
+    scratch, fresh, head = (f"sqlite:///{tmp_path / name}.db" for name in ("scratch", "fresh", "head"))
+    alembic([*alembic_, "revision", "--autogenerate", "-m", "everything"], scratch, tmp_path)
+    (generated,) = (tmp_path / "migrations" / "versions").glob("*_everything.py")
+    text = generated.read_text()
+    assert "app." not in text and "Timestamp" not in text, text
+    alembic([*alembic_, "upgrade", "head"], fresh, tmp_path)
+    assert "No new upgrade operations detected" in alembic([*alembic_, "check"], fresh, tmp_path)
+    engines = [make_engine(url) for url in (fresh, head)]
+    init_schema(engines[1])
+    assert describe(engines[0]) == describe(engines[1])
+    for engine in engines:
         engine.dispose()
-        yield describe(url)
-
-
-def apply_init_sql(url: str) -> None:
-    engine = create_engine(normalize_url(url))
-    with engine.begin() as conn:
-        conn.exec_driver_sql(INIT_SQL.read_text())
-    engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def from_sql_url(postgres_only, tmp_path_factory):
-    with temporary_database(tmp_path_factory.mktemp("sql")) as url:
-        apply_init_sql(url)
-        yield url
-
-
-def test_both_define_the_same_tables(from_orm, from_sql_url):
-    assert sorted(from_orm) == sorted(describe(from_sql_url))
-    assert {"model_versions", "predictions", "ground_truth", "drift_results",
-            "performance_results", "alerts", "simulator_control"} <= set(from_orm)
-
-
-@pytest.mark.parametrize("part", ["columns", "primary_key", "foreign_keys", "indexes", "unique", "checks"])
-def test_every_table_matches(from_orm, from_sql_url, part):
-    from_sql = describe(from_sql_url)
-    mismatches = {
-        table: {"orm": from_orm[table][part], "init_db.sql": from_sql.get(table, {}).get(part)}
-        for table in from_orm
-        if from_orm[table][part] != from_sql.get(table, {}).get(part)
-    }
-    assert not mismatches
-
-
-def test_time_window_queries_have_indexes(from_orm):
-    indexed = {(t, ix[1][0]) for t, d in from_orm.items() for ix in d["indexes"]}
-    assert ("predictions", "created_at") in indexed
-    assert ("ground_truth", "received_at") in indexed
-    assert ("drift_results", "computed_at") in indexed or ("drift_results", "feature") in indexed
-
-
-def test_init_sql_is_idempotent_and_the_orm_accepts_it(from_sql_url):
-    before = describe(from_sql_url)
-    apply_init_sql(from_sql_url)  # Compose applies it on every start
-    engine = create_engine(normalize_url(from_sql_url))
-    init_schema(engine)  # the services' own create-if-missing is a no-op on it
-    with engine.connect() as conn:
-        assert conn.execute(text("SELECT count(*) FROM predictions")).scalar_one() == 0
-    engine.dispose()
-    assert describe(from_sql_url) == before
