@@ -80,9 +80,18 @@ def test_memory_limits_fit_in_two_gigabytes(stack):
     assert sum(limits.values()) <= 2 * 1024**3, limits
 
 
-def test_the_schema_script_is_mounted_for_a_fresh_volume(stack):
+def test_the_services_migrate_the_schema_themselves(stack):
+    """No init script: the backend upgrades the database at start, before it is healthy,
+    and the worker starts after it; both images carry the migrations (in backend/app)."""
+    from app.core.schema import MIGRATIONS_DIR
+
     volumes = stack["services"]["postgres"]["volumes"]
-    assert any(v["source"].endswith("scripts/init_db.sql") and "docker-entrypoint-initdb.d" in v["target"] for v in volumes)
+    assert [v["target"] for v in volumes] == ["/var/lib/postgresql/data"]
+    assert not (ROOT / "scripts" / "init_db.sql").exists()
+    assert stack["services"]["monitoring-worker"]["depends_on"]["backend"]["condition"] == "service_healthy"
+    assert MIGRATIONS_DIR.is_relative_to(ROOT / "backend" / "app")
+    for dockerfile in ("backend/Dockerfile", "monitoring-worker/Dockerfile"):
+        assert re.search(r"^COPY backend/app ", (ROOT / dockerfile).read_text(), re.M), dockerfile
 
 
 def _documented() -> set[str]:
