@@ -1,6 +1,7 @@
 """WS /ws/live: the dashboard's live channel.
 
-Every message is JSON ``{"type": ..., "data": ...}``:
+Every message is JSON ``{"type": ..., "data": ...}``, one of the models of
+``app.schemas.live.LiveMessage`` (published in the OpenAPI components):
 
 - ``stats`` every ``LIVE_PUSH_INTERVAL_S`` (the body of ``GET /api/v1/stats``);
 - ``drift`` ``{"run_id", "finished_at"}`` when a newer finished monitoring run appears;
@@ -16,8 +17,9 @@ handshake is closed with code 1008 before it is accepted (HTTP 403).
 
 One broadcaster task per app, started by the first connection and stopped
 after the last one leaves, polls the database once per interval for every
-connection. Polling the newest ids (rather than in-process signals) is what
-lets several backend replicas and a separate worker process feed it.
+connection (``app.services.live.take_snapshot``). Polling the newest ids
+(rather than in-process signals) is what lets several backend replicas and a
+separate worker process feed it.
 """
 
 from __future__ import annotations
@@ -26,19 +28,24 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass, field
-from typing import Any
 
 from fastapi import APIRouter, FastAPI, WebSocket, WebSocketDisconnect
-from fastapi.encoders import jsonable_encoder
-from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session
+from pydantic import BaseModel
 
-from app.api.routes.simulator import simulator_state
-from app.api.routes.stats import stats as stats_body
 from app.core.ratelimit import identify
 from app.core.security import Security
 from app.core.state import AppState
-from app.models import Alert, MonitoringRun, SimulatorControl, utcnow
+from app.models import utcnow
+from app.schemas.live import (
+    AlertsMessage,
+    DegradedMessage,
+    DriftMessage,
+    RecoveredMessage,
+    SimulatorMessage,
+    StatsMessage,
+    encode,
+)
+from app.services.live import Snapshot, take_snapshot
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -46,48 +53,6 @@ router = APIRouter()
 QUEUE_SIZE = 64
 #: A poll slower than this counts as failed: the channel says ``degraded`` within ~2 s.
 STALL_S = 1.5
-
-
-def _latest_run(session: Session) -> dict | None:
-    row = session.execute(
-        select(MonitoringRun.id, MonitoringRun.finished_at)
-        .where(MonitoringRun.finished_at.is_not(None))
-        .order_by(MonitoringRun.id.desc())
-        .limit(1)
-    ).first()
-    return {"run_id": row.id, "finished_at": row.finished_at} if row else None
-
-
-def _alerts_marker(session: Session) -> dict:
-    updated_at, open_count = session.execute(
-        select(func.max(Alert.updated_at), func.sum(case((Alert.status == "open", 1), else_=0)))
-    ).one()
-    return {"updated_at": updated_at, "open": int(open_count or 0)}
-
-
-@dataclass
-class Snapshot:
-    """One poll of everything the channel watches (``drift`` and ``simulator``: ``None``
-    before the first cycle or the first scenario change)."""
-
-    stats: dict
-    drift: dict | None
-    alerts: dict
-    simulator: tuple | None  # (updated_at, rps) of the control row: what a change moves
-    simulator_row: SimulatorControl | None = field(default=None, compare=False)
-
-
-def take_snapshot(state: AppState) -> Snapshot:
-    """Read the stats and the change markers in one short session (runs in a thread)."""
-    with state.session_factory() as session:
-        row = session.get(SimulatorControl, 1)
-        return Snapshot(
-            stats=jsonable_encoder(stats_body(session, state)),
-            drift=_latest_run(session),
-            alerts=_alerts_marker(session),
-            simulator=(row.updated_at, row.rps) if row else None,
-            simulator_row=row,
-        )
 
 
 @dataclass
@@ -99,16 +64,16 @@ class Broadcaster:
     subscribers: set[asyncio.Queue] = field(default_factory=set)
     last: Snapshot | None = None
     task: asyncio.Task | None = None
-    degraded: dict | None = None  # the ``degraded`` event while the database is unreachable
+    degraded: DegradedMessage | None = None  # sent while the database is unreachable
     _polling: asyncio.Future | None = None
 
     def subscribe(self) -> asyncio.Queue:
         queue: asyncio.Queue = asyncio.Queue(QUEUE_SIZE)
         self.subscribers.add(queue)
         if self.degraded is not None:
-            queue.put_nowait(jsonable_encoder(self.degraded))
+            queue.put_nowait(encode(self.degraded))
         elif self.last is not None:
-            queue.put_nowait({"type": "stats", "data": self.last.stats})
+            queue.put_nowait(encode(StatsMessage(type="stats", data=self.last.stats)))
         if self.task is None or self.task.done():
             self.task = asyncio.create_task(self._run(), name="live-broadcaster")
         return queue
@@ -119,8 +84,9 @@ class Broadcaster:
             self.task.cancel()
             self.task, self.last, self.degraded = None, None, None
 
-    def publish(self, message: dict[str, Any]) -> None:
-        encoded = jsonable_encoder(message)
+    def publish(self, message: BaseModel) -> None:
+        """Send one ``LiveMessage`` to every subscriber."""
+        encoded = encode(message)
         for queue in self.subscribers:
             with contextlib.suppress(asyncio.QueueFull):  # a stalled client misses a tick
                 queue.put_nowait(encoded)
@@ -142,15 +108,16 @@ class Broadcaster:
             return
         # One traceback per outage, not one per second.
         log.warning("live channel poll failed: figures are stalled", exc_info=exc)
-        self.degraded = {"type": "degraded", "data": {"since": utcnow(), "reason": "database unavailable"}}
+        self.degraded = DegradedMessage(type="degraded",
+                                        data={"since": utcnow(), "reason": "database unavailable"})
         self.publish(self.degraded)
 
     def _recovered(self) -> None:
         if self.degraded is None:
             return
-        since, self.degraded = self.degraded["data"]["since"], None
+        since, self.degraded = self.degraded.data.since, None
         log.info("live channel poll recovered")
-        self.publish({"type": "recovered", "data": {"since": since, "at": utcnow()}})
+        self.publish(RecoveredMessage(type="recovered", data={"since": since, "at": utcnow()}))
 
     async def _snapshot(self) -> Snapshot:
         """The next snapshot; a poll still hanging in its thread is waited on, not repeated."""
@@ -162,15 +129,15 @@ class Broadcaster:
         """Poll once; publish stats and, against the previous poll, what changed."""
         now = await self._snapshot()
         previous, self.last = self.last, now
-        self.publish({"type": "stats", "data": now.stats})
+        self.publish(StatsMessage(type="stats", data=now.stats))
         if previous is None:
             return  # the first poll is the baseline: clients loaded it over REST
         if now.drift is not None and now.drift != previous.drift:
-            self.publish({"type": "drift", "data": now.drift})
+            self.publish(DriftMessage(type="drift", data=now.drift))
         if now.alerts != previous.alerts:
-            self.publish({"type": "alerts", "data": now.alerts})
+            self.publish(AlertsMessage(type="alerts", data=now.alerts))
         if now.simulator != previous.simulator:
-            self.publish({"type": "simulator", "data": simulator_state(now.simulator_row)})
+            self.publish(SimulatorMessage(type="simulator", data=now.simulator_state))
 
 
 def get_broadcaster(app: FastAPI) -> Broadcaster:

@@ -10,6 +10,10 @@
   integers; ``5.5``, ``"5"`` and ``true`` are not. Use with ``strict=True``.
 - ``Label``: a ground-truth label, ``true``/``false`` or ``1``/``0`` (what most
   labelling pipelines write), and nothing else.
+- ``IsoDatetime``: a response time rendered by ``datetime.isoformat()``
+  (``2026-01-31T12:00:00.123456+00:00``), as ``/stats``, ``/predictions`` and
+  the live channel's markers have always written them; pydantic's own
+  rendering, used elsewhere, ends in ``Z``. Both are RFC 3339.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import re
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, PlainSerializer, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 
@@ -64,4 +68,9 @@ Label = Annotated[
     bool,
     BeforeValidator(_label),
     WithJsonSchema({"anyOf": [{"type": "boolean"}, {"type": "integer", "enum": [0, 1]}]}),
+]
+IsoDatetime = Annotated[
+    datetime,
+    PlainSerializer(datetime.isoformat, return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
 ]

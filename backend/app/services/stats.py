@@ -1,4 +1,8 @@
-"""Live traffic statistics: counts, rates and latency percentiles."""
+"""Live traffic statistics: counts, rates and latency percentiles.
+
+The shapes are ``app.schemas.stats``; ``current_stats`` is what both
+``GET /stats`` and the live channel's ``stats`` message say.
+"""
 
 from __future__ import annotations
 
@@ -45,7 +49,7 @@ def compute_stats(session: Session) -> dict:
         select(Prediction.latency_ms, Prediction.is_fraud).where(Prediction.created_at >= since)
     ).all()
     return {
-        "as_of": now.isoformat(),
+        "as_of": now,
         "total_predictions": int(total),
         "total_fraud": int(total_fraud),
         "window_seconds": WINDOW_S,
@@ -88,8 +92,14 @@ def stats_history(session: Session, minutes: int, step_s: int) -> dict:
     for end in ends:
         hi = int(np.searchsorted(at, end.timestamp(), side="right"))
         lo = int(np.searchsorted(at, end.timestamp() - WINDOW_S, side="left"))
-        points.append({"as_of": end.isoformat(), "last_minute": window_figures(latency[lo:hi], fraud[lo:hi])})
+        points.append({"as_of": end, "last_minute": window_figures(latency[lo:hi], fraud[lo:hi])})
     return {"window_seconds": WINDOW_S, "step_seconds": step_s, "points": points}
+
+
+def current_stats(session: Session, cache: StatsCache, pending_writes: int,
+                  model_version: str | None) -> dict:
+    """The cached figures with what this replica adds: its unstored writes and its model."""
+    return {**cache.get(session), "pending_writes": pending_writes, "model_version": model_version}
 
 
 class StatsCache:

@@ -1,4 +1,5 @@
-"""The API docs at /docs: an example for every endpoint, and examples that tell the truth."""
+"""The API docs at /docs: an example for every endpoint, examples that tell the truth, and a
+response model for every route that answers JSON."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from fastapi.routing import APIRoute
 from pydantic import TypeAdapter
 
 from app.api.main import ROUTE_MODULES
-from app.schemas.errors import ValidationProblem
+from app.schemas.errors import FeedbackProblem, Problem, ValidationProblem
 
 
 def _shape(value):
@@ -49,22 +50,35 @@ def test_every_endpoint_documents_an_example_and_our_422(client):
             assert media["schema"]["$ref"].endswith("/ValidationProblem"), (method, path)
 
 
-def test_typed_examples_validate_against_their_response_models(client):
-    routes = {("/api/v1" + r.path, m.lower()): r for module in ROUTE_MODULES
-              for r in module.router.routes if isinstance(r, APIRoute) for m in r.methods}
+def _routes() -> dict:
+    return {("/api/v1" + r.path, m.lower()): r for module in ROUTE_MODULES
+            for r in module.router.routes if isinstance(r, APIRoute) for m in r.methods}
+
+
+def test_every_json_route_has_a_response_model_its_examples_validate_against(client):
+    routes = _routes()
     checked = 0
     for path, method, operation in _operations(client):
         if "200" not in operation["responses"]:
             continue
+        (media_type,) = operation["responses"]["200"]["content"]
+        if media_type != "application/json":  # /metrics: Prometheus text, typed as a string
+            continue
         route = routes[(path, method)]
-        if route.response_model is not None:
-            TypeAdapter(route.response_model).validate_python(_example(operation))
-            checked += 1
-    assert checked >= 12
+        assert route.response_model is not None, (method, path)
+        TypeAdapter(route.response_model).validate_python(_example(operation))
+        models = {m.__name__: m for m in (Problem, FeedbackProblem, ValidationProblem, route.response_model)}
+        for status, response in operation["responses"].items():  # captured errors too
+            media = response.get("content", {}).get("application/json", {})
+            if status != "200" and "example" in media:
+                model = models[media["schema"]["$ref"].rsplit("/", 1)[-1]]
+                TypeAdapter(model).validate_python(media["example"])
+        checked += 1
+    assert checked >= 22
 
 
 @pytest.mark.parametrize("path", ["/model", "/stats", "/stats/history", "/predictions", "/health", "/ready"])
-def test_untyped_examples_have_the_keys_of_a_live_response(client, transaction, path):
+def test_examples_have_the_keys_of_a_live_response(client, transaction, path):
     assert client.post("/api/v1/predict", json=transaction).status_code == 200
     client.app.state.driftwatch.writer.wait_written(5.0)
     operation = client.get("/openapi.json").json()["paths"][f"/api/v1{path}"]["get"]

@@ -5,16 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from app.api.deps import ModelDep
+from app.schemas.model import ModelOut
 
 router = APIRouter(tags=["model"])
 
-_PUBLIC_KEYS = (
-    "version", "trained_at", "algorithm", "seed", "data", "threshold", "threshold_rule",
-    "costs", "metrics", "feature_schema", "params", "training_seconds",
-)
 
-
-@router.get("/model")
-def model_info(model: ModelDep) -> dict:
+@router.get("/model", response_model=ModelOut)
+def get_model_info(model: ModelDep):
     """Version, training time, hold-out metrics, decision threshold and feature schema."""
-    return {key: model.metadata.get(key) for key in _PUBLIC_KEYS}
+    return model.metadata  # the response model publishes its public keys

@@ -1,0 +1,68 @@
+"""What the live channel watches, read in one short session per poll.
+
+``take_snapshot`` reads the stats and the change markers (the newest finished
+run, the newest alert change with the open count, the simulator's control
+row); the broadcaster in ``app.api.live`` compares two snapshots to decide
+which messages to send. Polling these (rather than in-process signals) lets
+several backend replicas and a separate worker process feed the channel.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from app.models import Alert, MonitoringRun
+from app.services import simulator
+from app.services.stats import current_stats
+
+if TYPE_CHECKING:
+    from app.core.state import AppState
+
+
+def drift_marker(session: Session) -> dict | None:
+    """``{run_id, finished_at}`` of the newest finished run, or None before the first."""
+    row = session.execute(
+        select(MonitoringRun.id, MonitoringRun.finished_at)
+        .where(MonitoringRun.finished_at.is_not(None))
+        .order_by(MonitoringRun.id.desc())
+        .limit(1)
+    ).first()
+    return {"run_id": row.id, "finished_at": row.finished_at} if row else None
+
+
+def alerts_marker(session: Session) -> dict:
+    """``{updated_at, open}``: the newest alert change (None without alerts) and the open count."""
+    updated_at, open_count = session.execute(
+        select(func.max(Alert.updated_at), func.sum(case((Alert.status == "open", 1), else_=0)))
+    ).one()
+    return {"updated_at": updated_at, "open": int(open_count or 0)}
+
+
+@dataclass
+class Snapshot:
+    """One poll of everything the channel watches (``drift`` and ``simulator``: ``None``
+    before the first cycle or the first scenario change)."""
+
+    stats: dict
+    drift: dict | None
+    alerts: dict
+    simulator: tuple | None  # (updated_at, rps) of the control row: what a change moves
+    simulator_state: dict = field(default_factory=dict, compare=False)
+
+
+def take_snapshot(state: AppState) -> Snapshot:
+    """Read the stats and the change markers in one short session (runs in a thread)."""
+    with state.session_factory() as session:
+        row = simulator.control_row(session)
+        return Snapshot(
+            stats=current_stats(session, state.stats, state.writer.pending,
+                                state.model.version if state.model else None),
+            drift=drift_marker(session),
+            alerts=alerts_marker(session),
+            simulator=(row.updated_at, row.rps) if row else None,
+            simulator_state=simulator.state(row),
+        )

@@ -1,0 +1,43 @@
+"""Stored predictions, newest first, with their labels when known."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.models import GroundTruth, Prediction
+
+
+def page(session: Session, limit: int, offset: int, since: datetime | None = None,
+         until: datetime | None = None) -> dict:
+    """One page of predictions made in [since, until), newest first, and how many there are."""
+    where = []
+    if since is not None:
+        where.append(Prediction.created_at >= since)
+    if until is not None:
+        where.append(Prediction.created_at < until)
+    total = session.scalar(select(func.count()).select_from(Prediction).where(*where))
+    rows = session.execute(
+        select(Prediction, GroundTruth.label)
+        .outerjoin(GroundTruth, GroundTruth.prediction_id == Prediction.id)
+        .where(*where)
+        .order_by(Prediction.created_at.desc(), Prediction.id)
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    items = [
+        {
+            "prediction_id": p.id,
+            "created_at": p.created_at,
+            "model_version": p.model_version,
+            "fraud_probability": p.probability,
+            "is_fraud": p.is_fraud,
+            "latency_ms": p.latency_ms,
+            "label": label,
+            "features": p.features,
+        }
+        for p, label in rows
+    ]
+    return {"total": total, "limit": limit, "offset": offset, "items": items}
