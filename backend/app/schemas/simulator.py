@@ -23,6 +23,8 @@ MIN_RPS, MAX_RPS = 1.0, 200.0
 class ParamSpec(BaseModel):
     """One scenario parameter: ``features`` params take a list of feature names."""
 
+    # Always present in answers (null where unset): required in the documented schema.
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
     type: Literal["number", "integer", "features"]
     default: float | int | list[str]
     minimum: float | None = None
@@ -175,10 +177,10 @@ class SimulatorUpdate(BaseModel):
 
 
 class SimulatorState(BaseModel):
-    scenario: str
-    params: dict[str, Any]
-    rps: float | None
+    scenario: str = Field(description="The active scenario; `none` before the first switch.")
+    params: dict[str, Any] = Field(description="Its params, defaults filled in.")
+    rps: float | None = Field(description="Requests per second; null: the simulator's own SIM_RPS.")
     updated_at: datetime | None = Field(description="When this scenario (or its params) started.")
     started_at: datetime | None = Field(description="Scenario clock origin: tick(t) counts from it.")
     elapsed_s: float | None = Field(description="Seconds since started_at, by the server's clock.")
-    scenarios: list[ScenarioSpec]
+    scenarios: list[ScenarioSpec] = Field(description="The catalogue: every scenario and its params.")

@@ -58,9 +58,9 @@ class BatchIn(BaseModel):
 class BatchOut(BaseModel):
     model_version: str
     threshold: float
-    count: int
-    latency_ms: float
-    predictions: list[PredictionOut]
+    count: int = Field(description="Transactions scored.")
+    latency_ms: float = Field(description="Server-side time to validate and score the batch, in ms.")
+    predictions: list[PredictionOut] = Field(description="In the order of the transactions.")
 
 
 class ExplainOut(BaseModel):
@@ -73,5 +73,5 @@ class ExplainOut(BaseModel):
 
 class GlobalExplainOut(BaseModel):
     model_version: str
-    sample_size: int
-    mean_abs_shap: dict[str, float]
+    sample_size: int = Field(description="Reference transactions averaged over.")
+    mean_abs_shap: dict[str, float] = Field(description="Mean absolute SHAP value per feature, in log-odds.")
