@@ -51,6 +51,7 @@ def create_app(settings: Settings | None = None, state: AppState | None = None) 
         # Every JSON body renders, whatever it echoes; Default() keeps FastAPI's fast
         # path (pydantic's own JSON) for routes with a response model.
         default_response_class=Default(SafeJSONResponse),
+        generate_unique_id_function=openapi.operation_id,  # listAlerts, predictBatch …
     )
     app.state.security, app.state.limits, app.state.limiter = security, limits, Limiter()
     errors.install(app)

@@ -14,6 +14,15 @@ What a route is decides what it documents, so a new route needs no list here:
 These answers are ``Problem`` bodies; statuses a route declares itself (its
 404s and 409s) keep their description and get the schema when they have none.
 Response examples and the 422 body come from ``examples.document`` first.
+
+Operation ids are the route function's name in camelCase (``list_alerts`` →
+``listAlerts``), so generated clients get readable, stable method names; a
+test holds them unique. Renaming a route function renames its operation.
+
+The live channel's messages (``app.schemas.live``) are published as
+``components/schemas/LiveMessage`` (a union told apart by ``type``) and its
+members, for clients to generate types from; OpenAPI has no place for a
+WebSocket route itself.
 """
 
 from __future__ import annotations
@@ -27,6 +36,9 @@ from app.api.deps import get_model, get_session
 from app.core.config import Settings
 from app.core.middleware import API_PREFIX
 from app.schemas.errors import Problem
+from app.schemas.live import LIVE_MESSAGE
+
+REF_TEMPLATE = "#/components/schemas/{model}"
 
 _RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before retrying.",
                                 "schema": {"type": "integer"}}}
@@ -41,6 +53,12 @@ _TEXT = {
     "503": "The database or the model is unavailable; retry after Retry-After seconds.",
 }
 _HEADERS = {"401": _CHALLENGE, "429": _RETRY_AFTER, "503": _RETRY_AFTER}
+
+
+def operation_id(route: APIRoute) -> str:
+    """The route function's name in camelCase: ``predict_batch`` → ``predictBatch``."""
+    head, *rest = route.name.split("_")
+    return head + "".join(word.capitalize() for word in rest)
 
 
 def _calls(dependant) -> set:
@@ -77,13 +95,26 @@ def _add_problem(responses: dict, status: str) -> None:
     media.setdefault("schema", {"$ref": "#/components/schemas/Problem"})
 
 
+def _document_live_messages(components: dict) -> None:
+    live = LIVE_MESSAGE.json_schema(ref_template=REF_TEMPLATE, mode="serialization")
+    for name, definition in live.pop("$defs").items():
+        components.setdefault(name, definition)  # shared ones (StatsOut …) are the routes' own
+    components["LiveMessage"] = {
+        "title": "LiveMessage",
+        "description": "A message of the live channel WS /ws/live, told apart by `type`.",
+        **live,
+    }
+
+
 def document(schema: dict, app: FastAPI, settings: Settings) -> dict:
-    """Add examples, the 422 body and the problem responses to ``schema`` (idempotent)."""
+    """Add examples, the 422 body, the problem responses and the live messages to ``schema``
+    (idempotent)."""
     schema = examples.document(schema)
     components = schema["components"]["schemas"]
     if "Problem" in components:
         return schema
-    components["Problem"] = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    components["Problem"] = Problem.model_json_schema(ref_template=REF_TEMPLATE)
+    _document_live_messages(components)
     routes = {(r.path_format, m.lower()): r for r in iter_route_contexts(app.routes)
               if isinstance(r.original_route, APIRoute) for m in r.methods}
     for path, operations in schema.get("paths", {}).items():

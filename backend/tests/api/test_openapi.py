@@ -1,14 +1,20 @@
-"""The API docs at /docs: an example for every endpoint, examples that tell the truth, and a
-response model for every route that answers JSON."""
+"""The API docs at /docs and the contract clients are generated from: an example for every
+endpoint that tells the truth, a response model and a stable operation id for every route,
+one problem shape for every error, and the live channel's messages in the components."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from fastapi.routing import APIRoute
 from pydantic import TypeAdapter
 
+from app.api.errors import domain_status
 from app.api.main import ROUTE_MODULES
 from app.schemas.errors import FeedbackProblem, Problem, ValidationProblem
+from app.schemas.live import LIVE_MESSAGE
+from app.services.errors import DomainError
 
 
 def _shape(value):
@@ -100,3 +106,89 @@ def test_a_real_422_has_the_documented_shape(client, transaction):
     assert response.status_code == 422
     problem = ValidationProblem.model_validate(response.json())
     assert problem.errors[0].field == "amount" and problem.detail.startswith("amount: ")
+
+
+# --- Operation ids -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(("path", "method", "operation_id"), [
+    ("/api/v1/predict", "post", "predict"),
+    ("/api/v1/predict/batch", "post", "predictBatch"),
+    ("/api/v1/alerts", "get", "listAlerts"),
+    ("/api/v1/alerts/{alert_id}/acknowledge", "post", "acknowledgeAlert"),
+    ("/api/v1/feedback", "post", "recordFeedback"),
+    ("/api/v1/stats", "get", "getStats"),
+    ("/api/v1/simulator", "put", "updateSimulator"),
+    ("/api/v1/auth/session", "post", "signIn"),
+])
+def test_operation_ids_are_the_route_functions_in_camel_case(client, path, method, operation_id):
+    assert client.get("/openapi.json").json()["paths"][path][method]["operationId"] == operation_id
+
+
+def test_operation_ids_are_unique_camel_case_identifiers(client):
+    ids = [operation["operationId"] for _, _, operation in _operations(client)]
+    assert len(ids) == len(set(ids)), sorted(ids)
+    assert all(re.fullmatch(r"[a-z][a-zA-Z0-9]*", i) for i in ids), ids
+
+
+# --- One problem shape -------------------------------------------------------
+
+
+def test_every_error_but_422_documents_a_problem(client):
+    document = client.get("/openapi.json").json()
+    components = document["components"]["schemas"]
+    for path, method, operation in _operations(client):
+        for status, response in operation["responses"].items():
+            if status[0] not in "45" or status == "422" or (path, status) == ("/api/v1/ready", "503"):
+                continue  # 422 is a ValidationProblem; a 503 from /ready is its Readiness body
+            ref = response["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+            assert ref in ("Problem", "FeedbackProblem"), (method, path, status)
+    problem, feedback = components["Problem"], components["FeedbackProblem"]
+    assert set(problem["required"]) == {"status", "title", "detail"}
+    assert set(feedback["required"]) == {"status", "title", "detail", "prediction_ids"}
+    assert feedback["properties"]["prediction_ids"]["items"] == {"type": "string"}
+
+
+def test_every_domain_error_maps_to_one_status():
+    import app.services.feedback  # noqa: F401 - the service modules define the concrete kinds
+    import app.services.monitoring  # noqa: F401
+    import app.services.prediction_writer  # noqa: F401
+
+    def kinds(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from kinds(sub)
+
+    found = list(kinds(DomainError))
+    assert len(found) >= 6
+    for kind in found:
+        assert domain_status(kind) in (404, 409, 503), kind
+
+
+# --- The live channel's messages ---------------------------------------------
+
+
+def _without_defaults(value):
+    """FastAPI leaves ``default: null`` out of response schemas; pydantic keeps it."""
+    if isinstance(value, dict):
+        return {k: _without_defaults(v) for k, v in value.items() if k != "default"}
+    if isinstance(value, list):
+        return [_without_defaults(v) for v in value]
+    return value
+
+
+def test_the_live_messages_are_in_the_components(client):
+    components = client.get("/openapi.json").json()["components"]["schemas"]
+    union = components["LiveMessage"]
+    assert union["discriminator"]["propertyName"] == "type"
+    members = {ref.rsplit("/", 1)[-1] for ref in union["discriminator"]["mapping"].values()}
+    assert set(union["discriminator"]["mapping"]) == {
+        "stats", "drift", "alerts", "simulator", "degraded", "recovered"}
+    for name in members:
+        assert components[name]["properties"]["type"]["const"] in union["discriminator"]["mapping"]
+    # The stats and simulator messages carry what the REST routes answer: one schema each.
+    assert components["StatsMessage"]["properties"]["data"] == {"$ref": "#/components/schemas/StatsOut"}
+    assert components["SimulatorMessage"]["properties"]["data"] == {"$ref": "#/components/schemas/SimulatorState"}
+    ours = LIVE_MESSAGE.json_schema(ref_template="#/components/schemas/{model}", mode="serialization")
+    for name, definition in ours["$defs"].items():
+        assert _without_defaults(components[name]) == _without_defaults(definition), name

@@ -1,0 +1,86 @@
+"""Every message the live channel sends is a ``LiveMessage``, as /openapi.json publishes it.
+
+The broadcaster is driven by hand against the real database (no timing): a
+baseline poll, a poll after a finished run, an alert and a scenario switch, an
+outage and its end, and two clients joining (one during the outage).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import timedelta
+
+import jsonschema_rs  # comes with schemathesis (requirements-dev.txt)
+from sqlalchemy.orm import Session
+
+from app.api.live import QUEUE_SIZE, Broadcaster
+from app.models import Alert, MonitoringRun, utcnow
+from app.schemas.live import LIVE_MESSAGE
+
+KINDS = {"stats", "drift", "alerts", "simulator", "degraded", "recovered"}
+
+
+def _add_run_and_alert(engine) -> None:
+    now = utcnow()
+    with Session(engine) as session, session.begin():
+        session.add(MonitoringRun(slot=now, started_at=now, finished_at=now, n_rows=300, status="ok",
+                                  window_start=now - timedelta(minutes=5), window_end=now))
+        session.add(Alert(kind="feature_drift", feature="amount", severity="critical", status="open",
+                          message="PSI 0.4 > 0.25", value=0.4, threshold=0.25, opened_at=now, updated_at=now))
+
+
+def _drain(queue: asyncio.Queue) -> list[dict]:
+    messages = []
+    while not queue.empty():
+        messages.append(queue.get_nowait())
+    return messages
+
+
+def _subscribe_without_polling(broadcaster: Broadcaster) -> asyncio.Queue:
+    queue = broadcaster.subscribe()
+    broadcaster.task.cancel()  # created, never run: these tests poll by hand
+    return queue
+
+
+async def _every_kind_of_message(client, engine, transaction) -> list[dict]:
+    broadcaster = Broadcaster(client.app.state.driftwatch, interval_s=60)
+    listener: asyncio.Queue = asyncio.Queue(QUEUE_SIZE)
+    broadcaster.subscribers.add(listener)
+
+    await broadcaster.tick()  # the baseline: stats only
+    assert client.post("/api/v1/predict", json=transaction).status_code == 200
+    _add_run_and_alert(engine)
+    assert client.put("/api/v1/simulator", json={"scenario": "sudden", "rps": 25}).status_code == 200
+    await asyncio.sleep(1.1)  # past the stats cache
+    await broadcaster.tick()  # stats, drift, alerts, simulator
+
+    joined = _subscribe_without_polling(broadcaster)  # gets the latest stats at once
+    broadcaster._degrade(ConnectionError("the database went away"))
+    during = _subscribe_without_polling(broadcaster)  # gets the degraded message at once
+    broadcaster._recovered()
+    return _drain(listener) + _drain(joined) + _drain(during)
+
+
+def test_every_message_the_broadcaster_sends_is_a_documented_live_message(client, clean_db, transaction):
+    messages = asyncio.run(_every_kind_of_message(client, clean_db, transaction))
+    assert {m["type"] for m in messages} == KINDS
+    components = client.get("/openapi.json").json()["components"]
+    documented = jsonschema_rs.Draft202012Validator(
+        {"$ref": "#/components/schemas/LiveMessage", "components": components}, validate_formats=True)
+    for message in messages:
+        text = json.dumps(message)  # what goes over the socket
+        LIVE_MESSAGE.validate_json(text)
+        documented.validate(json.loads(text))
+
+
+def test_the_stats_and_simulator_messages_are_what_the_routes_answer(client, clean_db, transaction):
+    messages = asyncio.run(_every_kind_of_message(client, clean_db, transaction))
+    by_kind = {m["type"]: m["data"] for m in messages}
+    assert set(by_kind["stats"]) == set(client.get("/api/v1/stats").json())
+    assert by_kind["stats"]["total_predictions"] == 1
+    simulator = client.get("/api/v1/simulator").json()
+    assert {k: v for k, v in by_kind["simulator"].items() if k != "elapsed_s"} == {
+        k: v for k, v in simulator.items() if k != "elapsed_s"}
+    assert by_kind["alerts"]["open"] == 1
+    assert by_kind["recovered"]["since"] == by_kind["degraded"]["since"]
