@@ -15,7 +15,7 @@ export interface paths {
          * List Alerts
          * @description Alerts, newest first, optionally of one status; with the count per status.
          */
-        get: operations["list_alerts_api_v1_alerts_get"];
+        get: operations["listAlerts"];
         put?: never;
         post?: never;
         delete?: never;
@@ -37,7 +37,7 @@ export interface paths {
          * Acknowledge Alert
          * @description Mark an open alert as seen; the worker keeps it until the condition clears.
          */
-        post: operations["acknowledge_alert_api_v1_alerts__alert_id__acknowledge_post"];
+        post: operations["acknowledgeAlert"];
         delete?: never;
         options?: never;
         head?: never;
@@ -57,7 +57,7 @@ export interface paths {
          * Resolve Alert
          * @description Close an open or acknowledged alert (it reopens if the condition still holds).
          */
-        post: operations["resolve_alert_api_v1_alerts__alert_id__resolve_post"];
+        post: operations["resolveAlert"];
         delete?: never;
         options?: never;
         head?: never;
@@ -75,18 +75,18 @@ export interface paths {
          * Get Session
          * @description Who is calling: the role of the key or session cookie sent, if any.
          */
-        get: operations["get_session_api_v1_auth_session_get"];
+        get: operations["getSession"];
         put?: never;
         /**
          * Sign In
          * @description Exchange a key for a session cookie (httpOnly, SameSite=Strict) for the dashboard.
          */
-        post: operations["sign_in_api_v1_auth_session_post"];
+        post: operations["signIn"];
         /**
          * Sign Out
          * @description End the dashboard session: the cookie is cleared.
          */
-        delete: operations["sign_out_api_v1_auth_session_delete"];
+        delete: operations["signOut"];
         options?: never;
         head?: never;
         patch?: never;
@@ -103,7 +103,7 @@ export interface paths {
          * Get Drift
          * @description Latest drift per feature and for the score: tests, severity, sample sizes, histograms.
          */
-        get: operations["get_drift_api_v1_drift_get"];
+        get: operations["getDrift"];
         put?: never;
         post?: never;
         delete?: never;
@@ -123,7 +123,7 @@ export interface paths {
          * Get Drift History
          * @description PSI, test statistic and p-value of one feature (or fraud_probability) per cycle.
          */
-        get: operations["get_drift_history_api_v1_drift_history_get"];
+        get: operations["getDriftHistory"];
         put?: never;
         post?: never;
         delete?: never;
@@ -143,7 +143,7 @@ export interface paths {
          * Get Drift Summary
          * @description Dataset drift (with its rule), the drifted features and prediction drift.
          */
-        get: operations["get_drift_summary_api_v1_drift_summary_get"];
+        get: operations["getDriftSummary"];
         put?: never;
         post?: never;
         delete?: never;
@@ -165,7 +165,7 @@ export interface paths {
          * Explain
          * @description SHAP contribution of each feature to one transaction's score, in log-odds.
          */
-        post: operations["explain_api_v1_explain_post"];
+        post: operations["explain"];
         delete?: never;
         options?: never;
         head?: never;
@@ -183,7 +183,7 @@ export interface paths {
          * Explain Global
          * @description Mean absolute SHAP value per feature over a reference sample (computed once).
          */
-        get: operations["explain_global_api_v1_explain_global_get"];
+        get: operations["explainGlobal"];
         put?: never;
         post?: never;
         delete?: never;
@@ -202,10 +202,10 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Feedback
+         * Record Feedback
          * @description Record the true label of one prediction or of a batch (all or nothing).
          */
-        post: operations["feedback_api_v1_feedback_post"];
+        post: operations["recordFeedback"];
         delete?: never;
         options?: never;
         head?: never;
@@ -223,7 +223,7 @@ export interface paths {
          * Health
          * @description Liveness: the process answers. Touches nothing else.
          */
-        get: operations["health_api_v1_health_get"];
+        get: operations["health"];
         put?: never;
         post?: never;
         delete?: never;
@@ -243,7 +243,7 @@ export interface paths {
          * Metrics
          * @description Prometheus text format: requests, latency, predictions, scores, pending writes.
          */
-        get: operations["metrics_api_v1_metrics_get"];
+        get: operations["metrics"];
         put?: never;
         post?: never;
         delete?: never;
@@ -260,10 +260,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Model Info
+         * Get Model Info
          * @description Version, training time, hold-out metrics, decision threshold and feature schema.
          */
-        get: operations["model_info_api_v1_model_get"];
+        get: operations["getModelInfo"];
         put?: never;
         post?: never;
         delete?: never;
@@ -283,7 +283,7 @@ export interface paths {
          * Get Performance
          * @description Realized (from labels) and estimated (from scores) performance series.
          */
-        get: operations["get_performance_api_v1_performance_get"];
+        get: operations["getPerformance"];
         put?: never;
         post?: never;
         delete?: never;
@@ -305,7 +305,7 @@ export interface paths {
          * Predict
          * @description Score one transaction and record the prediction.
          */
-        post: operations["predict_api_v1_predict_post"];
+        post: operations["predict"];
         delete?: never;
         options?: never;
         head?: never;
@@ -325,7 +325,7 @@ export interface paths {
          * Predict Batch
          * @description Score up to 10,000 transactions in one model call and record them all.
          */
-        post: operations["predict_batch_api_v1_predict_batch_post"];
+        post: operations["predictBatch"];
         delete?: never;
         options?: never;
         head?: never;
@@ -343,7 +343,7 @@ export interface paths {
          * List Predictions
          * @description Stored predictions, newest first, paginated and filterable by time.
          */
-        get: operations["list_predictions_api_v1_predictions_get"];
+        get: operations["listPredictions"];
         put?: never;
         post?: never;
         delete?: never;
@@ -363,7 +363,7 @@ export interface paths {
          * Ready
          * @description Readiness: the database answers, the schema exists and a model is loaded.
          */
-        get: operations["ready_api_v1_ready_get"];
+        get: operations["ready"];
         put?: never;
         post?: never;
         delete?: never;
@@ -383,12 +383,12 @@ export interface paths {
          * Get Simulator
          * @description The active traffic scenario, its parameters and rate, and the scenario catalogue.
          */
-        get: operations["get_simulator_api_v1_simulator_get"];
+        get: operations["getSimulator"];
         /**
-         * Put Simulator
+         * Update Simulator
          * @description Switch the simulator to a scenario (it follows within a few seconds).
          */
-        put: operations["put_simulator_api_v1_simulator_put"];
+        put: operations["updateSimulator"];
         post?: never;
         delete?: never;
         options?: never;
@@ -404,10 +404,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Stats
+         * Get Stats
          * @description Total predictions, the last minute's rate, fraud rate and latency p50/p95/p99.
          */
-        get: operations["stats_api_v1_stats_get"];
+        get: operations["getStats"];
         put?: never;
         post?: never;
         delete?: never;
@@ -424,10 +424,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * History
+         * Get Stats History
          * @description The last-minute figures of `/stats` as they were every `step_seconds` over the last `minutes`.
          */
-        get: operations["history_api_v1_stats_history_get"];
+        get: operations["getStatsHistory"];
         put?: never;
         post?: never;
         delete?: never;
@@ -462,13 +462,22 @@ export interface components {
         AlertOut: {
             /** Acknowledged At */
             acknowledged_at: string | null;
-            /** Feature */
+            /**
+             * Feature
+             * @description The feature (or metric) it is about; empty for dataset drift.
+             */
             feature: string;
             /** Id */
             id: number;
-            /** Kind */
+            /**
+             * Kind
+             * @description What fired: `feature_drift`, `prediction_drift`, `dataset_drift` or `performance`.
+             */
             kind: string;
-            /** Message */
+            /**
+             * Message
+             * @description One line for people.
+             */
             message: string;
             /**
              * Opened At
@@ -494,13 +503,45 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
-            /** Value */
+            /**
+             * Value
+             * @description The measured value that crossed the threshold.
+             */
             value: number | null;
+        };
+        /** AlertsEvent */
+        AlertsEvent: {
+            /**
+             * Open
+             * @description Alerts open now.
+             */
+            open: number;
+            /**
+             * Updated At
+             * @description The newest alert change; null without alerts.
+             */
+            updated_at: string | null;
+        };
+        /**
+         * AlertsMessage
+         * @description The newest alert change or the open count moved: reload alerts.
+         */
+        AlertsMessage: {
+            data: components["schemas"]["AlertsEvent"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "alerts";
         };
         /** AlertsOut */
         AlertsOut: {
+            /** @description Alerts per status, over all of them. */
             counts: components["schemas"]["AlertCounts"];
-            /** Items */
+            /**
+             * Items
+             * @description Newest first, at most `limit`.
+             */
             items: components["schemas"]["AlertOut"][];
         };
         /**
@@ -531,29 +572,111 @@ export interface components {
         };
         /** BatchOut */
         BatchOut: {
-            /** Count */
+            /**
+             * Count
+             * @description Transactions scored.
+             */
             count: number;
-            /** Latency Ms */
+            /**
+             * Latency Ms
+             * @description Server-side time to validate and score the batch, in ms.
+             */
             latency_ms: number;
             /** Model Version */
             model_version: string;
-            /** Predictions */
+            /**
+             * Predictions
+             * @description In the order of the transactions.
+             */
             predictions: components["schemas"]["PredictionOut"][];
             /** Threshold */
             threshold: number;
         };
+        /** Costs */
+        Costs: {
+            /**
+             * False Negative
+             * @description Cost of a missed fraud, in USD.
+             */
+            false_negative: number;
+            /**
+             * False Positive
+             * @description Cost of a false alarm, in USD.
+             */
+            false_positive: number;
+        };
+        /** DegradedEvent */
+        DegradedEvent: {
+            /**
+             * Reason
+             * @description Why figures are frozen, e.g. `database unavailable`.
+             */
+            reason: string;
+            /**
+             * Since
+             * Format: date-time
+             * @description When polling the database first failed or stalled.
+             */
+            since: string;
+        };
+        /**
+         * DegradedMessage
+         * @description The database is unreachable: figures are frozen. Sent at once to a client joining meanwhile.
+         */
+        DegradedMessage: {
+            data: components["schemas"]["DegradedEvent"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "degraded";
+        };
+        /** DriftEvent */
+        DriftEvent: {
+            /**
+             * Finished At
+             * Format: date-time
+             */
+            finished_at: string;
+            /**
+             * Run Id
+             * @description The newest finished monitoring run: GET /drift has its results.
+             */
+            run_id: number;
+        };
+        /**
+         * DriftMessage
+         * @description A newer monitoring run finished: reload drift, performance and alerts.
+         */
+        DriftMessage: {
+            data: components["schemas"]["DriftEvent"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "drift";
+        };
         /** DriftOut */
         DriftOut: {
-            /** Features */
+            /**
+             * Features
+             * @description In the feature schema's order.
+             */
             features: components["schemas"]["FeatureDriftOut"][];
+            /** @description The newest finished cycle; null before any. */
             run: components["schemas"]["RunOut"] | null;
+            /** @description Drift of the model's score (prediction drift). */
             score: components["schemas"]["FeatureDriftOut"] | null;
             /**
              * Status
+             * @description The newest finished cycle's status; `no_data` before any.
              * @enum {string}
              */
             status: "ok" | "insufficient_data" | "no_data";
-            /** Thresholds */
+            /**
+             * Thresholds
+             * @description The thresholds the cycle judged by, by name.
+             */
             thresholds: {
                 [key: string]: number;
             };
@@ -584,9 +707,15 @@ export interface components {
         };
         /** FeatureDriftOut */
         FeatureDriftOut: {
-            /** Drifted */
+            /**
+             * Drifted
+             * @description p-value below alpha and an effect above its floor.
+             */
             drifted: boolean;
-            /** Feature */
+            /**
+             * Feature
+             * @description A feature name, or `fraud_probability` for the score.
+             */
             feature: string;
             histogram: components["schemas"]["Histogram"];
             /**
@@ -594,27 +723,47 @@ export interface components {
              * @enum {string}
              */
             kind: "numeric" | "categorical" | "boolean";
-            /** N Current */
+            /**
+             * N Current
+             * @description Window rows compared.
+             */
             n_current: number;
-            /** N Reference */
+            /**
+             * N Reference
+             * @description Reference rows compared.
+             */
             n_reference: number;
-            /** P Value */
+            /**
+             * P Value
+             * @description The test's p-value; null when it has none.
+             */
             p_value: number | null;
-            /** Psi */
+            /**
+             * Psi
+             * @description Population stability index against the reference bins.
+             */
             psi: number | null;
             /**
              * Psi Severity
+             * @description The PSI band alone (thresholds psi_moderate, psi_significant).
              * @enum {string}
              */
             psi_severity: "none" | "moderate" | "significant";
             /**
              * Severity
+             * @description The PSI band, at least `moderate` when drifted.
              * @enum {string}
              */
             severity: "none" | "moderate" | "significant";
-            /** Statistic */
+            /**
+             * Statistic
+             * @description The test's statistic.
+             */
             statistic: number | null;
-            /** Test */
+            /**
+             * Test
+             * @description The hypothesis test: `ks` (numeric) or `chi2`.
+             */
             test: string;
             /**
              * Window End
@@ -626,6 +775,45 @@ export interface components {
              * Format: date-time
              */
             window_start: string;
+        };
+        /**
+         * FeatureSpec
+         * @description One model input (``app.ml.features.Feature``): what ``/predict`` takes.
+         */
+        FeatureSpec: {
+            /**
+             * Categories
+             * @description The accepted values (categorical features); else empty.
+             */
+            categories: string[];
+            /** Description */
+            description: string;
+            /**
+             * Dtype
+             * @enum {string}
+             */
+            dtype: "float" | "int" | "str" | "bool";
+            /** Example */
+            example: boolean | number | string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "numeric" | "categorical" | "boolean";
+            /**
+             * Maximum
+             * @description Largest accepted value (numeric features).
+             */
+            maximum: number | null;
+            /**
+             * Minimum
+             * @description Smallest accepted value (numeric features).
+             */
+            minimum: number | null;
+            /** Name */
+            name: string;
+            /** Unit */
+            unit: string | null;
         };
         /**
          * FeedbackIn
@@ -742,22 +930,46 @@ export interface components {
         };
         /** GlobalExplainOut */
         GlobalExplainOut: {
-            /** Mean Abs Shap */
+            /**
+             * Mean Abs Shap
+             * @description Mean absolute SHAP value per feature, in log-odds.
+             */
             mean_abs_shap: {
                 [key: string]: number;
             };
             /** Model Version */
             model_version: string;
-            /** Sample Size */
+            /**
+             * Sample Size
+             * @description Reference transactions averaged over.
+             */
             sample_size: number;
+        };
+        /** Health */
+        Health: {
+            /**
+             * Status
+             * @description The process answers; nothing else is checked.
+             * @constant
+             */
+            status: "ok";
         };
         /** Histogram */
         Histogram: {
-            /** Bins */
+            /**
+             * Bins
+             * @description Bin labels: value ranges, or the categories.
+             */
             bins: string[];
-            /** Current */
+            /**
+             * Current
+             * @description Share of the window in each bin.
+             */
             current: number[];
-            /** Reference */
+            /**
+             * Reference
+             * @description Share of the reference in each bin.
+             */
             reference: number[];
         };
         /** HistoryOut */
@@ -790,10 +1002,113 @@ export interface components {
             /** Statistic */
             statistic: number | null;
         };
+        /** HoldoutMetrics */
+        HoldoutMetrics: {
+            /**
+             * F1
+             * @description At the decision threshold.
+             */
+            f1: number;
+            /**
+             * Fraud Rate
+             * @description Share of fraud in the hold-out split.
+             */
+            fraud_rate: number;
+            /**
+             * N
+             * @description Rows in the hold-out split.
+             */
+            n: number;
+            /**
+             * Pr Auc
+             * @description Average precision.
+             */
+            pr_auc: number;
+            /**
+             * Precision
+             * @description At the decision threshold.
+             */
+            precision: number;
+            /**
+             * Recall
+             * @description At the decision threshold.
+             */
+            recall: number;
+            /** Roc Auc */
+            roc_auc: number;
+        };
+        /** LatencyPercentiles */
+        LatencyPercentiles: {
+            /**
+             * P50
+             * @description Median server-side latency in ms; null without predictions.
+             */
+            p50: number | null;
+            /**
+             * P95
+             * @description 95th percentile in ms; null without predictions.
+             */
+            p95: number | null;
+            /**
+             * P99
+             * @description 99th percentile in ms; null without predictions.
+             */
+            p99: number | null;
+        };
         /** LatestPerformance */
         LatestPerformance: {
             estimated: components["schemas"]["PerformancePoint"] | null;
             realized: components["schemas"]["PerformancePoint"] | null;
+        };
+        /**
+         * LiveMessage
+         * @description A message of the live channel WS /ws/live, told apart by `type`.
+         */
+        LiveMessage: components["schemas"]["StatsMessage"] | components["schemas"]["DriftMessage"] | components["schemas"]["AlertsMessage"] | components["schemas"]["SimulatorMessage"] | components["schemas"]["DegradedMessage"] | components["schemas"]["RecoveredMessage"];
+        /** ModelOut */
+        ModelOut: {
+            /** Algorithm */
+            algorithm: string | null;
+            costs: components["schemas"]["Costs"] | null;
+            data: components["schemas"]["TrainingData"] | null;
+            /**
+             * Feature Schema
+             * @description The inputs, in order.
+             */
+            feature_schema: components["schemas"]["FeatureSpec"][] | null;
+            /** @description On the hold-out split. */
+            metrics: components["schemas"]["HoldoutMetrics"] | null;
+            /**
+             * Params
+             * @description XGBoost training parameters.
+             */
+            params: {
+                [key: string]: boolean | number | string;
+            } | null;
+            /**
+             * Seed
+             * @description Seed of the synthetic training data.
+             */
+            seed: number | null;
+            /**
+             * Threshold
+             * @description Decision threshold: a score at or above it is fraud.
+             */
+            threshold: number;
+            /**
+             * Threshold Rule
+             * @description How the threshold was chosen.
+             */
+            threshold_rule: string | null;
+            /** Trained At */
+            trained_at: string | null;
+            /** Training Seconds */
+            training_seconds: number | null;
+            /**
+             * Version
+             * @description The served version, `<trained at>-<hash of the booster>`.
+             */
+            version: string;
         };
         /**
          * ParamSpec
@@ -801,15 +1116,15 @@ export interface components {
          */
         ParamSpec: {
             /** Choices */
-            choices?: string[] | null;
+            choices: string[] | null;
             /** Default */
             default: number | string[];
             /** Description */
             description: string;
             /** Maximum */
-            maximum?: number | null;
+            maximum: number | null;
             /** Minimum */
-            minimum?: number | null;
+            minimum: number | null;
             /**
              * Type
              * @enum {string}
@@ -818,47 +1133,63 @@ export interface components {
         };
         /** PerformanceOut */
         PerformanceOut: {
-            /** Costs */
+            /**
+             * Costs
+             * @description Unit costs of errors the cycle used, by kind.
+             */
             costs: {
                 [key: string]: number;
             };
-            /** Estimated */
+            /**
+             * Estimated
+             * @description From the scores alone (before labels arrive).
+             */
             estimated: components["schemas"]["PerformancePoint"][];
+            /** @description The newest point of each kind, however old. */
             latest: components["schemas"]["LatestPerformance"];
-            /** Realized */
+            /**
+             * Realized
+             * @description From ground-truth labels, oldest first.
+             */
             realized: components["schemas"]["PerformancePoint"][];
         };
-        /** PerformancePoint */
+        /**
+         * PerformancePoint
+         * @description One cycle's performance; a metric is null when the window cannot give it (e.g. one class).
+         */
         PerformancePoint: {
             /** Accuracy */
-            accuracy?: number | null;
+            accuracy: number | null;
             /**
              * Computed At
              * Format: date-time
              */
             computed_at: string;
             /** Cost Total */
-            cost_total?: number | null;
+            cost_total: number | null;
             /** F1 */
-            f1?: number | null;
+            f1: number | null;
             /** False Negatives */
-            false_negatives?: number | null;
+            false_negatives: number | null;
             /** False Positives */
-            false_positives?: number | null;
+            false_positives: number | null;
             /** Label Coverage */
-            label_coverage?: number | null;
+            label_coverage: number | null;
             /** Label Lag S */
-            label_lag_s?: number | null;
-            /** N Rows */
+            label_lag_s: number | null;
+            /**
+             * N Rows
+             * @description Rows judged: labelled ones (realized) or all scored ones (estimated).
+             */
             n_rows: number;
             /** Pr Auc */
-            pr_auc?: number | null;
+            pr_auc: number | null;
             /** Precision */
-            precision?: number | null;
+            precision: number | null;
             /** Recall */
-            recall?: number | null;
+            recall: number | null;
             /** Roc Auc */
-            roc_auc?: number | null;
+            roc_auc: number | null;
             /**
              * Window End
              * Format: date-time
@@ -918,6 +1249,23 @@ export interface components {
             /** Threshold */
             threshold: number;
         };
+        /** PredictionsPage */
+        PredictionsPage: {
+            /**
+             * Items
+             * @description Newest first.
+             */
+            items: components["schemas"]["StoredPrediction"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /**
+             * Total
+             * @description Predictions matching since/until, over all pages.
+             */
+            total: number;
+        };
         /**
          * Problem
          * @example {
@@ -945,48 +1293,111 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
-        /** Readiness */
+        /**
+         * Readiness
+         * @description Ready when the database answers with its schema and a model is loaded.
+         *
+         *     The ``*_error`` fields are present only when that part is wrong; they say
+         *     what to do without the driver's text (the server log has it).
+         */
         Readiness: {
-            /** Checks */
+            /**
+             * Checks
+             * @description `database` and `model`: whether each is usable.
+             */
             checks: {
                 [key: string]: boolean;
             };
             /** Database Error */
-            database_error?: string | null;
-            /** Missing */
+            database_error?: string;
+            /**
+             * Missing
+             * @description The checks that failed.
+             */
             missing: string[];
             /** Model Error */
-            model_error?: string | null;
+            model_error?: string;
             /**
              * Status
              * @enum {string}
              */
             status: "ready" | "not ready";
-            /** Writer Error */
-            writer_error?: string | null;
+            /**
+             * Writer Error
+             * @description Storing predictions failed lately; they are kept and retried.
+             */
+            writer_error?: string;
         };
-        /** RunOut */
+        /** RecoveredEvent */
+        RecoveredEvent: {
+            /**
+             * At
+             * Format: date-time
+             * @description When polling worked again.
+             */
+            at: string;
+            /**
+             * Since
+             * Format: date-time
+             * @description The `since` of the degraded message this ends.
+             */
+            since: string;
+        };
+        /**
+         * RecoveredMessage
+         * @description The database answers again after a degraded message.
+         */
+        RecoveredMessage: {
+            data: components["schemas"]["RecoveredEvent"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "recovered";
+        };
+        /**
+         * RunOut
+         * @description One monitoring cycle of the worker.
+         */
         RunOut: {
-            /** Dataset Drift */
+            /**
+             * Dataset Drift
+             * @description Whether the dataset-drift rule fired; null without a verdict.
+             */
             dataset_drift: boolean | null;
-            /** Drift Share */
+            /**
+             * Drift Share
+             * @description Share of features drifted; null without a verdict.
+             */
             drift_share: number | null;
-            /** Finished At */
+            /**
+             * Finished At
+             * @description Null while the cycle runs.
+             */
             finished_at: string | null;
             /** Id */
             id: number;
             /** Model Version */
             model_version: string | null;
-            /** N Rows */
+            /**
+             * N Rows
+             * @description Predictions in the window.
+             */
             n_rows: number;
-            /** Prediction Drift */
+            /**
+             * Prediction Drift
+             * @description Whether the score drifted; null without a verdict.
+             */
             prediction_drift: boolean | null;
             /**
              * Started At
              * Format: date-time
              */
             started_at: string;
-            /** Status */
+            /**
+             * Status
+             * @description `ok`, `insufficient_data` (too few rows to judge), `running` or `failed`.
+             */
             status: string;
             /**
              * Window End
@@ -996,6 +1407,7 @@ export interface components {
             /**
              * Window Start
              * Format: date-time
+             * @description Start of the traffic window the cycle judged.
              */
             window_start: string;
         };
@@ -1055,6 +1467,18 @@ export interface components {
              */
             key: string;
         };
+        /**
+         * SimulatorMessage
+         * @description The scenario or rate changed: what GET /api/v1/simulator says.
+         */
+        SimulatorMessage: {
+            data: components["schemas"]["SimulatorState"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "simulator";
+        };
         /** SimulatorState */
         SimulatorState: {
             /**
@@ -1062,15 +1486,27 @@ export interface components {
              * @description Seconds since started_at, by the server's clock.
              */
             elapsed_s: number | null;
-            /** Params */
+            /**
+             * Params
+             * @description Its params, defaults filled in.
+             */
             params: {
                 [key: string]: unknown;
             };
-            /** Rps */
+            /**
+             * Rps
+             * @description Requests per second; null: the simulator's own SIM_RPS.
+             */
             rps: number | null;
-            /** Scenario */
+            /**
+             * Scenario
+             * @description The active scenario; `none` before the first switch.
+             */
             scenario: string;
-            /** Scenarios */
+            /**
+             * Scenarios
+             * @description The catalogue: every scenario and its params.
+             */
             scenarios: components["schemas"]["ScenarioSpec"][];
             /**
              * Started At
@@ -1249,6 +1685,132 @@ export interface components {
             /** @constant */
             scenario: "label_delay";
         };
+        /** StatsHistoryOut */
+        StatsHistoryOut: {
+            /**
+             * Points
+             * @description Oldest first; the last one ends now.
+             */
+            points: components["schemas"]["StatsPoint"][];
+            /**
+             * Step Seconds
+             * @description Seconds between consecutive points.
+             */
+            step_seconds: number;
+            /**
+             * Window Seconds
+             * @description Length of each point's trailing window in seconds.
+             */
+            window_seconds: number;
+        };
+        /**
+         * StatsMessage
+         * @description Every LIVE_PUSH_INTERVAL_S: what GET /api/v1/stats says.
+         */
+        StatsMessage: {
+            data: components["schemas"]["StatsOut"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "stats";
+        };
+        /** StatsOut */
+        StatsOut: {
+            /**
+             * As Of
+             * Format: date-time
+             * @description When the figures were computed (they are cached ~1 s).
+             */
+            as_of: string;
+            /**
+             * Fraud Rate
+             * @description total_fraud / total_predictions; null before any.
+             */
+            fraud_rate: number | null;
+            last_minute: components["schemas"]["WindowFigures"];
+            /**
+             * Model Version
+             * @description The model being served; null when none is loaded.
+             */
+            model_version: string | null;
+            /**
+             * Pending Writes
+             * @description Predictions answered but not stored yet (this replica).
+             */
+            pending_writes: number;
+            /**
+             * Total Fraud
+             * @description Stored predictions scored as fraud.
+             */
+            total_fraud: number;
+            /**
+             * Total Predictions
+             * @description Every stored prediction.
+             */
+            total_predictions: number;
+            /**
+             * Window Seconds
+             * @description Length of the last_minute window in seconds.
+             */
+            window_seconds: number;
+        };
+        /** StatsPoint */
+        StatsPoint: {
+            /**
+             * As Of
+             * Format: date-time
+             * @description End of this point's window.
+             */
+            as_of: string;
+            last_minute: components["schemas"]["WindowFigures"];
+        };
+        /** StoredPrediction */
+        StoredPrediction: {
+            /**
+             * Created At
+             * Format: date-time
+             * @description When it was scored.
+             */
+            created_at: string;
+            /**
+             * Features
+             * @description The transaction as it was scored, by feature name.
+             */
+            features: {
+                [key: string]: boolean | number | string;
+            };
+            /**
+             * Fraud Probability
+             * @description Model score in [0, 1], unrounded.
+             */
+            fraud_probability: number;
+            /**
+             * Is Fraud
+             * @description Decision at the threshold of that time.
+             */
+            is_fraud: boolean;
+            /**
+             * Label
+             * @description The true label from /feedback; null until one arrives.
+             */
+            label: boolean | null;
+            /**
+             * Latency Ms
+             * @description Server-side time to validate and score, in ms.
+             */
+            latency_ms: number;
+            /**
+             * Model Version
+             * @description The model that scored it.
+             */
+            model_version: string;
+            /**
+             * Prediction Id
+             * Format: uuid
+             */
+            prediction_id: string;
+        };
         /** SummaryOut */
         SummaryOut: {
             /** Dataset Drift */
@@ -1259,8 +1821,12 @@ export interface components {
             drifted_features: string[];
             /** N Features */
             n_features: number;
+            /** @description Drift of the score; null before any cycle. */
             prediction_drift: components["schemas"]["PredictionDriftOut"] | null;
-            /** Rule */
+            /**
+             * Rule
+             * @description The dataset-drift rule in words; null before any cycle.
+             */
             rule: string | null;
             run: components["schemas"]["RunOut"] | null;
             /**
@@ -1268,6 +1834,34 @@ export interface components {
              * @enum {string}
              */
             status: "ok" | "insufficient_data" | "no_data";
+        };
+        /** TrainingData */
+        TrainingData: {
+            /**
+             * Fraud Rate
+             * @description Share of fraud over all rows.
+             */
+            fraud_rate: number;
+            /**
+             * Holdout
+             * @description Rows the metrics were computed on.
+             */
+            holdout: number;
+            /**
+             * Rows
+             * @description Synthetic transactions generated.
+             */
+            rows: number;
+            /**
+             * Train
+             * @description Rows the booster was fitted on.
+             */
+            train: number;
+            /**
+             * Validation
+             * @description Rows the threshold was chosen on.
+             */
+            validation: number;
         };
         /**
          * Transaction
@@ -1380,6 +1974,25 @@ export interface components {
             /** Errors */
             errors: components["schemas"]["FieldError"][];
         };
+        /** WindowFigures */
+        WindowFigures: {
+            /**
+             * Count
+             * @description Predictions stored in the window.
+             */
+            count: number;
+            /**
+             * Fraud Rate
+             * @description Share scored as fraud; null without predictions.
+             */
+            fraud_rate: number | null;
+            latency_ms: components["schemas"]["LatencyPercentiles"];
+            /**
+             * Per Second
+             * @description count divided by the window's length.
+             */
+            per_second: number;
+        };
     };
     responses: never;
     parameters: never;
@@ -1389,7 +2002,7 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    list_alerts_api_v1_alerts_get: {
+    listAlerts: {
         parameters: {
             query?: {
                 status?: ("open" | "acknowledged" | "resolved") | null;
@@ -1468,7 +2081,7 @@ export interface operations {
             };
         };
     };
-    acknowledge_alert_api_v1_alerts__alert_id__acknowledge_post: {
+    acknowledgeAlert: {
         parameters: {
             query?: never;
             header?: never;
@@ -1589,7 +2202,7 @@ export interface operations {
             };
         };
     };
-    resolve_alert_api_v1_alerts__alert_id__resolve_post: {
+    resolveAlert: {
         parameters: {
             query?: never;
             header?: never;
@@ -1696,7 +2309,7 @@ export interface operations {
             };
         };
     };
-    get_session_api_v1_auth_session_get: {
+    getSession: {
         parameters: {
             query?: never;
             header?: never;
@@ -1737,7 +2350,7 @@ export interface operations {
             };
         };
     };
-    sign_in_api_v1_auth_session_post: {
+    signIn: {
         parameters: {
             query?: never;
             header?: never;
@@ -1836,7 +2449,7 @@ export interface operations {
             };
         };
     };
-    sign_out_api_v1_auth_session_delete: {
+    signOut: {
         parameters: {
             query?: never;
             header?: never;
@@ -1865,7 +2478,7 @@ export interface operations {
             };
         };
     };
-    get_drift_api_v1_drift_get: {
+    getDrift: {
         parameters: {
             query?: never;
             header?: never;
@@ -2094,7 +2707,7 @@ export interface operations {
             };
         };
     };
-    get_drift_history_api_v1_drift_history_get: {
+    getDriftHistory: {
         parameters: {
             query: {
                 feature: string;
@@ -2190,7 +2803,7 @@ export interface operations {
             };
         };
     };
-    get_drift_summary_api_v1_drift_summary_get: {
+    getDriftSummary: {
         parameters: {
             query?: never;
             header?: never;
@@ -2262,7 +2875,7 @@ export interface operations {
             };
         };
     };
-    explain_api_v1_explain_post: {
+    explain: {
         parameters: {
             query?: never;
             header?: never;
@@ -2391,7 +3004,7 @@ export interface operations {
             };
         };
     };
-    explain_global_api_v1_explain_global_get: {
+    explainGlobal: {
         parameters: {
             query?: never;
             header?: never;
@@ -2408,7 +3021,6 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "features": null,
                      *       "mean_abs_shap": {
                      *         "account_age_days": 0.1507,
                      *         "amount": 0.4093,
@@ -2455,7 +3067,7 @@ export interface operations {
             };
         };
     };
-    feedback_api_v1_feedback_post: {
+    recordFeedback: {
         parameters: {
             query?: never;
             header?: never;
@@ -2592,7 +3204,7 @@ export interface operations {
             };
         };
     };
-    health_api_v1_health_get: {
+    health: {
         parameters: {
             query?: never;
             header?: never;
@@ -2612,9 +3224,7 @@ export interface operations {
                      *       "status": "ok"
                      *     }
                      */
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Health"];
                 };
             };
             /** @description Too many requests from this key or address; wait Retry-After seconds. */
@@ -2630,7 +3240,7 @@ export interface operations {
             };
         };
     };
-    metrics_api_v1_metrics_get: {
+    metrics: {
         parameters: {
             query?: never;
             header?: never;
@@ -2639,7 +3249,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description Prometheus text exposition format. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2679,7 +3289,7 @@ export interface operations {
                      *     # TYPE driftwatch_predictions_stored_total counter
                      *     driftwatch_predictions_stored_total 4153.0
                      */
-                    "text/plain": unknown;
+                    "text/plain": string;
                 };
             };
             /** @description Too many requests from this key or address; wait Retry-After seconds. */
@@ -2695,7 +3305,7 @@ export interface operations {
             };
         };
     };
-    model_info_api_v1_model_get: {
+    getModelInfo: {
         parameters: {
             query?: never;
             header?: never;
@@ -2777,9 +3387,7 @@ export interface operations {
                      *       "version": "20261123-133236-b86bf37f"
                      *     }
                      */
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ModelOut"];
                 };
             };
             /** @description Too many requests from this key or address; wait Retry-After seconds. */
@@ -2806,7 +3414,7 @@ export interface operations {
             };
         };
     };
-    get_performance_api_v1_performance_get: {
+    getPerformance: {
         parameters: {
             query?: {
                 /** @description ISO-8601 start of the series (default: the last hour); without an offset it is UTC. */
@@ -2976,7 +3584,7 @@ export interface operations {
             };
         };
     };
-    predict_api_v1_predict_post: {
+    predict: {
         parameters: {
             query?: never;
             header?: never;
@@ -3093,7 +3701,7 @@ export interface operations {
             };
         };
     };
-    predict_batch_api_v1_predict_batch_post: {
+    predictBatch: {
         parameters: {
             query?: never;
             header?: never;
@@ -3214,7 +3822,7 @@ export interface operations {
             };
         };
     };
-    list_predictions_api_v1_predictions_get: {
+    listPredictions: {
         parameters: {
             query?: {
                 limit?: number;
@@ -3269,9 +3877,7 @@ export interface operations {
                      *       "total": 6561
                      *     }
                      */
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["PredictionsPage"];
                 };
             };
             /** @description Invalid input: names the field and what was expected. */
@@ -3307,7 +3913,7 @@ export interface operations {
             };
         };
     };
-    ready_api_v1_ready_get: {
+    ready: {
         parameters: {
             query?: never;
             header?: never;
@@ -3372,7 +3978,7 @@ export interface operations {
             };
         };
     };
-    get_simulator_api_v1_simulator_get: {
+    getSimulator: {
         parameters: {
             query?: never;
             header?: never;
@@ -3483,7 +4089,7 @@ export interface operations {
             };
         };
     };
-    put_simulator_api_v1_simulator_put: {
+    updateSimulator: {
         parameters: {
             query?: never;
             header?: never;
@@ -3645,7 +4251,7 @@ export interface operations {
             };
         };
     };
-    stats_api_v1_stats_get: {
+    getStats: {
         parameters: {
             query?: never;
             header?: never;
@@ -3681,9 +4287,7 @@ export interface operations {
                      *       "window_seconds": 60
                      *     }
                      */
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["StatsOut"];
                 };
             };
             /** @description Too many requests from this key or address; wait Retry-After seconds. */
@@ -3710,7 +4314,7 @@ export interface operations {
             };
         };
     };
-    history_api_v1_stats_history_get: {
+    getStatsHistory: {
         parameters: {
             query?: {
                 /** @description How far back */
@@ -3764,9 +4368,7 @@ export interface operations {
                      *       "window_seconds": 60
                      *     }
                      */
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["StatsHistoryOut"];
                 };
             };
             /** @description Invalid input: names the field and what was expected. */

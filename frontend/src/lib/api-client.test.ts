@@ -1,6 +1,6 @@
 import { describe, expect, expectTypeOf, it, vi } from 'vitest'
 import { stubApi } from '../test/render'
-import type { SimulatorUpdate, Transaction } from '../types/api'
+import type { AlertAction, SimulatorUpdate, Transaction } from '../types/api'
 import { api, ApiError, credentialsFor } from './api-client'
 
 describe('api client', () => {
@@ -70,6 +70,7 @@ describe('api client', () => {
       expectTypeOf(drift.features[0].severity).toEqualTypeOf<'none' | 'moderate' | 'significant'>()
       expectTypeOf(await api.post('/alerts/{alert_id}/resolve', { path: { alert_id: 1 } })).toHaveProperty('status')
       expectTypeOf(await api.delete('/auth/session')).toEqualTypeOf<null>()
+      expectTypeOf<AlertAction>().toEqualTypeOf<'acknowledge' | 'resolve'>()
       // @ts-expect-error: no such path
       await api.get('/no-such-path')
       // @ts-expect-error: there is no POST /stats

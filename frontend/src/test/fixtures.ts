@@ -9,6 +9,7 @@ export const stats = (total = 1234, extra: Partial<Stats> = {}): Stats => ({
   last_minute: { count: 600, per_second: 10, fraud_rate: 0.031, latency_ms: { p50: 3.2, p95: 8.5, p99: 14.1 } },
   fraud_rate: 0.0324,
   model_version: 'v1',
+  pending_writes: 0,
   ...extra,
 })
 
@@ -22,7 +23,14 @@ export const model: ModelInfo = {
   version: '20261123-114132-b86bf37f',
   trained_at: '2026-11-23T11:41:32+00:00',
   threshold: 0.1017,
-  metrics: { roc_auc: 0.9163, pr_auc: 0.438, precision: 0.2857, recall: 0.6426, f1: 0.3956 },
+  threshold_rule: null,
+  algorithm: 'xgboost',
+  seed: null,
+  data: null,
+  costs: null,
+  params: null,
+  training_seconds: null,
+  metrics: { roc_auc: 0.9163, pr_auc: 0.438, precision: 0.2857, recall: 0.6426, f1: 0.3956, fraud_rate: 0.031, n: 30000 },
   feature_schema: schema,
 }
 

@@ -4,7 +4,7 @@
  * backend change that breaks the dashboard fails `npm run typecheck`. Paths are written as
  * the API client takes them, without the /api/v1 prefix: '/stats', '/alerts/{alert_id}/resolve'.
  */
-import type { paths } from '../api/schema'
+import type { components, paths } from '../api/schema'
 
 export const API_PREFIX = '/api/v1'
 
@@ -27,9 +27,7 @@ type JsonContent<R> = R extends { content: { 'application/json': infer T } } ? T
 type SuccessBody<O> = O extends { responses: infer R } ? JsonContent<R[Extract<keyof R, 200 | 201 | 202 | 204>]> : never
 
 /** What `M P` answers when it succeeds: the JSON body, or null for a 204. */
-export type ApiResult<M extends Method, P extends PathsFor<M>> = P extends keyof Undocumented
-  ? Documented<SuccessBody<Operation<M, P>>, Undocumented[P]>
-  : SuccessBody<Operation<M, P>>
+export type ApiResult<M extends Method, P extends PathsFor<M>> = SuccessBody<Operation<M, P>>
 
 /** The JSON body `M P` takes (never when it takes none). */
 export type ApiBody<M extends Method, P extends PathsFor<M>> = RequestJson<Operation<M, P>>
@@ -64,7 +62,8 @@ export type PerformancePoint = Performance['realized'][number]
 export type Alerts = ApiResult<'get', '/alerts'>
 export type Alert = Alerts['items'][number]
 export type AlertStatus = Alert['status']
-export type AlertAction = 'acknowledge' | 'resolve'
+/** What POST /alerts/{alert_id}/<action> can do to an alert: the API's own paths. */
+export type AlertAction = PathsFor<'post'> extends infer P ? (P extends `/alerts/{alert_id}/${infer A}` ? A : never) : never
 export type SimulatorState = ApiResult<'get', '/simulator'>
 export type Scenario = SimulatorState['scenarios'][number]
 export type SimulatorUpdate = ApiBody<'put', '/simulator'>
@@ -73,45 +72,11 @@ export type Role = NonNullable<Session['role']>
 export type Transaction = ApiBody<'post', '/predict'>
 export type Prediction = ApiResult<'post', '/predict'>
 export type Explanation = ApiResult<'post', '/explain'>
+export type FeatureSpec = NonNullable<ModelInfo['feature_schema']>[number]
+
 type ValidationProblem = JsonContent<Operation<'post', '/predict'>['responses'][422]>
 export type FieldError = Pick<ValidationProblem['errors'][number], 'field' | 'message'>
 
-/**
- * INTERIM until the backend documents response models for GET /stats, /stats/history and
- * /model (they answer plain dicts today, `{[key: string]: unknown}` in the schema): the
- * shapes of backend/app/services/stats.py and app/ml/features.py. Once the document
- * describes them, `Documented` picks the generated type and these go.
- */
-type Documented<T, Fallback> = string extends keyof T ? Fallback : T
-interface Undocumented {
-  '/stats': UndocumentedStats
-  '/stats/history': { window_seconds: number; step_seconds: number; points: Pick<UndocumentedStats, 'as_of' | 'last_minute'>[] }
-  '/model': UndocumentedModel
-}
-interface UndocumentedStats {
-  as_of: string
-  total_predictions: number
-  total_fraud: number
-  window_seconds: number
-  last_minute: { count: number; per_second: number; fraud_rate: number | null; latency_ms: { p50: number | null; p95: number | null; p99: number | null } }
-  fraud_rate: number | null
-  pending_writes?: number
-  model_version: string | null
-}
-interface UndocumentedModel {
-  version: string
-  trained_at: string
-  threshold: number
-  metrics: Record<string, number>
-  feature_schema: {
-    name: string
-    kind: 'numeric' | 'categorical' | 'boolean'
-    description: string
-    example: number | string | boolean
-    dtype: 'float' | 'int' | 'str' | 'bool'
-    minimum: number | null
-    maximum: number | null
-    unit: string | null
-    categories: string[]
-  }[]
-}
+/** A message of WS /ws/live, which the document describes among its schemas (no path has it). */
+export type LiveMessage = components['schemas']['LiveMessage']
+

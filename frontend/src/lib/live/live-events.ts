@@ -3,26 +3,17 @@
  * `degraded` / `recovered` say whether the backend has lost its database (stats stop meanwhile).
  */
 import type { QueryClient } from '@tanstack/react-query'
-import type { ModelInfo, SimulatorState, Stats } from '../../types/api'
+import type { LiveMessage, ModelInfo } from '../../types/api'
 import { keys, type Degraded } from '../queries'
 import { appendPoint, seriesPoint, type SeriesPoint } from '../series'
-
-/**
- * The messages of WS /ws/live (backend/app/api/live.py), which the OpenAPI document does
- * not describe: `stats` and `simulator` carry the bodies of GET /stats and GET /simulator.
- */
-export type LiveMessage =
-  | { type: 'stats'; data: Stats }
-  | { type: 'drift'; data: { run_id: number; finished_at: string } }
-  | { type: 'alerts'; data: { open: number; updated_at: string } }
-  | { type: 'simulator'; data: SimulatorState }
-  | { type: 'degraded'; data: { since?: string | null; reason?: string | null } | null }
-  | { type: 'recovered'; data: { since: string; at: string } }
 
 /** What a finished monitoring cycle changes. */
 const DRIFT_KEYS = [keys.drift, keys.driftSummary, keys.driftHistoryAll, keys.performance]
 
-/** Apply one parsed message; false for a type this dashboard does not know. */
+/**
+ * Apply one parsed message (a LiveMessage of the OpenAPI document, as the server sends it);
+ * false for a type this dashboard does not know.
+ */
 export function applyLiveEvent(client: QueryClient, message: unknown): boolean {
   const event = (message ?? {}) as LiveMessage
   switch (event.type) {

@@ -62,7 +62,7 @@ export default function PredictView() {
       <Card title="Transaction" subtitle="Fields come from the served model's feature schema">
         <QueryState query={model} loading="Loading the model schema…">
           {(m) => (
-            <TransactionForm schema={m.feature_schema} busy={scoring.isPending} onSubmit={score} fieldErrors={scoring.error instanceof ApiError ? scoring.error.fieldErrors : undefined} presets={PRESETS} />
+            <TransactionForm schema={m.feature_schema ?? []} busy={scoring.isPending} onSubmit={score} fieldErrors={scoring.error instanceof ApiError ? scoring.error.fieldErrors : undefined} presets={PRESETS} />
           )}
         </QueryState>
       </Card>

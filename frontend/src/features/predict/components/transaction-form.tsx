@@ -2,9 +2,8 @@ import { useState } from 'react'
 import { Button } from '../../../components/ui/button'
 import { inputClass } from '../../../components/ui/input-class'
 import { humanize } from '../../../lib/format'
-import type { ModelInfo, Transaction } from '../../../types/api'
+import type { FeatureSpec, Transaction } from '../../../types/api'
 
-type FeatureSpec = ModelInfo['feature_schema'][number]
 /** What a field holds: the text of a number input, a category, a checkbox's state. */
 type FieldValue = FeatureSpec['example'] | null
 type Values = Record<string, FieldValue>
