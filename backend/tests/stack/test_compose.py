@@ -27,10 +27,11 @@ ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
 
 
 def compose_config(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """``compose config`` on the file alone: a developer's own ``.env`` is not read."""
     clean = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME")}
     return subprocess.run(
         [str(COMPOSE_BIN), "-f", str(ROOT / "docker-compose.yml"), "--project-directory", str(ROOT),
-         "config", *args],
+         "--env-file", os.devnull, "config", *args],
         capture_output=True, text=True, env={**clean, **(env or {})}, check=False,
     )
 
