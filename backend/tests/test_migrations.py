@@ -34,8 +34,7 @@ from sqlalchemy.orm import Session
 
 from app.core.db import make_engine
 from app.core.schema import BASELINE, COMPARE_OPTIONS, alembic_config, head_revision, init_schema
-from app.models import (Alert, Base, DriftResult, GroundTruth, ModelVersion, MonitoringRun, Prediction,
-                        SimulatorControl)
+from app.models import Alert, Base, DriftResult, GroundTruth, ModelVersion, MonitoringRun, Prediction, SimulatorControl
 from app.testing import temporary_database
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -106,76 +105,170 @@ def _stored(value, dialect: str):
 
 
 P1, P2, P3 = (uuid.UUID(int=n * 0x1234_5678_9ABC_DEF0) for n in (1, 2, 3))
-FEATURES = {"amount": 84.5, "hour_of_day": 14, "merchant_category": "café & bar", "card_present": True,
-            "distance_from_home_km": 6.2, "nested": {"list": [1, 2.5, None, "x"]}}
+FEATURES = {
+    "amount": 84.5,
+    "hour_of_day": 14,
+    "merchant_category": "café & bar",
+    "card_present": True,
+    "distance_from_home_km": 6.2,
+    "nested": {"list": [1, 2.5, None, "x"]},
+}
 
 
 def release_1_0_rows() -> dict[str, list[dict]]:
     """A few rows in every table, as release 1.0 wrote them (ids left to the database)."""
-    runs = [{"slot": T0, "started_at": T0, "finished_at": T0 + timedelta(seconds=2), "window_start": T0 - timedelta(minutes=5),
-             "window_end": T0, "n_rows": 1234, "status": "ok", "model_version": "v1", "dataset_drift": True,
-             "drift_share": 0.4, "prediction_drift": False, "error": None, "details": {"rule": "share >= 0.3"}},
-            {"slot": T0 + timedelta(seconds=30), "started_at": T0 + timedelta(seconds=30), "finished_at": None,
-             "window_start": T0, "window_end": T0 + timedelta(seconds=30), "n_rows": 0, "status": "failed",
-             "model_version": None, "dataset_drift": None, "drift_share": None, "prediction_drift": None,
-             "error": "Traceback: boom", "details": None}]
+    runs = [
+        {
+            "slot": T0,
+            "started_at": T0,
+            "finished_at": T0 + timedelta(seconds=2),
+            "window_start": T0 - timedelta(minutes=5),
+            "window_end": T0,
+            "n_rows": 1234,
+            "status": "ok",
+            "model_version": "v1",
+            "dataset_drift": True,
+            "drift_share": 0.4,
+            "prediction_drift": False,
+            "error": None,
+            "details": {"rule": "share >= 0.3"},
+        },
+        {
+            "slot": T0 + timedelta(seconds=30),
+            "started_at": T0 + timedelta(seconds=30),
+            "finished_at": None,
+            "window_start": T0,
+            "window_end": T0 + timedelta(seconds=30),
+            "n_rows": 0,
+            "status": "failed",
+            "model_version": None,
+            "dataset_drift": None,
+            "drift_share": None,
+            "prediction_drift": None,
+            "error": "Traceback: boom",
+            "details": None,
+        },
+    ]
     return {
         "model_versions": [
-            {"version": v, "trained_at": T0 - timedelta(days=n), "threshold": 0.31 + n / 100,
-             "metrics": {"roc_auc": 0.916, "f1": 0.5}, "feature_schema": [{"name": "amount", "kind": "numeric"}],
-             "registered_at": T0 - timedelta(days=n, hours=1)}
+            {
+                "version": v,
+                "trained_at": T0 - timedelta(days=n),
+                "threshold": 0.31 + n / 100,
+                "metrics": {"roc_auc": 0.916, "f1": 0.5},
+                "feature_schema": [{"name": "amount", "kind": "numeric"}],
+                "registered_at": T0 - timedelta(days=n, hours=1),
+            }
             for n, v in enumerate(("v1", "v2"), start=1)
         ],
         "predictions": [
-            {"id": pid, "created_at": T0 + timedelta(seconds=n), "model_version": "v1" if n < 3 else "v2",
-             "features": {**FEATURES, "amount": 84.5 * n}, "probability": 0.1 * n, "is_fraud": n == 3,
-             "threshold": 0.32, "latency_ms": 4.25 * n}
+            {
+                "id": pid,
+                "created_at": T0 + timedelta(seconds=n),
+                "model_version": "v1" if n < 3 else "v2",
+                "features": {**FEATURES, "amount": 84.5 * n},
+                "probability": 0.1 * n,
+                "is_fraud": n == 3,
+                "threshold": 0.32,
+                "latency_ms": 4.25 * n,
+            }
             for n, pid in enumerate((P1, P2, P3), start=1)
         ],
-        "ground_truth": [{"prediction_id": P1, "label": False, "received_at": T0 + timedelta(minutes=1)},
-                         {"prediction_id": P3, "label": True, "received_at": T0 + timedelta(minutes=2)}],
+        "ground_truth": [
+            {"prediction_id": P1, "label": False, "received_at": T0 + timedelta(minutes=1)},
+            {"prediction_id": P3, "label": True, "received_at": T0 + timedelta(minutes=2)},
+        ],
         "monitoring_runs": runs,
         "drift_results": [
-            {"run": 0, "computed_at": T0, "window_start": T0 - timedelta(minutes=5), "window_end": T0, "feature": f,
-             "feature_kind": "numeric", "test": t, "statistic": s, "p_value": p, "threshold": 0.25, "drifted": d,
-             "severity": "significant" if d else "none", "n_reference": 5000, "n_current": 1234,
-             "details": {"bins": [0.0, 1.5, 3.0], "reference": [0.5, 0.5]}}
+            {
+                "run": 0,
+                "computed_at": T0,
+                "window_start": T0 - timedelta(minutes=5),
+                "window_end": T0,
+                "feature": f,
+                "feature_kind": "numeric",
+                "test": t,
+                "statistic": s,
+                "p_value": p,
+                "threshold": 0.25,
+                "drifted": d,
+                "severity": "significant" if d else "none",
+                "n_reference": 5000,
+                "n_current": 1234,
+                "details": {"bins": [0.0, 1.5, 3.0], "reference": [0.5, 0.5]},
+            }
             for f, t, s, p, d in (("amount", "psi", 0.41, None, True), ("amount", "ks", 0.12, 1e-9, True))
         ],
         "performance_results": [
-            {"run": 0, "computed_at": T0, "window_start": T0 - timedelta(minutes=30), "window_end": T0, "kind": k,
-             "n_rows": 800, "metrics": {"roc_auc": 0.88, "cost_usd": 1250.0}}
+            {
+                "run": 0,
+                "computed_at": T0,
+                "window_start": T0 - timedelta(minutes=30),
+                "window_end": T0,
+                "kind": k,
+                "n_rows": 800,
+                "metrics": {"roc_auc": 0.88, "cost_usd": 1250.0},
+            }
             for k in ("realized", "estimated")
         ],
         "alerts": [
-            {"kind": "feature_drift", "feature": "amount", "severity": "critical", "status": s, "message": f"PSI {s}",
-             "value": 0.41, "threshold": 0.25, "opened_at": T0, "updated_at": T0 + timedelta(seconds=30),
-             "acknowledged_at": T0 if s != "open" else None, "resolved_at": T0 + timedelta(minutes=9) if s == "resolved" else None,
-             "clear_cycles": 3 if s == "resolved" else 0}
+            {
+                "kind": "feature_drift",
+                "feature": "amount",
+                "severity": "critical",
+                "status": s,
+                "message": f"PSI {s}",
+                "value": 0.41,
+                "threshold": 0.25,
+                "opened_at": T0,
+                "updated_at": T0 + timedelta(seconds=30),
+                "acknowledged_at": T0 if s != "open" else None,
+                "resolved_at": T0 + timedelta(minutes=9) if s == "resolved" else None,
+                "clear_cycles": 3 if s == "resolved" else 0,
+            }
             for s in ("resolved", "open")
         ],
-        "simulator_control": [{"id": 1, "scenario": "sudden", "params": {"magnitude": 2.5}, "rps": 25.0,
-                               "updated_at": T0}],
+        "simulator_control": [
+            {"id": 1, "scenario": "sudden", "params": {"magnitude": 2.5}, "rps": 25.0, "updated_at": T0}
+        ],
     }
 
 
 SERIAL_IDS = {"monitoring_runs", "drift_results", "performance_results", "alerts"}
-ORDER = {"model_versions": "version", "predictions": "id", "ground_truth": "prediction_id", "monitoring_runs": "slot",
-         "drift_results": "test", "performance_results": "kind", "alerts": "status", "simulator_control": "id"}
+ORDER = {
+    "model_versions": "version",
+    "predictions": "id",
+    "ground_truth": "prediction_id",
+    "monitoring_runs": "slot",
+    "drift_results": "test",
+    "performance_results": "kind",
+    "alerts": "status",
+    "simulator_control": "id",
+}
 
 
 def fill(engine, rows: dict[str, list[dict]]) -> None:
     dialect = engine.dialect.name
     with engine.begin() as conn:
-        for table in ("model_versions", "predictions", "ground_truth", "monitoring_runs", "drift_results",
-                      "performance_results", "alerts", "simulator_control"):
+        for table in (
+            "model_versions",
+            "predictions",
+            "ground_truth",
+            "monitoring_runs",
+            "drift_results",
+            "performance_results",
+            "alerts",
+            "simulator_control",
+        ):
             run_ids = conn.execute(text("SELECT id FROM monitoring_runs ORDER BY slot")).scalars().all()
             for row in rows[table]:
                 values = {k: _stored(v, dialect) for k, v in row.items() if k != "run"}
                 if "run" in row:
                     values["run_id"] = run_ids[row["run"]]
-                conn.execute(text(f"INSERT INTO {table} ({', '.join(values)}) VALUES "
-                                  f"({', '.join(':' + k for k in values)})"), values)
+                conn.execute(
+                    text(f"INSERT INTO {table} ({', '.join(values)}) VALUES ({', '.join(':' + k for k in values)})"),
+                    values,
+                )
 
 
 def dump(engine, rows: dict[str, list[dict]]) -> dict[str, list[tuple]]:
@@ -185,8 +278,10 @@ def dump(engine, rows: dict[str, list[dict]]) -> dict[str, list[tuple]]:
         for table, table_rows in rows.items():
             columns = [c for c in table_rows[0] if c != "run"]
             columns += ["id"] * (table in SERIAL_IDS) + ["run_id"] * ("run" in table_rows[0])
-            out[table] = [tuple(r) for r in conn.execute(
-                text(f"SELECT {', '.join(columns)} FROM {table} ORDER BY {ORDER[table]}"))]
+            out[table] = [
+                tuple(r)
+                for r in conn.execute(text(f"SELECT {', '.join(columns)} FROM {table} ORDER BY {ORDER[table]}"))
+            ]
     return out
 
 
@@ -206,8 +301,12 @@ def test_a_release_1_0_database_upgrades_and_every_row_reads_back(engine):
         for expected in rows["predictions"]:
             got = session.get(Prediction, expected["id"])
             assert (got.features, got.created_at, got.model_version, got.is_fraud, got.probability) == (
-                expected["features"], expected["created_at"], expected["model_version"], expected["is_fraud"],
-                expected["probability"])
+                expected["features"],
+                expected["created_at"],
+                expected["model_version"],
+                expected["is_fraud"],
+                expected["probability"],
+            )
         assert session.get(GroundTruth, P3).label is True
         assert session.get(ModelVersion, "v2").metrics == {"roc_auc": 0.916, "f1": 0.5}
         assert session.get(SimulatorControl, 1).params == {"magnitude": 2.5}
@@ -217,16 +316,28 @@ def test_a_release_1_0_database_upgrades_and_every_row_reads_back(engine):
         results = session.scalars(select(DriftResult).where(DriftResult.run_id == ok.id)).all()
         assert {d.test: d.p_value for d in results} == {"psi": None, "ks": 1e-9}
         # New rows get fresh ids after the old ones (the sequences survived) ...
-        session.add(MonitoringRun(slot=T0 + timedelta(minutes=1), started_at=T0, window_start=T0, window_end=T0,
-                                  status="ok"))
-        session.add(Alert(kind="feature_drift", feature="hour_of_day", severity="warning", message="m",
-                          opened_at=T0, updated_at=T0))
+        session.add(
+            MonitoringRun(slot=T0 + timedelta(minutes=1), started_at=T0, window_start=T0, window_end=T0, status="ok")
+        )
+        session.add(
+            Alert(
+                kind="feature_drift",
+                feature="hour_of_day",
+                severity="warning",
+                message="m",
+                opened_at=T0,
+                updated_at=T0,
+            )
+        )
         session.commit()
         assert session.scalar(select(MonitoringRun.id).order_by(MonitoringRun.id.desc()).limit(1)) == 3
         assert session.scalar(select(Alert.id).order_by(Alert.id.desc()).limit(1)) == 3
         # ... and the rule of one unresolved alert per (kind, feature) still holds.
-        session.add(Alert(kind="feature_drift", feature="amount", severity="warning", message="again",
-                          opened_at=T0, updated_at=T0))
+        session.add(
+            Alert(
+                kind="feature_drift", feature="amount", severity="warning", message="again", opened_at=T0, updated_at=T0
+            )
+        )
         with pytest.raises(IntegrityError):
             session.commit()
 
@@ -245,18 +356,34 @@ def schema_text(engine) -> list[str]:
     init_db.sql put the shared result columns first, create_all last; order is cosmetic there)."""
     if engine.dialect.name == "sqlite":
         with engine.connect() as conn:
-            sql = conn.execute(text("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL "
-                                    "AND name != 'alembic_version' ORDER BY rowid")).scalars()
+            sql = conn.execute(
+                text("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name != 'alembic_version' ORDER BY rowid")
+            ).scalars()
             return [re.sub(r"\s+", " ", s).strip() for s in sql]
     pg_dump = shutil.which("pg_dump")
     if pg_dump is None:
         pytest.skip("pg_dump is not installed")
     url = engine.url
     result = subprocess.run(
-        [pg_dump, "--schema-only", "--no-owner", "-T", "alembic_version", "-h", url.host or "127.0.0.1",
-         "-p", str(url.port or 5432), "-U", url.username or "postgres", url.database],
-        capture_output=True, text=True, env={"PGPASSWORD": url.password or "", "PATH": "/usr/bin:/bin"},
-        check=False)
+        [
+            pg_dump,
+            "--schema-only",
+            "--no-owner",
+            "-T",
+            "alembic_version",
+            "-h",
+            url.host or "127.0.0.1",
+            "-p",
+            str(url.port or 5432),
+            "-U",
+            url.username or "postgres",
+            url.database,
+        ],
+        capture_output=True,
+        text=True,
+        env={"PGPASSWORD": url.password or "", "PATH": "/usr/bin:/bin"},
+        check=False,
+    )
     if "server version mismatch" in result.stderr:
         pytest.skip(result.stderr.strip())
     assert result.returncode == 0, result.stderr
@@ -312,8 +439,16 @@ def test_processes_upgrading_at_once_wait_for_each_other(engine, url, start, tmp
         create_release_1_0(engine)
         fill(engine, release_1_0_rows())
     go = tmp_path / "go"
-    racers = [subprocess.Popen([sys.executable, "-c", RACER, url, str(go)], cwd=tmp_path, text=True,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(3)]
+    racers = [
+        subprocess.Popen(
+            [sys.executable, "-c", RACER, url, str(go)],
+            cwd=tmp_path,
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for _ in range(3)
+    ]
     try:
         for racer in racers:  # all connected, then all released at once
             assert racer.stdout.readline().strip() == "ready", racer.communicate(timeout=60)
@@ -334,10 +469,22 @@ def test_the_worker_upgrades_before_its_first_cycle(engine, url, model_dir):
     create_release_1_0(engine)
     fill(engine, release_1_0_rows())
     root = BACKEND.parent
-    env = {**os.environ, "DATABASE_URL": url, "MODEL_DIR": str(model_dir), "RETENTION_DAYS": "36500",
-           "PYTHONPATH": f"{root / 'backend'}:{root / 'monitoring-worker'}"}  # keeps the 2025 rows
-    worker = subprocess.run([sys.executable, "-m", "worker", "--once"], cwd=root / "monitoring-worker", env=env,
-                            capture_output=True, text=True, timeout=120, check=False)
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "MODEL_DIR": str(model_dir),
+        "RETENTION_DAYS": "36500",
+        "PYTHONPATH": f"{root / 'backend'}:{root / 'monitoring-worker'}",
+    }  # keeps the 2025 rows
+    worker = subprocess.run(
+        [sys.executable, "-m", "worker", "--once"],
+        cwd=root / "monitoring-worker",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert worker.returncode == 0, worker.stdout + worker.stderr
     assert revision(engine) == head_revision()
     with engine.connect() as conn:
@@ -357,7 +504,7 @@ def test_a_database_from_a_newer_release_is_refused_by_name(engine):
     init_schema(engine)
     with engine.begin() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = 'f00dfeedbeef'"))
-    with pytest.raises(RuntimeError, match="f00dfeedbeef.*newer release"):
+    with pytest.raises(RuntimeError, match=r"f00dfeedbeef.*newer release"):
         init_schema(engine)
 
 
@@ -371,9 +518,14 @@ def test_downgrade_to_nothing_and_back(engine):
 
 def test_offline_mode_prints_the_sql_for_a_dba():
     result = subprocess.run(
-        [str(Path(sys.executable).parent / "alembic"), "upgrade", "head", "--sql"], cwd=BACKEND, check=False,
+        [str(Path(sys.executable).parent / "alembic"), "upgrade", "head", "--sql"],
+        cwd=BACKEND,
+        check=False,
         env={"PATH": "/usr/bin:/bin", "DATABASE_URL": "postgresql://nobody@192.0.2.1:5/none"},
-        capture_output=True, text=True, timeout=60)
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     sql = result.stdout
     assert sql.startswith("BEGIN;") and sql.rstrip().endswith("COMMIT;")

@@ -85,8 +85,12 @@ def describe(engine) -> dict:
             "columns": {c["name"]: _column(c) for c in insp.get_columns(table)},
             "primary_key": tuple(insp.get_pk_constraint(table)["constrained_columns"]),
             "foreign_keys": sorted(
-                (tuple(fk["constrained_columns"]), fk["referred_table"], tuple(fk["referred_columns"]),
-                 (fk.get("options") or {}).get("ondelete"))
+                (
+                    tuple(fk["constrained_columns"]),
+                    fk["referred_table"],
+                    tuple(fk["referred_columns"]),
+                    (fk.get("options") or {}).get("ondelete"),
+                )
                 for fk in insp.get_foreign_keys(table)
             ),
             "indexes": sorted(
@@ -130,18 +134,28 @@ def test_head_is_what_create_all_makes(migrated, dialect, tmp_path):
         orm.dispose()
     got = describe(migrated)
     assert sorted(got) == sorted(expected)
-    assert {"model_versions", "predictions", "ground_truth", "monitoring_runs", "drift_results",
-            "performance_results", "alerts", "simulator_control"} <= set(got)
+    assert {
+        "model_versions",
+        "predictions",
+        "ground_truth",
+        "monitoring_runs",
+        "drift_results",
+        "performance_results",
+        "alerts",
+        "simulator_control",
+    } <= set(got)
     for part in ("columns", "primary_key", "foreign_keys", "indexes", "unique", "checks"):
-        mismatches = {t: {"migrations": got[t][part], "create_all": expected[t][part]}
-                      for t in expected if got[t][part] != expected[t][part]}
+        mismatches = {
+            t: {"migrations": got[t][part], "create_all": expected[t][part]}
+            for t in expected
+            if got[t][part] != expected[t][part]
+        }
         assert not mismatches, part
 
 
 def test_time_window_queries_have_indexes(migrated):
     indexed = {(t, ix[1][0]) for t, d in describe(migrated).items() for ix in d["indexes"]}
-    assert {("predictions", "created_at"), ("ground_truth", "received_at"),
-            ("drift_results", "computed_at")} <= indexed
+    assert {("predictions", "created_at"), ("ground_truth", "received_at"), ("drift_results", "computed_at")} <= indexed
 
 
 # --- The README's commands, as a developer types them -----------------------
@@ -162,9 +176,12 @@ def scratch_copy(tmp_path: Path, *, versions: bool) -> list[str]:
         shutil.rmtree(scripts / "versions")
         (scripts / "versions").mkdir()
     ini = tmp_path / "alembic.ini"
-    ini.write_text((BACKEND / "alembic.ini").read_text()
-                   .replace("%(here)s/app/migrations", str(scripts))
-                   .replace("prepend_sys_path = %(here)s", f"prepend_sys_path = {BACKEND}"))
+    ini.write_text(
+        (BACKEND / "alembic.ini")
+        .read_text()
+        .replace("%(here)s/app/migrations", str(scripts))
+        .replace("prepend_sys_path = %(here)s", f"prepend_sys_path = {BACKEND}")
+    )
     return [str(ALEMBIC), "-c", str(ini)]
 
 
@@ -179,9 +196,12 @@ def test_the_readme_commands_run_as_written(database, tmp_path):
     new revision lands (the models have not changed, so it is empty)."""
     _engine, url = database
     commands = readme_commands()
-    assert [c[:3] for c in commands] == [["../.venv/bin/alembic", "upgrade", "head"],
-                                         ["../.venv/bin/alembic", "revision", "--autogenerate"],
-                                         ["../.venv/bin/alembic", "upgrade", "head"], ["../.venv/bin/alembic", "check"]]
+    assert [c[:3] for c in commands] == [
+        ["../.venv/bin/alembic", "upgrade", "head"],
+        ["../.venv/bin/alembic", "revision", "--autogenerate"],
+        ["../.venv/bin/alembic", "upgrade", "head"],
+        ["../.venv/bin/alembic", "check"],
+    ]
     alembic([str(ALEMBIC), *commands[0][1:]], url, BACKEND)
     assert "No new upgrade operations detected" in alembic([str(ALEMBIC), *commands[3][1:]], url, BACKEND)
     assert f"{head_revision()} (head)" in alembic([str(ALEMBIC), "current"], url, BACKEND)

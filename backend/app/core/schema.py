@@ -34,10 +34,18 @@ log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).resolve().parents[1] / "migrations"
 #: The first migration: the schema the previous release created without Alembic.
 BASELINE = "0001"
-BASELINE_TABLES = frozenset({
-    "model_versions", "predictions", "ground_truth", "monitoring_runs", "drift_results",
-    "performance_results", "alerts", "simulator_control",
-})
+BASELINE_TABLES = frozenset(
+    {
+        "model_versions",
+        "predictions",
+        "ground_truth",
+        "monitoring_runs",
+        "drift_results",
+        "performance_results",
+        "alerts",
+        "simulator_control",
+    }
+)
 #: How autogenerate (``alembic check``, ``revision --autogenerate``) compares models and database.
 COMPARE_OPTIONS = {"compare_type": True, "compare_server_default": True}
 _SCHEMA_LOCK_KEY = 0x44574154  # "DWAT": the lock the previous release's create_all took too
@@ -67,7 +75,8 @@ def init_schema(engine: Engine) -> None:
             raise
         raise RuntimeError(
             f"{exc}: the database was migrated by a newer release of Driftwatch than this one; "
-            "run that release (or restore a backup taken before the upgrade)") from exc
+            "run that release (or restore a backup taken before the upgrade)"
+        ) from exc
     except Exception:
         log.exception("database schema upgrade failed and was rolled back")
         raise
@@ -131,5 +140,6 @@ def check_foreign_keys(conn: Connection) -> None:
     broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
     if broken:
         tables = sorted({row[0] for row in broken})
-        raise RuntimeError(f"the migration left {len(broken)} rows that break a foreign key "
-                           f"in {', '.join(tables)}; rolled back")
+        raise RuntimeError(
+            f"the migration left {len(broken)} rows that break a foreign key in {', '.join(tables)}; rolled back"
+        )

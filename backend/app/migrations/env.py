@@ -16,7 +16,8 @@ import logging.config
 import os
 
 from alembic import context
-from sqlalchemy import Connection
+from alembic.autogenerate.api import AutogenContext
+from sqlalchemy import Connection, Engine
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import make_url
 
@@ -31,7 +32,7 @@ if config.config_file_name:  # the command line; a service keeps its own logging
 log = logging.getLogger("alembic.env")
 
 
-def _render_item(kind: str, obj, autogen_context):
+def _render_item(kind: str, obj: object, autogen_context: AutogenContext) -> str | bool:
     # A migration is frozen: it spells out column types instead of importing the models.
     if kind == "type" and isinstance(obj, Timestamp):
         return "sa.DateTime(timezone=True)"
@@ -52,8 +53,9 @@ def _options(dialect: str) -> dict:
 
 
 def _database_url() -> str:
-    return normalize_url(config.get_main_option("sqlalchemy.url")
-                         or os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL)
+    return normalize_url(
+        config.get_main_option("sqlalchemy.url") or os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+    )
 
 
 def _migrate(connection: Connection) -> None:
@@ -67,30 +69,30 @@ def _migrate(connection: Connection) -> None:
     if after != before:
         if connection.dialect.name == "sqlite":
             schema.check_foreign_keys(connection)
-        log.info("database schema migrated from %s to %s",
-                 ", ".join(before) or "nothing", ", ".join(after) or "nothing")
+        log.info(
+            "database schema migrated from %s to %s", ", ".join(before) or "nothing", ", ".join(after) or "nothing"
+        )
 
 
 def run_migrations_online() -> None:
     if (connection := config.attributes.get("connection")) is not None:
         _migrate(connection)  # the caller's connection, transaction and lock
         return
-    engine = config.attributes.get("engine")
-    own = engine is None
-    if own:
-        engine = make_engine(_database_url(), pool_size=1)
+    given: Engine | None = config.attributes.get("engine")  # a service's, through init_schema
+    engine = given or make_engine(_database_url(), pool_size=1)
     try:
-        with schema.locked(engine) as connection:
-            _migrate(connection)
+        with schema.locked(engine) as locked:
+            _migrate(locked)
     finally:
-        if own:
+        if given is None:
             engine.dispose()
 
 
 def run_migrations_offline() -> None:
     url = _database_url()
-    context.configure(url=url, literal_binds=True, dialect_opts={"paramstyle": "named"},
-                      **_options(make_url(url).get_backend_name()))
+    context.configure(
+        url=url, literal_binds=True, dialect_opts={"paramstyle": "named"}, **_options(make_url(url).get_backend_name())
+    )
     with context.begin_transaction():
         context.run_migrations()
 

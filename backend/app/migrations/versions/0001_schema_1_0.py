@@ -80,7 +80,10 @@ def upgrade() -> None:
     )
     op.create_index("ix_alerts_status_opened_at", "alerts", ["status", "opened_at"])
     op.create_index(
-        "uq_alerts_open_kind_feature", "alerts", ["kind", "feature"], unique=True,
+        "uq_alerts_open_kind_feature",
+        "alerts",
+        ["kind", "feature"],
+        unique=True,
         postgresql_where=sa.text("status <> 'resolved'"),
         sqlite_where=sa.text("status <> 'resolved'"),
     )
@@ -159,6 +162,14 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("ground_truth", "performance_results", "drift_results", "predictions",
-                  "simulator_control", "alerts", "monitoring_runs", "model_versions"):
+    for table in (
+        "ground_truth",
+        "performance_results",
+        "drift_results",
+        "predictions",
+        "simulator_control",
+        "alerts",
+        "monitoring_runs",
+        "model_versions",
+    ):
         op.drop_table(table)  # its indexes go with it
