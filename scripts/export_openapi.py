@@ -37,7 +37,7 @@ def openapi_document() -> dict:
         def settings_customise_sources(cls, settings_cls, init_settings, **sources):
             return (init_settings,)  # the defaults only: no environment, no files
 
-    return create_app(DefaultSettings(log_level="ERROR")).openapi()
+    return create_app(DefaultSettings()).openapi()
 
 
 def render(document: dict) -> str:
@@ -46,8 +46,13 @@ def render(document: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("out", nargs="?", type=Path, default=DEFAULT_OUT,
-                        help=f"where to write it (default {DEFAULT_OUT.relative_to(ROOT)})")
+    parser.add_argument(
+        "out",
+        nargs="?",
+        type=Path,
+        default=DEFAULT_OUT,
+        help=f"where to write it (default {DEFAULT_OUT.relative_to(ROOT)})",
+    )
     args = parser.parse_args(argv)
     logging.disable(logging.WARNING)  # importing the app warns about unset keys; irrelevant here
     text = render(openapi_document())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 
@@ -12,9 +13,7 @@ from simulator.stats import Stats
 
 
 @pytest.mark.parametrize("scenario", ["none", "concept"])
-def test_labels_are_the_generators_truth_not_the_models_answer(
-    fake_backend, simulate, recording_generator, scenario
-):
+def test_labels_are_the_generators_truth_not_the_models_answer(fake_backend, simulate, recording_generator, scenario):
     fake_backend.set_control(scenario)
     generator = recording_generator(seed=5, fraud_rate=0.2)
     simulator = simulate({"generator": generator}, rps=50, duration_s=2.0, label_delay_s=0.3)
@@ -52,8 +51,9 @@ def test_the_label_delay_scenario_overrides_the_delay(fake_backend, simulate):
 def test_a_full_queue_drops_the_oldest_and_counts_them(caplog):
     stats = Stats()
     queue = LabelQueue(maxlen=3, stats=stats, rng=random.Random(1))
-    for i in range(5):
-        queue.add(f"p{i}", bool(i % 2), delay_s=10.0 + 10 * i)
+    with caplog.at_level(logging.WARNING):
+        for i in range(5):
+            queue.add(f"p{i}", bool(i % 2), delay_s=10.0 + 10 * i)
     assert len(queue) == 3 and stats.totals.labels_dropped == 2
     assert caplog.text.count("label queue full") == 1  # one warning, not one per label
     assert [item.prediction_id for item in queue.pop(10)] == ["p2", "p3", "p4"]
