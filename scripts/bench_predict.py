@@ -51,8 +51,10 @@ class Recorder:
     def report(self, name: str, elapsed: float) -> None:
         lat = np.array(self.latencies)
         pct = np.percentile(lat, [50, 95, 99]) if lat.size else [float("nan")] * 3
-        print(f"{name:<14} {lat.size:>7} ok  {sum(self.errors.values()):>5} errors {self.errors or ''}"
-              f"  {lat.size / elapsed:8.1f} req/s  p50 {pct[0]:6.2f} ms  p95 {pct[1]:6.2f} ms  p99 {pct[2]:6.2f} ms")
+        print(
+            f"{name:<14} {lat.size:>7} ok  {sum(self.errors.values()):>5} errors {self.errors or ''}"
+            f"  {lat.size / elapsed:8.1f} req/s  p50 {pct[0]:6.2f} ms  p95 {pct[1]:6.2f} ms  p99 {pct[2]:6.2f} ms"
+        )
 
 
 async def fixed_rate(client, bodies, rate: float, duration: float) -> None:

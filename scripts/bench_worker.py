@@ -15,9 +15,9 @@ import argparse
 import io
 import json
 import logging
+import sys
 import tempfile
 import time
-import sys
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -62,12 +62,17 @@ def fill(engine, version: str, n: int, now: datetime) -> None:
         for i, record in enumerate(batch.records()):
             pid, created = uuid.uuid4(), now - timedelta(seconds=float(ages[i]))
             features = json.dumps(record).replace("\\", "\\\\")
-            preds.append(f"{pid}\t{created.isoformat()}\t{version}\t{features}\t{scores[i]}\t"
-                         f"{scores[i] >= 0.2}\t0.2\t1.0\n")
+            preds.append(
+                f"{pid}\t{created.isoformat()}\t{version}\t{features}\t{scores[i]}\t{scores[i] >= 0.2}\t0.2\t1.0\n"
+            )
             if i % 2 == 0:
                 labels.append(f"{pid}\t{bool(batch.labels[i])}\t{(created + timedelta(seconds=30)).isoformat()}\n")
-        _copy(engine, "predictions", "id, created_at, model_version, features, probability, "
-              "is_fraud, threshold, latency_ms", preds)
+        _copy(
+            engine,
+            "predictions",
+            "id, created_at, model_version, features, probability, is_fraud, threshold, latency_ms",
+            preds,
+        )
         _copy(engine, "ground_truth", "prediction_id, label, received_at", labels)
     with engine.begin() as conn:
         conn.exec_driver_sql("ANALYZE predictions; ANALYZE ground_truth")
@@ -88,9 +93,11 @@ def main() -> None:
         for n in args.sizes:
             clear_tables(engine)
             with engine.begin() as conn:
-                conn.execute(insert(ModelVersion).values(
-                    version=version, trained_at=datetime.now(UTC), threshold=0.2, metrics={},
-                    feature_schema=[]))
+                conn.execute(
+                    insert(ModelVersion).values(
+                        version=version, trained_at=datetime.now(UTC), threshold=0.2, metrics={}, feature_schema=[]
+                    )
+                )
             now = datetime.now(UTC)
             started = time.perf_counter()
             fill(engine, version, n, now)
@@ -100,8 +107,11 @@ def main() -> None:
             started = time.perf_counter()
             result = monitor.run_cycle(now + timedelta(seconds=1))
             cycle = time.perf_counter() - started
-            print(f"{n:>9,} rows: cycle {cycle:6.2f} s ({result.status}, {result.n_rows:,} in window, "
-                  f"{result.realized['n_rows']:,} labelled; fill {filled:.1f} s)", flush=True)
+            print(
+                f"{n:>9,} rows: cycle {cycle:6.2f} s ({result.status}, {result.n_rows:,} in window, "
+                f"{result.realized['n_rows']:,} labelled; fill {filled:.1f} s)",
+                flush=True,
+            )
         engine.dispose()
 
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install everything the tests need from the project's own files and run every test.
 #
-#   ./scripts/test.sh                 all suites (Python, frontend unit, end-to-end)
+#   ./scripts/test.sh                 linters, then all suites (Python, frontend unit, end-to-end)
 #   ./scripts/test.sh PYTEST_ARGS...  only the Python tests, with these pytest arguments
 #
 # Environment:
@@ -28,6 +28,14 @@ if [ "$#" -gt 0 ]; then
 fi
 
 status=0
+echo "==> Python linters: ruff (lint and format) and mypy"
+"$VENV/bin/ruff" check --quiet . || status=1
+"$VENV/bin/ruff" format --check --quiet . || status=1
+# Each package is checked with the import path its service runs with.
+(cd backend && MYPYPATH=. "$VENV/bin/mypy" --config-file ../mypy.ini app) || status=1
+(cd monitoring-worker && MYPYPATH=../backend:. "$VENV/bin/mypy" --config-file ../mypy.ini worker) || status=1
+(cd traffic-simulator && MYPYPATH=../backend:. "$VENV/bin/mypy" --config-file ../mypy.ini simulator) || status=1
+
 if [ -f frontend/package.json ]; then
   echo "==> frontend: npm ci and unit tests"
   (cd frontend && npm ci --no-audit --no-fund --loglevel=error && npm test) || status=1

@@ -1,6 +1,6 @@
 """The Driftwatch backend: FastAPI app factory.
 
-    uvicorn app.main:app --port 8000
+uvicorn app.main:app --port 8000
 """
 
 from __future__ import annotations
@@ -73,7 +73,8 @@ def create_app(settings: Settings | None = None, state: AppState | None = None) 
 
     app.include_router(api_router, prefix=API_PREFIX, dependencies=[Depends(authorize)])
     default_openapi = app.openapi
-    app.openapi = lambda: openapi.document(default_openapi(), app, settings)  # examples, problems
+    # FastAPI's documented way to extend the document: examples and problem responses.
+    app.openapi = lambda: openapi.document(default_openapi(), app, settings)  # type: ignore[method-assign]
     app.include_router(live.router)
     # Probes and scrapers conventionally look at the root as well.
     app.include_router(ops.router, include_in_schema=False, dependencies=[Depends(authorize)])

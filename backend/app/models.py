@@ -128,9 +128,7 @@ class CycleResult:
     """What every per-cycle result row carries: its run and the window it judged."""
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    run_id: Mapped[int] = mapped_column(
-        BigId, ForeignKey("monitoring_runs.id", ondelete="CASCADE")
-    )
+    run_id: Mapped[int] = mapped_column(BigId, ForeignKey("monitoring_runs.id", ondelete="CASCADE"))
     computed_at: Mapped[datetime] = mapped_column(Timestamp)
     window_start: Mapped[datetime] = mapped_column(Timestamp)
     window_end: Mapped[datetime] = mapped_column(Timestamp)
@@ -187,9 +185,7 @@ class Alert(Base):
             sqlite_where=text("status <> 'resolved'"),
         ),
         Index("ix_alerts_status_opened_at", "status", "opened_at"),
-        CheckConstraint(
-            "status IN ('open', 'acknowledged', 'resolved')", name="ck_alerts_status"
-        ),
+        CheckConstraint("status IN ('open', 'acknowledged', 'resolved')", name="ck_alerts_status"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)

@@ -61,9 +61,7 @@ def temporary_database(tmp_dir: Path) -> Iterator[str]:
     required = os.environ.get("REQUIRE_POSTGRES") == "1"
     if not _postgres_answers(admin_url):
         if required:
-            raise RuntimeError(
-                f"REQUIRE_POSTGRES=1 but no PostgreSQL answers at {admin_url!r}"
-            )
+            raise RuntimeError(f"REQUIRE_POSTGRES=1 but no PostgreSQL answers at {admin_url!r}")
         log.warning("no PostgreSQL at %s: running the tests on SQLite", admin_url)
         yield f"sqlite:///{tmp_dir / 'test.db'}"
         return
@@ -111,7 +109,7 @@ def free_port() -> int:
 
 def wait_http(url: str, timeout_s: float = 60.0, status: int = 200) -> None:
     deadline = time.monotonic() + timeout_s
-    last = None
+    last: httpx.Response | httpx.HTTPError | None = None
     while time.monotonic() < deadline:
         try:
             last = httpx.get(url, timeout=2.0)
@@ -127,13 +125,24 @@ def wait_http(url: str, timeout_s: float = 60.0, status: int = 200) -> None:
 def run_backend(database_url: str, model_dir: Path, log_path: Path, **env: str) -> Iterator[str]:
     """Start ``uvicorn app.main:app`` in a subprocess; yield its base URL once ready."""
     port = free_port()
-    full_env = {**os.environ, **TEST_KEYS_ENV, "DATABASE_URL": database_url,
-                "MODEL_DIR": str(model_dir), **env}
+    full_env = {**os.environ, **TEST_KEYS_ENV, "DATABASE_URL": database_url, "MODEL_DIR": str(model_dir), **env}
     with open(log_path, "ab") as log_file:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1",
-             "--port", str(port), "--no-access-log"],
-            cwd=BACKEND_DIR, env=full_env, stdout=log_file, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "app.main:app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--no-access-log",
+            ],
+            cwd=BACKEND_DIR,
+            env=full_env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
         )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -154,7 +163,7 @@ class TcpProxy:
         self.target = (target_host, target_port)
         self.port = free_port()
         self._loop = asyncio.new_event_loop()
-        self._server = None
+        self._server: asyncio.Server | None = None
         self._conns: set[asyncio.StreamWriter] = set()
         threading.Thread(target=self._loop.run_forever, daemon=True).start()
 

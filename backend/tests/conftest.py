@@ -14,9 +14,14 @@ from app.testing import TEST_ADMIN_KEY, TEST_PREDICT_KEY, auth
 
 @pytest.fixture
 def settings(database_url, model_dir) -> Settings:
-    return Settings(database_url=database_url, model_dir=model_dir, write_interval_ms=20,
-                    admin_api_keys=TEST_ADMIN_KEY, predict_api_keys=TEST_PREDICT_KEY,
-                    allowed_hosts="testserver,localhost,127.0.0.1")
+    return Settings(
+        database_url=database_url,
+        model_dir=model_dir,
+        write_interval_ms=20,
+        admin_api_keys=TEST_ADMIN_KEY,
+        predict_api_keys=TEST_PREDICT_KEY,
+        allowed_hosts="testserver,localhost,127.0.0.1",
+    )
 
 
 @pytest.fixture
@@ -41,9 +46,17 @@ def transaction() -> dict:
 def fraud_like() -> dict:
     """A transaction with most of the generator's fraud signals."""
     return {
-        "amount": 2400.0, "hour_of_day": 3, "day_of_week": 5, "merchant_category": "electronics",
-        "distance_from_home_km": 4200.0, "distance_from_last_txn_km": 3900.0,
-        "ratio_to_median_amount": 14.0, "txn_count_24h": 14, "card_present": False,
-        "entry_mode": "manual", "account_age_days": 20, "customer_age": 23, "is_international": True,
+        "amount": 2400.0,
+        "hour_of_day": 3,
+        "day_of_week": 5,
+        "merchant_category": "electronics",
+        "distance_from_home_km": 4200.0,
+        "distance_from_last_txn_km": 3900.0,
+        "ratio_to_median_amount": 14.0,
+        "txn_count_24h": 14,
+        "card_present": False,
+        "entry_mode": "manual",
+        "account_age_days": 20,
+        "customer_age": 23,
+        "is_international": True,
     }
-

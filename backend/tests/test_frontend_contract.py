@@ -40,9 +40,14 @@ STALE = f"frontend/src/api is out of date with the backend: run `{export.REGENER
 def _changed(committed: dict, current: dict) -> list[str]:
     """The paths and schemas that differ, to say where the document changed."""
     names = []
-    for section, old, new in (("path", committed.get("paths", {}), current.get("paths", {})),
-                              ("schema", committed.get("components", {}).get("schemas", {}),
-                               current.get("components", {}).get("schemas", {}))):
+    for section, old, new in (
+        ("path", committed.get("paths", {}), current.get("paths", {})),
+        (
+            "schema",
+            committed.get("components", {}).get("schemas", {}),
+            current.get("components", {}).get("schemas", {}),
+        ),
+    ):
         names += [f"{section} {name}" for name in sorted(old.keys() | new.keys()) if old.get(name) != new.get(name)]
     return names
 
@@ -62,12 +67,19 @@ def test_the_committed_typescript_types_are_generated_from_it(tmp_path):
             pytest.fail(f"REQUIRE_BROWSER=1 but {reason}", pytrace=False)
         pytest.skip(reason)
     generated = tmp_path / "schema.d.ts"
-    run = subprocess.run([str(OPENAPI_TYPESCRIPT), str(OPENAPI_JSON), "--output", str(generated)],
-                         cwd=FRONTEND, capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        [str(OPENAPI_TYPESCRIPT), str(OPENAPI_JSON), "--output", str(generated)],
+        cwd=FRONTEND,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert run.returncode == 0, f"openapi-typescript failed:\n{run.stdout}\n{run.stderr}"
     if generated.read_bytes() != SCHEMA_TS.read_bytes():
-        pytest.fail(f"frontend/src/api/schema.d.ts is not what openapi-typescript makes of openapi.json. {STALE}.",
-                    pytrace=False)
+        pytest.fail(
+            f"frontend/src/api/schema.d.ts is not what openapi-typescript makes of openapi.json. {STALE}.",
+            pytrace=False,
+        )
 
 
 def _frontend_source(relative: str) -> str:
@@ -82,10 +94,13 @@ def test_the_dashboards_copies_of_worker_facts_hold():
     cycle = re.search(r"driftCycleSeconds:\s*(\d+(?:\.\d+)?)", _frontend_source("config/env.ts"))
     assert cycle, "frontend/src/config/env.ts no longer sets driftCycleSeconds"
     assert float(cycle.group(1)) == config.WorkerSettings.model_fields["interval_s"].default, (
-        "frontend/src/config/env.ts driftCycleSeconds must be the worker's default WORKER_INTERVAL_S")
+        "frontend/src/config/env.ts driftCycleSeconds must be the worker's default WORKER_INTERVAL_S"
+    )
 
     labels = re.search(r"TEST_LABELS[^=]*=\s*\{([^}]*)\}", _frontend_source("features/drift/drift-constants.ts"))
     assert labels, "frontend/src/features/drift/drift-constants.ts no longer defines TEST_LABELS"
     labelled = set(re.findall(r"(\w+)\s*:", labels.group(1)))
     tests = {test.name for test in stats.REGISTRY.values() if test.drift_when == "low"}  # the `test` of a result
-    assert labelled == tests, f"TEST_LABELS in drift-constants.ts labels {sorted(labelled)}; the worker registers {sorted(tests)}"
+    assert labelled == tests, (
+        f"TEST_LABELS in drift-constants.ts labels {sorted(labelled)}; the worker registers {sorted(tests)}"
+    )

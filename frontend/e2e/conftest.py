@@ -25,20 +25,36 @@ ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 VIEWPORT = {"width": 1440, "height": 900}
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 # Fast cycles so drift, alerts and labels show up within the test's patience.
 STACK_ENV = {
-    "WORKER_INTERVAL_S": "5", "WORKER_WINDOW_MINUTES": "1", "WORKER_MIN_SAMPLES": "100",
-    "SIM_RPS": "20", "SIM_LABEL_DELAY_S": "3", "SIM_SCENARIO": "none", "SIM_AUTO_DRIFT": "0",
+    "WORKER_INTERVAL_S": "5",
+    "WORKER_WINDOW_MINUTES": "1",
+    "WORKER_MIN_SAMPLES": "100",
+    "SIM_RPS": "20",
+    "SIM_LABEL_DELAY_S": "3",
+    "SIM_SCENARIO": "none",
+    "SIM_AUTO_DRIFT": "0",
     "LOG_LEVEL": "INFO",
 }
 # Settings the caller's environment must not hand the stack: setup.sh writes the keys into
 # the stack's own ENV_FILE only when the environment does not set them, and reads stay open.
 NOT_INHERITED = (
-    "ADMIN_API_KEYS", "PREDICT_API_KEYS", "SESSION_SECRET", "SIM_API_KEY", "REQUIRE_AUTH_FOR_READS",
-    "CORS_ORIGINS", "BACKEND_URL",
+    "ADMIN_API_KEYS",
+    "PREDICT_API_KEYS",
+    "SESSION_SECRET",
+    "SIM_API_KEY",
+    "REQUIRE_AUTH_FOR_READS",
+    "CORS_ORIGINS",
+    "BACKEND_URL",
 )
 
 
@@ -66,11 +82,17 @@ class Stack:
     def setup(self) -> None:
         """Run `./scripts/setup.sh --local`: it starts whatever of the stack is not running."""
         started = subprocess.run(
-            [str(ROOT / "scripts" / "setup.sh"), "--local"], env=self.env, cwd=ROOT,
-            capture_output=True, text=True, timeout=600,
+            [str(ROOT / "scripts" / "setup.sh"), "--local"],
+            env=self.env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=600,
         )
         if started.returncode != 0:
-            pytest.fail(f"setup.sh --local failed:\n{started.stdout}\n{started.stderr}\n{_logs(self.run_dir)}", pytrace=False)
+            pytest.fail(
+                f"setup.sh --local failed:\n{started.stdout}\n{started.stderr}\n{_logs(self.run_dir)}", pytrace=False
+            )
 
     def stop(self) -> None:
         subprocess.run([str(ROOT / "scripts" / "stop.sh")], env=self.env, cwd=ROOT, capture_output=True, timeout=120)
@@ -116,9 +138,14 @@ def stack(browser, model_dir, tmp_path_factory) -> Iterator[Stack]:
         pass
     with temporary_database(run_dir) as database_url:
         env = {
-            **{k: v for k, v in os.environ.items() if k not in NOT_INHERITED}, **STACK_ENV,
-            "RUN_DIR": str(run_dir), "ENV_FILE": str(run_dir / "driftwatch.env"), "DATABASE_URL": database_url,
-            "MODEL_DIR": str(model_dir), "BACKEND_PORT": str(backend_port), "FRONTEND_PORT": str(frontend_port),
+            **{k: v for k, v in os.environ.items() if k not in NOT_INHERITED},
+            **STACK_ENV,
+            "RUN_DIR": str(run_dir),
+            "ENV_FILE": str(run_dir / "driftwatch.env"),
+            "DATABASE_URL": database_url,
+            "MODEL_DIR": str(model_dir),
+            "BACKEND_PORT": str(backend_port),
+            "FRONTEND_PORT": str(frontend_port),
         }
         stack = Stack(f"http://127.0.0.1:{frontend_port}", f"http://127.0.0.1:{backend_port}", run_dir, env)
         try:

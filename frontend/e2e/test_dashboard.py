@@ -21,8 +21,12 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 VIEWS = ("overview", "drift", "performance", "alerts", "predict", "simulator")
 NAV = {
-    "overview": "Overview", "drift": "Drift", "performance": "Performance",
-    "alerts": "Alerts", "predict": "Predict & explain", "simulator": "Simulator",
+    "overview": "Overview",
+    "drift": "Drift",
+    "performance": "Performance",
+    "alerts": "Alerts",
+    "predict": "Predict & explain",
+    "simulator": "Simulator",
 }
 RED = "#f43f5e"
 
@@ -58,7 +62,8 @@ def test_the_prediction_counter_increments_live(page: Page):
     # The shown figure counts up to the new value: wait for it, never for a fixed time.
     page.wait_for_function(
         "n => Number(document.querySelector('[data-testid=prediction-counter]').innerText.replace(/,/g, '')) > n",
-        arg=first, timeout=15_000,
+        arg=first,
+        timeout=15_000,
     )
 
 
@@ -107,7 +112,9 @@ def test_an_action_asks_for_a_key_instead_of_acting_and_refuses_a_wrong_one(page
 
 
 def test_one_sign_in_starts_the_sudden_scenario_which_turns_a_feature_red_and_raises_an_alert(
-    page: Page, admin_key, artifacts,
+    page: Page,
+    admin_key,
+    artifacts,
 ):
     open_view(page, "simulator")
     page.get_by_role("button", name="Start sudden shift").click()
@@ -232,5 +239,6 @@ def test_the_dashboard_shows_a_lost_backend_and_reconnects(page: Page, stack, ar
     before = int(counter.get_attribute("data-value"))
     page.wait_for_function(
         "n => Number(document.querySelector('[data-testid=prediction-counter]').dataset.value) > n",
-        arg=before, timeout=20_000,
+        arg=before,
+        timeout=20_000,
     )

@@ -11,8 +11,7 @@ from app.ml.generator import Drift
 
 #: A strong "fraud ring" shift, like the simulator's sudden scenario.
 _STRONG_DRIFT = Drift(
-    scale={"amount": 3.0, "distance_from_home_km": 5.0, "distance_from_last_txn_km": 5.0,
-           "account_age_days": 0.2},
+    scale={"amount": 3.0, "distance_from_home_km": 5.0, "distance_from_last_txn_km": 5.0, "account_age_days": 0.2},
     shift={"hour_of_day": 8.0},
     category_probs={
         "merchant_category": {"electronics": 0.5, "jewelry": 0.3, "online_retail": 0.2},
@@ -76,23 +75,38 @@ def store(clean_db, scorer, model_dir):
 
     version = artifacts.resolve(model_dir).folder.name
     with clean_db.begin() as conn:
-        conn.execute(insert(ModelVersion).values(
-            version=version, trained_at=datetime.now(UTC), threshold=scorer.threshold,
-            metrics={}, feature_schema=[]))
+        conn.execute(
+            insert(ModelVersion).values(
+                version=version, trained_at=datetime.now(UTC), threshold=scorer.threshold, metrics={}, feature_schema=[]
+            )
+        )
 
-    def _store(batch, end: datetime, span_s: float, label_share: float = 0.0,
-               lag_s: float = 60.0) -> int:
+    def _store(batch, end: datetime, span_s: float, label_share: float = 0.0, lag_s: float = 60.0) -> int:
         scores, decisions = scorer(batch.columns)
         n = len(batch)
         offsets = np.linspace(span_s, 0.01, n)
         ids = [uuid.uuid4() for _ in range(n)]
-        rows = [dict(id=ids[i], created_at=end - timedelta(seconds=float(offsets[i])),
-                     model_version=version, features=record, probability=float(scores[i]),
-                     is_fraud=bool(decisions[i]), threshold=scorer.threshold, latency_ms=1.0)
-                for i, record in enumerate(batch.records())]
-        labelled = [dict(prediction_id=ids[i], label=bool(batch.labels[i]),
-                         received_at=rows[i]["created_at"] + timedelta(seconds=lag_s))
-                    for i in range(int(n * label_share))]
+        rows = [
+            dict(
+                id=ids[i],
+                created_at=end - timedelta(seconds=float(offsets[i])),
+                model_version=version,
+                features=record,
+                probability=float(scores[i]),
+                is_fraud=bool(decisions[i]),
+                threshold=scorer.threshold,
+                latency_ms=1.0,
+            )
+            for i, record in enumerate(batch.records())
+        ]
+        labelled = [
+            dict(
+                prediction_id=ids[i],
+                label=bool(batch.labels[i]),
+                received_at=rows[i]["created_at"] + timedelta(seconds=lag_s),
+            )
+            for i in range(int(n * label_share))
+        ]
         with clean_db.begin() as conn:
             conn.execute(insert(Prediction), rows)
             if labelled:
@@ -106,8 +120,7 @@ def store(clean_db, scorer, model_dir):
 def settings(database_url, model_dir):
     from worker.config import WorkerSettings
 
-    return WorkerSettings(database_url=database_url, model_dir=model_dir, interval_s=30,
-                          min_labels=50)
+    return WorkerSettings(database_url=database_url, model_dir=model_dir, interval_s=30, min_labels=50)
 
 
 @pytest.fixture

@@ -16,8 +16,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_defaults_match_the_documented_ones(monkeypatch):
-    for name in ("WORKER_INTERVAL_S", "WORKER_WINDOW_MINUTES", "WORKER_MIN_SAMPLES",
-                 "RETENTION_DAYS", "WORKER_THRESHOLDS", "WORKER_RESOLVE_AFTER"):
+    for name in (
+        "WORKER_INTERVAL_S",
+        "WORKER_WINDOW_MINUTES",
+        "WORKER_MIN_SAMPLES",
+        "RETENTION_DAYS",
+        "WORKER_THRESHOLDS",
+        "WORKER_RESOLVE_AFTER",
+    ):
         monkeypatch.delenv(name, raising=False)
     s = WorkerSettings()
     assert (s.interval_s, s.window_minutes, s.min_samples, s.label_window_minutes) == (30, 5, 200, 30)
@@ -34,12 +40,15 @@ def test_thresholds_from_inline_json_and_from_a_file(monkeypatch, tmp_path):
     assert WorkerSettings().threshold_table().for_feature("customer_age")["alpha"] == 0.0001
 
 
-@pytest.mark.parametrize("name, value, needle", [
-    ("WORKER_THRESHOLDS", '{"amount": {"nope": 1}}', "unknown threshold 'nope'"),
-    ("WORKER_THRESHOLDS", '{"colour": {"psi": 1}}', "unknown feature 'colour'"),
-    ("WORKER_INTERVAL_S", "0", "WORKER_INTERVAL_S"),
-    ("WORKER_MIN_ROC_AUC", "1.5", "WORKER_MIN_ROC_AUC"),
-])
+@pytest.mark.parametrize(
+    "name, value, needle",
+    [
+        ("WORKER_THRESHOLDS", '{"amount": {"nope": 1}}', "unknown threshold 'nope'"),
+        ("WORKER_THRESHOLDS", '{"colour": {"psi": 1}}', "unknown feature 'colour'"),
+        ("WORKER_INTERVAL_S", "0", "WORKER_INTERVAL_S"),
+        ("WORKER_MIN_ROC_AUC", "1.5", "WORKER_MIN_ROC_AUC"),
+    ],
+)
 def test_bad_values_fail_at_start_naming_the_setting(monkeypatch, name, value, needle):
     monkeypatch.setenv(name, value)
     with pytest.raises(ValidationError, match=needle):
@@ -47,8 +56,15 @@ def test_bad_values_fail_at_start_naming_the_setting(monkeypatch, name, value, n
 
 
 def test_the_worker_imports_neither_xgboost_nor_fastapi():
-    code = ("import sys, worker.__main__, worker.cycle; "
-            "print(sorted(m for m in ('xgboost', 'fastapi', 'shap') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         env={"PYTHONPATH": f"{ROOT / 'backend'}:{ROOT / 'monitoring-worker'}"})
+    code = (
+        "import sys, worker.__main__, worker.cycle; "
+        "print(sorted(m for m in ('xgboost', 'fastapi', 'shap') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONPATH": f"{ROOT / 'backend'}:{ROOT / 'monitoring-worker'}"},
+    )
     assert out.stdout.strip() == "[]"

@@ -37,8 +37,7 @@ def test_cycle_on_normal_traffic_stores_every_result_and_raises_nothing(monitor,
     assert run.finished_at is not None and run.slot == slot_of(NOW, 30)
     assert run.details["thresholds"]["psi_significant"] == 0.25 and "50%" in run.details["rule"]
     assert [r.feature for r in rows] == [*FEATURE_NAMES, SCORE_NAME]
-    assert all(r.window_end == NOW and r.n_current == 3_000 and r.details["histogram"]["bins"]
-               for r in rows)
+    assert all(r.window_end == NOW and r.n_current == 3_000 and r.details["histogram"]["bins"] for r in rows)
     assert perf["realized"].n_rows == 2_400
     assert perf["realized"].metrics["label_coverage"] == 0.8
     assert perf["realized"].metrics["label_lag_s"] == 60.0
@@ -46,9 +45,7 @@ def test_cycle_on_normal_traffic_stores_every_result_and_raises_nothing(monitor,
     assert alerts(clean_db) == []
 
 
-def test_drift_alerts_open_once_and_resolve_after_three_clear_cycles(
-    monitor, store, clean_db, strong_drift
-):
+def test_drift_alerts_open_once_and_resolve_after_three_clear_cycles(monitor, store, clean_db, strong_drift):
     gen = TransactionGenerator(seed=6)
     store(gen.sample(2_000), NOW, 290)
     store(gen.sample(1_000, strong_drift), NOW, 90)
@@ -61,7 +58,8 @@ def test_drift_alerts_open_once_and_resolve_after_three_clear_cycles(
     assert any(a.severity == "critical" for a in opened if a.kind == "feature_drift")
     # Each alert shows the value that raised it beside its threshold.
     assert all(a.threshold is not None and a.value >= a.threshold for a in opened), [
-        (a.kind, a.feature, a.value, a.threshold) for a in opened]
+        (a.kind, a.feature, a.value, a.threshold) for a in opened
+    ]
     assert {e.action for e in first.events} == {"opened"} and len(first.events) == len(opened)
     # The same condition next cycle updates the alerts, it does not add any.
     assert monitor.run_cycle(NOW + timedelta(seconds=30)).events == []
@@ -124,8 +122,9 @@ def test_two_workers_compute_each_slot_once(settings, store, clean_db, strong_dr
 
     for offset in (0, 30, 60):  # three slots, both workers racing for each
         at = NOW + timedelta(seconds=offset)
-        threads = [threading.Thread(target=run, args=(w, at + timedelta(seconds=0.001 * i)))
-                   for i, w in enumerate(workers)]
+        threads = [
+            threading.Thread(target=run, args=(w, at + timedelta(seconds=0.001 * i))) for i, w in enumerate(workers)
+        ]
         [t.start() for t in threads]
         [t.join() for t in threads]
     assert sum(r is not None for r in results) == 3
@@ -133,10 +132,15 @@ def test_two_workers_compute_each_slot_once(settings, store, clean_db, strong_dr
     with clean_db.connect() as conn:
         dupes = conn.execute(
             select(DriftResult.run_id, DriftResult.feature, func.count())
-            .group_by(DriftResult.run_id, DriftResult.feature).having(func.count() > 1)).all()
+            .group_by(DriftResult.run_id, DriftResult.feature)
+            .having(func.count() > 1)
+        ).all()
         open_per_key = conn.execute(
-            select(Alert.kind, Alert.feature, func.count()).where(Alert.status != "resolved")
-            .group_by(Alert.kind, Alert.feature).having(func.count() > 1)).all()
+            select(Alert.kind, Alert.feature, func.count())
+            .where(Alert.status != "resolved")
+            .group_by(Alert.kind, Alert.feature)
+            .having(func.count() > 1)
+        ).all()
     assert dupes == [] and open_per_key == []
     assert count(clean_db, DriftResult) == 3 * (len(FEATURE_NAMES) + 1)
 
@@ -144,8 +148,7 @@ def test_two_workers_compute_each_slot_once(settings, store, clean_db, strong_dr
 def test_concept_drift_raises_a_performance_alert_from_labels(monitor, store, clean_db):
     from app.ml.generator import Drift
 
-    store(TransactionGenerator(seed=14).sample(2_000, Drift(concept=1.0)), NOW, 280,
-          label_share=1.0)
+    store(TransactionGenerator(seed=14).sample(2_000, Drift(concept=1.0)), NOW, 280, label_share=1.0)
     result = monitor.run_cycle(NOW)
     assert result.realized["roc_auc"] < monitor.settings.min_roc_auc
     assert result.dataset.drifted is False  # the inputs look alike: only labels tell

@@ -45,17 +45,13 @@ def test_twenty_percent_strongly_shifted_rows_flip_dataset_drift(prepared, kinds
     assert summary.share >= 0.5
 
 
-def test_thirty_percent_strongly_shifted_rows_make_a_feature_significant(
-    prepared, kinds, strong_drift
-):
+def test_thirty_percent_strongly_shifted_rows_make_a_feature_significant(prepared, kinds, strong_drift):
     # 90 s after the switch: the dashboard must show a feature in red.
     results = evaluate(mixed_window(8, 0.3, strong_drift), kinds, prepared)
     assert any(r.severity == "significant" and r.drifted for r in results)
 
 
-def test_thirty_percent_amount_shift_is_flagged_at_500_rows_and_others_stay_clear(
-    prepared, kinds
-):
+def test_thirty_percent_amount_shift_is_flagged_at_500_rows_and_others_stay_clear(prepared, kinds):
     # The first cycle whose window holds 500 rows, all with amounts 30% higher: the
     # KS test flags amount as statistically significant (p < alpha, statistic above
     # the floor). PSI, which measures the size of the shift, moves only ~0.09 for a
@@ -85,9 +81,7 @@ def test_undrifted_window_reports_every_feature_clear(prepared, kinds):
 
 
 @pytest.mark.parametrize("seconds, expect", [(60, "dataset drift"), (90, "significant")])
-def test_the_simulators_sudden_scenario_is_caught_within_the_demo_budget(
-    prepared, kinds, scorer, seconds, expect
-):
+def test_the_simulators_sudden_scenario_is_caught_within_the_demo_budget(prepared, kinds, scorer, seconds, expect):
     # At 10 req/s the 5-minute window holds 3,000 rows, 10 * seconds of them shifted.
     from simulator.scenarios import build_scenario
 
@@ -104,16 +98,32 @@ def test_the_simulators_sudden_scenario_is_caught_within_the_demo_budget(
     assert results[-1].drifted  # the score moves too: prediction drift
 
 
-@pytest.mark.parametrize("psi_band, drifted, expect", [
-    ("none", False, "none"), ("none", True, "moderate"),
-    ("moderate", False, "moderate"), ("significant", True, "significant"),
-])
+@pytest.mark.parametrize(
+    "psi_band, drifted, expect",
+    [
+        ("none", False, "none"),
+        ("none", True, "moderate"),
+        ("moderate", False, "moderate"),
+        ("significant", True, "significant"),
+    ],
+)
 def test_severity_is_the_psi_band_raised_to_moderate_by_confirmed_drift(psi_band, drifted, expect):
     from worker.drift import FeatureDrift
 
     result = FeatureDrift(
-        feature="amount", kind="numeric", test="ks", statistic=0.1, p_value=1e-9, psi=0.09,
-        psi_severity=psi_band, effect=0.1, effect_floor=0.05, drifted=drifted, n_reference=1,
-        n_current=1, histogram={}, thresholds={},
+        feature="amount",
+        kind="numeric",
+        test="ks",
+        statistic=0.1,
+        p_value=1e-9,
+        psi=0.09,
+        psi_severity=psi_band,
+        effect=0.1,
+        effect_floor=0.05,
+        drifted=drifted,
+        n_reference=1,
+        n_current=1,
+        histogram={},
+        thresholds={},
     )
     assert result.severity == expect

@@ -7,6 +7,7 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import ClassVar
 
 from sqlalchemy import func, select
 
@@ -42,19 +43,28 @@ def test_retention_keeps_unresolved_alerts(clean_db):
     old = NOW - timedelta(days=30)
     with clean_db.begin() as conn:
         for status, feature in (("resolved", "a"), ("open", "b")):
-            conn.execute(Alert.__table__.insert().values(
-                kind="feature_drift", feature=feature, severity="warning", status=status,
-                message="m", opened_at=old, updated_at=old, clear_cycles=0))
+            conn.execute(
+                Alert.__table__.insert().values(
+                    kind="feature_drift",
+                    feature=feature,
+                    severity="warning",
+                    status=status,
+                    message="m",
+                    opened_at=old,
+                    updated_at=old,
+                    clear_cycles=0,
+                )
+            )
     purge(clean_db, NOW - timedelta(days=7), batch=10)
     with clean_db.connect() as conn:
         assert conn.execute(select(Alert.status)).scalars().all() == ["open"]
 
 
 class _Hook(BaseHTTPRequestHandler):
-    received: list = []
+    received: ClassVar[list] = []
     fail_first = 1
 
-    def do_POST(self):  # noqa: N802 - http.server's naming
+    def do_POST(self):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         if _Hook.fail_first > 0:
             _Hook.fail_first -= 1

@@ -10,8 +10,7 @@ from app.ml.generator import TransactionGenerator
 from worker.performance import Costs, estimated, estimated_auc, realized
 
 #: Estimated within this of realized, on 20,000 undrifted predictions.
-TOLERANCE = {"roc_auc": 0.03, "pr_auc": 0.08, "precision": 0.08, "recall": 0.08, "f1": 0.08,
-             "accuracy": 0.01}
+TOLERANCE = {"roc_auc": 0.03, "pr_auc": 0.08, "precision": 0.08, "recall": 0.08, "f1": 0.08, "accuracy": 0.01}
 
 
 def test_realized_matches_scikit_learn_and_counts_costs():
@@ -29,8 +28,7 @@ def test_realized_matches_scikit_learn_and_counts_costs():
 
 
 def test_realized_leaves_auc_undefined_with_one_class():
-    m = realized(np.array([0.1, 0.2]), np.array([False, False]), np.array([0, 0]),
-                 np.array([]), 2, Costs())
+    m = realized(np.array([0.1, 0.2]), np.array([False, False]), np.array([0, 0]), np.array([]), 2, Costs())
     assert m["roc_auc"] is None and m["precision"] is None and m["label_lag_s"] is None
 
 

@@ -21,10 +21,21 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def spawn(database_url: str, model_dir: Path, *args: str, **env: str) -> subprocess.Popen:
-    full_env = {**os.environ, "DATABASE_URL": database_url, "MODEL_DIR": str(model_dir),
-                "PYTHONPATH": f"{ROOT / 'backend'}:{ROOT / 'monitoring-worker'}", **env}
-    return subprocess.Popen([sys.executable, "-m", "worker", *args], cwd=ROOT / "monitoring-worker",
-                            env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    full_env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "MODEL_DIR": str(model_dir),
+        "PYTHONPATH": f"{ROOT / 'backend'}:{ROOT / 'monitoring-worker'}",
+        **env,
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "worker", *args],
+        cwd=ROOT / "monitoring-worker",
+        env=full_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
 
 
 def test_once_runs_one_cycle_and_exits(database_url, model_dir, store, clean_db):
@@ -96,6 +107,6 @@ def test_cadence_is_start_to_start_and_survives_a_failing_cycle():
     stop = threading.Event()
     monitor = FakeMonitor(0.3, stop)
     run_forever(monitor, stop)
-    gaps = [b - a for a, b in zip(monitor.starts, monitor.starts[1:])]
+    gaps = [b - a for a, b in zip(monitor.starts, monitor.starts[1:], strict=False)]
     assert len(monitor.starts) == 5  # the failing second cycle did not end the loop
     assert all(abs(g - 0.3) < 0.08 for g in gaps), gaps

@@ -11,10 +11,14 @@ from scipy import stats as sps
 from worker.stats import DEFAULT_THRESHOLDS, REGISTRY, Thresholds, get_test
 from worker.stats.psi import EPSILON, histogram, numeric_bins, psi_value
 
-NUMERIC_REF = {"kind": "numeric", "edges": [1.0, 2.0, 3.0], "proportions": [0.25] * 4,
-               "sample": [0.5, 1.5, 2.5, 3.5] * 50, "n": 200}
-CATEGORICAL_REF = {"kind": "categorical", "categories": ["a", "b", "c"],
-                   "proportions": [0.5, 0.3, 0.2], "n": 1000}
+NUMERIC_REF = {
+    "kind": "numeric",
+    "edges": [1.0, 2.0, 3.0],
+    "proportions": [0.25] * 4,
+    "sample": [0.5, 1.5, 2.5, 3.5] * 50,
+    "n": 200,
+}
+CATEGORICAL_REF = {"kind": "categorical", "categories": ["a", "b", "c"], "proportions": [0.5, 0.3, 0.2], "n": 1000}
 
 
 def test_psi_equals_hand_computed_example():
@@ -88,18 +92,20 @@ def test_every_registered_test_declares_its_contract(name):
 
 
 def test_thresholds_override_globally_and_per_feature():
-    t = Thresholds({"*": {"alpha": 0.001}, "amount": {"psi": 0.2, "ks_floor": 0.1}},
-                   features={"amount", "hour_of_day"})
+    t = Thresholds({"*": {"alpha": 0.001}, "amount": {"psi": 0.2, "ks_floor": 0.1}}, features={"amount", "hour_of_day"})
     assert t.for_feature("amount")["psi_moderate"] == 0.2
     assert t.for_feature("amount")["ks_floor"] == 0.1
     assert t.for_feature("amount")["alpha"] == 0.001
     assert t.for_feature("hour_of_day")["psi_moderate"] == DEFAULT_THRESHOLDS["psi_moderate"]
 
 
-@pytest.mark.parametrize("bad, match", [
-    ({"nope": {"psi": 0.2}}, "unknown feature 'nope'"),
-    ({"amount": {"bogus": 1}}, "unknown threshold 'bogus'"),
-])
+@pytest.mark.parametrize(
+    "bad, match",
+    [
+        ({"nope": {"psi": 0.2}}, "unknown feature 'nope'"),
+        ({"amount": {"bogus": 1}}, "unknown threshold 'bogus'"),
+    ],
+)
 def test_thresholds_refuse_unknown_names(bad, match):
     with pytest.raises(ValueError, match=match):
         Thresholds(bad, features={"amount"})

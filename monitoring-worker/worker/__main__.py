@@ -20,8 +20,7 @@ log = logging.getLogger("worker")
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m worker", description=__doc__)
     parser.add_argument("--once", action="store_true", help="run one cycle and exit")
-    parser.add_argument("--interval-s", type=float, help="seconds between cycle starts "
-                        "(WORKER_INTERVAL_S)")
+    parser.add_argument("--interval-s", type=float, help="seconds between cycle starts (WORKER_INTERVAL_S)")
     parser.add_argument("--window-minutes", type=float, help="WORKER_WINDOW_MINUTES")
     parser.add_argument("--min-samples", type=int, help="WORKER_MIN_SAMPLES")
     parser.add_argument("--database-url", help="DATABASE_URL")
@@ -37,13 +36,11 @@ def build_settings(args: argparse.Namespace) -> WorkerSettings:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     settings = build_settings(args)
-    logging.basicConfig(level=settings.log_level.upper(),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     stop = threading.Event()
     install_signal_handlers(stop)
     engine = make_engine(settings.database_url, pool_size=2)
-    notifier = Notifier(settings.alert_webhook_url, settings.webhook_timeout_s,
-                        settings.webhook_retries)
+    notifier = Notifier(settings.alert_webhook_url, settings.webhook_timeout_s, settings.webhook_retries)
     try:
         if not wait_for_db(engine, settings.db_wait_s, stop=stop):
             return 0 if stop.is_set() else 1
@@ -51,8 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         monitor = Monitor(settings, engine, notifier)
         if args.once:
             return 0 if run_once(monitor) else 1
-        log.info("monitoring every %.0f s over %g-minute windows", settings.interval_s,
-                 settings.window_minutes)
+        log.info("monitoring every %.0f s over %g-minute windows", settings.interval_s, settings.window_minutes)
         run_forever(monitor, stop)
         log.info("stopped cleanly")
         return 0

@@ -56,59 +56,79 @@ def drift_conditions(results, dataset, score) -> list[Condition]:
     out = []
     for r in results:
         if r.drifted and r.severity in SEVERITY_BY_BAND:
-            out.append(Condition(
-                "feature_drift", r.feature, SEVERITY_BY_BAND[r.severity],
-                f"{r.feature} drifted ({r.severity}): PSI {r.psi:.3f}, "
-                f"{r.test} {r.statistic:.3g}, p={r.p_value:.2g}",
-                *_measure(r),
-            ))
+            out.append(
+                Condition(
+                    "feature_drift",
+                    r.feature,
+                    SEVERITY_BY_BAND[r.severity],
+                    f"{r.feature} drifted ({r.severity}): PSI {r.psi:.3f}, "
+                    f"{r.test} {r.statistic:.3g}, p={r.p_value:.2g}",
+                    *_measure(r),
+                )
+            )
     if score is not None and score.drifted:
-        out.append(Condition(
-            "prediction_drift", score.feature, SEVERITY_BY_BAND[score.severity],
-            f"model score drifted ({score.severity}): PSI {score.psi:.3f}, KS {score.statistic:.3f}",
-            *_measure(score),
-        ))
+        out.append(
+            Condition(
+                "prediction_drift",
+                score.feature,
+                SEVERITY_BY_BAND[score.severity],
+                f"model score drifted ({score.severity}): PSI {score.psi:.3f}, KS {score.statistic:.3f}",
+                *_measure(score),
+            )
+        )
     if dataset.drifted:
-        out.append(Condition(
-            "dataset_drift", "", "critical",
-            f"dataset drift: {len(dataset.drifted_features)} features drifted "
-            f"({dataset.share:.0%}): {', '.join(dataset.drifted_features)}",
-            dataset.share, dataset.threshold,
-        ))
+        out.append(
+            Condition(
+                "dataset_drift",
+                "",
+                "critical",
+                f"dataset drift: {len(dataset.drifted_features)} features drifted "
+                f"({dataset.share:.0%}): {', '.join(dataset.drifted_features)}",
+                dataset.share,
+                dataset.threshold,
+            )
+        )
     return out
 
 
 def performance_condition(roc_auc: float | None, floor: float) -> Condition | None:
     if roc_auc is None or roc_auc >= floor:
         return None
-    return Condition("performance", "roc_auc", "critical",
-                     f"realized ROC-AUC {roc_auc:.3f} is below {floor:.3f}", roc_auc, floor)
+    return Condition(
+        "performance", "roc_auc", "critical", f"realized ROC-AUC {roc_auc:.3f} is below {floor:.3f}", roc_auc, floor
+    )
 
 
 def no_traffic_condition(n_rows: int, window_minutes: float) -> Condition | None:
     if n_rows > 0:
         return None
-    return Condition("no_traffic", "", "warning",
-                     f"no predictions in the last {window_minutes:g} minutes", 0.0, None)
+    return Condition("no_traffic", "", "warning", f"no predictions in the last {window_minutes:g} minutes", 0.0, None)
 
 
 def _open(session: Session, c: Condition, now: datetime) -> Alert:
-    alert = Alert(kind=c.kind, feature=c.feature, severity=c.severity, status="open",
-                  message=c.message, value=c.value, threshold=c.threshold, opened_at=now,
-                  updated_at=now, clear_cycles=0)
+    alert = Alert(
+        kind=c.kind,
+        feature=c.feature,
+        severity=c.severity,
+        status="open",
+        message=c.message,
+        value=c.value,
+        threshold=c.threshold,
+        opened_at=now,
+        updated_at=now,
+        clear_cycles=0,
+    )
     session.add(alert)
     session.flush()
     return alert
 
 
-def apply(session: Session, conditions: list[Condition], judged_kinds: set[str],
-          resolve_after: int, now: datetime) -> list[Event]:
+def apply(
+    session: Session, conditions: list[Condition], judged_kinds: set[str], resolve_after: int, now: datetime
+) -> list[Event]:
     """Open, update or resolve alerts for one cycle; the caller commits."""
     advisory_xact_lock(session, _ADVISORY_KEY)
-    unresolved = {
-        (a.kind, a.feature): a
-        for a in session.scalars(select(Alert).where(Alert.status != "resolved"))
-    }
+    unresolved = {(a.kind, a.feature): a for a in session.scalars(select(Alert).where(Alert.status != "resolved"))}
     events: list[Event] = []
     held = {(c.kind, c.feature): c for c in conditions}
     for key, c in held.items():
@@ -121,8 +141,7 @@ def apply(session: Session, conditions: list[Condition], judged_kinds: set[str],
             events.append(Event("escalated", alert.id, f"[critical] {c.message}"))
         if (alert.severity, alert.message, alert.clear_cycles) != (c.severity, c.message, 0):
             alert.updated_at = now
-        alert.severity, alert.message, alert.value, alert.threshold = (
-            c.severity, c.message, c.value, c.threshold)
+        alert.severity, alert.message, alert.value, alert.threshold = (c.severity, c.message, c.value, c.threshold)
         alert.clear_cycles = 0
     for key, alert in unresolved.items():
         if key in held or alert.kind not in judged_kinds:

@@ -29,9 +29,7 @@ class WorkerSettings(BaseSettings):
     window_minutes: float = Field(default=5.0, gt=0, validation_alias=_env("WORKER_WINDOW_MINUTES"))
     min_samples: int = Field(default=200, ge=1, validation_alias=_env("WORKER_MIN_SAMPLES"))
     max_rows: int = Field(default=200_000, ge=1_000, validation_alias=_env("WORKER_MAX_ROWS"))
-    label_window_minutes: float = Field(
-        default=30.0, gt=0, validation_alias=_env("WORKER_LABEL_WINDOW_MINUTES")
-    )
+    label_window_minutes: float = Field(default=30.0, gt=0, validation_alias=_env("WORKER_LABEL_WINDOW_MINUTES"))
     min_labels: int = Field(default=100, ge=1, validation_alias=_env("WORKER_MIN_LABELS"))
     thresholds: Annotated[dict[str, dict[str, float]], NoDecode] = Field(
         default_factory=dict, validation_alias=_env("WORKER_THRESHOLDS")

@@ -71,8 +71,7 @@ class CycleResult:
 class Monitor:
     """Everything a cycle needs, built once: settings, engine, reference, notifier."""
 
-    def __init__(self, settings: WorkerSettings, engine: Engine,
-                 notifier: Notifier | None = None) -> None:
+    def __init__(self, settings: WorkerSettings, engine: Engine, notifier: Notifier | None = None) -> None:
         self.settings = settings
         self.engine = engine
         self.notifier = notifier or Notifier(None)
@@ -84,8 +83,7 @@ class Monitor:
         self.run_details = {
             "thresholds": self.thresholds.defaults,
             "rule": dataset_rule(self.thresholds.defaults["dataset_drift_share"]),
-            "costs": {"false_positive": self.costs.false_positive,
-                      "false_negative": self.costs.false_negative},
+            "costs": {"false_positive": self.costs.false_positive, "false_negative": self.costs.false_negative},
             "window_minutes": settings.window_minutes,
             "min_samples": settings.min_samples,
             "label_window_minutes": settings.label_window_minutes,
@@ -102,9 +100,15 @@ class Monitor:
         return self._version, self._reference
 
     def claim(self, now: datetime, start: datetime) -> int | None:
-        values = dict(slot=slot_of(now, self.settings.interval_s), started_at=now,
-                      window_start=start, window_end=now, n_rows=0, status="running",
-                      details=self.run_details)
+        values = dict(
+            slot=slot_of(now, self.settings.interval_s),
+            started_at=now,
+            window_start=start,
+            window_end=now,
+            n_rows=0,
+            status="running",
+            details=self.run_details,
+        )
         with self.engine.begin() as conn:
             return _insert_ignoring_conflict(conn, MonitoringRun.__table__, values, ["slot"])
 
@@ -135,22 +139,26 @@ class Monitor:
             labelled = load_labelled(conn, label_start, now, max_rows=self.settings.max_rows)
             had_traffic = window.n_rows > 0 or has_predictions_before(conn, start)
         enough = window.n_rows >= self.settings.min_samples
-        result = CycleResult(run_id, "ok" if enough else "insufficient_data", window.n_rows,
-                             had_traffic)
+        result = CycleResult(run_id, "ok" if enough else "insufficient_data", window.n_rows, had_traffic)
         columns = window.columns() if window.n_rows else {}
         if enough:
             self._judge_drift(result, columns, reference)
         if window.n_rows:
             result.estimated = performance.estimated(
-                columns[SCORE_NAME], window.frame["decision"].to_numpy(dtype=bool), self.costs)
+                columns[SCORE_NAME], window.frame["decision"].to_numpy(dtype=bool), self.costs
+            )
         if len(labelled.labels):
             result.realized = performance.realized(
-                labelled.scores, labelled.decisions, labelled.labels, labelled.lags_s,
-                labelled.n_predictions, self.costs)
+                labelled.scores,
+                labelled.decisions,
+                labelled.labels,
+                labelled.lags_s,
+                labelled.n_predictions,
+                self.costs,
+            )
         return result
 
-    def _judge_drift(self, result: CycleResult, columns: Mapping[str, np.ndarray],
-                     reference: dict) -> None:
+    def _judge_drift(self, result: CycleResult, columns: Mapping[str, np.ndarray], reference: dict) -> None:
         kinds = {name: kind for name, kind in KINDS.items() if name in reference}
         kinds[SCORE_NAME] = "numeric"
         judged = evaluate_all(columns, kinds, reference, self.thresholds)
@@ -167,11 +175,9 @@ class Monitor:
         realized = result.realized or {}
         if realized.get("n_rows", 0) >= self.settings.min_labels and realized.get("roc_auc") is not None:
             judged.add("performance")
-            conditions.append(alerts.performance_condition(realized["roc_auc"],
-                                                           self.settings.min_roc_auc))
+            conditions.append(alerts.performance_condition(realized["roc_auc"], self.settings.min_roc_auc))
         if result.had_traffic:
-            conditions.append(alerts.no_traffic_condition(result.n_rows,
-                                                          self.settings.window_minutes))
+            conditions.append(alerts.no_traffic_condition(result.n_rows, self.settings.window_minutes))
         return [c for c in conditions if c is not None], judged
 
     def _store(self, result: CycleResult, now: datetime, version: str) -> None:
@@ -181,41 +187,76 @@ class Monitor:
         with Session(self.engine) as session, session.begin():
             judged = [*result.drift, *([result.score] if result.score else [])]
             if judged:
-                session.execute(insert(DriftResult), [
-                    dict(run_id=result.run_id, computed_at=now, window_start=window_start,
-                         window_end=now, feature=r.feature, feature_kind=r.kind, test=r.test,
-                         statistic=r.statistic, p_value=r.p_value,
-                         threshold=r.thresholds["alpha"], drifted=r.drifted, severity=r.severity,
-                         n_reference=r.n_reference, n_current=r.n_current, details=r.details())
-                    for r in judged
-                ])
-            for kind, metrics, start in (("realized", result.realized, label_start),
-                                         ("estimated", result.estimated, window_start)):
+                session.execute(
+                    insert(DriftResult),
+                    [
+                        dict(
+                            run_id=result.run_id,
+                            computed_at=now,
+                            window_start=window_start,
+                            window_end=now,
+                            feature=r.feature,
+                            feature_kind=r.kind,
+                            test=r.test,
+                            statistic=r.statistic,
+                            p_value=r.p_value,
+                            threshold=r.thresholds["alpha"],
+                            drifted=r.drifted,
+                            severity=r.severity,
+                            n_reference=r.n_reference,
+                            n_current=r.n_current,
+                            details=r.details(),
+                        )
+                        for r in judged
+                    ],
+                )
+            for kind, metrics, start in (
+                ("realized", result.realized, label_start),
+                ("estimated", result.estimated, window_start),
+            ):
                 if metrics is not None:
-                    session.add(PerformanceResult(
-                        run_id=result.run_id, computed_at=now, window_start=start, window_end=now,
-                        kind=kind, n_rows=metrics["n_rows"], metrics=metrics))
-            session.execute(update(MonitoringRun).where(MonitoringRun.id == result.run_id).values(
-                finished_at=finished, n_rows=result.n_rows, status=result.status,
-                model_version=version,
-                dataset_drift=result.dataset.drifted if result.dataset else None,
-                drift_share=result.dataset.share if result.dataset else None,
-                prediction_drift=result.score.drifted if result.score else None,
-            ))
+                    session.add(
+                        PerformanceResult(
+                            run_id=result.run_id,
+                            computed_at=now,
+                            window_start=start,
+                            window_end=now,
+                            kind=kind,
+                            n_rows=metrics["n_rows"],
+                            metrics=metrics,
+                        )
+                    )
+            session.execute(
+                update(MonitoringRun)
+                .where(MonitoringRun.id == result.run_id)
+                .values(
+                    finished_at=finished,
+                    n_rows=result.n_rows,
+                    status=result.status,
+                    model_version=version,
+                    dataset_drift=result.dataset.drifted if result.dataset else None,
+                    drift_share=result.dataset.share if result.dataset else None,
+                    prediction_drift=result.score.drifted if result.score else None,
+                )
+            )
             conditions, kinds = self._conditions(result)
             result.events = alerts.apply(session, conditions, kinds, self.settings.resolve_after, now)
 
     def _fail(self, run_id: int, error: str) -> None:
         try:
             with self.engine.begin() as conn:
-                conn.execute(update(MonitoringRun).where(MonitoringRun.id == run_id).values(
-                    status="failed", error=error[-4000:], finished_at=datetime.now(UTC)))
+                conn.execute(
+                    update(MonitoringRun)
+                    .where(MonitoringRun.id == run_id)
+                    .values(status="failed", error=error[-4000:], finished_at=datetime.now(UTC))
+                )
         except Exception:  # noqa: BLE001 - the database may be what failed
             log.warning("could not mark run %s as failed", run_id)
 
     def _retention(self, now: datetime) -> None:
         try:
-            retention.purge(self.engine, now - timedelta(days=self.settings.retention_days),
-                            self.settings.retention_batch)
-        except Exception:  # noqa: BLE001 - retention must never break monitoring
+            retention.purge(
+                self.engine, now - timedelta(days=self.settings.retention_days), self.settings.retention_batch
+            )
+        except Exception:
             log.exception("retention failed; will retry next cycle")

@@ -50,8 +50,11 @@ class FeatureDrift:
     def details(self) -> dict:
         """What the database keeps beside the columns (JSON-ready)."""
         return {
-            "psi": self.psi, "psi_severity": self.psi_severity, "effect": self.effect,
-            "effect_floor": self.effect_floor, "histogram": self.histogram,
+            "psi": self.psi,
+            "psi_severity": self.psi_severity,
+            "effect": self.effect,
+            "effect_floor": self.effect_floor,
+            "histogram": self.histogram,
             "thresholds": self.thresholds,
         }
 
@@ -60,9 +63,10 @@ def prepare_reference(reference: Mapping[str, Mapping]) -> dict[str, dict]:
     """The reference with its bins and sample as arrays: converted once per model, not per cycle."""
     prepared = {}
     for name, ref in reference.items():
-        prepared[name] = {key: np.asarray(value, dtype=float)
-                          if key in ("edges", "proportions", "sample") else value
-                          for key, value in ref.items()}
+        prepared[name] = {
+            key: np.asarray(value, dtype=float) if key in ("edges", "proportions", "sample") else value
+            for key, value in ref.items()
+        }
     return prepared
 
 
@@ -78,8 +82,9 @@ def _reference_size(reference: Mapping) -> int:
     return len(reference["sample"]) if "sample" in reference else int(reference["n"])
 
 
-def evaluate_feature(name: str, kind: str, reference: Mapping, values: np.ndarray,
-                     thresholds: Mapping[str, float]) -> FeatureDrift:
+def evaluate_feature(
+    name: str, kind: str, reference: Mapping, values: np.ndarray, thresholds: Mapping[str, float]
+) -> FeatureDrift:
     """Run PSI and the kind's hypothesis test on one feature's current values."""
     psi = get_test("psi").compute(reference, values)
     test = hypothesis_test_for(kind)
@@ -89,11 +94,20 @@ def evaluate_feature(name: str, kind: str, reference: Mapping, values: np.ndarra
     floor = thresholds[test.floor_key]
     significant = test.exceeds(result.p_value, thresholds[test.threshold_key])
     return FeatureDrift(
-        feature=name, kind=kind, test=test.name, statistic=result.statistic,
-        p_value=result.p_value, psi=psi.statistic,
-        psi_severity=psi_severity(psi.statistic, thresholds), effect=effect, effect_floor=floor,
-        drifted=bool(significant and effect >= floor), n_reference=_reference_size(reference),
-        n_current=int(len(values)), histogram=psi.histogram or {}, thresholds=dict(thresholds),
+        feature=name,
+        kind=kind,
+        test=test.name,
+        statistic=result.statistic,
+        p_value=result.p_value,
+        psi=psi.statistic,
+        psi_severity=psi_severity(psi.statistic, thresholds),
+        effect=effect,
+        effect_floor=floor,
+        drifted=bool(significant and effect >= floor),
+        n_reference=_reference_size(reference),
+        n_current=len(values),
+        histogram=psi.histogram or {},
+        thresholds=dict(thresholds),
     )
 
 
@@ -113,12 +127,15 @@ def dataset_rule(share: float) -> str:
 def dataset_drift(results: list[FeatureDrift], share_threshold: float) -> DatasetDrift:
     drifted = [r.feature for r in results if r.drifted]
     share = len(drifted) / len(results) if results else 0.0
-    return DatasetDrift(share >= share_threshold, share, drifted, dataset_rule(share_threshold),
-                        share_threshold)
+    return DatasetDrift(share >= share_threshold, share, drifted, dataset_rule(share_threshold), share_threshold)
 
 
-def evaluate_all(columns: Mapping[str, np.ndarray], kinds: Mapping[str, str],
-                 reference: Mapping[str, Mapping], thresholds: Thresholds) -> list[FeatureDrift]:
+def evaluate_all(
+    columns: Mapping[str, np.ndarray],
+    kinds: Mapping[str, str],
+    reference: Mapping[str, Mapping],
+    thresholds: Thresholds,
+) -> list[FeatureDrift]:
     """Evaluate every feature in ``kinds`` order (schema order, then the score)."""
     return [
         evaluate_feature(name, kind, reference[name], columns[name], thresholds.for_feature(name))

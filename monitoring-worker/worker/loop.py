@@ -23,14 +23,21 @@ def run_once(monitor: Monitor) -> bool:
     started = time.perf_counter()
     try:
         result = monitor.run_cycle()
-    except Exception:  # noqa: BLE001 - one bad cycle must not end the worker
+    except Exception:
         log.exception("monitoring cycle failed")
         return False
     elapsed = time.perf_counter() - started
     if result is not None:
         drifted = result.dataset.drifted if result.dataset else None
-        log.info("cycle %d: %s, %d rows, dataset drift %s, %d alert events, %.2f s",
-                 result.run_id, result.status, result.n_rows, drifted, len(result.events), elapsed)
+        log.info(
+            "cycle %d: %s, %d rows, dataset drift %s, %d alert events, %.2f s",
+            result.run_id,
+            result.status,
+            result.n_rows,
+            drifted,
+            len(result.events),
+            elapsed,
+        )
     return True
 
 

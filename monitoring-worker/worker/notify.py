@@ -7,6 +7,7 @@ rather than ever stalling a cycle.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import queue
 import threading
@@ -18,8 +19,7 @@ log = logging.getLogger(__name__)
 
 
 class Notifier:
-    def __init__(self, url: str | None, timeout_s: float = 3.0, retries: int = 3,
-                 max_queue: int = 100) -> None:
+    def __init__(self, url: str | None, timeout_s: float = 3.0, retries: int = 3, max_queue: int = 100) -> None:
         self.url = url
         self._timeout, self._retries = timeout_s, retries
         self._queue: queue.Queue[str | None] = queue.Queue(max_queue)
@@ -56,8 +56,6 @@ class Notifier:
 
     def close(self, timeout_s: float = 1.0) -> None:
         if self._thread is not None:
-            try:
+            with contextlib.suppress(queue.Full):
                 self._queue.put_nowait(None)
-            except queue.Full:
-                pass
             self._thread.join(timeout_s)

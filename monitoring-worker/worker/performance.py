@@ -34,28 +34,40 @@ def _confusion_metrics(tp: float, fp: float, fn: float, tn: float, costs: Costs)
     precision, recall = _ratio(tp, tp + fp), _ratio(tp, tp + fn)
     f1 = _ratio(2 * tp, 2 * tp + fp + fn)
     return {
-        "precision": precision, "recall": recall, "f1": f1,
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
         "accuracy": _ratio(tp + tn, tp + fp + fn + tn),
-        "false_positives": float(fp), "false_negatives": float(fn),
+        "false_positives": float(fp),
+        "false_negatives": float(fn),
         "cost_total": float(fp * costs.false_positive + fn * costs.false_negative),
     }
 
 
-def realized(scores: np.ndarray, decisions: np.ndarray, labels: np.ndarray, lags_s: np.ndarray,
-             n_predictions: float, costs: Costs) -> dict:
+def realized(
+    scores: np.ndarray,
+    decisions: np.ndarray,
+    labels: np.ndarray,
+    lags_s: np.ndarray,
+    n_predictions: float,
+    costs: Costs,
+) -> dict:
     """Metrics of labelled predictions; ROC/PR-AUC are None when one class is missing."""
     y, d = labels.astype(bool), decisions.astype(bool)
     both_classes = y.any() and not y.all()
     metrics = _confusion_metrics(
-        float(np.sum(y & d)), float(np.sum(~y & d)), float(np.sum(y & ~d)),
-        float(np.sum(~y & ~d)), costs,
+        float(np.sum(y & d)),
+        float(np.sum(~y & d)),
+        float(np.sum(y & ~d)),
+        float(np.sum(~y & ~d)),
+        costs,
     )
     metrics.update(
         roc_auc=float(roc_auc_score(y, scores)) if both_classes else None,
         pr_auc=float(average_precision_score(y, scores)) if both_classes else None,
         label_coverage=_ratio(len(y), n_predictions),
         label_lag_s=float(np.median(lags_s)) if len(lags_s) else None,
-        n_rows=int(len(y)),
+        n_rows=len(y),
     )
     return metrics
 
@@ -81,9 +93,12 @@ def estimated_auc(scores: np.ndarray) -> tuple[float | None, float | None]:
 def estimated(scores: np.ndarray, decisions: np.ndarray, costs: Costs) -> dict:
     p, d = np.clip(scores, 0.0, 1.0), decisions.astype(bool)
     metrics = _confusion_metrics(
-        float(np.sum(p * d)), float(np.sum((1 - p) * d)), float(np.sum(p * ~d)),
-        float(np.sum((1 - p) * ~d)), costs,
+        float(np.sum(p * d)),
+        float(np.sum((1 - p) * d)),
+        float(np.sum(p * ~d)),
+        float(np.sum((1 - p) * ~d)),
+        costs,
     )
     roc, ap = estimated_auc(scores)
-    metrics.update(roc_auc=roc, pr_auc=ap, n_rows=int(len(p)))
+    metrics.update(roc_auc=roc, pr_auc=ap, n_rows=len(p))
     return metrics

@@ -13,8 +13,7 @@ log = logging.getLogger(__name__)
 MAX_BATCHES_PER_CYCLE = 20  # bounded work per cycle; the rest goes next cycle
 
 
-def _delete_batches(engine: Engine, table, key, stamp, cutoff: datetime, batch: int,
-                    extra=()) -> int:
+def _delete_batches(engine: Engine, table, key, stamp, cutoff: datetime, batch: int, extra=()) -> int:
     deleted = 0
     for _ in range(MAX_BATCHES_PER_CYCLE):
         ids = select(key).where(stamp < cutoff, *extra).limit(batch).scalar_subquery()
@@ -29,12 +28,13 @@ def _delete_batches(engine: Engine, table, key, stamp, cutoff: datetime, batch: 
 def purge(engine: Engine, cutoff: datetime, batch: int) -> dict[str, int]:
     """Old predictions (their labels cascade), runs (their results cascade), resolved alerts."""
     counts = {
-        "predictions": _delete_batches(engine, Prediction, Prediction.id, Prediction.created_at,
-                                       cutoff, batch),
-        "monitoring_runs": _delete_batches(engine, MonitoringRun, MonitoringRun.id,
-                                           MonitoringRun.started_at, cutoff, batch),
-        "alerts": _delete_batches(engine, Alert, Alert.id, Alert.updated_at, cutoff, batch,
-                                  (Alert.status == "resolved",)),
+        "predictions": _delete_batches(engine, Prediction, Prediction.id, Prediction.created_at, cutoff, batch),
+        "monitoring_runs": _delete_batches(
+            engine, MonitoringRun, MonitoringRun.id, MonitoringRun.started_at, cutoff, batch
+        ),
+        "alerts": _delete_batches(
+            engine, Alert, Alert.id, Alert.updated_at, cutoff, batch, (Alert.status == "resolved",)
+        ),
     }
     if any(counts.values()):
         log.info("retention: deleted %s (older than %s)", counts, cutoff.isoformat())

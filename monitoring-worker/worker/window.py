@@ -12,11 +12,10 @@ bounded); the window still reports its true row count.
 
 from __future__ import annotations
 
-from typing import Any
-
 import io
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -48,8 +47,7 @@ def _copy_frame(conn: Connection, stmt: Select) -> pd.DataFrame:
         if isinstance(column.type, Boolean):
             values = frame[column.name]
             flags = values.eq("t")
-            frame[column.name] = flags if values.notna().all() else (
-                flags.astype(object).where(values.notna(), None))
+            frame[column.name] = flags if values.notna().all() else (flags.astype(object).where(values.notna(), None))
     return frame
 
 
@@ -60,8 +58,11 @@ def read_frame(conn: Connection, stmt: Select, copy: bool = True) -> pd.DataFram
         frame = _copy_frame(conn, stmt)
         return frame if len(frame.columns) else pd.DataFrame(columns=names)
     rows = conn.execute(stmt).all()
-    return pd.DataFrame({name: list(col) for name, col in zip(names, zip(*rows), strict=True)}
-                        if rows else {name: [] for name in names})
+    return pd.DataFrame(
+        {name: list(col) for name, col in zip(names, zip(*rows, strict=False), strict=True)}
+        if rows
+        else {name: [] for name in names}
+    )
 
 
 @dataclass(frozen=True)
@@ -71,8 +72,7 @@ class Window:
 
     def columns(self) -> dict[str, np.ndarray]:
         """Feature and score columns as arrays, nulls dropped per column."""
-        return {name: self.frame[name].dropna().to_numpy() for name in self.frame.columns
-                if name != "decision"}
+        return {name: self.frame[name].dropna().to_numpy() for name in self.frame.columns if name != "decision"}
 
 
 def _count(conn: Connection, *where) -> int:
@@ -94,8 +94,7 @@ def _sample_filter(conn: Connection, share: float) -> list:
     return [func.abs(func.random() % 1_000_000) < int(share * 1_000_000)]  # SQLite's random()
 
 
-def _sampled_range(conn: Connection, start: datetime, end: datetime,
-                   max_rows: int | None) -> tuple[list, int, float]:
+def _sampled_range(conn: Connection, start: datetime, end: datetime, max_rows: int | None) -> tuple[list, int, float]:
     """Filters for the predictions of [start, end), sampled down to about ``max_rows``;
     the true count of those predictions; and the share of them the sample keeps."""
     in_window = (Prediction.created_at >= start, Prediction.created_at < end)
@@ -104,8 +103,9 @@ def _sampled_range(conn: Connection, start: datetime, end: datetime,
     return [*in_window, *_sample_filter(conn, share)], total, share
 
 
-def load_window(conn: Connection, start: datetime, end: datetime, copy: bool = True,
-                max_rows: int | None = None) -> Window:
+def load_window(
+    conn: Connection, start: datetime, end: datetime, copy: bool = True, max_rows: int | None = None
+) -> Window:
     where, total, _ = _sampled_range(conn, start, end, max_rows)
     stmt = select(
         *(_feature_column(f) for f in FEATURES),
@@ -128,18 +128,26 @@ class Labelled:
     n_predictions: float  # predictions the labelled rows were drawn from (for coverage)
 
 
-def load_labelled(conn: Connection, start: datetime, end: datetime,
-                  max_rows: int | None = None) -> Labelled:
+def load_labelled(conn: Connection, start: datetime, end: datetime, max_rows: int | None = None) -> Labelled:
     """Predictions of [start, end) that have a label, and how many predictions there were."""
     where, total, share = _sampled_range(conn, start, end, max_rows)
-    frame = read_frame(conn, select(
-        Prediction.probability.label("p"), Prediction.is_fraud.label("d"),
-        GroundTruth.label.label("y"), Prediction.created_at.label("created"),
-        GroundTruth.received_at.label("received"),
-    ).join(GroundTruth, GroundTruth.prediction_id == Prediction.id).where(*where))
+    frame = read_frame(
+        conn,
+        select(
+            Prediction.probability.label("p"),
+            Prediction.is_fraud.label("d"),
+            GroundTruth.label.label("y"),
+            Prediction.created_at.label("created"),
+            GroundTruth.received_at.label("received"),
+        )
+        .join(GroundTruth, GroundTruth.prediction_id == Prediction.id)
+        .where(*where),
+    )
     lags = _utc(frame["received"]) - _utc(frame["created"])
     return Labelled(
-        scores=frame["p"].to_numpy(dtype=float), decisions=frame["d"].to_numpy(dtype=bool),
-        labels=frame["y"].to_numpy(dtype=bool), lags_s=lags.dt.total_seconds().to_numpy(),
+        scores=frame["p"].to_numpy(dtype=float),
+        decisions=frame["d"].to_numpy(dtype=bool),
+        labels=frame["y"].to_numpy(dtype=bool),
+        lags_s=lags.dt.total_seconds().to_numpy(),
         n_predictions=total * share,
     )

@@ -8,6 +8,7 @@ the same instant).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import time
@@ -18,10 +19,8 @@ log = logging.getLogger(__name__)
 async def pause(stop: asyncio.Event, seconds: float) -> bool:
     """Sleep ``seconds`` unless ``stop`` is set first; True when stopping."""
     if seconds > 0 and not stop.is_set():
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), seconds)
-        except TimeoutError:
-            pass
     return stop.is_set()
 
 
@@ -32,9 +31,7 @@ class Backoff:
     flight) do not lengthen the pause. The first success resets it.
     """
 
-    def __init__(
-        self, what: str, base_s: float = 0.5, max_s: float = 30.0, rng: random.Random | None = None
-    ) -> None:
+    def __init__(self, what: str, base_s: float = 0.5, max_s: float = 30.0, rng: random.Random | None = None) -> None:
         self.what, self.base_s, self.max_s = what, base_s, max_s
         self.rng = rng or random.Random()
         self.attempt = 0
@@ -53,7 +50,11 @@ class Backoff:
         self.paused_until = time.monotonic() + delay
         log.log(
             logging.DEBUG if quiet else logging.WARNING,
-            "%s failed (%s): backing off %.1f s (attempt %d)", self.what, reason, delay, self.attempt,
+            "%s failed (%s): backing off %.1f s (attempt %d)",
+            self.what,
+            reason,
+            delay,
+            self.attempt,
         )
 
     def hold(self, seconds: float, reason: str) -> None:
@@ -63,8 +64,9 @@ class Backoff:
             return
         self.attempt += 1
         self.paused_until = until
-        log.warning("%s rate-limited (%s): pausing %.1f s as Retry-After asks",
-                    self.what, reason, until - time.monotonic())
+        log.warning(
+            "%s rate-limited (%s): pausing %.1f s as Retry-After asks", self.what, reason, until - time.monotonic()
+        )
 
     def success(self) -> None:
         if self.attempt:

@@ -39,13 +39,19 @@ async def _stamp(request: httpx.Request) -> None:
 
 def make_client(settings: Settings) -> httpx.AsyncClient:
     """One pooled client for the whole run, sized for ``SIM_CONCURRENCY``."""
-    limits = httpx.Limits(max_connections=settings.concurrency + 4,
-                          max_keepalive_connections=min(KEEPALIVE, settings.concurrency))
+    limits = httpx.Limits(
+        max_connections=settings.concurrency + 4, max_keepalive_connections=min(KEEPALIVE, settings.concurrency)
+    )
     headers = {}
     if settings.api_key is not None:
         headers[API_KEY_HEADER] = settings.api_key.get_secret_value()
-    return httpx.AsyncClient(base_url=settings.backend_url, timeout=settings.timeout_s,
-                             limits=limits, headers=headers, event_hooks={"request": [_stamp]})
+    return httpx.AsyncClient(
+        base_url=settings.backend_url,
+        timeout=settings.timeout_s,
+        limits=limits,
+        headers=headers,
+        event_hooks={"request": [_stamp]},
+    )
 
 
 def request_id(source: httpx.Response | httpx.RequestError) -> str:

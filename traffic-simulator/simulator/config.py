@@ -30,16 +30,22 @@ def _env(field: str) -> AliasChoices:
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="SIM_", env_file=None, env_ignore_empty=True, extra="ignore",
+        env_prefix="SIM_",
+        env_file=None,
+        env_ignore_empty=True,
+        extra="ignore",
         populate_by_name=True,
     )
 
     backend_url: str = Field(
-        "http://127.0.0.1:8000", validation_alias=_env("backend_url"),
+        "http://127.0.0.1:8000",
+        validation_alias=_env("backend_url"),
         description="Base URL of the Driftwatch backend.",
     )
     rps: float = Field(
-        10.0, ge=MIN_RPS, le=MAX_RPS,
+        10.0,
+        ge=MIN_RPS,
+        le=MAX_RPS,
         description=f"Requests per second, {MIN_RPS:g} to {MAX_RPS:g}; "
         "a non-null rps set by PUT /api/v1/simulator wins.",
     )
@@ -49,21 +55,23 @@ class Settings(BaseSettings):
         "it applies only while the backend has none stored; the --scenario flag is always sent.",
     )
     auto_drift: bool = Field(
-        False, description="Run the demo schedule (normal, sudden, normal, gradual, ...) "
+        False,
+        description="Run the demo schedule (normal, sudden, normal, gradual, ...) "
         "by switching the backend's scenario in a loop.",
     )
     label_rate: float = Field(
-        0.8, ge=0.0, le=1.0,
+        0.8,
+        ge=0.0,
+        le=1.0,
         description="Share of predictions whose true label is posted to /api/v1/feedback.",
     )
     label_delay_s: float = Field(
-        60.0, ge=0.0, le=86_400.0,
-        description="Seconds from a prediction to its label, jittered ±20% "
-        "(the label_delay scenario overrides it).",
+        60.0,
+        ge=0.0,
+        le=86_400.0,
+        description="Seconds from a prediction to its label, jittered ±20% (the label_delay scenario overrides it).",
     )
-    fraud_rate: float = Field(
-        0.03, gt=0.0, lt=0.5, description="Share of fraudulent transactions in normal traffic."
-    )
+    fraud_rate: float = Field(0.03, gt=0.0, lt=0.5, description="Share of fraudulent transactions in normal traffic.")
     seed: int | None = Field(None, description="Random seed for reproducible traffic (default: random).")
     concurrency: int = Field(50, ge=1, le=1000, description="Most requests in flight at once.")
     duration_s: float | None = Field(
@@ -78,15 +86,19 @@ class Settings(BaseSettings):
         100_000, ge=1, description="Most labels waiting to be sent; beyond it the oldest are dropped."
     )
     shutdown_timeout_s: float = Field(
-        5.0, gt=0.0, le=60.0,
+        5.0,
+        gt=0.0,
+        le=60.0,
         description="On SIGTERM/SIGINT, seconds allowed to send the labels still pending.",
     )
     log_level: str = Field(
-        "INFO", validation_alias=_env("log_level"),
+        "INFO",
+        validation_alias=_env("log_level"),
         description="Logging level: DEBUG, INFO, WARNING or ERROR.",
     )
     api_key: SecretStr | None = Field(
-        None, repr=False,
+        None,
+        repr=False,
         description="API key sent as X-API-Key with every request: a predict key (PREDICT_API_KEYS) "
         "for traffic and labels; switching scenarios (SIM_SCENARIO, SIM_AUTO_DRIFT) needs an admin "
         "key (ADMIN_API_KEYS). Never logged; prefer the environment to the flag.",
@@ -145,11 +157,11 @@ def build_parser() -> argparse.ArgumentParser:
         default = "" if info.default is None else f" (default {info.default})"
         help_text = f"{info.description}{default} [env {env_name(name)}]".replace("%", "%%")
         if info.annotation is bool:
-            parser.add_argument(_flag(name), dest=name, action=argparse.BooleanOptionalAction,
-                                default=None, help=help_text)
+            parser.add_argument(
+                _flag(name), dest=name, action=argparse.BooleanOptionalAction, default=None, help=help_text
+            )
         else:
-            parser.add_argument(_flag(name), dest=name, default=None, metavar=name.upper(),
-                                help=help_text)
+            parser.add_argument(_flag(name), dest=name, default=None, metavar=name.upper(), help=help_text)
     return parser
 
 
@@ -159,8 +171,5 @@ def load_settings(argv: list[str] | None = None) -> tuple[Settings, dict[str, An
     try:
         return Settings(**given), given
     except ValidationError as exc:
-        problems = [
-            f"{_flag(str(e['loc'][0]))} / {env_name(str(e['loc'][0]))}: {e['msg']}"
-            for e in exc.errors()
-        ]
+        problems = [f"{_flag(str(e['loc'][0]))} / {env_name(str(e['loc'][0]))}: {e['msg']}" for e in exc.errors()]
         raise ConfigError("; ".join(problems)) from exc

@@ -37,7 +37,10 @@ class Control:
     """The scenario and rate to use now; :meth:`run` keeps them in step with the backend."""
 
     def __init__(
-        self, client: httpx.AsyncClient, settings: Settings, send_scenario: bool,
+        self,
+        client: httpx.AsyncClient,
+        settings: Settings,
+        send_scenario: bool,
         stats: Stats | None = None,
     ) -> None:
         self.client, self.settings = client, settings
@@ -48,8 +51,9 @@ class Control:
         self._clock = (0.0, time.monotonic())  # (scenario seconds, monotonic time) at the last poll
         self._failing: dict[str, str] = {}  # method -> the kind of failure already logged
         self._hold_until = 0.0  # no control request before this (a 429's Retry-After)
-        self._put_backoff = Backoff("switching the scenario with PUT /api/v1/simulator",
-                                    base_s=settings.control_interval_s, max_s=60.0)
+        self._put_backoff = Backoff(
+            "switching the scenario with PUT /api/v1/simulator", base_s=settings.control_interval_s, max_s=60.0
+        )
         # The --scenario flag is always sent; SIM_SCENARIO only when the backend has no row yet.
         self._pending_put: bool | None = True if send_scenario else None
 
@@ -103,8 +107,7 @@ class Control:
             try:
                 scenario = build_scenario(state.scenario, state.params)
             except (KeyError, ValidationError) as exc:
-                log.error("backend scenario %r %s is not usable here: %s",
-                          state.scenario, state.params, exc)
+                log.error("backend scenario %r %s is not usable here: %s", state.scenario, state.params, exc)
                 return
             self._key, self.scenario = key, scenario
             log.info("scenario %s %s (rps %s)", state.scenario, state.params, self.rps)
@@ -129,8 +132,9 @@ class Control:
             role = "admin" if method == "PUT" else "predict"
             if self._failing.get(method) != f"HTTP {status}":
                 self._failing[method] = f"HTTP {status}"
-                log.error("%s; keeping scenario %s", refused_message(f"{method} {PATH}", response, role),
-                          self.scenario.name)
+                log.error(
+                    "%s; keeping scenario %s", refused_message(f"{method} {PATH}", response, role), self.scenario.name
+                )
             if method == "PUT":
                 self._put_backoff.failure(f"HTTP {status}", quiet=True)
             return None
@@ -150,8 +154,15 @@ class Control:
         """Log a failing control request once per kind of failure, not once per poll."""
         if self._failing.get(method) != kind:
             self._failing[method] = kind
-            log.warning("%s %s failed (%s: %s): keeping scenario %s, retrying every %.0f s",
-                        method, PATH, kind, reason, self.scenario.name, self.settings.control_interval_s)
+            log.warning(
+                "%s %s failed (%s: %s): keeping scenario %s, retrying every %.0f s",
+                method,
+                PATH,
+                kind,
+                reason,
+                self.scenario.name,
+                self.settings.control_interval_s,
+            )
 
 
 @dataclass(frozen=True)
@@ -174,9 +185,7 @@ DEMO_SCHEDULE: tuple[Step, ...] = (
 )
 
 
-async def run_schedule(
-    control: Control, stop: asyncio.Event, schedule: tuple[Step, ...] = DEMO_SCHEDULE
-) -> None:
+async def run_schedule(control: Control, stop: asyncio.Event, schedule: tuple[Step, ...] = DEMO_SCHEDULE) -> None:
     """Switch the backend through ``schedule`` in a loop; each step starts once its PUT succeeds."""
     for step in itertools.cycle(schedule):
         while await control.put(step.scenario, step.params) is None:

@@ -75,7 +75,8 @@ class LabelQueue:
                 self._warned_at = time.monotonic()
                 log.warning(
                     "label queue full (%d): dropping the oldest labels, %d dropped so far",
-                    self.maxlen, self.stats.totals.labels_dropped,
+                    self.maxlen,
+                    self.stats.totals.labels_dropped,
                 )
 
     def pop(self, limit: int, due_by: float | None = None) -> list[PendingLabel]:
@@ -163,7 +164,10 @@ class LabelSender:
         self.stats.totals.labels_rejected += len(batch) - len(keep)
         log.warning(
             "backend refused %d label(s) (HTTP %d: %s; request %s)",
-            len(batch) - len(keep), response.status_code, response.text[:200], request_id(response),
+            len(batch) - len(keep),
+            response.status_code,
+            response.text[:200],
+            request_id(response),
         )
         self.queue.push(keep)
         return True

@@ -46,12 +46,15 @@ class Simulator:
             control = Control(client, s, self.send_scenario, self.stats)
             labels = LabelQueue(s.label_queue_max, self.stats, rng)
             sender = LabelSender(client, labels, self.stats)
-            traffic = Traffic(client, control, TransactionSource(self.generator, control), labels,
-                              self.stats, rng)
+            traffic = Traffic(client, control, TransactionSource(self.generator, control), labels, self.stats, rng)
             await control.sync()
-            log.info("sending to %s at %g req/s, scenario %s, %s",
-                     s.backend_url, control.rps, control.scenario.name,
-                     "with the key in SIM_API_KEY" if s.api_key else "without a key (SIM_API_KEY unset)")
+            log.info(
+                "sending to %s at %g req/s, scenario %s, %s",
+                s.backend_url,
+                control.rps,
+                control.scenario.name,
+                "with the key in SIM_API_KEY" if s.api_key else "without a key (SIM_API_KEY unset)",
+            )
             background = self._start_background(control, sender)
             if s.duration_s is not None:
                 asyncio.get_running_loop().call_later(s.duration_s, self.stop.set)
@@ -71,9 +74,7 @@ class Simulator:
         while not await pause(self.stop, self.settings.log_interval_s):
             log.info(self.stats.report(control.rps, control.scenario.name, len(labels)))
 
-    async def _shutdown(
-        self, traffic: Traffic, sender: LabelSender, background: list[asyncio.Task]
-    ) -> None:
+    async def _shutdown(self, traffic: Traffic, sender: LabelSender, background: list[asyncio.Task]) -> None:
         budget = self.settings.shutdown_timeout_s
         await traffic.drain(min(self.settings.timeout_s, budget / 2))
         for task in background:
@@ -81,8 +82,7 @@ class Simulator:
         with contextlib.suppress(asyncio.CancelledError):
             await asyncio.gather(*background, return_exceptions=True)
         if len(sender.queue):
-            log.info("flushing %d pending label(s), due or not, within %.1f s",
-                     len(sender.queue), budget / 2)
+            log.info("flushing %d pending label(s), due or not, within %.1f s", len(sender.queue), budget / 2)
             await sender.flush(budget / 2)
 
 

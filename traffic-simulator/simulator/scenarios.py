@@ -69,9 +69,7 @@ class Shift:
             scale={k: v**s for k, v in self.factors.items() if k in keep},
             shift={k: v * s for k, v in self.offsets.items() if k in keep},
             category_probs=categories,
-            boolean_rates={
-                k: _toward(normal[k]["true"], v, s) for k, v in self.rates.items() if k in keep
-            },
+            boolean_rates={k: _toward(normal[k]["true"], v, s) for k, v in self.rates.items() if k in keep},
         )
 
 

@@ -119,8 +119,7 @@ class Traffic:
         try:
             prediction_id = str(response.json()["prediction_id"])
         except (ValueError, KeyError, TypeError):
-            self._failed(started, f"bad response: {response.text[:200]}", request_id(response),
-                         retry=False)
+            self._failed(started, f"bad response: {response.text[:200]}", request_id(response), retry=False)
             return
         self.stats.request(time.perf_counter() - started)
         self.backoff.success()

@@ -70,23 +70,31 @@ class FakeBackend:
         self.url = ""
 
     def set_control(self, scenario: str, params: dict | None = None, rps: float | None = None) -> None:
-        self.control = {"scenario": scenario, "params": resolve_params(scenario, params or {}),
-                        "rps": rps, "updated_at": datetime.now(UTC)}
+        self.control = {
+            "scenario": scenario,
+            "params": resolve_params(scenario, params or {}),
+            "rps": rps,
+            "updated_at": datetime.now(UTC),
+        }
 
     def state(self) -> dict:
         row = self.control or {"scenario": "none", "params": {}, "rps": None, "updated_at": None}
         started = row["updated_at"]
-        return {**row, "started_at": started,
-                "elapsed_s": (datetime.now(UTC) - started).total_seconds() if started else None,
-                "scenarios": [s.model_dump() for s in SCENARIOS.values()]}
+        return {
+            **row,
+            "started_at": started,
+            "elapsed_s": (datetime.now(UTC) - started).total_seconds() if started else None,
+            "scenarios": [s.model_dump() for s in SCENARIOS.values()],
+        }
 
     def _refusal(self, request: Request) -> JSONResponse | None:
         path = request.url.path
         if self.throttled.get(path, 0) > 0:
             self.throttled[path] -= 1
             self.throttled_at.append(time.monotonic())
-            return JSONResponse({"detail": "too many requests"}, status_code=429,
-                                headers={"Retry-After": self.retry_after})
+            return JSONResponse(
+                {"detail": "too many requests"}, status_code=429, headers={"Retry-After": self.retry_after}
+            )
         if self.keys is None or request.method == "GET" or path in self.open_paths:
             return None
         role = self.keys.get(request.headers.get("x-api-key", ""))
@@ -156,8 +164,16 @@ def fake_backend() -> Iterator[FakeBackend]:
 
 
 def _settings(url: str, **overrides) -> Settings:
-    values = {"backend_url": url, "rps": 50, "label_delay_s": 0.5, "seed": 7,
-              "control_interval_s": 0.5, "log_interval_s": 1.0, "duration_s": 3.0, **overrides}
+    values = {
+        "backend_url": url,
+        "rps": 50,
+        "label_delay_s": 0.5,
+        "seed": 7,
+        "control_interval_s": 0.5,
+        "log_interval_s": 1.0,
+        "duration_s": 3.0,
+        **overrides,
+    }
     return Settings(**values)
 
 

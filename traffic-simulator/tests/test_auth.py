@@ -62,9 +62,7 @@ def test_a_malformed_key_is_refused_naming_the_variable_not_the_value(monkeypatc
     assert value not in str(refused.value)
 
 
-def test_a_refused_key_is_logged_once_naming_sim_api_key_and_traffic_backs_off(
-    fake_backend, simulate, caplog
-):
+def test_a_refused_key_is_logged_once_naming_sim_api_key_and_traffic_backs_off(fake_backend, simulate, caplog):
     fake_backend.keys = {PREDICT_KEY: "predict"}
     with caplog.at_level(logging.INFO, logger="simulator"):
         simulator = simulate(rps=50, duration_s=3.0, api_key="dwp_not-a-key")
@@ -87,8 +85,9 @@ def test_no_key_at_all_says_sim_api_key_is_not_set(fake_backend, simulate, caplo
 
 def test_a_predict_key_cannot_switch_scenarios_and_says_it_needs_admin(fake_backend, simulate, caplog):
     fake_backend.keys = {PREDICT_KEY: "predict", ADMIN_KEY: "admin"}
-    simulator = simulate(rps=20, duration_s=2.5, scenario="sudden", label_rate=0.0,
-                         control_interval_s=0.2, api_key=PREDICT_KEY)
+    simulator = simulate(
+        rps=20, duration_s=2.5, scenario="sudden", label_rate=0.0, control_interval_s=0.2, api_key=PREDICT_KEY
+    )
     refused = [r.message for r in caplog.records if "PUT /api/v1/simulator refused with HTTP 403" in r.message]
     assert len(refused) == 1 and "admin key (ADMIN_API_KEYS)" in refused[0], caplog.text
     # Refused switches back off (12 polls in 2.5 s) while the traffic goes on.
@@ -131,8 +130,7 @@ def test_labels_refused_with_429_wait_and_are_not_lost(fake_backend, simulate):
 def test_labels_refused_for_a_missing_key_stay_queued(fake_backend, simulate, caplog):
     fake_backend.keys = {PREDICT_KEY: "predict"}
     fake_backend.open_paths = {"/api/v1/predict"}  # only the labels are refused
-    simulator = simulate(rps=20, duration_s=2.0, label_delay_s=0.1, label_rate=1.0,
-                         shutdown_timeout_s=0.5)
+    simulator = simulate(rps=20, duration_s=2.0, label_delay_s=0.1, label_rate=1.0, shutdown_timeout_s=0.5)
     totals = simulator.stats.totals
     assert _sent(fake_backend, "/api/v1/feedback") and totals.labels_sent == 0
     assert totals.labels_rejected == 0  # not dropped as if the backend had refused the ids

@@ -15,14 +15,17 @@ from simulator.config import ConfigError, Settings, env_name, load_settings
 
 def _simulator(*args: str, env: dict | None = None, **kwargs) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "simulator", *args], env={**os.environ, **(env or {})},
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **kwargs,
+        [sys.executable, "-m", "simulator", *args],
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        **kwargs,
     )
 
 
 def test_help_documents_every_option_with_its_environment_variable():
-    result = subprocess.run([sys.executable, "-m", "simulator", "--help"], capture_output=True,
-                            text=True, check=True)
+    result = subprocess.run([sys.executable, "-m", "simulator", "--help"], capture_output=True, text=True, check=True)
     text = " ".join(result.stdout.split())
     for name in Settings.model_fields:
         assert env_name(name) in text, name
@@ -72,8 +75,19 @@ def test_a_bad_value_exits_2_with_the_message():
 
 @pytest.mark.slow
 def test_sigterm_flushes_pending_labels_and_exits_0(fake_backend):
-    proc = _simulator("--backend-url", fake_backend.url, "--rps", "40", "--label-delay-s", "60",
-                      "--label-rate", "1", "--seed", "3", env={"LOG_LEVEL": "INFO"})
+    proc = _simulator(
+        "--backend-url",
+        fake_backend.url,
+        "--rps",
+        "40",
+        "--label-delay-s",
+        "60",
+        "--label-rate",
+        "1",
+        "--seed",
+        "3",
+        env={"LOG_LEVEL": "INFO"},
+    )
     deadline = time.monotonic() + 30
     while len(fake_backend.predictions) < 80:  # two seconds of traffic
         assert time.monotonic() < deadline and proc.poll() is None, proc.stdout.read()

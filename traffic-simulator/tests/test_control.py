@@ -52,8 +52,9 @@ def test_the_scenario_clock_is_the_backends(fake_backend, settings_for):
 
 def test_an_unknown_backend_scenario_keeps_the_current_one(settings_for, caplog):
     control = Control(None, settings_for(), send_scenario=False)  # type: ignore[arg-type]
-    state = SimulatorState(scenario="meteor", params={}, rps=None, updated_at=None,
-                           started_at=None, elapsed_s=None, scenarios=[])
+    state = SimulatorState(
+        scenario="meteor", params={}, rps=None, updated_at=None, started_at=None, elapsed_s=None, scenarios=[]
+    )
     control.apply(state)
     assert control.scenario.name == "none" and "meteor" in caplog.text
 

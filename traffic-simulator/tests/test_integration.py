@@ -20,12 +20,21 @@ def test_10_s_at_50_rps_stores_predictions_and_true_labels(
     model_dir, database_url, clean_db, tmp_path, recording_generator
 ):
     with run_backend(database_url, model_dir, tmp_path / "backend.log") as url:
-        settings = Settings(backend_url=url, rps=50, duration_s=10.0, label_delay_s=1.0,
-                            label_rate=0.8, seed=21, control_interval_s=1.0, api_key=TEST_PREDICT_KEY)
+        settings = Settings(
+            backend_url=url,
+            rps=50,
+            duration_s=10.0,
+            label_delay_s=1.0,
+            label_rate=0.8,
+            seed=21,
+            control_interval_s=1.0,
+            api_key=TEST_PREDICT_KEY,
+        )
         generator = recording_generator(seed=21, fraud_rate=0.1)
         # Halfway through, the dashboard switches to the sudden scenario.
-        switch = threading.Timer(5.0, lambda: httpx.put(f"{url}/api/v1/simulator", json={"scenario": "sudden"},
-                                                        headers=auth(TEST_ADMIN_KEY)))
+        switch = threading.Timer(
+            5.0, lambda: httpx.put(f"{url}/api/v1/simulator", json={"scenario": "sudden"}, headers=auth(TEST_ADMIN_KEY))
+        )
         switch.start()
         stats = asyncio.run(Simulator(settings, generator=generator).run()).totals
 

@@ -9,7 +9,7 @@ import pytest
 from pydantic import ValidationError
 from scipy.stats import chisquare, ks_2samp
 
-from app.ml.features import FEATURES, FEATURE_NAMES
+from app.ml.features import FEATURE_NAMES, FEATURES
 from app.ml.generator import NO_DRIFT, Drift, TransactionGenerator
 from app.schemas.simulator import SCENARIO_NAMES
 from simulator.scenarios import ATTACK, SCENARIO_CLASSES, build_scenario, normal_mix
@@ -25,9 +25,9 @@ def test_every_scenario_is_normal_or_well_formed_at_every_time(name):
     for t in (0.0, 30.0, 600.0, 86_400.0):
         drift = scenario.tick(t)
         assert isinstance(drift, Drift)
-        assert set(drift.scale) | set(drift.shift) | set(drift.category_probs) | set(
-            drift.boolean_rates
-        ) <= set(FEATURE_NAMES)
+        assert set(drift.scale) | set(drift.shift) | set(drift.category_probs) | set(drift.boolean_rates) <= set(
+            FEATURE_NAMES
+        )
         TransactionGenerator(seed=1).sample(50, drift)  # the generator accepts it
 
 
@@ -135,9 +135,7 @@ def test_a_window_with_20_percent_sudden_rows_shows_most_features_drifted():
     reference = TransactionGenerator(seed=11).sample(5_000)
     normal = TransactionGenerator(seed=12).sample(2_400)
     attack = TransactionGenerator(seed=13).sample(600, build_scenario("sudden").tick(0.0))
-    window = {
-        name: np.concatenate([normal.columns[name], attack.columns[name]]) for name in FEATURE_NAMES
-    }
+    window = {name: np.concatenate([normal.columns[name], attack.columns[name]]) for name in FEATURE_NAMES}
     drifted = _drifted_features(window, reference)
     assert len(drifted) >= 10, drifted
     assert len(_drifted_features(normal.columns, reference)) == 0
@@ -149,5 +147,3 @@ def test_unknown_scenarios_and_bad_params_are_refused():
     with pytest.raises(ValidationError, match="magnitude"):
         build_scenario("sudden", {"magnitude": -1})
     assert math.isclose(build_scenario("gradual").params["duration_minutes"], 10.0)
-
-

@@ -33,19 +33,29 @@ OPEN_ROUTES = frozenset({"/auth/session"})
 OPEN_READS = frozenset({"/health", "/ready", "/auth/session"})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
-_key = APIKeyHeader(name=API_KEY_HEADER, auto_error=False, scheme_name="ApiKey",
-                    description="An admin or predict key (ADMIN_API_KEYS / PREDICT_API_KEYS).")
-_bearer = HTTPBearer(auto_error=False, scheme_name="Bearer",
-                     description="The same key as `Authorization: Bearer <key>`.")
-_cookie = APIKeyCookie(name=SESSION_COOKIE, auto_error=False, scheme_name="Session",
-                       description="The dashboard's session, from POST /api/v1/auth/session.")
+_key = APIKeyHeader(
+    name=API_KEY_HEADER,
+    auto_error=False,
+    scheme_name="ApiKey",
+    description="An admin or predict key (ADMIN_API_KEYS / PREDICT_API_KEYS).",
+)
+_bearer = HTTPBearer(
+    auto_error=False, scheme_name="Bearer", description="The same key as `Authorization: Bearer <key>`."
+)
+_cookie = APIKeyCookie(
+    name=SESSION_COOKIE,
+    auto_error=False,
+    scheme_name="Session",
+    description="The dashboard's session, from POST /api/v1/auth/session.",
+)
 
 UNAUTHENTICATED = {"WWW-Authenticate": 'Bearer realm="driftwatch"'}
 
 
 def _route_path(request: Request) -> str:
     route = request.scope.get("route")
-    return getattr(route, "path", request.scope["path"]).removeprefix(API_PREFIX)
+    path: str = getattr(route, "path", None) or request.scope["path"]
+    return path.removeprefix(API_PREFIX)
 
 
 def required_role(method: str, path: str, reads_need_auth: bool) -> Role | None:
@@ -81,8 +91,7 @@ async def authorize(
     """Let the request through, or raise 401/403 saying what is missing."""
     security = request.app.state.security
     identity = identify(request.scope, security)
-    role = required_role(request.method, _route_path(request),
-                         security.settings.require_auth_for_reads)
+    role = required_role(request.method, _route_path(request), security.settings.require_auth_for_reads)
     if role is None:
         return identity.principal
     principal = identity.principal

@@ -27,8 +27,10 @@ def get_session(state: StateDep) -> Iterator[Session]:
 def get_model(state: StateDep) -> ModelService:
     if state.model is None:
         # The reason (a path, a parse error) is in the server log, not in the answer.
-        raise HTTPException(503, detail="no model is loaded: train one with ./scripts/train_model.sh "
-                                        "and restart; the server log says why")
+        raise HTTPException(
+            503,
+            detail="no model is loaded: train one with ./scripts/train_model.sh and restart; the server log says why",
+        )
     return state.model
 
 

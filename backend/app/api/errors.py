@@ -42,8 +42,7 @@ log = logging.getLogger(__name__)
 
 RETRY_DATABASE_S = 5
 ECHO_LIMIT = 200
-_SECRETS = ((re.compile(r"(password\s*=\s*)\S+", re.I), r"\1***"),
-            (re.compile(r"(://[^:/@\s]*:)[^@\s]+@"), r"\1***@"))
+_SECRETS = ((re.compile(r"(password\s*=\s*)\S+", re.I), r"\1***"), (re.compile(r"(://[^:/@\s]*:)[^@\s]+@"), r"\1***@"))
 
 
 def _echo(value: Any) -> Any:
@@ -101,8 +100,17 @@ async def http_error(request: Request, exc: HTTPException) -> SafeJSONResponse:
     status, detail, headers = exc.status_code, str(exc.detail), dict(exc.headers or {})
     # FastAPI turns every body-parsing failure but a JSONDecodeError into a bare 400.
     if status == 400 and isinstance(exc.__cause__, (ValueError, RecursionError)):
-        return validation_problem([{"type": "json_invalid", "loc": ("body",), "input": None,
-                                    "msg": "", "ctx": {"error": _unparsable(exc.__cause__)}}])
+        return validation_problem(
+            [
+                {
+                    "type": "json_invalid",
+                    "loc": ("body",),
+                    "input": None,
+                    "msg": "",
+                    "ctx": {"error": _unparsable(exc.__cause__)},
+                }
+            ]
+        )
     if status == 405:
         headers["Allow"] = _allowed_methods(request)
         detail = f"{request.method} is not allowed on {request.url.path}; allowed: {headers['Allow']}"
@@ -142,8 +150,9 @@ async def database_error(request: Request, exc: Exception) -> SafeJSONResponse:
     if not transient:
         raise exc  # a bug, not an outage: the server error handler answers 500 and logs it
     log.warning("%s %s: database unavailable (%s)", request.method, request.url.path, _redacted(exc))
-    return problem_response(503, "the database is unavailable; retry shortly",
-                            headers={"Retry-After": str(RETRY_DATABASE_S)})
+    return problem_response(
+        503, "the database is unavailable; retry shortly", headers={"Retry-After": str(RETRY_DATABASE_S)}
+    )
 
 
 async def server_error(request: Request, exc: Exception) -> SafeJSONResponse:
@@ -152,9 +161,10 @@ async def server_error(request: Request, exc: Exception) -> SafeJSONResponse:
 
 def install(app: FastAPI) -> None:
     """Register every handler above on ``app``."""
-    app.add_exception_handler(RequestValidationError, validation_error)
-    app.add_exception_handler(HTTPException, http_error)
-    app.add_exception_handler(DomainError, domain_error)
+    # Starlette types a handler's exception as Exception; each of these takes its own kind.
+    app.add_exception_handler(RequestValidationError, validation_error)  # type: ignore[arg-type]
+    app.add_exception_handler(HTTPException, http_error)  # type: ignore[arg-type]
+    app.add_exception_handler(DomainError, domain_error)  # type: ignore[arg-type]
     app.add_exception_handler(DBAPIError, database_error)
     app.add_exception_handler(PoolTimeout, database_error)
     app.add_exception_handler(Exception, server_error)

@@ -13,14 +13,21 @@ from __future__ import annotations
 import json
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from app.schemas.errors import ValidationProblem
 
 VALIDATION_DESCRIPTION = "Invalid input: names the field and what was expected."
 VALIDATION_EXAMPLE = {
     "detail": "amount: Input should be greater than or equal to 0.01",
-    "errors": [{"field": "amount", "message": "Input should be greater than or equal to 0.01",
-                "type": "greater_than_equal", "input": -1}],
+    "errors": [
+        {
+            "field": "amount",
+            "message": "Input should be greater than or equal to 0.01",
+            "type": "greater_than_equal",
+            "input": -1,
+        }
+    ],
 }
 
 
@@ -59,7 +66,7 @@ def document(schema: dict) -> dict:
                 if status == "422":
                     if response.get("description") == "Validation Error":
                         response["description"] = VALIDATION_DESCRIPTION
-                    body = {"schema": {"$ref": "#/components/schemas/ValidationProblem"}}
+                    body: dict[str, Any] = {"schema": {"$ref": "#/components/schemas/ValidationProblem"}}
                     if "Transaction" in str(operation.get("requestBody")):  # the example is about one
                         body["example"] = VALIDATION_EXAMPLE
                     response["content"] = {"application/json": body}

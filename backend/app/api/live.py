@@ -73,7 +73,7 @@ class Broadcaster:
         if self.degraded is not None:
             queue.put_nowait(encode(self.degraded))
         elif self.last is not None:
-            queue.put_nowait(encode(StatsMessage(type="stats", data=self.last.stats)))
+            queue.put_nowait(encode(StatsMessage.model_validate({"type": "stats", "data": self.last.stats})))
         if self.task is None or self.task.done():
             self.task = asyncio.create_task(self._run(), name="live-broadcaster")
         return queue
@@ -108,8 +108,9 @@ class Broadcaster:
             return
         # One traceback per outage, not one per second.
         log.warning("live channel poll failed: figures are stalled", exc_info=exc)
-        self.degraded = DegradedMessage(type="degraded",
-                                        data={"since": utcnow(), "reason": "database unavailable"})
+        self.degraded = DegradedMessage.model_validate(
+            {"type": "degraded", "data": {"since": utcnow(), "reason": "database unavailable"}}
+        )
         self.publish(self.degraded)
 
     def _recovered(self) -> None:
@@ -117,7 +118,7 @@ class Broadcaster:
             return
         since, self.degraded = self.degraded.data.since, None
         log.info("live channel poll recovered")
-        self.publish(RecoveredMessage(type="recovered", data={"since": since, "at": utcnow()}))
+        self.publish(RecoveredMessage.model_validate({"type": "recovered", "data": {"since": since, "at": utcnow()}}))
 
     async def _snapshot(self) -> Snapshot:
         """The next snapshot; a poll still hanging in its thread is waited on, not repeated."""
@@ -129,15 +130,15 @@ class Broadcaster:
         """Poll once; publish stats and, against the previous poll, what changed."""
         now = await self._snapshot()
         previous, self.last = self.last, now
-        self.publish(StatsMessage(type="stats", data=now.stats))
+        self.publish(StatsMessage.model_validate({"type": "stats", "data": now.stats}))
         if previous is None:
             return  # the first poll is the baseline: clients loaded it over REST
         if now.drift is not None and now.drift != previous.drift:
-            self.publish(DriftMessage(type="drift", data=now.drift))
+            self.publish(DriftMessage.model_validate({"type": "drift", "data": now.drift}))
         if now.alerts != previous.alerts:
-            self.publish(AlertsMessage(type="alerts", data=now.alerts))
+            self.publish(AlertsMessage.model_validate({"type": "alerts", "data": now.alerts}))
         if now.simulator != previous.simulator:
-            self.publish(SimulatorMessage(type="simulator", data=now.simulator_state))
+            self.publish(SimulatorMessage.model_validate({"type": "simulator", "data": now.simulator_state}))
 
 
 def get_broadcaster(app: FastAPI) -> Broadcaster:
@@ -188,8 +189,10 @@ async def live(websocket: WebSocket) -> None:
     try:
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         for task in done:
-            if not task.cancelled() and task.exception() and not isinstance(
-                task.exception(), (WebSocketDisconnect, RuntimeError)
+            if (
+                not task.cancelled()
+                and task.exception()
+                and not isinstance(task.exception(), (WebSocketDisconnect, RuntimeError))
             ):
                 log.warning("live connection ended: %r", task.exception())
     finally:

@@ -16,8 +16,7 @@ from app.api.routes import (
     stats,
 )
 
-ROUTE_MODULES = (predict, explain, feedback, model, predictions, stats, monitoring, alerts, simulator,
-                 auth, ops)
+ROUTE_MODULES = (predict, explain, feedback, model, predictions, stats, monitoring, alerts, simulator, auth, ops)
 
 api_router = APIRouter()
 for module in ROUTE_MODULES:

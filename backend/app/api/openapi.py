@@ -40,12 +40,11 @@ from app.schemas.live import LIVE_MESSAGE
 
 REF_TEMPLATE = "#/components/schemas/{model}"
 
-_RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before retrying.",
-                                "schema": {"type": "integer"}}}
+_RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before retrying.", "schema": {"type": "integer"}}}
 _CHALLENGE = {"WWW-Authenticate": {"description": "How to authenticate.", "schema": {"type": "string"}}}
 _TEXT = {
     "401": "No valid credential: send an API key as X-API-Key or Authorization: Bearer, "
-           "or the session cookie from POST /api/v1/auth/session.",
+    "or the session cookie from POST /api/v1/auth/session.",
     "403": "The credential's role may not do this, or a cookie request came from another site.",
     "413": "The body is larger than MAX_BODY_BYTES.",
     "415": "The body is not JSON: send Content-Type: application/json.",
@@ -72,9 +71,9 @@ def _statuses(route: RouteContext, method: str, operation: dict, settings: Setti
     statuses = []
     if operation.get("requestBody"):
         statuses += ["413", "415"]
-    if route.path_format.startswith(API_PREFIX + "/"):
-        role = required_role(method.upper(), route.path_format.removeprefix(API_PREFIX),
-                             settings.require_auth_for_reads)
+    path = route.path_format or ""
+    if path.startswith(API_PREFIX + "/"):
+        role = required_role(method.upper(), path.removeprefix(API_PREFIX), settings.require_auth_for_reads)
         if role is not None:
             statuses += ["401", "403"] if method not in ("get", "head") else ["401"]
         elif operation.get("security"):
@@ -115,14 +114,18 @@ def document(schema: dict, app: FastAPI, settings: Settings) -> dict:
         return schema
     components["Problem"] = Problem.model_json_schema(ref_template=REF_TEMPLATE)
     _document_live_messages(components)
-    routes = {(r.path_format, m.lower()): r for r in iter_route_contexts(app.routes)
-              if isinstance(r.original_route, APIRoute) for m in r.methods}
+    routes = {
+        (r.path_format, m.lower()): r
+        for r in iter_route_contexts(app.routes)
+        if isinstance(r.original_route, APIRoute)
+        for m in r.methods or ()
+    }
     for path, operations in schema.get("paths", {}).items():
         for method, operation in operations.items():
             responses = operation.setdefault("responses", {})
             for status in _statuses(routes[(path, method)], method, operation, settings):
                 _add_problem(responses, status)
-            for status, response in responses.items():  # declared ones: 404, 409 …
+            for status, _response in responses.items():  # declared ones: 404, 409 …
                 if status[0] in "45" and status != "422":
                     _add_problem(responses, status)
     return schema

@@ -27,9 +27,7 @@ class Settings(BaseSettings):
         default=DEFAULT_MODEL_DIR,
         description="Folder holding versioned model artifacts; the newest is served.",
     )
-    model_version: str | None = Field(
-        default=None, description="Serve this artifact version instead of the newest."
-    )
+    model_version: str | None = Field(default=None, description="Serve this artifact version instead of the newest.")
     cors_origins: str = Field(
         default="http://localhost:3000",
         description="Comma-separated browser origins allowed to call the API and open /ws/live.",
@@ -39,7 +37,8 @@ class Settings(BaseSettings):
         description="Comma-separated Host names the backend answers ('*' for any).",
     )
     admin_api_keys: str = Field(
-        default="", repr=False,
+        default="",
+        repr=False,
         description="Comma-separated admin keys: everything, incl. simulator and alert actions.",
     )
     predict_api_keys: str = Field(
@@ -49,13 +48,12 @@ class Settings(BaseSettings):
         default=False, description="Also require a key or session for GET routes and /ws/live."
     )
     session_secret: str = Field(
-        default="", repr=False,
+        default="",
+        repr=False,
         description="Signs dashboard session cookies; derived from the admin keys when empty.",
     )
     session_ttl_minutes: int = Field(default=720, ge=1, le=60 * 24 * 30)
-    session_cookie_secure: bool = Field(
-        default=False, description="Mark the session cookie Secure (serve over HTTPS)."
-    )
+    session_cookie_secure: bool = Field(default=False, description="Mark the session cookie Secure (serve over HTTPS).")
     rate_limit_per_key: str = Field(
         default="300/second", description="Requests per key, e.g. '300/second'; 'off' disables."
     )
@@ -80,8 +78,10 @@ class Settings(BaseSettings):
     def _strong_keys(cls, value: str) -> str:
         for key in (k.strip() for k in value.split(",")):
             if key and not (16 <= len(key) <= 512 and key.isprintable() and " " not in key):
-                raise ValueError("every key must be 16 to 512 printable characters without spaces "
-                                 "(./scripts/setup.sh generates strong ones)")
+                raise ValueError(
+                    "every key must be 16 to 512 printable characters without spaces "
+                    "(./scripts/setup.sh generates strong ones)"
+                )
         return value
 
     @property

@@ -73,8 +73,7 @@ def ping(engine: Engine) -> bool:
         return False
 
 
-def wait_for_db(engine: Engine, timeout_s: float = 60.0,
-                stop: threading.Event | None = None) -> bool:
+def wait_for_db(engine: Engine, timeout_s: float = 60.0, stop: threading.Event | None = None) -> bool:
     """Block until the database answers, backing off between tries.
 
     True once it answers; False when ``timeout_s`` passes or ``stop`` is set

@@ -12,24 +12,25 @@ class Metrics:
         self.registry = CollectorRegistry()
         r = self.registry
         self.requests = Counter(
-            "driftwatch_http_requests", "HTTP requests served", ["method", "route", "status"],
+            "driftwatch_http_requests",
+            "HTTP requests served",
+            ["method", "route", "status"],
             registry=r,
         )
         self.latency = Histogram(
-            "driftwatch_http_request_duration_seconds", "HTTP request latency", ["method", "route"],
-            buckets=LATENCY_BUCKETS, registry=r,
+            "driftwatch_http_request_duration_seconds",
+            "HTTP request latency",
+            ["method", "route"],
+            buckets=LATENCY_BUCKETS,
+            registry=r,
         )
-        self.predictions = Counter(
-            "driftwatch_predictions", "Transactions scored", ["outcome"], registry=r
-        )
+        self.predictions = Counter("driftwatch_predictions", "Transactions scored", ["outcome"], registry=r)
         self.scores = Histogram(
-            "driftwatch_prediction_score", "Fraud probability of scored transactions",
-            buckets=tuple(i / 20 for i in range(1, 21)), registry=r,
+            "driftwatch_prediction_score",
+            "Fraud probability of scored transactions",
+            buckets=tuple(i / 20 for i in range(1, 21)),
+            registry=r,
         )
         self.model_info = Info("driftwatch_model", "The model being served", registry=r)
-        self.pending_writes = Gauge(
-            "driftwatch_pending_writes", "Predictions waiting to be stored", registry=r
-        )
-        self.stored = Counter(
-            "driftwatch_predictions_stored", "Predictions written to the database", registry=r
-        )
+        self.pending_writes = Gauge("driftwatch_pending_writes", "Predictions waiting to be stored", registry=r)
+        self.stored = Counter("driftwatch_predictions_stored", "Predictions written to the database", registry=r)

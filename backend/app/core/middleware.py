@@ -102,8 +102,11 @@ class BodyGuard:
         if not declared and "chunked" not in headers.get("transfer-encoding", "").lower():
             await self.app(scope, receive, send)  # no body
             return
-        if (scope["method"] in UNSAFE_METHODS and scope["path"] not in NON_JSON_PATHS
-                and not is_json(headers.get("content-type"))):
+        if (
+            scope["method"] in UNSAFE_METHODS
+            and scope["path"] not in NON_JSON_PATHS
+            and not is_json(headers.get("content-type"))
+        ):
             sent = f"Content-Type {headers['content-type']!r}" if "content-type" in headers else "no Content-Type"
             detail = f"the body must be JSON: send Content-Type: application/json (got {sent})"
             await problem_response(415, detail)(scope, receive, send)

@@ -26,6 +26,5 @@ def problem_body(status: int, detail: str, **extra: Any) -> dict[str, Any]:
     return {"status": status, "title": HTTPStatus(status).phrase, "detail": detail, **extra}
 
 
-def problem_response(status: int, detail: str, headers: dict[str, str] | None = None,
-                     **extra: Any) -> SafeJSONResponse:
+def problem_response(status: int, detail: str, headers: dict[str, str] | None = None, **extra: Any) -> SafeJSONResponse:
     return SafeJSONResponse(problem_body(status, detail, **extra), status_code=status, headers=headers)

@@ -104,8 +104,8 @@ class CallerMiddleware:
         seconds = math.ceil(wait)
         who = f"key {principal.key_id}" if principal else "this client address"
         response = problem_response(
-            429, f"rate limit of {self.per_key if principal else self.per_address} for {who} "
-            f"exceeded; retry in {seconds} s",
+            429,
+            f"rate limit of {self.per_key if principal else self.per_address} for {who} exceeded; retry in {seconds} s",
             headers={"Retry-After": str(seconds)},
         )
         await response(scope, receive, send)

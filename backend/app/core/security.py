@@ -131,9 +131,7 @@ class Security:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.keys = KeyRing(settings.admin_api_keys, settings.predict_api_keys)
-        self.sessions = Sessions(
-            self.keys, settings.session_secret, timedelta(minutes=settings.session_ttl_minutes)
-        )
+        self.sessions = Sessions(self.keys, settings.session_secret, timedelta(minutes=settings.session_ttl_minutes))
         self.allowed_origins = frozenset(split_keys(settings.cors_origins))
 
     def identify(self, credentials: Credentials) -> Identity:
@@ -155,4 +153,3 @@ def credentials_from(headers: dict[str, str], cookies: dict[str, str]) -> Creden
         if scheme.lower() == "bearer" and value.strip():
             key = value.strip()
     return Credentials(key, cookies.get(SESSION_COOKIE))
-

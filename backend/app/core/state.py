@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from datetime import datetime
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -90,6 +90,7 @@ class AppState:
                 delay = min(delay * 2, 5.0)
 
     def _register_model(self) -> None:
+        assert self.model is not None
         meta = self.model.metadata
         with self.session_factory.begin() as session:
             if session.scalar(select(ModelVersion).where(ModelVersion.version == meta["version"])):

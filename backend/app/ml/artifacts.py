@@ -63,9 +63,7 @@ def resolve(model_dir: Path, version: str | None = None) -> ArtifactPaths:
     if version is None:
         latest = model_dir / LATEST_FILE
         if not latest.is_file():
-            raise ArtifactNotFound(
-                f"no trained model in {model_dir} (run ./scripts/train_model.sh)"
-            )
+            raise ArtifactNotFound(f"no trained model in {model_dir} (run ./scripts/train_model.sh)")
         version = latest.read_text().strip()
     paths = ArtifactPaths(model_dir / version)
     if not (paths.booster.is_file() and paths.metadata.is_file()):

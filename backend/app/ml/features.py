@@ -92,20 +92,12 @@ FEATURES: tuple[Feature, ...] = (
         0,
         1_000,
     ),
-    Feature(
-        "txn_count_24h", "numeric", "Transactions on the card in the last 24 h", 3, "int", 0, 500
-    ),
+    Feature("txn_count_24h", "numeric", "Transactions on the card in the last 24 h", 3, "int", 0, 500),
     Feature("card_present", "boolean", "Card physically present at the terminal", True, "bool"),
-    Feature(
-        "entry_mode", "categorical", "How the card was read", "chip", "str", categories=ENTRY_MODES
-    ),
-    Feature(
-        "account_age_days", "numeric", "Days since the account was opened", 1450, "int", 0, 36_500
-    ),
+    Feature("entry_mode", "categorical", "How the card was read", "chip", "str", categories=ENTRY_MODES),
+    Feature("account_age_days", "numeric", "Days since the account was opened", 1450, "int", 0, 36_500),
     Feature("customer_age", "numeric", "Cardholder age", 41, "int", 18, 110, "years"),
-    Feature(
-        "is_international", "boolean", "Merchant is in another country", False, "bool"
-    ),
+    Feature("is_international", "boolean", "Merchant is in another country", False, "bool"),
 )
 
 FEATURE_NAMES: tuple[str, ...] = tuple(f.name for f in FEATURES)

@@ -50,9 +50,7 @@ class Drift:
 
     @property
     def is_none(self) -> bool:
-        return not (
-            self.scale or self.shift or self.category_probs or self.boolean_rates or self.concept
-        )
+        return not (self.scale or self.shift or self.category_probs or self.boolean_rates or self.concept)
 
 
 NO_DRIFT = Drift()
@@ -109,19 +107,14 @@ def _draw_features(rng: np.random.Generator, n: int, drift: Drift) -> dict[str, 
     if "entry_mode" in drift.category_probs:
         entry = _choice(rng, n, _probs_for(ENTRY_MODES, drift.category_probs["entry_mode"]))
     else:
-        entry = np.where(
-            online_merchant, _choice(rng, n, ONLINE_ENTRY_PROBS), _choice(rng, n, IN_STORE_ENTRY_PROBS)
-        )
+        entry = np.where(online_merchant, _choice(rng, n, ONLINE_ENTRY_PROBS), _choice(rng, n, IN_STORE_ENTRY_PROBS))
     card_present = CARD_PRESENT_MODES[entry]
     if "card_present" in drift.boolean_rates:
         card_present = rng.random(n) < drift.boolean_rates["card_present"]
 
     travel = merchant == MERCHANT_CATEGORIES.index("travel")
     intl_rate = drift.boolean_rates.get("is_international")
-    if intl_rate is None:
-        international = rng.random(n) < np.where(travel, 0.30, 0.035)
-    else:
-        international = rng.random(n) < intl_rate
+    international = rng.random(n) < np.where(travel, 0.3, 0.035) if intl_rate is None else rng.random(n) < intl_rate
 
     customer_median = MERCHANT_MEDIAN_USD[merchant] * rng.lognormal(0.0, 0.35, n)
     ratio = rng.lognormal(0.0, 0.55, n) * np.where(rng.random(n) < 0.04, rng.uniform(3, 12, n), 1.0)
@@ -183,7 +176,8 @@ def _baseline_logit(c: dict[str, np.ndarray]) -> np.ndarray:
         + 0.9 * remote * (c["entry_mode"] == ENTRY_MODES.index("manual"))
         + 0.5 * remote
         + 0.6 * np.log1p(c["distance_from_home_km"]) / np.log1p(5000)
-        + 0.9 * (c["ratio_to_median_amount"] > 3) + 0.6 * (c["ratio_to_median_amount"] > 8)
+        + 0.9 * (c["ratio_to_median_amount"] > 3)
+        + 0.6 * (c["ratio_to_median_amount"] > 8)
         + 0.22 * np.clip(c["txn_count_24h"] - 5, 0, 10)
         + 1.0 * (c["account_age_days"] < 90)
         + 0.7 * risky_merchant

@@ -52,7 +52,7 @@ def numeric_reference(values: np.ndarray, rng: np.random.Generator) -> dict:
         "edges": edges.tolist(),
         "proportions": (counts / counts.sum()).tolist(),
         "sample": sample.tolist(),
-        "n": int(len(values)),
+        "n": len(values),
         "mean": float(values.mean()),
         "std": float(values.std()),
     }
@@ -64,7 +64,7 @@ def categorical_reference(values: np.ndarray, categories: list[str]) -> dict:
         "kind": "categorical",
         "categories": categories,
         "proportions": (counts / counts.sum()).tolist(),
-        "n": int(len(values)),
+        "n": len(values),
     }
 
 

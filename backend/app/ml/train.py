@@ -54,10 +54,7 @@ NUM_ROUNDS = 300
 def choose_threshold(y: np.ndarray, p: np.ndarray, cost_fp: float, cost_fn: float) -> float:
     """The score cut-off with the lowest total cost of false alarms and missed fraud."""
     candidates = np.unique(np.round(p, 4))
-    costs = [
-        cost_fp * np.sum((p >= t) & (y == 0)) + cost_fn * np.sum((p < t) & (y == 1))
-        for t in candidates
-    ]
+    costs = [cost_fp * np.sum((p >= t) & (y == 0)) + cost_fn * np.sum((p < t) & (y == 1)) for t in candidates]
     return round(float(candidates[int(np.argmin(costs))]), 4)
 
 
@@ -70,13 +67,11 @@ def evaluate(y: np.ndarray, p: np.ndarray, threshold: float) -> dict:
         "recall": float(recall_score(y, decision, zero_division=0)),
         "f1": float(f1_score(y, decision, zero_division=0)),
         "fraud_rate": float(y.mean()),
-        "n": int(len(y)),
+        "n": len(y),
     }
 
 
-def train(
-    model_dir: Path, rows: int = 50_000, seed: int = 42, cost_fp: float = 50, cost_fn: float = 500
-) -> Path:
+def train(model_dir: Path, rows: int = 50_000, seed: int = 42, cost_fp: float = 50, cost_fn: float = 500) -> Path:
     started = time.perf_counter()
     batch = TransactionGenerator(seed=seed).sample(rows)
     X, y = encode_columns(batch.columns), batch.labels.astype(int)
@@ -100,9 +95,7 @@ def train(
     # The reference is traffic the model did not train on: validation + hold-out.
     unseen = np.concatenate([va, te])
     columns = {name: col[unseen] for name, col in batch.columns.items()}
-    artifacts.write_json(
-        paths.reference, build_reference(columns, np.concatenate([p_val, p_test]), seed)
-    )
+    artifacts.write_json(paths.reference, build_reference(columns, np.concatenate([p_val, p_test]), seed))
     artifacts.write_json(
         paths.metadata,
         {
@@ -111,8 +104,13 @@ def train(
             "algorithm": f"XGBoost {xgb.__version__} gradient-boosted trees",
             "params": {**PARAMS, "num_boost_round": NUM_ROUNDS},
             "seed": seed,
-            "data": {"rows": rows, "train": len(tr), "validation": len(va), "holdout": len(te),
-                     "fraud_rate": float(y.mean())},
+            "data": {
+                "rows": rows,
+                "train": len(tr),
+                "validation": len(va),
+                "holdout": len(te),
+                "fraud_rate": float(y.mean()),
+            },
             "threshold": threshold,
             "threshold_rule": (
                 f"minimises expected cost on the validation split with a false positive "
@@ -127,8 +125,12 @@ def train(
     artifacts.mark_latest(model_dir, version)
     log.info(
         "trained %s in %.1f s: ROC-AUC %.3f, PR-AUC %.3f, threshold %.3f (F1 %.3f)",
-        version, time.perf_counter() - started, metrics["roc_auc"], metrics["pr_auc"],
-        threshold, metrics["f1"],
+        version,
+        time.perf_counter() - started,
+        metrics["roc_auc"],
+        metrics["pr_auc"],
+        threshold,
+        metrics["f1"],
     )
     return paths.folder
 

@@ -11,11 +11,12 @@ from app.core.security import MAX_KEY_LENGTH
 
 
 class SignIn(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"key": "dwa_3Jq9...from .env"}]}
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"key": "dwa_3Jq9...from .env"}]})
+    key: str = Field(
+        min_length=1,
+        max_length=MAX_KEY_LENGTH,
+        description="An admin or predict key (ADMIN_API_KEYS in the project's .env).",
     )
-    key: str = Field(min_length=1, max_length=MAX_KEY_LENGTH,
-                     description="An admin or predict key (ADMIN_API_KEYS in the project's .env).")
 
 
 class SessionOut(BaseModel):

@@ -25,7 +25,6 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BeforeValidator, PlainSerializer, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-
 _DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([Zz]|[+-]\d{2}:\d{2})?")
 
 
@@ -33,8 +32,7 @@ def _date_time(value: Any) -> Any:
     if isinstance(value, datetime):
         return value
     if not isinstance(value, str) or not _DATE_TIME.fullmatch(value):
-        raise PydanticCustomError("datetime_format",
-                                  "Input should be a date and time like 2026-01-31T12:00:00Z")
+        raise PydanticCustomError("datetime_format", "Input should be a date and time like 2026-01-31T12:00:00Z")
     return value
 
 

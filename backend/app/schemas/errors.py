@@ -29,8 +29,7 @@ class ValidationProblem(BaseModel):
 class Problem(BaseModel):
     model_config = ConfigDict(
         extra="allow",
-        json_schema_extra={"examples": [{"status": 404, "title": "Not Found",
-                                         "detail": "alert_id: no alert 7"}]},
+        json_schema_extra={"examples": [{"status": 404, "title": "Not Found", "detail": "alert_id: no alert 7"}]},
     )
     status: int = Field(description="The HTTP status code, repeated.")
     title: str = Field(description="The status's standard phrase, e.g. `Not Found`.")

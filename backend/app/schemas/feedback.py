@@ -24,8 +24,9 @@ class FeedbackItem(BaseModel):
 
 def _both_forms(schema: dict) -> None:
     """Document the single-item form the ``before`` validator accepts next to the batch."""
-    batch = {key: schema.pop(key) for key in ("type", "properties", "required", "additionalProperties")
-             if key in schema}
+    batch = {
+        key: schema.pop(key) for key in ("type", "properties", "required", "additionalProperties") if key in schema
+    }
     single = FeedbackItem.model_json_schema()
     single.pop("title", None)
     schema["anyOf"] = [single, batch]

@@ -69,6 +69,5 @@ class ModelOut(BaseModel):
     costs: Costs | None = None
     metrics: HoldoutMetrics | None = Field(default=None, description="On the hold-out split.")
     feature_schema: list[FeatureSpec] | None = Field(default=None, description="The inputs, in order.")
-    params: dict[str, bool | int | float | str] | None = Field(
-        default=None, description="XGBoost training parameters.")
+    params: dict[str, bool | int | float | str] | None = Field(default=None, description="XGBoost training parameters.")
     training_seconds: float | None = None

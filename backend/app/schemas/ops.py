@@ -25,4 +25,5 @@ class Readiness(BaseModel):
     database_error: str | SkipJsonSchema[None] = None
     model_error: str | SkipJsonSchema[None] = None
     writer_error: str | SkipJsonSchema[None] = Field(
-        default=None, description="Storing predictions failed lately; they are kept and retried.")
+        default=None, description="Storing predictions failed lately; they are kept and retried."
+    )

@@ -18,7 +18,8 @@ class StoredPrediction(BaseModel):
     latency_ms: float = Field(description="Server-side time to validate and score, in ms.")
     label: bool | None = Field(description="The true label from /feedback; null until one arrives.")
     features: dict[str, bool | int | float | str] = Field(
-        description="The transaction as it was scored, by feature name.")
+        description="The transaction as it was scored, by feature name."
+    )
 
 
 class PredictionsPage(BaseModel):

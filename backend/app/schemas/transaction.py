@@ -12,9 +12,9 @@ from app.schemas.common import WholeInt
 
 
 def _field(feature: Feature) -> tuple[Any, Any]:
-    common = {"description": feature.description, "examples": [feature.example]}
+    common: dict[str, Any] = {"description": feature.description, "examples": [feature.example]}
     if feature.kind == "categorical":
-        return Literal[feature.categories], Field(**common)  # type: ignore[valid-type]
+        return Literal[feature.categories], Field(**common)
     if feature.kind == "boolean":
         return bool, Field(strict=True, **common)
     py_type = WholeInt if feature.dtype == "int" else float
@@ -30,9 +30,7 @@ def _field(feature: Feature) -> tuple[Any, Any]:
 
 Transaction = create_model(  # type: ignore[call-overload]
     "Transaction",
-    __config__=ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [example_transaction()]}
-    ),
+    __config__=ConfigDict(extra="forbid", json_schema_extra={"examples": [example_transaction()]}),
     **{f.name: _field(f) for f in FEATURES},
 )
 Transaction.__doc__ = "One card transaction: every feature of the model, nothing else."
@@ -49,9 +47,7 @@ class PredictionOut(BaseModel):
 
 
 class BatchIn(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={"examples": [{"transactions": [example_transaction()]}]}
-    )
+    model_config = ConfigDict(json_schema_extra={"examples": [{"transactions": [example_transaction()]}]})
     transactions: list[Transaction] = Field(min_length=1, max_length=10_000)  # type: ignore[valid-type]
 
 

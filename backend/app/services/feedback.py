@@ -32,8 +32,7 @@ class ConflictingLabels(Conflict):
     """Some predictions already have the other label; nothing was stored."""
 
     def __init__(self, ids: list[uuid.UUID]) -> None:
-        super().__init__(f"{len(ids)} prediction(s) already have a different label",
-                         prediction_ids=_ids(ids))
+        super().__init__(f"{len(ids)} prediction(s) already have a different label", prediction_ids=_ids(ids))
 
 
 def _chunks(ids: list[uuid.UUID]) -> Iterable[list[uuid.UUID]]:
@@ -52,17 +51,13 @@ def _existing_labels(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, 
     labels: dict[uuid.UUID, bool] = {}
     for chunk in _chunks(ids):
         rows = session.execute(
-            select(GroundTruth.prediction_id, GroundTruth.label).where(
-                GroundTruth.prediction_id.in_(chunk)
-            )
+            select(GroundTruth.prediction_id, GroundTruth.label).where(GroundTruth.prediction_id.in_(chunk))
         )
         labels.update({pid: label for pid, label in rows})
     return labels
 
 
-def record_labels(
-    session: Session, writer: PredictionWriter, labels: dict[uuid.UUID, bool]
-) -> tuple[int, int]:
+def record_labels(session: Session, writer: PredictionWriter, labels: dict[uuid.UUID, bool]) -> tuple[int, int]:
     """Store labels; returns (stored, unchanged). Stores nothing and raises
     ``UnknownPredictions`` when an id is unknown, ``ConflictingLabels`` when one
     already has the other label (both name at most 100 ids)."""
@@ -80,8 +75,7 @@ def record_labels(
     conflicts = [i for i, label in existing.items() if label != labels[i]]
     if conflicts:
         raise ConflictingLabels(conflicts)
-    new = [{"prediction_id": i, "label": labels[i], "received_at": utcnow()}
-           for i in ids if i not in existing]
+    new = [{"prediction_id": i, "label": labels[i], "received_at": utcnow()} for i in ids if i not in existing]
     if new:
         try:
             session.execute(insert(GroundTruth), new)

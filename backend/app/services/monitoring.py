@@ -19,8 +19,10 @@ from app.services.errors import Conflict, NotFound
 FINISHED = ("ok", "insufficient_data")
 MAX_POINTS = 5_000
 DEFAULT_HISTORY = timedelta(hours=1)
-ALERT_TRANSITIONS = {"acknowledge": {"open": "acknowledged"},
-                     "resolve": {"open": "resolved", "acknowledged": "resolved"}}
+ALERT_TRANSITIONS = {
+    "acknowledge": {"open": "acknowledged"},
+    "resolve": {"open": "resolved", "acknowledged": "resolved"},
+}
 
 
 class TransitionError(Conflict):
@@ -32,15 +34,18 @@ def latest_run(session: Session) -> MonitoringRun | None:
     return session.scalars(
         select(MonitoringRun)
         .where(MonitoringRun.finished_at.is_not(None), MonitoringRun.status.in_(FINISHED))
-        .order_by(MonitoringRun.id.desc()).limit(1)
+        .order_by(MonitoringRun.id.desc())
+        .limit(1)
     ).first()
 
 
 def run_details(session: Session) -> dict:
     """The rules of the newest cycle (thresholds, rule, costs); empty before any cycle."""
     details = session.scalars(
-        select(MonitoringRun.details).where(MonitoringRun.details.is_not(None))
-        .order_by(MonitoringRun.id.desc()).limit(1)
+        select(MonitoringRun.details)
+        .where(MonitoringRun.details.is_not(None))
+        .order_by(MonitoringRun.id.desc())
+        .limit(1)
     ).first()
     return details or {}
 
@@ -48,11 +53,19 @@ def run_details(session: Session) -> dict:
 def _feature_out(row: DriftResult) -> dict:
     details = row.details or {}
     return {
-        "feature": row.feature, "kind": row.feature_kind, "psi": details.get("psi"),
-        "psi_severity": details.get("psi_severity", row.severity), "test": row.test,
-        "statistic": row.statistic, "p_value": row.p_value, "drifted": row.drifted,
-        "severity": row.severity, "n_reference": row.n_reference, "n_current": row.n_current,
-        "window_start": row.window_start, "window_end": row.window_end,
+        "feature": row.feature,
+        "kind": row.feature_kind,
+        "psi": details.get("psi"),
+        "psi_severity": details.get("psi_severity", row.severity),
+        "test": row.test,
+        "statistic": row.statistic,
+        "p_value": row.p_value,
+        "drifted": row.drifted,
+        "severity": row.severity,
+        "n_reference": row.n_reference,
+        "n_current": row.n_current,
+        "window_start": row.window_start,
+        "window_end": row.window_end,
         "histogram": details.get("histogram") or {"bins": [], "reference": [], "current": []},
     }
 
@@ -81,14 +94,16 @@ def summary(session: Session) -> dict:
     result = drift(session, details)
     run, score = result["run"], result["score"]
     return {
-        "status": result["status"], "run": run,
+        "status": result["status"],
+        "run": run,
         "dataset_drift": run.dataset_drift if run else None,
         "drift_share": run.drift_share if run else None,
         "drifted_features": [f["feature"] for f in result["features"] if f["drifted"]],
         "n_features": len(result["features"]),
         "rule": details.get("rule"),
-        "prediction_drift": {k: score[k] for k in ("psi", "statistic", "p_value", "drifted",
-                                                    "severity")} if score else None,
+        "prediction_drift": {k: score[k] for k in ("psi", "statistic", "p_value", "drifted", "severity")}
+        if score
+        else None,
     }
 
 
@@ -103,37 +118,58 @@ def history(session: Session, feature: str, since: datetime | None) -> list[dict
         raise NotFound(f"feature: unknown feature {feature!r}")
     since = since or utcnow() - DEFAULT_HISTORY
     rows = session.scalars(
-        select(DriftResult).where(DriftResult.feature == feature, DriftResult.computed_at >= since)
-        .order_by(DriftResult.computed_at.desc()).limit(MAX_POINTS)
+        select(DriftResult)
+        .where(DriftResult.feature == feature, DriftResult.computed_at >= since)
+        .order_by(DriftResult.computed_at.desc())
+        .limit(MAX_POINTS)
     ).all()
     return [
-        {"run_id": r.run_id, "computed_at": r.computed_at, "psi": (r.details or {}).get("psi"),
-         "statistic": r.statistic, "p_value": r.p_value, "drifted": r.drifted,
-         "severity": r.severity}
+        {
+            "run_id": r.run_id,
+            "computed_at": r.computed_at,
+            "psi": (r.details or {}).get("psi"),
+            "statistic": r.statistic,
+            "p_value": r.p_value,
+            "drifted": r.drifted,
+            "severity": r.severity,
+        }
         for r in reversed(rows)
     ]
 
 
 def _point(row: PerformanceResult) -> dict:
-    return {**row.metrics, "computed_at": row.computed_at, "window_start": row.window_start,
-            "window_end": row.window_end, "n_rows": row.n_rows}
+    return {
+        **row.metrics,
+        "computed_at": row.computed_at,
+        "window_start": row.window_start,
+        "window_end": row.window_end,
+        "n_rows": row.n_rows,
+    }
 
 
 def performance(session: Session, since: datetime | None) -> dict:
     since = since or utcnow() - DEFAULT_HISTORY
     rows = session.scalars(
-        select(PerformanceResult).where(PerformanceResult.computed_at >= since)
-        .order_by(PerformanceResult.computed_at.desc()).limit(2 * MAX_POINTS)
+        select(PerformanceResult)
+        .where(PerformanceResult.computed_at >= since)
+        .order_by(PerformanceResult.computed_at.desc())
+        .limit(2 * MAX_POINTS)
     ).all()
-    series = {kind: [_point(r) for r in reversed(rows) if r.kind == kind]
-              for kind in ("realized", "estimated")}
+    series = {kind: [_point(r) for r in reversed(rows) if r.kind == kind] for kind in ("realized", "estimated")}
     latest = {
-        kind: session.scalars(select(PerformanceResult).where(PerformanceResult.kind == kind)
-                              .order_by(PerformanceResult.id.desc()).limit(1)).first()
+        kind: session.scalars(
+            select(PerformanceResult)
+            .where(PerformanceResult.kind == kind)
+            .order_by(PerformanceResult.id.desc())
+            .limit(1)
+        ).first()
         for kind in ("realized", "estimated")
     }
-    return {**series, "latest": {k: _point(r) if r else None for k, r in latest.items()},
-            "costs": run_details(session).get("costs", {})}
+    return {
+        **series,
+        "latest": {k: _point(r) if r else None for k, r in latest.items()},
+        "costs": run_details(session).get("costs", {}),
+    }
 
 
 def alerts(session: Session, status: str | None, limit: int) -> dict:

@@ -112,8 +112,7 @@ class PredictionWriter:
             except Exception as exc:  # noqa: BLE001 - keep the rows, retry later
                 self._put_back(rows)
                 self.last_error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
-                log.warning("storing %d predictions failed (%s); retry in %.1f s",
-                            len(rows), self.last_error, backoff)
+                log.warning("storing %d predictions failed (%s); retry in %.1f s", len(rows), self.last_error, backoff)
                 if self._stopping and backoff > 2:
                     return
                 time.sleep(backoff)

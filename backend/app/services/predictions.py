@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 from app.models import GroundTruth, Prediction
 
 
-def page(session: Session, limit: int, offset: int, since: datetime | None = None,
-         until: datetime | None = None) -> dict:
+def page(
+    session: Session, limit: int, offset: int, since: datetime | None = None, until: datetime | None = None
+) -> dict:
     """One page of predictions made in [since, until), newest first, and how many there are."""
     where = []
     if since is not None:

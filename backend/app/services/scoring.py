@@ -29,28 +29,32 @@ def score_and_record(
         probability = float(p)
         is_fraud = probability >= model.threshold
         pid = uuid.uuid4()
-        answers.append({
-            "prediction_id": pid,
-            "fraud_probability": round(probability, 6),
-            "is_fraud": is_fraud,
-            "decision": "fraud" if is_fraud else "legit",
-            "threshold": model.threshold,
-            "model_version": model.version,
-            "latency_ms": latency_ms,
-        })
-        stored.append({
-            "id": pid,
-            "created_at": now,
-            "model_version": model.version,
-            "features": row,
-            "probability": probability,
-            "is_fraud": is_fraud,
-            "threshold": model.threshold,
-            "latency_ms": latency_ms,
-        })
+        answers.append(
+            {
+                "prediction_id": pid,
+                "fraud_probability": round(probability, 6),
+                "is_fraud": is_fraud,
+                "decision": "fraud" if is_fraud else "legit",
+                "threshold": model.threshold,
+                "model_version": model.version,
+                "latency_ms": latency_ms,
+            }
+        )
+        stored.append(
+            {
+                "id": pid,
+                "created_at": now,
+                "model_version": model.version,
+                "features": row,
+                "probability": probability,
+                "is_fraud": is_fraud,
+                "threshold": model.threshold,
+                "latency_ms": latency_ms,
+            }
+        )
         metrics.scores.observe(probability)
     writer.submit(stored)
-    fraud = sum(a["is_fraud"] for a in answers)
+    fraud = sum(1 for a in answers if a["is_fraud"])
     metrics.predictions.labels("fraud").inc(fraud)
     metrics.predictions.labels("legit").inc(len(answers) - fraud)
     metrics.pending_writes.set(writer.pending)

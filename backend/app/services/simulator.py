@@ -41,8 +41,7 @@ def current(session: Session) -> dict:
 def _store(session: Session, update: SimulatorUpdate, params: dict[str, Any]) -> SimulatorControl:
     row = session.get(SimulatorControl, 1, with_for_update=True)
     if row is None:
-        row = SimulatorControl(id=1, scenario=update.scenario, params=params, rps=update.rps,
-                               updated_at=utcnow())
+        row = SimulatorControl(id=1, scenario=update.scenario, params=params, rps=update.rps, updated_at=utcnow())
         session.add(row)
     else:
         # Re-sending the active scenario (or changing only the rate) keeps its clock.

@@ -13,8 +13,8 @@ from datetime import timedelta
 import numpy as np
 from sqlalchemy import Float, Integer, func, select
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.expression import FunctionElement
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import FunctionElement
 
 from app.models import Prediction, utcnow
 
@@ -53,14 +53,16 @@ def compute_stats(session: Session) -> dict:
         "total_predictions": int(total),
         "total_fraud": int(total_fraud),
         "window_seconds": WINDOW_S,
-        "last_minute": window_figures(np.array([r[0] for r in recent], dtype=float),
-                                      np.array([r[1] for r in recent], dtype=bool)),
+        "last_minute": window_figures(
+            np.array([r[0] for r in recent], dtype=float), np.array([r[1] for r in recent], dtype=bool)
+        ),
         "fraud_rate": round(int(total_fraud) / int(total), 5) if total else None,
     }
 
 
 def window_figures(latency: np.ndarray, fraud: np.ndarray) -> dict:
     """Count, rate, fraud rate and latency percentiles of one ``WINDOW_S`` window."""
+
     def pct(q: float) -> float | None:
         return round(float(np.percentile(latency, q)), 3) if latency.size else None
 
@@ -81,11 +83,15 @@ def stats_history(session: Session, minutes: int, step_s: int) -> dict:
     """
     now = utcnow()
     ends = [now - timedelta(seconds=k * step_s) for k in range(minutes * 60 // step_s, -1, -1)]
-    rows = session.connection().execute(  # Core rows: no ORM processing per row
-        select(epoch_seconds(Prediction.created_at), Prediction.latency_ms, Prediction.is_fraud)
-        .where(Prediction.created_at >= ends[0] - timedelta(seconds=WINDOW_S))
-        .order_by(Prediction.created_at)
-    ).all()
+    rows = (
+        session.connection()
+        .execute(  # Core rows: no ORM processing per row
+            select(epoch_seconds(Prediction.created_at), Prediction.latency_ms, Prediction.is_fraud)
+            .where(Prediction.created_at >= ends[0] - timedelta(seconds=WINDOW_S))
+            .order_by(Prediction.created_at)
+        )
+        .all()
+    )
     table = np.array(rows, dtype=float).reshape(-1, 3)  # is_fraud is NOT NULL: 0.0 / 1.0
     at, latency, fraud = table[:, 0], table[:, 1], table[:, 2].astype(bool)
     points = []
@@ -96,8 +102,7 @@ def stats_history(session: Session, minutes: int, step_s: int) -> dict:
     return {"window_seconds": WINDOW_S, "step_seconds": step_s, "points": points}
 
 
-def current_stats(session: Session, cache: StatsCache, pending_writes: int,
-                  model_version: str | None) -> dict:
+def current_stats(session: Session, cache: StatsCache, pending_writes: int, model_version: str | None) -> dict:
     """The cached figures with what this replica adds: its unstored writes and its model."""
     return {**cache.get(session), "pending_writes": pending_writes, "model_version": model_version}
 

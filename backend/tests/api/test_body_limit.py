@@ -71,15 +71,15 @@ def _chunks(total: int, size: int = 64 * 1024) -> Iterator[bytes]:
 
 @pytest.fixture(scope="module")
 def backend(database_url, model_dir, engine, tmp_path_factory) -> Iterator[str]:
-    with run_backend(database_url, model_dir, tmp_path_factory.mktemp("limit") / "backend.log",
-                     MAX_BODY_BYTES=str(LIMIT)) as base:
+    with run_backend(
+        database_url, model_dir, tmp_path_factory.mktemp("limit") / "backend.log", MAX_BODY_BYTES=str(LIMIT)
+    ) as base:
         yield base
 
 
 def test_a_chunked_body_past_the_limit_is_cut_off_without_being_buffered(backend):
     pid = _pid_listening_on(httpx.URL(backend).port)
-    with httpx.Client(base_url=backend, headers={**auth(), "content-type": "application/json"},
-                      timeout=60) as client:
+    with httpx.Client(base_url=backend, headers={**auth(), "content-type": "application/json"}, timeout=60) as client:
         assert client.get("/api/v1/stats").status_code == 200  # warm: imports, pools, caches
         before = _rss_bytes(pid)
         with PeakRss(pid) as rss:
@@ -92,9 +92,13 @@ def test_a_chunked_body_past_the_limit_is_cut_off_without_being_buffered(backend
 
 def test_a_chunked_body_under_the_limit_is_served(backend, transaction):
     body = json.dumps({"transactions": [transaction] * 50}).encode()
-    pieces = (body[i:i + 1000] for i in range(0, len(body), 1000))
-    response = httpx.post(f"{backend}/api/v1/predict/batch", content=pieces, timeout=30,
-                          headers={**auth(), "content-type": "application/json"})
+    pieces = (body[i : i + 1000] for i in range(0, len(body), 1000))
+    response = httpx.post(
+        f"{backend}/api/v1/predict/batch",
+        content=pieces,
+        timeout=30,
+        headers={**auth(), "content-type": "application/json"},
+    )
     assert response.status_code == 200, response.text
     assert response.json()["count"] == 50
 
@@ -118,8 +122,12 @@ async def test_reading_stops_at_the_limit():
     async def send(message):
         sent.append(message)
 
-    scope = {"type": "http", "method": "POST", "path": "/api/v1/predict",
-             "headers": [(b"content-type", b"application/json"), (b"transfer-encoding", b"chunked")]}
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/api/v1/predict",
+        "headers": [(b"content-type", b"application/json"), (b"transfer-encoding", b"chunked")],
+    }
     await BodyGuard(app, max_body_bytes=4096)(scope, receive, send)
     assert asked == 5  # 5,000 bytes: the fifth read passes 4,096
     assert sent[0]["status"] == BodyTooLarge(4096).status_code == 413

@@ -25,8 +25,11 @@ def _requests(schema: dict):
     components = schema["components"]["schemas"]
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
-            params = {p["name"]: QUERY[p["name"]] for p in operation.get("parameters", [])
-                      if p["in"] == "query" and p.get("required")}
+            params = {
+                p["name"]: QUERY[p["name"]]
+                for p in operation.get("parameters", [])
+                if p["in"] == "query" and p.get("required")
+            }
             body = None
             if request_body := operation.get("requestBody"):
                 (media,) = request_body["content"].values()
@@ -38,12 +41,16 @@ def test_every_route_answers_without_a_500_or_internals_while_the_database_is_do
     database_url, model_dir, clean_db, tmp_path, transaction
 ):
     with database_behind_proxy(database_url) as (proxy, via_proxy):
-        with run_backend(via_proxy, model_dir, tmp_path / "backend.log") as base, \
-                httpx.Client(base_url=base, headers=auth(), timeout=30) as client:
+        with (
+            run_backend(via_proxy, model_dir, tmp_path / "backend.log") as base,
+            httpx.Client(base_url=base, headers=auth(), timeout=30) as client,
+        ):
             requests = list(_requests(client.get("/openapi.json").json()))
             proxy.cut()
-            answers = {(method, path): client.request(method, path, params=params, json=body)
-                       for method, path, params, body in requests}
+            answers = {
+                (method, path): client.request(method, path, params=params, json=body)
+                for method, path, params, body in requests
+            }
             log = (tmp_path / "backend.log").read_text()
 
     assert len(answers) >= 20
@@ -51,8 +58,14 @@ def test_every_route_answers_without_a_500_or_internals_while_the_database_is_do
     assert not failed
     unavailable = {k: r for k, r in answers.items() if r.status_code == 503}
     # Everything that reads or writes the database now waits for it.
-    for route in [("GET", "/api/v1/stats"), ("GET", "/api/v1/simulator"), ("POST", "/api/v1/feedback"),
-                  ("GET", "/api/v1/alerts"), ("PUT", "/api/v1/simulator"), ("GET", "/api/v1/ready")]:
+    for route in [
+        ("GET", "/api/v1/stats"),
+        ("GET", "/api/v1/simulator"),
+        ("POST", "/api/v1/feedback"),
+        ("GET", "/api/v1/alerts"),
+        ("PUT", "/api/v1/simulator"),
+        ("GET", "/api/v1/ready"),
+    ]:
         assert route in unavailable, (route, answers[route].status_code, answers[route].text)
     internals = re.compile(rf"postgres|psycopg|127\.0\.0\.1|{proxy.port}|5432|connection to server", re.I)
     for key, response in unavailable.items():
@@ -97,5 +110,8 @@ def test_an_error_that_is_not_an_outage_stays_a_500_problem(settings, clean_db):
         client.app.state.driftwatch.session_factory = _Failing(_driver_error(DataError, "value out of range"))
         response = client.get("/api/v1/alerts")
     assert response.status_code == 500
-    assert response.json() == {"status": 500, "title": "Internal Server Error",
-                               "detail": "internal error; the server log has the details"}
+    assert response.json() == {
+        "status": 500,
+        "title": "Internal Server Error",
+        "detail": "internal error; the server log has the details",
+    }

@@ -13,10 +13,12 @@ from app.testing import TEST_PREDICT_KEY, auth, run_backend
 def test_sigterm_flushes_every_queued_prediction(database_url, model_dir, clean_db, engine, tmp_path):
     rows = TransactionGenerator(seed=9).sample(300).records()
     # A long write interval keeps the predictions queued when the signal comes.
-    with run_backend(database_url, model_dir, tmp_path / "backend.log",
-                     WRITE_INTERVAL_MS="60000", WRITE_BATCH_SIZE="100000") as base:
-        response = httpx.post(f"{base}/api/v1/predict/batch", json={"transactions": rows}, timeout=30,
-                              headers=auth(TEST_PREDICT_KEY))
+    with run_backend(
+        database_url, model_dir, tmp_path / "backend.log", WRITE_INTERVAL_MS="60000", WRITE_BATCH_SIZE="100000"
+    ) as base:
+        response = httpx.post(
+            f"{base}/api/v1/predict/batch", json={"transactions": rows}, timeout=30, headers=auth(TEST_PREDICT_KEY)
+        )
         assert response.status_code == 200
         ids = {p["prediction_id"] for p in response.json()["predictions"]}
         stats = httpx.get(f"{base}/api/v1/stats", timeout=5).json()

@@ -20,7 +20,10 @@ def test_feedback_joins_its_prediction(client, clean_db, transaction):
     assert response.status_code == 200, response.text
     assert response.json() == {"stored": 1, "unchanged": 0}
     with clean_db.connect() as conn:
-        assert conn.execute(select(GroundTruth.label).where(GroundTruth.prediction_id == uuid.UUID(pid))).scalar_one() is True
+        assert (
+            conn.execute(select(GroundTruth.label).where(GroundTruth.prediction_id == uuid.UUID(pid))).scalar_one()
+            is True
+        )
     item = client.get("/api/v1/predictions").json()["items"][0]
     assert item["prediction_id"] == pid and item["label"] is True
 

@@ -32,15 +32,24 @@ def _fields(response) -> list[str]:
 # --- 1. Only JSON bodies ----------------------------------------------------
 
 
-@pytest.mark.parametrize("send", [
-    pytest.param(lambda c, t: c.post("/api/v1/predict", content=json.dumps(t),
-                                     headers={"content-type": "text/plain"}), id="text/plain"),
-    pytest.param(lambda c, t: c.post("/api/v1/predict", content=json.dumps(t).encode()), id="no content type"),
-    pytest.param(lambda c, t: c.post("/api/v1/predict", data={k: str(v) for k, v in t.items()}), id="form"),
-    pytest.param(lambda c, t: c.post("/api/v1/predict", files={"file": ("t.json", json.dumps(t))}), id="multipart"),
-    pytest.param(lambda c, t: c.put("/api/v1/simulator", content='{"scenario": "none"}',
-                                    headers={"content-type": "application/xml"}), id="put as xml"),
-])
+@pytest.mark.parametrize(
+    "send",
+    [
+        pytest.param(
+            lambda c, t: c.post("/api/v1/predict", content=json.dumps(t), headers={"content-type": "text/plain"}),
+            id="text/plain",
+        ),
+        pytest.param(lambda c, t: c.post("/api/v1/predict", content=json.dumps(t).encode()), id="no content type"),
+        pytest.param(lambda c, t: c.post("/api/v1/predict", data={k: str(v) for k, v in t.items()}), id="form"),
+        pytest.param(lambda c, t: c.post("/api/v1/predict", files={"file": ("t.json", json.dumps(t))}), id="multipart"),
+        pytest.param(
+            lambda c, t: c.put(
+                "/api/v1/simulator", content='{"scenario": "none"}', headers={"content-type": "application/xml"}
+            ),
+            id="put as xml",
+        ),
+    ],
+)
 def test_a_body_that_is_not_sent_as_json_is_415_naming_both_types(client, transaction, send):
     problem = _problem(send(client, transaction), 415)
     assert "application/json" in problem.detail and "got" in problem.detail
@@ -55,14 +64,22 @@ def test_json_media_types_with_parameters_or_suffixes_are_accepted(client, trans
 # --- 2. Input that cannot be encoded back -----------------------------------
 
 
-@pytest.mark.parametrize(("path", "method", "body", "field"), [
-    ("/api/v1/predict", "POST", '{"amount": "\\ud800"}', "amount"),
-    ("/api/v1/predict", "POST", '{"\\ud800": 1}', "body"),
-    ("/api/v1/simulator", "PUT", '{"scenario": "sudden", "params": {"\\ud800": 1}}', "params"),
-    ("/api/v1/simulator", "PUT", '{"scenario": "sudden", "params": {"features": ["\\ud800"]}}', "params.features.0"),
-    ("/api/v1/simulator", "PUT", '{"scenario": "sudden", "params": {"magnitude": "\\ud800"}}', "params.magnitude"),
-    ("/api/v1/feedback", "POST", '{"prediction_id": "\\udfff", "label": true}', "items.0.prediction_id"),
-])
+@pytest.mark.parametrize(
+    ("path", "method", "body", "field"),
+    [
+        ("/api/v1/predict", "POST", '{"amount": "\\ud800"}', "amount"),
+        ("/api/v1/predict", "POST", '{"\\ud800": 1}', "body"),
+        ("/api/v1/simulator", "PUT", '{"scenario": "sudden", "params": {"\\ud800": 1}}', "params"),
+        (
+            "/api/v1/simulator",
+            "PUT",
+            '{"scenario": "sudden", "params": {"features": ["\\ud800"]}}',
+            "params.features.0",
+        ),
+        ("/api/v1/simulator", "PUT", '{"scenario": "sudden", "params": {"magnitude": "\\ud800"}}', "params.magnitude"),
+        ("/api/v1/feedback", "POST", '{"prediction_id": "\\udfff", "label": true}', "items.0.prediction_id"),
+    ],
+)
 def test_a_lone_surrogate_is_a_422_that_renders(client, path, method, body, field):
     response = client.request(method, path, content=body, headers=JSON)
     assert field in _fields(response)
@@ -74,12 +91,15 @@ def test_nothing_of_a_refused_scenario_reaches_the_database(client):
     assert client.get("/api/v1/simulator").json()["scenario"] == "none"
 
 
-@pytest.mark.parametrize(("body", "reason"), [
-    (b'{"amount": "\xff\xfe"}', "UTF-8"),
-    (b'{"amount": ' + b"9" * 5000 + b"}", "number"),
-    (b"[" * 100_000 + b"]" * 100_000, "nested"),
-    (b'{"amount": ', "Expecting value"),
-])
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b'{"amount": "\xff\xfe"}', "UTF-8"),
+        (b'{"amount": ' + b"9" * 5000 + b"}", "number"),
+        (b"[" * 100_000 + b"]" * 100_000, "nested"),
+        (b'{"amount": ', "Expecting value"),
+    ],
+)
 def test_a_body_that_is_not_json_is_a_422_saying_why(client, body, reason):
     response = client.post("/api/v1/predict", content=body, headers=JSON)
     assert _fields(response) == ["body"]
@@ -97,10 +117,15 @@ def test_long_inputs_are_echoed_cut_short(client, transaction):
 
 
 @pytest.mark.parametrize("value", ["9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00"])
-@pytest.mark.parametrize(("path", "param"), [
-    ("/api/v1/predictions", "since"), ("/api/v1/predictions", "until"),
-    ("/api/v1/performance", "since"), ("/api/v1/drift/history", "since"),
-])
+@pytest.mark.parametrize(
+    ("path", "param"),
+    [
+        ("/api/v1/predictions", "since"),
+        ("/api/v1/predictions", "until"),
+        ("/api/v1/performance", "since"),
+        ("/api/v1/drift/history", "since"),
+    ],
+)
 def test_a_time_out_of_range_in_utc_is_a_422_naming_the_parameter(client, path, param, value):
     response = client.get(path, params={param: value, "feature": "amount"})
     assert _fields(response) == [f"query.{param}"]
@@ -214,15 +239,18 @@ def _responses(client, path: str, method: str) -> dict:
     return client.get("/openapi.json").json()["paths"][path][method]["responses"]
 
 
-@pytest.mark.parametrize(("path", "method", "statuses"), [
-    ("/api/v1/predict", "post", {"200", "401", "403", "413", "415", "422", "429", "503"}),
-    ("/api/v1/feedback", "post", {"200", "401", "403", "404", "409", "413", "415", "422", "429", "503"}),
-    ("/api/v1/alerts/{alert_id}/acknowledge", "post", {"200", "401", "403", "404", "409", "422", "429", "503"}),
-    ("/api/v1/simulator", "get", {"200", "429", "503"}),
-    ("/api/v1/drift/history", "get", {"200", "404", "422", "429", "503"}),
-    ("/api/v1/health", "get", {"200", "429"}),
-    ("/api/v1/metrics", "get", {"200", "429"}),
-])
+@pytest.mark.parametrize(
+    ("path", "method", "statuses"),
+    [
+        ("/api/v1/predict", "post", {"200", "401", "403", "413", "415", "422", "429", "503"}),
+        ("/api/v1/feedback", "post", {"200", "401", "403", "404", "409", "413", "415", "422", "429", "503"}),
+        ("/api/v1/alerts/{alert_id}/acknowledge", "post", {"200", "401", "403", "404", "409", "422", "429", "503"}),
+        ("/api/v1/simulator", "get", {"200", "429", "503"}),
+        ("/api/v1/drift/history", "get", {"200", "404", "422", "429", "503"}),
+        ("/api/v1/health", "get", {"200", "429"}),
+        ("/api/v1/metrics", "get", {"200", "429"}),
+    ],
+)
 def test_each_route_documents_the_statuses_it_can_answer(client, path, method, statuses):
     responses = _responses(client, path, method)
     assert set(responses) == statuses

@@ -51,8 +51,12 @@ def add_run(engine, finished: bool) -> int:
     now = utcnow()
     with Session(engine) as session, session.begin():
         run = MonitoringRun(
-            slot=now, started_at=now, finished_at=now if finished else None,
-            window_start=now - timedelta(minutes=5), window_end=now, n_rows=300,
+            slot=now,
+            started_at=now,
+            finished_at=now if finished else None,
+            window_start=now - timedelta(minutes=5),
+            window_end=now,
+            n_rows=300,
             status="ok" if finished else "running",
         )
         session.add(run)
@@ -63,8 +67,17 @@ def add_run(engine, finished: bool) -> int:
 def add_alert(engine) -> int:
     now = utcnow()
     with Session(engine) as session, session.begin():
-        alert = Alert(kind="feature_drift", feature="amount", severity="critical", status="open",
-                      message="PSI 0.4 > 0.25", value=0.4, threshold=0.25, opened_at=now, updated_at=now)
+        alert = Alert(
+            kind="feature_drift",
+            feature="amount",
+            severity="critical",
+            status="open",
+            message="PSI 0.4 > 0.25",
+            value=0.4,
+            threshold=0.25,
+            opened_at=now,
+            updated_at=now,
+        )
         session.add(alert)
         session.flush()
         return alert.id
@@ -114,8 +127,9 @@ def test_alert_changes_are_pushed_with_the_open_count(ws, engine):
 
 
 def test_a_scenario_change_pushes_the_simulator_state(ws, backend):
-    response = httpx.put(f"{backend}/api/v1/simulator", json={"scenario": "sudden", "rps": 25}, timeout=10,
-                         headers=auth())
+    response = httpx.put(
+        f"{backend}/api/v1/simulator", json={"scenario": "sudden", "rps": 25}, timeout=10, headers=auth()
+    )
     assert response.status_code == 200, response.text
     data = next_event(ws, "simulator")
     assert data["scenario"] == "sudden" and data["rps"] == 25
@@ -143,8 +157,10 @@ def test_the_broadcaster_polls_only_while_someone_listens(client):
 
 def test_the_channel_survives_a_database_outage_and_says_so(database_url, model_dir, tmp_path):
     with database_behind_proxy(database_url) as (proxy, via_proxy):
-        with run_backend(via_proxy, model_dir, tmp_path / "backend.log") as base, \
-                connect(base.replace("http", "ws", 1) + "/ws/live") as conn:
+        with (
+            run_backend(via_proxy, model_dir, tmp_path / "backend.log") as base,
+            connect(base.replace("http", "ws", 1) + "/ws/live") as conn,
+        ):
             next_event(conn, "stats")
             cut_at = utcnow()
             proxy.cut()

@@ -24,10 +24,30 @@ KINDS = {"stats", "drift", "alerts", "simulator", "degraded", "recovered"}
 def _add_run_and_alert(engine) -> None:
     now = utcnow()
     with Session(engine) as session, session.begin():
-        session.add(MonitoringRun(slot=now, started_at=now, finished_at=now, n_rows=300, status="ok",
-                                  window_start=now - timedelta(minutes=5), window_end=now))
-        session.add(Alert(kind="feature_drift", feature="amount", severity="critical", status="open",
-                          message="PSI 0.4 > 0.25", value=0.4, threshold=0.25, opened_at=now, updated_at=now))
+        session.add(
+            MonitoringRun(
+                slot=now,
+                started_at=now,
+                finished_at=now,
+                n_rows=300,
+                status="ok",
+                window_start=now - timedelta(minutes=5),
+                window_end=now,
+            )
+        )
+        session.add(
+            Alert(
+                kind="feature_drift",
+                feature="amount",
+                severity="critical",
+                status="open",
+                message="PSI 0.4 > 0.25",
+                value=0.4,
+                threshold=0.25,
+                opened_at=now,
+                updated_at=now,
+            )
+        )
 
 
 def _drain(queue: asyncio.Queue) -> list[dict]:
@@ -67,7 +87,8 @@ def test_every_message_the_broadcaster_sends_is_a_documented_live_message(client
     assert {m["type"] for m in messages} == KINDS
     components = client.get("/openapi.json").json()["components"]
     documented = jsonschema_rs.Draft202012Validator(
-        {"$ref": "#/components/schemas/LiveMessage", "components": components}, validate_formats=True)
+        {"$ref": "#/components/schemas/LiveMessage", "components": components}, validate_formats=True
+    )
     for message in messages:
         text = json.dumps(message)  # what goes over the socket
         LIVE_MESSAGE.validate_json(text)
@@ -81,6 +102,7 @@ def test_the_stats_and_simulator_messages_are_what_the_routes_answer(client, cle
     assert by_kind["stats"]["total_predictions"] == 1
     simulator = client.get("/api/v1/simulator").json()
     assert {k: v for k, v in by_kind["simulator"].items() if k != "elapsed_s"} == {
-        k: v for k, v in simulator.items() if k != "elapsed_s"}
+        k: v for k, v in simulator.items() if k != "elapsed_s"
+    }
     assert by_kind["alerts"]["open"] == 1
     assert by_kind["recovered"]["since"] == by_kind["degraded"]["since"]

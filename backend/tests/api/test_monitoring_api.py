@@ -13,12 +13,12 @@ import pytest
 from app.ml.features import FEATURE_NAMES, SCORE_NAME
 from app.ml.generator import Drift, TransactionGenerator
 
-SHIFT = Drift(scale={"amount": 3.0, "distance_from_home_km": 5.0, "distance_from_last_txn_km": 5.0,
-                     "account_age_days": 0.2},
-              shift={"hour_of_day": 8.0},
-              category_probs={"merchant_category": {"electronics": 0.6, "jewelry": 0.4},
-                              "entry_mode": {"online": 1.0}},
-              boolean_rates={"card_present": 0.05, "is_international": 0.7})
+SHIFT = Drift(
+    scale={"amount": 3.0, "distance_from_home_km": 5.0, "distance_from_last_txn_km": 5.0, "account_age_days": 0.2},
+    shift={"hour_of_day": 8.0},
+    category_probs={"merchant_category": {"electronics": 0.6, "jewelry": 0.4}, "entry_mode": {"online": 1.0}},
+    boolean_rates={"card_present": 0.05, "is_international": 0.7},
+)
 
 
 def send(client, batch, label_share: float = 0.0) -> None:
@@ -28,29 +28,28 @@ def send(client, batch, label_share: float = 0.0) -> None:
     ids = [p["prediction_id"] for p in answer.json()["predictions"]]
     n_labels = int(len(ids) * label_share)
     if n_labels:
-        items = [{"prediction_id": i, "label": bool(y)} for i, y in zip(ids, batch.labels[:n_labels])]
+        items = [{"prediction_id": i, "label": bool(y)} for i, y in zip(ids, batch.labels[:n_labels], strict=False)]
         assert client.post("/api/v1/feedback", json={"items": items}).status_code == 200
     assert client.app.state.driftwatch.writer.wait_written(10)
 
 
 @pytest.fixture
 def run_cycle(settings):
+    from app.core.db import make_engine
     from worker.config import WorkerSettings
     from worker.cycle import Monitor
 
-    from app.core.db import make_engine
-
     engine = make_engine(settings.database_url, pool_size=2)
-    monitor = Monitor(WorkerSettings(database_url=settings.database_url,
-                                     model_dir=settings.model_dir, min_labels=10), engine)
+    monitor = Monitor(
+        WorkerSettings(database_url=settings.database_url, model_dir=settings.model_dir, min_labels=10), engine
+    )
     yield lambda offset_s=1: monitor.run_cycle(datetime.now(UTC) + timedelta(seconds=offset_s))
     engine.dispose()
 
 
 def test_before_any_cycle_everything_says_no_data(client):
     drift = client.get("/api/v1/drift").json()
-    assert drift == {"status": "no_data", "run": None, "features": [], "score": None,
-                     "thresholds": {}}
+    assert drift == {"status": "no_data", "run": None, "features": [], "score": None, "thresholds": {}}
     summary = client.get("/api/v1/drift/summary").json()
     assert summary["status"] == "no_data" and summary["dataset_drift"] is None
     assert summary["drifted_features"] == [] and summary["prediction_drift"] is None
@@ -95,8 +94,7 @@ def test_shifted_traffic_shows_in_summary_history_and_alerts(client, run_cycle):
     score = client.get("/api/v1/drift/history", params={"feature": SCORE_NAME}).json()
     assert len(score["points"]) == 2
     future = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
-    assert client.get("/api/v1/drift/history",
-                      params={"feature": "amount", "since": future}).json()["points"] == []
+    assert client.get("/api/v1/drift/history", params={"feature": "amount", "since": future}).json()["points"] == []
     alerts = client.get("/api/v1/alerts").json()
     assert alerts["counts"]["open"] >= 3
 
@@ -111,17 +109,31 @@ def test_performance_serves_realized_and_estimated_series(client, run_cycle):
     assert realized["n_rows"] == 600 and realized["label_coverage"] == pytest.approx(0.6)
     assert realized["label_lag_s"] >= 0 and 0 <= realized["accuracy"] <= 1
     assert estimated["n_rows"] == 1_000 and estimated["label_coverage"] is None
-    for key in ("roc_auc", "pr_auc", "precision", "recall", "f1", "cost_total",
-                "false_positives", "false_negatives", "computed_at", "window_start", "window_end"):
+    for key in (
+        "roc_auc",
+        "pr_auc",
+        "precision",
+        "recall",
+        "f1",
+        "cost_total",
+        "false_positives",
+        "false_negatives",
+        "computed_at",
+        "window_start",
+        "window_end",
+    ):
         assert key in realized and key in estimated
     assert body["costs"] == {"false_positive": 50.0, "false_negative": 500.0}
 
 
-@pytest.mark.parametrize("params, status, field", [
-    ({"feature": "nope"}, 404, "feature"),
-    ({}, 422, "feature"),
-    ({"feature": "amount", "since": "yesterday"}, 422, "since"),
-])
+@pytest.mark.parametrize(
+    "params, status, field",
+    [
+        ({"feature": "nope"}, 404, "feature"),
+        ({}, 422, "feature"),
+        ({"feature": "amount", "since": "yesterday"}, 422, "since"),
+    ],
+)
 def test_history_errors_name_the_field(client, params, status, field):
     response = client.get("/api/v1/drift/history", params=params)
     assert response.status_code == status

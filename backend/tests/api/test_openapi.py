@@ -57,8 +57,13 @@ def test_every_endpoint_documents_an_example_and_our_422(client):
 
 
 def _routes() -> dict:
-    return {("/api/v1" + r.path, m.lower()): r for module in ROUTE_MODULES
-            for r in module.router.routes if isinstance(r, APIRoute) for m in r.methods}
+    return {
+        ("/api/v1" + r.path, m.lower()): r
+        for module in ROUTE_MODULES
+        for r in module.router.routes
+        if isinstance(r, APIRoute)
+        for m in r.methods
+    }
 
 
 def test_every_json_route_has_a_response_model_its_examples_validate_against(client):
@@ -96,8 +101,9 @@ def test_metrics_example_names_metrics_the_service_exports(client, transaction):
     assert client.post("/api/v1/predict", json=transaction).status_code == 200
     operation = client.get("/openapi.json").json()["paths"]["/api/v1/metrics"]["get"]
     documented = {line.split()[2] for line in _example(operation).splitlines() if line.startswith("# TYPE")}
-    exported = {line.split()[2] for line in client.get("/api/v1/metrics").text.splitlines()
-                if line.startswith("# TYPE")}
+    exported = {
+        line.split()[2] for line in client.get("/api/v1/metrics").text.splitlines() if line.startswith("# TYPE")
+    }
     assert documented and documented <= exported
 
 
@@ -111,16 +117,19 @@ def test_a_real_422_has_the_documented_shape(client, transaction):
 # --- Operation ids -----------------------------------------------------------
 
 
-@pytest.mark.parametrize(("path", "method", "operation_id"), [
-    ("/api/v1/predict", "post", "predict"),
-    ("/api/v1/predict/batch", "post", "predictBatch"),
-    ("/api/v1/alerts", "get", "listAlerts"),
-    ("/api/v1/alerts/{alert_id}/acknowledge", "post", "acknowledgeAlert"),
-    ("/api/v1/feedback", "post", "recordFeedback"),
-    ("/api/v1/stats", "get", "getStats"),
-    ("/api/v1/simulator", "put", "updateSimulator"),
-    ("/api/v1/auth/session", "post", "signIn"),
-])
+@pytest.mark.parametrize(
+    ("path", "method", "operation_id"),
+    [
+        ("/api/v1/predict", "post", "predict"),
+        ("/api/v1/predict/batch", "post", "predictBatch"),
+        ("/api/v1/alerts", "get", "listAlerts"),
+        ("/api/v1/alerts/{alert_id}/acknowledge", "post", "acknowledgeAlert"),
+        ("/api/v1/feedback", "post", "recordFeedback"),
+        ("/api/v1/stats", "get", "getStats"),
+        ("/api/v1/simulator", "put", "updateSimulator"),
+        ("/api/v1/auth/session", "post", "signIn"),
+    ],
+)
 def test_operation_ids_are_the_route_functions_in_camel_case(client, path, method, operation_id):
     assert client.get("/openapi.json").json()["paths"][path][method]["operationId"] == operation_id
 
@@ -150,8 +159,8 @@ def test_every_error_but_422_documents_a_problem(client):
 
 
 def test_every_domain_error_maps_to_one_status():
-    import app.services.feedback  # noqa: F401 - the service modules define the concrete kinds
-    import app.services.monitoring  # noqa: F401
+    import app.services.feedback
+    import app.services.monitoring
     import app.services.prediction_writer  # noqa: F401
 
     def kinds(cls):
@@ -182,8 +191,7 @@ def test_the_live_messages_are_in_the_components(client):
     union = components["LiveMessage"]
     assert union["discriminator"]["propertyName"] == "type"
     members = {ref.rsplit("/", 1)[-1] for ref in union["discriminator"]["mapping"].values()}
-    assert set(union["discriminator"]["mapping"]) == {
-        "stats", "drift", "alerts", "simulator", "degraded", "recovered"}
+    assert set(union["discriminator"]["mapping"]) == {"stats", "drift", "alerts", "simulator", "degraded", "recovered"}
     for name in members:
         assert components[name]["properties"]["type"]["const"] in union["discriminator"]["mapping"]
     # The stats and simulator messages carry what the REST routes answer: one schema each.

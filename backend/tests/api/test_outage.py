@@ -56,8 +56,9 @@ class Load:
 
     async def run(self, count: int) -> None:
         """Send ``count`` predictions paced at RATE (late ones go out late, none is skipped)."""
-        async with httpx.AsyncClient(base_url=self.base, timeout=30, headers=auth(TEST_PREDICT_KEY),
-                                     limits=httpx.Limits(max_connections=64)) as client:
+        async with httpx.AsyncClient(
+            base_url=self.base, timeout=30, headers=auth(TEST_PREDICT_KEY), limits=httpx.Limits(max_connections=64)
+        ) as client:
             tasks: set[asyncio.Task] = set()
             start = time.monotonic()
             for k in range(count):
@@ -66,8 +67,7 @@ class Load:
                 batch = [self._predict(client, self.rows[k])]
                 if k % RATE == 0:  # once a second, every read route and a label
                     batch += [self._read(client, path) for path in READS]
-                    label = {"prediction_id": next(iter(self.acknowledged), str(uuid.UUID(int=0))),
-                             "label": False}
+                    label = {"prediction_id": next(iter(self.acknowledged), str(uuid.UUID(int=0))), "label": False}
                     batch.append(self._status("feedback", client.post("/api/v1/feedback", json=label)))
                 for coroutine in batch:
                     task = asyncio.create_task(coroutine)
@@ -97,8 +97,7 @@ def test_a_30_s_database_outage_under_100_rps_loses_nothing_and_answers_no_500(
     events: list[str] = []
     stop = threading.Event()
     with database_behind_proxy(database_url) as (proxy, via_proxy):
-        with run_backend(via_proxy, model_dir, tmp_path / "backend.log",
-                         RATE_LIMIT_PER_KEY="1000/second") as base:
+        with run_backend(via_proxy, model_dir, tmp_path / "backend.log", RATE_LIMIT_PER_KEY="1000/second") as base:
             listener = threading.Thread(target=listen, args=(base, events, stop), daemon=True)
             listener.start()
             threading.Timer(BEFORE_S, proxy.cut).start()
@@ -121,4 +120,4 @@ def test_a_30_s_database_outage_under_100_rps_loses_nothing_and_answers_no_500(
     with clean_db.connect() as conn:
         stored = {str(i) for i in conn.execute(select(Prediction.id)).scalars()}
     assert load.acknowledged <= stored, f"{len(load.acknowledged - stored)} acknowledged predictions lost"
-    assert "degraded" in events and "recovered" in events[events.index("degraded"):], events[:20]
+    assert "degraded" in events and "recovered" in events[events.index("degraded") :], events[:20]

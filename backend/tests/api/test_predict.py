@@ -16,7 +16,6 @@ from app.models import Prediction
 from app.testing import auth
 
 
-
 def test_fraud_like_transaction_scores_higher_than_benign(client, transaction, fraud_like):
     benign = client.post("/api/v1/predict", json=transaction).json()
     fraud = client.post("/api/v1/predict", json=fraud_like).json()
@@ -74,7 +73,9 @@ def _bad_inputs():
     yield "unknown category", "merchant_category", lambda t: t.update(merchant_category="casino")
 
 
-@pytest.mark.parametrize(("case", "field", "mutate"), list(_bad_inputs()), ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.parametrize(
+    ("case", "field", "mutate"), list(_bad_inputs()), ids=lambda v: v if isinstance(v, str) else ""
+)
 def test_bad_input_is_422_naming_the_field(client, transaction, case, field, mutate):
     mutate(transaction)
     response = client.post("/api/v1/predict", json=transaction)
@@ -107,6 +108,9 @@ def test_a_full_write_queue_refuses_with_503_and_retry_after(settings, clean_db,
     with TestClient(create_app(settings.model_copy(update={"write_queue_max": 100})), headers=auth()) as c:
         response = c.post("/api/v1/predict/batch", json={"transactions": [transaction] * 101})
         assert response.status_code == 503 and response.headers["retry-after"] == "1"
-        assert response.json() == {"status": 503, "title": "Service Unavailable",
-                                   "detail": "0 predictions are waiting to be stored"}
+        assert response.json() == {
+            "status": 503,
+            "title": "Service Unavailable",
+            "detail": "0 predictions are waiting to be stored",
+        }
         assert c.post("/api/v1/predict", json=transaction).status_code == 200

@@ -38,21 +38,21 @@ SHIFT = Drift(scale={"amount": 3.0}, shift={"hour_of_day": 8.0})
 def _seed(client, settings) -> None:
     """Rows behind every read: partly labelled, drifted traffic and one real worker cycle,
     so drift, performance and alert responses are checked with data in them."""
+    from app.core.db import make_engine
     from worker.config import WorkerSettings
     from worker.cycle import Monitor
-
-    from app.core.db import make_engine
 
     batch = TransactionGenerator(seed=7).sample(600, SHIFT)
     answer = client.post("/api/v1/predict/batch", json={"transactions": batch.records()})
     ids = [p["prediction_id"] for p in answer.json()["predictions"]]
-    items = [{"prediction_id": i, "label": bool(y)} for i, y in zip(ids[:300], batch.labels[:300])]
+    items = [{"prediction_id": i, "label": bool(y)} for i, y in zip(ids[:300], batch.labels[:300], strict=False)]
     assert client.post("/api/v1/feedback", json={"items": items}).status_code == 200
     assert client.app.state.driftwatch.writer.wait_written(10)
     engine = make_engine(settings.database_url, pool_size=2)
     try:
-        Monitor(WorkerSettings(database_url=settings.database_url, model_dir=settings.model_dir,
-                               min_labels=10), engine).run_cycle(datetime.now(UTC) + timedelta(seconds=1))
+        Monitor(
+            WorkerSettings(database_url=settings.database_url, model_dir=settings.model_dir, min_labels=10), engine
+        ).run_cycle(datetime.now(UTC) + timedelta(seconds=1))
     finally:
         engine.dispose()
     assert client.get("/api/v1/alerts").json()["counts"]["open"] > 0
@@ -68,22 +68,29 @@ def _node_id_for_schemathesis(request):
 
 @pytest.fixture
 def api_schema(settings, clean_db):
-    app = create_app(settings.model_copy(update={
-        "rate_limit_per_key": "off", "rate_limit_per_address": "off", "rate_limit_sign_in": "off",
-    }))
+    app = create_app(
+        settings.model_copy(
+            update={
+                "rate_limit_per_key": "off",
+                "rate_limit_per_address": "off",
+                "rate_limit_sign_in": "off",
+            }
+        )
+    )
     with TestClient(app, headers={"X-API-Key": TEST_ADMIN_KEY}) as client:  # runs the lifespan
         deadline = time.monotonic() + 15
         while client.get("/api/v1/ready").status_code != 200:
             assert time.monotonic() < deadline, client.get("/api/v1/ready").json()
             time.sleep(0.05)
         _seed(client, settings)
-        config = schemathesis.Config.from_dict({
-            "seed": SEED,
-            "auth": {"openapi": {"ApiKey": {"api_key": TEST_ADMIN_KEY}}},
-            "generation": {"mode": "all", "max-examples": MAX_EXAMPLES, "deterministic": True,
-                           "database": "none"},
-            "checks": {"enabled": True},
-        })
+        config = schemathesis.Config.from_dict(
+            {
+                "seed": SEED,
+                "auth": {"openapi": {"ApiKey": {"api_key": TEST_ADMIN_KEY}}},
+                "generation": {"mode": "all", "max-examples": MAX_EXAMPLES, "deterministic": True, "database": "none"},
+                "checks": {"enabled": True},
+            }
+        )
         yield schemathesis.openapi.from_asgi("/openapi.json", app, config=config)
 
 

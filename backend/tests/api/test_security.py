@@ -55,11 +55,22 @@ def make_app(settings, clean_db):
 def open_alert(engine) -> int:
     now = utcnow()
     with engine.begin() as conn:
-        return conn.execute(insert(Alert).values(
-            kind="feature_drift", feature="amount", severity="critical", status="open",
-            message="amount drifted", value=0.4, threshold=0.25, opened_at=now, updated_at=now,
-            clear_cycles=0,
-        ).returning(Alert.id)).scalar_one()
+        return conn.execute(
+            insert(Alert)
+            .values(
+                kind="feature_drift",
+                feature="amount",
+                severity="critical",
+                status="open",
+                message="amount drifted",
+                value=0.4,
+                threshold=0.25,
+                opened_at=now,
+                updated_at=now,
+                clear_cycles=0,
+            )
+            .returning(Alert.id)
+        ).scalar_one()
 
 
 def alert_status(engine, alert_id: int) -> str:
@@ -96,8 +107,9 @@ def test_a_wrong_key_is_401_and_names_the_problem_not_the_key(anonymous, transac
             response = anonymous.post("/api/v1/predict", json=transaction, headers=headers)
             assert response.status_code == 401
             assert response.json()["detail"] == "the API key is not valid"
-        ok = anonymous.post("/api/v1/predict", json=transaction,
-                            headers={"Authorization": f"Bearer {TEST_PREDICT_KEY}"})
+        ok = anonymous.post(
+            "/api/v1/predict", json=transaction, headers={"Authorization": f"Bearer {TEST_PREDICT_KEY}"}
+        )
         assert ok.status_code == 200
     assert wrong not in caplog.text and TEST_PREDICT_KEY not in caplog.text
 
@@ -134,8 +146,7 @@ def test_every_unsafe_route_outside_the_predict_list_needs_admin(anonymous):
 
 def test_sign_in_sets_an_httponly_strict_cookie_that_acts_as_admin(anonymous, engine):
     assert anonymous.get("/api/v1/auth/session").json()["authenticated"] is False
-    response = anonymous.post("/api/v1/auth/session", json={"key": TEST_ADMIN_KEY},
-                              headers={"Origin": PAGE})
+    response = anonymous.post("/api/v1/auth/session", json={"key": TEST_ADMIN_KEY}, headers={"Origin": PAGE})
     assert response.status_code == 200
     body = response.json()
     assert body["authenticated"] and body["role"] == "admin" and body["method"] == "session"
@@ -145,8 +156,9 @@ def test_sign_in_sets_an_httponly_strict_cookie_that_acts_as_admin(anonymous, en
     assert anonymous.get("/api/v1/auth/session").json()["role"] == "admin"
 
     alert = open_alert(engine)
-    acted = anonymous.post(f"/api/v1/alerts/{alert}/resolve",
-                           headers={"Content-Type": "application/json", "Sec-Fetch-Site": "same-origin"})
+    acted = anonymous.post(
+        f"/api/v1/alerts/{alert}/resolve", headers={"Content-Type": "application/json", "Sec-Fetch-Site": "same-origin"}
+    )
     assert acted.status_code == 200 and alert_status(engine, alert) == "resolved"
 
     assert anonymous.delete("/api/v1/auth/session").status_code == 204
@@ -176,8 +188,9 @@ def test_a_cross_site_form_post_cannot_resolve_an_alert(anonymous, engine):
         assert response.status_code in (403, 415), (headers, response.status_code, response.text)
     assert alert_status(engine, alert) == "open"
     # A foreign page cannot sign in either (login CSRF).
-    foreign = anonymous.post("/api/v1/auth/session", json={"key": TEST_ADMIN_KEY},
-                             headers={"Origin": "http://evil.example"})
+    foreign = anonymous.post(
+        "/api/v1/auth/session", json={"key": TEST_ADMIN_KEY}, headers={"Origin": "http://evil.example"}
+    )
     assert foreign.status_code == 403
 
 
@@ -188,8 +201,7 @@ def test_a_session_ends_when_its_key_is_removed(make_app, settings):
     rotated = make_app(session_secret="s" * 32, admin_api_keys="a-brand-new-admin-key-0001")
     rotated.cookies.set(SESSION_COOKIE, token)
     assert rotated.get("/api/v1/auth/session").json()["authenticated"] is False
-    refused = rotated.put("/api/v1/simulator", json={"scenario": "none"},
-                          headers={"Sec-Fetch-Site": "same-origin"})
+    refused = rotated.put("/api/v1/simulator", json={"scenario": "none"}, headers={"Sec-Fetch-Site": "same-origin"})
     assert refused.status_code == 401 and "expired" in refused.json()["detail"]
     kept = make_app(session_secret="s" * 32)
     kept.cookies.set(SESSION_COOKIE, token)
@@ -221,8 +233,9 @@ def test_reads_can_require_a_credential(make_app):
 
 
 def test_a_foreign_origin_cannot_open_the_live_channel(anonymous):
-    with pytest.raises(WebSocketDisconnect) as refused, anonymous.websocket_connect(
-        "/ws/live", headers={"Origin": "http://evil.example"}
+    with (
+        pytest.raises(WebSocketDisconnect) as refused,
+        anonymous.websocket_connect("/ws/live", headers={"Origin": "http://evil.example"}),
     ):
         pass
     assert refused.value.code == 1008
@@ -247,7 +260,12 @@ def test_cors_lets_the_dashboard_origin_in_and_no_other(anonymous):
 def test_rate_limits_answer_429_with_retry_after_per_key_and_per_address(make_app, transaction):
     c = make_app(rate_limit_per_key="3/minute", rate_limit_per_address="2/minute")
     key = auth(TEST_PREDICT_KEY)
-    assert [c.post("/api/v1/predict", json=transaction, headers=key).status_code for _ in range(4)] == [200, 200, 200, 429]
+    assert [c.post("/api/v1/predict", json=transaction, headers=key).status_code for _ in range(4)] == [
+        200,
+        200,
+        200,
+        429,
+    ]
     limited = c.post("/api/v1/predict", json=transaction, headers=key)
     assert limited.status_code == 429 and int(limited.headers["retry-after"]) >= 1
     assert limited.json()["status"] == 429 and "RATE" not in limited.json()["detail"]
@@ -298,8 +316,12 @@ def test_json_logs_carry_the_request_id(database_url, model_dir, clean_db, tmp_p
     log_path = tmp_path / "backend.log"
     with run_backend(database_url, model_dir, log_path, LOG_FORMAT="json") as base:
         with pytest.raises(InvalidStatus) as refused:
-            connect(base.replace("http", "ws", 1) + "/ws/live", origin="http://evil.example",
-                    additional_headers={"X-Request-ID": "trace-77"}, open_timeout=10)
+            connect(
+                base.replace("http", "ws", 1) + "/ws/live",
+                origin="http://evil.example",
+                additional_headers={"X-Request-ID": "trace-77"},
+                open_timeout=10,
+            )
         assert refused.value.response.status_code == 403
     lines = [json.loads(line) for line in log_path.read_text().splitlines() if line.startswith("{")]
     assert lines and all({"asctime", "level", "logger", "request_id", "message"} <= set(r) for r in lines)

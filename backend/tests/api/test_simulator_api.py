@@ -15,13 +15,21 @@ from app.schemas.simulator import SCENARIO_NAMES, SCENARIOS
 def test_get_without_a_row_is_none_with_the_catalogue(client):
     body = client.get("/api/v1/simulator").json()
     assert {k: body[k] for k in ("scenario", "params", "rps", "updated_at", "started_at")} == {
-        "scenario": "none", "params": {}, "rps": None, "updated_at": None, "started_at": None,
+        "scenario": "none",
+        "params": {},
+        "rps": None,
+        "updated_at": None,
+        "started_at": None,
     }
     assert [s["name"] for s in body["scenarios"]] == list(SCENARIO_NAMES)
     sudden = next(s for s in body["scenarios"] if s["name"] == "sudden")
     assert sudden["label"] and sudden["description"]
     assert sudden["params"]["magnitude"] == {
-        "type": "number", "default": 1.0, "minimum": 0.0, "maximum": 3.0, "choices": None,
+        "type": "number",
+        "default": 1.0,
+        "minimum": 0.0,
+        "maximum": 3.0,
+        "choices": None,
         "description": SCENARIOS["sudden"].params["magnitude"].description,
     }
     assert sudden["params"]["features"]["choices"] == list(FEATURE_NAMES)
@@ -65,7 +73,11 @@ def test_features_are_kept_in_schema_order_without_repeats(client):
         ({"scenario": "tsunami"}, "scenario", "'sudden'"),
         ({"scenario": "sudden", "params": {"magnitud": 1}}, "params.magnitud", "not permitted"),
         ({"scenario": "sudden", "params": {"magnitude": 7}}, "params.magnitude", "less than or equal to 3"),
-        ({"scenario": "gradual", "params": {"duration_minutes": 0}}, "params.duration_minutes", "greater than or equal"),
+        (
+            {"scenario": "gradual", "params": {"duration_minutes": 0}},
+            "params.duration_minutes",
+            "greater than or equal",
+        ),
         ({"scenario": "sudden", "params": {"features": ["colour"]}}, "params.features.0", "'amount'"),
         ({"scenario": "none", "params": {"magnitude": 1}}, "params.magnitude", "not permitted"),
         ({"scenario": "none", "rps": 500}, "rps", "less than or equal to 200"),

@@ -16,9 +16,16 @@ from app.models import Prediction, utcnow
 def _rows(version: str, n: int, age_s: float, latency: list[float], fraud: int) -> list[dict]:
     now = utcnow()
     return [
-        {"id": uuid.uuid4(), "created_at": now - timedelta(seconds=age_s), "model_version": version,
-         "features": {}, "probability": 0.9 if i < fraud else 0.01, "is_fraud": i < fraud,
-         "threshold": 0.5, "latency_ms": latency[i]}
+        {
+            "id": uuid.uuid4(),
+            "created_at": now - timedelta(seconds=age_s),
+            "model_version": version,
+            "features": {},
+            "probability": 0.9 if i < fraud else 0.01,
+            "is_fraud": i < fraud,
+            "threshold": 0.5,
+            "latency_ms": latency[i],
+        }
         for i in range(n)
     ]
 

@@ -42,7 +42,9 @@ def test_fraud_depends_on_several_features():
     batch = TransactionGenerator(seed=3).sample(50_000)
     y = batch.labels.astype(bool)
     differing = [
-        f.name for f in FEATURES if f.kind == "numeric"
+        f.name
+        for f in FEATURES
+        if f.kind == "numeric"
         and abs(np.median(batch.columns[f.name][y]) - np.median(batch.columns[f.name][~y]))
         > 0.1 * np.std(batch.columns[f.name])
     ]
@@ -57,9 +59,11 @@ def test_drift_changes_what_it_names_and_nothing_else():
 
 
 def test_the_generator_loads_without_the_model_or_web_stack():
-    code = ("import sys, app.ml.generator, app.ml.features; "
-            "heavy = {'xgboost', 'fastapi', 'sqlalchemy', 'shap'} & set(sys.modules); "
-            "assert not heavy, heavy")
+    code = (
+        "import sys, app.ml.generator, app.ml.features; "
+        "heavy = {'xgboost', 'fastapi', 'sqlalchemy', 'shap'} & set(sys.modules); "
+        "assert not heavy, heavy"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)
 
 

@@ -20,8 +20,12 @@ import pytest
 ROOT = Path(__file__).resolve().parents[3]
 COMPOSE_BIN = Path(compose.__file__).parent / "docker-compose"  # not the wrapper: it always exits 0
 SERVICES = {"frontend", "backend", "postgres", "monitoring-worker", "traffic-simulator"}
-DOCKERFILES = ["backend/Dockerfile", "monitoring-worker/Dockerfile", "traffic-simulator/Dockerfile",
-               "frontend/Dockerfile"]
+DOCKERFILES = [
+    "backend/Dockerfile",
+    "monitoring-worker/Dockerfile",
+    "traffic-simulator/Dockerfile",
+    "frontend/Dockerfile",
+]
 HADOLINT = shutil.which("hadolint", path=str(Path(sys.executable).parent)) or "hadolint"
 ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
 
@@ -30,9 +34,21 @@ def compose_config(*args: str, env: dict | None = None) -> subprocess.CompletedP
     """``compose config`` on the file alone: a developer's own ``.env`` is not read."""
     clean = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME")}
     return subprocess.run(
-        [str(COMPOSE_BIN), "-f", str(ROOT / "docker-compose.yml"), "--project-directory", str(ROOT),
-         "--env-file", os.devnull, "config", *args],
-        capture_output=True, text=True, env={**clean, **(env or {})}, check=False,
+        [
+            str(COMPOSE_BIN),
+            "-f",
+            str(ROOT / "docker-compose.yml"),
+            "--project-directory",
+            str(ROOT),
+            "--env-file",
+            os.devnull,
+            "config",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        env={**clean, **(env or {})},
+        check=False,
     )
 
 
@@ -50,9 +66,15 @@ def test_the_real_compose_binary_validates_the_file():
 
 def test_the_validator_does_reject_a_broken_file(tmp_path):
     broken = tmp_path / "docker-compose.yml"
-    broken.write_text((ROOT / "docker-compose.yml").read_text().replace("condition: service_healthy", "condition: sometimes", 1))
-    result = subprocess.run([str(COMPOSE_BIN), "-f", str(broken), "--project-directory", str(ROOT), "config", "-q"],
-                            capture_output=True, text=True, check=False)
+    broken.write_text(
+        (ROOT / "docker-compose.yml").read_text().replace("condition: service_healthy", "condition: sometimes", 1)
+    )
+    result = subprocess.run(
+        [str(COMPOSE_BIN), "-f", str(broken), "--project-directory", str(ROOT), "config", "-q"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode != 0 and "condition" in result.stderr
 
 
@@ -97,7 +119,11 @@ def test_the_services_migrate_the_schema_themselves(stack):
 
 def _documented() -> set[str]:
     lines = (ROOT / ".env.example").read_text().splitlines()
-    return {line.lstrip("# ").split("=", 1)[0] for line in lines if "=" in line and ENV_NAME.match(line.lstrip("# ").split("=", 1)[0])}
+    return {
+        line.lstrip("# ").split("=", 1)[0]
+        for line in lines
+        if "=" in line and ENV_NAME.match(line.lstrip("# ").split("=", 1)[0])
+    }
 
 
 def env_names(settings_class) -> dict[str, str]:
@@ -128,17 +154,33 @@ def _read_by_services() -> set[str]:
     names |= _aliases(Settings) | _aliases(WorkerSettings)
     names |= {env_name(field) for field in SimulatorSettings.model_fields}
     for path in [*(ROOT / "frontend" / "src").rglob("*.js*"), ROOT / "frontend" / "vite.config.js"]:
-        names |= set(re.findall(r"(?:import\.meta\.env|process\.env)\.((?:VITE|DRIFTWATCH)_[A-Z0-9_]+)", path.read_text()))
+        names |= set(
+            re.findall(r"(?:import\.meta\.env|process\.env)\.((?:VITE|DRIFTWATCH)_[A-Z0-9_]+)", path.read_text())
+        )
     for script in (ROOT / "scripts").rglob("*.sh"):
-        names |= set(re.findall(r"\$\{((?:BACKEND|FRONTEND|RUN|MODEL|DATABASE|BIND|ENV|SIM|ADMIN|PREDICT|SESSION)_[A-Z_]*)",
-                                script.read_text()))
+        names |= set(
+            re.findall(
+                r"\$\{((?:BACKEND|FRONTEND|RUN|MODEL|DATABASE|BIND|ENV|SIM|ADMIN|PREDICT|SESSION)_[A-Z_]*)",
+                script.read_text(),
+            )
+        )
     return names
 
 
 def test_every_variable_is_documented_in_env_example():
     read = _read_by_services()
-    assert {"DATABASE_URL", "WORKER_INTERVAL_S", "SIM_RPS", "SIM_SEED", "VITE_API_BASE_URL", "RUN_DIR",
-            "ADMIN_API_KEYS", "SIM_API_KEY", "BIND_ADDRESS", "ENV_FILE"} <= read
+    assert {
+        "DATABASE_URL",
+        "WORKER_INTERVAL_S",
+        "SIM_RPS",
+        "SIM_SEED",
+        "VITE_API_BASE_URL",
+        "RUN_DIR",
+        "ADMIN_API_KEYS",
+        "SIM_API_KEY",
+        "BIND_ADDRESS",
+        "ENV_FILE",
+    } <= read
     missing = read - _documented()
     assert not missing, f"document these in .env.example: {sorted(missing)}"
 
@@ -152,8 +194,15 @@ FIXED = {
     "BACKEND_URL": "http://backend:8000",  # the backend's name on the stack's network
 }
 #: Read on the host (published ports, local mode, the scripts), by no container.
-HOST_ONLY = {"FRONTEND_PORT", "BACKEND_PORT", "BIND_ADDRESS", "BACKEND_HOST", "DRIFTWATCH_API_URL",
-             "RUN_DIR", "ENV_FILE"}
+HOST_ONLY = {
+    "FRONTEND_PORT",
+    "BACKEND_PORT",
+    "BIND_ADDRESS",
+    "BACKEND_HOST",
+    "DRIFTWATCH_API_URL",
+    "RUN_DIR",
+    "ENV_FILE",
+}
 #: Read by an image that has no settings class.
 OTHER = {"postgres": {"POSTGRES_USER", "POSTGRES_PASSWORD", "POSTGRES_DB"}}
 BUILD_ARGS = {"frontend": {"VITE_API_BASE_URL"}}
@@ -259,8 +308,11 @@ def test_no_secret_is_committed(stack):
     text = (ROOT / "docker-compose.yml").read_text()
     assert "POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:-" in text
     assert not (ROOT / ".env").exists() or ".env" in (ROOT / ".gitignore").read_text().split()
-    example = dict(line.split("=", 1) for line in (ROOT / ".env.example").read_text().splitlines()
-                   if "=" in line and not line.startswith("#"))
+    example = dict(
+        line.split("=", 1)
+        for line in (ROOT / ".env.example").read_text().splitlines()
+        if "=" in line and not line.startswith("#")
+    )
     for name in ("ADMIN_API_KEYS", "PREDICT_API_KEYS", "SESSION_SECRET", "SIM_API_KEY"):
         assert example[name] == "", f"{name} must stay empty in .env.example: setup.sh generates it"
     for name in ("ADMIN_API_KEYS", "PREDICT_API_KEYS", "SESSION_SECRET"):
@@ -269,8 +321,12 @@ def test_no_secret_is_committed(stack):
 
 @pytest.mark.parametrize("dockerfile", DOCKERFILES)
 def test_dockerfiles_pass_hadolint_and_run_as_non_root(dockerfile):
-    result = subprocess.run([HADOLINT, "--no-color", "--failure-threshold", "info", str(ROOT / dockerfile)],
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [HADOLINT, "--no-color", "--failure-threshold", "info", str(ROOT / dockerfile)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     text = (ROOT / dockerfile).read_text()
     assert text.count("FROM ") >= 2, "multi-stage build expected"

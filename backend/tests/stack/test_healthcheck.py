@@ -20,8 +20,14 @@ pytestmark = pytest.mark.slow
 
 def _check(name: str, url: str, **env: str) -> subprocess.CompletedProcess:
     clean = {"PATH": os.environ["PATH"], "BACKEND_URL": url, **env}
-    return subprocess.run([sys.executable, str(ROOT / "scripts" / "healthcheck.py"), name], env=clean,
-                          capture_output=True, text=True, timeout=30, check=False)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "healthcheck.py"), name],
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
 
 
 def test_health_checks_send_a_key_when_reads_need_one(model_dir, database_url, clean_db, tmp_path):

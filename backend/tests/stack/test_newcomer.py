@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import os
 import signal
-import stat
 import socket
+import stat
 import subprocess
 import sys
 import time
@@ -92,16 +92,26 @@ def test_fresh_clone_starts_with_one_command_and_stops_with_another(clone, tmp_p
     env_file = tmp_path / "settings" / "driftwatch.env"
     env_file.parent.mkdir()
     env = {
-        "PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/root"),
+        "PATH": os.environ["PATH"],
+        "HOME": os.environ.get("HOME", "/root"),
         "VENV": str(Path(sys.executable).parent.parent),
-        "BACKEND_PORT": str(backend), "FRONTEND_PORT": str(frontend), "ENV_FILE": str(env_file),
+        "BACKEND_PORT": str(backend),
+        "FRONTEND_PORT": str(frontend),
+        "ENV_FILE": str(env_file),
     }
     run_dir = clone / ".run"
     pids: dict[str, int] = {}
     started = time.monotonic()
     try:
-        setup = subprocess.run(["./scripts/setup.sh", "--local"], cwd=clone, env=env, capture_output=True,
-                               text=True, timeout=600, check=False)
+        setup = subprocess.run(
+            ["./scripts/setup.sh", "--local"],
+            cwd=clone,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
         assert setup.returncode == 0, setup.stdout[-3000:] + setup.stderr[-3000:]
         assert f"http://localhost:{frontend}" in setup.stdout
         assert f"API keys are in {env_file}: sign in to the dashboard with ADMIN_API_KEYS" in setup.stdout
@@ -113,26 +123,37 @@ def test_fresh_clone_starts_with_one_command_and_stops_with_another(clone, tmp_p
 
         api = f"http://127.0.0.1:{backend}/api/v1"
         page = httpx.get(f"http://127.0.0.1:{frontend}/", timeout=5)
-        assert page.status_code == 200 and "<div id=\"root\"" in page.text
+        assert page.status_code == 200 and '<div id="root"' in page.text
         # The dashboard's proxy reaches the API.
         assert httpx.get(f"http://127.0.0.1:{frontend}/api/v1/health", timeout=5).status_code == 200
 
         # The simulator's traffic goes through: it was handed the predict key.
         first = httpx.get(f"{api}/stats", timeout=5).json()["total_predictions"]
-        _eventually(lambda: httpx.get(f"{api}/stats", timeout=5).json()["total_predictions"] > first + 10,
-                    30, "the prediction count to grow")
+        _eventually(
+            lambda: httpx.get(f"{api}/stats", timeout=5).json()["total_predictions"] > first + 10,
+            30,
+            "the prediction count to grow",
+        )
         _check_the_keys(api, keys)
         _eventually(lambda: httpx.get(f"{api}/drift", timeout=5).json()["features"], 120, "a drift result")
         print(f"stack up with drift results after {time.monotonic() - started:.0f} s")
 
-        again = subprocess.run(["./scripts/setup.sh", "--local"], cwd=clone, env=env, capture_output=True,
-                               text=True, timeout=300, check=False)
+        again = subprocess.run(
+            ["./scripts/setup.sh", "--local"],
+            cwd=clone,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
         assert again.returncode == 0, again.stderr[-2000:]
         assert "already running" in again.stdout and _pids(run_dir) == pids
         assert _keys(env_file) == keys and "generated" not in again.stdout
     finally:
-        stop = subprocess.run(["./scripts/stop.sh"], cwd=clone, env=env, capture_output=True, text=True,
-                              timeout=60, check=False)
+        stop = subprocess.run(
+            ["./scripts/stop.sh"], cwd=clone, env=env, capture_output=True, text=True, timeout=60, check=False
+        )
     assert stop.returncode == 0, stop.stderr
     assert not list(run_dir.glob("*.pid"))
     leftovers = [pid for pid in pids.values() if _alive(pid)]

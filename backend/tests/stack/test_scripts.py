@@ -36,13 +36,21 @@ def _env(**extra: str) -> dict[str, str]:
 
 
 def _bash(cwd: Path, script: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run(["bash", "-c", script], cwd=cwd, env=env, capture_output=True, text=True,
-                          timeout=60, check=False)
+    return subprocess.run(
+        ["bash", "-c", script], cwd=cwd, env=env, capture_output=True, text=True, timeout=60, check=False
+    )
 
 
 def _generate(project: Path, env_file: Path, **extra: str) -> subprocess.CompletedProcess:
-    return subprocess.run(["bash", "scripts/lib/keys.sh"], cwd=project, env=_env(ENV_FILE=str(env_file), **extra),
-                          capture_output=True, text=True, timeout=60, check=False)
+    return subprocess.run(
+        ["bash", "scripts/lib/keys.sh"],
+        cwd=project,
+        env=_env(ENV_FILE=str(env_file), **extra),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
 
 
 def _values(env_file: Path) -> dict[str, str]:
@@ -120,8 +128,10 @@ def test_a_key_already_set_is_never_replaced(scripts, tmp_path):
 )
 def test_the_simulator_gets_the_admin_key_only_to_switch_scenarios(scripts, settings, expected, says):
     env = _env(PREDICT_API_KEYS="p1,p2", ADMIN_API_KEYS="a1, a2", **settings)
-    script = ('source scripts/lib/common.sh; source scripts/lib/keys.sh; export_simulator_key; '
-              'printf "key=%s\\n" "$SIM_API_KEY"; bash -c \'echo "child=$SIM_API_KEY"\'')
+    script = (
+        "source scripts/lib/common.sh; source scripts/lib/keys.sh; export_simulator_key; "
+        'printf "key=%s\\n" "$SIM_API_KEY"; bash -c \'echo "child=$SIM_API_KEY"\''
+    )
     result = _bash(scripts, script, env)
     assert result.returncode == 0, result.stderr
     assert f"key={expected}\nchild={expected}" in result.stdout  # exported to what setup starts
@@ -131,8 +141,7 @@ def test_the_simulator_gets_the_admin_key_only_to_switch_scenarios(scripts, sett
 def test_a_malformed_settings_file_fails_naming_the_file_and_line(scripts, tmp_path):
     env_file = tmp_path / "bad.env"
     env_file.write_text("# a comment\nSIM_RPS=10\nthis line has no equals sign\n")
-    result = _bash(scripts, "source scripts/lib/common.sh; load_env_file; echo loaded",
-                   _env(ENV_FILE=str(env_file)))
+    result = _bash(scripts, "source scripts/lib/common.sh; load_env_file; echo loaded", _env(ENV_FILE=str(env_file)))
     assert result.returncode != 0 and "loaded" not in result.stdout
     assert f"{env_file} line 3: expected NAME=value" in result.stderr
 
@@ -140,13 +149,19 @@ def test_a_malformed_settings_file_fails_naming_the_file_and_line(scripts, tmp_p
 def test_env_file_is_the_settings_file_of_every_script(scripts, tmp_path):
     env_file = tmp_path / "custom.env"
     env_file.write_text("RUN_DIR=elsewhere\nSIM_RPS=42\n")
-    result = _bash(scripts, 'source scripts/lib/common.sh; load_env_file; echo "$ENV_FILE $RUN_DIR ${SIM_RPS:-unset}"',
-                   _env(ENV_FILE="custom.env"))  # relative: from the current folder
+    result = _bash(
+        scripts,
+        'source scripts/lib/common.sh; load_env_file; echo "$ENV_FILE $RUN_DIR ${SIM_RPS:-unset}"',
+        _env(ENV_FILE="custom.env"),
+    )  # relative: from the current folder
     assert result.returncode == 0, result.stderr
     # cwd is the project copy; ENV_FILE relative to it does not exist there: nothing loaded.
     assert result.stdout.split() == [str(scripts / "custom.env"), str(scripts / ".run"), "unset"]
-    result = _bash(scripts, 'source scripts/lib/common.sh; load_env_file; echo "$ENV_FILE $RUN_DIR ${SIM_RPS:-unset}"',
-                   _env(ENV_FILE=str(env_file)))
+    result = _bash(
+        scripts,
+        'source scripts/lib/common.sh; load_env_file; echo "$ENV_FILE $RUN_DIR ${SIM_RPS:-unset}"',
+        _env(ENV_FILE=str(env_file)),
+    )
     assert result.stdout.split() == [str(env_file), str(scripts / "elsewhere"), "42"]
     for script in ("setup.sh", "stop.sh", "train_model.sh"):
         text = (ROOT / "scripts" / script).read_text()
@@ -175,8 +190,12 @@ def fake_docker(tmp_path) -> dict[str, str]:
     docker.chmod(0o755)
     run_dir = tmp_path / "run"
     run_dir.mkdir()
-    return _env(PATH=f"{bin_dir}:{os.environ['PATH']}", DOCKER_LOG=str(tmp_path / "docker.log"),
-                RUN_DIR=str(run_dir), ENV_FILE=str(tmp_path / "absent.env"))
+    return _env(
+        PATH=f"{bin_dir}:{os.environ['PATH']}",
+        DOCKER_LOG=str(tmp_path / "docker.log"),
+        RUN_DIR=str(run_dir),
+        ENV_FILE=str(tmp_path / "absent.env"),
+    )
 
 
 def _calls(env: dict[str, str]) -> list[tuple[str, str]]:
@@ -185,8 +204,14 @@ def _calls(env: dict[str, str]) -> list[tuple[str, str]]:
 
 
 def _train(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([str(ROOT / "scripts" / "train_model.sh"), *args], env=env, capture_output=True,
-                          text=True, timeout=60, check=False)
+    return subprocess.run(
+        [str(ROOT / "scripts" / "train_model.sh"), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
 
 
 RUN = "compose run --rm --no-deps --entrypoint python backend -m app.ml.train --model-dir /models --rows 2000"

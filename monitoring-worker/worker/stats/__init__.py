@@ -12,6 +12,11 @@ from worker.stats.registry import (
 )
 
 __all__ = [
-    "DEFAULT_THRESHOLDS", "REGISTRY", "StatTest", "TestResult", "Thresholds", "get_test",
+    "DEFAULT_THRESHOLDS",
+    "REGISTRY",
+    "StatTest",
+    "TestResult",
+    "Thresholds",
+    "get_test",
     "hypothesis_test_for",
 ]

@@ -33,5 +33,14 @@ def chi2(reference: Mapping, values: np.ndarray) -> TestResult:
     return TestResult(statistic=float(result.statistic), p_value=float(result.pvalue))
 
 
-CHI2 = register(StatTest("chi2", frozenset({"categorical", "boolean"}), "alpha", "low", chi2,
-                         floor_key="psi_floor", effect_is_statistic=False))
+CHI2 = register(
+    StatTest(
+        "chi2",
+        frozenset({"categorical", "boolean"}),
+        "alpha",
+        "low",
+        chi2,
+        floor_key="psi_floor",
+        effect_is_statistic=False,
+    )
+)

@@ -18,11 +18,10 @@ METHOD = "asymp"
 
 
 def ks(reference: Mapping, values: np.ndarray) -> TestResult:
-    result = ks_2samp(
-        np.asarray(reference["sample"], dtype=float), np.asarray(values, dtype=float), method=METHOD
-    )
+    result = ks_2samp(np.asarray(reference["sample"], dtype=float), np.asarray(values, dtype=float), method=METHOD)
     return TestResult(statistic=float(result.statistic), p_value=float(result.pvalue))
 
 
-KS = register(StatTest("ks", frozenset({"numeric"}), "alpha", "low", ks,
-                       floor_key="ks_floor", effect_is_statistic=True))
+KS = register(
+    StatTest("ks", frozenset({"numeric"}), "alpha", "low", ks, floor_key="ks_floor", effect_is_statistic=True)
+)

@@ -13,6 +13,7 @@ Smoothing: every share (reference and current) is floored at ``EPSILON`` =
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 
 import numpy as np
@@ -41,8 +42,8 @@ def numeric_bins(edges) -> list[str]:
     if len(edges) == 0:
         return ["all"]
     labels = [f"< {_fmt(edges[0])}"]
-    labels += [f"{_fmt(a)} – {_fmt(b)}" for a, b in zip(edges[:-1], edges[1:], strict=True)]
-    return labels + [f"≥ {_fmt(edges[-1])}"]
+    labels += [f"{_fmt(a)} – {_fmt(b)}" for a, b in itertools.pairwise(edges)]
+    return [*labels, f"≥ {_fmt(edges[-1])}"]
 
 
 def numeric_shares(edges, values: np.ndarray) -> np.ndarray:
@@ -65,7 +66,7 @@ def histogram(reference: Mapping, values: np.ndarray) -> dict:
         bins = numeric_bins(reference["edges"])
         cur = numeric_shares(reference["edges"], values)
     else:
-        bins = list(reference["categories"]) + [UNSEEN]
+        bins = [*list(reference["categories"]), UNSEEN]
         cur, _ = categorical_shares(reference["categories"], values)
         ref = np.append(ref, 0.0)
         if cur[-1] == 0:  # no unseen values: no bin for them
@@ -78,6 +79,4 @@ def psi(reference: Mapping, values: np.ndarray) -> TestResult:
     return TestResult(statistic=psi_value(hist["reference"], hist["current"]), histogram=hist)
 
 
-PSI = register(
-    StatTest("psi", frozenset({"numeric", "categorical", "boolean"}), "psi_moderate", "high", psi)
-)
+PSI = register(StatTest("psi", frozenset({"numeric", "categorical", "boolean"}), "psi_moderate", "high", psi))

@@ -94,8 +94,9 @@ class Thresholds:
     name, which stands for that test's threshold key (``{"psi": 0.2}``).
     """
 
-    def __init__(self, overrides: Mapping[str, Mapping[str, float]] | None = None,
-                 features: set[str] | None = None) -> None:
+    def __init__(
+        self, overrides: Mapping[str, Mapping[str, float]] | None = None, features: set[str] | None = None
+    ) -> None:
         self._overrides: dict[str, dict[str, float]] = {}
         for feature, values in (overrides or {}).items():
             if features is not None and feature != "*" and feature not in features:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from fastapi import APIRouter, Query
 
@@ -12,14 +12,18 @@ from app.services import monitoring
 
 router = APIRouter(tags=["alerts"])
 
-_ERRORS = {404: {"description": "Unknown alert id."},
-           409: {"description": "The alert's status does not allow this transition."}}
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"description": "Unknown alert id."},
+    409: {"description": "The alert's status does not allow this transition."},
+}
 
 
 @router.get("/alerts", response_model=AlertsOut)
-def list_alerts(session: SessionDep,
-                status: Literal["open", "acknowledged", "resolved"] | None = None,
-                limit: int = Query(100, ge=1, le=1000)):
+def list_alerts(
+    session: SessionDep,
+    status: Literal["open", "acknowledged", "resolved"] | None = None,
+    limit: int = Query(100, ge=1, le=1000),
+):
     """Alerts, newest first, optionally of one status; with the count per status."""
     return monitoring.alerts(session, status, limit)
 

@@ -36,28 +36,39 @@ async def get_session(request: Request):
     return _session_out(request, identify(request.scope, request.app.state.security).principal)
 
 
-@router.post("/auth/session", response_model=SessionOut,
-             responses={401: {"description": "The key is not valid."},
-                        403: {"description": "A page on another origin tried to sign in."}})
+@router.post(
+    "/auth/session",
+    response_model=SessionOut,
+    responses={
+        401: {"description": "The key is not valid."},
+        403: {"description": "A page on another origin tried to sign in."},
+    },
+)
 async def sign_in(body: SignIn, request: Request, response: Response):
     """Exchange a key for a session cookie (httpOnly, SameSite=Strict) for the dashboard."""
     security = request.app.state.security
     if request.headers.get("origin") and not same_origin(request, security.allowed_origins):
         raise HTTPException(403, "cross-site sign-in refused: the Origin is not in CORS_ORIGINS")
-    wait = request.app.state.limiter.hit(request.app.state.limits.sign_in,
-                                         "sign-in:" + client_address(request.scope))
+    wait = request.app.state.limiter.hit(request.app.state.limits.sign_in, "sign-in:" + client_address(request.scope))
     if wait is not None:
         seconds = math.ceil(wait)
-        raise HTTPException(429, f"too many sign-in attempts; retry in {seconds} s",
-                            headers={"Retry-After": str(seconds)})
+        raise HTTPException(
+            429, f"too many sign-in attempts; retry in {seconds} s", headers={"Retry-After": str(seconds)}
+        )
     principal = security.keys.identify(body.key)
     if principal is None:
-        raise HTTPException(401, "that key is not valid: use ADMIN_API_KEYS from the project's .env",
-                            headers=UNAUTHENTICATED)
+        raise HTTPException(
+            401, "that key is not valid: use ADMIN_API_KEYS from the project's .env", headers=UNAUTHENTICATED
+        )
     token, session = security.sessions.issue(principal)
     response.set_cookie(
-        SESSION_COOKIE, token, max_age=int(security.sessions.ttl.total_seconds()), path="/",
-        httponly=True, samesite="strict", secure=security.settings.session_cookie_secure,
+        SESSION_COOKIE,
+        token,
+        max_age=int(security.sessions.ttl.total_seconds()),
+        path="/",
+        httponly=True,
+        samesite="strict",
+        secure=security.settings.session_cookie_secure,
     )
     return _session_out(request, session)
 
@@ -66,6 +77,11 @@ async def sign_in(body: SignIn, request: Request, response: Response):
 async def sign_out(request: Request):
     """End the dashboard session: the cookie is cleared."""
     response = Response(status_code=204)
-    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="strict",
-                           secure=request.app.state.security.settings.session_cookie_secure)
+    response.delete_cookie(
+        SESSION_COOKIE,
+        path="/",
+        httponly=True,
+        samesite="strict",
+        secure=request.app.state.security.settings.session_cookie_secure,
+    )
     return response

@@ -17,8 +17,10 @@ router = APIRouter(tags=["feedback"])
     response_model=FeedbackOut,
     responses={
         404: {"model": FeedbackProblem, "description": "A prediction id is unknown; nothing was stored."},
-        409: {"model": FeedbackProblem,
-              "description": "A prediction already has a different label; nothing was stored."},
+        409: {
+            "model": FeedbackProblem,
+            "description": "A prediction already has a different label; nothing was stored.",
+        },
     },
 )
 def record_feedback(body: FeedbackIn, session: SessionDep, state: StateDep):

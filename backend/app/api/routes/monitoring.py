@@ -11,8 +11,7 @@ from app.services import monitoring
 
 router = APIRouter(tags=["monitoring"])
 
-Since = Query(None, description="ISO-8601 start of the series (default: the last hour); "
-              "without an offset it is UTC.")
+Since = Query(None, description="ISO-8601 start of the series (default: the last hour); without an offset it is UTC.")
 
 
 @router.get("/drift", response_model=DriftOut)
@@ -27,10 +26,10 @@ def get_drift_summary(session: SessionDep):
     return monitoring.summary(session)
 
 
-@router.get("/drift/history", response_model=HistoryOut,
-            responses={404: {"description": "The feature is not monitored."}})
-def get_drift_history(session: SessionDep, feature: str = Query(..., min_length=1),
-                      since: UtcDatetime | None = Since):
+@router.get(
+    "/drift/history", response_model=HistoryOut, responses={404: {"description": "The feature is not monitored."}}
+)
+def get_drift_history(session: SessionDep, feature: str = Query(..., min_length=1), since: UtcDatetime | None = Since):
     """PSI, test statistic and p-value of one feature (or fraud_probability) per cycle."""
     return {"feature": feature, "points": monitoring.history(session, feature, since)}
 

@@ -11,8 +11,10 @@ from app.services.readiness import readiness
 
 router = APIRouter(tags=["operations"])
 
-_PROMETHEUS_TEXT = {"content": {"text/plain": {"schema": {"type": "string"}}},
-                    "description": "Prometheus text exposition format."}
+_PROMETHEUS_TEXT = {
+    "content": {"text/plain": {"schema": {"type": "string"}}},
+    "description": "Prometheus text exposition format.",
+}
 
 
 @router.get("/health", response_model=Health)
@@ -21,8 +23,12 @@ def health():
     return {"status": "ok"}
 
 
-@router.get("/ready", response_model=Readiness, response_model_exclude_none=True,
-            responses={503: {"model": Readiness, "description": "Names what is missing."}})
+@router.get(
+    "/ready",
+    response_model=Readiness,
+    response_model_exclude_none=True,
+    responses={503: {"model": Readiness, "description": "Names what is missing."}},
+)
 def ready(state: StateDep, response: Response):
     """Readiness: the database answers, the schema exists and a model is loaded."""
     body = readiness(state)

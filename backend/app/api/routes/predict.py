@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from fastapi import APIRouter, Request
 
@@ -12,7 +13,9 @@ from app.services.scoring import score_and_record
 
 router = APIRouter(tags=["predict"])
 
-_BUSY = {503: {"description": "Too many predictions waiting to be stored; retry shortly."}}
+_BUSY: dict[int | str, dict[str, Any]] = {
+    503: {"description": "Too many predictions waiting to be stored; retry shortly."}
+}
 
 
 def _score(request: Request, rows: list[dict], model, state):
@@ -30,7 +33,7 @@ def predict(transaction: Transaction, request: Request, model: ModelDep, state: 
 @router.post("/predict/batch", response_model=BatchOut, responses=_BUSY)
 def predict_batch(batch: BatchIn, request: Request, model: ModelDep, state: StateDep):
     """Score up to 10,000 transactions in one model call and record them all."""
-    rows = [t.model_dump() for t in batch.transactions]
+    rows = [t.model_dump() for t in batch.transactions]  # type: ignore[attr-defined]  # made by create_model
     answers, latency_ms = _score(request, rows, model, state)
     return {
         "model_version": model.version,

@@ -16,8 +16,7 @@ router = APIRouter(tags=["stats"])
 @router.get("/stats", response_model=StatsOut)
 def get_stats(session: SessionDep, state: StateDep):
     """Total predictions, the last minute's rate, fraud rate and latency p50/p95/p99."""
-    return current_stats(session, state.stats, state.writer.pending,
-                         state.model.version if state.model else None)
+    return current_stats(session, state.stats, state.writer.pending, state.model.version if state.model else None)
 
 
 @router.get("/stats/history", response_model=StatsHistoryOut)
