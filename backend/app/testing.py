@@ -77,6 +77,15 @@ def temporary_database(tmp_dir: Path) -> Iterator[str]:
         admin.dispose()
 
 
+def empty_database(dialect: str, folder: Path) -> contextlib.AbstractContextManager[str]:
+    """A context manager yielding the URL of an empty database of ``dialect`` ("sqlite" or
+    "postgresql"; the latter falls back to SQLite when no PostgreSQL answers, like every test)."""
+    folder.mkdir(exist_ok=True)
+    if dialect == "sqlite":
+        return contextlib.nullcontext(f"sqlite:///{folder / 'db.db'}")
+    return temporary_database(folder)
+
+
 def clear_tables(engine) -> None:
     """Empty every table, children first, so each test starts clean."""
     from app.models import Base

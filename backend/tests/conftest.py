@@ -12,6 +12,12 @@ from app.main import create_app
 from app.testing import TEST_ADMIN_KEY, TEST_PREDICT_KEY, auth
 
 
+@pytest.fixture(params=["postgresql", "sqlite"])
+def dialect(request) -> str:
+    """Runs a test once on PostgreSQL and once on SQLite (see app.testing.empty_database)."""
+    return request.param
+
+
 @pytest.fixture
 def settings(database_url, model_dir) -> Settings:
     return Settings(

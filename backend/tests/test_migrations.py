@@ -20,7 +20,6 @@ import sqlite3
 import subprocess
 import sys
 import uuid
-from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -35,22 +34,11 @@ from sqlalchemy.orm import Session
 from app.core.db import make_engine
 from app.core.schema import BASELINE, COMPARE_OPTIONS, alembic_config, head_revision, init_schema
 from app.models import Alert, Base, DriftResult, GroundTruth, ModelVersion, MonitoringRun, Prediction, SimulatorControl
-from app.testing import temporary_database
+from app.testing import empty_database
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 BACKEND = Path(__file__).resolve().parents[1]
 T0 = datetime(2025, 3, 14, 9, 26, 53, 589793, tzinfo=UTC)
-
-
-@pytest.fixture(params=["postgresql", "sqlite"])
-def dialect(request) -> str:
-    return request.param
-
-
-def empty_database(dialect: str, folder: Path):
-    """A context manager yielding the URL of an empty database of ``dialect``."""
-    folder.mkdir(exist_ok=True)
-    return nullcontext(f"sqlite:///{folder / 'db.db'}") if dialect == "sqlite" else temporary_database(folder)
 
 
 @pytest.fixture
