@@ -20,6 +20,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -84,6 +85,52 @@ def empty_database(dialect: str, folder: Path) -> contextlib.AbstractContextMana
     if dialect == "sqlite":
         return contextlib.nullcontext(f"sqlite:///{folder / 'db.db'}")
     return temporary_database(folder)
+
+
+def add_run(engine, finished: bool = True) -> int:
+    """Store a monitoring run of 300 rows over the last 5 minutes (finished, or still running)."""
+    from sqlalchemy.orm import Session
+
+    from app.models import MonitoringRun, utcnow
+
+    now = utcnow()
+    with Session(engine) as session, session.begin():
+        run = MonitoringRun(
+            slot=now,
+            started_at=now,
+            finished_at=now if finished else None,
+            window_start=now - timedelta(minutes=5),
+            window_end=now,
+            n_rows=300,
+            status="ok" if finished else "running",
+        )
+        session.add(run)
+        session.flush()
+        return run.id
+
+
+def add_open_alert(engine) -> int:
+    """Store an open critical feature-drift alert on ``amount``; returns its id."""
+    from sqlalchemy.orm import Session
+
+    from app.models import Alert, utcnow
+
+    now = utcnow()
+    with Session(engine) as session, session.begin():
+        alert = Alert(
+            kind="feature_drift",
+            feature="amount",
+            severity="critical",
+            status="open",
+            message="PSI 0.4 > 0.25",
+            value=0.4,
+            threshold=0.25,
+            opened_at=now,
+            updated_at=now,
+        )
+        session.add(alert)
+        session.flush()
+        return alert.id
 
 
 def clear_tables(engine) -> None:

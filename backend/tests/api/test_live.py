@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import httpx
 import pytest
@@ -12,8 +12,8 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 from websockets.sync.client import ClientConnection, connect
 
-from app.models import Alert, MonitoringRun, utcnow
-from app.testing import auth, clear_tables, database_behind_proxy, run_backend
+from app.models import Alert, utcnow
+from app.testing import add_open_alert, add_run, auth, clear_tables, database_behind_proxy, run_backend
 
 pytestmark = pytest.mark.slow
 
@@ -45,42 +45,6 @@ def next_event(conn: ClientConnection, kind: str, timeout_s: float = 3.0) -> dic
         if message["type"] == kind:
             return message["data"]
     raise AssertionError(f"no {kind!r} event within {timeout_s} s")
-
-
-def add_run(engine, finished: bool) -> int:
-    now = utcnow()
-    with Session(engine) as session, session.begin():
-        run = MonitoringRun(
-            slot=now,
-            started_at=now,
-            finished_at=now if finished else None,
-            window_start=now - timedelta(minutes=5),
-            window_end=now,
-            n_rows=300,
-            status="ok" if finished else "running",
-        )
-        session.add(run)
-        session.flush()
-        return run.id
-
-
-def add_alert(engine) -> int:
-    now = utcnow()
-    with Session(engine) as session, session.begin():
-        alert = Alert(
-            kind="feature_drift",
-            feature="amount",
-            severity="critical",
-            status="open",
-            message="PSI 0.4 > 0.25",
-            value=0.4,
-            threshold=0.25,
-            opened_at=now,
-            updated_at=now,
-        )
-        session.add(alert)
-        session.flush()
-        return alert.id
 
 
 def test_stats_arrive_every_second_and_count_predictions(ws, backend, transaction):
@@ -116,7 +80,7 @@ def test_every_connection_gets_the_event(ws, backend, engine):
 
 
 def test_alert_changes_are_pushed_with_the_open_count(ws, engine):
-    alert_id = add_alert(engine)
+    alert_id = add_open_alert(engine)
     opened = next_event(ws, "alerts")
     assert opened["open"] >= 1 and opened["updated_at"]
     with Session(engine) as session, session.begin():

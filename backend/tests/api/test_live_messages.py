@@ -9,45 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import timedelta
 
 import jsonschema_rs  # comes with schemathesis (requirements-dev.txt)
-from sqlalchemy.orm import Session
 
 from app.api.live import QUEUE_SIZE, Broadcaster
-from app.models import Alert, MonitoringRun, utcnow
 from app.schemas.live import LIVE_MESSAGE
+from app.testing import add_open_alert, add_run
 
 KINDS = {"stats", "drift", "alerts", "simulator", "degraded", "recovered"}
-
-
-def _add_run_and_alert(engine) -> None:
-    now = utcnow()
-    with Session(engine) as session, session.begin():
-        session.add(
-            MonitoringRun(
-                slot=now,
-                started_at=now,
-                finished_at=now,
-                n_rows=300,
-                status="ok",
-                window_start=now - timedelta(minutes=5),
-                window_end=now,
-            )
-        )
-        session.add(
-            Alert(
-                kind="feature_drift",
-                feature="amount",
-                severity="critical",
-                status="open",
-                message="PSI 0.4 > 0.25",
-                value=0.4,
-                threshold=0.25,
-                opened_at=now,
-                updated_at=now,
-            )
-        )
 
 
 def _drain(queue: asyncio.Queue) -> list[dict]:
@@ -70,7 +39,8 @@ async def _every_kind_of_message(client, engine, transaction) -> list[dict]:
 
     await broadcaster.tick()  # the baseline: stats only
     assert client.post("/api/v1/predict", json=transaction).status_code == 200
-    _add_run_and_alert(engine)
+    add_run(engine)
+    add_open_alert(engine)
     assert client.put("/api/v1/simulator", json={"scenario": "sudden", "rps": 25}).status_code == 200
     await asyncio.sleep(1.1)  # past the stats cache
     await broadcaster.tick()  # stats, drift, alerts, simulator

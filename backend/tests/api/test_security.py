@@ -8,14 +8,14 @@ import time
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from starlette.websockets import WebSocketDisconnect
 
 from app.api.auth import OPEN_ROUTES, PREDICT_ROUTES
 from app.core.security import SESSION_COOKIE
 from app.main import create_app
-from app.models import Alert, SimulatorControl, utcnow
-from app.testing import TEST_ADMIN_KEY, TEST_PREDICT_KEY, auth
+from app.models import Alert, SimulatorControl
+from app.testing import TEST_ADMIN_KEY, TEST_PREDICT_KEY, add_open_alert, auth
 
 PAGE = "http://localhost:3000"  # in CORS_ORIGINS by default
 
@@ -50,27 +50,6 @@ def make_app(settings, clean_db):
     yield _make
     for c in opened:
         c.__exit__(None, None, None)
-
-
-def open_alert(engine) -> int:
-    now = utcnow()
-    with engine.begin() as conn:
-        return conn.execute(
-            insert(Alert)
-            .values(
-                kind="feature_drift",
-                feature="amount",
-                severity="critical",
-                status="open",
-                message="amount drifted",
-                value=0.4,
-                threshold=0.25,
-                opened_at=now,
-                updated_at=now,
-                clear_cycles=0,
-            )
-            .returning(Alert.id)
-        ).scalar_one()
 
 
 def alert_status(engine, alert_id: int) -> str:
@@ -119,7 +98,7 @@ def test_a_predict_key_scores_and_labels_but_may_not_steer(anonymous, transactio
     scored = anonymous.post("/api/v1/predict", json=transaction, headers=key)
     assert scored.status_code == 200
     assert anonymous.post("/api/v1/explain", json=transaction, headers=key).status_code == 200
-    alert = open_alert(engine)
+    alert = add_open_alert(engine)
     for method, path, body in (
         ("PUT", "/api/v1/simulator", {"scenario": "sudden"}),
         ("POST", f"/api/v1/alerts/{alert}/acknowledge", None),
@@ -155,7 +134,7 @@ def test_sign_in_sets_an_httponly_strict_cookie_that_acts_as_admin(anonymous, en
     assert "HttpOnly" in cookie and "SameSite=strict" in cookie and TEST_ADMIN_KEY not in cookie
     assert anonymous.get("/api/v1/auth/session").json()["role"] == "admin"
 
-    alert = open_alert(engine)
+    alert = add_open_alert(engine)
     acted = anonymous.post(
         f"/api/v1/alerts/{alert}/resolve", headers={"Content-Type": "application/json", "Sec-Fetch-Site": "same-origin"}
     )
@@ -173,7 +152,7 @@ def test_a_wrong_key_does_not_sign_in(anonymous):
 
 def test_a_cross_site_form_post_cannot_resolve_an_alert(anonymous, engine):
     sign_in(anonymous)
-    alert = open_alert(engine)
+    alert = add_open_alert(engine)
     forged = [
         # The classic: a hidden form on another site, posting urlencoded data.
         {"Origin": "http://evil.example", "Content-Type": "application/x-www-form-urlencoded"},
