@@ -1,7 +1,7 @@
-"""Alembic's environment: the migrations of ``app.models``' schema, PostgreSQL and SQLite.
+"""Alembic's environment: the migrations of ``driftwatch_core.db.models``' schema, PostgreSQL and SQLite.
 
 Online, every command migrates inside one transaction that holds the schema lock
-(``app.core.schema.locked``): the services hand in their engine through
+(``driftwatch_core.db.schema.locked``): the services hand in their engine through
 ``init_schema``, the command line connects to DATABASE_URL. A database of the
 previous release is adopted (stamped at the baseline) first. SQLite alters
 tables in batch mode (copy, drop, rename); autogenerate compares types and
@@ -21,10 +21,10 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import make_url
 
-from app.core import schema
-from app.core.config import DEFAULT_DATABASE_URL
-from app.core.db import make_engine, normalize_url
-from app.models import Base, Timestamp
+from driftwatch_core.db import schema
+from driftwatch_core.db.engine import make_engine, normalize_url
+from driftwatch_core.db.models import Base, Timestamp
+from driftwatch_core.defaults import DEFAULT_DATABASE_URL
 
 config = context.config
 if config.config_file_name:  # the command line; a service keeps its own logging

@@ -20,7 +20,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from app.ml.features import ENTRY_MODES, FEATURES, MERCHANT_CATEGORIES
+from driftwatch_core.features import ENTRY_MODES, FEATURES, MERCHANT_CATEGORIES
 
 MERCHANT_PROBS = np.array([0.22, 0.16, 0.10, 0.18, 0.06, 0.05, 0.08, 0.07, 0.06, 0.02])
 MERCHANT_MEDIAN_USD = np.array([45, 35, 40, 60, 180, 350, 50, 70, 90, 400], dtype=float)

@@ -1,6 +1,6 @@
 """The database schema as SQLAlchemy ORM models.
 
-Alembic's migrations (``app/migrations``) create this schema in every database;
+Alembic's migrations (``driftwatch_core/db/migrations``) create this schema in every database;
 tests/test_schema.py fails when a model changes without a migration. Features
 are stored as JSON (JSONB on PostgreSQL), so a model with other features needs
 no change.

@@ -14,8 +14,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from app.ml.features import FEATURE_NAMES
-from app.schemas.common import WholeInt
+from driftwatch_core.features import FEATURE_NAMES
+from driftwatch_core.types import WholeInt
 
 MIN_RPS, MAX_RPS = 1.0, 200.0
 

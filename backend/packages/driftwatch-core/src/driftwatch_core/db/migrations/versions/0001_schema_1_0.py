@@ -1,7 +1,7 @@
 """The schema of release 1.0, before Alembic: every table as its create_all made them.
 
 The baseline: a database that release made (create_all, or init_db.sql on
-PostgreSQL) is stamped at this revision, not migrated (app.core.schema).
+PostgreSQL) is stamped at this revision, not migrated (driftwatch_core.db.schema).
 Columns in create_all's order (the shared result columns of drift and
 performance results come last); simulator_control.id is a plain INTEGER, not
 a SERIAL. Types are spelled out: models.Timestamp is a TIMESTAMP WITH TIME ZONE.

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from app.ml.features import FEATURES, SCORE_NAME
+from driftwatch_core.features import FEATURES, SCORE_NAME
 
 KS_SAMPLE_SIZE = 5_000
 DECILES = np.linspace(0.1, 0.9, 9)

@@ -1,7 +1,7 @@
 """Alembic owns the schema: every service upgrades the database to head at start.
 
 ``init_schema(engine)`` runs ``alembic upgrade head`` on the migrations in
-``app/migrations`` (found from this package, so it works from any folder and in
+``driftwatch_core/db/migrations`` (found from this package, so it works from any folder and in
 every image). The whole upgrade is one transaction holding the schema lock:
 PostgreSQL's advisory lock, or SQLite's write lock (``BEGIN IMMEDIATE``). A
 second process starting at the same moment waits, then finds the database at
@@ -27,11 +27,11 @@ from alembic.util import CommandError
 from sqlalchemy import Connection, Engine, event, inspect
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from app.core.db import advisory_xact_lock, make_engine
+from driftwatch_core.db.engine import advisory_xact_lock, make_engine
 
 log = logging.getLogger(__name__)
 
-MIGRATIONS_DIR = Path(__file__).resolve().parents[1] / "migrations"
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 #: The first migration: the schema the previous release created without Alembic.
 BASELINE = "0001"
 BASELINE_TABLES = frozenset(

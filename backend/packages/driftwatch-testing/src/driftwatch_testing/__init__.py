@@ -1,6 +1,10 @@
 """Helpers and fixtures shared by the test suites of backend, worker and simulator.
 
-Loaded as a pytest plugin (``pytest -p app.testing``, as ./scripts/test.sh does).
+A test-only package (backend/packages/driftwatch-testing, installed by
+requirements-dev.txt, never by an image), loaded as a pytest plugin
+(``pytest -p driftwatch_testing``, as backend/pytest.ini says). The backend and
+its trainer are imported where a helper needs them, so the worker's and the
+simulator's suites load it too.
 
 Each pytest session gets a database of its own (a fresh PostgreSQL database
 created from ``TEST_DATABASE_URL``, or an SQLite file when no PostgreSQL
@@ -28,8 +32,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from app.core.config import BACKEND_DIR
-from app.core.db import normalize_url
+from driftwatch_core.db.engine import normalize_url
 
 log = logging.getLogger(__name__)
 DEFAULT_TEST_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/test"
@@ -91,7 +94,7 @@ def add_run(engine, finished: bool = True) -> int:
     """Store a monitoring run of 300 rows over the last 5 minutes (finished, or still running)."""
     from sqlalchemy.orm import Session
 
-    from app.models import MonitoringRun, utcnow
+    from driftwatch_core.db.models import MonitoringRun, utcnow
 
     now = utcnow()
     with Session(engine) as session, session.begin():
@@ -113,7 +116,7 @@ def add_open_alert(engine) -> int:
     """Store an open critical feature-drift alert on ``amount``; returns its id."""
     from sqlalchemy.orm import Session
 
-    from app.models import Alert, utcnow
+    from driftwatch_core.db.models import Alert, utcnow
 
     now = utcnow()
     with Session(engine) as session, session.begin():
@@ -135,7 +138,7 @@ def add_open_alert(engine) -> int:
 
 def clear_tables(engine) -> None:
     """Empty every table, children first, so each test starts clean."""
-    from app.models import Base
+    from driftwatch_core.db.models import Base
 
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
@@ -148,8 +151,8 @@ def clear_tables(engine) -> None:
 
 def train_test_model(model_dir: Path, rows: int = 50_000, seed: int = 42) -> Path:
     """Train the real model into ``model_dir`` once and return the folder."""
-    from app.ml import artifacts
     from app.ml.train import train
+    from driftwatch_core import artifacts
 
     try:
         return artifacts.resolve(model_dir).folder
@@ -179,7 +182,8 @@ def wait_http(url: str, timeout_s: float = 60.0, status: int = 200) -> None:
 
 @contextlib.contextmanager
 def run_backend(database_url: str, model_dir: Path, log_path: Path, **env: str) -> Iterator[str]:
-    """Start ``uvicorn app.main:app`` in a subprocess; yield its base URL once ready."""
+    """Start ``uvicorn app.main:app`` (the installed backend) in a subprocess; yield its
+    base URL once ready."""
     port = free_port()
     full_env = {**os.environ, **TEST_KEYS_ENV, "DATABASE_URL": database_url, "MODEL_DIR": str(model_dir), **env}
     with open(log_path, "ab") as log_file:
@@ -195,7 +199,6 @@ def run_backend(database_url: str, model_dir: Path, log_path: Path, **env: str) 
                 str(port),
                 "--no-access-log",
             ],
-            cwd=BACKEND_DIR,
             env=full_env,
             stdout=log_file,
             stderr=subprocess.STDOUT,
@@ -288,8 +291,8 @@ def database_url(tmp_path_factory) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def engine(database_url):
-    from app.core.db import make_engine
-    from app.core.schema import init_schema
+    from driftwatch_core.db.engine import make_engine
+    from driftwatch_core.db.schema import init_schema
 
     eng = make_engine(database_url)
     init_schema(eng)

@@ -1,0 +1,114 @@
+"""The feature schema of the fraud model: defined once, read everywhere.
+
+Training, the API's request model, the synthetic generator, the monitoring
+worker and (through ``GET /api/v1/model``) the dashboard all read this list.
+It is deliberately free of heavy imports so the traffic simulator can use it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+Kind = Literal["numeric", "categorical", "boolean"]
+
+
+@dataclass(frozen=True)
+class Feature:
+    name: str
+    kind: Kind
+    description: str
+    example: float | int | str | bool
+    dtype: Literal["float", "int", "str", "bool"] = "float"
+    minimum: float | None = None
+    maximum: float | None = None
+    unit: str | None = None
+    categories: tuple[str, ...] = field(default_factory=tuple)
+
+    def encode(self, value: float | int | str | bool) -> float:
+        """Map a raw value to the number the booster sees (category index, 0/1)."""
+        if self.kind == "categorical":
+            return float(self.categories.index(value))
+        return float(value)
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["categories"] = list(self.categories)
+        return data
+
+
+MERCHANT_CATEGORIES = (
+    "grocery",
+    "restaurant",
+    "gas_station",
+    "online_retail",
+    "electronics",
+    "travel",
+    "entertainment",
+    "health",
+    "utilities",
+    "jewelry",
+)
+ENTRY_MODES = ("chip", "contactless", "swipe", "manual", "online")
+
+FEATURES: tuple[Feature, ...] = (
+    Feature("amount", "numeric", "Transaction amount", 84.5, "float", 0.01, 50_000, "USD"),
+    Feature("hour_of_day", "numeric", "Local hour the transaction happened", 14, "int", 0, 23, "h"),
+    Feature("day_of_week", "numeric", "Day of week, 0 = Monday", 2, "int", 0, 6),
+    Feature(
+        "merchant_category",
+        "categorical",
+        "Merchant category",
+        "grocery",
+        "str",
+        categories=MERCHANT_CATEGORIES,
+    ),
+    Feature(
+        "distance_from_home_km",
+        "numeric",
+        "Distance between the merchant and the cardholder's home",
+        6.2,
+        "float",
+        0,
+        20_000,
+        "km",
+    ),
+    Feature(
+        "distance_from_last_txn_km",
+        "numeric",
+        "Distance from the card's previous transaction",
+        2.1,
+        "float",
+        0,
+        20_000,
+        "km",
+    ),
+    Feature(
+        "ratio_to_median_amount",
+        "numeric",
+        "Amount divided by the customer's median amount",
+        1.1,
+        "float",
+        0,
+        1_000,
+    ),
+    Feature("txn_count_24h", "numeric", "Transactions on the card in the last 24 h", 3, "int", 0, 500),
+    Feature("card_present", "boolean", "Card physically present at the terminal", True, "bool"),
+    Feature("entry_mode", "categorical", "How the card was read", "chip", "str", categories=ENTRY_MODES),
+    Feature("account_age_days", "numeric", "Days since the account was opened", 1450, "int", 0, 36_500),
+    Feature("customer_age", "numeric", "Cardholder age", 41, "int", 18, 110, "years"),
+    Feature("is_international", "boolean", "Merchant is in another country", False, "bool"),
+)
+
+FEATURE_NAMES: tuple[str, ...] = tuple(f.name for f in FEATURES)
+FEATURES_BY_NAME: dict[str, Feature] = {f.name: f for f in FEATURES}
+#: The model's score is monitored like a feature under this name.
+SCORE_NAME = "fraud_probability"
+
+
+def example_transaction() -> dict:
+    return {f.name: f.example for f in FEATURES}
+
+
+def schema_as_dicts() -> list[dict]:
+    return [f.to_dict() for f in FEATURES]
