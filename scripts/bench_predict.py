@@ -19,16 +19,15 @@ import argparse
 import asyncio
 import os
 import re
-import sys
 import time
 from pathlib import Path
 
 import httpx
 import numpy as np
 
+from driftwatch_core.generator import TransactionGenerator
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "backend"))
-from app.ml.generator import TransactionGenerator  # noqa: E402
 
 
 class Recorder:

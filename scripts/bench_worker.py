@@ -15,7 +15,6 @@ import argparse
 import io
 import json
 import logging
-import sys
 import tempfile
 import time
 import uuid
@@ -25,17 +24,14 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy import insert
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "backend"), str(ROOT / "monitoring-worker")]
-
-from app.core.db import make_engine  # noqa: E402
-from app.core.schema import init_schema  # noqa: E402
-from app.ml import artifacts  # noqa: E402
-from app.ml.generator import TransactionGenerator  # noqa: E402
-from app.models import ModelVersion  # noqa: E402
-from app.testing import clear_tables, temporary_database  # noqa: E402
-from worker.config import WorkerSettings  # noqa: E402
-from worker.cycle import Monitor  # noqa: E402
+from driftwatch_core import artifacts
+from driftwatch_core.db.engine import make_engine
+from driftwatch_core.db.models import ModelVersion
+from driftwatch_core.db.schema import init_schema
+from driftwatch_core.generator import TransactionGenerator
+from driftwatch_testing import clear_tables, temporary_database
+from worker.config import WorkerSettings
+from worker.cycle import Monitor
 
 CHUNK = 50_000
 
@@ -81,7 +77,7 @@ def fill(engine, version: str, n: int, now: datetime) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sizes", nargs="*", type=int, default=[10_000, 100_000, 1_000_000])
-    parser.add_argument("--model-dir", type=Path, default=ROOT / "backend" / "artifacts")
+    parser.add_argument("--model-dir", type=Path, default=Path(__file__).resolve().parents[1] / "backend" / "artifacts")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     version = artifacts.resolve(args.model_dir).folder.name

@@ -23,9 +23,6 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "frontend" / "src" / "api" / "openapi.json"
 REGENERATE = ".venv/bin/python scripts/export_openapi.py && (cd frontend && npm run gen:api)"
 
-if str(ROOT / "backend") not in sys.path:
-    sys.path.insert(0, str(ROOT / "backend"))
-
 
 def openapi_document() -> dict:
     """The OpenAPI document of the backend app built with its default settings."""

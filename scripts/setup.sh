@@ -73,17 +73,17 @@ start_docker() {
   print_urls
 }
 
-# start NAME DIR PYTHONPATH COMMAND...: one process in its own session, logged and pid-filed.
+# start NAME DIR COMMAND...: one process in its own session, logged and pid-filed.
 start() {
-  local name="$1" dir="$2" path="$3"
-  shift 3
+  local name="$1" dir="$2"
+  shift 2
   local pidfile="$RUN_DIR/$name.pid"
   if pid_alive "$pidfile"; then
     say "$name already running (pid $(cat "$pidfile"))"
     return 0
   fi
   say "starting $name (log: ${RUN_DIR#"$ROOT/"}/$name.log)"
-  (cd "$dir" && PYTHONPATH="$path" exec setsid "$@" >>"$RUN_DIR/$name.log" 2>&1 </dev/null) &
+  (cd "$dir" && exec setsid "$@" >>"$RUN_DIR/$name.log" 2>&1 </dev/null) &
   echo $! > "$pidfile"
 }
 
@@ -128,15 +128,15 @@ start_local() {
   case "$DATABASE_URL" in sqlite*) say "database: SQLite file (set DATABASE_URL for PostgreSQL)" ;;
     *) say "database: ${DATABASE_URL%%://*} at ${DATABASE_URL##*@}" ;; esac
 
-  start backend "$ROOT/backend" "$ROOT/backend" \
+  start backend "$ROOT/backend" \
     "$VENV/bin/python" -m uvicorn app.main:app --host "${BACKEND_HOST:-127.0.0.1}" --port "$BACKEND_PORT"
   wait_http "$BACKEND_URL_LOCAL/api/v1/ready" 120 "$RUN_DIR/backend.log" || die "the backend is not ready (see $RUN_DIR/backend.log)"
-  start worker "$ROOT/monitoring-worker" "$ROOT/backend:$ROOT/monitoring-worker" "$VENV/bin/python" -m worker
+  start worker "$ROOT/monitoring-worker" "$VENV/bin/python" -m worker
   pid_alive "$RUN_DIR/simulator.pid" || export_simulator_key
-  start simulator "$ROOT/traffic-simulator" "$ROOT/backend:$ROOT/traffic-simulator" "$VENV/bin/python" -m simulator
+  start simulator "$ROOT/traffic-simulator" "$VENV/bin/python" -m simulator
 
   build_frontend
-  start frontend "$ROOT/frontend" "" \
+  start frontend "$ROOT/frontend" \
     "$ROOT/frontend/node_modules/.bin/vite" preview --port "$FRONTEND_PORT" --strictPort
   wait_http "http://127.0.0.1:$FRONTEND_PORT/" 60 "$RUN_DIR/frontend.log" || die "the dashboard does not answer (see $RUN_DIR/frontend.log)"
   for name in worker simulator; do

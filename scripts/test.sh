@@ -19,7 +19,6 @@ source "$ROOT/scripts/lib/python-env.sh"
 ensure_python_env
 
 export TEST_DATABASE_URL="${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test}"
-export PYTHONPATH="$ROOT/backend:$ROOT/monitoring-worker:$ROOT/traffic-simulator${PYTHONPATH:+:$PYTHONPATH}"
 export PYTHONDONTWRITEBYTECODE=1
 
 PYTEST=("$VENV/bin/python" -m pytest -c backend/pytest.ini --rootdir "$ROOT")
@@ -31,10 +30,12 @@ status=0
 echo "==> Python linters: ruff (lint and format) and mypy"
 "$VENV/bin/ruff" check --quiet . || status=1
 "$VENV/bin/ruff" format --check --quiet . || status=1
-# Each package is checked with the import path its service runs with.
-(cd backend && MYPYPATH=. "$VENV/bin/mypy" --config-file ../mypy.ini app) || status=1
-(cd monitoring-worker && MYPYPATH=../backend:. "$VENV/bin/mypy" --config-file ../mypy.ini worker) || status=1
-(cd traffic-simulator && MYPYPATH=../backend:. "$VENV/bin/mypy" --config-file ../mypy.ini simulator) || status=1
+# Each package on its own, importing the others as installed (editable) packages.
+(cd backend/packages/driftwatch-core/src && "$VENV/bin/mypy" --config-file "$ROOT/mypy.ini" -p driftwatch_core) || status=1
+(cd backend/packages/driftwatch-testing/src && "$VENV/bin/mypy" --config-file "$ROOT/mypy.ini" -p driftwatch_testing) || status=1
+(cd backend && "$VENV/bin/mypy" --config-file ../mypy.ini -p app) || status=1
+(cd monitoring-worker && "$VENV/bin/mypy" --config-file ../mypy.ini -p worker) || status=1
+(cd traffic-simulator && "$VENV/bin/mypy" --config-file ../mypy.ini -p simulator) || status=1
 
 if [ -f frontend/package.json ]; then
   echo "==> frontend: npm ci and unit tests"

@@ -1,4 +1,4 @@
-"""Backend fixtures; the shared ones (database, model) come from app.testing."""
+"""Backend fixtures; the shared ones (database, model) come from driftwatch_testing."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from fastapi.testclient import TestClient
 
 from app.core.config import Settings
 from app.main import create_app
-from app.testing import TEST_ADMIN_KEY, TEST_PREDICT_KEY, auth
+from driftwatch_testing import TEST_ADMIN_KEY, TEST_PREDICT_KEY, auth
 
 
 @pytest.fixture(params=["postgresql", "sqlite"])
 def dialect(request) -> str:
-    """Runs a test once on PostgreSQL and once on SQLite (see app.testing.empty_database)."""
+    """Runs a test once on PostgreSQL and once on SQLite (see driftwatch_testing.empty_database)."""
     return request.param
 
 
@@ -43,7 +43,7 @@ def client(settings, clean_db):
 
 @pytest.fixture
 def transaction() -> dict:
-    from app.ml.features import example_transaction
+    from driftwatch_core.features import example_transaction
 
     return example_transaction()
 

@@ -31,10 +31,19 @@ from sqlalchemy import inspect, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.core.db import make_engine
-from app.core.schema import BASELINE, COMPARE_OPTIONS, alembic_config, head_revision, init_schema
-from app.models import Alert, Base, DriftResult, GroundTruth, ModelVersion, MonitoringRun, Prediction, SimulatorControl
-from app.testing import empty_database
+from driftwatch_core.db.engine import make_engine
+from driftwatch_core.db.models import (
+    Alert,
+    Base,
+    DriftResult,
+    GroundTruth,
+    ModelVersion,
+    MonitoringRun,
+    Prediction,
+    SimulatorControl,
+)
+from driftwatch_core.db.schema import BASELINE, COMPARE_OPTIONS, alembic_config, head_revision, init_schema
+from driftwatch_testing import empty_database
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 BACKEND = Path(__file__).resolve().parents[1]
@@ -409,8 +418,8 @@ def test_upgrading_twice_changes_nothing(engine, caplog):
 RACER = """
 import sys, time
 from pathlib import Path
-from app.core.db import make_engine
-from app.core.schema import init_schema
+from driftwatch_core.db.engine import make_engine
+from driftwatch_core.db.schema import init_schema
 engine = make_engine(sys.argv[1])
 with engine.connect():
     pass
@@ -461,9 +470,8 @@ def test_the_worker_upgrades_before_its_first_cycle(engine, url, model_dir):
         **os.environ,
         "DATABASE_URL": url,
         "MODEL_DIR": str(model_dir),
-        "RETENTION_DAYS": "36500",
-        "PYTHONPATH": f"{root / 'backend'}:{root / 'monitoring-worker'}",
-    }  # keeps the 2025 rows
+        "RETENTION_DAYS": "36500",  # keeps the 2025 rows
+    }
     worker = subprocess.run(
         [sys.executable, "-m", "worker", "--once"],
         cwd=root / "monitoring-worker",

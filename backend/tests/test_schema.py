@@ -1,7 +1,7 @@
 """The models and the migrations describe one schema, on PostgreSQL and on SQLite.
 
-Alembic's migrations (app/migrations) make every database; the ORM in
-app/models.py is what the code reads and writes. A database upgraded to head
+Alembic's migrations (driftwatch_core/db/migrations) make every database; the ORM in
+driftwatch_core/db/models.py is what the code reads and writes. A database upgraded to head
 must be what ``Base.metadata.create_all`` would make: autogenerate's comparison
 finds nothing (so a model change without a migration fails here), and the
 catalogue (types, nullability, keys, indexes with their WHERE, checks) agrees
@@ -24,10 +24,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Column, Index, Integer, MetaData, inspect
 
-from app.core.db import make_engine
-from app.core.schema import BASELINE_TABLES, COMPARE_OPTIONS, MIGRATIONS_DIR, head_revision, init_schema
-from app.models import Base
-from app.testing import empty_database
+from driftwatch_core.db.engine import make_engine
+from driftwatch_core.db.models import Base
+from driftwatch_core.db.schema import BASELINE_TABLES, COMPARE_OPTIONS, MIGRATIONS_DIR, head_revision, init_schema
+from driftwatch_testing import empty_database
 
 BACKEND = Path(__file__).resolve().parents[1]
 ALEMBIC = Path(sys.executable).parent / "alembic"  # README: cd backend && ../.venv/bin/alembic
@@ -155,12 +155,7 @@ def scratch_copy(tmp_path: Path, *, versions: bool) -> list[str]:
         shutil.rmtree(scripts / "versions")
         (scripts / "versions").mkdir()
     ini = tmp_path / "alembic.ini"
-    ini.write_text(
-        (BACKEND / "alembic.ini")
-        .read_text()
-        .replace("%(here)s/app/migrations", str(scripts))
-        .replace("prepend_sys_path = %(here)s", f"prepend_sys_path = {BACKEND}")
-    )
+    ini.write_text((BACKEND / "alembic.ini").read_text().replace("driftwatch_core.db:migrations", str(scripts)))
     return [str(ALEMBIC), "-c", str(ini)]
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from app.testing import free_port, temporary_database
+from driftwatch_testing import free_port, temporary_database
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"

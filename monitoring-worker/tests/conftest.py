@@ -1,13 +1,13 @@
-"""Worker test helpers; database and model fixtures come from app.testing."""
+"""Worker test helpers; database and model fixtures come from driftwatch_testing."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from app.ml import artifacts
-from app.ml.features import FEATURES
-from app.ml.generator import Drift
+from driftwatch_core import artifacts
+from driftwatch_core.features import FEATURES
+from driftwatch_core.generator import Drift
 
 #: A strong "fraud ring" shift, like the simulator's sudden scenario.
 _STRONG_DRIFT = Drift(
@@ -30,7 +30,7 @@ def reference(model_dir) -> dict:
 @pytest.fixture(scope="session")
 def prepared(reference) -> dict:
     """Features and score reference, prepared once as the worker does."""
-    from app.ml.features import SCORE_NAME
+    from driftwatch_core.features import SCORE_NAME
     from worker.drift import prepare_reference
 
     return prepare_reference({**reference["features"], SCORE_NAME: reference[SCORE_NAME]})
@@ -71,7 +71,7 @@ def store(clean_db, scorer, model_dir):
 
     from sqlalchemy import insert
 
-    from app.models import GroundTruth, ModelVersion, Prediction
+    from driftwatch_core.db.models import GroundTruth, ModelVersion, Prediction
 
     version = artifacts.resolve(model_dir).folder.name
     with clean_db.begin() as conn:

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from app.ml.features import FEATURE_NAMES, SCORE_NAME
-from app.ml.generator import TransactionGenerator
-from app.models import Alert, DriftResult, MonitoringRun, PerformanceResult
+from driftwatch_core.db.models import Alert, DriftResult, MonitoringRun, PerformanceResult
+from driftwatch_core.features import FEATURE_NAMES, SCORE_NAME
+from driftwatch_core.generator import TransactionGenerator
 from worker.cycle import Monitor, slot_of
 
 NOW = datetime(2026, 11, 23, 12, 0, 0, tzinfo=UTC)
@@ -146,7 +146,7 @@ def test_two_workers_compute_each_slot_once(settings, store, clean_db, strong_dr
 
 
 def test_concept_drift_raises_a_performance_alert_from_labels(monitor, store, clean_db):
-    from app.ml.generator import Drift
+    from driftwatch_core.generator import Drift
 
     store(TransactionGenerator(seed=14).sample(2_000, Drift(concept=1.0)), NOW, 280, label_share=1.0)
     result = monitor.run_cycle(NOW)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from app.ml.features import FEATURE_NAMES, SCORE_NAME
-from app.ml.generator import Drift, TransactionGenerator
+from driftwatch_core.features import FEATURE_NAMES, SCORE_NAME
+from driftwatch_core.generator import Drift, TransactionGenerator
 from worker.alerts import drift_conditions
 from worker.drift import dataset_drift, evaluate_all
 from worker.stats import Thresholds

@@ -11,8 +11,8 @@ from typing import ClassVar
 
 from sqlalchemy import func, select
 
-from app.ml.generator import TransactionGenerator
-from app.models import Alert, GroundTruth, MonitoringRun, Prediction
+from driftwatch_core.db.models import Alert, GroundTruth, MonitoringRun, Prediction
+from driftwatch_core.generator import TransactionGenerator
 from worker.notify import Notifier
 from worker.retention import purge
 

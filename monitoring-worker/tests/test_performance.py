@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import f1_score, precision_score, recall_score, roc_auc_score
 
-from app.ml.generator import TransactionGenerator
+from driftwatch_core.generator import TransactionGenerator
 from worker.performance import Costs, estimated, estimated_auc, realized
 
 #: Estimated within this of realized, on 20,000 undrifted predictions.

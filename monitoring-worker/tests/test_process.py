@@ -13,8 +13,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from app.ml.generator import TransactionGenerator
-from app.models import MonitoringRun
+from driftwatch_core.db.models import MonitoringRun
+from driftwatch_core.generator import TransactionGenerator
 from worker.loop import run_forever
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,7 +25,6 @@ def spawn(database_url: str, model_dir: Path, *args: str, **env: str) -> subproc
         **os.environ,
         "DATABASE_URL": database_url,
         "MODEL_DIR": str(model_dir),
-        "PYTHONPATH": f"{ROOT / 'backend'}:{ROOT / 'monitoring-worker'}",
         **env,
     }
     return subprocess.Popen(
@@ -68,7 +67,7 @@ def test_sigterm_stops_the_loop_cleanly_within_five_seconds(database_url, model_
 def test_waits_for_the_database_with_a_clear_log_line(database_url, model_dir, clean_db):
     from sqlalchemy.engine import make_url
 
-    from app.testing import TcpProxy
+    from driftwatch_testing import TcpProxy
 
     url = make_url(database_url)
     proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)  # not started: "down"

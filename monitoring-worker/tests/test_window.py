@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 
-from app.ml.features import FEATURES, SCORE_NAME
-from app.ml.generator import TransactionGenerator
+from driftwatch_core.features import FEATURES, SCORE_NAME
+from driftwatch_core.generator import TransactionGenerator
 from worker.window import load_labelled, load_window
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)

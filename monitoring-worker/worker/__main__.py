@@ -7,8 +7,8 @@ import logging
 import sys
 import threading
 
-from app.core.db import make_engine, wait_for_db
-from app.core.schema import init_schema
+from driftwatch_core.db.engine import make_engine, wait_for_db
+from driftwatch_core.db.schema import init_schema
 from worker.config import WorkerSettings
 from worker.cycle import Monitor
 from worker.loop import install_signal_handlers, run_forever, run_once

@@ -17,8 +17,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.core.db import advisory_xact_lock
-from app.models import Alert
+from driftwatch_core.db.engine import advisory_xact_lock
+from driftwatch_core.db.models import Alert
 
 SEVERITY_BY_BAND = {"moderate": "warning", "significant": "critical"}
 _ADVISORY_KEY = 0x44574152  # "DWAR": one worker updates alerts at a time

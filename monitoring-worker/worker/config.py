@@ -9,8 +9,8 @@ from typing import Annotated
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from app.core.config import DEFAULT_DATABASE_URL, DEFAULT_MODEL_DIR
-from app.ml.features import FEATURE_NAMES, SCORE_NAME
+from driftwatch_core.defaults import DEFAULT_DATABASE_URL, DEFAULT_MODEL_DIR
+from driftwatch_core.features import FEATURE_NAMES, SCORE_NAME
 from worker.stats import Thresholds
 
 

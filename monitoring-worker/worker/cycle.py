@@ -18,9 +18,9 @@ from sqlalchemy import Connection, Engine, insert, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from app.ml import artifacts
-from app.ml.features import FEATURES, SCORE_NAME
-from app.models import DriftResult, MonitoringRun, PerformanceResult
+from driftwatch_core import artifacts
+from driftwatch_core.db.models import DriftResult, MonitoringRun, PerformanceResult
+from driftwatch_core.features import FEATURES, SCORE_NAME
 from worker import alerts, performance, retention
 from worker.config import WorkerSettings
 from worker.drift import (
@@ -44,7 +44,7 @@ def slot_of(now: datetime, interval_s: float) -> datetime:
     return datetime.fromtimestamp(epoch - epoch % interval_s, UTC)
 
 
-#: The databases ``app.core.db.make_engine`` supports, each with its ON CONFLICT insert.
+#: The databases ``driftwatch_core.db.engine.make_engine`` supports, each with its ON CONFLICT insert.
 _DIALECTS = {"postgresql": postgresql, "sqlite": sqlite}
 
 

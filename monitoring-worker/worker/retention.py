@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import Engine, delete, select
 
-from app.models import Alert, MonitoringRun, Prediction
+from driftwatch_core.db.models import Alert, MonitoringRun, Prediction
 
 log = logging.getLogger(__name__)
 MAX_BATCHES_PER_CYCLE = 20  # bounded work per cycle; the rest goes next cycle

@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Boolean, Connection, Select, func, select
 
-from app.ml.features import FEATURES, SCORE_NAME
-from app.models import GroundTruth, Prediction
+from driftwatch_core.db.models import GroundTruth, Prediction
+from driftwatch_core.features import FEATURES, SCORE_NAME
 
 
 def _feature_column(feature):

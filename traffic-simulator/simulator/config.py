@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from app.schemas.simulator import MAX_RPS, MIN_RPS, SCENARIO_NAMES
+from driftwatch_core.scenarios import MAX_RPS, MIN_RPS, SCENARIO_NAMES
 
 #: Options read from an environment variable without the SIM_ prefix.
 _UNPREFIXED = {"backend_url": "BACKEND_URL", "log_level": "LOG_LEVEL"}

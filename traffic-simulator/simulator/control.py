@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 from pydantic import ValidationError
 
-from app.schemas.simulator import SimulatorState
+from driftwatch_core.scenarios import SimulatorState
 from simulator.backoff import Backoff, pause
 from simulator.client import refused_message, request_id, retry_after_s
 from simulator.config import Settings

@@ -8,7 +8,7 @@ import logging
 import random
 import signal
 
-from app.ml.generator import Drift, TransactionGenerator
+from driftwatch_core.generator import Drift, TransactionGenerator
 from simulator.backoff import pause
 from simulator.client import make_client
 from simulator.config import Settings

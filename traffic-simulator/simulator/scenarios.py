@@ -2,8 +2,8 @@
 
 ``t`` is seconds since the scenario started (the backend's ``elapsed_s``).
 Names and parameters come from the backend's catalogue
-(``app.schemas.simulator.SCENARIOS``); this module only says what each one
-does to the generator's traffic, through ``app.ml.generator.Drift``.
+(``driftwatch_core.scenarios.SCENARIOS``); this module only says what each one
+does to the generator's traffic, through ``driftwatch_core.generator.Drift``.
 
 A :class:`Shift` is a full-strength change; ``Shift.at(s)`` scales it: numeric
 factors are raised to the power ``s``, offsets and category/boolean mixes move
@@ -20,9 +20,9 @@ from typing import Any
 
 import numpy as np
 
-from app.ml.features import FEATURE_NAMES, FEATURES_BY_NAME
-from app.ml.generator import NO_DRIFT, Drift, TransactionGenerator
-from app.schemas.simulator import resolve_params
+from driftwatch_core.features import FEATURE_NAMES, FEATURES_BY_NAME
+from driftwatch_core.generator import NO_DRIFT, Drift, TransactionGenerator
+from driftwatch_core.scenarios import resolve_params
 
 _BASELINE_ROWS = 20_000
 

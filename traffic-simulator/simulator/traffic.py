@@ -22,7 +22,7 @@ import time
 
 import httpx
 
-from app.ml.generator import TransactionGenerator
+from driftwatch_core.generator import TransactionGenerator
 from simulator.backoff import Backoff, pause
 from simulator.client import refused_message, request_id, retry_after_s
 from simulator.control import Control

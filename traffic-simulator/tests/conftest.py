@@ -19,9 +19,9 @@ import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from app.ml.generator import NO_DRIFT, Drift, TransactionGenerator
-from app.schemas.simulator import SCENARIOS, resolve_params
-from app.testing import free_port
+from driftwatch_core.generator import NO_DRIFT, Drift, TransactionGenerator
+from driftwatch_core.scenarios import SCENARIOS, resolve_params
+from driftwatch_testing import free_port
 from simulator.config import Settings
 
 

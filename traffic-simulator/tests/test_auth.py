@@ -9,7 +9,7 @@ import pytest
 from limits import parse
 
 from app.core.config import Settings as BackendSettings
-from app.schemas.simulator import MAX_RPS
+from driftwatch_core.scenarios import MAX_RPS
 from simulator import labels, traffic
 from simulator.config import ConfigError, Settings, load_settings
 

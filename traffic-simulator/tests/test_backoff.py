@@ -11,7 +11,7 @@ import time
 import numpy as np
 import pytest
 
-from app.testing import free_port
+from driftwatch_testing import free_port
 from simulator.backoff import Backoff
 from simulator.config import Settings
 from simulator.runner import Simulator

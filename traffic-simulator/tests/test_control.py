@@ -10,7 +10,7 @@ import httpx
 import numpy as np
 import pytest
 
-from app.schemas.simulator import SimulatorState
+from driftwatch_core.scenarios import SimulatorState
 from simulator.control import Control, Step
 
 

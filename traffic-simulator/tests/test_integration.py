@@ -9,8 +9,8 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from app.models import GroundTruth, Prediction
-from app.testing import TEST_ADMIN_KEY, TEST_PREDICT_KEY, auth, run_backend
+from driftwatch_core.db.models import GroundTruth, Prediction
+from driftwatch_testing import TEST_ADMIN_KEY, TEST_PREDICT_KEY, auth, run_backend
 from simulator.config import Settings
 from simulator.runner import Simulator
 

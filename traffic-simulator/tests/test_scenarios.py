@@ -9,9 +9,9 @@ import pytest
 from pydantic import ValidationError
 from scipy.stats import chisquare, ks_2samp
 
-from app.ml.features import FEATURE_NAMES, FEATURES
-from app.ml.generator import NO_DRIFT, Drift, TransactionGenerator
-from app.schemas.simulator import SCENARIO_NAMES
+from driftwatch_core.features import FEATURE_NAMES, FEATURES
+from driftwatch_core.generator import NO_DRIFT, Drift, TransactionGenerator
+from driftwatch_core.scenarios import SCENARIO_NAMES
 from simulator.scenarios import ATTACK, SCENARIO_CLASSES, build_scenario, normal_mix
 
 

@@ -35,7 +35,6 @@ from pydantic import BaseModel
 from app.core.ratelimit import identify
 from app.core.security import Security
 from app.core.state import AppState
-from app.models import utcnow
 from app.schemas.live import (
     AlertsMessage,
     DegradedMessage,
@@ -46,6 +45,7 @@ from app.schemas.live import (
     encode,
 )
 from app.services.live import Snapshot, take_snapshot
+from driftwatch_core.db.models import utcnow
 
 log = logging.getLogger(__name__)
 router = APIRouter()

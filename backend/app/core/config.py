@@ -9,10 +9,7 @@ from typing import Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-BACKEND_DIR = Path(__file__).resolve().parents[2]
-#: Defaults shared with the monitoring worker's settings.
-DEFAULT_DATABASE_URL = f"sqlite:///{BACKEND_DIR / 'driftwatch.db'}"
-DEFAULT_MODEL_DIR = BACKEND_DIR / "artifacts"
+from driftwatch_core.defaults import DEFAULT_DATABASE_URL, DEFAULT_MODEL_DIR
 
 
 class Settings(BaseSettings):
@@ -21,11 +18,11 @@ class Settings(BaseSettings):
 
     database_url: str = Field(
         default=DEFAULT_DATABASE_URL,
-        description="SQLAlchemy URL; PostgreSQL in the stack, an SQLite file by default.",
+        description="SQLAlchemy URL; PostgreSQL in the stack, an SQLite file (~/.driftwatch) by default.",
     )
     model_dir: Path = Field(
         default=DEFAULT_MODEL_DIR,
-        description="Folder holding versioned model artifacts; the newest is served.",
+        description="Folder holding versioned model artifacts (~/.driftwatch/models by default); the newest is served.",
     )
     model_version: str | None = Field(default=None, description="Serve this artifact version instead of the newest.")
     cors_origins: str = Field(

@@ -12,14 +12,14 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.core.config import Settings
-from app.core.db import make_engine, make_session_factory
 from app.core.metrics import Metrics
-from app.core.schema import init_schema
-from app.ml import artifacts
-from app.models import ModelVersion, utcnow
 from app.services.model_service import ModelService
 from app.services.prediction_writer import PredictionWriter
 from app.services.stats import StatsCache
+from driftwatch_core import artifacts
+from driftwatch_core.db.engine import make_engine, make_session_factory
+from driftwatch_core.db.models import ModelVersion, utcnow
+from driftwatch_core.db.schema import init_schema
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from app.ml.features import FEATURES
+from driftwatch_core.features import FEATURES
 
 
 def encode_rows(rows: Sequence[Mapping]) -> np.ndarray:

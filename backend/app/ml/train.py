@@ -29,11 +29,11 @@ from sklearn.metrics import (
 )
 
 from app.core.config import get_settings
-from app.ml import artifacts
 from app.ml.encoding import encode_columns
-from app.ml.features import FEATURE_NAMES, schema_as_dicts
-from app.ml.generator import TransactionGenerator
-from app.ml.reference import build_reference
+from driftwatch_core import artifacts
+from driftwatch_core.features import FEATURE_NAMES, schema_as_dicts
+from driftwatch_core.generator import TransactionGenerator
+from driftwatch_core.reference import build_reference
 
 log = logging.getLogger("app.ml.train")
 

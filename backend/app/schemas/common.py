@@ -6,8 +6,6 @@
   the documented ``date-time`` format says. A time whose UTC equivalent
   falls outside years 1–9999 (e.g. ``9999-12-31T23:59:59-14:00``) is a 422
   naming the parameter, never an ``OverflowError`` further down.
-- ``WholeInt``: an integer as JSON Schema means it: ``5`` and ``5.0`` are
-  integers; ``5.5``, ``"5"`` and ``true`` are not. Use with ``strict=True``.
 - ``Label``: a ground-truth label, ``true``/``false`` or ``1``/``0`` (what most
   labelling pipelines write), and nothing else.
 - ``IsoDatetime``: a response time rendered by ``datetime.isoformat()``
@@ -45,13 +43,6 @@ def to_utc(value: datetime) -> datetime:
         raise ValueError("out of range: in UTC it falls outside the years 1 to 9999") from None
 
 
-def _whole_number(value: Any) -> Any:
-    # bool is an int subclass but never a float, so true stays refused by strict int.
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
-
-
 def _label(value: Any) -> bool:
     if isinstance(value, bool):
         return value
@@ -61,7 +52,6 @@ def _label(value: Any) -> bool:
 
 
 UtcDatetime = Annotated[datetime, BeforeValidator(_date_time), AfterValidator(to_utc)]
-WholeInt = Annotated[int, BeforeValidator(_whole_number)]
 Label = Annotated[
     bool,
     BeforeValidator(_label),

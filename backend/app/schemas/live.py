@@ -13,8 +13,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, TypeAdapter
 
 from app.schemas.common import IsoDatetime
-from app.schemas.simulator import SimulatorState
 from app.schemas.stats import StatsOut
+from driftwatch_core.scenarios import SimulatorState
 
 
 class DriftEvent(BaseModel):

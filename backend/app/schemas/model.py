@@ -11,8 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.ml.features import Kind
 from app.schemas.common import IsoDatetime
+from driftwatch_core.features import Kind
 
 #: A number as training wrote it: an integer bound stays ``23``, not ``23.0``.
 Number = int | float
@@ -42,7 +42,7 @@ class Costs(BaseModel):
 
 
 class FeatureSpec(BaseModel):
-    """One model input (``app.ml.features.Feature``): what ``/predict`` takes."""
+    """One model input (``driftwatch_core.features.Feature``): what ``/predict`` takes."""
 
     name: str
     kind: Kind

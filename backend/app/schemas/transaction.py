@@ -7,8 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from app.ml.features import FEATURES, Feature, example_transaction
-from app.schemas.common import WholeInt
+from driftwatch_core.features import FEATURES, Feature, example_transaction
+from driftwatch_core.types import WholeInt
 
 
 def _field(feature: Feature) -> tuple[Any, Any]:

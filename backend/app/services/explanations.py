@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from app.ml.encoding import encode_rows
-from app.ml.features import FEATURE_NAMES
 from app.services.model_service import GLOBAL_SHAP_ROWS, ModelService
+from driftwatch_core.features import FEATURE_NAMES
 
 
 def explain(model: ModelService, row: dict) -> dict:

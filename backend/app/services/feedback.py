@@ -9,9 +9,9 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.models import GroundTruth, Prediction, utcnow
 from app.services.errors import Conflict, NotFound
 from app.services.prediction_writer import PredictionWriter
+from driftwatch_core.db.models import GroundTruth, Prediction, utcnow
 
 _CHUNK = 1_000
 MAX_NAMED_IDS = 100

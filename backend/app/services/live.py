@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from app.models import Alert, MonitoringRun
 from app.services import simulator
 from app.services.stats import current_stats
+from driftwatch_core.db.models import Alert, MonitoringRun
 
 if TYPE_CHECKING:
     from app.core.state import AppState

@@ -8,10 +8,10 @@ from functools import cached_property
 import numpy as np
 import xgboost as xgb
 
-from app.ml import artifacts
 from app.ml.encoding import encode_columns
-from app.ml.features import FEATURE_NAMES
-from app.ml.generator import TransactionGenerator
+from driftwatch_core import artifacts
+from driftwatch_core.features import FEATURE_NAMES
+from driftwatch_core.generator import TransactionGenerator
 
 GLOBAL_SHAP_ROWS = 2_000
 

@@ -12,9 +12,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.ml.features import FEATURE_NAMES, SCORE_NAME
-from app.models import Alert, DriftResult, MonitoringRun, PerformanceResult, utcnow
 from app.services.errors import Conflict, NotFound
+from driftwatch_core.db.models import Alert, DriftResult, MonitoringRun, PerformanceResult, utcnow
+from driftwatch_core.features import FEATURE_NAMES, SCORE_NAME
 
 FINISHED = ("ok", "insufficient_data")
 MAX_POINTS = 5_000

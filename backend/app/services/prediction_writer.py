@@ -21,8 +21,8 @@ from collections import deque
 from sqlalchemy import insert
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.models import Prediction
 from app.services.errors import Busy
+from driftwatch_core.db.models import Prediction
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.models import GroundTruth, Prediction
+from driftwatch_core.db.models import GroundTruth, Prediction
 
 
 def page(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from app.core.db import ping
+from driftwatch_core.db.engine import ping
 
 if TYPE_CHECKING:
     from app.core.state import AppState

@@ -8,9 +8,9 @@ from collections.abc import Sequence
 
 from app.core.metrics import Metrics
 from app.ml.encoding import encode_rows
-from app.models import utcnow
 from app.services.model_service import ModelService
 from app.services.prediction_writer import PredictionWriter
+from driftwatch_core.db.models import utcnow
 
 
 def score_and_record(

@@ -2,7 +2,7 @@
 
 One row (id 1) holds the scenario, its resolved params and the rate; the
 simulator polls it. ``state`` is what ``GET /simulator`` and the live
-channel's ``simulator`` message say (``app.schemas.simulator.SimulatorState``).
+channel's ``simulator`` message say (``driftwatch_core.scenarios.SimulatorState``).
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.models import SimulatorControl, utcnow
-from app.schemas.simulator import SCENARIOS, SimulatorUpdate
+from driftwatch_core.db.models import SimulatorControl, utcnow
+from driftwatch_core.scenarios import SCENARIOS, SimulatorUpdate
 
 
 def state(row: SimulatorControl | None) -> dict:

@@ -16,7 +16,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import FunctionElement
 
-from app.models import Prediction, utcnow
+from driftwatch_core.db.models import Prediction, utcnow
 
 WINDOW_S = 60
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import insert
 
-from app.models import Alert
+from driftwatch_core.db.models import Alert
 
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from app.core.middleware import BodyGuard, BodyTooLarge
-from app.testing import auth, run_backend
+from driftwatch_testing import auth, run_backend
 
 pytestmark = pytest.mark.slow
 

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.exc import DataError, OperationalError
 
 from app.main import create_app
-from app.testing import auth, database_behind_proxy, run_backend
+from driftwatch_testing import auth, database_behind_proxy, run_backend
 
 pytestmark = pytest.mark.slow
 

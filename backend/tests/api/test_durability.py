@@ -5,9 +5,9 @@ from __future__ import annotations
 import httpx
 from sqlalchemy import func, select
 
-from app.ml.generator import TransactionGenerator
-from app.models import Prediction
-from app.testing import TEST_PREDICT_KEY, auth, run_backend
+from driftwatch_core.db.models import Prediction
+from driftwatch_core.generator import TransactionGenerator
+from driftwatch_testing import TEST_PREDICT_KEY, auth, run_backend
 
 
 def test_sigterm_flushes_every_queued_prediction(database_url, model_dir, clean_db, engine, tmp_path):

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from app.ml.encoding import encode_columns
-from app.ml.features import FEATURE_NAMES
-from app.ml.generator import TransactionGenerator
+from driftwatch_core.features import FEATURE_NAMES
+from driftwatch_core.generator import TransactionGenerator
 
 
 def test_contributions_plus_base_equal_the_margin(client, transaction):

@@ -6,7 +6,7 @@ import uuid
 
 from sqlalchemy import select
 
-from app.models import GroundTruth
+from driftwatch_core.db.models import GroundTruth
 
 
 def _predict(client, transaction) -> str:

@@ -10,9 +10,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.main import create_app
-from app.models import utcnow
 from app.schemas.errors import Problem, ValidationProblem
-from app.testing import auth
+from driftwatch_core.db.models import utcnow
+from driftwatch_testing import auth
 
 JSON = {"content-type": "application/json"}
 

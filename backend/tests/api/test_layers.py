@@ -30,7 +30,7 @@ def _modules(folder: str) -> list[Path]:
 
 @pytest.mark.parametrize("path", _modules("api/routes"), ids=lambda p: p.name)
 def test_routes_run_no_sql(path):
-    assert not {name for name in _imports(path) if name.startswith(("sqlalchemy", "app.models"))}
+    assert not {name for name in _imports(path) if name.startswith(("sqlalchemy", "driftwatch_core.db.models"))}
 
 
 @pytest.mark.parametrize("path", _modules("services"), ids=lambda p: p.name)

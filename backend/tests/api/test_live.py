@@ -12,8 +12,8 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 from websockets.sync.client import ClientConnection, connect
 
-from app.models import Alert, utcnow
-from app.testing import add_open_alert, add_run, auth, clear_tables, database_behind_proxy, run_backend
+from driftwatch_core.db.models import Alert, utcnow
+from driftwatch_testing import add_open_alert, add_run, auth, clear_tables, database_behind_proxy, run_backend
 
 pytestmark = pytest.mark.slow
 

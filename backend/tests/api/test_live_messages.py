@@ -14,7 +14,7 @@ import jsonschema_rs  # comes with schemathesis (requirements-dev.txt)
 
 from app.api.live import QUEUE_SIZE, Broadcaster
 from app.schemas.live import LIVE_MESSAGE
-from app.testing import add_open_alert, add_run
+from driftwatch_testing import add_open_alert, add_run
 
 KINDS = {"stats", "drift", "alerts", "simulator", "degraded", "recovered"}
 

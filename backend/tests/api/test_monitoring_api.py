@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app.ml.features import FEATURE_NAMES, SCORE_NAME
-from app.ml.generator import Drift, TransactionGenerator
+from driftwatch_core.features import FEATURE_NAMES, SCORE_NAME
+from driftwatch_core.generator import Drift, TransactionGenerator
 
 SHIFT = Drift(
     scale={"amount": 3.0, "distance_from_home_km": 5.0, "distance_from_last_txn_km": 5.0, "account_age_days": 0.2},
@@ -35,7 +35,7 @@ def send(client, batch, label_share: float = 0.0) -> None:
 
 @pytest.fixture
 def run_cycle(settings):
-    from app.core.db import make_engine
+    from driftwatch_core.db.engine import make_engine
     from worker.config import WorkerSettings
     from worker.cycle import Monitor
 

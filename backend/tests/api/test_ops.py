@@ -6,7 +6,7 @@ import time
 
 import httpx
 
-from app.testing import auth, database_behind_proxy, run_backend
+from driftwatch_testing import auth, database_behind_proxy, run_backend
 
 
 def test_health_touches_nothing(client):

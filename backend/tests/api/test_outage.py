@@ -15,9 +15,9 @@ import pytest
 from sqlalchemy import select
 from websockets.sync.client import connect
 
-from app.ml.generator import TransactionGenerator
-from app.models import Prediction
-from app.testing import TEST_PREDICT_KEY, auth, database_behind_proxy, run_backend
+from driftwatch_core.db.models import Prediction
+from driftwatch_core.generator import TransactionGenerator
+from driftwatch_testing import TEST_PREDICT_KEY, auth, database_behind_proxy, run_backend
 
 pytestmark = pytest.mark.slow
 

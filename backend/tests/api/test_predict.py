@@ -11,9 +11,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from app.main import create_app
-from app.ml.features import FEATURES
-from app.models import Prediction
-from app.testing import auth
+from driftwatch_core.db.models import Prediction
+from driftwatch_core.features import FEATURES
+from driftwatch_testing import auth
 
 
 def test_fraud_like_transaction_scores_higher_than_benign(client, transaction, fraud_like):

@@ -25,8 +25,8 @@ import schemathesis
 from fastapi.testclient import TestClient
 
 from app.main import create_app
-from app.ml.generator import Drift, TransactionGenerator
-from app.testing import TEST_ADMIN_KEY
+from driftwatch_core.generator import Drift, TransactionGenerator
+from driftwatch_testing import TEST_ADMIN_KEY
 
 pytestmark = pytest.mark.slow
 
@@ -38,7 +38,7 @@ SHIFT = Drift(scale={"amount": 3.0}, shift={"hour_of_day": 8.0})
 def _seed(client, settings) -> None:
     """Rows behind every read: partly labelled, drifted traffic and one real worker cycle,
     so drift, performance and alert responses are checked with data in them."""
-    from app.core.db import make_engine
+    from driftwatch_core.db.engine import make_engine
     from worker.config import WorkerSettings
     from worker.cycle import Monitor
 

@@ -14,8 +14,8 @@ from starlette.websockets import WebSocketDisconnect
 from app.api.auth import OPEN_ROUTES, PREDICT_ROUTES
 from app.core.security import SESSION_COOKIE
 from app.main import create_app
-from app.models import Alert, SimulatorControl
-from app.testing import TEST_ADMIN_KEY, TEST_PREDICT_KEY, add_open_alert, auth
+from driftwatch_core.db.models import Alert, SimulatorControl
+from driftwatch_testing import TEST_ADMIN_KEY, TEST_PREDICT_KEY, add_open_alert, auth
 
 PAGE = "http://localhost:3000"  # in CORS_ORIGINS by default
 
@@ -290,7 +290,7 @@ def test_json_logs_carry_the_request_id(database_url, model_dir, clean_db, tmp_p
     from websockets.exceptions import InvalidStatus
     from websockets.sync.client import connect
 
-    from app.testing import run_backend
+    from driftwatch_testing import run_backend
 
     log_path = tmp_path / "backend.log"
     with run_backend(database_url, model_dir, log_path, LOG_FORMAT="json") as base:

@@ -7,9 +7,9 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
-from app.ml.features import FEATURE_NAMES
-from app.models import SimulatorControl
-from app.schemas.simulator import SCENARIO_NAMES, SCENARIOS
+from driftwatch_core.db.models import SimulatorControl
+from driftwatch_core.features import FEATURE_NAMES
+from driftwatch_core.scenarios import SCENARIO_NAMES, SCENARIOS
 
 
 def test_get_without_a_row_is_none_with_the_catalogue(client):

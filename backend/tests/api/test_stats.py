@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from sqlalchemy import insert
 
-from app.models import Prediction, utcnow
+from driftwatch_core.db.models import Prediction, utcnow
 
 
 def _rows(version: str, n: int, age_s: float, latency: list[float], fraud: int) -> list[dict]:

@@ -105,16 +105,18 @@ def test_memory_limits_fit_in_two_gigabytes(stack):
 
 def test_the_services_migrate_the_schema_themselves(stack):
     """No init script: the backend upgrades the database at start, before it is healthy,
-    and the worker starts after it; both images carry the migrations (in backend/app)."""
-    from app.core.schema import MIGRATIONS_DIR
+    and the worker starts after it; both images install the migrations (in the shared core)."""
+    from driftwatch_core.db.schema import MIGRATIONS_DIR
 
     volumes = stack["services"]["postgres"]["volumes"]
     assert [v["target"] for v in volumes] == ["/var/lib/postgresql/data"]
     assert not (ROOT / "scripts" / "init_db.sql").exists()
     assert stack["services"]["monitoring-worker"]["depends_on"]["backend"]["condition"] == "service_healthy"
-    assert MIGRATIONS_DIR.is_relative_to(ROOT / "backend" / "app")
-    for dockerfile in ("backend/Dockerfile", "monitoring-worker/Dockerfile"):
-        assert re.search(r"^COPY backend/app ", (ROOT / dockerfile).read_text(), re.M), dockerfile
+    assert MIGRATIONS_DIR.is_relative_to(ROOT / "backend" / "packages" / "driftwatch-core" / "src")
+    for service in ("backend", "monitoring-worker"):
+        dockerfile = (ROOT / service / "Dockerfile").read_text()
+        assert f"pip install ./backend/packages/driftwatch-core -r {service}/requirements.txt" in dockerfile
+        assert "driftwatch-core[db" in (ROOT / service / "requirements.txt").read_text(), service
 
 
 def _documented() -> set[str]:

@@ -11,8 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app.ml.generator import TransactionGenerator
-from app.testing import TEST_PREDICT_KEY, auth, run_backend
+from driftwatch_core.generator import TransactionGenerator
+from driftwatch_testing import TEST_PREDICT_KEY, auth, run_backend
 
 ROOT = Path(__file__).resolve().parents[3]
 pytestmark = pytest.mark.slow

@@ -24,8 +24,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app.ml.generator import TransactionGenerator
-from app.testing import free_port
+from driftwatch_core.generator import TransactionGenerator
+from driftwatch_testing import free_port
 
 ROOT = Path(__file__).resolve().parents[3]
 pytestmark = pytest.mark.slow

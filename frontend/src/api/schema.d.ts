@@ -778,7 +778,7 @@ export interface components {
         };
         /**
          * FeatureSpec
-         * @description One model input (``app.ml.features.Feature``): what ``/predict`` takes.
+         * @description One model input (``driftwatch_core.features.Feature``): what ``/predict`` takes.
          */
         FeatureSpec: {
             /**

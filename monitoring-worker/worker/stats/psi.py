@@ -3,7 +3,7 @@
 Numeric features use the reference deciles as edges (outer edges minus and
 plus infinity, a value equal to an edge goes to the bin above); categorical
 and boolean features use their categories, plus one bin for values the
-reference never saw. The counting is ``app.ml.reference``'s own, so live
+reference never saw. The counting is ``driftwatch_core.reference``'s own, so live
 windows are binned exactly like the training reference.
 
 Smoothing: every share (reference and current) is floored at ``EPSILON`` =
@@ -18,7 +18,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from app.ml.reference import bin_counts, category_counts
+from driftwatch_core.reference import bin_counts, category_counts
 from worker.stats.registry import StatTest, TestResult, register
 
 EPSILON = 1e-4

@@ -7,8 +7,8 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
 from app.api.deps import SessionDep
-from app.schemas.simulator import SimulatorState, SimulatorUpdate, resolve_params
 from app.services import simulator
+from driftwatch_core.scenarios import SimulatorState, SimulatorUpdate, resolve_params
 
 router = APIRouter(tags=["simulator"])
 
