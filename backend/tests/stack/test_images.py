@@ -1,0 +1,188 @@
+"""What each service's image holds, and that it imports with that and nothing more.
+
+Checked without a Docker engine. The Dockerfiles of the Python services (found
+through the real Compose binary's rendering of docker-compose.yml) copy only the
+shared core, the pins and the service's own code, and set no PYTHONPATH. Then, for
+every service, a fresh virtual environment gets what its build stage installs: the
+same ``pip install`` arguments, run from the repository root as the image runs them
+from /src (the shared core from backend/packages/driftwatch-core, the service's
+requirements.txt, the pins of constraints.txt), and nothing else. Every module of
+the service's package is imported from the service's folder, as from the image's
+WORKDIR. An import the requirements do not cover (the generator starting to use
+pandas, which the simulator lacks) fails here instead of at the image's start.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import compose
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+COMPOSE_BIN = Path(compose.__file__).parent / "docker-compose"  # not the wrapper: it always exits 0
+CORE = "backend/packages/driftwatch-core"
+CONFIG_JSON = ["--env-file", os.devnull, "config", "--format", "json"]  # the file alone, no .env
+
+# compose service -> (its folder, its package, what else its image may copy)
+PYTHON_SERVICES = {
+    "backend": ("backend", "app", {"backend/alembic.ini", "backend/docker-entrypoint.sh"}),
+    "monitoring-worker": ("monitoring-worker", "worker", set()),
+    "traffic-simulator": ("traffic-simulator", "simulator", set()),
+}
+# What a service's environment must not hold: the test helpers; for the worker the
+# serving stack; for the simulator a database layer and pandas.
+NOT_INSTALLED = {
+    "backend": ["driftwatch_testing", "pytest"],
+    "monitoring-worker": ["driftwatch_testing", "pytest", "fastapi", "xgboost"],
+    "traffic-simulator": ["driftwatch_testing", "pytest", "sqlalchemy", "pandas"],
+}
+
+IMPORT_ALL = """
+import importlib, importlib.util, json, pkgutil, sys
+package = importlib.import_module(sys.argv[1])
+names = [m.name for m in pkgutil.walk_packages(package.__path__, package.__name__ + ".")]
+for name in names:
+    importlib.import_module(name)
+absent = [m for m in sys.argv[2:] if importlib.util.find_spec(m) is None]
+core = importlib.import_module("driftwatch_core").__file__
+print(json.dumps({"modules": len(names), "absent": absent, "core": core}))
+"""
+
+
+def copies(dockerfile: str) -> list[tuple[str, list[str]]]:
+    """(stage, sources) of every COPY that reads the build context, in order."""
+    stage, found = "", []
+    for line in dockerfile.splitlines():
+        words = line.split()
+        if words[:1] == ["FROM"]:
+            stage = words[3] if len(words) > 3 and words[2].upper() == "AS" else "final"
+        elif words[:1] == ["COPY"] and not any(w.startswith("--from=") for w in words):
+            found.append((stage, [w for w in words[1:-1] if not w.startswith("--")]))
+    return found
+
+
+def pip_install_args(dockerfile: str) -> list[str]:
+    found = re.search(r"^RUN /opt/venv/bin/pip install (.+)$", dockerfile, re.M)
+    return shlex.split(found.group(1)) if found else []
+
+
+def image_problems(service: str, dockerfile: str) -> list[str]:
+    """Why the image of ``service`` would hold more (or other) than the shared core and its own code."""
+    folder, package, extra = PYTHON_SERVICES[service]
+    allowed = {
+        "build": {"constraints.txt", CORE, f"{folder}/requirements.txt"},
+        "final": {f"{folder}/{package}", "scripts/healthcheck.py", *extra},
+    }
+    problems = [
+        f"{stage} stage copies {source}"
+        for stage, sources in copies(dockerfile)
+        for source in sources
+        if source not in allowed.get(stage, set())
+    ]
+    if "PYTHONPATH" in dockerfile:
+        problems.append("sets PYTHONPATH (the shared core is installed, not put on a path)")
+    if pip_install_args(dockerfile) != [f"./{CORE}", "-r", f"{folder}/requirements.txt"]:
+        problems.append("does not install the shared core with its own requirements.txt")
+    return problems
+
+
+@pytest.fixture(scope="module")
+def dockerfiles() -> dict[str, str]:
+    """compose service -> its Dockerfile's text, for the services built from this repository's Python."""
+    result = subprocess.run(
+        [str(COMPOSE_BIN), "-f", str(ROOT / "docker-compose.yml"), "--project-directory", str(ROOT), *CONFIG_JSON],
+        capture_output=True,
+        text=True,
+        env={"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/root")},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    found = {}
+    for name, service in json.loads(result.stdout)["services"].items():
+        build = service.get("build")
+        if build and name in PYTHON_SERVICES:
+            assert Path(build["context"]) == ROOT, f"{name} is built from {build['context']}, not the repository root"
+            found[name] = (ROOT / build["dockerfile"]).read_text()
+    return found
+
+
+def test_each_image_copies_only_the_shared_core_and_its_own_code(dockerfiles):
+    assert set(dockerfiles) == set(PYTHON_SERVICES)
+    for name, dockerfile in dockerfiles.items():
+        assert image_problems(name, dockerfile) == [], name
+
+
+def test_the_check_refuses_an_image_that_borrows_another_services_code(dockerfiles):
+    """The old way (the worker copying all of backend/app and finding it by PYTHONPATH) is refused."""
+    old = dockerfiles["monitoring-worker"].replace(
+        "COPY monitoring-worker/worker ./worker",
+        "ENV PYTHONPATH=/app/backend:/app/monitoring-worker\nCOPY backend/app /app/backend/app\n"
+        "COPY monitoring-worker/worker ./worker",
+    )
+    assert image_problems("monitoring-worker", old) == [
+        "final stage copies backend/app",
+        "sets PYTHONPATH (the shared core is installed, not put on a path)",
+    ]
+
+
+def _venv(path: Path) -> Path:
+    subprocess.run([sys.executable, "-m", "venv", str(path)], check=True)
+    return path / "bin" / "python"
+
+
+def _pip_install(python: Path, args: list[str]) -> None:
+    install = subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *args],
+        cwd=ROOT,  # the image's /src
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert install.returncode == 0, install.stderr[-3000:]
+
+
+def _import_all(python: Path, service: str, *absent: str) -> subprocess.CompletedProcess:
+    folder, package, _extra = PYTHON_SERVICES[service]
+    return subprocess.run(
+        [str(python), "-c", IMPORT_ALL, package, *absent],
+        cwd=ROOT / folder,  # the image's WORKDIR; no PYTHONPATH
+        env={"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/root")},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("service", sorted(PYTHON_SERVICES))
+def test_the_service_imports_with_what_its_image_installs(service, dockerfiles, tmp_path_factory):
+    python = _venv(tmp_path_factory.mktemp(f"venv-{service}"))
+    _pip_install(python, pip_install_args(dockerfiles[service]))
+    result = _import_all(python, service, *NOT_INSTALLED[service])
+    assert result.returncode == 0, f"{service}: {result.stderr[-3000:]}"
+    report = json.loads(result.stdout)
+    assert report["modules"] >= 5, report
+    assert sorted(report["absent"]) == sorted(NOT_INSTALLED[service]), f"{service}: {report}"
+    # The core is an installed copy, not the checkout's source found by path.
+    assert "site-packages" in report["core"] and not report["core"].startswith(str(ROOT)), report
+
+
+@pytest.mark.slow
+def test_a_missing_requirement_is_caught(tmp_path):
+    """The check can fail: the simulator's modules without pydantic-settings do not import."""
+    original = (ROOT / "traffic-simulator" / "requirements.txt").read_text().splitlines()
+    lines = [line for line in original if line != "pydantic-settings"]
+    assert len(lines) == len(original) - 1
+    trimmed = tmp_path / "requirements.txt"
+    trimmed.write_text("\n".join(lines).replace("-c ../constraints.txt", f"-c {ROOT / 'constraints.txt'}") + "\n")
+    python = _venv(tmp_path / "venv")
+    _pip_install(python, [f"./{CORE}", "-r", str(trimmed)])
+    result = _import_all(python, "traffic-simulator")
+    assert result.returncode != 0 and "pydantic_settings" in result.stderr
