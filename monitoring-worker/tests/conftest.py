@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
 import numpy as np
 import pytest
+from sqlalchemy import insert
 
 from driftwatch_core import artifacts
-from driftwatch_core.features import FEATURES
+from driftwatch_core.db.models import DEFAULT_MODEL, GroundTruth, Prediction, RegisteredModel
+from driftwatch_core.features import FEATURES, schema_as_dicts
 from driftwatch_core.generator import Drift
+from driftwatch_testing import clear_tables
 
 #: A strong "fraud ring" shift, like the simulator's sudden scenario.
 _STRONG_DRIFT = Drift(
@@ -19,6 +26,77 @@ _STRONG_DRIFT = Drift(
     },
     boolean_rates={"card_present": 0.1, "is_international": 0.6},
 )
+
+
+def register_builtin(engine) -> None:
+    """The built-in model's registry row, as migration 0002 inserts it (unless it is there)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = {"postgresql": postgresql, "sqlite": sqlite}[engine.dialect.name]
+    with engine.begin() as conn:
+        conn.execute(
+            dialect.insert(RegisteredModel)
+            .values(name=DEFAULT_MODEL, task="binary_classification", description="", created_at=datetime.now(UTC))
+            .on_conflict_do_nothing(index_elements=["name"])
+        )
+
+
+@pytest.fixture
+def clean_db(engine):
+    """The session's database with every table emptied, then the built-in fraud model
+    registered as every migrated database has it."""
+    clear_tables(engine)
+    register_builtin(engine)
+    return engine
+
+
+def _store_rows(
+    engine,
+    model: str,
+    version: str,
+    records: Sequence[dict],
+    scores: np.ndarray,
+    threshold: float,
+    end: datetime,
+    span_s: float,
+    labels: Sequence[bool] | None = None,
+) -> list[uuid.UUID]:
+    """Store predictions of any model as the backend does (features as JSON), spread over
+    the ``span_s`` seconds before ``end``, with a label 60 s later for the first ``len(labels)``."""
+    offsets = np.linspace(span_s, 0.01, len(records))
+    ids = [uuid.uuid4() for _ in records]
+    rows = [
+        dict(
+            id=ids[i],
+            created_at=end - timedelta(seconds=float(offsets[i])),
+            model_name=model,
+            model_version=version,
+            features=record,
+            probability=float(scores[i]),
+            is_fraud=bool(scores[i] >= threshold),
+            threshold=threshold,
+            latency_ms=1.0,
+        )
+        for i, record in enumerate(records)
+    ]
+    with engine.begin() as conn:
+        conn.execute(insert(Prediction), rows)
+        if labels is not None and len(labels):
+            conn.execute(
+                insert(GroundTruth),
+                [
+                    dict(prediction_id=ids[i], label=bool(y), received_at=rows[i]["created_at"] + timedelta(seconds=60))
+                    for i, y in enumerate(labels)
+                ],
+            )
+    return ids
+
+
+@pytest.fixture
+def store_rows(clean_db):
+    """``store_rows(model, version, records, scores, threshold, end, span_s, labels=None)``:
+    predictions of any model, stored as the backend stores them."""
+    return lambda *args, **kwargs: _store_rows(clean_db, *args, **kwargs)
 
 
 @pytest.fixture(scope="session")
@@ -66,18 +144,17 @@ def scorer(model_dir):
 @pytest.fixture
 def store(clean_db, scorer, model_dir):
     """Insert generated transactions as scored predictions (and optional labels)."""
-    import uuid
-    from datetime import UTC, datetime, timedelta
-
-    from sqlalchemy import insert
-
-    from driftwatch_core.db.models import GroundTruth, ModelVersion, Prediction
+    from driftwatch_core.db.models import ModelVersion
 
     version = artifacts.resolve(model_dir).folder.name
     with clean_db.begin() as conn:
         conn.execute(
             insert(ModelVersion).values(
-                version=version, trained_at=datetime.now(UTC), threshold=scorer.threshold, metrics={}, feature_schema=[]
+                version=version,
+                trained_at=datetime.now(UTC),
+                threshold=scorer.threshold,
+                metrics={},
+                feature_schema=schema_as_dicts(),  # as the backend registers it (no reference before 0002)
             )
         )
 
@@ -113,6 +190,7 @@ def store(clean_db, scorer, model_dir):
                 conn.execute(insert(GroundTruth), labelled)
         return n
 
+    _store.version = version
     return _store
 
 

@@ -7,12 +7,21 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from driftwatch_core.db.models import Alert, DriftResult, MonitoringRun, PerformanceResult
+from driftwatch_core.db.models import DEFAULT_MODEL, Alert, DriftResult, MonitoringRun, PerformanceResult
 from driftwatch_core.features import FEATURE_NAMES, SCORE_NAME
 from driftwatch_core.generator import TransactionGenerator
-from worker.cycle import Monitor, slot_of
+from worker.cycle import CycleResult, Monitor, slot_of
 
 NOW = datetime(2026, 11, 23, 12, 0, 0, tzinfo=UTC)
+
+
+def fraud_cycle(monitor: Monitor, at: datetime) -> CycleResult:
+    """One cycle; the built-in model's result (the only model these tests register)."""
+    report = monitor.run_cycle(at)
+    assert list(report.results) == [DEFAULT_MODEL]
+    result = report[DEFAULT_MODEL]
+    assert result is not None
+    return result
 
 
 def count(engine, model, *where) -> int:
@@ -27,7 +36,7 @@ def alerts(engine) -> list[Alert]:
 
 def test_cycle_on_normal_traffic_stores_every_result_and_raises_nothing(monitor, store, clean_db):
     store(TransactionGenerator(seed=5).sample(3_000), NOW, 290, label_share=0.8)
-    result = monitor.run_cycle(NOW)
+    result = fraud_cycle(monitor, NOW)
     assert result.status == "ok" and result.n_rows == 3_000
     assert result.dataset.drifted is False and not any(r.drifted for r in result.drift)
     with clean_db.connect() as conn:
@@ -49,7 +58,7 @@ def test_drift_alerts_open_once_and_resolve_after_three_clear_cycles(monitor, st
     gen = TransactionGenerator(seed=6)
     store(gen.sample(2_000), NOW, 290)
     store(gen.sample(1_000, strong_drift), NOW, 90)
-    first = monitor.run_cycle(NOW)
+    first = fraud_cycle(monitor, NOW)
     assert first.dataset.drifted and first.score.drifted
     opened = alerts(clean_db)
     kinds = {(a.kind, a.feature) for a in opened}
@@ -62,13 +71,13 @@ def test_drift_alerts_open_once_and_resolve_after_three_clear_cycles(monitor, st
     ]
     assert {e.action for e in first.events} == {"opened"} and len(first.events) == len(opened)
     # The same condition next cycle updates the alerts, it does not add any.
-    assert monitor.run_cycle(NOW + timedelta(seconds=30)).events == []
+    assert fraud_cycle(monitor, NOW + timedelta(seconds=30)).events == []
     assert len(alerts(clean_db)) == len(opened)
     # Traffic back to normal: two clear cycles keep the alerts, the third resolves them.
     later = NOW + timedelta(minutes=20)
     store(gen.sample(3_000), later + timedelta(minutes=2), 400)
     for i in range(3):
-        monitor.run_cycle(later + timedelta(seconds=30 * i))
+        fraud_cycle(monitor, later + timedelta(seconds=30 * i))
         statuses = {a.status for a in alerts(clean_db)}
         assert statuses == ({"open"} if i < 2 else {"resolved"}), (i, statuses)
     assert count(clean_db, Alert, Alert.status != "resolved") == 0
@@ -76,38 +85,45 @@ def test_drift_alerts_open_once_and_resolve_after_three_clear_cycles(monitor, st
 
 def test_too_few_rows_is_insufficient_data_and_judges_no_drift(monitor, store, clean_db):
     store(TransactionGenerator(seed=8).sample(150), NOW, 100)
-    result = monitor.run_cycle(NOW)
+    result = fraud_cycle(monitor, NOW)
     assert result.status == "insufficient_data" and result.dataset is None
     assert count(clean_db, DriftResult) == 0 and alerts(clean_db) == []
     assert count(clean_db, PerformanceResult, PerformanceResult.kind == "estimated") == 1
 
 
 def test_traffic_that_stops_raises_a_no_traffic_alert(monitor, clean_db, store):
-    assert monitor.run_cycle(NOW - timedelta(hours=1)).n_rows == 0
+    assert fraud_cycle(monitor, NOW - timedelta(hours=1)).n_rows == 0
     assert alerts(clean_db) == []  # a fresh database: nothing has stopped
     store(TransactionGenerator(seed=15).sample(300), NOW - timedelta(minutes=20), 60)
-    result = monitor.run_cycle(NOW)
+    result = fraud_cycle(monitor, NOW)
     assert result.status == "insufficient_data" and result.n_rows == 0
     [alert] = alerts(clean_db)
     assert (alert.kind, alert.severity, alert.status) == ("no_traffic", "warning", "open")
 
 
-def test_a_failing_cycle_is_recorded_as_failed(monitor, store, clean_db, monkeypatch):
+def test_a_failing_cycle_is_recorded_as_failed_and_raises_a_critical_alert(monitor, store, clean_db, monkeypatch):
     store(TransactionGenerator(seed=9).sample(300), NOW, 100)
 
     def boom(*_a, **_k):
-        raise RuntimeError("statistics exploded")
+        raise RuntimeError("statistics exploded\nsecond line")
 
     monkeypatch.setattr("worker.cycle.evaluate_all", boom)
-    try:
-        monitor.run_cycle(NOW)
-    except RuntimeError:
-        pass
-    else:  # pragma: no cover
-        raise AssertionError("the error must reach the loop, which logs it")
+    report = monitor.run_cycle(NOW)  # the error stays in the model's result: the cycle goes on
+    assert report.failed == [DEFAULT_MODEL] and not report.ok
+    assert report[DEFAULT_MODEL].error == "RuntimeError: statistics exploded"
     with clean_db.connect() as conn:
         run = conn.execute(select(MonitoringRun)).one()
-    assert run.status == "failed" and "statistics exploded" in run.error
+    assert run.status == "failed" and "statistics exploded" in run.error and "Traceback" in run.error
+    assert run.model_version == store.version and run.finished_at is not None
+    [alert] = alerts(clean_db)
+    assert (alert.model_name, alert.kind, alert.feature, alert.severity) == (
+        DEFAULT_MODEL,
+        "monitoring_failed",
+        "",
+        "critical",
+    )
+    assert alert.message == "monitoring of model fraud failed: RuntimeError: statistics exploded"
+    assert [e.action for e in report[DEFAULT_MODEL].events] == ["opened"]
 
 
 def test_two_workers_compute_each_slot_once(settings, store, clean_db, strong_drift):
@@ -127,7 +143,7 @@ def test_two_workers_compute_each_slot_once(settings, store, clean_db, strong_dr
         ]
         [t.start() for t in threads]
         [t.join() for t in threads]
-    assert sum(r is not None for r in results) == 3
+    assert sum(r[DEFAULT_MODEL] is not None for r in results) == 3
     assert count(clean_db, MonitoringRun) == 3
     with clean_db.connect() as conn:
         dupes = conn.execute(
@@ -149,7 +165,7 @@ def test_concept_drift_raises_a_performance_alert_from_labels(monitor, store, cl
     from driftwatch_core.generator import Drift
 
     store(TransactionGenerator(seed=14).sample(2_000, Drift(concept=1.0)), NOW, 280, label_share=1.0)
-    result = monitor.run_cycle(NOW)
+    result = fraud_cycle(monitor, NOW)
     assert result.realized["roc_auc"] < monitor.settings.min_roc_auc
     assert result.dataset.drifted is False  # the inputs look alike: only labels tell
     [alert] = [a for a in alerts(clean_db) if a.kind == "performance"]

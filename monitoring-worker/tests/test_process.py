@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from driftwatch_core.db.models import MonitoringRun
 from driftwatch_core.generator import TransactionGenerator
+from worker.cycle import CycleReport
 from worker.loop import run_forever
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -100,6 +101,7 @@ class FakeMonitor:
         time.sleep(0.15 if len(self.starts) == 1 else 0.0)
         if len(self.starts) == 5:
             self.stop.set()
+        return CycleReport()
 
 
 def test_cadence_is_start_to_start_and_survives_a_failing_cycle():

@@ -6,11 +6,16 @@ from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 
+from driftwatch_core.db.models import DEFAULT_MODEL
 from driftwatch_core.features import FEATURES, SCORE_NAME
 from driftwatch_core.generator import TransactionGenerator
-from worker.window import load_labelled, load_window
+from worker.window import Scope, load_labelled, load_window
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+
+def fraud(version: str) -> Scope:
+    return Scope(DEFAULT_MODEL, version, {f.name: f.kind for f in FEATURES}, SCORE_NAME)
 
 
 def test_copy_and_row_paths_read_the_same_window(store, clean_db):
@@ -18,10 +23,12 @@ def test_copy_and_row_paths_read_the_same_window(store, clean_db):
     store(batch, NOW, 100)
     store(TransactionGenerator(seed=32).sample(50), NOW - timedelta(minutes=10), 60)  # outside
     with clean_db.connect() as conn:
-        fast = load_window(conn, NOW - timedelta(minutes=5), NOW)
-        slow = load_window(conn, NOW - timedelta(minutes=5), NOW, copy=False)
+        fast = load_window(conn, fraud(store.version), NOW - timedelta(minutes=5), NOW)
+        slow = load_window(conn, fraud(store.version), NOW - timedelta(minutes=5), NOW, copy=False)
     assert fast.n_rows == slow.n_rows == 300
     pd.testing.assert_frame_equal(fast.frame, slow.frame, check_dtype=False)
+    assert list(fast.frame.columns) == [f.name for f in FEATURES]
+    assert list(fast.scores) == list(slow.scores) and list(fast.decisions) == list(slow.decisions)
     cols = fast.columns()
     for f in FEATURES:
         expected = list(batch.columns[f.name])
@@ -30,13 +37,13 @@ def test_copy_and_row_paths_read_the_same_window(store, clean_db):
             assert got == [round(float(v), 2) for v in expected]
         else:
             assert [str(v) for v in got] == [str(v) for v in expected], f.name
-    assert cols[SCORE_NAME].min() >= 0 and fast.frame["decision"].dtype == bool
+    assert cols[SCORE_NAME].min() >= 0 and fast.decisions.dtype == bool
 
 
 def test_labelled_predictions_carry_lag_and_coverage(store, clean_db):
     store(TransactionGenerator(seed=33).sample(200), NOW, 100, label_share=0.25, lag_s=42)
     with clean_db.connect() as conn:
-        labelled = load_labelled(conn, NOW - timedelta(minutes=30), NOW)
+        labelled = load_labelled(conn, fraud(store.version), NOW - timedelta(minutes=30), NOW)
     assert labelled.n_predictions == 200 and len(labelled.labels) == 50
     assert set(labelled.lags_s) == {42.0}
 
@@ -44,9 +51,42 @@ def test_labelled_predictions_carry_lag_and_coverage(store, clean_db):
 def test_a_window_above_max_rows_is_sampled_but_counted_in_full(store, clean_db):
     store(TransactionGenerator(seed=34).sample(4_000), NOW, 200, label_share=0.5)
     with clean_db.connect() as conn:
-        window = load_window(conn, NOW - timedelta(minutes=5), NOW, max_rows=1_000)
-        labelled = load_labelled(conn, NOW - timedelta(minutes=30), NOW, max_rows=1_000)
+        window = load_window(conn, fraud(store.version), NOW - timedelta(minutes=5), NOW, max_rows=1_000)
+        labelled = load_labelled(conn, fraud(store.version), NOW - timedelta(minutes=30), NOW, max_rows=1_000)
     assert window.n_rows == 4_000
     assert 800 < len(window.frame) < 1_200  # about max_rows, drawn at random
     assert 350 < len(labelled.labels) < 650 and labelled.n_predictions == 1_000
     assert 0.4 < len(labelled.labels) / labelled.n_predictions < 0.6  # coverage stays right
+
+
+def test_any_schema_reads_alike_on_both_paths(clean_db, store_rows):
+    """Names with spaces, one as long as allowed, one called "decision", digit-like categories."""
+    from driftwatch_core.db.models import ModelVersion, RegisteredModel
+
+    long_name = "a very long feature name " + "x" * 39
+    kinds = {"mean radius": "numeric", "grade": "categorical", "smoker": "boolean", "decision": "numeric"}
+    kinds[long_name] = "numeric"
+    model = dict(name="demo", task="binary_classification", description="", created_at=NOW)
+    version = dict(version="demo-1", model_name="demo", trained_at=NOW, threshold=0.5, metrics={}, feature_schema=[])
+    with clean_db.begin() as conn:
+        conn.execute(RegisteredModel.__table__.insert().values(**model))
+        conn.execute(ModelVersion.__table__.insert().values(**version, registered_at=NOW))
+    records = [
+        {"mean radius": 10.5 + i, "grade": ["01", "1", "A"][i % 3], "smoker": i % 2 == 0, "decision": i, long_name: -i}
+        for i in range(30)
+    ]
+    records[3]["grade"] = None
+    store_rows("demo", "demo-1", records, [i / 30 for i in range(30)], 0.5, NOW, 60)
+    scope = Scope("demo", "demo-1", kinds, "score")
+    with clean_db.connect() as conn:
+        fast = load_window(conn, scope, NOW - timedelta(minutes=5), NOW)
+        slow = load_window(conn, scope, NOW - timedelta(minutes=5), NOW, copy=False)
+        other = load_window(conn, fraud("demo-1"), NOW - timedelta(minutes=5), NOW)  # another model's rows
+    assert fast.n_rows == slow.n_rows == 30 and other.n_rows == 0
+    for window in (fast, slow):
+        cols = window.columns()
+        assert list(cols) == [*kinds, "score"]
+        assert list(cols["grade"]) == [r["grade"] for r in records if r["grade"] is not None]  # "01" stays "01"
+        assert [bool(v) for v in cols["smoker"]] == [r["smoker"] for r in records]
+        assert list(cols["decision"]) == list(range(30)) and list(cols[long_name]) == [-i for i in range(30)]
+        assert list(window.decisions) == [i / 30 >= 0.5 for i in range(30)]

@@ -1,24 +1,31 @@
 """Alert conditions from a cycle's results, and their lifecycle in the database.
 
+Alerts belong to a model: every read and write here is scoped by ``model_name``.
 A condition is raised for (kind, feature) each cycle it holds. At most one
-unresolved alert exists per (kind, feature) (a partial unique index enforces
-it): a held condition updates that alert, a new one opens it. An alert whose
-kind was judged this cycle but whose condition did not hold counts a clear
-cycle; after ``resolve_after`` clear cycles in a row it resolves itself (no
-flapping). Kinds not judged this cycle (drift on too little data) are left
-as they are. Acknowledging and resolving by hand happen through the API.
+unresolved alert exists per (model, kind, feature) (a partial unique index
+enforces it): a held condition updates that alert, a new one opens it. An
+alert whose kind was judged this cycle but whose condition did not hold counts
+a clear cycle; after ``resolve_after`` clear cycles in a row it resolves itself
+(no flapping). Kinds not judged this cycle (drift on too little data; every
+kind but ``monitoring_failed`` when the model's cycle failed) are left as they
+are. Acknowledging and resolving by hand happen through the API.
+
+Messages of the built-in fraud model read as they always have; another model's
+start with its name (``cancer: mean radius drifted ...``), and so do the
+webhook's texts. ``monitoring_failed`` (critical) is held while a model's
+cycles fail and names the model and the error.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from driftwatch_core.db.engine import advisory_xact_lock
-from driftwatch_core.db.models import Alert
+from driftwatch_core.db.models import DEFAULT_MODEL, Alert
 
 SEVERITY_BY_BAND = {"moderate": "warning", "significant": "critical"}
 _ADVISORY_KEY = 0x44574152  # "DWAR": one worker updates alerts at a time
@@ -105,8 +112,21 @@ def no_traffic_condition(n_rows: int, window_minutes: float) -> Condition | None
     return Condition("no_traffic", "", "warning", f"no predictions in the last {window_minutes:g} minutes", 0.0, None)
 
 
-def _open(session: Session, c: Condition, now: datetime) -> Alert:
+def failure_condition(model: str, error: str) -> Condition:
+    """The model's cycle failed (``error``: the error's one-line summary)."""
+    return Condition("monitoring_failed", "", "critical", f"monitoring of model {model} failed: {error}")
+
+
+def for_model(model: str, conditions: list[Condition]) -> list[Condition]:
+    """A cycle's conditions with messages naming ``model`` (the fraud model's read as before)."""
+    if model == DEFAULT_MODEL:
+        return conditions
+    return [replace(c, message=f"{model}: {c.message}") for c in conditions]
+
+
+def _open(session: Session, model: str, c: Condition, now: datetime) -> Alert:
     alert = Alert(
+        model_name=model,
         kind=c.kind,
         feature=c.feature,
         severity=c.severity,
@@ -124,17 +144,25 @@ def _open(session: Session, c: Condition, now: datetime) -> Alert:
 
 
 def apply(
-    session: Session, conditions: list[Condition], judged_kinds: set[str], resolve_after: int, now: datetime
+    session: Session,
+    model: str,
+    conditions: list[Condition],
+    judged_kinds: set[str],
+    resolve_after: int,
+    now: datetime,
 ) -> list[Event]:
-    """Open, update or resolve alerts for one cycle; the caller commits."""
+    """Open, update or resolve ``model``'s alerts for one cycle; the caller commits."""
     advisory_xact_lock(session, _ADVISORY_KEY)
-    unresolved = {(a.kind, a.feature): a for a in session.scalars(select(Alert).where(Alert.status != "resolved"))}
+    unresolved = {
+        (a.kind, a.feature): a
+        for a in session.scalars(select(Alert).where(Alert.model_name == model, Alert.status != "resolved"))
+    }
     events: list[Event] = []
     held = {(c.kind, c.feature): c for c in conditions}
     for key, c in held.items():
         alert = unresolved.get(key)
         if alert is None:
-            alert = _open(session, c, now)
+            alert = _open(session, model, c, now)
             events.append(Event("opened", alert.id, f"[{c.severity}] {c.message}"))
             continue
         if c.severity == "critical" and alert.severity != "critical":

@@ -64,5 +64,9 @@ class WorkerSettings(BaseSettings):
         Thresholds(value, features={*FEATURE_NAMES, SCORE_NAME})  # raises naming the bad key
         return value
 
-    def threshold_table(self) -> Thresholds:
+    def threshold_table(self, per_feature: bool = True) -> Thresholds:
+        """The thresholds with every override; ``per_feature=False``: the global ``"*"`` ones only
+        (per-feature overrides name the fraud model's features, other models get the global ones)."""
+        if not per_feature:
+            return Thresholds({"*": self.thresholds.get("*", {})})
         return Thresholds(self.thresholds, features={*FEATURE_NAMES, SCORE_NAME})

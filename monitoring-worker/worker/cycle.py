@@ -1,13 +1,24 @@
-"""One monitoring cycle: claim the slot, read the window, judge it, store, alert.
+"""One monitoring cycle over every active model: per model, claim its slot, read its
+window, judge it, store, alert; then retention, once.
 
-Each cycle belongs to a slot (its start time floored to the interval);
-``monitoring_runs.slot`` is unique, so when several workers share a database
-the first to insert the slot computes it and the others skip it.
+Each model's cycle belongs to a slot (the cycle's start floored to the
+interval); ``monitoring_runs`` is unique per (model, slot), so when several
+workers share a database the first to insert a model's slot computes it and
+the others skip it. What each model is judged against (version, feature kinds,
+score name, reference) comes from ``worker.targets``; its window holds only
+the rows that version scored.
+
+Models are independent: an error in one model's cycle (a broken reference, a
+failing query, a statistics error) is logged with the model's name, marks its
+run ``failed`` with the traceback and holds a critical ``monitoring_failed``
+alert for that model, which resolves by the usual rule once its cycles
+succeed again; the other models' cycles run all the same.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -18,9 +29,7 @@ from sqlalchemy import Connection, Engine, insert, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from driftwatch_core import artifacts
-from driftwatch_core.db.models import DriftResult, MonitoringRun, PerformanceResult
-from driftwatch_core.features import FEATURES, SCORE_NAME
+from driftwatch_core.db.models import DEFAULT_MODEL, DriftResult, MonitoringRun, PerformanceResult
 from worker import alerts, performance, retention
 from worker.config import WorkerSettings
 from worker.drift import (
@@ -29,19 +38,27 @@ from worker.drift import (
     dataset_drift,
     dataset_rule,
     evaluate_all,
-    prepare_reference,
 )
 from worker.notify import Notifier
+from worker.stats import Thresholds
+from worker.targets import Target, Targets
 from worker.window import has_predictions_before, load_labelled, load_window
 
 log = logging.getLogger(__name__)
-KINDS = {f.name: f.kind for f in FEATURES}
 DRIFT_KINDS = {"feature_drift", "prediction_drift", "dataset_drift"}
+FAILED = "monitoring_failed"
 
 
 def slot_of(now: datetime, interval_s: float) -> datetime:
     epoch = now.timestamp()
     return datetime.fromtimestamp(epoch - epoch % interval_s, UTC)
+
+
+def summary_of(exc: BaseException) -> str:
+    """An error in one line: its type and the first line of its message (at most 300 characters)."""
+    lines = str(exc).strip().splitlines()
+    text = f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__
+    return text if len(text) <= 300 else text[:299] + "…"
 
 
 #: The databases ``driftwatch_core.db.engine.make_engine`` supports, each with its ON CONFLICT insert.
@@ -56,9 +73,13 @@ def _insert_ignoring_conflict(conn: Connection, table, values: dict, conflict: l
 
 @dataclass
 class CycleResult:
-    run_id: int
-    status: str
-    n_rows: int
+    """One model's cycle: its run, what was judged, the alert events it caused."""
+
+    model: str
+    run_id: int | None  # None when even claiming the run failed
+    status: str  # "ok" | "insufficient_data" | "failed"
+    n_rows: int = 0
+    version: str | None = None
     had_traffic: bool = True  # False on a fresh database: an empty window is no news
     drift: list[FeatureDrift] = field(default_factory=list)
     score: FeatureDrift | None = None
@@ -66,19 +87,47 @@ class CycleResult:
     realized: dict | None = None
     estimated: dict | None = None
     events: list[alerts.Event] = field(default_factory=list)
+    error: str | None = None  # failed: the error's one-line summary
+    elapsed_s: float = 0.0
+
+
+@dataclass
+class CycleReport:
+    """One cycle over every monitored model: each model's result, or None when another
+    worker had that model's slot."""
+
+    results: dict[str, CycleResult | None] = field(default_factory=dict)
+
+    def __getitem__(self, model: str) -> CycleResult | None:
+        return self.results[model]
+
+    @property
+    def failed(self) -> list[str]:
+        return [m for m, r in self.results.items() if r is not None and r.status == "failed"]
+
+    @property
+    def ok(self) -> bool:
+        """Every model's cycle succeeded (or was another worker's)."""
+        return not self.failed
+
+    @property
+    def run_id(self) -> int | None:
+        """The built-in model's run, for callers written when it was the only one."""
+        result = self.results.get(DEFAULT_MODEL)
+        return result.run_id if result is not None else None
 
 
 class Monitor:
-    """Everything a cycle needs, built once: settings, engine, reference, notifier."""
+    """Everything a cycle needs, built once: settings, engine, targets, notifier."""
 
     def __init__(self, settings: WorkerSettings, engine: Engine, notifier: Notifier | None = None) -> None:
         self.settings = settings
         self.engine = engine
         self.notifier = notifier or Notifier(None)
-        self.thresholds = settings.threshold_table()
+        self.targets = Targets(settings.model_dir, settings.model_version)
+        self.thresholds = settings.threshold_table()  # the fraud model: global and per-feature overrides
+        self.shared_thresholds = settings.threshold_table(per_feature=False)  # every other model
         self.costs = performance.Costs(settings.cost_fp, settings.cost_fn)
-        self._version: str | None = None
-        self._reference: dict = {}
         #: What every run records of the settings it was judged with (fixed per process).
         self.run_details = {
             "thresholds": self.thresholds.defaults,
@@ -89,18 +138,45 @@ class Monitor:
             "label_window_minutes": settings.label_window_minutes,
         }
 
-    def reference(self) -> tuple[str, dict]:
-        """The served model's reference, reloaded when a newer model is marked latest."""
-        paths = artifacts.resolve(self.settings.model_dir, self.settings.model_version)
-        if paths.folder.name != self._version:
-            ref = artifacts.load_reference(paths)
-            self._reference = prepare_reference({**ref["features"], SCORE_NAME: ref[SCORE_NAME]})
-            self._version = paths.folder.name
-            log.info("loaded reference of model %s", self._version)
-        return self._version, self._reference
+    def thresholds_for(self, model: str) -> Thresholds:
+        return self.thresholds if model == DEFAULT_MODEL else self.shared_thresholds
 
-    def claim(self, now: datetime, start: datetime) -> int | None:
+    def run_cycle(self, now: datetime | None = None) -> CycleReport:
+        """One cycle over every active model, then retention. Raises only when the models
+        cannot be listed (the database is down); a model's own failure is in its result."""
+        now = now or datetime.now(UTC)
+        with self.engine.connect() as conn:
+            plan = self.targets.plan(conn)
+        report = CycleReport({model: self.run_model(model, version, now) for model, version in plan.items()})
+        self._retention(now)
+        return report
+
+    def run_model(self, model: str, version: str | None, now: datetime) -> CycleResult | None:
+        """One model's cycle at ``version``; None when another worker already has its slot."""
+        started = time.perf_counter()
+        start = now - timedelta(minutes=self.settings.window_minutes)
+        run_id = None
+        try:
+            run_id = self.claim(model, now, start)
+            if run_id is None:
+                log.info(
+                    "%s: slot %s already computed by another worker", model, slot_of(now, self.settings.interval_s)
+                )
+                return None
+            target = self.targets.get(self.engine, model, version)
+            result = self._compute(run_id, target, now, start)
+            self._store(result, target, now)
+        except Exception as exc:
+            log.exception("%s: monitoring cycle failed (run %s)", model, run_id)
+            result = self._fail(model, version, run_id, now, exc)
+        result.elapsed_s = time.perf_counter() - started
+        for event in result.events:
+            self.notifier.send(event.text)
+        return result
+
+    def claim(self, model: str, now: datetime, start: datetime) -> int | None:
         values = dict(
+            model_name=model,
             slot=slot_of(now, self.settings.interval_s),
             started_at=now,
             window_start=start,
@@ -110,43 +186,22 @@ class Monitor:
             details=self.run_details,
         )
         with self.engine.begin() as conn:
-            return _insert_ignoring_conflict(conn, MonitoringRun.__table__, values, ["slot"])
+            return _insert_ignoring_conflict(conn, MonitoringRun.__table__, values, ["model_name", "slot"])
 
-    def run_cycle(self, now: datetime | None = None) -> CycleResult | None:
-        """Compute one cycle; None when another worker already has this slot."""
-        now = now or datetime.now(UTC)
-        start = now - timedelta(minutes=self.settings.window_minutes)
-        version, reference = self.reference()
-        run_id = self.claim(now, start)
-        if run_id is None:
-            log.info("slot %s already computed by another worker", slot_of(now, self.settings.interval_s))
-            return None
-        try:
-            result = self._compute(run_id, now, start, reference)
-            self._store(result, now, version)
-        except Exception:
-            self._fail(run_id, traceback.format_exc())
-            raise
-        for event in result.events:
-            self.notifier.send(event.text)
-        self._retention(now)
-        return result
-
-    def _compute(self, run_id: int, now: datetime, start: datetime, reference: dict) -> CycleResult:
+    def _compute(self, run_id: int, target: Target, now: datetime, start: datetime) -> CycleResult:
+        scope = target.scope
         label_start = now - timedelta(minutes=self.settings.label_window_minutes)
         with self.engine.connect() as conn:
-            window = load_window(conn, start, now, max_rows=self.settings.max_rows)
-            labelled = load_labelled(conn, label_start, now, max_rows=self.settings.max_rows)
-            had_traffic = window.n_rows > 0 or has_predictions_before(conn, start)
+            window = load_window(conn, scope, start, now, max_rows=self.settings.max_rows)
+            labelled = load_labelled(conn, scope, label_start, now, max_rows=self.settings.max_rows)
+            had_traffic = window.n_rows > 0 or has_predictions_before(conn, scope.model, start)
         enough = window.n_rows >= self.settings.min_samples
-        result = CycleResult(run_id, "ok" if enough else "insufficient_data", window.n_rows, had_traffic)
-        columns = window.columns() if window.n_rows else {}
+        status = "ok" if enough else "insufficient_data"
+        result = CycleResult(scope.model, run_id, status, window.n_rows, scope.version, had_traffic)
         if enough:
-            self._judge_drift(result, columns, reference)
+            self._judge_drift(result, window.columns(), target)
         if window.n_rows:
-            result.estimated = performance.estimated(
-                columns[SCORE_NAME], window.frame["decision"].to_numpy(dtype=bool), self.costs
-            )
+            result.estimated = performance.estimated(window.scores, window.decisions, self.costs)
         if len(labelled.labels):
             result.realized = performance.realized(
                 labelled.scores,
@@ -158,17 +213,18 @@ class Monitor:
             )
         return result
 
-    def _judge_drift(self, result: CycleResult, columns: Mapping[str, np.ndarray], reference: dict) -> None:
-        kinds = {name: kind for name, kind in KINDS.items() if name in reference}
-        kinds[SCORE_NAME] = "numeric"
-        judged = evaluate_all(columns, kinds, reference, self.thresholds)
-        result.drift = [r for r in judged if r.feature != SCORE_NAME]
-        result.score = next(r for r in judged if r.feature == SCORE_NAME)
-        result.dataset = dataset_drift(result.drift, self.thresholds.defaults["dataset_drift_share"])
+    def _judge_drift(self, result: CycleResult, columns: Mapping[str, np.ndarray], target: Target) -> None:
+        score_name = target.scope.score_name
+        kinds = {**target.scope.kinds, score_name: "numeric"}
+        thresholds = self.thresholds_for(target.model)
+        judged = evaluate_all(columns, kinds, target.reference, thresholds)
+        result.drift = [r for r in judged if r.feature != score_name]
+        result.score = next(r for r in judged if r.feature == score_name)
+        result.dataset = dataset_drift(result.drift, thresholds.defaults["dataset_drift_share"])
 
     def _conditions(self, result: CycleResult) -> tuple[list[alerts.Condition], set[str]]:
         conditions: list[alerts.Condition | None] = []
-        judged = {"no_traffic"}
+        judged = {"no_traffic", FAILED}  # this cycle succeeded: a failure alert counts a clear cycle
         if result.dataset is not None:
             conditions += alerts.drift_conditions(result.drift, result.dataset, result.score)
             judged |= DRIFT_KINDS
@@ -178,9 +234,9 @@ class Monitor:
             conditions.append(alerts.performance_condition(realized["roc_auc"], self.settings.min_roc_auc))
         if result.had_traffic:
             conditions.append(alerts.no_traffic_condition(result.n_rows, self.settings.window_minutes))
-        return [c for c in conditions if c is not None], judged
+        return alerts.for_model(result.model, [c for c in conditions if c is not None]), judged
 
-    def _store(self, result: CycleResult, now: datetime, version: str) -> None:
+    def _store(self, result: CycleResult, target: Target, now: datetime) -> None:
         window_start = now - timedelta(minutes=self.settings.window_minutes)
         label_start = now - timedelta(minutes=self.settings.label_window_minutes)
         finished = datetime.now(UTC)
@@ -233,25 +289,42 @@ class Monitor:
                     finished_at=finished,
                     n_rows=result.n_rows,
                     status=result.status,
-                    model_version=version,
+                    model_version=target.version,
                     dataset_drift=result.dataset.drifted if result.dataset else None,
                     drift_share=result.dataset.share if result.dataset else None,
                     prediction_drift=result.score.drifted if result.score else None,
                 )
             )
             conditions, kinds = self._conditions(result)
-            result.events = alerts.apply(session, conditions, kinds, self.settings.resolve_after, now)
+            result.events = alerts.apply(session, result.model, conditions, kinds, self.settings.resolve_after, now)
 
-    def _fail(self, run_id: int, error: str) -> None:
+    def _fail(self, model: str, version: str | None, run_id: int | None, now: datetime, exc: Exception) -> CycleResult:
+        """Record a failed cycle: the run marked failed (with the traceback), the model's
+        ``monitoring_failed`` alert held. Each step on its own: the database may be what failed."""
+        summary = summary_of(exc)
+        result = CycleResult(model, run_id, "failed", version=version, error=summary)
+        if run_id is not None:
+            try:
+                with self.engine.begin() as conn:
+                    conn.execute(
+                        update(MonitoringRun)
+                        .where(MonitoringRun.id == run_id)
+                        .values(
+                            status="failed",
+                            error="".join(traceback.format_exception(exc))[-4000:],
+                            finished_at=datetime.now(UTC),
+                            model_version=version,
+                        )
+                    )
+            except Exception:  # noqa: BLE001
+                log.warning("%s: could not mark run %s as failed", model, run_id)
         try:
-            with self.engine.begin() as conn:
-                conn.execute(
-                    update(MonitoringRun)
-                    .where(MonitoringRun.id == run_id)
-                    .values(status="failed", error=error[-4000:], finished_at=datetime.now(UTC))
-                )
-        except Exception:  # noqa: BLE001 - the database may be what failed
-            log.warning("could not mark run %s as failed", run_id)
+            with Session(self.engine) as session, session.begin():
+                condition = alerts.failure_condition(model, summary)
+                result.events = alerts.apply(session, model, [condition], {FAILED}, self.settings.resolve_after, now)
+        except Exception:  # noqa: BLE001
+            log.warning("%s: could not raise the %s alert", model, FAILED)
+        return result
 
     def _retention(self, now: datetime) -> None:
         try:

@@ -1,9 +1,11 @@
 """The worker's main loop: steady cadence, survives failing cycles, stops on SIGTERM.
 
-Each cycle starts ``interval_s`` after the previous one started (not after it
-ended); a cycle that overruns makes the next start at once, never twice. The
-wait is on an event that SIGTERM/SIGINT set, so shutdown takes at most the
-remainder of the running cycle.
+Each cycle covers every monitored model and logs one line per model; one
+model's failure stops neither the others nor the loop. Each cycle starts
+``interval_s`` after the previous one started (not after it ended); a cycle
+that overruns makes the next start at once, never twice. The wait is on an
+event that SIGTERM/SIGINT set, so shutdown takes at most the remainder of the
+running cycle.
 """
 
 from __future__ import annotations
@@ -13,32 +15,47 @@ import signal
 import threading
 import time
 
-from worker.cycle import Monitor
+from worker.cycle import CycleResult, Monitor
 
 log = logging.getLogger(__name__)
 
 
-def run_once(monitor: Monitor) -> bool:
-    """One cycle; logs its outcome or its traceback. True when it succeeded."""
-    started = time.perf_counter()
-    try:
-        result = monitor.run_cycle()
-    except Exception:
-        log.exception("monitoring cycle failed")
-        return False
-    elapsed = time.perf_counter() - started
-    if result is not None:
+def log_result(model: str, result: CycleResult | None) -> None:
+    """One line for one model's cycle."""
+    if result is None:
+        log.info("%s: slot computed by another worker", model)
+    elif result.status == "failed":
+        log.error("%s: cycle %s failed after %.2f s: %s", model, result.run_id, result.elapsed_s, result.error)
+    else:
         drifted = result.dataset.drifted if result.dataset else None
         log.info(
-            "cycle %d: %s, %d rows, dataset drift %s, %d alert events, %.2f s",
+            "%s: cycle %d: %s, %d rows, version %s, dataset drift %s, %d alert events, %.2f s",
+            model,
             result.run_id,
             result.status,
             result.n_rows,
+            result.version,
             drifted,
             len(result.events),
-            elapsed,
+            result.elapsed_s,
         )
-    return True
+
+
+def run_once(monitor: Monitor) -> bool:
+    """One cycle over every model; logs one line per model, or the traceback when the cycle
+    could not run at all. True when every model's cycle succeeded."""
+    started = time.perf_counter()
+    try:
+        report = monitor.run_cycle()
+    except Exception:
+        log.exception("monitoring cycle failed")
+        return False
+    for model, result in report.results.items():
+        log_result(model, result)
+    if not report.results:
+        log.info("no active model with a version to monitor")
+    log.debug("cycle over %d model(s) took %.2f s", len(report.results), time.perf_counter() - started)
+    return report.ok
 
 
 def install_signal_handlers(stop: threading.Event) -> None:

@@ -1,11 +1,16 @@
-"""Read the current window and the labelled predictions, only the columns needed.
+"""Read one model version's current window and labelled predictions, only the columns needed.
 
-Both queries are ranges on ``predictions.created_at`` (indexed). Features are
-extracted from the JSON column by the database (``->>`` on PostgreSQL,
-``json_extract`` on SQLite), so Python never parses a JSON document per row.
-On PostgreSQL the rows travel as one ``COPY ... TO STDOUT`` CSV stream read
-by pandas' C parser: building 100,000 Python row objects would cost more than
-the whole statistics. Above ``max_rows`` rows a uniform random sample of about
+Every query is scoped to one model and the version that scored the rows
+(``Scope``): a range on ``predictions(model_name, created_at)`` (indexed),
+filtered by ``model_version``, so one model's traffic never counts for another
+and a new version is never judged against an older version's reference.
+Features are extracted from the JSON column by the database (``->>`` on
+PostgreSQL, ``json_extract`` on SQLite) by the kind the version's schema gives
+each (numeric as float, boolean as boolean, categorical as text), so Python
+never parses a JSON document per row and any schema reads alike. On PostgreSQL
+the rows travel as one ``COPY ... TO STDOUT`` CSV stream read by pandas' C
+parser: building 100,000 Python row objects would cost more than the whole
+statistics. Above ``max_rows`` rows a uniform random sample of about
 ``max_rows`` is read (the tests and metrics need no more, and memory stays
 bounded); the window still reports its true row count.
 """
@@ -13,25 +18,40 @@ bounded); the window still reports its true row count.
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Boolean, Connection, Select, func, select
+from sqlalchemy import Boolean, Connection, Select, String, func, select
 
 from driftwatch_core.db.models import GroundTruth, Prediction
-from driftwatch_core.features import FEATURES, SCORE_NAME
+
+_SCORE, _DECISION = "score", "decision"  # the labels of the score and decision columns
 
 
-def _feature_column(feature):
-    value = Prediction.features[feature.name]
-    if feature.kind == "numeric":
-        return value.as_float().label(feature.name)
-    if feature.kind == "boolean":
-        return value.as_boolean().label(feature.name)
-    return value.as_string().label(feature.name)
+@dataclass(frozen=True)
+class Scope:
+    """Whose predictions: one model's, scored by one version, and how its features are read."""
+
+    model: str
+    version: str
+    kinds: Mapping[str, str]  # feature name -> numeric | categorical | boolean, in schema order
+    score_name: str  # the name the score is judged and stored under
+
+    def where(self) -> tuple:
+        return (Prediction.model_name == self.model, Prediction.model_version == self.version)
+
+
+def _feature_column(name: str, kind: str, label: str):
+    value = Prediction.features[name]
+    if kind == "numeric":
+        return value.as_float().label(label)
+    if kind == "boolean":
+        return value.as_boolean().label(label)
+    return value.as_string().label(label)
 
 
 def _copy_frame(conn: Connection, stmt: Select) -> pd.DataFrame:
@@ -42,7 +62,8 @@ def _copy_frame(conn: Connection, stmt: Select) -> pd.DataFrame:
         query = cur.mogrify(str(compiled), compiled.params).decode()
         cur.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER)", buffer)
     buffer.seek(0)
-    frame = pd.read_csv(buffer, keep_default_na=False, na_values=[""])
+    text = {c.name: str for c in stmt.selected_columns if isinstance(c.type, String)}  # "01" stays "01"
+    frame = pd.read_csv(buffer, keep_default_na=False, na_values=[""], dtype=text)
     for column in stmt.selected_columns:
         if isinstance(column.type, Boolean):
             values = frame[column.name]
@@ -67,21 +88,30 @@ def read_frame(conn: Connection, stmt: Select, copy: bool = True) -> pd.DataFram
 
 @dataclass(frozen=True)
 class Window:
-    frame: pd.DataFrame  # one column per feature, plus score and decision (maybe a sample)
+    frame: pd.DataFrame  # one column per feature, named as in the schema (maybe a sample)
+    scores: np.ndarray  # the model's score of each row of ``frame``
+    decisions: np.ndarray  # its decision (score >= threshold), as bools
+    score_name: str
     n_rows: int  # every prediction of the window
 
     def columns(self) -> dict[str, np.ndarray]:
         """Feature and score columns as arrays, nulls dropped per column."""
-        return {name: self.frame[name].dropna().to_numpy() for name in self.frame.columns if name != "decision"}
+        columns = {str(name): self.frame[name].dropna().to_numpy() for name in self.frame.columns}
+        return {**columns, self.score_name: self.scores}
 
 
 def _count(conn: Connection, *where) -> int:
     return int(conn.execute(select(func.count()).select_from(Prediction).where(*where)).scalar_one())
 
 
-def has_predictions_before(conn: Connection, moment: datetime) -> bool:
-    """Whether any prediction is older than ``moment`` (one index probe)."""
-    stmt = select(Prediction.created_at).where(Prediction.created_at < moment).limit(1)
+def has_predictions_before(conn: Connection, model: str, moment: datetime) -> bool:
+    """Whether ``model`` (any version) has a prediction older than ``moment`` (one index probe)."""
+    stmt = (
+        select(Prediction.created_at)
+        .where(Prediction.model_name == model, Prediction.created_at < moment)
+        .order_by(Prediction.model_name, Prediction.created_at)
+        .limit(1)
+    )
     return conn.execute(stmt).first() is not None
 
 
@@ -94,25 +124,35 @@ def _sample_filter(conn: Connection, share: float) -> list:
     return [func.abs(func.random() % 1_000_000) < int(share * 1_000_000)]  # SQLite's random()
 
 
-def _sampled_range(conn: Connection, start: datetime, end: datetime, max_rows: int | None) -> tuple[list, int, float]:
-    """Filters for the predictions of [start, end), sampled down to about ``max_rows``;
+def _sampled_range(
+    conn: Connection, scope: Scope, start: datetime, end: datetime, max_rows: int | None
+) -> tuple[list, int, float]:
+    """Filters for the scope's predictions of [start, end), sampled down to about ``max_rows``;
     the true count of those predictions; and the share of them the sample keeps."""
-    in_window = (Prediction.created_at >= start, Prediction.created_at < end)
+    in_window = (*scope.where(), Prediction.created_at >= start, Prediction.created_at < end)
     total = _count(conn, *in_window)
     share = min(1.0, max_rows / total) if max_rows and total else 1.0
     return [*in_window, *_sample_filter(conn, share)], total, share
 
 
 def load_window(
-    conn: Connection, start: datetime, end: datetime, copy: bool = True, max_rows: int | None = None
+    conn: Connection, scope: Scope, start: datetime, end: datetime, copy: bool = True, max_rows: int | None = None
 ) -> Window:
-    where, total, _ = _sampled_range(conn, start, end, max_rows)
+    where, total, _ = _sampled_range(conn, scope, start, end, max_rows)
+    labels = {f"f{i}": name for i, name in enumerate(scope.kinds)}  # any feature name, any length
     stmt = select(
-        *(_feature_column(f) for f in FEATURES),
-        Prediction.probability.label(SCORE_NAME),
-        Prediction.is_fraud.label("decision"),
+        *(_feature_column(name, scope.kinds[name], label) for label, name in labels.items()),
+        Prediction.probability.label(_SCORE),
+        Prediction.is_fraud.label(_DECISION),
     ).where(*where)
-    return Window(read_frame(conn, stmt, copy), total)
+    frame = read_frame(conn, stmt, copy)
+    return Window(
+        frame=frame[list(labels)].rename(columns=labels),
+        scores=frame[_SCORE].to_numpy(dtype=float),
+        decisions=frame[_DECISION].to_numpy(dtype=bool),
+        score_name=scope.score_name,
+        n_rows=total,
+    )
 
 
 def _utc(column: pd.Series) -> pd.Series:
@@ -128,9 +168,11 @@ class Labelled:
     n_predictions: float  # predictions the labelled rows were drawn from (for coverage)
 
 
-def load_labelled(conn: Connection, start: datetime, end: datetime, max_rows: int | None = None) -> Labelled:
-    """Predictions of [start, end) that have a label, and how many predictions there were."""
-    where, total, share = _sampled_range(conn, start, end, max_rows)
+def load_labelled(
+    conn: Connection, scope: Scope, start: datetime, end: datetime, max_rows: int | None = None
+) -> Labelled:
+    """The scope's predictions of [start, end) that have a label, and how many predictions there were."""
+    where, total, share = _sampled_range(conn, scope, start, end, max_rows)
     frame = read_frame(
         conn,
         select(

@@ -1,0 +1,194 @@
+"""What each model is judged against: its version, feature kinds, score name and reference.
+
+Every cycle monitors each active model of ``registered_models`` (the built-in
+fraud model first, then by name), each at one version: the newest registered
+one (by ``registered_at``), or for the fraud model the version ``MODEL_VERSION``
+pins when set (it mirrors the backend's pin). A model with no version yet is
+not monitored. The version's ``feature_schema`` gives the feature kinds and its
+``reference`` (``driftwatch_core.reference.build_reference``) the reference
+distributions and the score's name (``score_name``; ``fraud_probability`` when
+absent, as in references written before the registry).
+
+When the fraud model's version has no reference in the database (a backend of
+the release before the registry, or none started yet), its reference, schema
+and version come from MODEL_DIR's artifact folder (``LATEST`` or the pin), as
+before the registry.
+
+A reference is checked and prepared once per version and cached; a version no
+model used in the last cycle leaves the cache. A reference that cannot be used
+raises ``BrokenReference`` naming the version and what is wrong with it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Connection, Engine, select
+
+from driftwatch_core import artifacts
+from driftwatch_core.db.models import DEFAULT_MODEL, ModelVersion, RegisteredModel
+from driftwatch_core.features import FEATURES, SCORE_NAME, schema_from_dicts
+from worker.drift import prepare_reference
+from worker.window import Scope
+
+log = logging.getLogger(__name__)
+
+#: The reference entry kind each feature kind is binned as (booleans as two categories).
+_REFERENCE_KIND = {"numeric": "numeric", "categorical": "categorical", "boolean": "categorical"}
+
+
+class BrokenReference(ValueError):
+    """A version whose reference or schema the worker cannot judge with."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """One model version as a cycle judges it: whose rows, and the prepared reference."""
+
+    scope: Scope
+    reference: dict[str, dict]  # prepared (``prepare_reference``): each feature and the score
+    source: str  # "database" or "MODEL_DIR"
+
+    @property
+    def model(self) -> str:
+        return self.scope.model
+
+    @property
+    def version(self) -> str:
+        return self.scope.version
+
+
+def _kinds(schema: Any, version: str) -> dict[str, str]:
+    if not isinstance(schema, list) or not schema:
+        raise BrokenReference(f"version {version} has no feature schema")
+    try:
+        return {f.name: f.kind for f in schema_from_dicts(schema)}
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise BrokenReference(f"version {version}: unreadable feature schema ({exc!r})") from None
+
+
+def _check_entry(name: str, kind: str, entry: Mapping) -> None:
+    """Raise ``ValueError`` unless ``entry`` (prepared) is a usable reference of a ``kind`` feature."""
+    if entry.get("kind") != _REFERENCE_KIND.get(kind):
+        raise ValueError(f"kind {entry.get('kind')!r}, expected {_REFERENCE_KIND.get(kind)!r}")
+    proportions = entry["proportions"]
+    if entry["kind"] == "numeric":
+        edges, sample = entry["edges"], entry["sample"]
+        if edges.ndim != 1 or len(proportions) != len(edges) + 1 or np.any(np.diff(edges) < 0):
+            raise ValueError("edges and proportions do not match")
+        if sample.ndim != 1 or not len(sample) or not np.all(np.isfinite(sample)):
+            raise ValueError("no usable sample")
+    else:
+        categories = entry["categories"]
+        if not isinstance(categories, list) or not categories or len(proportions) != len(categories):
+            raise ValueError("categories and proportions do not match")
+        if not float(entry["n"]) > 0:
+            raise ValueError("no rows")
+
+
+def build_target(model: str, version: str, schema: Any, reference: Any, source: str) -> Target:
+    """Check a version's schema and reference and prepare them; ``BrokenReference`` if unusable."""
+    kinds = _kinds(schema, version)
+    if not isinstance(reference, Mapping) or not isinstance(reference.get("features"), Mapping):
+        raise BrokenReference(f"version {version}: the reference has no features")
+    score_name = reference.get("score_name") or SCORE_NAME
+    if score_name in kinds:
+        raise BrokenReference(f"version {version}: feature {score_name!r} has the name the score is judged under")
+    entries = {**{name: reference["features"].get(name) for name in kinds}, score_name: reference.get(score_name)}
+    prepared: dict[str, dict] = {}
+    for name, entry in entries.items():
+        if not isinstance(entry, Mapping):
+            raise BrokenReference(f"version {version}: the reference has no entry for {name!r}")
+        try:
+            prepared[name] = prepare_reference({name: entry})[name]
+            _check_entry(name, kinds.get(name, "numeric"), prepared[name])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise BrokenReference(f"version {version}: the reference of {name!r} is unusable ({exc})") from None
+    return Target(Scope(model, version, kinds, score_name), prepared, source)
+
+
+class Targets:
+    """Which version of each active model to judge, and its prepared reference (cached)."""
+
+    def __init__(self, model_dir: Path, pinned: str | None = None) -> None:
+        self.model_dir = model_dir
+        self.pinned = pinned
+        self._cache: dict[tuple[str, str], Target] = {}
+        self._used: set[tuple[str, str]] = set()
+
+    def plan(self, conn: Connection) -> dict[str, str | None]:
+        """Each active model and the version to judge, fraud first (None: the fraud model has
+        no version in the database). Starts a cycle: versions unused last cycle leave the cache."""
+        self._cache = {key: target for key, target in self._cache.items() if key in self._used}
+        self._used = set()
+        names = conn.scalars(
+            select(RegisteredModel.name)
+            .where(RegisteredModel.active)
+            .order_by(RegisteredModel.name != DEFAULT_MODEL, RegisteredModel.name)
+        ).all()
+        newest: dict[str, str] = {}
+        rows = conn.execute(
+            select(ModelVersion.model_name, ModelVersion.version)
+            .where(ModelVersion.model_name.in_(names))
+            .order_by(ModelVersion.model_name, ModelVersion.registered_at.desc(), ModelVersion.version.desc())
+        )
+        for name, version in rows:
+            newest.setdefault(name, version)
+        plan: dict[str, str | None] = {}
+        for name in names:
+            if name == DEFAULT_MODEL:
+                plan[name] = self.pinned or newest.get(name)
+            elif name in newest:
+                plan[name] = newest[name]
+            else:
+                log.debug("model %s has no version yet: not monitored", name)
+        return plan
+
+    def get(self, engine: Engine, model: str, version: str | None) -> Target:
+        """The target of ``model`` at ``version``, loaded and prepared on first use."""
+        if version is not None and (target := self._cached(("database", version))) is not None:
+            return target
+        row = None
+        if version is not None:
+            with engine.connect() as conn:
+                row = conn.execute(
+                    select(ModelVersion.feature_schema, ModelVersion.reference).where(
+                        ModelVersion.version == version, ModelVersion.model_name == model
+                    )
+                ).first()
+        if model == DEFAULT_MODEL and (row is None or not row.reference):
+            return self._from_model_dir()
+        if row is None:
+            raise BrokenReference(f"version {version} of model {model} is not registered")
+        if not row.reference:
+            raise BrokenReference(f"version {version} has no reference")
+        assert version is not None
+        target = build_target(model, version, row.feature_schema, row.reference, "database")
+        return self._remember(("database", version), target)
+
+    def _from_model_dir(self) -> Target:
+        """The fraud model's target from its artifact folder (no reference in the database)."""
+        paths = artifacts.resolve(self.model_dir, self.pinned)
+        key = ("model_dir", str(paths.folder))
+        if (target := self._cached(key)) is not None:
+            return target
+        schema = artifacts.load_metadata(paths).get("feature_schema") or [f.to_dict() for f in FEATURES]
+        target = build_target(DEFAULT_MODEL, paths.folder.name, schema, artifacts.load_reference(paths), "MODEL_DIR")
+        return self._remember(key, target)
+
+    def _cached(self, key: tuple[str, str]) -> Target | None:
+        target = self._cache.get(key)
+        if target is not None:
+            self._used.add(key)
+        return target
+
+    def _remember(self, key: tuple[str, str], target: Target) -> Target:
+        self._cache[key] = target
+        self._used.add(key)
+        log.info("model %s: loaded the reference of version %s (%s)", target.model, target.version, target.source)
+        return target
