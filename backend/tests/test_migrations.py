@@ -40,6 +40,7 @@ from driftwatch_core.db.models import (
     ModelVersion,
     MonitoringRun,
     Prediction,
+    RegisteredModel,
     SimulatorControl,
 )
 from driftwatch_core.db.schema import BASELINE, COMPARE_OPTIONS, alembic_config, head_revision, init_schema
@@ -307,6 +308,10 @@ def test_a_release_1_0_database_upgrades_and_every_row_reads_back(engine):
         assert session.get(GroundTruth, P3).label is True
         assert session.get(ModelVersion, "v2").metrics == {"roc_auc": 0.916, "f1": 0.5}
         assert session.get(SimulatorControl, 1).params == {"magnitude": 2.5}
+        # ... and every one of them belongs to the built-in model, which the registry holds.
+        assert session.get(RegisteredModel, "fraud").task == "binary_classification"
+        for model in (Prediction, ModelVersion, MonitoringRun, Alert):
+            assert set(session.scalars(select(model.model_name))) == {"fraud"}, model.__tablename__
         failed = session.scalars(select(MonitoringRun).where(MonitoringRun.status == "failed")).one()
         assert (failed.error, failed.details, failed.finished_at) == ("Traceback: boom", None, None)
         ok = session.scalars(select(MonitoringRun).where(MonitoringRun.status == "ok")).one()
@@ -526,4 +531,6 @@ def test_offline_mode_prints_the_sql_for_a_dba():
     sql = result.stdout
     assert sql.startswith("BEGIN;") and sql.rstrip().endswith("COMMIT;")
     assert "CREATE TABLE predictions (" in sql and "features JSONB NOT NULL" in sql
-    assert f"INSERT INTO alembic_version (version_num) VALUES ('{head_revision()}')" in sql
+    head = head_revision()
+    assert f"VALUES ('{head}')" in sql or f"SET version_num='{head}'" in sql, "the script does not end at head"
+    assert "CREATE TABLE registered_models (" in sql and "INSERT INTO registered_models" in sql

@@ -1,4 +1,4 @@
-"""Turn transactions into the matrix the booster sees: one column per feature."""
+"""Turn rows into the matrix a model sees: one float32 column per feature of its schema."""
 
 from __future__ import annotations
 
@@ -6,18 +6,19 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from driftwatch_core.features import FEATURES
+from driftwatch_core.features import FEATURES, Feature
 
 
-def encode_rows(rows: Sequence[Mapping]) -> np.ndarray:
-    """Encode validated transactions (dicts keyed by feature name) row by row."""
-    return np.array([[f.encode(row[f.name]) for f in FEATURES] for row in rows], dtype=np.float32)
+def encode_rows(rows: Sequence[Mapping], schema: Sequence[Feature] = FEATURES) -> np.ndarray:
+    """Encode validated rows (dicts keyed by feature name) row by row."""
+    return np.array([[f.encode(row[f.name]) for f in schema] for row in rows], dtype=np.float32)
 
 
-def encode_columns(columns: Mapping[str, np.ndarray]) -> np.ndarray:
-    """Encode a columnar batch (the generator's output) without a Python loop per row."""
+def encode_columns(columns: Mapping[str, np.ndarray], schema: Sequence[Feature] = FEATURES) -> np.ndarray:
+    """Encode a columnar batch (the generator's output, a reference table) without a Python
+    loop per row: categories become their index in the schema, booleans 0/1."""
     out = []
-    for f in FEATURES:
+    for f in schema:
         col = np.asarray(columns[f.name])
         if f.kind == "categorical":
             lookup = {c: i for i, c in enumerate(f.categories)}

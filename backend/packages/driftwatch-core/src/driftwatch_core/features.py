@@ -7,8 +7,9 @@ It is deliberately free of heavy imports so the traffic simulator can use it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 Kind = Literal["numeric", "categorical", "boolean"]
 
@@ -35,6 +36,28 @@ class Feature:
         data = asdict(self)
         data["categories"] = list(self.categories)
         return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Feature:
+        """The feature a stored schema entry (``to_dict``'s output) describes."""
+        return cls(
+            name=data["name"],
+            kind=data["kind"],
+            description=data.get("description") or "",
+            example=data.get("example"),  # type: ignore[arg-type]
+            dtype=data.get("dtype") or _DEFAULT_DTYPE[data["kind"]],
+            minimum=data.get("minimum"),
+            maximum=data.get("maximum"),
+            unit=data.get("unit"),
+            categories=tuple(data.get("categories") or ()),
+        )
+
+
+_DEFAULT_DTYPE: dict[str, Literal["float", "int", "str", "bool"]] = {
+    "numeric": "float",
+    "categorical": "str",
+    "boolean": "bool",
+}
 
 
 MERCHANT_CATEGORIES = (
@@ -110,5 +133,10 @@ def example_transaction() -> dict:
     return {f.name: f.example for f in FEATURES}
 
 
-def schema_as_dicts() -> list[dict]:
-    return [f.to_dict() for f in FEATURES]
+def schema_as_dicts(features: Iterable[Feature] = FEATURES) -> list[dict]:
+    return [f.to_dict() for f in features]
+
+
+def schema_from_dicts(entries: Iterable[Mapping[str, Any]]) -> tuple[Feature, ...]:
+    """A model's feature schema from its stored form (a registered version's ``feature_schema``)."""
+    return tuple(Feature.from_dict(entry) for entry in entries)

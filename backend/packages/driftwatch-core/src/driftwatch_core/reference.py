@@ -12,12 +12,12 @@ worker bins live windows with them too, so both sides count alike.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from driftwatch_core.features import FEATURES, SCORE_NAME
+from driftwatch_core.features import FEATURES, SCORE_NAME, Feature
 
 KS_SAMPLE_SIZE = 5_000
 DECILES = np.linspace(0.1, 0.9, 9)
@@ -31,13 +31,14 @@ def bin_counts(edges, values) -> np.ndarray:
 
 
 def category_counts(categories, values) -> np.ndarray:
-    """Rows per category (as floats), a value matching when ``str(value).lower()`` equals
-    it (so ``True`` is ``"true"``); nulls and other values are not counted."""
+    """Rows per category (as floats), a value matching when ``str(value).lower()`` equals the
+    category's (so ``True`` is ``"true"``, ``"Grocery"`` is ``"grocery"``); nulls and other
+    values are not counted."""
     by_label: dict[str, int] = {}
     for label, count in pd.Series(values).value_counts().items():  # a few distinct labels
         key = str(label).lower()
         by_label[key] = by_label.get(key, 0) + int(count)
-    return np.array([by_label.get(c, 0) for c in categories], dtype=float)
+    return np.array([by_label.get(str(c).lower(), 0) for c in categories], dtype=float)
 
 
 def numeric_reference(values: np.ndarray, rng: np.random.Generator) -> dict:
@@ -68,14 +69,25 @@ def categorical_reference(values: np.ndarray, categories: list[str]) -> dict:
     }
 
 
-def build_reference(columns: Mapping[str, np.ndarray], scores: np.ndarray, seed: int) -> dict:
+def build_reference(
+    columns: Mapping[str, np.ndarray],
+    scores: np.ndarray,
+    seed: int,
+    schema: Sequence[Feature] = FEATURES,
+    score_name: str = SCORE_NAME,
+) -> dict:
+    """The reference of one model version: every feature of ``schema`` and its score.
+
+    The one function for every model: the fraud model's training and a registered
+    model's reference data both come through here.
+    """
     rng = np.random.default_rng(seed)
     features = {}
-    for f in FEATURES:
+    for f in schema:
         if f.kind == "numeric":
             features[f.name] = numeric_reference(columns[f.name], rng)
         elif f.kind == "boolean":
             features[f.name] = categorical_reference(columns[f.name], ["false", "true"])
         else:
             features[f.name] = categorical_reference(columns[f.name], list(f.categories))
-    return {"features": features, SCORE_NAME: numeric_reference(scores, rng)}
+    return {"features": features, score_name: numeric_reference(scores, rng), "score_name": score_name}

@@ -21,6 +21,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     TypeDecorator,
@@ -65,23 +66,67 @@ class Base(DeclarativeBase):
     pass
 
 
+#: The built-in model: what every row of the release before the registry belongs to.
+DEFAULT_MODEL = "fraud"
+
+
+class RegisteredModel(Base):
+    """A model the platform serves and monitors: a name, a task, its versions."""
+
+    __tablename__ = "registered_models"
+    __table_args__ = (CheckConstraint("task IN ('binary_classification')", name="ck_registered_models_task"),)
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    task: Mapped[str] = mapped_column(String(32), default="binary_classification")
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    #: Monitored every cycle; a retired model keeps its history but is no longer judged.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+
+
 class ModelVersion(Base):
+    """One version of a model: its artifact, feature schema, reference, threshold and origin.
+
+    Artifacts and references live here, in the database, so every backend process
+    and the worker read the same bytes wherever they run (no shared volume needed).
+    """
+
     __tablename__ = "model_versions"
+    __table_args__ = (Index("ix_model_versions_model_name_registered_at", "model_name", "registered_at"),)
 
     version: Mapped[str] = mapped_column(String(64), primary_key=True)
+    model_name: Mapped[str] = mapped_column(
+        String(64),
+        ForeignKey("registered_models.name", name="fk_model_versions_model_name"),
+        default=DEFAULT_MODEL,
+        server_default=DEFAULT_MODEL,
+    )
     trained_at: Mapped[datetime] = mapped_column(Timestamp)
     threshold: Mapped[float] = mapped_column(Float)
     metrics: Mapped[dict] = mapped_column(JSONType)
     feature_schema: Mapped[list] = mapped_column(JSONType)
     registered_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    #: xgboost-json, xgboost-ubj or onnx (never a pickle).
+    format: Mapped[str] = mapped_column(String(16), default="xgboost-json", server_default="xgboost-json")
+    artifact: Mapped[bytes | None] = mapped_column(LargeBinary)
+    artifact_sha256: Mapped[str | None] = mapped_column(String(64))
+    #: The frozen bins, shares and samples live traffic is compared with (reference.build_reference).
+    reference: Mapped[dict | None] = mapped_column(JSONType)
+    label_column: Mapped[str | None] = mapped_column(String(128))
+    #: What it was made from: files, rows, label, trainer, seed.
+    source: Mapped[dict | None] = mapped_column(JSONType)
 
 
 class Prediction(Base):
     __tablename__ = "predictions"
-    __table_args__ = (Index("ix_predictions_created_at", "created_at"),)
+    __table_args__ = (
+        Index("ix_predictions_created_at", "created_at"),
+        Index("ix_predictions_model_name_created_at", "model_name", "created_at"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     created_at: Mapped[datetime] = mapped_column(Timestamp)
+    model_name: Mapped[str] = mapped_column(String(64), default=DEFAULT_MODEL, server_default=DEFAULT_MODEL)
     model_version: Mapped[str] = mapped_column(String(64), ForeignKey("model_versions.version"))
     features: Mapped[dict] = mapped_column(JSONType)
     probability: Mapped[float] = mapped_column(Float)
@@ -102,13 +147,18 @@ class GroundTruth(Base):
 
 
 class MonitoringRun(Base):
-    """One worker cycle; ``slot`` is unique so each cycle is computed once."""
+    """One worker cycle of one model; (model, ``slot``) is unique so each is computed once."""
 
     __tablename__ = "monitoring_runs"
-    __table_args__ = (Index("ix_monitoring_runs_started_at", "started_at"),)
+    __table_args__ = (
+        Index("ix_monitoring_runs_started_at", "started_at"),
+        Index("ix_monitoring_runs_model_name_started_at", "model_name", "started_at"),
+        UniqueConstraint("model_name", "slot", name="uq_monitoring_runs_model_name_slot"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    slot: Mapped[datetime] = mapped_column(Timestamp, unique=True)
+    model_name: Mapped[str] = mapped_column(String(64), default=DEFAULT_MODEL, server_default=DEFAULT_MODEL)
+    slot: Mapped[datetime] = mapped_column(Timestamp)
     started_at: Mapped[datetime] = mapped_column(Timestamp)
     finished_at: Mapped[datetime | None] = mapped_column(Timestamp)
     window_start: Mapped[datetime] = mapped_column(Timestamp)
@@ -172,12 +222,13 @@ class PerformanceResult(CycleResult, Base):
 
 
 class Alert(Base):
-    """At most one unresolved alert per (kind, feature), enforced by a partial index."""
+    """At most one unresolved alert per (model, kind, feature), enforced by a partial index."""
 
     __tablename__ = "alerts"
     __table_args__ = (
         Index(
-            "uq_alerts_open_kind_feature",
+            "uq_alerts_open_model_kind_feature",
+            "model_name",
             "kind",
             "feature",
             unique=True,
@@ -189,6 +240,7 @@ class Alert(Base):
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    model_name: Mapped[str] = mapped_column(String(64), default=DEFAULT_MODEL, server_default=DEFAULT_MODEL)
     kind: Mapped[str] = mapped_column(String(32))
     feature: Mapped[str] = mapped_column(String(64), default="")
     severity: Mapped[str] = mapped_column(String(16))
