@@ -56,7 +56,7 @@ def create_app(settings: Settings | None = None, state: AppState | None = None) 
     app.state.security, app.state.limits, app.state.limiter = security, limits, Limiter()
     errors.install(app)
     # Added innermost first: requests pass request id, host check, CORS, caller check, body guard.
-    app.add_middleware(BodyGuard, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(BodyGuard, max_body_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_upload_bytes)
     app.add_middleware(CallerMiddleware, security=security, limits=limits, limiter=app.state.limiter)
     app.add_middleware(
         CORSMiddleware,

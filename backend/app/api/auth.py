@@ -28,7 +28,9 @@ from app.core.middleware import API_PREFIX, is_json
 from app.core.ratelimit import identify
 from app.core.security import API_KEY_HEADER, SESSION_COOKIE, Principal, Role
 
-PREDICT_ROUTES = frozenset({"/predict", "/predict/batch", "/explain", "/feedback"})
+PREDICT_ROUTES = frozenset(
+    {"/predict", "/predict/batch", "/explain", "/feedback", "/models/{name}/predict", "/models/{name}/predict/batch"}
+)
 OPEN_ROUTES = frozenset({"/auth/session"})
 OPEN_READS = frozenset({"/health", "/ready", "/auth/session"})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

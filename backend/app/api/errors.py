@@ -6,7 +6,9 @@
   long to convert) is a 422 ``json_invalid`` too, not FastAPI's bare 400.
 - A ``DomainError`` from a service (``app.services.errors``): its kind decides
   the status (``DOMAIN_STATUS``: not found 404, conflict 409, busy 503 with
-  ``Retry-After``), its ``detail`` and ``extra`` fields make the ``Problem``.
+  ``Retry-After``), its ``detail`` and ``extra`` fields make the ``Problem``;
+  ``Invalid`` (an uploaded table's column, a model's inputs) is a 422
+  ``ValidationProblem`` naming each field.
   Routes do not catch them; this is the one place they become HTTP.
 - Any ``HTTPException``: a ``Problem`` (``status``, ``title``, ``detail``),
   keeping its headers (``Retry-After``, ``WWW-Authenticate`` …). A 405 lists in
@@ -36,7 +38,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
 from app.core.problems import SafeJSONResponse, problem_response
-from app.services.errors import Busy, Conflict, DomainError, NotFound
+from app.services.errors import Busy, Conflict, DomainError, Invalid, NotFound
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +121,7 @@ async def http_error(request: Request, exc: HTTPException) -> SafeJSONResponse:
     return problem_response(status, detail, headers)
 
 
-DOMAIN_STATUS: dict[type[DomainError], int] = {NotFound: 404, Conflict: 409, Busy: 503}
+DOMAIN_STATUS: dict[type[DomainError], int] = {NotFound: 404, Conflict: 409, Busy: 503, Invalid: 422}
 
 
 def domain_status(kind: type[DomainError]) -> int | None:
@@ -128,6 +130,10 @@ def domain_status(kind: type[DomainError]) -> int | None:
 
 
 async def domain_error(request: Request, exc: DomainError) -> SafeJSONResponse:
+    if isinstance(exc, Invalid):
+        return validation_problem(
+            [{"loc": (field,), "msg": message, "type": "invalid"} for field, message in exc.errors]
+        )
     status = domain_status(type(exc))
     if status is None:
         raise exc  # a DomainError of no mapped kind is a bug: 500, logged

@@ -2,7 +2,9 @@
 
 ``examples.json`` holds, per ``"<method> <path>"`` (and ``"... <status>"`` for
 other statuses than 200), a response captured from a running stack and
-trimmed (long lists cut to a few items). They are set on the generated schema
+trimmed (long lists cut to a few items); per ``"component <Name>"`` the
+examples of a request body's schema that no pydantic model of ours carries
+(a multipart form's, FastAPI generates it). They are set on the generated schema
 rather than through ``responses=``, because FastAPI drops ``null`` values from
 examples there. ``tests/api/test_openapi.py`` checks each example against the
 route's response model or a live response, so they cannot go stale.
@@ -52,6 +54,9 @@ def document(schema: dict) -> dict:
         return schema
     _document_validation_problem(schema)
     stored = examples()
+    for key, value in stored.items():
+        if key.startswith("component ") and key.removeprefix("component ") in components:
+            components[key.removeprefix("component ")]["examples"] = value
     for path, operations in schema.get("paths", {}).items():
         for method, operation in operations.items():
             for status, response in operation.get("responses", {}).items():

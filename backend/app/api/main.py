@@ -8,6 +8,7 @@ from app.api.routes import (
     explain,
     feedback,
     model,
+    models,
     monitoring,
     ops,
     predict,
@@ -16,7 +17,20 @@ from app.api.routes import (
     stats,
 )
 
-ROUTE_MODULES = (predict, explain, feedback, model, predictions, stats, monitoring, alerts, simulator, auth, ops)
+ROUTE_MODULES = (
+    predict,
+    explain,
+    feedback,
+    model,
+    models,
+    predictions,
+    stats,
+    monitoring,
+    alerts,
+    simulator,
+    auth,
+    ops,
+)
 
 api_router = APIRouter()
 for module in ROUTE_MODULES:

@@ -61,6 +61,11 @@ class Settings(BaseSettings):
         default="10/minute", description="Sign-in attempts per client address; 'off' disables."
     )
     max_body_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
+    max_upload_bytes: int = Field(
+        default=136 * 1024 * 1024,
+        ge=1024,
+        description="Largest model registration (multipart: a model up to 64 MiB and reference data up to 64 MiB).",
+    )
     write_batch_size: int = Field(default=500, ge=1)
     write_interval_ms: int = Field(default=100, ge=5)
     write_queue_max: int = Field(default=100_000, ge=100)

@@ -6,8 +6,9 @@
   route's latency figure. An exception that escapes counts as a 500.
 - ``BodyGuard`` keeps request bodies to what the routes can take: an unsafe
   request that carries a body must send JSON (``application/json`` or
-  ``application/*+json``), else 415, unless its path is in ``NON_JSON_PATHS``;
-  and a body may be at most ``max_body_bytes``. A larger ``Content-Length`` is
+  ``application/*+json``), else 415, unless its path is in ``UPLOAD_PATHS``
+  (a multipart model registration); and a body may be at most
+  ``max_body_bytes`` (``max_upload_bytes`` on an upload path). A larger ``Content-Length`` is
   refused with 413 before anything is read; otherwise the bytes are counted as
   they arrive, and reading stops with 413 the moment they pass the limit, so a
   chunked body is never buffered beyond it.
@@ -28,8 +29,8 @@ from app.core.problems import problem_response
 API_PREFIX = "/api/v1"
 DOC_PATHS = frozenset({"/docs", "/redoc", "/openapi.json", "/docs/oauth2-redirect"})
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-#: Paths whose bodies are not JSON (a multipart model upload would go here).
-NON_JSON_PATHS: frozenset[str] = frozenset()
+#: Paths whose bodies are uploads (multipart forms), not JSON; they get ``max_upload_bytes``.
+UPLOAD_PATHS: frozenset[str] = frozenset({f"{API_PREFIX}/models"})
 
 
 def route_template(scope: Scope) -> str:
@@ -78,42 +79,41 @@ class BodyTooLarge(HTTPException):
     """Raised from ``receive``: FastAPI re-raises an HTTPException met while reading a body
     (anything else would become a 400), so the app's handler answers the 413."""
 
-    def __init__(self, limit: int) -> None:
-        super().__init__(413, f"the body is larger than the limit of {limit} bytes (MAX_BODY_BYTES)")
+    def __init__(self, limit: int, setting: str = "MAX_BODY_BYTES") -> None:
+        self.limit = limit
+        super().__init__(413, f"the body is larger than the limit of {limit} bytes ({setting})")
 
     async def respond(self, scope: Scope, receive: Receive, send: Send) -> None:
         await problem_response(self.status_code, self.detail)(scope, receive, send)
 
 
 class BodyGuard:
-    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
-        self.app, self.limit = app, max_body_bytes
+    def __init__(self, app: ASGIApp, max_body_bytes: int, max_upload_bytes: int) -> None:
+        self.app, self.limit, self.upload_limit = app, max_body_bytes, max_upload_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        upload = scope["path"] in UPLOAD_PATHS
+        too_large = BodyTooLarge(self.upload_limit, "MAX_UPLOAD_BYTES") if upload else BodyTooLarge(self.limit)
         headers = Headers(scope=scope)
         length = headers.get("content-length", "")
         declared = int(length) if length.isdigit() else None
-        if declared is not None and declared > self.limit:
-            await BodyTooLarge(self.limit).respond(scope, receive, send)
+        if declared is not None and declared > too_large.limit:
+            await too_large.respond(scope, receive, send)
             return
         if not declared and "chunked" not in headers.get("transfer-encoding", "").lower():
             await self.app(scope, receive, send)  # no body
             return
-        if (
-            scope["method"] in UNSAFE_METHODS
-            and scope["path"] not in NON_JSON_PATHS
-            and not is_json(headers.get("content-type"))
-        ):
+        if scope["method"] in UNSAFE_METHODS and not upload and not is_json(headers.get("content-type")):
             sent = f"Content-Type {headers['content-type']!r}" if "content-type" in headers else "no Content-Type"
             detail = f"the body must be JSON: send Content-Type: application/json (got {sent})"
             await problem_response(415, detail)(scope, receive, send)
             return
-        await self._limited(scope, receive, send)
+        await self._limited(scope, receive, send, too_large)
 
-    async def _limited(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _limited(self, scope: Scope, receive: Receive, send: Send, too_large: BodyTooLarge) -> None:
         received, started = 0, False
 
         async def counting_receive() -> Message:
@@ -121,8 +121,8 @@ class BodyGuard:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.limit:
-                    raise BodyTooLarge(self.limit)
+                if received > too_large.limit:
+                    raise too_large
             return message
 
         async def noting_send(message: Message) -> None:

@@ -6,19 +6,19 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.core.config import Settings
 from app.core.metrics import Metrics
+from app.registry.service import register_trained
+from app.registry.serving import ModelRegistry
 from app.services.model_service import ModelService
 from app.services.prediction_writer import PredictionWriter
 from app.services.stats import StatsCache
 from driftwatch_core import artifacts
 from driftwatch_core.db.engine import make_engine, make_session_factory
-from driftwatch_core.db.models import ModelVersion, utcnow
 from driftwatch_core.db.schema import init_schema
 
 log = logging.getLogger(__name__)
@@ -31,6 +31,7 @@ class AppState:
     session_factory: sessionmaker[Session]
     metrics: Metrics
     writer: PredictionWriter
+    registry: ModelRegistry
     model: ModelService | None = None
     model_error: str | None = None
     stats: StatsCache = field(default_factory=StatsCache)
@@ -50,7 +51,7 @@ class AppState:
             max_queue=settings.write_queue_max,
             on_written=metrics.stored.inc,
         )
-        state = cls(settings, engine, factory, metrics, writer)
+        state = cls(settings, engine, factory, metrics, writer, ModelRegistry(factory))
         state.load_model()
         return state
 
@@ -90,18 +91,7 @@ class AppState:
                 delay = min(delay * 2, 5.0)
 
     def _register_model(self) -> None:
+        """The served model's version in the registry, artifact and reference included."""
         assert self.model is not None
-        meta = self.model.metadata
         with self.session_factory.begin() as session:
-            if session.scalar(select(ModelVersion).where(ModelVersion.version == meta["version"])):
-                return
-            session.add(
-                ModelVersion(
-                    version=meta["version"],
-                    trained_at=datetime.fromisoformat(meta["trained_at"]),
-                    threshold=meta["threshold"],
-                    metrics=meta["metrics"],
-                    feature_schema=meta["feature_schema"],
-                    registered_at=utcnow(),
-                )
-            )
+            register_trained(session, self.model.paths)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
@@ -28,12 +29,20 @@ def _field(feature: Feature) -> tuple[Any, Any]:
     )
 
 
-Transaction = create_model(  # type: ignore[call-overload]
-    "Transaction",
-    __config__=ConfigDict(extra="forbid", json_schema_extra={"examples": [example_transaction()]}),
-    **{f.name: _field(f) for f in FEATURES},
-)
-Transaction.__doc__ = "One card transaction: every feature of the model, nothing else."
+def row_model(title: str, schema: Sequence[Feature], doc: str) -> Any:  # a class made at run time
+    """The request model of one row of ``schema``: every feature, typed and bounded as the
+    schema says, nothing else (the fraud model's ``Transaction``, a registered model's row)."""
+    example: dict[str, Any] = {f.name: f.example for f in schema}
+    model = create_model(  # type: ignore[call-overload]
+        title,
+        __config__=ConfigDict(extra="forbid", json_schema_extra={"examples": [example]}),
+        **{f.name: _field(f) for f in schema},
+    )
+    model.__doc__ = doc
+    return model
+
+
+Transaction = row_model("Transaction", FEATURES, "One card transaction: every feature of the model, nothing else.")
 
 
 class PredictionOut(BaseModel):

@@ -9,6 +9,10 @@ the offending ``prediction_ids``.
 - ``Conflict``: it exists, but its state does not allow this (409).
 - ``Busy``: the service cannot take more right now; retry after
   ``retry_after_s`` seconds (503).
+- ``Invalid``: what was sent cannot be used, for reasons found beyond the
+  request's own types (a column of an uploaded table, the inputs of an
+  uploaded model); ``errors`` name each field or column (422, the same
+  ``ValidationProblem`` as a malformed request).
 """
 
 from __future__ import annotations
@@ -36,3 +40,9 @@ class Busy(DomainError):
     def __init__(self, detail: str, retry_after_s: int = 1, **extra: Any) -> None:
         super().__init__(detail, **extra)
         self.retry_after_s = retry_after_s
+
+
+class Invalid(DomainError):
+    def __init__(self, errors: list[tuple[str, str]], **extra: Any) -> None:
+        super().__init__("; ".join(f"{field}: {message}" for field, message in errors[:5]), **extra)
+        self.errors = errors

@@ -128,6 +128,6 @@ async def test_reading_stops_at_the_limit():
         "path": "/api/v1/predict",
         "headers": [(b"content-type", b"application/json"), (b"transfer-encoding", b"chunked")],
     }
-    await BodyGuard(app, max_body_bytes=4096)(scope, receive, send)
+    await BodyGuard(app, max_body_bytes=4096, max_upload_bytes=8192)(scope, receive, send)
     assert asked == 5  # 5,000 bytes: the fifth read passes 4,096
     assert sent[0]["status"] == BodyTooLarge(4096).status_code == 413

@@ -20,10 +20,10 @@ from driftwatch_testing import TEST_ADMIN_KEY, TEST_PREDICT_KEY, add_open_alert,
 PAGE = "http://localhost:3000"  # in CORS_ORIGINS by default
 
 
-def unsafe_routes(app) -> list[tuple[str, str]]:
-    """(method, path) of every unsafe API route (from OpenAPI), path parameters filled with 1."""
+def unsafe_routes(app) -> list[tuple[str, str, str]]:
+    """(method, path, template) of every unsafe API route (from OpenAPI), path parameters filled with 1."""
     return sorted(
-        (method.upper(), re.sub(r"\{[^}]+\}", "1", path))
+        (method.upper(), re.sub(r"\{[^}]+\}", "1", path), path)
         for path, operations in app.openapi()["paths"].items()
         for method in operations
         if method not in ("get", "head")
@@ -65,7 +65,7 @@ def sign_in(c: TestClient, key: str = TEST_ADMIN_KEY) -> None:
 
 def test_without_a_key_every_unsafe_route_is_401_with_a_problem_body(anonymous):
     routes = unsafe_routes(anonymous.app)
-    protected = [(m, p) for m, p in routes if p.removeprefix("/api/v1") not in OPEN_ROUTES]
+    protected = [(m, p) for m, p, template in routes if template.removeprefix("/api/v1") not in OPEN_ROUTES]
     assert len(protected) >= 7, protected
     for method, path in protected:
         response = anonymous.request(method, path, json={})
@@ -115,8 +115,8 @@ def test_a_predict_key_scores_and_labels_but_may_not_steer(anonymous, transactio
 
 
 def test_every_unsafe_route_outside_the_predict_list_needs_admin(anonymous):
-    for method, path in unsafe_routes(anonymous.app):
-        short = path.removeprefix("/api/v1")
+    for method, path, template in unsafe_routes(anonymous.app):
+        short = template.removeprefix("/api/v1")
         if short in OPEN_ROUTES or short in PREDICT_ROUTES:
             continue
         response = anonymous.request(method, path, json={}, headers=auth(TEST_PREDICT_KEY))

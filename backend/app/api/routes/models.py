@@ -1,0 +1,152 @@
+"""The model registry: list and register models, score any registered model.
+
+Registering (admin) takes a multipart form: the artifact (XGBoost JSON/UBJ or
+ONNX, never a pickle), the reference data (CSV or Parquet), optionally a schema
+document and the label column. ``dry_run=true`` answers what would be stored,
+the inferred schema included, and stores nothing. Scoring a registered model
+validates each row against the request model generated from its stored schema:
+the same 422 a malformed ``/predict`` gets.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
+
+from app.api.deps import SessionDep, StateDep
+from app.registry import service
+from app.registry.formats import MAX_ARTIFACT_BYTES
+from app.registry.serving import ServedModel
+from app.registry.tabular import MAX_TABLE_BYTES, Problem
+from app.schemas.registry import (
+    ModelDetailOut,
+    RegisteredModelOut,
+    RegistrationOut,
+    RowIn,
+    RowsIn,
+    ScoredBatch,
+    ScoredRow,
+)
+from app.services.scoring import score_registered
+
+router = APIRouter(tags=["models"])
+
+_UNKNOWN: dict[int | str, dict[str, Any]] = {404: {"description": "No model of that name (or it has no version yet)."}}
+
+
+@router.get("/models", response_model=list[RegisteredModelOut])
+def list_models(session: SessionDep):
+    """Every registered model with its newest version (the built-in `fraud` model first)."""
+    return service.models_overview(session)
+
+
+@router.get("/models/{name}", response_model=ModelDetailOut, responses=_UNKNOWN)
+def get_registered_model(name: str, session: SessionDep):
+    """One model and every one of its versions, newest first."""
+    return service.model_detail(session, name)
+
+
+async def _read(upload: UploadFile, field: str, limit: int) -> bytes:
+    raw = await upload.read(limit + 1)
+    if len(raw) > limit:
+        raise service.RegistrationError([Problem(field, f"larger than the limit of {limit} bytes")])
+    return raw
+
+
+def _schema_document(raw: bytes | None) -> list[dict] | None:
+    if raw is None:
+        return None
+    try:
+        return json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise service.RegistrationError([Problem("schema", f"not a JSON document: {exc}")]) from None
+
+
+@router.post("/models", response_model=RegistrationOut, status_code=201)
+async def register_model(
+    state: StateDep,
+    name: Annotated[str, Form(max_length=64, description="Lower-case letters, digits and -.")],
+    artifact: Annotated[UploadFile, File(description="XGBoost JSON/UBJ booster or ONNX model (never a pickle).")],
+    reference: Annotated[UploadFile, File(description="Reference data: CSV or Parquet, the model's inputs by name.")],
+    feature_schema: Annotated[
+        UploadFile | None, File(alias="schema", description="Optional feature schema (JSON list).")
+    ] = None,
+    label: Annotated[str | None, Form(max_length=128, description="Label column of the reference data.")] = None,
+    threshold: Annotated[float | None, Form(gt=0, lt=1, description="Decision threshold; default 0.5.")] = None,
+    description: Annotated[str, Form(max_length=500)] = "",
+    dry_run: Annotated[bool, Form(description="Check and answer, store nothing.")] = False,
+):
+    """Register a new model, or a new version of one: 201 with what was stored.
+
+    Every problem (the artifact, a column of the reference, the schema, the label) is
+    named in one 422; nothing is stored unless everything holds.
+    """
+    upload = service.Upload(
+        name=name,
+        artifact=await _read(artifact, "artifact", MAX_ARTIFACT_BYTES),
+        reference=await _read(reference, "reference", MAX_TABLE_BYTES),
+        reference_filename=reference.filename,
+        schema=_schema_document(await _read(feature_schema, "schema", 1024 * 1024) if feature_schema else None),
+        label=label or None,
+        threshold=threshold,
+        description=description,
+    )
+    # Loading, checking and scoring take seconds of CPU: off the event loop.
+    prepared = await run_in_threadpool(service.prepare, upload)
+    if dry_run:
+        return service.registration_out(prepared, None)
+    return await run_in_threadpool(_save, state, prepared)
+
+
+def _save(state, prepared: service.Prepared) -> dict:
+    with state.session_factory.begin() as session:
+        return service.registration_out(prepared, service.save(session, prepared))
+
+
+def _served(state, name: str) -> ServedModel:
+    return state.registry.get(name, fraud_version=state.model.version if state.model else None)
+
+
+def _validated(served: ServedModel, rows: list[Any], prefix: tuple) -> list[dict]:
+    out: list[dict] = []
+    errors: list[dict] = []
+    for i, row in enumerate(rows):
+        try:
+            out.append(served.row_model.model_validate(row).model_dump())
+        except ValidationError as exc:
+            where = (*prefix, i) if prefix else ()
+            errors.extend({**e, "loc": ("body", *where, *e["loc"])} for e in exc.errors())
+    if errors:
+        raise RequestValidationError(errors)
+    return out
+
+
+@router.post("/models/{name}/predict", response_model=ScoredRow, responses=_UNKNOWN)
+def predict_registered(name: str, row: RowIn, request: Request, state: StateDep):
+    """Score one row with the model's served version and record the prediction."""
+    served = _served(state, name)
+    started = getattr(request.state, "started", time.perf_counter())
+    answers, _ = score_registered(_validated(served, [row.root], ()), served, state.writer, started)
+    return answers[0]
+
+
+@router.post("/models/{name}/predict/batch", response_model=ScoredBatch, responses=_UNKNOWN)
+def predict_registered_batch(name: str, batch: RowsIn, request: Request, state: StateDep):
+    """Score up to 10,000 rows in one model call and record them all."""
+    served = _served(state, name)
+    started = getattr(request.state, "started", time.perf_counter())
+    answers, latency_ms = score_registered(_validated(served, batch.rows, ("rows",)), served, state.writer, started)
+    return {
+        "model": served.name,
+        "model_version": served.version,
+        "threshold": served.threshold,
+        "count": len(answers),
+        "latency_ms": latency_ms,
+        "predictions": answers,
+    }

@@ -1,0 +1,81 @@
+"""The model registry's API: registered models, their versions, and scoring any of them."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, RootModel
+
+from app.schemas.model import FeatureSpec
+
+Format = Literal["xgboost-json", "xgboost-ubj", "onnx"]
+
+
+class VersionOut(BaseModel):
+    """One registered version (never its artifact's bytes)."""
+
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
+
+    version: str = Field(description="`<registered at>-<hash of the artifact>`.")
+    format: Format
+    registered_at: datetime
+    trained_at: datetime
+    threshold: float = Field(description="A score at or above it is the positive decision.")
+    metrics: dict[str, float | int] = Field(description="On the reference data (with a label column) or its row count.")
+    label_column: str | None = None
+    artifact_sha256: str | None = None
+    source: dict[str, Any] | None = Field(default=None, description="What the version was made from.")
+    features: list[FeatureSpec] = Field(description="The inputs, in order.")
+
+
+class RegisteredModelOut(BaseModel):
+    name: str
+    task: Literal["binary_classification"]
+    description: str
+    active: bool
+    created_at: datetime
+    versions: int = Field(description="Registered versions.")
+    latest: VersionOut | None = Field(description="The newest version, the one served.")
+
+
+class ModelDetailOut(RegisteredModelOut):
+    history: list[VersionOut] = Field(description="Every version, newest first.")
+
+
+class RegistrationOut(BaseModel):
+    """What a registration made (or, with ``dry_run``, would make)."""
+
+    saved: bool = Field(description="False for a dry run: nothing was stored.")
+    name: str
+    version: VersionOut
+    schema_inferred: bool = Field(description="True when the schema was taken from the reference data: review it.")
+    reference_rows: int
+
+
+class ScoredRow(BaseModel):
+    prediction_id: uuid.UUID
+    score: float = Field(description="The model's probability of the positive class, in [0, 1].")
+    decision: bool = Field(description="Score at or above the threshold.")
+    threshold: float
+    model: str
+    model_version: str
+    latency_ms: float = Field(description="Server-side time to validate and score, in ms.")
+
+
+class RowIn(RootModel[dict[str, Any]]):
+    """One input row of a registered model: its features by name (`GET /models/{name}` lists them)."""
+
+
+class RowsIn(BaseModel):
+    rows: list[dict[str, Any]] = Field(min_length=1, max_length=10_000, description="Each row as `/predict` takes it.")
+
+
+class ScoredBatch(BaseModel):
+    model: str
+    model_version: str
+    threshold: float
+    count: int
+    latency_ms: float
+    predictions: list[ScoredRow] = Field(description="In the order of the rows.")
