@@ -142,7 +142,10 @@ class PerformanceOut(BaseModel):
 
 class AlertOut(_Out):
     id: int
-    kind: str = Field(description="What fired: `feature_drift`, `prediction_drift`, `dataset_drift` or `performance`.")
+    kind: str = Field(
+        description="What fired: `feature_drift`, `prediction_drift`, `dataset_drift`, `performance`, `no_traffic`"
+        " or `monitoring_failed` (a model's cycle could not run)."
+    )
     feature: str = Field(description="The feature (or metric) it is about; empty for dataset drift.")
     severity: Literal["warning", "critical"]
     status: AlertStatus

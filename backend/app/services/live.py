@@ -1,10 +1,11 @@
 """What the live channel watches, read in one short session per poll.
 
 ``take_snapshot`` reads the stats and the change markers (the newest finished
-run, the newest alert change with the open count, the simulator's control
-row); the broadcaster in ``app.api.live`` compares two snapshots to decide
-which messages to send. Polling these (rather than in-process signals) lets
-several backend replicas and a separate worker process feed the channel.
+run, the newest alert change with the open count: the built-in fraud model's,
+which the dashboard shows; the simulator's control row); the broadcaster in
+``app.api.live`` compares two snapshots to decide which messages to send.
+Polling these (rather than in-process signals) lets several backend replicas
+and a separate worker process feed the channel.
 """
 
 from __future__ import annotations
@@ -17,27 +18,29 @@ from sqlalchemy.orm import Session
 
 from app.services import simulator
 from app.services.stats import current_stats
-from driftwatch_core.db.models import Alert, MonitoringRun
+from driftwatch_core.db.models import DEFAULT_MODEL, Alert, MonitoringRun
 
 if TYPE_CHECKING:
     from app.core.state import AppState
 
 
-def drift_marker(session: Session) -> dict | None:
-    """``{run_id, finished_at}`` of the newest finished run, or None before the first."""
+def drift_marker(session: Session, model: str = DEFAULT_MODEL) -> dict | None:
+    """``{run_id, finished_at}`` of the model's newest finished run, or None before the first."""
     row = session.execute(
         select(MonitoringRun.id, MonitoringRun.finished_at)
-        .where(MonitoringRun.finished_at.is_not(None))
+        .where(MonitoringRun.model_name == model, MonitoringRun.finished_at.is_not(None))
         .order_by(MonitoringRun.id.desc())
         .limit(1)
     ).first()
     return {"run_id": row.id, "finished_at": row.finished_at} if row else None
 
 
-def alerts_marker(session: Session) -> dict:
-    """``{updated_at, open}``: the newest alert change (None without alerts) and the open count."""
+def alerts_marker(session: Session, model: str = DEFAULT_MODEL) -> dict:
+    """``{updated_at, open}``: the model's newest alert change (None without alerts) and open count."""
     updated_at, open_count = session.execute(
-        select(func.max(Alert.updated_at), func.sum(case((Alert.status == "open", 1), else_=0)))
+        select(func.max(Alert.updated_at), func.sum(case((Alert.status == "open", 1), else_=0))).where(
+            Alert.model_name == model
+        )
     ).one()
     return {"updated_at": updated_at, "open": int(open_count or 0)}
 

@@ -1,8 +1,10 @@
 """Queries behind the monitoring API: the worker's latest results and their history.
 
-The worker writes one ``monitoring_runs`` row per cycle, one ``drift_results``
-row per feature (PSI and histograms in ``details``) and one
+The worker writes one ``monitoring_runs`` row per cycle and model, one
+``drift_results`` row per feature (PSI and histograms in ``details``) and one
 ``performance_results`` row per kind; these functions shape them for the API.
+Every read is scoped to one model (``model``, the built-in fraud model unless
+a route names another): its runs, results and alerts only.
 """
 
 from __future__ import annotations
@@ -13,7 +15,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.services.errors import Conflict, NotFound
-from driftwatch_core.db.models import Alert, DriftResult, MonitoringRun, PerformanceResult, utcnow
+from driftwatch_core.db.models import (
+    DEFAULT_MODEL,
+    Alert,
+    DriftResult,
+    ModelVersion,
+    MonitoringRun,
+    PerformanceResult,
+    utcnow,
+)
 from driftwatch_core.features import FEATURE_NAMES, SCORE_NAME
 
 FINISHED = ("ok", "insufficient_data")
@@ -29,21 +39,38 @@ class TransitionError(Conflict):
     """The alert's status does not allow the action (e.g. acknowledging a resolved one)."""
 
 
-def latest_run(session: Session) -> MonitoringRun | None:
-    """The newest cycle that finished (failed cycles are skipped)."""
+def monitored(session: Session, model: str = DEFAULT_MODEL) -> tuple[tuple[str, ...], str]:
+    """The feature names (in schema order) and the score name of ``model``'s newest version."""
+    if model == DEFAULT_MODEL:
+        return FEATURE_NAMES, SCORE_NAME
+    version = session.scalars(
+        select(ModelVersion).where(ModelVersion.model_name == model).order_by(ModelVersion.registered_at.desc())
+    ).first()
+    if version is None:
+        raise NotFound(f"no model named {model!r}: GET /api/v1/models lists them")
+    names = tuple(f["name"] for f in version.feature_schema)
+    return names, (version.reference or {}).get("score_name", "score")
+
+
+def latest_run(session: Session, model: str = DEFAULT_MODEL) -> MonitoringRun | None:
+    """The model's newest cycle that finished (failed cycles are skipped)."""
     return session.scalars(
         select(MonitoringRun)
-        .where(MonitoringRun.finished_at.is_not(None), MonitoringRun.status.in_(FINISHED))
+        .where(
+            MonitoringRun.model_name == model,
+            MonitoringRun.finished_at.is_not(None),
+            MonitoringRun.status.in_(FINISHED),
+        )
         .order_by(MonitoringRun.id.desc())
         .limit(1)
     ).first()
 
 
-def run_details(session: Session) -> dict:
-    """The rules of the newest cycle (thresholds, rule, costs); empty before any cycle."""
+def run_details(session: Session, model: str = DEFAULT_MODEL) -> dict:
+    """The rules of the model's newest cycle (thresholds, rule, costs); empty before any cycle."""
     details = session.scalars(
         select(MonitoringRun.details)
-        .where(MonitoringRun.details.is_not(None))
+        .where(MonitoringRun.model_name == model, MonitoringRun.details.is_not(None))
         .order_by(MonitoringRun.id.desc())
         .limit(1)
     ).first()
@@ -70,28 +97,26 @@ def _feature_out(row: DriftResult) -> dict:
     }
 
 
-def _order(name: str) -> int:
-    return FEATURE_NAMES.index(name) if name in FEATURE_NAMES else len(FEATURE_NAMES)
-
-
-def drift(session: Session, details: dict | None = None) -> dict:
+def drift(session: Session, details: dict | None = None, model: str = DEFAULT_MODEL) -> dict:
     """The newest cycle's drift per feature; ``details`` are its rules when the caller has them."""
-    run = latest_run(session)
+    names, score_name = monitored(session, model)
+    run = latest_run(session, model)
     rows = session.scalars(select(DriftResult).where(DriftResult.run_id == run.id)).all() if run else []
-    features = sorted((r for r in rows if r.feature != SCORE_NAME), key=lambda r: _order(r.feature))
-    score = next((r for r in rows if r.feature == SCORE_NAME), None)
+    order = {name: i for i, name in enumerate(names)}
+    features = sorted((r for r in rows if r.feature != score_name), key=lambda r: order.get(r.feature, len(order)))
+    score = next((r for r in rows if r.feature == score_name), None)
     return {
         "status": run.status if run else "no_data",
         "run": run,
         "features": [_feature_out(r) for r in features],
         "score": _feature_out(score) if score else None,
-        "thresholds": (details if details is not None else run_details(session)).get("thresholds", {}),
+        "thresholds": (details if details is not None else run_details(session, model)).get("thresholds", {}),
     }
 
 
-def summary(session: Session) -> dict:
-    details = run_details(session)
-    result = drift(session, details)
+def summary(session: Session, model: str = DEFAULT_MODEL) -> dict:
+    details = run_details(session, model)
+    result = drift(session, details, model)
     run, score = result["run"], result["score"]
     return {
         "status": result["status"],
@@ -107,19 +132,17 @@ def summary(session: Session) -> dict:
     }
 
 
-def is_monitored(feature: str) -> bool:
-    return feature in FEATURE_NAMES or feature == SCORE_NAME
-
-
-def history(session: Session, feature: str, since: datetime | None) -> list[dict]:
+def history(session: Session, feature: str, since: datetime | None, model: str = DEFAULT_MODEL) -> list[dict]:
     """One point per cycle for ``feature`` since ``since`` (default the last hour), oldest first;
     ``NotFound`` when the feature is not monitored."""
-    if not is_monitored(feature):
+    names, score_name = monitored(session, model)
+    if feature not in names and feature != score_name:
         raise NotFound(f"feature: unknown feature {feature!r}")
     since = since or utcnow() - DEFAULT_HISTORY
     rows = session.scalars(
         select(DriftResult)
-        .where(DriftResult.feature == feature, DriftResult.computed_at >= since)
+        .join(MonitoringRun, MonitoringRun.id == DriftResult.run_id)
+        .where(MonitoringRun.model_name == model, DriftResult.feature == feature, DriftResult.computed_at >= since)
         .order_by(DriftResult.computed_at.desc())
         .limit(MAX_POINTS)
     ).all()
@@ -147,10 +170,18 @@ def _point(row: PerformanceResult) -> dict:
     }
 
 
-def performance(session: Session, since: datetime | None) -> dict:
+def _performance_of(model: str):
+    return (
+        select(PerformanceResult)
+        .join(MonitoringRun, MonitoringRun.id == PerformanceResult.run_id)
+        .where(MonitoringRun.model_name == model)
+    )
+
+
+def performance(session: Session, since: datetime | None, model: str = DEFAULT_MODEL) -> dict:
     since = since or utcnow() - DEFAULT_HISTORY
     rows = session.scalars(
-        select(PerformanceResult)
+        _performance_of(model)
         .where(PerformanceResult.computed_at >= since)
         .order_by(PerformanceResult.computed_at.desc())
         .limit(2 * MAX_POINTS)
@@ -158,26 +189,25 @@ def performance(session: Session, since: datetime | None) -> dict:
     series = {kind: [_point(r) for r in reversed(rows) if r.kind == kind] for kind in ("realized", "estimated")}
     latest = {
         kind: session.scalars(
-            select(PerformanceResult)
-            .where(PerformanceResult.kind == kind)
-            .order_by(PerformanceResult.id.desc())
-            .limit(1)
+            _performance_of(model).where(PerformanceResult.kind == kind).order_by(PerformanceResult.id.desc()).limit(1)
         ).first()
         for kind in ("realized", "estimated")
     }
     return {
         **series,
         "latest": {k: _point(r) if r else None for k, r in latest.items()},
-        "costs": run_details(session).get("costs", {}),
+        "costs": run_details(session, model).get("costs", {}),
     }
 
 
-def alerts(session: Session, status: str | None, limit: int) -> dict:
-    query = select(Alert).order_by(Alert.opened_at.desc(), Alert.id.desc()).limit(limit)
+def alerts(session: Session, status: str | None, limit: int, model: str = DEFAULT_MODEL) -> dict:
+    monitored(session, model)  # NotFound for an unknown model
+    query = select(Alert).where(Alert.model_name == model).order_by(Alert.opened_at.desc(), Alert.id.desc())
     if status:
         query = query.where(Alert.status == status)
-    counts = dict(session.execute(select(Alert.status, func.count()).group_by(Alert.status)).all())
-    return {"items": session.scalars(query).all(), "counts": counts}
+    by_status = select(Alert.status, func.count()).where(Alert.model_name == model).group_by(Alert.status)
+    counts = {status: count for status, count in session.execute(by_status).tuples()}
+    return {"items": session.scalars(query.limit(limit)).all(), "counts": counts}
 
 
 def transition(session: Session, alert_id: int, action: str) -> Alert:

@@ -16,7 +16,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import FunctionElement
 
-from driftwatch_core.db.models import Prediction, utcnow
+from driftwatch_core.db.models import DEFAULT_MODEL, Prediction, utcnow
 
 WINDOW_S = 60
 
@@ -39,14 +39,19 @@ def _epoch_seconds_sqlite(element, compiler, **kw) -> str:  # stored as UTC wall
     return f"((julianday({compiler.process(element.clauses, **kw)}) - 2440587.5) * 86400.0)"
 
 
-def compute_stats(session: Session) -> dict:
+def compute_stats(session: Session, model: str = DEFAULT_MODEL) -> dict:
+    """One model's totals and last-minute figures (the positive decision counts as "fraud")."""
     now = utcnow()
     since = now - timedelta(seconds=WINDOW_S)
     total, total_fraud = session.execute(
-        select(func.count(), func.coalesce(func.sum(func.cast(Prediction.is_fraud, Integer)), 0))
+        select(func.count(), func.coalesce(func.sum(func.cast(Prediction.is_fraud, Integer)), 0)).where(
+            Prediction.model_name == model
+        )
     ).one()
     recent = session.execute(
-        select(Prediction.latency_ms, Prediction.is_fraud).where(Prediction.created_at >= since)
+        select(Prediction.latency_ms, Prediction.is_fraud).where(
+            Prediction.model_name == model, Prediction.created_at >= since
+        )
     ).all()
     return {
         "as_of": now,
@@ -74,7 +79,7 @@ def window_figures(latency: np.ndarray, fraud: np.ndarray) -> dict:
     }
 
 
-def stats_history(session: Session, minutes: int, step_s: int) -> dict:
+def stats_history(session: Session, minutes: int, step_s: int, model: str = DEFAULT_MODEL) -> dict:
     """The last-minute figures as they were every ``step_s`` over the last ``minutes``.
 
     Each point is what ``GET /stats`` said then (a trailing ``WINDOW_S`` window), so
@@ -87,7 +92,7 @@ def stats_history(session: Session, minutes: int, step_s: int) -> dict:
         session.connection()
         .execute(  # Core rows: no ORM processing per row
             select(epoch_seconds(Prediction.created_at), Prediction.latency_ms, Prediction.is_fraud)
-            .where(Prediction.created_at >= ends[0] - timedelta(seconds=WINDOW_S))
+            .where(Prediction.model_name == model, Prediction.created_at >= ends[0] - timedelta(seconds=WINDOW_S))
             .order_by(Prediction.created_at)
         )
         .all()
@@ -102,22 +107,25 @@ def stats_history(session: Session, minutes: int, step_s: int) -> dict:
     return {"window_seconds": WINDOW_S, "step_seconds": step_s, "points": points}
 
 
-def current_stats(session: Session, cache: StatsCache, pending_writes: int, model_version: str | None) -> dict:
+def current_stats(
+    session: Session, cache: StatsCache, pending_writes: int, model_version: str | None, model: str = DEFAULT_MODEL
+) -> dict:
     """The cached figures with what this replica adds: its unstored writes and its model."""
-    return {**cache.get(session), "pending_writes": pending_writes, "model_version": model_version}
+    return {**cache.get(session, model), "pending_writes": pending_writes, "model_version": model_version}
 
 
 class StatsCache:
-    """Serve one computation per ``ttl_s`` to every caller (REST and WebSocket)."""
+    """Serve one computation per ``ttl_s`` and model to every caller (REST and WebSocket)."""
 
     def __init__(self, ttl_s: float = 1.0) -> None:
         self._ttl = ttl_s
         self._lock = threading.Lock()
-        self._value: dict | None = None
-        self._at = 0.0
+        self._values: dict[str, tuple[float, dict]] = {}
 
-    def get(self, session: Session) -> dict:
+    def get(self, session: Session, model: str = DEFAULT_MODEL) -> dict:
         with self._lock:
-            if self._value is None or time.monotonic() - self._at >= self._ttl:
-                self._value, self._at = compute_stats(session), time.monotonic()
-            return self._value
+            at, value = self._values.get(model, (0.0, {}))
+            if not value or time.monotonic() - at >= self._ttl:
+                value = compute_stats(session, model)
+                self._values[model] = (time.monotonic(), value)
+            return value

@@ -272,6 +272,213 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Models
+         * @description Every registered model with its newest version (the built-in `fraud` model first).
+         */
+        get: operations["listModels"];
+        put?: never;
+        /**
+         * Register Model
+         * @description Register a new model, or a new version of one: 201 with what was stored.
+         *
+         *     Every problem (the artifact, a column of the reference, the schema, the label) is
+         *     named in one 422; nothing is stored unless everything holds.
+         */
+        post: operations["registerModel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/models/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Registered Model
+         * @description One model and every one of its versions, newest first.
+         */
+        get: operations["getRegisteredModel"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/models/{name}/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Model Alerts
+         * @description `/alerts` of one registered model (acknowledge and resolve them by id as any alert).
+         */
+        get: operations["listModelAlerts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/models/{name}/drift": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Model Drift
+         * @description `/drift` of one registered model: its latest cycle's drift per feature and for its score.
+         */
+        get: operations["getModelDrift"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/models/{name}/drift/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Model Drift History
+         * @description `/drift/history` of one feature (or the score) of one registered model.
+         */
+        get: operations["getModelDriftHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/models/{name}/drift/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Model Drift Summary
+         * @description `/drift/summary` of one registered model.
+         */
+        get: operations["getModelDriftSummary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/models/{name}/performance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Model Performance
+         * @description `/performance` of one registered model.
+         */
+        get: operations["getModelPerformance"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/models/{name}/predict": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Predict Registered
+         * @description Score one row with the model's served version and record the prediction.
+         */
+        post: operations["predictRegistered"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/models/{name}/predict/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Predict Registered Batch
+         * @description Score up to 10,000 rows in one model call and record them all.
+         */
+        post: operations["predictRegisteredBatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/models/{name}/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Model Stats
+         * @description `/stats` of one registered model: its predictions, rate, positive rate and latency.
+         */
+        get: operations["getModelStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/performance": {
         parameters: {
             query?: never;
@@ -471,7 +678,7 @@ export interface components {
             id: number;
             /**
              * Kind
-             * @description What fired: `feature_drift`, `prediction_drift`, `dataset_drift` or `performance`.
+             * @description What fired: `feature_drift`, `prediction_drift`, `dataset_drift`, `performance`, `no_traffic` or `monitoring_failed` (a model's cycle could not run).
              */
             kind: string;
             /**
@@ -591,6 +798,61 @@ export interface components {
             predictions: components["schemas"]["PredictionOut"][];
             /** Threshold */
             threshold: number;
+        };
+        /**
+         * Body_registerModel
+         * @example {
+         *       "artifact": "(model.onnx)",
+         *       "description": "Breast-cancer biopsies, logistic regression via skl2onnx",
+         *       "dry_run": false,
+         *       "label": "target",
+         *       "name": "cancer",
+         *       "reference": "(reference.csv)",
+         *       "threshold": 0.5
+         *     }
+         */
+        Body_registerModel: {
+            /**
+             * Artifact
+             * @description XGBoost JSON/UBJ booster or ONNX model (never a pickle).
+             */
+            artifact: string;
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /**
+             * Dry Run
+             * @description Check and answer, store nothing.
+             * @default false
+             */
+            dry_run: boolean;
+            /**
+             * Label
+             * @description Label column of the reference data.
+             */
+            label?: string | null;
+            /**
+             * Name
+             * @description Lower-case letters, digits and -.
+             */
+            name: string;
+            /**
+             * Reference
+             * @description Reference data: CSV or Parquet, the model's inputs by name.
+             */
+            reference: string;
+            /**
+             * Schema
+             * @description Optional feature schema (JSON list).
+             */
+            schema?: string | null;
+            /**
+             * Threshold
+             * @description Decision threshold; default 0.5.
+             */
+            threshold?: number | null;
         };
         /** Costs */
         Costs: {
@@ -1065,6 +1327,37 @@ export interface components {
          * @description A message of the live channel WS /ws/live, told apart by `type`.
          */
         LiveMessage: components["schemas"]["StatsMessage"] | components["schemas"]["DriftMessage"] | components["schemas"]["AlertsMessage"] | components["schemas"]["SimulatorMessage"] | components["schemas"]["DegradedMessage"] | components["schemas"]["RecoveredMessage"];
+        /** ModelDetailOut */
+        ModelDetailOut: {
+            /** Active */
+            active: boolean;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Description */
+            description: string;
+            /**
+             * History
+             * @description Every version, newest first.
+             */
+            history: components["schemas"]["VersionOut"][];
+            /** @description The newest version, the one served. */
+            latest: components["schemas"]["VersionOut"] | null;
+            /** Name */
+            name: string;
+            /**
+             * Task
+             * @constant
+             */
+            task: "binary_classification";
+            /**
+             * Versions
+             * @description Registered versions.
+             */
+            versions: number;
+        };
         /** ModelOut */
         ModelOut: {
             /** Algorithm */
@@ -1355,6 +1648,140 @@ export interface components {
              */
             type: "recovered";
         };
+        /** RegisteredModelOut */
+        RegisteredModelOut: {
+            /** Active */
+            active: boolean;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Description */
+            description: string;
+            /** @description The newest version, the one served. */
+            latest: components["schemas"]["VersionOut"] | null;
+            /** Name */
+            name: string;
+            /**
+             * Task
+             * @constant
+             */
+            task: "binary_classification";
+            /**
+             * Versions
+             * @description Registered versions.
+             */
+            versions: number;
+        };
+        /**
+         * RegistrationOut
+         * @description What a registration made (or, with ``dry_run``, would make).
+         */
+        RegistrationOut: {
+            /** Name */
+            name: string;
+            /** Reference Rows */
+            reference_rows: number;
+            /**
+             * Saved
+             * @description False for a dry run: nothing was stored.
+             */
+            saved: boolean;
+            /**
+             * Schema Inferred
+             * @description True when the schema was taken from the reference data: review it.
+             */
+            schema_inferred: boolean;
+            version: components["schemas"]["VersionOut"];
+        };
+        /**
+         * RowIn
+         * @description One input row of a registered model: its features by name (`GET /models/{name}` lists them).
+         * @example {
+         *       "area error": 153.4,
+         *       "compactness error": 0.049,
+         *       "concave points error": 0.0159,
+         *       "concavity error": 0.0537,
+         *       "fractal dimension error": 0.0062,
+         *       "mean area": 1001,
+         *       "mean compactness": 0.2776,
+         *       "mean concave points": 0.1471,
+         *       "mean concavity": 0.3001,
+         *       "mean fractal dimension": 0.0787,
+         *       "mean perimeter": 122.8,
+         *       "mean radius": 17.99,
+         *       "mean smoothness": 0.1184,
+         *       "mean symmetry": 0.2419,
+         *       "mean texture": 10.38,
+         *       "perimeter error": 8.589,
+         *       "radius error": 1.095,
+         *       "smoothness error": 0.0064,
+         *       "symmetry error": 0.03,
+         *       "texture error": 0.9053,
+         *       "worst area": 2019,
+         *       "worst compactness": 0.6656,
+         *       "worst concave points": 0.2654,
+         *       "worst concavity": 0.7119,
+         *       "worst fractal dimension": 0.1189,
+         *       "worst perimeter": 184.6,
+         *       "worst radius": 25.38,
+         *       "worst smoothness": 0.1622,
+         *       "worst symmetry": 0.4601,
+         *       "worst texture": 17.33
+         *     }
+         */
+        RowIn: {
+            [key: string]: unknown;
+        };
+        /**
+         * RowsIn
+         * @example {
+         *       "rows": [
+         *         {
+         *           "area error": 153.4,
+         *           "compactness error": 0.049,
+         *           "concave points error": 0.0159,
+         *           "concavity error": 0.0537,
+         *           "fractal dimension error": 0.0062,
+         *           "mean area": 1001,
+         *           "mean compactness": 0.2776,
+         *           "mean concave points": 0.1471,
+         *           "mean concavity": 0.3001,
+         *           "mean fractal dimension": 0.0787,
+         *           "mean perimeter": 122.8,
+         *           "mean radius": 17.99,
+         *           "mean smoothness": 0.1184,
+         *           "mean symmetry": 0.2419,
+         *           "mean texture": 10.38,
+         *           "perimeter error": 8.589,
+         *           "radius error": 1.095,
+         *           "smoothness error": 0.0064,
+         *           "symmetry error": 0.03,
+         *           "texture error": 0.9053,
+         *           "worst area": 2019,
+         *           "worst compactness": 0.6656,
+         *           "worst concave points": 0.2654,
+         *           "worst concavity": 0.7119,
+         *           "worst fractal dimension": 0.1189,
+         *           "worst perimeter": 184.6,
+         *           "worst radius": 25.38,
+         *           "worst smoothness": 0.1622,
+         *           "worst symmetry": 0.4601,
+         *           "worst texture": 17.33
+         *         }
+         *       ]
+         *     }
+         */
+        RowsIn: {
+            /**
+             * Rows
+             * @description Each row as `/predict` takes it.
+             */
+            rows: {
+                [key: string]: unknown;
+            }[];
+        };
         /**
          * RunOut
          * @description One monitoring cycle of the worker.
@@ -1423,6 +1850,53 @@ export interface components {
             params: {
                 [key: string]: components["schemas"]["ParamSpec"];
             };
+        };
+        /** ScoredBatch */
+        ScoredBatch: {
+            /** Count */
+            count: number;
+            /** Latency Ms */
+            latency_ms: number;
+            /** Model */
+            model: string;
+            /** Model Version */
+            model_version: string;
+            /**
+             * Predictions
+             * @description In the order of the rows.
+             */
+            predictions: components["schemas"]["ScoredRow"][];
+            /** Threshold */
+            threshold: number;
+        };
+        /** ScoredRow */
+        ScoredRow: {
+            /**
+             * Decision
+             * @description Score at or above the threshold.
+             */
+            decision: boolean;
+            /**
+             * Latency Ms
+             * @description Server-side time to validate and score, in ms.
+             */
+            latency_ms: number;
+            /** Model */
+            model: string;
+            /** Model Version */
+            model_version: string;
+            /**
+             * Prediction Id
+             * Format: uuid
+             */
+            prediction_id: string;
+            /**
+             * Score
+             * @description The model's probability of the positive class, in [0, 1].
+             */
+            score: number;
+            /** Threshold */
+            threshold: number;
         };
         /** SessionOut */
         SessionOut: {
@@ -1973,6 +2447,60 @@ export interface components {
             detail: string;
             /** Errors */
             errors: components["schemas"]["FieldError"][];
+        };
+        /**
+         * VersionOut
+         * @description One registered version (never its artifact's bytes).
+         */
+        VersionOut: {
+            /** Artifact Sha256 */
+            artifact_sha256: string | null;
+            /**
+             * Features
+             * @description The inputs, in order.
+             */
+            features: components["schemas"]["FeatureSpec"][];
+            /**
+             * Format
+             * @enum {string}
+             */
+            format: "xgboost-json" | "xgboost-ubj" | "onnx";
+            /** Label Column */
+            label_column: string | null;
+            /**
+             * Metrics
+             * @description On the reference data (with a label column) or its row count.
+             */
+            metrics: {
+                [key: string]: number;
+            };
+            /**
+             * Registered At
+             * Format: date-time
+             */
+            registered_at: string;
+            /**
+             * Source
+             * @description What the version was made from.
+             */
+            source: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Threshold
+             * @description A score at or above it is the positive decision.
+             */
+            threshold: number;
+            /**
+             * Trained At
+             * Format: date-time
+             */
+            trained_at: string;
+            /**
+             * Version
+             * @description `<registered at>-<hash of the artifact>`.
+             */
+            version: string;
         };
         /** WindowFigures */
         WindowFigures: {
@@ -3388,6 +3916,1499 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["ModelOut"];
+                };
+            };
+            /** @description Too many requests from this key or address; wait Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or the model is unavailable; retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listModels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "active": true,
+                     *         "created_at": "2026-12-01T19:10:03.478267Z",
+                     *         "description": "The built-in card-fraud model (XGBoost), trained on the synthetic generator.",
+                     *         "latest": {
+                     *           "artifact_sha256": "b86bf37f086b3a4d1c6656e8058027847ac477bd2ae4ccc44c6d48dc7587160f",
+                     *           "features": [
+                     *             {
+                     *               "categories": [],
+                     *               "description": "Transaction amount",
+                     *               "dtype": "float",
+                     *               "example": 84.5,
+                     *               "kind": "numeric",
+                     *               "maximum": 50000,
+                     *               "minimum": 0.01,
+                     *               "name": "amount",
+                     *               "unit": "USD"
+                     *             },
+                     *             {
+                     *               "categories": [],
+                     *               "description": "Local hour the transaction happened",
+                     *               "dtype": "int",
+                     *               "example": 14,
+                     *               "kind": "numeric",
+                     *               "maximum": 23,
+                     *               "minimum": 0,
+                     *               "name": "hour_of_day",
+                     *               "unit": "h"
+                     *             }
+                     *           ],
+                     *           "format": "xgboost-json",
+                     *           "label_column": "is_fraud",
+                     *           "metrics": {
+                     *             "f1": 0.39555555555555555,
+                     *             "fraud_rate": 0.0277,
+                     *             "n": 10000,
+                     *             "pr_auc": 0.43801895786839634,
+                     *             "precision": 0.2857142857142857,
+                     *             "recall": 0.6425992779783394,
+                     *             "roc_auc": 0.9163240535393579
+                     *           },
+                     *           "registered_at": "2026-12-01T19:10:03.506154Z",
+                     *           "source": {
+                     *             "data": {
+                     *               "fraud_rate": 0.02904,
+                     *               "holdout": 10000,
+                     *               "rows": 50000,
+                     *               "train": 30000,
+                     *               "validation": 10000
+                     *             },
+                     *             "seed": 42,
+                     *             "trainer": "app.ml.train"
+                     *           },
+                     *           "threshold": 0.1017,
+                     *           "trained_at": "2026-12-01T19:10:03.183429Z",
+                     *           "version": "20261201-191003-b86bf37f"
+                     *         },
+                     *         "name": "fraud",
+                     *         "task": "binary_classification",
+                     *         "versions": 1
+                     *       },
+                     *       {
+                     *         "active": true,
+                     *         "created_at": "2026-12-01T19:10:03.611654Z",
+                     *         "description": "Breast-cancer biopsies (scikit-learn's bundled data), logistic regression via skl2onnx",
+                     *         "latest": {
+                     *           "artifact_sha256": "e3915b7dcfcaf4902de641f2213f9808fc59ea2230eab10ea8aca2570ba25878",
+                     *           "features": [
+                     *             {
+                     *               "categories": [],
+                     *               "description": "",
+                     *               "dtype": "float",
+                     *               "example": 13.4,
+                     *               "kind": "numeric",
+                     *               "maximum": null,
+                     *               "minimum": null,
+                     *               "name": "mean radius",
+                     *               "unit": null
+                     *             },
+                     *             {
+                     *               "categories": [],
+                     *               "description": "",
+                     *               "dtype": "float",
+                     *               "example": 20.52,
+                     *               "kind": "numeric",
+                     *               "maximum": null,
+                     *               "minimum": null,
+                     *               "name": "mean texture",
+                     *               "unit": null
+                     *             }
+                     *           ],
+                     *           "format": "onnx",
+                     *           "label_column": "target",
+                     *           "metrics": {
+                     *             "f1": 0.9945652173913043,
+                     *             "n": 284,
+                     *             "positive_rate": 0.6443661971830986,
+                     *             "pr_auc": 0.9998508488576061,
+                     *             "precision": 0.9891891891891892,
+                     *             "recall": 1,
+                     *             "roc_auc": 0.9997294811448357
+                     *           },
+                     *           "registered_at": "2026-12-01T19:10:03.612898Z",
+                     *           "source": {
+                     *             "label": "target",
+                     *             "reference_file": "reference.csv",
+                     *             "reference_rows": 284,
+                     *             "schema": "inferred",
+                     *             "seed": 0
+                     *           },
+                     *           "threshold": 0.5,
+                     *           "trained_at": "2026-12-01T19:10:03.608320Z",
+                     *           "version": "20261201-191003-e3915b7d"
+                     *         },
+                     *         "name": "cancer",
+                     *         "task": "binary_classification",
+                     *         "versions": 1
+                     *       }
+                     *     ]
+                     */
+                    "application/json": components["schemas"]["RegisteredModelOut"][];
+                };
+            };
+            /** @description Too many requests from this key or address; wait Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or the model is unavailable; retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    registerModel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_registerModel"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "name": "cancer",
+                     *       "reference_rows": 284,
+                     *       "saved": true,
+                     *       "schema_inferred": true,
+                     *       "version": {
+                     *         "artifact_sha256": "e3915b7dcfcaf4902de641f2213f9808fc59ea2230eab10ea8aca2570ba25878",
+                     *         "features": [
+                     *           {
+                     *             "categories": [],
+                     *             "description": "",
+                     *             "dtype": "float",
+                     *             "example": 13.4,
+                     *             "kind": "numeric",
+                     *             "maximum": null,
+                     *             "minimum": null,
+                     *             "name": "mean radius",
+                     *             "unit": null
+                     *           },
+                     *           {
+                     *             "categories": [],
+                     *             "description": "",
+                     *             "dtype": "float",
+                     *             "example": 20.52,
+                     *             "kind": "numeric",
+                     *             "maximum": null,
+                     *             "minimum": null,
+                     *             "name": "mean texture",
+                     *             "unit": null
+                     *           }
+                     *         ],
+                     *         "format": "onnx",
+                     *         "label_column": "target",
+                     *         "metrics": {
+                     *           "f1": 0.9945652173913043,
+                     *           "n": 284,
+                     *           "positive_rate": 0.6443661971830986,
+                     *           "pr_auc": 0.9998508488576061,
+                     *           "precision": 0.9891891891891892,
+                     *           "recall": 1,
+                     *           "roc_auc": 0.9997294811448357
+                     *         },
+                     *         "registered_at": "2026-12-01T19:10:03.612898Z",
+                     *         "source": {
+                     *           "label": "target",
+                     *           "reference_file": "reference.csv",
+                     *           "reference_rows": 284,
+                     *           "schema": "inferred",
+                     *           "seed": 0
+                     *         },
+                     *         "threshold": 0.5,
+                     *         "trained_at": "2026-12-01T19:10:03.608320Z",
+                     *         "version": "20261201-191003-e3915b7d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RegistrationOut"];
+                };
+            };
+            /** @description No valid credential: send an API key as X-API-Key or Authorization: Bearer, or the session cookie from POST /api/v1/auth/session. */
+            401: {
+                headers: {
+                    /** @description How to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credential's role may not do this, or a cookie request came from another site. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than MAX_BODY_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON: send Content-Type: application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: names the field and what was expected. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description Too many requests from this key or address; wait Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getRegisteredModel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "active": true,
+                     *       "created_at": "2026-12-01T19:10:03.611654Z",
+                     *       "description": "Breast-cancer biopsies (scikit-learn's bundled data), logistic regression via skl2onnx",
+                     *       "history": [
+                     *         {
+                     *           "artifact_sha256": "e3915b7dcfcaf4902de641f2213f9808fc59ea2230eab10ea8aca2570ba25878",
+                     *           "features": [
+                     *             {
+                     *               "categories": [],
+                     *               "description": "",
+                     *               "dtype": "float",
+                     *               "example": 13.4,
+                     *               "kind": "numeric",
+                     *               "maximum": null,
+                     *               "minimum": null,
+                     *               "name": "mean radius",
+                     *               "unit": null
+                     *             },
+                     *             {
+                     *               "categories": [],
+                     *               "description": "",
+                     *               "dtype": "float",
+                     *               "example": 20.52,
+                     *               "kind": "numeric",
+                     *               "maximum": null,
+                     *               "minimum": null,
+                     *               "name": "mean texture",
+                     *               "unit": null
+                     *             }
+                     *           ],
+                     *           "format": "onnx",
+                     *           "label_column": "target",
+                     *           "metrics": {
+                     *             "f1": 0.9945652173913043,
+                     *             "n": 284,
+                     *             "positive_rate": 0.6443661971830986,
+                     *             "pr_auc": 0.9998508488576061,
+                     *             "precision": 0.9891891891891892,
+                     *             "recall": 1,
+                     *             "roc_auc": 0.9997294811448357
+                     *           },
+                     *           "registered_at": "2026-12-01T19:10:03.612898Z",
+                     *           "source": {
+                     *             "label": "target",
+                     *             "reference_file": "reference.csv",
+                     *             "reference_rows": 284,
+                     *             "schema": "inferred",
+                     *             "seed": 0
+                     *           },
+                     *           "threshold": 0.5,
+                     *           "trained_at": "2026-12-01T19:10:03.608320Z",
+                     *           "version": "20261201-191003-e3915b7d"
+                     *         }
+                     *       ],
+                     *       "latest": {
+                     *         "artifact_sha256": "e3915b7dcfcaf4902de641f2213f9808fc59ea2230eab10ea8aca2570ba25878",
+                     *         "features": [
+                     *           {
+                     *             "categories": [],
+                     *             "description": "",
+                     *             "dtype": "float",
+                     *             "example": 13.4,
+                     *             "kind": "numeric",
+                     *             "maximum": null,
+                     *             "minimum": null,
+                     *             "name": "mean radius",
+                     *             "unit": null
+                     *           },
+                     *           {
+                     *             "categories": [],
+                     *             "description": "",
+                     *             "dtype": "float",
+                     *             "example": 20.52,
+                     *             "kind": "numeric",
+                     *             "maximum": null,
+                     *             "minimum": null,
+                     *             "name": "mean texture",
+                     *             "unit": null
+                     *           }
+                     *         ],
+                     *         "format": "onnx",
+                     *         "label_column": "target",
+                     *         "metrics": {
+                     *           "f1": 0.9945652173913043,
+                     *           "n": 284,
+                     *           "positive_rate": 0.6443661971830986,
+                     *           "pr_auc": 0.9998508488576061,
+                     *           "precision": 0.9891891891891892,
+                     *           "recall": 1,
+                     *           "roc_auc": 0.9997294811448357
+                     *         },
+                     *         "registered_at": "2026-12-01T19:10:03.612898Z",
+                     *         "source": {
+                     *           "label": "target",
+                     *           "reference_file": "reference.csv",
+                     *           "reference_rows": 284,
+                     *           "schema": "inferred",
+                     *           "seed": 0
+                     *         },
+                     *         "threshold": 0.5,
+                     *         "trained_at": "2026-12-01T19:10:03.608320Z",
+                     *         "version": "20261201-191003-e3915b7d"
+                     *       },
+                     *       "name": "cancer",
+                     *       "task": "binary_classification",
+                     *       "versions": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ModelDetailOut"];
+                };
+            };
+            /** @description No model of that name (or it has no version yet). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: names the field and what was expected. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description Too many requests from this key or address; wait Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or the model is unavailable; retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listModelAlerts: {
+        parameters: {
+            query?: {
+                status?: ("open" | "acknowledged" | "resolved") | null;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description A registered model's name. */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "counts": {
+                     *         "acknowledged": 0,
+                     *         "open": 0,
+                     *         "resolved": 14
+                     *       },
+                     *       "items": [
+                     *         {
+                     *           "acknowledged_at": null,
+                     *           "feature": "",
+                     *           "id": 14,
+                     *           "kind": "dataset_drift",
+                     *           "message": "dataset drift: 12 features drifted (92%): amount, hour_of_day, merchant_category, distance_from_home_km, distance_from_last_txn_km, ratio_to_median_amount, txn_count_24h, card_present, entry_mode, account_age_days, customer_age, is_international",
+                     *           "opened_at": "2026-11-23T13:38:24.765644Z",
+                     *           "resolved_at": "2026-11-23T13:47:08.833312Z",
+                     *           "severity": "critical",
+                     *           "status": "resolved",
+                     *           "threshold": 0.5,
+                     *           "updated_at": "2026-11-23T13:47:08.833312Z",
+                     *           "value": 0.9231
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AlertsOut"];
+                };
+            };
+            /** @description No such model. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: names the field and what was expected. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description Too many requests from this key or address; wait Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or the model is unavailable; retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getModelDrift: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A registered model's name (`GET /api/v1/models`). */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "features": [
+                     *         {
+                     *           "drifted": false,
+                     *           "feature": "amount",
+                     *           "histogram": {
+                     *             "bins": [
+                     *               "< 21.51",
+                     *               "21.51 – 29.79",
+                     *               "29.79 – 38",
+                     *               "38 – 47.04",
+                     *               "47.04 – 58.31",
+                     *               "58.31 – 72.65",
+                     *               "72.65 – 94.78",
+                     *               "94.78 – 135.4",
+                     *               "135.4 – 252.1",
+                     *               "≥ 252.1"
+                     *             ],
+                     *             "current": [
+                     *               0.099,
+                     *               0.09433,
+                     *               0.094,
+                     *               0.098,
+                     *               0.09667,
+                     *               0.1073,
+                     *               0.096,
+                     *               0.1017,
+                     *               0.1077,
+                     *               0.1053
+                     *             ],
+                     *             "reference": [
+                     *               0.09985,
+                     *               0.1,
+                     *               0.1001,
+                     *               0.09995,
+                     *               0.1001,
+                     *               0.1,
+                     *               0.1001,
+                     *               0.1,
+                     *               0.1,
+                     *               0.1
+                     *             ]
+                     *           },
+                     *           "kind": "numeric",
+                     *           "n_current": 3000,
+                     *           "n_reference": 5000,
+                     *           "p_value": 0.3025,
+                     *           "psi": 0.002431,
+                     *           "psi_severity": "none",
+                     *           "severity": "none",
+                     *           "statistic": 0.02233,
+                     *           "test": "ks",
+                     *           "window_end": "2026-11-23T13:47:38.833319Z",
+                     *           "window_start": "2026-11-23T13:42:38.833319Z"
+                     *         },
+                     *         {
+                     *           "drifted": false,
+                     *           "feature": "hour_of_day",
+                     *           "histogram": {
+                     *             "bins": [
+                     *               "< 8",
+                     *               "8 – 10",
+                     *               "10 – 11",
+                     *               "11 – 12",
+                     *               "12 – 13",
+                     *               "13 – 14",
+                     *               "14 – 15",
+                     *               "15 – 17",
+                     *               "17 – 19",
+                     *               "≥ 19"
+                     *             ],
+                     *             "current": [
+                     *               0.08367,
+                     *               0.08367,
+                     *               0.06467,
+                     *               0.07833,
+                     *               0.08833,
+                     *               0.1103,
+                     *               0.097,
+                     *               0.1803,
+                     *               0.12,
+                     *               0.09367
+                     *             ],
+                     *             "reference": [
+                     *               0.0904,
+                     *               0.08775,
+                     *               0.0678,
+                     *               0.0822,
+                     *               0.0905,
+                     *               0.09915,
+                     *               0.09505,
+                     *               0.1716,
+                     *               0.1145,
+                     *               0.1011
+                     *             ]
+                     *           },
+                     *           "kind": "numeric",
+                     *           "n_current": 3000,
+                     *           "n_reference": 5000,
+                     *           "p_value": 0.04702,
+                     *           "psi": 0.003602,
+                     *           "psi_severity": "none",
+                     *           "severity": "none",
+                     *           "statistic": 0.03153,
+                     *           "test": "ks",
+                     *           "window_end": "2026-11-23T13:47:38.833319Z",
+                     *           "window_start": "2026-11-23T13:42:38.833319Z"
+                     *         }
+                     *       ],
+                     *       "run": {
+                     *         "dataset_drift": false,
+                     *         "drift_share": 0,
+                     *         "finished_at": "2026-11-23T13:47:38.969443Z",
+                     *         "id": 23,
+                     *         "model_version": "20261123-133236-b86bf37f",
+                     *         "n_rows": 3000,
+                     *         "prediction_drift": false,
+                     *         "started_at": "2026-11-23T13:47:38.833319Z",
+                     *         "status": "ok",
+                     *         "window_end": "2026-11-23T13:47:38.833319Z",
+                     *         "window_start": "2026-11-23T13:42:38.833319Z"
+                     *       },
+                     *       "score": {
+                     *         "drifted": false,
+                     *         "feature": "fraud_probability",
+                     *         "histogram": {
+                     *           "bins": [
+                     *             "< 0.001197",
+                     *             "0.001197 – 0.001563",
+                     *             "0.001563 – 0.00195",
+                     *             "0.00195 – 0.002486",
+                     *             "0.002486 – 0.003571",
+                     *             "0.003571 – 0.006716",
+                     *             "0.006716 – 0.01196",
+                     *             "0.01196 – 0.0201",
+                     *             "0.0201 – 0.0547",
+                     *             "≥ 0.0547"
+                     *           ],
+                     *           "current": [
+                     *             0.096,
+                     *             0.107,
+                     *             0.09,
+                     *             0.09533,
+                     *             0.1023,
+                     *             0.1127,
+                     *             0.101,
+                     *             0.09733,
+                     *             0.1037,
+                     *             0.09467
+                     *           ],
+                     *           "reference": [
+                     *             0.1,
+                     *             0.1,
+                     *             0.1,
+                     *             0.1,
+                     *             0.1,
+                     *             0.1,
+                     *             0.1,
+                     *             0.1,
+                     *             0.1,
+                     *             0.1
+                     *           ]
+                     *         },
+                     *         "kind": "numeric",
+                     *         "n_current": 3000,
+                     *         "n_reference": 5000,
+                     *         "p_value": 0.6782,
+                     *         "psi": 0.003984,
+                     *         "psi_severity": "none",
+                     *         "severity": "none",
+                     *         "statistic": 0.01653,
+                     *         "test": "ks",
+                     *         "window_end": "2026-11-23T13:47:38.833319Z",
+                     *         "window_start": "2026-11-23T13:42:38.833319Z"
+                     *       },
+                     *       "status": "ok",
+                     *       "thresholds": {
+                     *         "alpha": 0.001,
+                     *         "dataset_drift_share": 0.5,
+                     *         "ks_floor": 0.05,
+                     *         "psi_floor": 0.02,
+                     *         "psi_moderate": 0.1,
+                     *         "psi_significant": 0.25
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DriftOut"];
+                };
+            };
+            /** @description No such model (or feature). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: names the field and what was expected. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description Too many requests from this key or address; wait Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or the model is unavailable; retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getModelDriftHistory: {
+        parameters: {
+            query: {
+                feature: string;
+                /** @description ISO-8601 start of the series (default: the last hour); without an offset it is UTC. */
+                since?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description A registered model's name (`GET /api/v1/models`). */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "feature": "amount",
+                     *       "points": [
+                     *         {
+                     *           "computed_at": "2026-11-23T13:47:08.833312Z",
+                     *           "drifted": false,
+                     *           "p_value": 0.1458,
+                     *           "psi": 0.003459,
+                     *           "run_id": 22,
+                     *           "severity": "none",
+                     *           "statistic": 0.02633
+                     *         },
+                     *         {
+                     *           "computed_at": "2026-11-23T13:47:38.833319Z",
+                     *           "drifted": false,
+                     *           "p_value": 0.3025,
+                     *           "psi": 0.002431,
+                     *           "run_id": 23,
+                     *           "severity": "none",
+                     *           "statistic": 0.02233
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["HistoryOut"];
+                };
+            };
+            /** @description No such model (or feature). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: names the field and what was expected. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description Too many requests from this key or address; wait Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or the model is unavailable; retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getModelDriftSummary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A registered model's name (`GET /api/v1/models`). */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "dataset_drift": false,
+                     *       "drift_share": 0,
+                     *       "drifted_features": [],
+                     *       "n_features": 13,
+                     *       "prediction_drift": {
+                     *         "drifted": false,
+                     *         "p_value": 0.6782,
+                     *         "psi": 0.003984,
+                     *         "severity": "none",
+                     *         "statistic": 0.01653
+                     *       },
+                     *       "rule": "dataset drift when at least 50% of the features are drifted",
+                     *       "run": {
+                     *         "dataset_drift": false,
+                     *         "drift_share": 0,
+                     *         "finished_at": "2026-11-23T13:47:38.969443Z",
+                     *         "id": 23,
+                     *         "model_version": "20261123-133236-b86bf37f",
+                     *         "n_rows": 3000,
+                     *         "prediction_drift": false,
+                     *         "started_at": "2026-11-23T13:47:38.833319Z",
+                     *         "status": "ok",
+                     *         "window_end": "2026-11-23T13:47:38.833319Z",
+                     *         "window_start": "2026-11-23T13:42:38.833319Z"
+                     *       },
+                     *       "status": "ok"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SummaryOut"];
+                };
+            };
+            /** @description No such model (or feature). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: names the field and what was expected. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description Too many requests from this key or address; wait Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or the model is unavailable; retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getModelPerformance: {
+        parameters: {
+            query?: {
+                /** @description ISO-8601 start of the series (default: the last hour); without an offset it is UTC. */
+                since?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description A registered model's name (`GET /api/v1/models`). */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "costs": {
+                     *         "false_negative": 500,
+                     *         "false_positive": 50
+                     *       },
+                     *       "estimated": [
+                     *         {
+                     *           "accuracy": 0.9479,
+                     *           "computed_at": "2026-11-23T13:47:08.833312Z",
+                     *           "cost_total": 20900,
+                     *           "f1": 0.3948,
+                     *           "false_negatives": 29.1,
+                     *           "false_positives": 127.1,
+                     *           "label_coverage": null,
+                     *           "label_lag_s": null,
+                     *           "n_rows": 3000,
+                     *           "pr_auc": 0.4261,
+                     *           "precision": 0.2862,
+                     *           "recall": 0.6364,
+                     *           "roc_auc": 0.9166,
+                     *           "window_end": "2026-11-23T13:47:08.833312Z",
+                     *           "window_start": "2026-11-23T13:42:08.833312Z"
+                     *         },
+                     *         {
+                     *           "accuracy": 0.9464,
+                     *           "computed_at": "2026-11-23T13:47:38.833319Z",
+                     *           "cost_total": 21090,
+                     *           "f1": 0.3991,
+                     *           "false_negatives": 29.02,
+                     *           "false_positives": 131.6,
+                     *           "label_coverage": null,
+                     *           "label_lag_s": null,
+                     *           "n_rows": 3000,
+                     *           "pr_auc": 0.4284,
+                     *           "precision": 0.2884,
+                     *           "recall": 0.6477,
+                     *           "roc_auc": 0.918,
+                     *           "window_end": "2026-11-23T13:47:38.833319Z",
+                     *           "window_start": "2026-11-23T13:42:38.833319Z"
+                     *         }
+                     *       ],
+                     *       "latest": {
+                     *         "estimated": {
+                     *           "accuracy": 0.9464,
+                     *           "computed_at": "2026-11-23T13:47:38.833319Z",
+                     *           "cost_total": 21090,
+                     *           "f1": 0.3991,
+                     *           "false_negatives": 29.02,
+                     *           "false_positives": 131.6,
+                     *           "label_coverage": null,
+                     *           "label_lag_s": null,
+                     *           "n_rows": 3000,
+                     *           "pr_auc": 0.4284,
+                     *           "precision": 0.2884,
+                     *           "recall": 0.6477,
+                     *           "roc_auc": 0.918,
+                     *           "window_end": "2026-11-23T13:47:38.833319Z",
+                     *           "window_start": "2026-11-23T13:42:38.833319Z"
+                     *         },
+                     *         "realized": {
+                     *           "accuracy": 0.9436,
+                     *           "computed_at": "2026-11-23T13:47:38.833319Z",
+                     *           "cost_total": 25950,
+                     *           "f1": 0.9224,
+                     *           "false_negatives": 29,
+                     *           "false_positives": 229,
+                     *           "label_coverage": 0.7225,
+                     *           "label_lag_s": 58.92,
+                     *           "n_rows": 4574,
+                     *           "pr_auc": 0.9865,
+                     *           "precision": 0.8701,
+                     *           "recall": 0.9814,
+                     *           "roc_auc": 0.9922,
+                     *           "window_end": "2026-11-23T13:47:38.833319Z",
+                     *           "window_start": "2026-11-23T13:17:38.833319Z"
+                     *         }
+                     *       },
+                     *       "realized": [
+                     *         {
+                     *           "accuracy": 0.9425,
+                     *           "computed_at": "2026-11-23T13:47:08.833312Z",
+                     *           "cost_total": 25500,
+                     *           "f1": 0.9246,
+                     *           "false_negatives": 29,
+                     *           "false_positives": 220,
+                     *           "label_coverage": 0.7181,
+                     *           "label_lag_s": 58.89,
+                     *           "n_rows": 4331,
+                     *           "pr_auc": 0.987,
+                     *           "precision": 0.8741,
+                     *           "recall": 0.9814,
+                     *           "roc_auc": 0.9919,
+                     *           "window_end": "2026-11-23T13:47:08.833312Z",
+                     *           "window_start": "2026-11-23T13:17:08.833312Z"
+                     *         },
+                     *         {
+                     *           "accuracy": 0.9436,
+                     *           "computed_at": "2026-11-23T13:47:38.833319Z",
+                     *           "cost_total": 25950,
+                     *           "f1": 0.9224,
+                     *           "false_negatives": 29,
+                     *           "false_positives": 229,
+                     *           "label_coverage": 0.7225,
+                     *           "label_lag_s": 58.92,
+                     *           "n_rows": 4574,
+                     *           "pr_auc": 0.9865,
+                     *           "precision": 0.8701,
+                     *           "recall": 0.9814,
+                     *           "roc_auc": 0.9922,
+                     *           "window_end": "2026-11-23T13:47:38.833319Z",
+                     *           "window_start": "2026-11-23T13:17:38.833319Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PerformanceOut"];
+                };
+            };
+            /** @description No such model (or feature). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: names the field and what was expected. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description Too many requests from this key or address; wait Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or the model is unavailable; retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    predictRegistered: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RowIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "decision": false,
+                     *       "latency_ms": 5.504,
+                     *       "model": "cancer",
+                     *       "model_version": "20261201-191003-e3915b7d",
+                     *       "prediction_id": "438d2ff2-da89-44cf-83e0-2bc905524b1a",
+                     *       "score": 0,
+                     *       "threshold": 0.5
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ScoredRow"];
+                };
+            };
+            /** @description No valid credential: send an API key as X-API-Key or Authorization: Bearer, or the session cookie from POST /api/v1/auth/session. */
+            401: {
+                headers: {
+                    /** @description How to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credential's role may not do this, or a cookie request came from another site. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No model of that name (or it has no version yet). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than MAX_BODY_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON: send Content-Type: application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: names the field and what was expected. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description Too many requests from this key or address; wait Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    predictRegisteredBatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RowsIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "count": 2,
+                     *       "latency_ms": 1.001,
+                     *       "model": "cancer",
+                     *       "model_version": "20261201-191003-e3915b7d",
+                     *       "predictions": [
+                     *         {
+                     *           "decision": false,
+                     *           "latency_ms": 1.001,
+                     *           "model": "cancer",
+                     *           "model_version": "20261201-191003-e3915b7d",
+                     *           "prediction_id": "12f055d4-5e54-4671-b77d-18d8abde3a81",
+                     *           "score": 0,
+                     *           "threshold": 0.5
+                     *         },
+                     *         {
+                     *           "decision": false,
+                     *           "latency_ms": 1.001,
+                     *           "model": "cancer",
+                     *           "model_version": "20261201-191003-e3915b7d",
+                     *           "prediction_id": "2711937f-a0de-4e77-8ba7-c944ddb6c3f0",
+                     *           "score": 0.000001,
+                     *           "threshold": 0.5
+                     *         }
+                     *       ],
+                     *       "threshold": 0.5
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ScoredBatch"];
+                };
+            };
+            /** @description No valid credential: send an API key as X-API-Key or Authorization: Bearer, or the session cookie from POST /api/v1/auth/session. */
+            401: {
+                headers: {
+                    /** @description How to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credential's role may not do this, or a cookie request came from another site. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No model of that name (or it has no version yet). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than MAX_BODY_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON: send Content-Type: application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: names the field and what was expected. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description Too many requests from this key or address; wait Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getModelStats: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A registered model's name. */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "as_of": "2026-12-01T19:10:03.657030+00:00",
+                     *       "fraud_rate": 0,
+                     *       "last_minute": {
+                     *         "count": 3,
+                     *         "fraud_rate": 0,
+                     *         "latency_ms": {
+                     *           "p50": 1.001,
+                     *           "p95": 5.054,
+                     *           "p99": 5.414
+                     *         },
+                     *         "per_second": 0.05
+                     *       },
+                     *       "model_version": "20261201-191003-e3915b7d",
+                     *       "pending_writes": 0,
+                     *       "total_fraud": 0,
+                     *       "total_predictions": 3,
+                     *       "window_seconds": 60
+                     *     }
+                     */
+                    "application/json": components["schemas"]["StatsOut"];
+                };
+            };
+            /** @description No such model. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: names the field and what was expected. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationProblem"];
                 };
             };
             /** @description Too many requests from this key or address; wait Retry-After seconds. */

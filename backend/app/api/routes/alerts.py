@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from app.api.deps import SessionDep
 from app.schemas.monitoring import AlertOut, AlertsOut
@@ -38,3 +38,14 @@ def acknowledge_alert(alert_id: int, session: SessionDep):
 def resolve_alert(alert_id: int, session: SessionDep):
     """Close an open or acknowledged alert (it reopens if the condition still holds)."""
     return monitoring.transition(session, alert_id, "resolve")
+
+
+@router.get("/models/{name}/alerts", response_model=AlertsOut, responses={404: {"description": "No such model."}})
+def list_model_alerts(
+    name: Annotated[str, Path(description="A registered model's name.")],
+    session: SessionDep,
+    status: Literal["open", "acknowledged", "resolved"] | None = None,
+    limit: int = Query(100, ge=1, le=1000),
+):
+    """`/alerts` of one registered model (acknowledge and resolve them by id as any alert)."""
+    return monitoring.alerts(session, status, limit, model=name)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query
 
 from app.api.deps import SessionDep
 from app.schemas.common import UtcDatetime
@@ -38,3 +40,36 @@ def get_drift_history(session: SessionDep, feature: str = Query(..., min_length=
 def get_performance(session: SessionDep, since: UtcDatetime | None = Since):
     """Realized (from labels) and estimated (from scores) performance series."""
     return monitoring.performance(session, since)
+
+
+# --- The same reads for any registered model (the unscoped routes are the fraud model's) ---
+
+ModelName = Annotated[str, Path(description="A registered model's name (`GET /api/v1/models`).")]
+_UNKNOWN: dict[int | str, dict[str, Any]] = {404: {"description": "No such model (or feature)."}}
+
+
+@router.get("/models/{name}/drift", response_model=DriftOut, responses=_UNKNOWN)
+def get_model_drift(name: ModelName, session: SessionDep):
+    """`/drift` of one registered model: its latest cycle's drift per feature and for its score."""
+    return monitoring.drift(session, model=name)
+
+
+@router.get("/models/{name}/drift/summary", response_model=SummaryOut, responses=_UNKNOWN)
+def get_model_drift_summary(name: ModelName, session: SessionDep):
+    """`/drift/summary` of one registered model."""
+    return monitoring.summary(session, model=name)
+
+
+@router.get("/models/{name}/drift/history", response_model=HistoryOut, responses=_UNKNOWN)
+def get_model_drift_history(
+    name: ModelName, session: SessionDep, feature: str = Query(..., min_length=1), since: UtcDatetime | None = Since
+):
+    """`/drift/history` of one feature (or the score) of one registered model."""
+    return {"feature": feature, "points": monitoring.history(session, feature, since, model=name)}
+
+
+@router.get("/models/{name}/performance", response_model=PerformanceOut, responses=_UNKNOWN)
+def get_model_performance(name: ModelName, session: SessionDep, since: UtcDatetime | None = Since):
+    """`/performance` of one registered model."""
+    monitoring.monitored(session, name)
+    return monitoring.performance(session, since, model=name)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from app.api.deps import SessionDep, StateDep
 from app.schemas.stats import StatsHistoryOut, StatsOut
@@ -27,3 +27,12 @@ def get_stats_history(
 ):
     """The last-minute figures of `/stats` as they were every `step_seconds` over the last `minutes`."""
     return stats_history(session, minutes, step_seconds)
+
+
+@router.get("/models/{name}/stats", response_model=StatsOut, responses={404: {"description": "No such model."}})
+def get_model_stats(
+    name: Annotated[str, Path(description="A registered model's name.")], session: SessionDep, state: StateDep
+):
+    """`/stats` of one registered model: its predictions, rate, positive rate and latency."""
+    version = state.registry.get(name, fraud_version=state.model.version if state.model else None).version
+    return current_stats(session, state.stats, state.writer.pending, version, model=name)
