@@ -11,10 +11,9 @@ import pytest
 from sqlalchemy import insert
 
 from driftwatch_core import artifacts
-from driftwatch_core.db.models import DEFAULT_MODEL, GroundTruth, Prediction, RegisteredModel
+from driftwatch_core.db.models import GroundTruth, Prediction
 from driftwatch_core.features import FEATURES, schema_as_dicts
 from driftwatch_core.generator import Drift
-from driftwatch_testing import clear_tables
 
 #: A strong "fraud ring" shift, like the simulator's sudden scenario.
 _STRONG_DRIFT = Drift(
@@ -26,28 +25,6 @@ _STRONG_DRIFT = Drift(
     },
     boolean_rates={"card_present": 0.1, "is_international": 0.6},
 )
-
-
-def register_builtin(engine) -> None:
-    """The built-in model's registry row, as migration 0002 inserts it (unless it is there)."""
-    from sqlalchemy.dialects import postgresql, sqlite
-
-    dialect = {"postgresql": postgresql, "sqlite": sqlite}[engine.dialect.name]
-    with engine.begin() as conn:
-        conn.execute(
-            dialect.insert(RegisteredModel)
-            .values(name=DEFAULT_MODEL, task="binary_classification", description="", created_at=datetime.now(UTC))
-            .on_conflict_do_nothing(index_elements=["name"])
-        )
-
-
-@pytest.fixture
-def clean_db(engine):
-    """The session's database with every table emptied, then the built-in fraud model
-    registered as every migrated database has it."""
-    clear_tables(engine)
-    register_builtin(engine)
-    return engine
 
 
 def _store_rows(

@@ -2,8 +2,9 @@
 
 Every cycle monitors each active model of ``registered_models`` (the built-in
 fraud model first, then by name), each at one version: the newest registered
-one (by ``registered_at``), or for the fraud model the version ``MODEL_VERSION``
-pins when set (it mirrors the backend's pin). A model with no version yet is
+one (by ``registered_at``); for the fraud model the version the backend serves:
+the one ``MODEL_VERSION`` pins, else MODEL_DIR's ``LATEST`` (so a rolled-back
+``LATEST`` is judged, not the newest trained), else the newest registered. A model with no version yet is
 not monitored. The version's ``feature_schema`` gives the feature kinds and its
 ``reference`` (``driftwatch_core.reference.build_reference``) the reference
 distributions and the score's name (``score_name``; ``fraud_probability`` when
@@ -142,12 +143,20 @@ class Targets:
         plan: dict[str, str | None] = {}
         for name in names:
             if name == DEFAULT_MODEL:
-                plan[name] = self.pinned or newest.get(name)
+                plan[name] = self.pinned or self._latest_in_model_dir() or newest.get(name)
             elif name in newest:
                 plan[name] = newest[name]
             else:
                 log.debug("model %s has no version yet: not monitored", name)
         return plan
+
+    def _latest_in_model_dir(self) -> str | None:
+        """The fraud version the backend serves: MODEL_DIR's ``LATEST`` (which may be older than
+        the newest registered one after a roll-back), when this worker can see the folder."""
+        try:
+            return artifacts.resolve(self.model_dir).folder.name
+        except (artifacts.ArtifactNotFound, OSError):
+            return None
 
     def get(self, engine: Engine, model: str, version: str | None) -> Target:
         """The target of ``model`` at ``version``, loaded and prepared on first use."""
