@@ -29,7 +29,16 @@ from app.core.ratelimit import identify
 from app.core.security import API_KEY_HEADER, SESSION_COOKIE, Principal, Role
 
 PREDICT_ROUTES = frozenset(
-    {"/predict", "/predict/batch", "/explain", "/feedback", "/models/{name}/predict", "/models/{name}/predict/batch"}
+    {
+        "/predict",
+        "/predict/batch",
+        "/explain",
+        "/feedback",
+        "/models/{name}/predict",
+        "/models/{name}/predict/batch",
+        "/models/{name}/explain",
+        "/models/{name}/feedback",
+    }
 )
 OPEN_ROUTES = frozenset({"/auth/session"})
 OPEN_READS = frozenset({"/health", "/ready", "/auth/session"})

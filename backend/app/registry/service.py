@@ -356,3 +356,10 @@ def model_detail(session: Session, name: str) -> dict:
         raise NotFound(f"no model named {name!r}: GET /api/v1/models lists them")
     versions = _versions(session, name)
     return {**_model_out(model, versions), "history": [version_out(v) for v in versions]}
+
+
+def version_summary(session: Session, version: str) -> dict:
+    row = session.get(ModelVersion, version)
+    if row is None:
+        raise NotFound(f"no model version {version!r}")
+    return version_out(row)

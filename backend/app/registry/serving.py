@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from app.ml.encoding import encode_rows
 from app.registry import formats
 from app.schemas.transaction import row_model
-from app.services.errors import NotFound
+from app.services.errors import Invalid, NotFound
 from driftwatch_core.db.models import DEFAULT_MODEL, ModelVersion, RegisteredModel
 from driftwatch_core.features import Feature, schema_from_dicts
 
@@ -111,3 +111,27 @@ class ModelRegistry:
         if version is None:
             raise NotFound(f"model {name!r} has no registered version yet")
         return version
+
+
+def explain_row(served: ServedModel, row: dict) -> dict:
+    """TreeSHAP contributions of one validated row; ``Invalid`` for a model without them."""
+    if not served.scorer.explainable:
+        raise Invalid(
+            [
+                (
+                    "model",
+                    f"{served.name} {served.version} is an {served.format} model: explanations need a tree "
+                    "booster (XGBoost, TreeSHAP); it is scored and monitored but not explained",
+                )
+            ]
+        )
+    X = encode_rows([row], served.schema)
+    contributions = served.scorer.contributions(X)[0]
+    return {
+        "model": served.name,
+        "model_version": served.version,
+        "score": float(served.scorer.predict_proba(X)[0]),
+        "base_value": float(contributions[-1]),
+        "margin": float(contributions.sum()),
+        "contributions": {f.name: float(v) for f, v in zip(served.schema, contributions[:-1], strict=True)},
+    }

@@ -79,3 +79,12 @@ class ScoredBatch(BaseModel):
     count: int
     latency_ms: float
     predictions: list[ScoredRow] = Field(description="In the order of the rows.")
+
+
+class RowExplanationOut(BaseModel):
+    model: str
+    model_version: str
+    score: float = Field(description="The model's probability of the positive class.")
+    base_value: float = Field(description="Expected margin (log-odds) over the training data.")
+    margin: float = Field(description="The model's log-odds; equals base_value + sum(contributions).")
+    contributions: dict[str, float] = Field(description="TreeSHAP value per feature, in log-odds.")

@@ -40,10 +40,13 @@ def _chunks(ids: list[uuid.UUID]) -> Iterable[list[uuid.UUID]]:
         yield ids[i : i + _CHUNK]
 
 
-def _existing_predictions(session: Session, ids: list[uuid.UUID]) -> set[uuid.UUID]:
+def _existing_predictions(session: Session, ids: list[uuid.UUID], model: str | None) -> set[uuid.UUID]:
     found: set[uuid.UUID] = set()
     for chunk in _chunks(ids):
-        found.update(session.scalars(select(Prediction.id).where(Prediction.id.in_(chunk))))
+        query = select(Prediction.id).where(Prediction.id.in_(chunk))
+        if model is not None:
+            query = query.where(Prediction.model_name == model)
+        found.update(session.scalars(query))
     return found
 
 
@@ -57,16 +60,18 @@ def _existing_labels(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, 
     return labels
 
 
-def record_labels(session: Session, writer: PredictionWriter, labels: dict[uuid.UUID, bool]) -> tuple[int, int]:
+def record_labels(
+    session: Session, writer: PredictionWriter, labels: dict[uuid.UUID, bool], model: str | None = None
+) -> tuple[int, int]:
     """Store labels; returns (stored, unchanged). Stores nothing and raises
-    ``UnknownPredictions`` when an id is unknown, ``ConflictingLabels`` when one
-    already has the other label (both name at most 100 ids)."""
+    ``UnknownPredictions`` when an id is unknown (or, with ``model``, another model's),
+    ``ConflictingLabels`` when one already has the other label (both name at most 100 ids)."""
     ids = list(labels)
-    found = _existing_predictions(session, ids)
+    found = _existing_predictions(session, ids, model)
     if len(found) < len(ids) and writer.pending:  # queued or being inserted right now
         # The prediction may still be queued for storage: wait for it once.
         writer.wait_written()
-        found |= _existing_predictions(session, [i for i in ids if i not in found])
+        found |= _existing_predictions(session, [i for i in ids if i not in found], model)
     missing = [i for i in ids if i not in found]
     if missing:
         raise UnknownPredictions(missing)
@@ -83,5 +88,5 @@ def record_labels(session: Session, writer: PredictionWriter, labels: dict[uuid.
         except IntegrityError:
             # A concurrent call stored some of these first: re-check from the top.
             session.rollback()
-            return record_labels(session, writer, labels)
+            return record_labels(session, writer, labels, model)
     return len(new), len(ids) - len(new)

@@ -208,3 +208,38 @@ def test_the_fraud_model_is_in_the_registry_with_its_artifact_and_reference(clie
     assert scoped.status_code == unscoped.status_code == 200, scoped.text
     assert scoped.json()["score"] == unscoped.json()["fraud_probability"]
     assert scoped.json()["model_version"] == unscoped.json()["model_version"] == fraud["latest"]["version"]
+
+
+def test_explain_label_and_describe_a_registered_model(client, clean_db, cancer, onnx_model, transaction):
+    reference, live = cancer
+    assert register(client, "cancer", onnx_model[1], csv_bytes(reference), label="target").status_code == 201
+    rows = live.drop(columns="target").head(3)
+    described = client.get("/api/v1/models/cancer/model").json()
+    assert described["format"] == "onnx" and [f["name"] for f in described["features"]] == list(rows.columns)
+
+    refused = client.post("/api/v1/models/cancer/explain", json=rows.iloc[0].to_dict())
+    assert refused.status_code == 422 and "onnx" in refused.json()["errors"][0]["message"]
+
+    scored = client.post("/api/v1/models/cancer/predict/batch", json={"rows": rows.to_dict("records")}).json()
+    ids = [p["prediction_id"] for p in scored["predictions"]]
+    fraud_id = client.post("/api/v1/predict", json=transaction).json()["prediction_id"]
+    labels = {"items": [{"prediction_id": i, "label": 1} for i in ids]}
+    assert client.post("/api/v1/models/cancer/feedback", json=labels).json() == {"stored": 3, "unchanged": 0}
+    other = client.post("/api/v1/models/cancer/feedback", json={"prediction_id": fraud_id, "label": 0})
+    assert other.status_code == 404 and other.json()["prediction_ids"] == [fraud_id]
+
+
+def test_an_xgboost_model_explains_each_row_with_treeshap(client):
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(1500, 4)).astype(np.float32)
+    y = (X[:, 1] - X[:, 2] > 0).astype(int)
+    booster = xgb.train({"objective": "binary:logistic", "max_depth": 3}, xgb.DMatrix(X, label=y), 30)
+    frame = pd.DataFrame(X, columns=["a", "b", "c", "d"]).assign(y=y)
+    assert register(client, "tree", bytes(booster.save_raw("ubj")), csv_bytes(frame), label="y").status_code == 201
+    row = {"a": 0.1, "b": 1.5, "c": -1.0, "d": 0.0}
+    answer = client.post("/api/v1/models/tree/explain", json=row)
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["base_value"] + sum(body["contributions"].values()) == pytest.approx(body["margin"], abs=1e-4)
+    assert body["score"] == pytest.approx(float(booster.inplace_predict(np.array([[0.1, 1.5, -1.0, 0.0]]))[0]), 1e-6)
+    assert max(body["contributions"], key=lambda k: abs(body["contributions"][k])) in {"b", "c"}

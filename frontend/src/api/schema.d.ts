@@ -399,6 +399,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/models/{name}/explain": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Explain Registered
+         * @description TreeSHAP contribution of each feature to one row's score (XGBoost models; others: 422 saying why).
+         */
+        post: operations["explainRegistered"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/models/{name}/feedback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record Registered Feedback
+         * @description The true label of predictions of this model (all or nothing; another model's ids are unknown here).
+         */
+        post: operations["recordRegisteredFeedback"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/models/{name}/model": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Served Version
+         * @description The version of the model this process serves: format, threshold, metrics, feature schema.
+         */
+        get: operations["getServedVersion"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/models/{name}/performance": {
         parameters: {
             query?: never;
@@ -1694,6 +1754,35 @@ export interface components {
              */
             schema_inferred: boolean;
             version: components["schemas"]["VersionOut"];
+        };
+        /** RowExplanationOut */
+        RowExplanationOut: {
+            /**
+             * Base Value
+             * @description Expected margin (log-odds) over the training data.
+             */
+            base_value: number;
+            /**
+             * Contributions
+             * @description TreeSHAP value per feature, in log-odds.
+             */
+            contributions: {
+                [key: string]: number;
+            };
+            /**
+             * Margin
+             * @description The model's log-odds; equals base_value + sum(contributions).
+             */
+            margin: number;
+            /** Model */
+            model: string;
+            /** Model Version */
+            model_version: string;
+            /**
+             * Score
+             * @description The model's probability of the positive class.
+             */
+            score: number;
         };
         /**
          * RowIn
@@ -4902,6 +4991,365 @@ export interface operations {
                 };
             };
             /** @description No such model (or feature). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: names the field and what was expected. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description Too many requests from this key or address; wait Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or the model is unavailable; retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    explainRegistered: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RowIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "base_value": 0.7061156630516052,
+                     *       "contributions": {
+                     *         "mean perimeter": 0,
+                     *         "mean radius": -0.08638694882392883,
+                     *         "mean texture": 0.1261916160583496
+                     *       },
+                     *       "margin": -3.7592296600341797,
+                     *       "model": "cancer",
+                     *       "model_version": "20261201-192301-9b1e72b9",
+                     *       "score": 0.02277107909321785
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RowExplanationOut"];
+                };
+            };
+            /** @description No valid credential: send an API key as X-API-Key or Authorization: Bearer, or the session cookie from POST /api/v1/auth/session. */
+            401: {
+                headers: {
+                    /** @description How to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credential's role may not do this, or a cookie request came from another site. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No model of that name (or it has no version yet). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than MAX_BODY_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON: send Content-Type: application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: names the field and what was expected. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description Too many requests from this key or address; wait Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    recordRegisteredFeedback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FeedbackIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "stored": 1,
+                     *       "unchanged": 0
+                     *     }
+                     */
+                    "application/json": components["schemas"]["FeedbackOut"];
+                };
+            };
+            /** @description No valid credential: send an API key as X-API-Key or Authorization: Bearer, or the session cookie from POST /api/v1/auth/session. */
+            401: {
+                headers: {
+                    /** @description How to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credential's role may not do this, or a cookie request came from another site. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such model, or a prediction id unknown to it. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "1 prediction id(s) not found",
+                     *       "prediction_ids": [
+                     *         "0b7e4c1e-8f0a-4f57-9d4e-3a8c9a8b1c2d"
+                     *       ],
+                     *       "status": 404,
+                     *       "title": "Not Found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["FeedbackProblem"];
+                };
+            };
+            /** @description A prediction already has a different label. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "1 prediction(s) already have a different label",
+                     *       "prediction_ids": [
+                     *         "0b7e4c1e-8f0a-4f57-9d4e-3a8c9a8b1c2d"
+                     *       ],
+                     *       "status": 409,
+                     *       "title": "Conflict"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["FeedbackProblem"];
+                };
+            };
+            /** @description The body is larger than MAX_BODY_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON: send Content-Type: application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: names the field and what was expected. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description Too many requests from this key or address; wait Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or the model is unavailable; retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getServedVersion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "artifact_sha256": "9b1e72b950a0d3bbc78a9b8f865dc3f62259ee0c2ddf2ac18cf5850e4ba1c619",
+                     *       "features": [
+                     *         {
+                     *           "categories": [],
+                     *           "description": "",
+                     *           "dtype": "float",
+                     *           "example": 13.4,
+                     *           "kind": "numeric",
+                     *           "maximum": null,
+                     *           "minimum": null,
+                     *           "name": "mean radius",
+                     *           "unit": null
+                     *         },
+                     *         {
+                     *           "categories": [],
+                     *           "description": "",
+                     *           "dtype": "float",
+                     *           "example": 20.52,
+                     *           "kind": "numeric",
+                     *           "maximum": null,
+                     *           "minimum": null,
+                     *           "name": "mean texture",
+                     *           "unit": null
+                     *         }
+                     *       ],
+                     *       "format": "xgboost-json",
+                     *       "label_column": "target",
+                     *       "metrics": {
+                     *         "f1": 1,
+                     *         "n": 284,
+                     *         "positive_rate": 0.6443661971830986,
+                     *         "pr_auc": 1,
+                     *         "precision": 1,
+                     *         "recall": 1,
+                     *         "roc_auc": 1
+                     *       },
+                     *       "registered_at": "2026-12-01T19:23:01.201593Z",
+                     *       "source": {
+                     *         "label": "target",
+                     *         "reference_file": "reference.csv",
+                     *         "reference_rows": 284,
+                     *         "schema": "inferred",
+                     *         "seed": 0
+                     *       },
+                     *       "threshold": 0.5,
+                     *       "trained_at": "2026-12-01T19:23:01.197269Z",
+                     *       "version": "20261201-192301-9b1e72b9"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["VersionOut"];
+                };
+            };
+            /** @description No model of that name (or it has no version yet). */
             404: {
                 headers: {
                     [name: string]: unknown;

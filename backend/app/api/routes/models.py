@@ -22,17 +22,22 @@ from pydantic import ValidationError
 from app.api.deps import SessionDep, StateDep
 from app.registry import service
 from app.registry.formats import MAX_ARTIFACT_BYTES
-from app.registry.serving import ServedModel
+from app.registry.serving import ServedModel, explain_row
 from app.registry.tabular import MAX_TABLE_BYTES, Problem
+from app.schemas.errors import FeedbackProblem
+from app.schemas.feedback import FeedbackIn, FeedbackOut
 from app.schemas.registry import (
     ModelDetailOut,
     RegisteredModelOut,
     RegistrationOut,
+    RowExplanationOut,
     RowIn,
     RowsIn,
     ScoredBatch,
     ScoredRow,
+    VersionOut,
 )
+from app.services.feedback import record_labels
 from app.services.scoring import score_registered
 
 router = APIRouter(tags=["models"])
@@ -150,3 +155,31 @@ def predict_registered_batch(name: str, batch: RowsIn, request: Request, state: 
         "latency_ms": latency_ms,
         "predictions": answers,
     }
+
+
+@router.get("/models/{name}/model", response_model=VersionOut, responses=_UNKNOWN)
+def get_served_version(name: str, state: StateDep, session: SessionDep):
+    """The version of the model this process serves: format, threshold, metrics, feature schema."""
+    return service.version_summary(session, _served(state, name).version)
+
+
+@router.post("/models/{name}/explain", response_model=RowExplanationOut, responses=_UNKNOWN)
+def explain_registered(name: str, row: RowIn, state: StateDep):
+    """TreeSHAP contribution of each feature to one row's score (XGBoost models; others: 422 saying why)."""
+    served = _served(state, name)
+    return explain_row(served, _validated(served, [row.root], ())[0])
+
+
+@router.post(
+    "/models/{name}/feedback",
+    response_model=FeedbackOut,
+    responses={
+        404: {"model": FeedbackProblem, "description": "No such model, or a prediction id unknown to it."},
+        409: {"model": FeedbackProblem, "description": "A prediction already has a different label."},
+    },
+)
+def record_registered_feedback(name: str, body: FeedbackIn, session: SessionDep, state: StateDep):
+    """The true label of predictions of this model (all or nothing; another model's ids are unknown here)."""
+    service.model_detail(session, name)  # 404 for an unknown model
+    stored, unchanged = record_labels(session, state.writer, body.labels, model=name)
+    return {"stored": stored, "unchanged": unchanged}

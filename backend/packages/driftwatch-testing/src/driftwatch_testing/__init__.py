@@ -29,7 +29,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, insert, text
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from driftwatch_core.db.engine import normalize_url
@@ -136,37 +136,38 @@ def add_open_alert(engine) -> int:
         return alert.id
 
 
-def _clear(engine, base) -> None:
-    with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            names = ", ".join(t.name for t in base.metadata.sorted_tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in reversed(base.metadata.sorted_tables):
-                conn.execute(table.delete())
-
-
-def clear_tables(engine) -> None:
-    """Empty every table, children first, so each test starts clean; then put back the built-in
-    model's registry row, which every migrated database has (migration 0002 inserts it)."""
-    from sqlalchemy.exc import OperationalError
+def _clear(engine) -> None:
+    from sqlalchemy.dialects import postgresql, sqlite
 
     from driftwatch_core.db.models import DEFAULT_MODEL, Base, RegisteredModel, utcnow
 
-    for attempt in range(5):  # a background writer of the test before may still hold a lock
+    dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            names = ", ".join(t.name for t in Base.metadata.sorted_tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(Base.metadata.sorted_tables):
+                conn.execute(table.delete())
+        # Every migrated database has the built-in model's row (migration 0002 inserts it).
+        builtin = dict(name=DEFAULT_MODEL, task="binary_classification", description="", created_at=utcnow())
+        conn.execute(dialect.insert(RegisteredModel).values(**builtin).on_conflict_do_nothing())
+
+
+def clear_tables(engine) -> None:
+    """Empty every table, children first, so each test starts clean, keeping the built-in
+    model's registry row. A backend of the test before may still hold a lock for a moment:
+    a deadlock is retried."""
+    from sqlalchemy.exc import OperationalError
+
+    for attempt in range(5):
         try:
-            _clear(engine, Base)
-            break
+            _clear(engine)
+            return
         except OperationalError as exc:
             if "deadlock detected" not in str(exc) or attempt == 4:
                 raise
             time.sleep(0.2)
-    with engine.begin() as conn:
-        conn.execute(
-            insert(RegisteredModel).values(
-                name=DEFAULT_MODEL, task="binary_classification", description="", created_at=utcnow(), active=True
-            )
-        )
 
 
 def train_test_model(model_dir: Path, rows: int = 50_000, seed: int = 42) -> Path:
