@@ -3,8 +3,10 @@ import { SignInDialog } from '../components/sign-in-dialog'
 import { StateMessage } from '../components/ui/state-message'
 import { Badge } from '../components/ui/badge'
 import { useSignInGate } from '../lib/auth/sign-in-gate'
-import { useOpenAlerts, useSimulator } from '../lib/queries'
+import { FRAUD_MODEL, useSelectedModel } from '../lib/model-selection'
+import { useModels, useOpenAlerts, useSimulator } from '../lib/queries'
 import { ConnectionPill } from './connection-pill'
+import { ModelSwitcher } from './model-switcher'
 import { SessionMenu } from './session-menu'
 import { StatusBanner } from './status-banner'
 import { useHashView } from './use-hash-view'
@@ -39,10 +41,12 @@ function NavItem({ view, active, onSelect, badge }: NavItemProps) {
   )
 }
 
+/** The simulator's scenario: it drives the fraud model's traffic, so only shown with that model. */
 function ScenarioChip() {
   const simulator = useSimulator()
+  const model = useSelectedModel()
   const scenario = simulator.data?.scenario
-  if (!simulator.data || !scenario) return null
+  if (!simulator.data || !scenario || model !== FRAUD_MODEL) return null
   const label = simulator.data.scenarios?.find((s) => s.name === scenario)?.label ?? scenario
   return <Badge tone={scenario === 'none' ? 'muted' : 'warning'}>Traffic: {label}</Badge>
 }
@@ -53,6 +57,7 @@ export function App() {
   const view = viewById(viewId)
   const { Component } = view
   const signingIn = useSignInGate().prompt !== null
+  const registry = (useModels().data?.length ?? 0) > 1
   return (
     <>
       <div className="flex min-h-screen bg-slate-950 text-slate-200" inert={signingIn}>
@@ -64,7 +69,7 @@ export function App() {
             </span>
             <div>
               <div className="text-base font-semibold text-white">Driftwatch</div>
-              <div className="text-[11px] text-slate-500">Fraud model monitoring</div>
+              <div className="text-[11px] text-slate-500">{registry ? 'ML model monitoring' : 'Fraud model monitoring'}</div>
             </div>
           </div>
           <nav aria-label="Views">
@@ -78,7 +83,10 @@ export function App() {
         </aside>
         <div className="flex min-w-0 flex-1 flex-col">
           <header className="sticky top-0 z-10 flex flex-wrap items-center justify-between gap-x-4 gap-y-2 border-b border-slate-800 bg-slate-950/90 px-6 py-3 backdrop-blur">
-            <h1 className="text-lg font-semibold text-white">{view.label}</h1>
+            <div className="flex min-w-0 flex-wrap items-center gap-x-4 gap-y-2">
+              <h1 className="text-lg font-semibold text-white">{view.label}</h1>
+              <ModelSwitcher />
+            </div>
             <div className="flex flex-wrap items-center justify-end gap-x-3 gap-y-2">
               <ScenarioChip />
               <ConnectionPill />

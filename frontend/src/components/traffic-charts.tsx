@@ -3,14 +3,17 @@ import { Card } from './ui/card'
 import { ChartFrame, chartTheme, tooltipNumber, tooltipTime } from './ui/chart-frame'
 import { StateMessage } from './ui/state-message'
 import { formatClock, formatMs, formatNumber, formatRate } from '../lib/format'
+import { FRAUD_MODEL, useSelectedModel } from '../lib/model-selection'
 import { useStatsSeries } from '../lib/queries'
 
 const margin = { top: 8, right: 12, bottom: 8, left: 0 }
 const timeAxis: XAxisProps = { dataKey: 't', type: 'number', domain: ['dataMin', 'dataMax'], scale: 'time', tickFormatter: formatClock, minTickGap: 32, ...chartTheme.axis }
 
-/** Latency percentiles and throughput over the last minutes, kept client-side from live stats. */
+/** Latency percentiles and throughput over the last minutes, kept client-side from live stats (the fraud model's only). */
 export function TrafficCharts() {
   const series = useStatsSeries().data
+  const model = useSelectedModel()
+  if (model !== FRAUD_MODEL) return null
   const waiting = series.length < 3
   const note = <StateMessage kind="loading" title="Collecting live points">One point arrives every second over the live channel.</StateMessage>
   return (

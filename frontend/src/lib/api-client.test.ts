@@ -23,6 +23,19 @@ describe('api client', () => {
     expect(get.headers).toEqual({})
   })
 
+  it('uploads a multipart form as it is: no Content-Type of its own (the browser adds the boundary), the cookie along', async () => {
+    const calls = stubApi({ 'POST /api/v1/models': () => [201, { saved: false, name: 'cancer' }] })
+    const form = new FormData()
+    form.set('name', 'cancer')
+    form.set('artifact', new File(['onnx'], 'model.onnx'))
+    form.set('dry_run', 'true')
+    expect(await api.upload('/models', form)).toMatchObject({ saved: false, name: 'cancer' })
+    const [call] = calls
+    expect(call).toMatchObject({ method: 'POST', path: '/api/v1/models', headers: {}, credentials: 'same-origin' })
+    expect(call.body).toMatchObject({ name: 'cancer', dry_run: 'true' })
+    expect((call.body as { artifact: File }).artifact.name).toBe('model.onnx')
+  })
+
   it('sends the session cookie to the same origin, and to another API origin when configured', async () => {
     const calls = stubApi({ 'GET /api/v1/stats': {} })
     await api.get('/stats')

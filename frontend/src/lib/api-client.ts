@@ -1,6 +1,6 @@
 import { config } from '../config/env'
 import { API_PREFIX } from '../types/api'
-import type { ApiRequestArgs, ApiResult, FieldError, Method, PathsFor } from '../types/api'
+import type { ApiRequestArgs, ApiResult, FieldError, Method, PathsFor, UploadPath } from '../types/api'
 
 interface ApiErrorOptions {
   errors?: FieldError[]
@@ -85,17 +85,19 @@ const isAbort = (error: unknown) => (error as { name?: unknown } | null)?.name =
 /**
  * One API call. The session cookie goes along (same origin, or the configured API origin);
  * every unsafe request says Content-Type: application/json, body or not, because the
- * backend refuses a cookie-signed write without it.
+ * backend refuses a cookie-signed write without it. A FormData body (an upload) goes as
+ * it is: the browser writes its multipart Content-Type with the boundary.
  */
 async function request(method: string, path: string, { query, path: pathParams, body, signal }: RequestOptions = {}): Promise<unknown> {
   let response: Response
+  const form = body instanceof FormData
   try {
     response = await fetch(buildUrl(path, pathParams, query), {
       method,
       signal,
       credentials: credentialsFor(config.apiBaseUrl),
-      headers: UNSAFE.has(method) ? { 'Content-Type': 'application/json' } : undefined,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      headers: UNSAFE.has(method) && !form ? { 'Content-Type': 'application/json' } : undefined,
+      body: body === undefined ? undefined : form ? body : JSON.stringify(body),
     })
   } catch (error) {
     if (isAbort(error)) throw error
@@ -118,9 +120,14 @@ function caller<M extends Method>(method: M) {
     request(method.toUpperCase(), path, options as RequestOptions) as Promise<ApiResult<M, P>>
 }
 
+/** api.upload('/models', form): POST a multipart form (FormData) to a path that takes one. */
+const upload = <P extends UploadPath>(path: P, form: FormData, { signal }: { signal?: AbortSignal } = {}): Promise<ApiResult<'post', P>> =>
+  request('POST', path, { body: form, signal }) as Promise<ApiResult<'post', P>>
+
 export const api = {
   get: caller('get'),
   post: caller('post'),
   put: caller('put'),
   delete: caller('delete'),
+  upload,
 }

@@ -57,3 +57,10 @@ export const formatBinLabel = (label: unknown) =>
 
 /** snake_case feature name → "Snake case" label. */
 export const humanize = (name: string | null | undefined) => (name ? name.charAt(0).toUpperCase() + name.slice(1).replaceAll('_', ' ') : '')
+
+/** A feature's label from its schema entry: "distance_from_home_km" with unit km → "Distance from home (km)". */
+export function featureLabel(feature: { name: string; unit?: string | null }): string {
+  if (!feature.unit) return humanize(feature.name)
+  const name = feature.name.endsWith(`_${feature.unit}`) ? feature.name.slice(0, -feature.unit.length - 1) : feature.name
+  return `${humanize(name)} (${feature.unit})`
+}

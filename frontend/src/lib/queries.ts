@@ -2,10 +2,11 @@
  * The one data layer: every REST read and write of the dashboard, as TanStack Query
  * hooks with shared keys. The live channel (live-events.ts) updates the same keys.
  */
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { useMutation, useQuery, useQueryClient, type QueryKey } from '@tanstack/react-query'
 import { useMemo } from 'react'
-import type { AlertAction, AlertStatus, Explanation, Prediction, SimulatorUpdate, Transaction } from '../types/api'
+import type { AlertAction, AlertStatus, Explanation, FeatureSpec, ModelRow, Prediction, ScoredRow, SimulatorUpdate, Transaction } from '../types/api'
 import { api } from './api-client'
+import { FRAUD_MODEL, useSelectedModel } from './model-selection'
 import { HISTORY_PARAMS, historyPoints, mergeSeries, type SeriesPoint } from './series'
 
 export const keys = {
@@ -24,7 +25,18 @@ export const keys = {
   lastScore: ['last-score'],
   session: ['session'],
   degraded: ['degraded'],
+  models: ['models'],
+  registeredModel: (name: string) => ['models', name],
 } as const
+
+/**
+ * A read's key for `model`: the fraud model keeps today's key (the live channel updates it),
+ * another model's key extends it with {model}, so invalidating a key refreshes every model's.
+ */
+export const scopedKey = (key: QueryKey, model: string): QueryKey => (model === FRAUD_MODEL ? key : [...key, { model }])
+
+/** A key scoped to a registered model other than fraud (which the live channel does not feed). */
+export const isScopedKey = (key: QueryKey) => key.some((part) => typeof part === 'object' && part !== null && 'model' in part)
 
 /** The backend without its database, as the live channel's `degraded` message says; null when healthy. */
 export interface Degraded {
@@ -40,7 +52,20 @@ export interface Score {
   explanation: Explanation
 }
 
-export const useStats = () => useQuery({ queryKey: keys.stats, queryFn: ({ signal }) => api.get('/stats', { signal }) })
+/** `model` when given, else the one selected in the URL. */
+const useModelName = (model?: string) => {
+  const selected = useSelectedModel()
+  return model ?? selected
+}
+
+/** Traffic figures of `model` (default: the selected one); the fraud model's come from the live channel too. */
+export function useStats(model?: string) {
+  const name = useModelName(model)
+  return useQuery({
+    queryKey: scopedKey(keys.stats, name),
+    queryFn: ({ signal }) => (name === FRAUD_MODEL ? api.get('/stats', { signal }) : api.get('/models/{name}/stats', { path: { name }, signal })),
+  })
+}
 
 /**
  * The traffic series: the last minutes from REST (loaded once, and again after a
@@ -58,25 +83,85 @@ export function useStatsSeries(): { data: SeriesPoint[] } {
   return { data }
 }
 
-export const useModel = () => useQuery({ queryKey: keys.model, queryFn: ({ signal }) => api.get('/model', { signal }) })
+/** The served fraud model's card (GET /model). */
+export const useModel = ({ enabled = true }: { enabled?: boolean } = {}) =>
+  useQuery({ queryKey: keys.model, queryFn: ({ signal }) => api.get('/model', { signal }), enabled })
 
-export const useDrift = () => useQuery({ queryKey: keys.drift, queryFn: ({ signal }) => api.get('/drift', { signal }) })
+/** Every registered model with its newest version, the built-in fraud model first. */
+export const useModels = () => useQuery({ queryKey: keys.models, queryFn: ({ signal }) => api.get('/models', { signal }) })
 
-export const useDriftSummary = () =>
-  useQuery({ queryKey: keys.driftSummary, queryFn: ({ signal }) => api.get('/drift/summary', { signal }) })
-
-export const useDriftHistory = (feature: string | undefined) =>
+/** One registered model with every version (its newest, `latest`, is the one served). */
+export const useRegisteredModel = (name: string, { enabled = true }: { enabled?: boolean } = {}) =>
   useQuery({
-    queryKey: keys.driftHistory(feature),
-    queryFn: ({ signal }) => api.get('/drift/history', { query: { feature: feature ?? '' }, signal }),
-    enabled: Boolean(feature),
+    queryKey: keys.registeredModel(name),
+    queryFn: ({ signal }) => api.get('/models/{name}', { path: { name }, signal }),
+    enabled,
   })
 
-export const usePerformance = () =>
-  useQuery({ queryKey: keys.performance, queryFn: ({ signal }) => api.get('/performance', { signal }) })
+/**
+ * The selected model's feature schema: the fraud model's from GET /model, another one's
+ * from its newest registered version; undefined while it loads.
+ */
+export function useFeatureSchema(): FeatureSpec[] | undefined {
+  const name = useSelectedModel()
+  const fraud = name === FRAUD_MODEL
+  const served = useModel({ enabled: fraud })
+  const registered = useRegisteredModel(name, { enabled: !fraud })
+  return fraud ? (served.data?.feature_schema ?? undefined) : registered.data?.latest?.features
+}
 
-export const useAlerts = ({ status, limit = 100 }: { status?: AlertStatus; limit?: number } = {}) =>
-  useQuery({ queryKey: keys.alerts(status, limit), queryFn: ({ signal }) => api.get('/alerts', { query: { status, limit }, signal }) })
+export function useDrift() {
+  const name = useModelName()
+  return useQuery({
+    queryKey: scopedKey(keys.drift, name),
+    queryFn: ({ signal }) => (name === FRAUD_MODEL ? api.get('/drift', { signal }) : api.get('/models/{name}/drift', { path: { name }, signal })),
+  })
+}
+
+/** The latest cycle's dataset drift of `model` (default: the selected one). */
+export function useDriftSummary(model?: string) {
+  const name = useModelName(model)
+  return useQuery({
+    queryKey: scopedKey(keys.driftSummary, name),
+    queryFn: ({ signal }) =>
+      name === FRAUD_MODEL ? api.get('/drift/summary', { signal }) : api.get('/models/{name}/drift/summary', { path: { name }, signal }),
+  })
+}
+
+export function useDriftHistory(feature: string | undefined) {
+  const name = useModelName()
+  return useQuery({
+    queryKey: scopedKey(keys.driftHistory(feature), name),
+    queryFn: ({ signal }) => {
+      const query = { feature: feature ?? '' }
+      return name === FRAUD_MODEL
+        ? api.get('/drift/history', { query, signal })
+        : api.get('/models/{name}/drift/history', { path: { name }, query, signal })
+    },
+    enabled: Boolean(feature),
+  })
+}
+
+export function usePerformance() {
+  const name = useModelName()
+  return useQuery({
+    queryKey: scopedKey(keys.performance, name),
+    queryFn: ({ signal }) =>
+      name === FRAUD_MODEL ? api.get('/performance', { signal }) : api.get('/models/{name}/performance', { path: { name }, signal }),
+  })
+}
+
+/** Alerts of `model` (default: the selected one), newest first, optionally of one status. */
+export function useAlerts({ status, limit = 100, model }: { status?: AlertStatus; limit?: number; model?: string } = {}) {
+  const name = useModelName(model)
+  return useQuery({
+    queryKey: scopedKey(keys.alerts(status, limit), name),
+    queryFn: ({ signal }) => {
+      const query = { status, limit }
+      return name === FRAUD_MODEL ? api.get('/alerts', { query, signal }) : api.get('/models/{name}/alerts', { path: { name }, query, signal })
+    },
+  })
+}
 
 /** The latest open alerts: one query for the nav badge's count and the Overview's list. */
 export const useOpenAlerts = () => useAlerts({ status: 'open', limit: 4 })
@@ -115,6 +200,35 @@ export function usePredictExplain() {
       return { prediction, explanation }
     },
     onSuccess: (result) => client.setQueryData(keys.lastScore, result),
+  })
+}
+
+/** The last score of a registered model (not fraud), kept while the user visits other views. */
+export interface RowScore {
+  model: string
+  score: ScoredRow
+}
+
+/** Score one row with a registered model (POST /models/{name}/predict); explaining is not available for them yet. */
+export function useScoreRow(model: string) {
+  const client = useQueryClient()
+  return useMutation({
+    mutationFn: (row: ModelRow) => api.post('/models/{name}/predict', { path: { name: model }, body: row }),
+    onSuccess: (score) => client.setQueryData<RowScore>(scopedKey(keys.lastScore, model), { model, score }),
+  })
+}
+
+export const useLastRowScore = (model: string) =>
+  useQuery<RowScore | null>({ queryKey: scopedKey(keys.lastScore, model), queryFn: () => null, initialData: null, staleTime: Infinity, gcTime: Infinity })
+
+/** Check (dry run) or register a model: the multipart form of POST /models; a stored one refreshes the model list. */
+export function useRegisterModel() {
+  const client = useQueryClient()
+  return useMutation({
+    mutationFn: (form: FormData) => api.upload('/models', form),
+    onSuccess: (registration) => {
+      if (registration.saved) client.invalidateQueries({ queryKey: keys.models })
+    },
   })
 }
 

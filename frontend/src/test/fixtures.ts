@@ -1,5 +1,5 @@
 /** Small API bodies in the shapes of the backend's contract: the generated types check them. */
-import type { Alert, AlertStatus, Drift, DriftRun, FeatureDrift, ModelInfo, Role, Scenario, Session, Severity, SimulatorState, Stats } from '../types/api'
+import type { Alert, AlertStatus, Drift, DriftRun, FeatureDrift, ModelDetail, ModelInfo, ModelVersion, RegisteredModel, Registration, Role, Scenario, Session, Severity, SimulatorState, Stats } from '../types/api'
 
 export const stats = (total = 1234, extra: Partial<Stats> = {}): Stats => ({
   as_of: '2026-11-23T12:00:00+00:00',
@@ -78,3 +78,41 @@ export const session = (role: Role | null = null, extra: Partial<Session> = {}):
   expires_at: role ? '2026-11-24T12:00:00+00:00' : null, method: role ? 'session' : null,
   reads_require_auth: false, ...extra,
 })
+
+/** The breast-cancer model of the backend's registry tests: numeric measurements, ONNX, a label in its reference. */
+export const cancerFeatures: ModelVersion['features'] = [
+  { name: 'mean radius', kind: 'numeric', description: '', example: 13.4, dtype: 'float', minimum: null, maximum: null, unit: null, categories: [] },
+  { name: 'mean texture', kind: 'numeric', description: '', example: 20.52, dtype: 'float', minimum: null, maximum: null, unit: null, categories: [] },
+  { name: 'clinic', kind: 'categorical', description: '', example: 'north', dtype: 'str', minimum: null, maximum: null, unit: null, categories: ['north', 'south'] },
+  { name: 'smoker', kind: 'boolean', description: '', example: false, dtype: 'bool', minimum: null, maximum: null, unit: null, categories: [] },
+]
+
+export const cancerVersion: ModelVersion = {
+  version: '20261201-191003-e3915b7d', format: 'onnx', registered_at: '2026-12-01T19:10:03+00:00', trained_at: '2026-12-01T19:10:03+00:00',
+  threshold: 0.5, metrics: { roc_auc: 0.9997, pr_auc: 0.9998, precision: 0.989, recall: 1, f1: 0.9946, positive_rate: 0.644, n: 284 },
+  label_column: 'target', artifact_sha256: 'e3915b7d', source: { schema: 'inferred' }, features: cancerFeatures,
+}
+
+const fraudVersion: ModelVersion = {
+  version: model.version, format: 'xgboost-json', registered_at: '2026-11-23T11:41:32+00:00', trained_at: '2026-11-23T11:41:32+00:00',
+  threshold: 0.1017, metrics: { roc_auc: 0.9163 }, label_column: 'is_fraud', artifact_sha256: null, source: null, features: schema ?? [],
+}
+
+export const fraudEntry: RegisteredModel = {
+  name: 'fraud', task: 'binary_classification', description: 'Card-transaction fraud (XGBoost), built in', active: true,
+  created_at: '2026-11-23T11:41:32+00:00', versions: 1, latest: fraudVersion,
+}
+
+export const cancerEntry: RegisteredModel = {
+  name: 'cancer', task: 'binary_classification', description: 'Breast-cancer biopsies, logistic regression via skl2onnx', active: true,
+  created_at: '2026-12-01T19:10:03+00:00', versions: 2, latest: cancerVersion,
+}
+
+export const cancerDetail: ModelDetail = { ...cancerEntry, history: [cancerVersion] }
+
+export const registration = (saved: boolean): Registration => ({
+  saved, name: 'cancer', version: cancerVersion, schema_inferred: true, reference_rows: 284,
+})
+
+/** Put `url` (path, ?model=…, #/view) in the address bar, as a link would. */
+export const visit = (url: string) => window.history.replaceState(null, '', url)

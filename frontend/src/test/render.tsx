@@ -21,7 +21,7 @@ export function renderWithClient(ui: ReactNode, { client = testClient() }: { cli
   return { client, ...view }
 }
 
-/** A request as a stubbed route sees it: the parsed JSON body and the query string. */
+/** A request as a stubbed route sees it: the parsed JSON body (a multipart form's fields by name) and the query string. */
 export interface StubRequest {
   // The tests' own bodies, read back field by field: any keeps them short.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -58,7 +58,8 @@ export function stubApi(routes: StubRoutes): StubCall[] {
   const fetchMock = vi.fn(async (url: string, init: RequestInit = {}) => {
     const method = init.method ?? 'GET'
     const parsed = new URL(url, 'http://localhost')
-    const body: unknown = init.body ? JSON.parse(String(init.body)) : undefined
+    const body: unknown =
+      init.body instanceof FormData ? Object.fromEntries(init.body.entries()) : init.body ? JSON.parse(String(init.body)) : undefined
     const query = Object.fromEntries(parsed.searchParams)
     calls.push({ method, path: parsed.pathname, query, body, headers: init.headers ?? {}, credentials: init.credentials })
     const route = routes[`${method} ${parsed.pathname}`]

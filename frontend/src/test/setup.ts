@@ -2,7 +2,10 @@ import '@testing-library/jest-dom/vitest'
 import { cleanup } from '@testing-library/react'
 import { afterEach } from 'vitest'
 
-afterEach(() => cleanup())
+afterEach(() => {
+  cleanup()
+  window.history.replaceState(null, '', '/') // no test leaves a ?model= or a #/view behind
+})
 
 // Recharts measures its container; jsdom has no layout engine.
 if (!globalThis.ResizeObserver) {

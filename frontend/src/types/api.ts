@@ -77,6 +77,22 @@ export type FeatureSpec = NonNullable<ModelInfo['feature_schema']>[number]
 type ValidationProblem = JsonContent<Operation<'post', '/predict'>['responses'][422]>
 export type FieldError = Pick<ValidationProblem['errors'][number], 'field' | 'message'>
 
+/** The POST paths whose body is a multipart form (uploads), which api.upload takes. */
+export type UploadPath = {
+  [P in PathsFor<'post'>]: Operation<'post', P> extends { requestBody: { content: { 'multipart/form-data': unknown } } } ? P : never
+}[PathsFor<'post'>]
+
+/** The model registry: every model with its newest version, one model with its history, a registration's answer. */
+export type RegisteredModel = ApiResult<'get', '/models'>[number]
+export type ModelDetail = ApiResult<'get', '/models/{name}'>
+export type ModelVersion = NonNullable<RegisteredModel['latest']>
+export type Registration = ApiResult<'post', '/models'>
+/** The fields of POST /models' multipart form, as the document names them. */
+export type RegistrationForm = NonNullable<Operation<'post', '/models'>['requestBody']>['content']['multipart/form-data']
+/** A registered model's input row (its features by name) and its score. */
+export type ModelRow = ApiBody<'post', '/models/{name}/predict'>
+export type ScoredRow = ApiResult<'post', '/models/{name}/predict'>
+
 /** A message of WS /ws/live, which the document describes among its schemas (no path has it). */
 export type LiveMessage = components['schemas']['LiveMessage']
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import type { Stats, StatsHistory } from '../../types/api'
 import { stats } from '../../test/fixtures'
 import { testClient } from '../../test/render'
-import { keys } from '../queries'
+import { keys, scopedKey } from '../queries'
 import { appendPoint, historyPoints, mergeSeries, seriesPoint, type SeriesPoint } from '../series'
 import { applyLiveEvent, refreshAfterReconnect } from './live-events'
 
@@ -35,6 +35,17 @@ describe('applyLiveEvent', () => {
       expect(isInvalid(client, key)).toBe(true)
     }
     expect(isInvalid(client, keys.alerts('open', 5))).toBe(false)
+  })
+
+  it("a drift event refreshes every model's results and other models' traffic figures, not the fraud model's live stats", () => {
+    const cancer = (key: readonly unknown[]) => scopedKey(key, 'cancer')
+    const client = testClient([[keys.stats, {}], [cancer(keys.stats), {}], [cancer(keys.drift), {}], [cancer(keys.driftSummary), {}], [cancer(keys.alerts('open', 4)), {}]])
+    applyLiveEvent(client, { type: 'drift', data: { run_id: 3, finished_at: '2026-11-23T12:00:00Z' } })
+    expect(isInvalid(client, cancer(keys.drift))).toBe(true)
+    expect(isInvalid(client, cancer(keys.driftSummary))).toBe(true)
+    expect(isInvalid(client, cancer(keys.stats))).toBe(true)
+    expect(isInvalid(client, keys.stats)).toBe(false) // the live channel pushes those every second
+    expect(isInvalid(client, cancer(keys.alerts('open', 4)))).toBe(false)
   })
 
   it('an alerts event invalidates every alerts list', () => {

@@ -4,7 +4,7 @@
  */
 import type { QueryClient } from '@tanstack/react-query'
 import type { LiveMessage, ModelInfo } from '../../types/api'
-import { keys, type Degraded } from '../queries'
+import { isScopedKey, keys, type Degraded } from '../queries'
 import { appendPoint, seriesPoint, type SeriesPoint } from '../series'
 
 /** What a finished monitoring cycle changes. */
@@ -30,6 +30,8 @@ export function applyLiveEvent(client: QueryClient, message: unknown): boolean {
       for (const key of DRIFT_KEYS) {
         client.invalidateQueries({ queryKey: key })
       }
+      // Other models' traffic figures have no live feed: the cycle (it judges every model) refreshes them.
+      client.invalidateQueries({ queryKey: keys.stats, predicate: (query) => isScopedKey(query.queryKey) })
       return true
     case 'alerts':
       client.invalidateQueries({ queryKey: keys.alertsAll })

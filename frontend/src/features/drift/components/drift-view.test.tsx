@@ -1,7 +1,7 @@
 import { fireEvent, screen, waitFor } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { describe, expect, it } from 'vitest'
-import { drift, noDrift } from '../../../test/fixtures'
+import { drift, noDrift, visit } from '../../../test/fixtures'
 import { renderWithClient, stubApi } from '../../../test/render'
 import DriftView from './drift-view'
 
@@ -62,5 +62,19 @@ describe('DriftView', () => {
     stubApi({ 'GET /api/v1/drift': () => [500, { detail: 'database unavailable' }] })
     renderWithClient(<DriftView />)
     expect(await screen.findByRole('alert')).toHaveTextContent('database unavailable')
+  })
+
+  it("reads a registered model's drift from its scoped endpoints", async () => {
+    visit('/?model=cancer#/drift')
+    const score = { ...drift.score!, feature: 'score' }
+    const calls = stubApi({
+      'GET /api/v1/models/cancer/drift': { ...drift, score },
+      'GET /api/v1/models/cancer/drift/history': ({ query }) => [200, history(query.feature)],
+    })
+    renderWithClient(<DriftView />)
+    expect(await screen.findByTestId('feature-detail')).toHaveTextContent('Amount: reference vs current')
+    expect(screen.getByTestId('score-drift')).toHaveTextContent('Prediction drift (score)')
+    await waitFor(() => expect(calls.map((c) => [c.path, c.query.feature ?? null])).toContainEqual(['/api/v1/models/cancer/drift/history', 'amount']))
+    expect(calls.map((c) => c.path)).not.toContain('/api/v1/drift')
   })
 })

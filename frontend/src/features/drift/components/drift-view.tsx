@@ -49,7 +49,7 @@ function ScoreDrift({ score, onSelect }: { score: FeatureDrift | null; onSelect:
   if (!score) return null
   return (
     <Card
-      title="Prediction drift (fraud probability)"
+      title={`Prediction drift (${humanize(score.feature).toLowerCase()})`}
       subtitle={`PSI ${formatNumber(score.psi, 3)} · KS ${formatNumber(score.statistic, 3)} · p ${formatPValue(score.p_value)}`}
       action={<SeverityBadge severity={score.severity} />}
       data-testid="score-drift"

@@ -2,7 +2,9 @@ import { Card } from '../../../components/ui/card'
 import { QueryState } from '../../../components/ui/state-message'
 import { formatAgo, formatNumber, formatPercent, humanize } from '../../../lib/format'
 import type { ReactNode } from 'react'
-import { useModel } from '../../../lib/queries'
+import { FRAUD_MODEL, useSelectedModel } from '../../../lib/model-selection'
+import { useModel, useRegisteredModel } from '../../../lib/queries'
+import type { FeatureSpec } from '../../../types/api'
 
 function Row({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -13,8 +15,58 @@ function Row({ label, children }: { label: string; children: ReactNode }) {
   )
 }
 
-/** The served model: version, training time, hold-out quality and its features. */
+function Features({ features }: { features: FeatureSpec[] }) {
+  return (
+    <>
+      <div className="mt-3 text-xs text-slate-400">{features.length} features</div>
+      <ul className="mt-1.5 flex flex-wrap gap-1.5">
+        {features.map((f) => (
+          <li key={f.name} title={f.description || undefined} className="rounded bg-slate-800 px-1.5 py-0.5 text-[11px] text-slate-300">
+            {humanize(f.name)}
+          </li>
+        ))}
+      </ul>
+    </>
+  )
+}
+
+/** A registered model's newest version: what it is, when it came, its quality on its reference and its inputs. */
+function RegisteredModelCard({ name }: { name: string }) {
+  const model = useRegisteredModel(name)
+  return (
+    <Card title="Model" subtitle={model.data?.description || `The registered model ${name}`}>
+      <QueryState query={model} loading="Loading the model card…">
+        {(m) =>
+          m.latest ? (
+            <>
+              <dl>
+                <Row label="Version">
+                  <span className="font-mono text-xs">{m.latest.version}</span>
+                </Row>
+                <Row label="Format">{m.latest.format}</Row>
+                <Row label="Registered">{formatAgo(m.latest.registered_at)}</Row>
+                <Row label="Reference ROC-AUC">{formatNumber(m.latest.metrics.roc_auc, 3)}</Row>
+                <Row label="Decision threshold">{formatNumber(m.latest.threshold, 3)}</Row>
+              </dl>
+              <Features features={m.latest.features} />
+            </>
+          ) : (
+            <p className="text-sm text-slate-400">No version registered yet.</p>
+          )
+        }
+      </QueryState>
+    </Card>
+  )
+}
+
+/** The selected model's card: the served fraud model's (GET /model) or a registered one's. */
 export function ModelCard() {
+  const name = useSelectedModel()
+  return name === FRAUD_MODEL ? <FraudModelCard /> : <RegisteredModelCard name={name} />
+}
+
+/** The served fraud model: version, training time, hold-out quality and its features. */
+function FraudModelCard() {
   const model = useModel()
   return (
     <Card title="Model" subtitle="The fraud classifier being served">
@@ -32,14 +84,7 @@ export function ModelCard() {
               </Row>
               <Row label="Decision threshold">{formatNumber(m.threshold, 3)}</Row>
             </dl>
-            <div className="mt-3 text-xs text-slate-400">{m.feature_schema?.length ?? 0} features</div>
-            <ul className="mt-1.5 flex flex-wrap gap-1.5">
-              {m.feature_schema?.map((f) => (
-                <li key={f.name} title={f.description} className="rounded bg-slate-800 px-1.5 py-0.5 text-[11px] text-slate-300">
-                  {humanize(f.name)}
-                </li>
-              ))}
-            </ul>
+            <Features features={m.feature_schema ?? []} />
           </>
         )}
       </QueryState>

@@ -2,7 +2,7 @@ import { act, screen, within } from '@testing-library/react'
 import { describe, expect, it, vi } from 'vitest'
 import { applyLiveEvent } from '../../../lib/live/live-events'
 import { keys } from '../../../lib/queries'
-import { alert, drift, model, stats } from '../../../test/fixtures'
+import { alert, cancerDetail, drift, model, stats, visit } from '../../../test/fixtures'
 import { renderWithClient, stubApi, testClient } from '../../../test/render'
 import type { DriftRun, DriftSummary } from '../../../types/api'
 import OverviewView from './overview-view'
@@ -81,5 +81,31 @@ describe('OverviewView', () => {
   it('explains the wait before the first drift cycle', () => {
     setup({ summary: { status: 'no_data', run: null, dataset_drift: null, drift_share: null, drifted_features: [], n_features: 13, rule: null, prediction_drift: null } })
     expect(screen.getByText(/Waiting for the first drift cycle — about 30 s/)).toBeInTheDocument()
+  })
+})
+
+describe('OverviewView of a registered model', () => {
+  it('reads its stats, drift summary and alerts from the scoped endpoints and its card from the registry', async () => {
+    visit('/?model=cancer#/overview')
+    const calls = stubApi({
+      'GET /api/v1/models/cancer/stats': stats(321, { model_version: cancerDetail.latest!.version }),
+      'GET /api/v1/models/cancer/drift/summary': summary,
+      'GET /api/v1/models/cancer/alerts': { items: [alert(9, 'open', { feature: 'mean radius' })], counts: { open: 1, acknowledged: 0, resolved: 0 } },
+      'GET /api/v1/models/cancer': cancerDetail,
+    })
+    renderWithClient(<OverviewView />)
+    expect(await screen.findByTestId('prediction-counter')).toHaveAttribute('data-value', '321')
+    expect(screen.getByText('All time, refreshed after every monitoring cycle')).toBeInTheDocument()
+    expect(screen.getByText('Positive decisions')).toBeInTheDocument()
+    expect(await screen.findByText(cancerDetail.latest!.version)).toBeInTheDocument()
+    expect(screen.getByText('Reference ROC-AUC')).toBeInTheDocument()
+    expect(screen.getByText('4 features')).toBeInTheDocument()
+    expect(screen.getByText('Mean radius')).toBeInTheDocument()
+    expect(await screen.findByTestId('dataset-drift-status')).toHaveAttribute('data-drift', 'true')
+    expect(screen.queryByRole('img', { name: 'Latency percentiles over time' })).toBeNull() // the live series is the fraud model's
+    const paths = calls.map((c) => c.path)
+    expect(paths).not.toContain('/api/v1/stats')
+    expect(paths).not.toContain('/api/v1/model')
+    expect(paths).not.toContain('/api/v1/drift/summary')
   })
 })

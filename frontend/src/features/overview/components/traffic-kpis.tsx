@@ -4,11 +4,12 @@ import { Stat } from '../../../components/ui/stat'
 import { QueryState } from '../../../components/ui/state-message'
 import { useTweenedNumber } from '../../../hooks/use-tweened-number'
 import { formatInt, formatMs, formatPercent, formatRate } from '../../../lib/format'
+import { FRAUD_MODEL, useSelectedModel } from '../../../lib/model-selection'
 import { useStats, useStatsSeries } from '../../../lib/queries'
 import type { SeriesPoint } from '../../../lib/series'
 import type { Stats } from '../../../types/api'
 
-function LiveCounter({ total }: { total: number }) {
+function LiveCounter({ total, live }: { total: number; live: boolean }) {
   const shown = useTweenedNumber(total)
   return (
     <div className="rounded-xl border border-sky-500/30 bg-gradient-to-br from-sky-500/10 to-slate-900/70 px-5 py-4">
@@ -16,7 +17,9 @@ function LiveCounter({ total }: { total: number }) {
       <div className="mt-1 text-4xl font-bold tabular-nums text-white" data-testid="prediction-counter" data-value={total}>
         {formatInt(shown)}
       </div>
-      <div className="mt-1 text-xs text-slate-400">All time, updated every second over the live channel</div>
+      <div className="mt-1 text-xs text-slate-400">
+        {live ? 'All time, updated every second over the live channel' : 'All time, refreshed after every monitoring cycle'}
+      </div>
     </div>
   )
 }
@@ -33,21 +36,22 @@ function Sparkline({ series }: { series: SeriesPoint[] }) {
   )
 }
 
-function Kpis({ stats, series }: { stats: Stats; series: SeriesPoint[] }) {
+/** `live`: the fraud model's figures, which the live channel updates every second (with a sparkline); others' refresh per cycle. */
+function Kpis({ stats, series, live }: { stats: Stats; series: SeriesPoint[]; live: boolean }) {
   const minute: Partial<Stats['last_minute']> = stats.last_minute ?? {}
   const latency: Partial<Stats['last_minute']['latency_ms']> = minute.latency_ms ?? {}
   const idle = !minute.count
   return (
     <div className="grid gap-3 lg:grid-cols-[minmax(0,1.3fr)_minmax(0,2fr)]">
-      <LiveCounter total={stats.total_predictions} />
+      <LiveCounter total={stats.total_predictions} live={live} />
       <div className="grid grid-cols-2 gap-3 xl:grid-cols-4">
         <Stat label="Throughput" value={formatRate(minute.per_second)} testId="throughput" className="col-span-2 xl:col-span-1">
-          <Sparkline series={series} />
+          {live && <Sparkline series={series} />}
         </Stat>
         <Stat label="Latency p50" value={formatMs(latency.p50)} hint={idle ? 'No traffic in the last minute' : 'last minute'} />
         <Stat label="p95 / p99" value={formatMs(latency.p95)} hint={`p99 ${formatMs(latency.p99)}`} />
         <Stat
-          label="Flagged as fraud"
+          label={live ? 'Flagged as fraud' : 'Positive decisions'}
           value={formatPercent(minute.fraud_rate, 2)}
           hint={`last minute · all time ${formatPercent(stats.fraud_rate, 2)}`}
           tone={(minute.fraud_rate ?? 0) > 0.1 ? 'warn' : 'default'}
@@ -61,9 +65,10 @@ function Kpis({ stats, series }: { stats: Stats; series: SeriesPoint[] }) {
 export function TrafficKpis() {
   const stats = useStats()
   const series = useStatsSeries().data
+  const live = useSelectedModel() === FRAUD_MODEL
   return (
     <QueryState query={stats} loading="Loading live traffic…" errorTitle="No traffic figures">
-      {(data) => <Kpis stats={data} series={series} />}
+      {(data) => <Kpis stats={data} series={series} live={live} />}
     </QueryState>
   )
 }

@@ -18,14 +18,16 @@ const METRICS: [Metric, string, (value: number | null | undefined) => string][] 
 interface MetricsTableProps {
   realized: PerformancePoint | null
   estimated: PerformancePoint | null
-  holdout: ModelInfo['metrics'] | undefined
+  holdout: ModelInfo['metrics'] | Metrics | undefined
+  /** The baseline column's name and hint: the fraud model's training hold-out, or a registered model's reference. */
+  baseline?: [label: string, hint: string]
 }
 
-export function MetricsTable({ realized, estimated, holdout }: MetricsTableProps) {
+export function MetricsTable({ realized, estimated, holdout, baseline = ['Training', 'hold-out baseline'] }: MetricsTableProps) {
   const columns: [string, string, Metrics | null | undefined, string][] = [
     ['Realized', 'from delayed labels', realized, 'text-slate-50'],
     ['Estimated', 'CBPE, before labels', estimated, 'text-violet-200'],
-    ['Training', 'hold-out baseline', holdout, 'text-slate-400'],
+    [baseline[0], baseline[1], holdout, 'text-slate-400'],
   ]
   return (
     <table className="w-full text-sm" data-testid="performance-table">

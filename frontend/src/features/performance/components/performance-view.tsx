@@ -3,7 +3,8 @@ import { Stat } from '../../../components/ui/stat'
 import { QueryState } from '../../../components/ui/state-message'
 import { WaitingForCycle } from '../../../components/waiting-for-cycle'
 import { formatDuration, formatInt, formatMoney, formatPercent } from '../../../lib/format'
-import { useModel, usePerformance } from '../../../lib/queries'
+import { FRAUD_MODEL, useSelectedModel } from '../../../lib/model-selection'
+import { useModel, usePerformance, useRegisteredModel } from '../../../lib/queries'
 import { MetricsTable } from './metrics-table'
 import { QualityChart } from './quality-chart'
 import { TrafficCharts } from '../../../components/traffic-charts'
@@ -28,7 +29,10 @@ function BusinessKpis({ latest, costs }: Pick<Performance, 'latest' | 'costs'>) 
 }
 
 function PerformanceReport({ data }: { data: Performance }) {
-  const model = useModel()
+  const name = useSelectedModel()
+  const fraud = name === FRAUD_MODEL
+  const model = useModel({ enabled: fraud })
+  const registered = useRegisteredModel(name, { enabled: !fraud })
   const { latest } = data
   return (
     <div className="space-y-4">
@@ -38,7 +42,16 @@ function PerformanceReport({ data }: { data: Performance }) {
           {!latest.realized && (
             <p className="mb-2 text-xs text-amber-300">Waiting for delayed labels — realized metrics appear once ground truth arrives.</p>
           )}
-          <MetricsTable realized={latest.realized} estimated={latest.estimated} holdout={model.data?.metrics} />
+          {fraud ? (
+            <MetricsTable realized={latest.realized} estimated={latest.estimated} holdout={model.data?.metrics} />
+          ) : (
+            <MetricsTable
+              realized={latest.realized}
+              estimated={latest.estimated}
+              holdout={registered.data?.latest?.metrics}
+              baseline={['Reference', 'registered version']}
+            />
+          )}
         </Card>
         <Card title="Quality over time" subtitle="Solid: realized from labels · dashed: estimated before labels">
           <QualityChart realized={data.realized} estimated={data.estimated} />

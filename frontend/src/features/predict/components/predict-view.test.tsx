@@ -3,7 +3,7 @@ import userEvent from '@testing-library/user-event'
 import { describe, expect, it } from 'vitest'
 import { SignInDialog } from '../../../components/sign-in-dialog'
 import { keys } from '../../../lib/queries'
-import { model, session } from '../../../test/fixtures'
+import { cancerDetail, model, session, visit } from '../../../test/fixtures'
 import { renderWithClient, stubApi, testClient } from '../../../test/render'
 import { ADMIN_KEY, sessionApi } from '../../../test/session-api'
 import PredictView from './predict-view'
@@ -90,5 +90,34 @@ describe('PredictView when not signed in', () => {
     expect(await screen.findByTestId('fraud-probability')).toHaveTextContent('87.0%')
     expect(screen.queryByText('Could not score this transaction')).toBeNull()
     expect(calls.filter((c) => c.path === '/api/v1/predict')).toHaveLength(1)
+  })
+})
+
+describe('PredictView for a registered model', () => {
+  const scored = { prediction_id: '0b7e4c1e-8f0a-4f57-9d4e-3a8c9a8b1c2d', score: 0.912, decision: true, threshold: 0.5, model: 'cancer', model_version: cancerDetail.latest!.version, latency_ms: 1.8 }
+
+  it('builds the form from its schema, scores through /models/{name}/predict and says explanations are not available', async () => {
+    visit('/?model=cancer#/predict')
+    const calls = stubApi({ 'GET /api/v1/models/cancer': cancerDetail, 'POST /api/v1/models/cancer/predict': scored })
+    renderWithClient(<PredictView />, { client: testClient([[keys.session, session('admin')]]) })
+    const radius = await screen.findByLabelText('Mean radius')
+    expect(radius).toHaveValue(13.4)
+    expect(screen.getByLabelText('Clinic')).toHaveValue('north')
+    expect(screen.getByLabelText('Smoker')).not.toBeChecked()
+    expect(screen.getByTestId('explain-unavailable')).toHaveTextContent('Explanations are not available for registered models yet')
+
+    await userEvent.clear(radius)
+    await userEvent.type(radius, '21.5')
+    await userEvent.selectOptions(screen.getByLabelText('Clinic'), 'south')
+    await userEvent.click(screen.getByLabelText('Smoker'))
+    await userEvent.click(screen.getByRole('button', { name: 'Score' }))
+
+    expect(await screen.findByTestId('model-score')).toHaveTextContent('0.912')
+    expect(screen.getByText('Positive')).toBeInTheDocument()
+    const posts = calls.filter((c) => c.method === 'POST')
+    expect(posts.map((c) => [c.path, c.body])).toEqual([
+      ['/api/v1/models/cancer/predict', { 'mean radius': 21.5, 'mean texture': 20.52, clinic: 'south', smoker: true }],
+    ])
+    expect(calls.map((c) => c.path)).not.toContain('/api/v1/explain')
   })
 })

@@ -4,13 +4,14 @@ import { QueryState, StateMessage } from '../../../components/ui/state-message'
 import { useActionError, useSignedInAction } from '../../../lib/auth/sign-in-gate'
 import { formatMs, formatNumber, formatPercent } from '../../../lib/format'
 import { ApiError } from '../../../lib/api-client'
-import { useLastScore, useModel, usePredictExplain, type Score } from '../../../lib/queries'
+import { FRAUD_MODEL, useSelectedModel } from '../../../lib/model-selection'
+import { useLastRowScore, useLastScore, useModel, usePredictExplain, useRegisteredModel, useScoreRow, type RowScore, type Score } from '../../../lib/queries'
 import type { Transaction } from '../../../types/api'
 import { ShapBars } from './shap-bars'
-import { TransactionForm } from './transaction-form'
+import { TransactionForm, type Row } from './transaction-form'
 
 /** Values with the generator's fraud signals, for a one-click demo of a risky transaction. */
-const PRESETS: { label: string; values: Partial<Transaction> }[] = [
+const PRESETS: { label: string; values: Partial<Row> }[] = [
   {
     label: 'Suspicious purchase',
     values: {
@@ -51,7 +52,82 @@ function Result({ prediction, explanation }: Score) {
   )
 }
 
+function RowResult({ score }: RowScore) {
+  return (
+    <div className="flex flex-wrap items-end gap-6">
+      <div>
+        <div className="text-xs uppercase tracking-wider text-slate-400">Score</div>
+        <div className={`text-5xl font-bold tabular-nums ${score.decision ? 'text-rose-300' : 'text-emerald-300'}`} data-testid="model-score">
+          {formatNumber(score.score, 3)}
+        </div>
+      </div>
+      <div className="space-y-1 pb-1 text-sm text-slate-400">
+        <Badge tone={score.decision ? 'critical' : 'ok'}>{score.decision ? 'Positive' : 'Negative'}</Badge>
+        <div>
+          threshold {formatNumber(score.threshold, 3)} · scored in {formatMs(score.latency_ms)}
+        </div>
+        <div className="font-mono text-xs text-slate-500">version {score.model_version}</div>
+      </div>
+    </div>
+  )
+}
+
+/** Score one row with a registered model: a form from its schema; no explanation (the API has none for them yet). */
+function RegisteredPredict({ name }: { name: string }) {
+  const model = useRegisteredModel(name)
+  const scoring = useScoreRow(name)
+  const score = useSignedInAction(scoring.mutate)
+  const error = useActionError(scoring.error)
+  const last = useLastRowScore(name).data
+  return (
+    <div className="grid gap-4 xl:grid-cols-[minmax(0,1fr)_minmax(0,1.2fr)]">
+      <Card title="Input" subtitle={`Fields come from ${name}'s feature schema`}>
+        <QueryState query={model} loading="Loading the model schema…">
+          {(m) =>
+            m.latest ? (
+              <TransactionForm
+                key={m.latest.version}
+                schema={m.latest.features}
+                busy={scoring.isPending}
+                onSubmit={score}
+                fieldErrors={scoring.error instanceof ApiError ? scoring.error.fieldErrors : undefined}
+                name="Model input"
+                submitLabel="Score"
+                resetLabel="Reference example"
+              />
+            ) : (
+              <StateMessage title="No version yet">Register a version of {name} first.</StateMessage>
+            )
+          }
+        </QueryState>
+      </Card>
+      <Card title="Score">
+        {error && (
+          <StateMessage kind="error" title="Could not score this input">
+            {error}
+          </StateMessage>
+        )}
+        {last && !error && <RowResult {...last} />}
+        {!last && !error && (
+          <StateMessage title="Score an input">
+            Edit the fields and press “Score”: the model’s probability of the positive class and its decision appear here.
+          </StateMessage>
+        )}
+        <p className="mt-4 border-t border-slate-800 pt-3 text-xs text-slate-400" data-testid="explain-unavailable">
+          Explanations are not available for registered models yet: only the built-in fraud model’s scores are explained
+          (SHAP).
+        </p>
+      </Card>
+    </div>
+  )
+}
+
 export default function PredictView() {
+  const name = useSelectedModel()
+  return name === FRAUD_MODEL ? <FraudPredict /> : <RegisteredPredict key={name} name={name} />
+}
+
+function FraudPredict() {
   const model = useModel()
   const scoring = usePredictExplain()
   const score = useSignedInAction(scoring.mutate)
@@ -62,7 +138,7 @@ export default function PredictView() {
       <Card title="Transaction" subtitle="Fields come from the served model's feature schema">
         <QueryState query={model} loading="Loading the model schema…">
           {(m) => (
-            <TransactionForm schema={m.feature_schema ?? []} busy={scoring.isPending} onSubmit={score} fieldErrors={scoring.error instanceof ApiError ? scoring.error.fieldErrors : undefined} presets={PRESETS} />
+            <TransactionForm schema={m.feature_schema ?? []} busy={scoring.isPending} onSubmit={(row) => score(row as Transaction)} fieldErrors={scoring.error instanceof ApiError ? scoring.error.fieldErrors : undefined} presets={PRESETS} />
           )}
         </QueryState>
       </Card>

@@ -1,35 +1,30 @@
 import { useState } from 'react'
 import { Button } from '../../../components/ui/button'
 import { inputClass } from '../../../components/ui/input-class'
-import { humanize } from '../../../lib/format'
-import type { FeatureSpec, Transaction } from '../../../types/api'
+import { featureLabel, humanize } from '../../../lib/format'
+import type { FeatureSpec } from '../../../types/api'
 
 /** What a field holds: the text of a number input, a category, a checkbox's state. */
 type FieldValue = FeatureSpec['example'] | null
 type Values = Record<string, FieldValue>
+/** One input row as the API takes it: every feature of the schema by name, typed. */
+export type Row = Record<string, FieldValue>
 
 const initialValues = (schema: FeatureSpec[]): Values => Object.fromEntries(schema.map((f) => [f.name, f.example]))
 
 /**
  * Form values → the API's JSON types: numbers for numeric features, booleans kept. The
- * fields are the served model's own feature schema, so this is a Transaction; the backend
- * checks every value and names a wrong one in its 422.
+ * fields are the model's own feature schema (for the fraud model, a Transaction); the
+ * backend checks every value and names a wrong one in its 422.
  */
-function toTransaction(schema: FeatureSpec[], values: Values): Transaction {
+function toRow(schema: FeatureSpec[], values: Values): Row {
   return Object.fromEntries(
     schema.map((f) => {
       const value = values[f.name]
       if (f.kind !== 'numeric') return [f.name, value]
       return [f.name, value === '' || value === null ? null : Number(value)]
     }),
-  ) as Transaction
-}
-
-/** "distance_from_home_km" with unit km → "Distance from home (km)". */
-function fieldLabel(feature: FeatureSpec) {
-  if (!feature.unit) return humanize(feature.name)
-  const name = feature.name.endsWith(`_${feature.unit}`) ? feature.name.slice(0, -feature.unit.length - 1) : feature.name
-  return `${humanize(name)} (${feature.unit})`
+  )
 }
 
 interface FieldProps {
@@ -41,7 +36,7 @@ interface FieldProps {
 
 function Field({ feature, value, error, onChange }: FieldProps) {
   const id = `field-${feature.name}`
-  const label = fieldLabel(feature)
+  const label = featureLabel(feature)
   if (feature.kind === 'boolean') {
     return (
       <label htmlFor={id} className="flex items-center gap-2 self-end py-1.5 text-sm text-slate-200" title={feature.description}>
@@ -86,25 +81,38 @@ function Field({ feature, value, error, onChange }: FieldProps) {
   )
 }
 
-/** A transaction form generated from the model's feature schema. */
+/** An input form generated from a model's feature schema (a transaction, for the fraud model). */
 interface TransactionFormProps {
   schema: FeatureSpec[]
-  onSubmit: (transaction: Transaction) => void
+  onSubmit: (row: Row) => void
   busy: boolean
   fieldErrors?: Record<string, string>
-  presets?: { label: string; values: Partial<Transaction> }[]
+  presets?: { label: string; values: Partial<Row> }[]
+  /** The form's accessible name and its buttons' words. */
+  name?: string
+  submitLabel?: string
+  resetLabel?: string
 }
 
-export function TransactionForm({ schema, onSubmit, busy, fieldErrors = {}, presets = [] }: TransactionFormProps) {
+export function TransactionForm({
+  schema,
+  onSubmit,
+  busy,
+  fieldErrors = {},
+  presets = [],
+  name = 'Transaction',
+  submitLabel = 'Score transaction',
+  resetLabel = 'Typical purchase',
+}: TransactionFormProps) {
   const [values, setValues] = useState<Values>(() => initialValues(schema))
   const set = (name: string) => (value: FieldValue) => setValues((v) => ({ ...v, [name]: value }))
   return (
     <form
-      aria-label="Transaction"
+      aria-label={name}
       noValidate
       onSubmit={(e) => {
         e.preventDefault()
-        onSubmit(toTransaction(schema, values))
+        onSubmit(toRow(schema, values))
       }}
     >
       <div className="grid grid-cols-2 gap-x-3 gap-y-3">
@@ -114,13 +122,13 @@ export function TransactionForm({ schema, onSubmit, busy, fieldErrors = {}, pres
       </div>
       <div className="mt-4 flex gap-2">
         <Button type="submit" variant="primary" disabled={busy}>
-          {busy ? 'Scoring…' : 'Score transaction'}
+          {busy ? 'Scoring…' : submitLabel}
         </Button>
         <Button variant="ghost" onClick={() => setValues(initialValues(schema))}>
-          Typical purchase
+          {resetLabel}
         </Button>
         {presets.map((preset) => (
-          <Button key={preset.label} variant="ghost" onClick={() => setValues((v) => ({ ...v, ...preset.values }))}>
+          <Button key={preset.label} variant="ghost" onClick={() => setValues((v) => ({ ...v, ...preset.values }) as Values)}>
             {preset.label}
           </Button>
         ))}

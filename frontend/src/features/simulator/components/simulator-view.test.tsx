@@ -3,7 +3,7 @@ import userEvent from '@testing-library/user-event'
 import { describe, expect, it } from 'vitest'
 import { SignInDialog } from '../../../components/sign-in-dialog'
 import { keys } from '../../../lib/queries'
-import { session, simulator, stats } from '../../../test/fixtures'
+import { session, simulator, stats, visit } from '../../../test/fixtures'
 import { renderWithClient, stubApi, testClient, type StubAnswer, type StubCall, type StubRoutes } from '../../../test/render'
 import type { Role, SimulatorState } from '../../../types/api'
 import { ADMIN_KEY, PREDICT_KEY, sessionApi } from '../../../test/session-api'
@@ -111,5 +111,16 @@ describe('SimulatorView', () => {
     expect(screen.queryByRole('dialog')).toBeNull()
     expect(screen.getByTestId('active-scenario')).toHaveAttribute('data-scenario', 'none')
     expect(puts(calls)).toHaveLength(1)
+  })
+})
+
+describe('SimulatorView with another model selected', () => {
+  it('says the simulator drives the fraud model only, and asks the API nothing', () => {
+    visit('/?model=cancer#/simulator')
+    const calls = stubApi({})
+    renderWithClient(<SimulatorView />)
+    expect(screen.getByText('The simulator drives the fraud model only')).toBeInTheDocument()
+    expect(screen.queryByTestId('active-scenario')).toBeNull()
+    expect(calls).toHaveLength(0)
   })
 })

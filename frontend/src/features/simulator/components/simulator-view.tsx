@@ -1,9 +1,10 @@
 import { Badge } from '../../../components/ui/badge'
 import { Button } from '../../../components/ui/button'
 import { Card } from '../../../components/ui/card'
-import { QueryState } from '../../../components/ui/state-message'
+import { QueryState, StateMessage } from '../../../components/ui/state-message'
 import { useActionError, useSignedInAction } from '../../../lib/auth/sign-in-gate'
 import { formatDuration, formatRate, humanize } from '../../../lib/format'
+import { FRAUD_MODEL, useSelectedModel } from '../../../lib/model-selection'
 import { useSimulator, useSimulatorUpdate, useStats } from '../../../lib/queries'
 import type { Scenario, SimulatorState, SimulatorUpdate } from '../../../types/api'
 import { RateControl } from './rate-control'
@@ -107,6 +108,16 @@ function SimulatorPanel({ state }: { state: SimulatorState }) {
 }
 
 export default function SimulatorView() {
+  const model = useSelectedModel()
+  return model === FRAUD_MODEL ? <FraudSimulator /> : (
+    <StateMessage title="The simulator drives the fraud model only">
+      It generates card transactions for the built-in fraud model. {model} is scored by whoever calls POST
+      /api/v1/models/{model}/predict; pick the fraud model in the header to steer its traffic.
+    </StateMessage>
+  )
+}
+
+function FraudSimulator() {
   const simulator = useSimulator()
   return (
     <QueryState query={simulator} loading="Loading the simulator state…">
