@@ -16,6 +16,7 @@ export const VIEWS: View[] = [
   { id: 'alerts', label: 'Alerts', icon: '⚑', Component: lazy(() => import('../features/alerts/components/alerts-view')) },
   { id: 'predict', label: 'Predict & explain', icon: 'ƒ', Component: lazy(() => import('../features/predict/components/predict-view')) },
   { id: 'simulator', label: 'Simulator', icon: '▶', Component: lazy(() => import('../features/simulator/components/simulator-view')) },
+  { id: 'models', label: 'Models', icon: '▦', Component: lazy(() => import('../features/models/components/models-view')) },
 ]
 
 export const viewFromHash = (hash: string | null | undefined): ViewId => {

@@ -1,0 +1,122 @@
+import type { ReactNode } from 'react'
+import { Badge, type Tone } from '../../../components/ui/badge'
+import { Button } from '../../../components/ui/button'
+import { formatAgo, formatInt, formatNumber, humanize } from '../../../lib/format'
+import { selectModel, useSelectedModel } from '../../../lib/model-selection'
+import { useAlerts, useDriftSummary } from '../../../lib/queries'
+import type { DriftSummary, RegisteredModel } from '../../../types/api'
+
+/** A drift summary in a word or three, with its tone. */
+export function driftStatus(summary: DriftSummary | undefined): [string, Tone] {
+  if (!summary || summary.status === 'no_data' || !summary.run) return ['Not monitored yet', 'muted']
+  if (summary.status === 'insufficient_data') return ['Too few predictions', 'muted']
+  if (summary.dataset_drift) return ['Dataset drift', 'critical']
+  const drifted = summary.drifted_features?.length ?? 0
+  if (drifted) return [`${drifted} feature${drifted === 1 ? '' : 's'} drift`, 'warning']
+  return ['No drift', 'ok']
+}
+
+function DriftStatus({ name }: { name: string }) {
+  const summary = useDriftSummary(name)
+  if (summary.isPending) return <span className="text-slate-500">…</span>
+  if (summary.isError) return <span className="text-slate-500">—</span>
+  const [label, tone] = driftStatus(summary.data)
+  return (
+    <Badge tone={tone} data-testid="model-drift">
+      {label}
+    </Badge>
+  )
+}
+
+function OpenAlerts({ name }: { name: string }) {
+  const alerts = useAlerts({ status: 'open', limit: 1, model: name })
+  const open = alerts.data?.counts?.open
+  if (open === undefined) return <span className="text-slate-500">{alerts.isError ? '—' : '…'}</span>
+  return open > 0 ? (
+    <Badge tone="critical" data-testid="model-open-alerts">
+      {formatInt(open)} open
+    </Badge>
+  ) : (
+    <span className="text-slate-300" data-testid="model-open-alerts">
+      None
+    </span>
+  )
+}
+
+function Fact({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div className="min-w-0">
+      <dt className="text-[11px] font-medium uppercase tracking-wider text-slate-500">{label}</dt>
+      <dd className="mt-0.5 truncate text-sm tabular-nums text-slate-100">{children}</dd>
+    </div>
+  )
+}
+
+function ModelItem({ model, selected }: { model: RegisteredModel; selected: boolean }) {
+  const latest = model.latest
+  const rocAuc = latest?.metrics?.roc_auc
+  return (
+    <li
+      data-model={model.name}
+      className={`flex min-w-0 flex-col rounded-xl border p-4 ${selected ? 'border-sky-500/50 bg-sky-500/5' : 'border-slate-800 bg-slate-900/50'}`}
+    >
+      <div className="flex min-w-0 items-start justify-between gap-3">
+        <div className="min-w-0">
+          <h3 className="flex min-w-0 flex-wrap items-center gap-2">
+            <button
+              type="button"
+              onClick={() => selectModel(model.name, 'overview')}
+              className="truncate font-mono text-base font-semibold text-white hover:text-sky-300"
+              title={`Show ${model.name} in the dashboard`}
+            >
+              {model.name}
+            </button>
+            {selected && <Badge tone="info">Selected</Badge>}
+            {!model.active && <Badge tone="muted">Retired</Badge>}
+          </h3>
+          <p className="mt-1 line-clamp-2 text-sm text-slate-400">{model.description || 'No description.'}</p>
+        </div>
+        <Badge tone="muted">{humanize(model.task)}</Badge>
+      </div>
+      <dl className="mt-3 grid grid-cols-2 gap-x-4 gap-y-3 sm:grid-cols-3">
+        <Fact label="Latest version">
+          <span className="font-mono text-xs" title={latest?.version}>
+            {latest?.version ?? '—'}
+          </span>
+        </Fact>
+        <Fact label="Format">{latest?.format ?? '—'}</Fact>
+        <Fact label="Registered">{latest ? formatAgo(latest.registered_at) : '—'}</Fact>
+        <Fact label="Versions">{formatInt(model.versions)}</Fact>
+        <Fact label="Threshold">{formatNumber(latest?.threshold, 3)}</Fact>
+        <Fact label="Reference ROC-AUC">{rocAuc === undefined ? '—' : formatNumber(rocAuc, 3)}</Fact>
+        <Fact label="Drift">
+          <DriftStatus name={model.name} />
+        </Fact>
+        <Fact label="Open alerts">
+          <OpenAlerts name={model.name} />
+        </Fact>
+        <Fact label="Features">{formatInt(latest?.features.length)}</Fact>
+      </dl>
+      <div className="mt-4 flex flex-wrap gap-2 border-t border-slate-800 pt-3">
+        <Button size="sm" variant="primary" onClick={() => selectModel(model.name, 'overview')} aria-label={`Overview of ${model.name}`}>
+          Overview
+        </Button>
+        <Button size="sm" onClick={() => selectModel(model.name, 'drift')} aria-label={`Drift of ${model.name}`}>
+          Drift
+        </Button>
+      </div>
+    </li>
+  )
+}
+
+/** Every registered model as a card: what it is, its newest version, its drift and open alerts; a click shows it. */
+export function ModelList({ models }: { models: RegisteredModel[] }) {
+  const selected = useSelectedModel()
+  return (
+    <ul className="grid gap-4 lg:grid-cols-2" aria-label="Registered models">
+      {models.map((m) => (
+        <ModelItem key={m.name} model={m} selected={m.name === selected} />
+      ))}
+    </ul>
+  )
+}

@@ -1,0 +1,68 @@
+import { screen, waitFor, within } from '@testing-library/react'
+import userEvent from '@testing-library/user-event'
+import { describe, expect, it } from 'vitest'
+import { keys } from '../../../lib/queries'
+import { alert, cancerEntry, drift, fraudEntry, session } from '../../../test/fixtures'
+import { renderWithClient, stubApi, testClient } from '../../../test/render'
+import type { DriftRun, DriftSummary } from '../../../types/api'
+import ModelsView from './models-view'
+
+const run: DriftRun = { ...(drift.run as DriftRun), finished_at: new Date().toISOString() }
+const calm: DriftSummary = {
+  status: 'ok', run, dataset_drift: false, drift_share: 0, drifted_features: [], n_features: 13, rule: null, prediction_drift: null,
+}
+const drifting: DriftSummary = { ...calm, dataset_drift: true, drift_share: 0.6, drifted_features: ['mean radius', 'mean texture'] }
+
+const routes = {
+  'GET /api/v1/models': [fraudEntry, cancerEntry],
+  'GET /api/v1/drift/summary': calm,
+  'GET /api/v1/alerts': { items: [], counts: { open: 0, acknowledged: 0, resolved: 2 } },
+  'GET /api/v1/models/cancer/drift/summary': drifting,
+  'GET /api/v1/models/cancer/alerts': { items: [alert(4)], counts: { open: 3, acknowledged: 0, resolved: 0 } },
+}
+
+const render = () => renderWithClient(<ModelsView />, { client: testClient([[keys.session, session(null)]]) })
+const card = (name: string) => document.querySelector<HTMLElement>(`li[data-model="${name}"]`)!
+
+describe('ModelsView', () => {
+  it('lists every model with its version, threshold, reference ROC-AUC, drift and open alerts', async () => {
+    const calls = stubApi(routes)
+    render()
+    await screen.findByRole('list', { name: 'Registered models' })
+    await waitFor(() => expect(within(card('cancer')).getByTestId('model-drift')).toHaveTextContent('Dataset drift'))
+    const cancer = within(card('cancer'))
+    expect(cancer.getByText('Breast-cancer biopsies, logistic regression via skl2onnx')).toBeInTheDocument()
+    expect(cancer.getByText('Binary classification')).toBeInTheDocument()
+    expect(cancer.getByText(cancerEntry.latest!.version)).toBeInTheDocument()
+    expect(cancer.getByText('onnx')).toBeInTheDocument()
+    expect(cancer.getByText('0.500')).toBeInTheDocument()
+    expect(cancer.getByText('1.000')).toBeInTheDocument() // ROC-AUC 0.9997 on its reference
+    expect(cancer.getByText('2')).toBeInTheDocument() // versions
+    expect(await cancer.findByTestId('model-open-alerts')).toHaveTextContent('3 open')
+
+    const fraud = within(card('fraud'))
+    expect(fraud.getByText('0.916')).toBeInTheDocument()
+    expect(await fraud.findByTestId('model-drift')).toHaveTextContent('No drift')
+    expect(await fraud.findByTestId('model-open-alerts')).toHaveTextContent('None')
+    expect(fraud.getByText('Selected')).toBeInTheDocument() // no ?model= in the URL: the fraud model
+    // The fraud model's figures come from today's endpoints, shared with the other views.
+    const paths = calls.map((c) => c.path)
+    expect(paths).toContain('/api/v1/drift/summary')
+    expect(paths).not.toContain('/api/v1/models/fraud/drift/summary')
+  })
+
+  it('selects a model by its name (its Overview) or its Drift button', async () => {
+    stubApi(routes)
+    window.history.replaceState(null, '', '/#/models')
+    render()
+    await screen.findByRole('list', { name: 'Registered models' })
+    await userEvent.click(within(card('cancer')).getByRole('button', { name: 'cancer' }))
+    expect(window.location.search).toBe('?model=cancer')
+    expect(window.location.hash).toBe('#/overview')
+    expect(within(card('cancer')).getByText('Selected')).toBeInTheDocument()
+
+    await userEvent.click(within(card('fraud')).getByRole('button', { name: 'Drift of fraud' }))
+    expect(window.location.search).toBe('')
+    expect(window.location.hash).toBe('#/drift')
+  })
+})

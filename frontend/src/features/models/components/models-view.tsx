@@ -1,0 +1,18 @@
+import { Card } from '../../../components/ui/card'
+import { QueryState } from '../../../components/ui/state-message'
+import { useModels } from '../../../lib/queries'
+import { ModelList } from './model-list'
+
+/** The model registry: every model with its newest version, drift and open alerts; a click shows it. */
+export default function ModelsView() {
+  const models = useModels()
+  return (
+    <div className="space-y-4">
+      <Card title="Registered models" subtitle="Click a model to show it in every view; the header's switcher does the same">
+        <QueryState query={models} loading="Loading the registry…">
+          {(data) => <ModelList models={data} />}
+        </QueryState>
+      </Card>
+    </div>
+  )
+}
