@@ -65,4 +65,13 @@ describe('ModelsView', () => {
     expect(window.location.search).toBe('')
     expect(window.location.hash).toBe('#/drift')
   })
+
+  it('asks a visitor to sign in with an admin key before registering', async () => {
+    stubApi(routes)
+    render()
+    const prompt = await screen.findByTestId('register-sign-in')
+    expect(prompt).toHaveTextContent('Registering a model needs an admin key (ADMIN_API_KEYS).')
+    expect(within(prompt).getByRole('button', { name: 'Sign in' })).toBeInTheDocument()
+    expect(screen.queryByRole('form', { name: 'Register a model' })).toBeNull()
+  })
 })

@@ -2,8 +2,9 @@ import { Card } from '../../../components/ui/card'
 import { QueryState } from '../../../components/ui/state-message'
 import { useModels } from '../../../lib/queries'
 import { ModelList } from './model-list'
+import { RegisterCard } from './register-form'
 
-/** The model registry: every model with its newest version, drift and open alerts; a click shows it. */
+/** The model registry: every model with its newest version, drift and open alerts; a click shows it; admins register more. */
 export default function ModelsView() {
   const models = useModels()
   return (
@@ -13,6 +14,7 @@ export default function ModelsView() {
           {(data) => <ModelList models={data} />}
         </QueryState>
       </Card>
+      <RegisterCard />
     </div>
   )
 }
