@@ -22,12 +22,12 @@ interface NavItemProps {
 
 function NavItem({ view, active, onSelect, badge }: NavItemProps) {
   return (
-    <li>
+    <li className="shrink-0">
       <button
         type="button"
         onClick={() => onSelect(view.id)}
         aria-current={active ? 'page' : undefined}
-        className={`flex w-full items-center gap-3 rounded-lg px-3 py-2 text-left text-sm font-medium transition-colors ${
+        className={`flex w-full items-center gap-3 whitespace-nowrap rounded-lg px-3 py-2 text-left text-sm font-medium transition-colors ${
           active ? 'bg-sky-500/15 text-sky-200 ring-1 ring-sky-500/30' : 'text-slate-400 hover:bg-slate-800/70 hover:text-slate-100'
         }`}
       >
@@ -60,10 +60,11 @@ export function App() {
   const registry = (useModels().data?.length ?? 0) > 1
   return (
     <>
-      <div className="flex min-h-screen bg-slate-950 text-slate-200" inert={signingIn}>
-        <aside className="w-56 shrink-0 border-r border-slate-800 bg-slate-900/40">
-          <div className="sticky top-0 flex h-screen flex-col px-3 py-4">
-          <div className="mb-6 flex items-center gap-2 px-2">
+      <div className="flex min-h-screen flex-col bg-slate-950 text-slate-200 md:flex-row" inert={signingIn}>
+        {/* A sidebar from 768 px; above the page, with the views in a row that scrolls, on a phone. */}
+        <aside className="shrink-0 border-b border-slate-800 bg-slate-900/40 md:w-56 md:border-r md:border-b-0">
+          <div className="flex flex-col gap-3 px-3 py-3 md:sticky md:top-0 md:h-screen md:gap-0 md:py-4">
+          <div className="flex items-center gap-2 px-2 md:mb-6">
             <span aria-hidden className="grid h-8 w-8 place-items-center rounded-lg bg-sky-500/20 text-lg text-sky-300">
               ≈
             </span>
@@ -73,7 +74,7 @@ export function App() {
             </div>
           </div>
           <nav aria-label="Views">
-            <ul className="space-y-1">
+            <ul className="-mx-1 flex gap-1 overflow-x-auto px-1 pb-1 md:mx-0 md:block md:space-y-1 md:overflow-visible md:px-0 md:pb-0">
               {VIEWS.map((v) => (
                 <NavItem key={v.id} view={v} active={v.id === viewId} onSelect={navigate} badge={v.id === 'alerts' ? openAlerts : 0} />
               ))}
@@ -82,7 +83,7 @@ export function App() {
           </div>
         </aside>
         <div className="flex min-w-0 flex-1 flex-col">
-          <header className="sticky top-0 z-10 flex flex-wrap items-center justify-between gap-x-4 gap-y-2 border-b border-slate-800 bg-slate-950/90 px-6 py-3 backdrop-blur">
+          <header className="sticky top-0 z-10 flex flex-wrap items-center justify-between gap-x-4 gap-y-2 border-b border-slate-800 bg-slate-950/90 px-4 py-3 backdrop-blur md:px-6">
             <div className="flex min-w-0 flex-wrap items-center gap-x-4 gap-y-2">
               <h1 className="text-lg font-semibold text-white">{view.label}</h1>
               <ModelSwitcher />
@@ -94,7 +95,7 @@ export function App() {
             </div>
           </header>
           <StatusBanner />
-          <main className="mx-auto w-full max-w-[1600px] flex-1 px-6 py-5">
+          <main className="mx-auto w-full max-w-[1600px] flex-1 px-4 py-5 md:px-6">
             <Suspense fallback={<StateMessage kind="loading" title="Loading view…" />}>
               <Component onNavigate={navigate} />
             </Suspense>

@@ -43,9 +43,9 @@ function OpenAlerts({ name }: { name: string }) {
   )
 }
 
-function Fact({ label, children }: { label: string; children: ReactNode }) {
+function Fact({ label, children, className = '' }: { label: string; children: ReactNode; className?: string }) {
   return (
-    <div className="min-w-0">
+    <div className={`min-w-0 ${className}`}>
       <dt className="text-[11px] font-medium uppercase tracking-wider text-slate-500">{label}</dt>
       <dd className="mt-0.5 truncate text-sm tabular-nums text-slate-100">{children}</dd>
     </div>
@@ -60,44 +60,46 @@ function ModelItem({ model, selected }: { model: RegisteredModel; selected: bool
       data-model={model.name}
       className={`flex min-w-0 flex-col rounded-xl border p-4 ${selected ? 'border-sky-500/50 bg-sky-500/5' : 'border-slate-800 bg-slate-900/50'}`}
     >
-      <div className="flex min-w-0 items-start justify-between gap-3">
-        <div className="min-w-0">
-          <h3 className="flex min-w-0 flex-wrap items-center gap-2">
-            <button
-              type="button"
-              onClick={() => selectModel(model.name, 'overview')}
-              className="truncate font-mono text-base font-semibold text-white hover:text-sky-300"
-              title={`Show ${model.name} in the dashboard`}
-            >
-              {model.name}
-            </button>
-            {selected && <Badge tone="info">Selected</Badge>}
-            {!model.active && <Badge tone="muted">Retired</Badge>}
-          </h3>
-          <p className="mt-1 line-clamp-2 text-sm text-slate-400">{model.description || 'No description.'}</p>
-        </div>
+      <h3 className="flex min-w-0 flex-wrap items-center gap-2">
+        <button
+          type="button"
+          onClick={() => selectModel(model.name, 'overview')}
+          className="min-w-0 truncate font-mono text-base font-semibold text-white hover:text-sky-300"
+          title={`Show ${model.name} in the dashboard`}
+        >
+          {model.name}
+        </button>
         <Badge tone="muted">{humanize(model.task)}</Badge>
-      </div>
-      <dl className="mt-3 grid grid-cols-2 gap-x-4 gap-y-3 sm:grid-cols-3">
-        <Fact label="Latest version">
-          <span className="font-mono text-xs" title={latest?.version}>
-            {latest?.version ?? '—'}
-          </span>
+        {selected && <Badge tone="info">Selected</Badge>}
+        {!model.active && <Badge tone="muted">Retired</Badge>}
+      </h3>
+      <p className="mt-1 line-clamp-2 text-sm text-slate-400">{model.description || 'No description.'}</p>
+      <dl className="mt-3 mb-4 grid grid-cols-2 gap-x-4 gap-y-3 sm:grid-cols-3">
+        <Fact label="Latest version" className="col-span-2">
+          {latest ? (
+            <>
+              <span className="font-mono text-xs" title={latest.version}>
+                {latest.version}
+              </span>
+              <span className="text-slate-400"> · {latest.format}</span>
+            </>
+          ) : (
+            '—'
+          )}
         </Fact>
-        <Fact label="Format">{latest?.format ?? '—'}</Fact>
         <Fact label="Registered">{latest ? formatAgo(latest.registered_at) : '—'}</Fact>
         <Fact label="Versions">{formatInt(model.versions)}</Fact>
         <Fact label="Threshold">{formatNumber(latest?.threshold, 3)}</Fact>
         <Fact label="Reference ROC-AUC">{rocAuc === undefined ? '—' : formatNumber(rocAuc, 3)}</Fact>
+        <Fact label="Features">{formatInt(latest?.features.length)}</Fact>
         <Fact label="Drift">
           <DriftStatus name={model.name} />
         </Fact>
         <Fact label="Open alerts">
           <OpenAlerts name={model.name} />
         </Fact>
-        <Fact label="Features">{formatInt(latest?.features.length)}</Fact>
       </dl>
-      <div className="mt-4 flex flex-wrap gap-2 border-t border-slate-800 pt-3">
+      <div className="mt-auto flex flex-wrap gap-2 border-t border-slate-800 pt-3">
         <Button size="sm" variant="primary" onClick={() => selectModel(model.name, 'overview')} aria-label={`Overview of ${model.name}`}>
           Overview
         </Button>

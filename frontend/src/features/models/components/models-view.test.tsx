@@ -34,7 +34,7 @@ describe('ModelsView', () => {
     expect(cancer.getByText('Breast-cancer biopsies, logistic regression via skl2onnx')).toBeInTheDocument()
     expect(cancer.getByText('Binary classification')).toBeInTheDocument()
     expect(cancer.getByText(cancerEntry.latest!.version)).toBeInTheDocument()
-    expect(cancer.getByText('onnx')).toBeInTheDocument()
+    expect(cancer.getByText('· onnx')).toBeInTheDocument()
     expect(cancer.getByText('0.500')).toBeInTheDocument()
     expect(cancer.getByText('1.000')).toBeInTheDocument() // ROC-AUC 0.9997 on its reference
     expect(cancer.getByText('2')).toBeInTheDocument() // versions

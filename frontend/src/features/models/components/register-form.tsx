@@ -73,7 +73,7 @@ function Problems({ errors }: { errors: FieldError[] }) {
       </p>
       <ul className="mt-2 space-y-1 text-sm">
         {errors.map((e, i) => (
-          <li key={`${e.field}-${i}`} data-field={e.field} className="flex flex-wrap gap-x-2">
+          <li key={`${e.field}-${i}`} data-field={e.field}>
             <span className="font-medium text-rose-200">{where(e.field)}:</span>{' '}
             <span className="text-slate-300">{e.message}</span>
           </li>

@@ -96,7 +96,7 @@ describe('OverviewView of a registered model', () => {
     renderWithClient(<OverviewView />)
     expect(await screen.findByTestId('prediction-counter')).toHaveAttribute('data-value', '321')
     expect(screen.getByText('All time, refreshed after every monitoring cycle')).toBeInTheDocument()
-    expect(screen.getByText('Positive decisions')).toBeInTheDocument()
+    expect(screen.getByText('Flagged positive')).toBeInTheDocument()
     expect(await screen.findByText(cancerDetail.latest!.version)).toBeInTheDocument()
     expect(screen.getByText('Reference ROC-AUC')).toBeInTheDocument()
     expect(screen.getByText('4 features')).toBeInTheDocument()

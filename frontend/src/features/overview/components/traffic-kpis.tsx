@@ -51,7 +51,7 @@ function Kpis({ stats, series, live }: { stats: Stats; series: SeriesPoint[]; li
         <Stat label="Latency p50" value={formatMs(latency.p50)} hint={idle ? 'No traffic in the last minute' : 'last minute'} />
         <Stat label="p95 / p99" value={formatMs(latency.p95)} hint={`p99 ${formatMs(latency.p99)}`} />
         <Stat
-          label={live ? 'Flagged as fraud' : 'Positive decisions'}
+          label={live ? 'Flagged as fraud' : 'Flagged positive'}
           value={formatPercent(minute.fraud_rate, 2)}
           hint={`last minute · all time ${formatPercent(stats.fraud_rate, 2)}`}
           tone={(minute.fraud_rate ?? 0) > 0.1 ? 'warn' : 'default'}
