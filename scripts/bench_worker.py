@@ -37,7 +37,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import insert
+from sqlalchemy import insert, update
 
 from driftwatch_core import artifacts
 from driftwatch_core.db.engine import make_engine
@@ -69,11 +69,12 @@ def _copy(engine, table: str, columns: str, lines: Iterable[str]) -> None:
 
 def _register(engine, name: str, version: str, schema: list[dict], reference: dict | None) -> None:
     with engine.begin() as conn:
-        conn.execute(
-            insert(RegisteredModel).values(
-                name=name, task="binary_classification", description="bench", created_at=datetime.now(UTC)
+        if name != DEFAULT_MODEL:  # clear_tables keeps the built-in model's row
+            conn.execute(
+                insert(RegisteredModel).values(
+                    name=name, task="binary_classification", description="bench", created_at=datetime.now(UTC)
+                )
             )
-        )
         conn.execute(
             insert(ModelVersion).values(
                 version=version,
@@ -201,6 +202,8 @@ def _summary(report: CycleReport) -> str:
 
 def bench_models(url: str, engine, models: int, rows: int) -> None:
     clear_tables(engine)
+    with engine.begin() as conn:  # only the registered models: the built-in one has no version here
+        conn.execute(update(RegisteredModel).where(RegisteredModel.name == DEFAULT_MODEL).values(active=False))
     now = datetime.now(UTC)
     started = time.perf_counter()
     fill_models(engine, models, rows, now)
