@@ -10,16 +10,19 @@ in it, and last the backend is restarted under the open page.
 
 from __future__ import annotations
 
+import io
 import os
+import re
 import signal
 import time
 
+import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-VIEWS = ("overview", "drift", "performance", "alerts", "predict", "simulator")
+VIEWS = ("overview", "drift", "performance", "alerts", "predict", "simulator", "models")
 NAV = {
     "overview": "Overview",
     "drift": "Drift",
@@ -27,8 +30,10 @@ NAV = {
     "alerts": "Alerts",
     "predict": "Predict & explain",
     "simulator": "Simulator",
+    "models": "Models",
 }
 RED = "#f43f5e"
+CANCER_DESCRIPTION = "Breast-cancer biopsies, logistic regression via skl2onnx"
 
 
 PHONE = {"width": 390, "height": 844}
@@ -73,12 +78,14 @@ def test_every_view_reads_without_signing_in(page: Page):
         "alerts": page.get_by_role("tablist", name="Alert status"),
         "predict": page.get_by_role("form", name="Transaction"),  # built from GET /model
         "simulator": page.get_by_test_id("active-scenario"),
+        "models": page.get_by_role("list", name="Registered models"),
     }
     for view in VIEWS:
         open_view(page, view)
         if view in loaded:
             expect(loaded[view]).to_be_visible(timeout=15_000)
         expect(page.get_by_text("Could not load this data")).to_have_count(0)
+    open_view(page, "simulator")
     expect(page.get_by_test_id("active-scenario")).to_have_attribute("data-scenario", "none")
     expect(page.get_by_test_id("session")).to_contain_text("Read-only")
 
@@ -177,6 +184,59 @@ def test_acknowledging_an_alert_moves_it(page: Page):
     page.get_by_role("tab", name="Open").click()
 
 
+def _register_cancer_model(stack, admin_key: str) -> None:
+    """Register scikit-learn's breast-cancer set (a logistic regression through ONNX) as `cancer`, as a user would."""
+    import numpy as np
+    from skl2onnx import to_onnx
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    reference = load_breast_cancer(as_frame=True).frame.sample(frac=0.5, random_state=0)
+    X = reference.drop(columns="target").to_numpy(np.float32)
+    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000)).fit(X, reference["target"])
+    artifact = to_onnx(model, X[:1], options={"zipmap": False}).SerializeToString()
+    csv = io.StringIO()
+    reference.to_csv(csv, index=False)
+    answer = httpx.post(
+        f"{stack.backend_url}/api/v1/models",
+        headers={"X-API-Key": admin_key},
+        data={"name": "cancer", "label": "target", "description": CANCER_DESCRIPTION},
+        files={"artifact": ("cancer.onnx", artifact), "reference": ("reference.csv", csv.getvalue().encode())},
+        timeout=60,
+    )
+    assert answer.status_code == 201, answer.text
+
+
+def test_a_registered_model_is_listed_in_the_models_view_and_picked_in_the_switcher(page: Page, stack, admin_key):
+    switcher = page.get_by_test_id("model-switcher")
+    expect(switcher).to_have_count(0)  # the fraud model alone: the header as it always was
+    _register_cancer_model(stack, admin_key)
+
+    open_view(page, "models")  # the view reads the registry again when it opens
+    cancer = page.locator('li[data-model="cancer"]')
+    expect(cancer).to_contain_text(CANCER_DESCRIPTION, timeout=15_000)
+    expect(cancer).to_contain_text("onnx")
+    expect(page.locator('li[data-model="fraud"]')).to_contain_text("xgboost")
+    expect(switcher).to_have_value("fraud")  # two models now: the header offers the switch
+
+    open_view(page, "drift")
+    switcher.select_option("cancer")
+    expect(page).to_have_url(re.compile(r"\?model=cancer#/drift$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Drift")  # switching keeps the view
+    open_view(page, "models")
+    expect(cancer.get_by_text("Selected")).to_be_visible()
+
+    cancer.get_by_role("button", name="Drift of cancer").click()
+    expect(page).to_have_url(re.compile(r"\?model=cancer#/drift$"))
+    switcher.select_option("fraud")  # back to the fraud model, for what follows
+    expect(page).to_have_url(re.compile(r"/#/drift$"))
+    assert "model=" not in page.url
+    open_view(page, "overview")
+    expect(page.get_by_test_id("prediction-counter")).to_be_visible(timeout=15_000)
+
+
 @pytest.mark.parametrize("size", [(1366, 768), (1440, 900), (1920, 1080)])
 def test_no_view_overflows_a_laptop_or_desktop_screen(page: Page, artifacts, size):
     page.set_viewport_size({"width": size[0], "height": size[1]})
@@ -200,6 +260,7 @@ def test_every_view_is_populated_and_photographed(page: Page, artifacts):
         "alerts": page.locator("li[data-alert-id]").first,
         "predict": page.get_by_test_id("shap-bars"),
         "simulator": page.get_by_test_id("active-scenario"),
+        "models": page.locator('li[data-model="cancer"]'),
     }
     for view in VIEWS:
         open_view(page, view)

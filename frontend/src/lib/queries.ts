@@ -87,8 +87,13 @@ export function useStatsSeries(): { data: SeriesPoint[] } {
 export const useModel = ({ enabled = true }: { enabled?: boolean } = {}) =>
   useQuery({ queryKey: keys.model, queryFn: ({ signal }) => api.get('/model', { signal }), enabled })
 
-/** Every registered model with its newest version, the built-in fraud model first. */
-export const useModels = () => useQuery({ queryKey: keys.models, queryFn: ({ signal }) => api.get('/models', { signal }) })
+/**
+ * Every registered model with its newest version, the built-in fraud model first. Nothing
+ * announces a registration made elsewhere (the CLI, another browser), so `refresh` reads the
+ * list again whenever the caller mounts (the Models view), which also updates the header.
+ */
+export const useModels = ({ refresh = false }: { refresh?: boolean } = {}) =>
+  useQuery({ queryKey: keys.models, queryFn: ({ signal }) => api.get('/models', { signal }), refetchOnMount: refresh ? 'always' : true })
 
 /** One registered model with every version (its newest, `latest`, is the one served). */
 export const useRegisteredModel = (name: string, { enabled = true }: { enabled?: boolean } = {}) =>

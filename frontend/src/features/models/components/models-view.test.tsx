@@ -51,6 +51,13 @@ describe('ModelsView', () => {
     expect(paths).not.toContain('/api/v1/models/fraud/drift/summary')
   })
 
+  it('reads the list again when opened: a model registered elsewhere shows up', async () => {
+    stubApi(routes)
+    renderWithClient(<ModelsView />, { client: testClient([[keys.session, session(null)], [keys.models, [fraudEntry]]]) })
+    await waitFor(() => expect(card('cancer')).not.toBeNull())
+    expect(card('fraud')).not.toBeNull()
+  })
+
   it('selects a model by its name (its Overview) or its Drift button', async () => {
     stubApi(routes)
     window.history.replaceState(null, '', '/#/models')
