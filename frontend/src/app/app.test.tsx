@@ -85,6 +85,14 @@ describe('App', () => {
     expect(screen.getByRole('button', { name: /Drift/ })).toHaveAttribute('aria-current', 'page')
   })
 
+  it('does not call the API down when the URL names a model it does not know', async () => {
+    stubApi(healthy())
+    window.history.replaceState(null, '', '/?model=ghost#/overview')
+    renderApp()
+    await waitFor(() => expect(screen.getAllByText(/no route GET \/api\/v1\/models\/ghost/).length).toBeGreaterThan(0))
+    expect(screen.queryByText('The Driftwatch API is not answering.')).toBeNull()
+  })
+
   it('says so when the API is down', async () => {
     vi.stubGlobal('fetch', async () => {
       throw new TypeError('Failed to fetch')

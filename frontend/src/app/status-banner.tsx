@@ -4,6 +4,7 @@ import { ApiError } from '../lib/api-client'
 import { useSignInGate } from '../lib/auth/sign-in-gate'
 import { formatClock } from '../lib/format'
 import { useLiveStatus } from '../lib/live/live-provider'
+import { FRAUD_MODEL } from '../lib/model-selection'
 import { useDegraded, useStats } from '../lib/queries'
 
 const TONES = {
@@ -21,7 +22,7 @@ function Banner({ title, tone = 'critical', children }: { title: string; tone?: 
 
 /** The one banner that says what is wrong with the backend right now, if anything. */
 export function StatusBanner() {
-  const stats = useStats()
+  const stats = useStats(FRAUD_MODEL) // whether the API answers: the built-in model's figures, whichever model is shown
   const live = useLiveStatus()
   const degraded = useDegraded().data
   const { ask } = useSignInGate()

@@ -107,5 +107,6 @@ describe('RegisterCard', () => {
     const error = await screen.findByRole('alert')
     expect(error).toHaveTextContent('Could not check this model')
     expect(error).toHaveTextContent('a request signed in by cookie must send Content-Type: application/json')
+    expect(error).toHaveTextContent('register with the admin key: POST /api/v1/models with X-API-Key')
   })
 })

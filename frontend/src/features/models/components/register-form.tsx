@@ -176,8 +176,10 @@ function useFailure(error: Error | null): string | null {
   const role = useSession().data?.role
   const generic = useActionError(error)
   if (error instanceof ApiError && error.status === 422 && error.errors.length) return null
-  // A 403 to an admin is not about the role: the API says why (e.g. it refuses this upload from a cookie session).
-  if (error instanceof ApiError && error.isForbidden && role === 'admin') return error.message
+  // A 403 to an admin is not about the role: the API says why (today it refuses an upload signed by the session cookie).
+  if (error instanceof ApiError && error.isForbidden && role === 'admin') {
+    return `${error.message}. Until the API accepts an upload from a signed-in dashboard, register with the admin key: POST /api/v1/models with X-API-Key, or python -m app.registry register.`
+  }
   return generic
 }
 
