@@ -1,4 +1,4 @@
-import { Suspense } from 'react'
+import { Suspense, useEffect, useRef } from 'react'
 import { SignInDialog } from '../components/sign-in-dialog'
 import { StateMessage } from '../components/ui/state-message'
 import { Badge } from '../components/ui/badge'
@@ -21,8 +21,15 @@ interface NavItemProps {
 }
 
 function NavItem({ view, active, onSelect, badge }: NavItemProps) {
+  const item = useRef<HTMLLIElement>(null)
+  useEffect(() => {
+    // On a phone the views are a row that scrolls sideways: bring the current one into it (the page itself stays put).
+    const row = item.current?.parentElement
+    if (!active || !item.current || !row || row.scrollWidth <= row.clientWidth) return
+    row.scrollLeft = item.current.offsetLeft - row.offsetLeft - (row.clientWidth - item.current.offsetWidth) / 2
+  }, [active])
   return (
-    <li className="shrink-0">
+    <li ref={item} className="shrink-0">
       <button
         type="button"
         onClick={() => onSelect(view.id)}
