@@ -111,8 +111,9 @@ export default function SimulatorView() {
   const model = useSelectedModel()
   return model === FRAUD_MODEL ? <FraudSimulator /> : (
     <StateMessage title="The simulator drives the fraud model only">
-      It generates card transactions for the built-in fraud model. {model} is scored by whoever calls POST
-      /api/v1/models/{model}/predict; pick the fraud model in the header to steer its traffic.
+      It generates card transactions for the built-in fraud model. The model {model} is scored by whoever calls{' '}
+      <code className="text-slate-300">POST /api/v1/models/{model}/predict</code>; pick fraud in the header’s switcher to steer
+      the simulator.
     </StateMessage>
   )
 }
