@@ -4,8 +4,8 @@
  */
 import { useMutation, useQuery, useQueryClient, type QueryKey } from '@tanstack/react-query'
 import { useMemo } from 'react'
-import type { AlertAction, AlertStatus, Explanation, FeatureSpec, ModelRow, Prediction, ScoredRow, SimulatorUpdate, Transaction } from '../types/api'
-import { api } from './api-client'
+import type { AlertAction, AlertStatus, Explanation, FeatureSpec, ModelRow, Prediction, RowExplanation, ScoredRow, SimulatorUpdate, Transaction } from '../types/api'
+import { api, ApiError } from './api-client'
 import { FRAUD_MODEL, useSelectedModel } from './model-selection'
 import { HISTORY_PARAMS, historyPoints, mergeSeries, type SeriesPoint } from './series'
 
@@ -212,14 +212,34 @@ export function usePredictExplain() {
 export interface RowScore {
   model: string
   score: ScoredRow
+  /** TreeSHAP contributions (XGBoost models), or null with the API's reason in `unexplained` (e.g. an ONNX model). */
+  explanation: RowExplanation | null
+  unexplained: string | null
 }
 
-/** Score one row with a registered model (POST /models/{name}/predict); explaining is not available for them yet. */
+/**
+ * Score one row with a registered model and explain it, in parallel (POST /models/{name}/predict
+ * and /explain). A model the API cannot explain (a 422: ONNX has no TreeSHAP) is still scored,
+ * with the API's reason kept; any other failure fails the whole (a 401 asks for a key).
+ */
 export function useScoreRow(model: string) {
   const client = useQueryClient()
   return useMutation({
-    mutationFn: (row: ModelRow) => api.post('/models/{name}/predict', { path: { name: model }, body: row }),
-    onSuccess: (score) => client.setQueryData<RowScore>(scopedKey(keys.lastScore, model), { model, score }),
+    mutationFn: async (row: ModelRow): Promise<RowScore> => {
+      const path = { name: model }
+      const [score, explained] = await Promise.all([
+        api.post('/models/{name}/predict', { path, body: row }),
+        api.post('/models/{name}/explain', { path, body: row }).then(
+          (explanation) => ({ explanation, unexplained: null }),
+          (error: unknown) => {
+            if (error instanceof ApiError && error.status === 422) return { explanation: null, unexplained: error.errors[0]?.message ?? error.message }
+            throw error
+          },
+        ),
+      ])
+      return { model, score, ...explained }
+    },
+    onSuccess: (result) => client.setQueryData<RowScore>(scopedKey(keys.lastScore, model), result),
   })
 }
 

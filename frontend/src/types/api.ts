@@ -92,6 +92,7 @@ export type RegistrationForm = NonNullable<Operation<'post', '/models'>['request
 /** A registered model's input row (its features by name) and its score. */
 export type ModelRow = ApiBody<'post', '/models/{name}/predict'>
 export type ScoredRow = ApiResult<'post', '/models/{name}/predict'>
+export type RowExplanation = ApiResult<'post', '/models/{name}/explain'>
 
 /** A message of WS /ws/live, which the document describes among its schemas (no path has it). */
 export type LiveMessage = components['schemas']['LiveMessage']

@@ -95,16 +95,24 @@ describe('PredictView when not signed in', () => {
 
 describe('PredictView for a registered model', () => {
   const scored = { prediction_id: '0b7e4c1e-8f0a-4f57-9d4e-3a8c9a8b1c2d', score: 0.912, decision: true, threshold: 0.5, model: 'cancer', model_version: cancerDetail.latest!.version, latency_ms: 1.8 }
+  const onnxRefusal = {
+    detail: 'model: cancer is an onnx model: explanations need a tree booster',
+    errors: [{ field: 'model', message: 'cancer 20261201-191003-e3915b7d is an onnx model: explanations need a tree booster (XGBoost, TreeSHAP); it is scored and monitored but not explained', type: 'value_error' }],
+  }
 
-  it('builds the form from its schema, scores through /models/{name}/predict and says explanations are not available', async () => {
+  it('builds the form from its schema, scores through /models/{name}/predict and says plainly why an ONNX model is not explained', async () => {
     visit('/?model=cancer#/predict')
-    const calls = stubApi({ 'GET /api/v1/models/cancer': cancerDetail, 'POST /api/v1/models/cancer/predict': scored })
+    const calls = stubApi({
+      'GET /api/v1/models/cancer': cancerDetail,
+      'POST /api/v1/models/cancer/predict': scored,
+      'POST /api/v1/models/cancer/explain': () => [422, onnxRefusal],
+    })
     renderWithClient(<PredictView />, { client: testClient([[keys.session, session('admin')]]) })
     const radius = await screen.findByLabelText('Mean radius')
     expect(radius).toHaveValue(13.4)
     expect(screen.getByLabelText('Clinic')).toHaveValue('north')
     expect(screen.getByLabelText('Smoker')).not.toBeChecked()
-    expect(screen.getByTestId('explain-unavailable')).toHaveTextContent('Explanations are not available for registered models yet')
+    expect(screen.getByRole('status')).toHaveTextContent('without an explanation (ONNX models are scored and monitored, not explained)')
 
     await userEvent.clear(radius)
     await userEvent.type(radius, '21.5')
@@ -114,10 +122,27 @@ describe('PredictView for a registered model', () => {
 
     expect(await screen.findByTestId('model-score')).toHaveTextContent('0.912')
     expect(screen.getByText('Positive')).toBeInTheDocument()
+    expect(screen.getByTestId('explain-unavailable')).toHaveTextContent('No explanation for this score: cancer 20261201-191003-e3915b7d is an onnx model')
+    expect(screen.queryByRole('alert')).toBeNull() // scored all the same
+    const sent = { 'mean radius': 21.5, 'mean texture': 20.52, clinic: 'south', smoker: true }
     const posts = calls.filter((c) => c.method === 'POST')
     expect(posts.map((c) => [c.path, c.body])).toEqual([
-      ['/api/v1/models/cancer/predict', { 'mean radius': 21.5, 'mean texture': 20.52, clinic: 'south', smoker: true }],
+      ['/api/v1/models/cancer/predict', sent],
+      ['/api/v1/models/cancer/explain', sent],
     ])
-    expect(calls.map((c) => c.path)).not.toContain('/api/v1/explain')
+  })
+
+  it("shows an XGBoost model's SHAP contributions beside its score", async () => {
+    visit('/?model=cancer#/predict')
+    const xgboost = { ...cancerDetail, latest: { ...cancerDetail.latest!, format: 'xgboost-json' as const } }
+    const explained = { model: 'cancer', model_version: xgboost.latest.version, score: 0.912, base_value: 0.4, margin: 2.34, contributions: { 'mean radius': 1.5, 'mean texture': 0.6, clinic: -0.2, smoker: 0.04 } }
+    stubApi({ 'GET /api/v1/models/cancer': xgboost, 'POST /api/v1/models/cancer/predict': scored, 'POST /api/v1/models/cancer/explain': explained })
+    renderWithClient(<PredictView />, { client: testClient([[keys.session, session('admin')]]) })
+    await userEvent.click(await screen.findByRole('button', { name: 'Score' }))
+    const bars = await screen.findByTestId('shap-bars')
+    expect(screen.getByText(/Red pushes towards the positive class/)).toBeInTheDocument()
+    expect(bars).toHaveTextContent('Mean radius: +1.500')
+    expect(bars).toHaveTextContent('Clinic: -0.200')
+    expect(screen.queryByTestId('explain-unavailable')).toBeNull()
   })
 })

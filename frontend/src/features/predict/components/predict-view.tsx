@@ -52,27 +52,49 @@ function Result({ prediction, explanation }: Score) {
   )
 }
 
-function RowResult({ score }: RowScore) {
+function RowResult({ score, explanation, unexplained }: RowScore) {
   return (
-    <div className="flex flex-wrap items-end gap-6">
-      <div>
-        <div className="text-xs uppercase tracking-wider text-slate-400">Score</div>
-        <div className={`text-5xl font-bold tabular-nums ${score.decision ? 'text-rose-300' : 'text-emerald-300'}`} data-testid="model-score">
-          {formatNumber(score.score, 3)}
-        </div>
-      </div>
-      <div className="space-y-1 pb-1 text-sm text-slate-400">
-        <Badge tone={score.decision ? 'critical' : 'ok'}>{score.decision ? 'Positive' : 'Negative'}</Badge>
+    <div className="space-y-4">
+      <div className="flex flex-wrap items-end gap-6">
         <div>
-          threshold {formatNumber(score.threshold, 3)} · scored in {formatMs(score.latency_ms)}
+          <div className="text-xs uppercase tracking-wider text-slate-400">Score</div>
+          <div className={`text-5xl font-bold tabular-nums ${score.decision ? 'text-rose-300' : 'text-emerald-300'}`} data-testid="model-score">
+            {formatNumber(score.score, 3)}
+          </div>
         </div>
-        <div className="font-mono text-xs text-slate-500">version {score.model_version}</div>
+        <div className="space-y-1 pb-1 text-sm text-slate-400">
+          <Badge tone={score.decision ? 'critical' : 'ok'}>{score.decision ? 'Positive' : 'Negative'}</Badge>
+          <div>
+            threshold {formatNumber(score.threshold, 3)} · scored in {formatMs(score.latency_ms)}
+          </div>
+          <div className="font-mono text-xs text-slate-500">version {score.model_version}</div>
+        </div>
       </div>
+      {explanation ? (
+        <div>
+          <h3 className="text-sm font-semibold text-slate-200">Why: SHAP contributions</h3>
+          <p className="mb-2 text-xs text-slate-400">
+            Log-odds from the base value {formatNumber(explanation.base_value, 2)} to {formatNumber(explanation.margin, 2)}. Red pushes
+            towards the positive class, green away from it.
+          </p>
+          <ShapBars contributions={explanation.contributions} />
+        </div>
+      ) : (
+        <p className="border-t border-slate-800 pt-3 text-xs text-slate-400" data-testid="explain-unavailable">
+          No explanation for this score: {unexplained ?? 'the API gave none'}.
+        </p>
+      )}
     </div>
   )
 }
 
-/** Score one row with a registered model: a form from its schema; no explanation (the API has none for them yet). */
+/** What the wait for a first score says about explanations, once the model's format is known. */
+function explainNote(format: string | undefined) {
+  if (!format) return '.'
+  return format === 'onnx' ? ', without an explanation (ONNX models are scored and monitored, not explained).' : ', with each feature’s SHAP contribution.'
+}
+
+/** Score one row with a registered model: a form from its schema; the score explained when the model allows (XGBoost). */
 function RegisteredPredict({ name }: { name: string }) {
   const model = useRegisteredModel(name)
   const scoring = useScoreRow(name)
@@ -101,7 +123,7 @@ function RegisteredPredict({ name }: { name: string }) {
           }
         </QueryState>
       </Card>
-      <Card title="Score">
+      <Card title="Score and explanation">
         {error && (
           <StateMessage kind="error" title="Could not score this input">
             {error}
@@ -110,13 +132,10 @@ function RegisteredPredict({ name }: { name: string }) {
         {last && !error && <RowResult {...last} />}
         {!last && !error && (
           <StateMessage title="Score an input">
-            Edit the fields and press “Score”: the model’s probability of the positive class and its decision appear here.
+            Edit the fields and press “Score”: the model’s probability of the positive class and its decision appear here
+            {explainNote(model.data?.latest?.format)}
           </StateMessage>
         )}
-        <p className="mt-4 border-t border-slate-800 pt-3 text-xs text-slate-400" data-testid="explain-unavailable">
-          Explanations are not available for registered models yet: only the built-in fraud model’s scores are explained
-          (SHAP).
-        </p>
       </Card>
     </div>
   )
