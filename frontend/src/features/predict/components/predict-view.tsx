@@ -123,7 +123,8 @@ function RegisteredPredict({ name }: { name: string }) {
           }
         </QueryState>
       </Card>
-      <Card title="Score and explanation">
+      {/* A schema can be long: the answer stays in sight beside the form while it scrolls (wide screens). */}
+      <Card title="Score and explanation" className="xl:sticky xl:top-[4.75rem] xl:self-start">
         {error && (
           <StateMessage kind="error" title="Could not score this input">
             {error}
