@@ -24,7 +24,7 @@ from __future__ import annotations
 from fastapi import HTTPException, Request, Security
 from fastapi.security import APIKeyCookie, APIKeyHeader, HTTPBearer
 
-from app.core.middleware import API_PREFIX, is_json
+from app.core.middleware import API_PREFIX, UPLOAD_PATHS, is_json
 from app.core.ratelimit import identify
 from app.core.security import API_KEY_HEADER, SESSION_COOKIE, Principal, Role
 
@@ -86,11 +86,22 @@ def same_origin(request: Request, allowed_origins: frozenset[str]) -> bool:
 
 
 def check_cookie_request(request: Request, allowed_origins: frozenset[str]) -> None:
-    """Refuse an unsafe cookie-authenticated request that a foreign page could have sent."""
-    if not is_json(request.headers.get("content-type")):
+    """Refuse an unsafe cookie-authenticated request that a foreign page could have sent.
+
+    A body must be JSON (a page elsewhere cannot send that without a preflight); an
+    upload path (a model registration) takes a multipart form, which any page could
+    post, so there only the origin check below stands, as it does for every request.
+    """
+    content_type = request.headers.get("content-type")
+    upload = request.scope["path"] in UPLOAD_PATHS and _is_multipart(content_type)
+    if not upload and not is_json(content_type):
         raise HTTPException(403, "a request signed in by cookie must send Content-Type: application/json")
     if not same_origin(request, allowed_origins):
         raise HTTPException(403, "cross-site request refused: the Origin is not in CORS_ORIGINS")
+
+
+def _is_multipart(content_type: str | None) -> bool:
+    return (content_type or "").split(";", 1)[0].strip().lower() == "multipart/form-data"
 
 
 async def authorize(

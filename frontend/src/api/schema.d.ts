@@ -287,7 +287,7 @@ export interface paths {
         put?: never;
         /**
          * Register Model
-         * @description Register a new model, or a new version of one: 201 with what was stored.
+         * @description Register a new model, or a new version of one: 201 with what was stored (200 for a dry run).
          *
          *     Every problem (the artifact, a column of the reference, the schema, the label) is
          *     named in one 422; nothing is stored unless everything holds.
@@ -4208,6 +4208,72 @@ export interface operations {
             };
         };
         responses: {
+            /** @description A dry run: checked, nothing stored. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "name": "cancer",
+                     *       "reference_rows": 284,
+                     *       "saved": false,
+                     *       "schema_inferred": true,
+                     *       "version": {
+                     *         "artifact_sha256": "e3915b7dcfcaf4902de641f2213f9808fc59ea2230eab10ea8aca2570ba25878",
+                     *         "features": [
+                     *           {
+                     *             "categories": [],
+                     *             "description": "",
+                     *             "dtype": "float",
+                     *             "example": 13.4,
+                     *             "kind": "numeric",
+                     *             "maximum": null,
+                     *             "minimum": null,
+                     *             "name": "mean radius",
+                     *             "unit": null
+                     *           },
+                     *           {
+                     *             "categories": [],
+                     *             "description": "",
+                     *             "dtype": "float",
+                     *             "example": 20.52,
+                     *             "kind": "numeric",
+                     *             "maximum": null,
+                     *             "minimum": null,
+                     *             "name": "mean texture",
+                     *             "unit": null
+                     *           }
+                     *         ],
+                     *         "format": "onnx",
+                     *         "label_column": "target",
+                     *         "metrics": {
+                     *           "f1": 0.9945652173913043,
+                     *           "n": 284,
+                     *           "positive_rate": 0.6443661971830986,
+                     *           "pr_auc": 0.9998508488576061,
+                     *           "precision": 0.9891891891891892,
+                     *           "recall": 1,
+                     *           "roc_auc": 0.9997294811448357
+                     *         },
+                     *         "registered_at": "2026-12-01T19:10:03.612898Z",
+                     *         "source": {
+                     *           "label": "target",
+                     *           "reference_file": "reference.csv",
+                     *           "reference_rows": 284,
+                     *           "schema": "inferred",
+                     *           "seed": 0
+                     *         },
+                     *         "threshold": 0.5,
+                     *         "trained_at": "2026-12-01T19:10:03.608320Z",
+                     *         "version": "20261201-191003-e3915b7d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RegistrationOut"];
+                };
+            };
             /** @description Successful Response */
             201: {
                 headers: {

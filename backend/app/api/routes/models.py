@@ -14,7 +14,7 @@ import json
 import time
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
@@ -73,9 +73,15 @@ def _schema_document(raw: bytes | None) -> list[dict] | None:
         raise service.RegistrationError([Problem("schema", f"not a JSON document: {exc}")]) from None
 
 
-@router.post("/models", response_model=RegistrationOut, status_code=201)
+@router.post(
+    "/models",
+    response_model=RegistrationOut,
+    status_code=201,
+    responses={200: {"model": RegistrationOut, "description": "A dry run: checked, nothing stored."}},
+)
 async def register_model(
     state: StateDep,
+    response: Response,
     name: Annotated[str, Form(max_length=64, description="Lower-case letters, digits and -.")],
     artifact: Annotated[UploadFile, File(description="XGBoost JSON/UBJ booster or ONNX model (never a pickle).")],
     reference: Annotated[UploadFile, File(description="Reference data: CSV or Parquet, the model's inputs by name.")],
@@ -87,7 +93,7 @@ async def register_model(
     description: Annotated[str, Form(max_length=500)] = "",
     dry_run: Annotated[bool, Form(description="Check and answer, store nothing.")] = False,
 ):
-    """Register a new model, or a new version of one: 201 with what was stored.
+    """Register a new model, or a new version of one: 201 with what was stored (200 for a dry run).
 
     Every problem (the artifact, a column of the reference, the schema, the label) is
     named in one 422; nothing is stored unless everything holds.
@@ -105,6 +111,7 @@ async def register_model(
     # Loading, checking and scoring take seconds of CPU: off the event loop.
     prepared = await run_in_threadpool(service.prepare, upload)
     if dry_run:
+        response.status_code = 200  # checked, nothing created
         return service.registration_out(prepared, None)
     return await run_in_threadpool(_save, state, prepared)
 
@@ -180,6 +187,6 @@ def explain_registered(name: str, row: RowIn, state: StateDep):
 )
 def record_registered_feedback(name: str, body: FeedbackIn, session: SessionDep, state: StateDep):
     """The true label of predictions of this model (all or nothing; another model's ids are unknown here)."""
-    service.model_detail(session, name)  # 404 for an unknown model
+    # An unknown model has no predictions: its ids are all unknown here (404 naming them).
     stored, unchanged = record_labels(session, state.writer, body.labels, model=name)
     return {"stored": stored, "unchanged": unchanged}
