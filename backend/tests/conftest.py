@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from fastapi.testclient import TestClient
 
 from app.core.config import Settings
 from app.main import create_app
-from driftwatch_testing import TEST_ADMIN_KEY, TEST_PREDICT_KEY, auth
+from driftwatch_testing import TEST_ADMIN_KEY, TEST_PREDICT_KEY, auth, until_ready
 
 
 @pytest.fixture(params=["postgresql", "sqlite"])
@@ -34,11 +32,7 @@ def settings(database_url, model_dir) -> Settings:
 def client(settings, clean_db):
     """A test client of the real app that sends the admin key (``anonymous`` sends none)."""
     with TestClient(create_app(settings), headers=auth()) as c:
-        deadline = time.monotonic() + 15
-        while c.get("/api/v1/ready").status_code != 200:
-            assert time.monotonic() < deadline, c.get("/api/v1/ready").json()
-            time.sleep(0.05)
-        yield c
+        yield until_ready(c)
 
 
 @pytest.fixture

@@ -17,7 +17,6 @@ and ``ignored_auth`` can check they refuse the same request without it.
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -26,7 +25,7 @@ from fastapi.testclient import TestClient
 
 from app.main import create_app
 from driftwatch_core.generator import Drift, TransactionGenerator
-from driftwatch_testing import TEST_ADMIN_KEY
+from driftwatch_testing import TEST_ADMIN_KEY, until_ready
 
 pytestmark = pytest.mark.slow
 
@@ -78,11 +77,7 @@ def api_schema(settings, clean_db):
         )
     )
     with TestClient(app, headers={"X-API-Key": TEST_ADMIN_KEY}) as client:  # runs the lifespan
-        deadline = time.monotonic() + 15
-        while client.get("/api/v1/ready").status_code != 200:
-            assert time.monotonic() < deadline, client.get("/api/v1/ready").json()
-            time.sleep(0.05)
-        _seed(client, settings)
+        _seed(until_ready(client), settings)
         config = schemathesis.Config.from_dict(
             {
                 "seed": SEED,

@@ -15,7 +15,7 @@ from app.api.auth import OPEN_ROUTES, PREDICT_ROUTES
 from app.core.security import SESSION_COOKIE
 from app.main import create_app
 from driftwatch_core.db.models import Alert, SimulatorControl
-from driftwatch_testing import TEST_ADMIN_KEY, TEST_PREDICT_KEY, add_open_alert, auth
+from driftwatch_testing import TEST_ADMIN_KEY, TEST_PREDICT_KEY, add_open_alert, auth, until_ready
 
 PAGE = "http://localhost:3000"  # in CORS_ORIGINS by default
 
@@ -34,7 +34,7 @@ def unsafe_routes(app) -> list[tuple[str, str, str]]:
 def anonymous(settings, clean_db):
     """A client that sends no credential (the conftest ``client`` sends the admin key)."""
     with TestClient(create_app(settings)) as c:
-        yield c
+        yield until_ready(c)
 
 
 @pytest.fixture
@@ -45,7 +45,7 @@ def make_app(settings, clean_db):
     def _make(**changes) -> TestClient:
         c = TestClient(create_app(settings.model_copy(update=changes)))
         opened.append(c.__enter__())
-        return c
+        return until_ready(c)
 
     yield _make
     for c in opened:

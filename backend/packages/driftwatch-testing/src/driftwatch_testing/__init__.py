@@ -201,6 +201,15 @@ def wait_http(url: str, timeout_s: float = 60.0, status: int = 200) -> None:
     raise TimeoutError(f"{url} did not answer {status} within {timeout_s} s (last: {last!r})")
 
 
+def until_ready(client, timeout_s: float = 30.0):
+    """``client`` (a TestClient of the backend) once its app has migrated the database and
+    registered its model: a background thread does both at start, so a test must not race it."""
+    # The app's own signal, not /ready polled: requests would count against the rate limits.
+    state = client.app.state.driftwatch
+    assert state.schema_ready.wait(timeout_s), f"not ready after {timeout_s} s: {state.model_error or 'database'}"
+    return client
+
+
 @contextlib.contextmanager
 def run_backend(database_url: str, model_dir: Path, log_path: Path, **env: str) -> Iterator[str]:
     """Start ``uvicorn app.main:app`` (the installed backend) in a subprocess; yield its
