@@ -237,6 +237,38 @@ def test_a_registered_model_is_listed_in_the_models_view_and_picked_in_the_switc
     expect(page.get_by_test_id("prediction-counter")).to_be_visible(timeout=15_000)
 
 
+def test_a_registered_models_drift_view_flags_the_two_shifted_features_and_no_other(page: Page, stack, admin_key):
+    """The other half of the breast-cancer data, two measurements shifted, scored through the
+    registered model: after a cycle its Drift view marks exactly those two; fraud's is untouched."""
+    from sklearn.datasets import load_breast_cancer
+
+    frame = load_breast_cancer(as_frame=True).frame
+    live = frame.drop(frame.sample(frac=0.5, random_state=0).index).drop(columns="target")
+    live["mean radius"] *= 1.5
+    live["mean texture"] += 10.0
+    scored = httpx.post(
+        f"{stack.backend_url}/api/v1/models/cancer/predict/batch",
+        headers={"X-API-Key": admin_key},
+        json={"rows": live.to_dict("records")},
+        timeout=60,
+    )
+    assert scored.status_code == 200, scored.text
+
+    switcher = page.get_by_test_id("model-switcher")
+    open_view(page, "overview")
+    switcher.select_option("cancer")
+    expect(page.get_by_text("2 of 30 features drifted")).to_be_visible(timeout=90_000)
+    open_view(page, "drift")
+    drifted = page.locator('tr[data-feature][data-drifted="true"]')
+    expect(drifted).to_have_count(2, timeout=30_000)
+    assert sorted(drifted.evaluate_all("rows => rows.map(r => r.dataset.feature)")) == ["mean radius", "mean texture"]
+    expect(page.locator("tr[data-feature]")).to_have_count(30)
+
+    switcher.select_option("fraud")  # the fraud model's view: none of the cancer model's rows
+    expect(page.locator('tr[data-feature="amount"]')).to_be_visible(timeout=30_000)
+    expect(page.locator('tr[data-feature="mean radius"]')).to_have_count(0)
+
+
 @pytest.mark.parametrize("size", [(1366, 768), (1440, 900), (1920, 1080)])
 def test_no_view_overflows_a_laptop_or_desktop_screen(page: Page, artifacts, size):
     page.set_viewport_size({"width": size[0], "height": size[1]})

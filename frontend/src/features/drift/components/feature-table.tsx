@@ -30,6 +30,7 @@ export function FeatureTable({ features, selected, onSelect }: FeatureTableProps
               key={f.feature}
               data-feature={f.feature}
               data-severity={f.severity}
+              data-drifted={f.drifted}
               className={`border-b border-slate-800/60 ${selected === f.feature ? 'bg-sky-500/10' : 'hover:bg-slate-800/40'}`}
             >
               <td className="py-1.5 pr-1.5">
