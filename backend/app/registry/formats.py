@@ -42,13 +42,15 @@ import zipfile
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import onnxruntime as ort
 import xgboost as xgb
 from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
 from google.protobuf.message import DecodeError, Message
+
+if TYPE_CHECKING:
+    import onnxruntime as ort
 
 FORMATS = ("xgboost-json", "xgboost-ubj", "onnx")
 MAX_ARTIFACT_BYTES = 64 * 1024 * 1024
@@ -502,6 +504,8 @@ def _load_onnx(raw: bytes) -> OnnxScorer:
             f"The ONNX model keeps tensor {external[0]!r} in an external file, which Driftwatch refuses "
             "(it would be read from the server's disk); save the model with all tensors inside the one file."
         )
+    import onnxruntime as ort  # about 60 MB: only in a process that loads an ONNX model
+
     options = ort.SessionOptions()
     options.intra_op_num_threads = 1
     options.inter_op_num_threads = 1

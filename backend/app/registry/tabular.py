@@ -32,8 +32,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 from pandas.api import types as ptypes
 
 from driftwatch_core.features import Feature
@@ -178,6 +176,9 @@ def _duplicate_problems(names: Iterable[Hashable]) -> list[Problem]:
 
 
 def _read_parquet(raw: bytes, source: str) -> pd.DataFrame:
+    import pyarrow as pa  # only when a Parquet file arrives
+    import pyarrow.parquet as pq
+
     if len(raw) < 12 or not raw.endswith(PARQUET_MAGIC):
         raise _refuse(f"{source} starts like a Parquet file but is cut short or damaged (it does not end with PAR1)")
     try:
