@@ -3,7 +3,7 @@ import { Badge, type Tone } from '../../../components/ui/badge'
 import { Button } from '../../../components/ui/button'
 import { formatAgo, formatInt, formatNumber, humanize } from '../../../lib/format'
 import { selectModel, useSelectedModel } from '../../../lib/model-selection'
-import { useAlerts, useDriftSummary } from '../../../lib/queries'
+import { useAlerts, useDriftSummary, useStats } from '../../../lib/queries'
 import type { DriftSummary, RegisteredModel } from '../../../types/api'
 
 /** A drift summary in a word or three, with its tone. */
@@ -43,6 +43,13 @@ function OpenAlerts({ name }: { name: string }) {
   )
 }
 
+function Traffic({ name }: { name: string }) {
+  const stats = useStats(name)
+  const count = stats.data?.last_minute.count
+  if (count === undefined) return <span className="text-slate-500">{stats.isError ? '—' : '…'}</span>
+  return <span data-testid="model-traffic">{count ? `${formatInt(count)} predictions` : 'No traffic'}</span>
+}
+
 function Fact({ label, children, className = '' }: { label: string; children: ReactNode; className?: string }) {
   return (
     <div className={`min-w-0 ${className}`}>
@@ -70,6 +77,7 @@ function ModelItem({ model, selected }: { model: RegisteredModel; selected: bool
           {model.name}
         </button>
         <Badge tone="muted">{humanize(model.task)}</Badge>
+        {latest && <Badge tone="muted">{formatInt(latest.features.length)} features</Badge>}
         {selected && <Badge tone="info">Selected</Badge>}
         {!model.active && <Badge tone="muted">Retired</Badge>}
       </h3>
@@ -91,7 +99,9 @@ function ModelItem({ model, selected }: { model: RegisteredModel; selected: bool
         <Fact label="Versions">{formatInt(model.versions)}</Fact>
         <Fact label="Threshold">{formatNumber(latest?.threshold, 3)}</Fact>
         <Fact label="Reference ROC-AUC">{rocAuc === undefined ? '—' : formatNumber(rocAuc, 3)}</Fact>
-        <Fact label="Features">{formatInt(latest?.features.length)}</Fact>
+        <Fact label="Last minute">
+          <Traffic name={model.name} />
+        </Fact>
         <Fact label="Drift">
           <DriftStatus name={model.name} />
         </Fact>

@@ -2,7 +2,7 @@ import { screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { describe, expect, it } from 'vitest'
 import { keys } from '../../../lib/queries'
-import { alert, cancerEntry, drift, fraudEntry, session } from '../../../test/fixtures'
+import { alert, cancerEntry, drift, fraudEntry, session, stats } from '../../../test/fixtures'
 import { renderWithClient, stubApi, testClient } from '../../../test/render'
 import type { DriftRun, DriftSummary } from '../../../types/api'
 import ModelsView from './models-view'
@@ -19,6 +19,8 @@ const routes = {
   'GET /api/v1/alerts': { items: [], counts: { open: 0, acknowledged: 0, resolved: 2 } },
   'GET /api/v1/models/cancer/drift/summary': drifting,
   'GET /api/v1/models/cancer/alerts': { items: [alert(4)], counts: { open: 3, acknowledged: 0, resolved: 0 } },
+  'GET /api/v1/stats': stats(1234),
+  'GET /api/v1/models/cancer/stats': stats(285, { last_minute: { ...stats().last_minute, count: 0 } }),
 }
 
 const render = () => renderWithClient(<ModelsView />, { client: testClient([[keys.session, session(null)]]) })
@@ -35,6 +37,8 @@ describe('ModelsView', () => {
     expect(cancer.getByText('Binary classification')).toBeInTheDocument()
     expect(cancer.getByText(cancerEntry.latest!.version)).toBeInTheDocument()
     expect(cancer.getByText('· onnx')).toBeInTheDocument()
+    expect(cancer.getByText(`${cancerEntry.latest!.features.length} features`)).toBeInTheDocument()
+    expect(await cancer.findByTestId('model-traffic')).toHaveTextContent('No traffic')
     expect(cancer.getByText('0.500')).toBeInTheDocument()
     expect(cancer.getByText('1.000')).toBeInTheDocument() // ROC-AUC 0.9997 on its reference
     expect(cancer.getByText('2')).toBeInTheDocument() // versions
@@ -44,6 +48,7 @@ describe('ModelsView', () => {
     expect(fraud.getByText('0.916')).toBeInTheDocument()
     expect(await fraud.findByTestId('model-drift')).toHaveTextContent('No drift')
     expect(await fraud.findByTestId('model-open-alerts')).toHaveTextContent('None')
+    expect(await fraud.findByTestId('model-traffic')).toHaveTextContent(`${stats().last_minute.count} predictions`)
     expect(fraud.getByText('Selected')).toBeInTheDocument() // no ?model= in the URL: the fraud model
     // The fraud model's figures come from today's endpoints, shared with the other views.
     const paths = calls.map((c) => c.path)
