@@ -268,20 +268,6 @@ def register_trained(session: Session, paths: artifacts.ArtifactPaths) -> ModelV
     return save(session, prepared)
 
 
-def newest_versions(session: Session) -> dict[str, ModelVersion]:
-    """Model name -> its newest registered version, for every active model."""
-    rows = session.scalars(
-        select(ModelVersion)
-        .join(RegisteredModel, RegisteredModel.name == ModelVersion.model_name)
-        .where(RegisteredModel.active)
-        .order_by(ModelVersion.model_name, ModelVersion.registered_at.desc())
-    )
-    newest: dict[str, ModelVersion] = {}
-    for row in rows:
-        newest.setdefault(row.model_name, row)
-    return newest
-
-
 def version_out(row: ModelVersion) -> dict:
     """A stored version as the API shows it: everything but the artifact's bytes."""
     return {
