@@ -211,6 +211,25 @@ def prepare(upload: Upload, *, seed: int = 0, now: datetime | None = None) -> Pr
     )
 
 
+def _row(prepared: Prepared, registered_at: datetime) -> ModelVersion:
+    """The stored form of a prepared version (``save`` adds it; a dry run only shows it)."""
+    return ModelVersion(
+        version=prepared.version,
+        model_name=prepared.name,
+        trained_at=prepared.trained_at,
+        threshold=prepared.threshold,
+        metrics=prepared.metrics,
+        feature_schema=[f.to_dict() for f in prepared.schema],
+        registered_at=registered_at,
+        format=prepared.format,
+        artifact=prepared.artifact,
+        artifact_sha256=prepared.sha256,
+        reference=prepared.reference,
+        label_column=prepared.label,
+        source=prepared.source,
+    )
+
+
 def save(session: Session, prepared: Prepared) -> ModelVersion:
     """Store the model (when new) and the version; the caller's transaction commits both."""
     if session.get(ModelVersion, prepared.version) is not None:
@@ -219,21 +238,7 @@ def save(session: Session, prepared: Prepared) -> ModelVersion:
         model = RegisteredModel(name=prepared.name, task=TASK, description=prepared.description, created_at=utcnow())
         session.add(model)
         session.flush()  # the version's foreign key needs the model's row first
-    version = ModelVersion(
-        version=prepared.version,
-        model_name=prepared.name,
-        trained_at=prepared.trained_at,
-        threshold=prepared.threshold,
-        metrics=prepared.metrics,
-        feature_schema=[f.to_dict() for f in prepared.schema],
-        registered_at=utcnow(),
-        format=prepared.format,
-        artifact=prepared.artifact,
-        artifact_sha256=prepared.sha256,
-        reference=prepared.reference,
-        label_column=prepared.label,
-        source=prepared.source,
-    )
+    version = _row(prepared, registered_at=utcnow())
     session.add(version)
     session.flush()
     return version
@@ -242,13 +247,14 @@ def save(session: Session, prepared: Prepared) -> ModelVersion:
 def register_trained(session: Session, paths: artifacts.ArtifactPaths) -> ModelVersion:
     """Register a version written by training (the built-in fraud model) unless it is already."""
     meta = artifacts.load_metadata(paths)
+    existing = session.get(ModelVersion, meta["version"])
+    if existing is not None and existing.artifact is not None:
+        return existing  # every later start: nothing to read
     raw = paths.booster.read_bytes()
     reference = {**artifacts.load_reference(paths), "score_name": SCORE_NAME}
-    existing = session.get(ModelVersion, meta["version"])
-    if existing is not None:
-        if existing.artifact is None:  # registered by the release before the registry
-            existing.artifact, existing.artifact_sha256 = raw, hashlib.sha256(raw).hexdigest()
-            existing.reference, existing.label_column = reference, "is_fraud"
+    if existing is not None:  # registered by the release before the registry
+        existing.artifact, existing.artifact_sha256 = raw, hashlib.sha256(raw).hexdigest()
+        existing.reference, existing.label_column = reference, "is_fraud"
         return existing
     prepared = Prepared(
         name=DEFAULT_MODEL,
@@ -286,22 +292,8 @@ def version_out(row: ModelVersion) -> dict:
 
 def registration_out(prepared: Prepared, saved: ModelVersion | None) -> dict:
     """What a registration made (``saved``) or, for a dry run (None), would make."""
-    out = (
-        version_out(saved)
-        if saved is not None
-        else {
-            "version": prepared.version,
-            "format": prepared.format,
-            "registered_at": prepared.trained_at,
-            "trained_at": prepared.trained_at,
-            "threshold": prepared.threshold,
-            "metrics": prepared.metrics,
-            "label_column": prepared.label,
-            "artifact_sha256": prepared.sha256,
-            "source": prepared.source,
-            "features": [f.to_dict() for f in prepared.schema],
-        }
-    )
+    # A dry run shows the row it would store, unsaved.
+    out = version_out(saved if saved is not None else _row(prepared, registered_at=prepared.trained_at))
     return {
         "saved": saved is not None,
         "name": prepared.name,

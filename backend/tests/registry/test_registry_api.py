@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import json
 import pickle
-import time
 
 import numpy as np
 import pandas as pd
@@ -98,10 +97,8 @@ def test_a_scikit_learn_model_registers_via_onnx_and_scores_like_scikit_learn(cl
     scores = [p["score"] for p in batch.json()["predictions"]]
     assert np.allclose(scores, expected, atol=1e-5)
 
-    deadline = time.monotonic() + 10  # the writer stores them within its interval
-    while (stored := _stored(clean_db, "cancer")) < 51 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert stored == 51
+    assert client.app.state.driftwatch.writer.wait_written(30)  # stored: the writer says so, no polling
+    assert _stored(clean_db, "cancer") == 51
 
 
 def _stored(engine, name: str) -> int:
