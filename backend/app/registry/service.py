@@ -33,7 +33,7 @@ from app.ml.train import evaluate
 from app.registry import formats, tabular
 from app.registry.tabular import Problem
 from app.services.errors import Conflict, Invalid, NotFound
-from driftwatch_core import artifacts
+from driftwatch_core import artifacts, stages
 from driftwatch_core.db.models import DEFAULT_MODEL, ModelVersion, RegisteredModel, utcnow
 from driftwatch_core.features import SCORE_NAME, Feature, schema_from_dicts
 from driftwatch_core.reference import build_reference
@@ -230,31 +230,62 @@ def _row(prepared: Prepared, registered_at: datetime) -> ModelVersion:
     )
 
 
-def save(session: Session, prepared: Prepared) -> ModelVersion:
-    """Store the model (when new) and the version; the caller's transaction commits both."""
+#: What a newly registered version becomes: it answers, it is tried in shadow, or it waits.
+STAGES_ON_REGISTER = ("champion", "shadow", "none")
+
+
+def save(session: Session, prepared: Prepared, *, stage: str = "champion", actor: str = "") -> ModelVersion:
+    """Store the model (when new) and the version, and put the version on ``stage``
+    (a model's first version always becomes its champion); the caller's transaction
+    commits all of it."""
     if session.get(ModelVersion, prepared.version) is not None:
         raise Conflict(f"version {prepared.version} is already registered")
-    if session.get(RegisteredModel, prepared.name) is None:
+    model = session.get(RegisteredModel, prepared.name)
+    if model is None:
         model = RegisteredModel(name=prepared.name, task=TASK, description=prepared.description, created_at=utcnow())
         session.add(model)
         session.flush()  # the version's foreign key needs the model's row first
     version = _row(prepared, registered_at=utcnow())
     session.add(version)
     session.flush()
+    stages.record_event(
+        session,
+        prepared.name,
+        "registered",
+        f"{prepared.version} registered ({prepared.format})",
+        version=prepared.version,
+        actor=actor,
+        details={"source": prepared.source},
+    )
+    if model.champion_version is None or stage == "champion":
+        stages.promote(session, prepared.name, prepared.version, actor=actor, reason="registered")
+    elif stage == "shadow":
+        stages.challenge(session, prepared.name, prepared.version, stages.SHADOW, actor=actor, reason="registered")
     return version
 
 
 def register_trained(session: Session, paths: artifacts.ArtifactPaths) -> ModelVersion:
-    """Register a version written by training (the built-in fraud model) unless it is already."""
+    """Register a version written by training (the built-in fraud model) unless it is already.
+
+    A version stored here for the first time becomes the champion (training a new
+    version and restarting serves it, as before stages); a version already stored
+    keeps whatever stage it has (a promotion or rollback made live survives restarts).
+    """
     meta = artifacts.load_metadata(paths)
     existing = session.get(ModelVersion, meta["version"])
     if existing is not None and existing.artifact is not None:
+        model = session.get(RegisteredModel, DEFAULT_MODEL)
+        if model is not None and model.champion_version is None:
+            stages.promote(session, DEFAULT_MODEL, existing.version, actor="startup", reason="the model had no champion")
         return existing  # every later start: nothing to read
     raw = paths.booster.read_bytes()
     reference = {**artifacts.load_reference(paths), "score_name": SCORE_NAME}
     if existing is not None:  # registered by the release before the registry
         existing.artifact, existing.artifact_sha256 = raw, hashlib.sha256(raw).hexdigest()
         existing.reference, existing.label_column = reference, "is_fraud"
+        model = session.get(RegisteredModel, DEFAULT_MODEL)
+        if model is not None and model.champion_version is None:
+            stages.promote(session, DEFAULT_MODEL, existing.version, actor="startup", reason="the model had no champion")
         return existing
     prepared = Prepared(
         name=DEFAULT_MODEL,
@@ -271,7 +302,7 @@ def register_trained(session: Session, paths: artifacts.ArtifactPaths) -> ModelV
         trained_at=datetime.fromisoformat(meta["trained_at"]),
         description=BUILTIN_DESCRIPTION,
     )
-    return save(session, prepared)
+    return save(session, prepared, stage="champion", actor="startup")
 
 
 def version_out(row: ModelVersion) -> dict:

@@ -74,7 +74,11 @@ class RegisteredModel(Base):
     """A model the platform serves and monitors: a name, a task, its versions."""
 
     __tablename__ = "registered_models"
-    __table_args__ = (CheckConstraint("task IN ('binary_classification')", name="ck_registered_models_task"),)
+    __table_args__ = (
+        CheckConstraint("task IN ('binary_classification')", name="ck_registered_models_task"),
+        CheckConstraint("challenger_mode IN ('shadow', 'canary')", name="ck_registered_models_challenger_mode"),
+        CheckConstraint("canary_share > 0 AND canary_share < 1", name="ck_registered_models_canary_share"),
+    )
 
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     task: Mapped[str] = mapped_column(String(32), default="binary_classification")
@@ -82,6 +86,18 @@ class RegisteredModel(Base):
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
     #: Monitored every cycle; a retired model keeps its history but is no longer judged.
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+    #: The version that answers (None until the model has one).
+    champion_version: Mapped[str | None] = mapped_column(String(64))
+    #: At most one challenger: scored in ``shadow`` (never answers) or as a ``canary``
+    #: (answers ``canary_share`` of requests, sticky per entity id).
+    challenger_version: Mapped[str | None] = mapped_column(String(64))
+    challenger_mode: Mapped[str | None] = mapped_column(String(16))
+    canary_share: Mapped[float | None] = mapped_column(Float)
+    #: The champion before the current one: what ``rollback`` serves again.
+    previous_champion: Mapped[str | None] = mapped_column(String(64))
+    #: Bumped by every stage change; servers poll it to switch without a restart.
+    generation: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    stage_changed_at: Mapped[datetime | None] = mapped_column(Timestamp)
 
 
 class ModelVersion(Base):
@@ -115,6 +131,8 @@ class ModelVersion(Base):
     label_column: Mapped[str | None] = mapped_column(String(128))
     #: What it was made from: files, rows, label, trainer, seed.
     source: Mapped[dict | None] = mapped_column(JSONType)
+    #: Set when the version was retired: it no longer serves or shadows.
+    retired_at: Mapped[datetime | None] = mapped_column(Timestamp)
 
 
 class Prediction(Base):
@@ -133,6 +151,9 @@ class Prediction(Base):
     is_fraud: Mapped[bool] = mapped_column(Boolean)
     threshold: Mapped[float] = mapped_column(Float)
     latency_ms: Mapped[float] = mapped_column(Float)
+    #: A shadow row: the answered prediction this version scored the same request of, off the
+    #: request path (never answered, never labelled itself: its label is that prediction's).
+    shadow_of: Mapped[uuid.UUID | None] = mapped_column(Uuid)
 
 
 class GroundTruth(Base):
@@ -253,6 +274,74 @@ class Alert(Base):
     acknowledged_at: Mapped[datetime | None] = mapped_column(Timestamp)
     resolved_at: Mapped[datetime | None] = mapped_column(Timestamp)
     clear_cycles: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ModelEvent(Base):
+    """Something that happened to a model, on the timeline: a stage change, a retrain, a gate decision."""
+
+    __tablename__ = "model_events"
+    __table_args__ = (
+        Index("ix_model_events_model_name_created_at", "model_name", "created_at"),
+        Index("ix_model_events_created_at", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    model_name: Mapped[str] = mapped_column(String(64))
+    #: promoted, rolled_back, shadow, canary, retired, retrain_*, gate, ...
+    kind: Mapped[str] = mapped_column(String(32))
+    version: Mapped[str | None] = mapped_column(String(64))
+    #: Who: an API key's name, ``worker`` (the promotion gate), ``policy``, ``startup``.
+    actor: Mapped[str] = mapped_column(String(64), default="")
+    message: Mapped[str] = mapped_column(Text)
+    details: Mapped[dict] = mapped_column(JSONType, default=dict)
+
+
+class VersionComparison(Base):
+    """Champion against challenger in one worker cycle, on the same requests."""
+
+    __tablename__ = "version_comparisons"
+    __table_args__ = (Index("ix_version_comparisons_model_name_computed_at", "model_name", "computed_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    model_name: Mapped[str] = mapped_column(String(64))
+    computed_at: Mapped[datetime] = mapped_column(Timestamp)
+    champion_version: Mapped[str] = mapped_column(String(64))
+    challenger_version: Mapped[str] = mapped_column(String(64))
+    mode: Mapped[str] = mapped_column(String(16))
+    n_paired: Mapped[int] = mapped_column(Integer)
+    n_labelled: Mapped[int] = mapped_column(Integer)
+    #: Per version (score distribution, prediction drift, realized and estimated performance),
+    #: agreement, the ROC-AUC difference with its bootstrap interval, the gate's decision.
+    details: Mapped[dict] = mapped_column(JSONType)
+
+
+class RetrainJob(Base):
+    """One retraining of a model: queued, training, evaluating, registered or failed (with why)."""
+
+    __tablename__ = "retrain_jobs"
+    __table_args__ = (
+        Index("ix_retrain_jobs_model_name_created_at", "model_name", "created_at"),
+        CheckConstraint(
+            "status IN ('queued', 'training', 'evaluating', 'registered', 'failed')", name="ck_retrain_jobs_status"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    model_name: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    #: ``manual`` (the API, the CLI) or ``policy`` (RETRAIN_POLICY).
+    trigger: Mapped[str] = mapped_column(String(16))
+    requested_by: Mapped[str] = mapped_column(String(64), default="")
+    params: Mapped[dict] = mapped_column(JSONType, default=dict)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    finished_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    progress: Mapped[str] = mapped_column(Text, default="")
+    error: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[str | None] = mapped_column(String(64))
+    #: The data mix, time range, hold-out evaluation, search.
+    result: Mapped[dict | None] = mapped_column(JSONType)
 
 
 class SimulatorControl(Base):
