@@ -13,7 +13,9 @@ from app.api.routes import (
     ops,
     predict,
     predictions,
+    retrain,
     simulator,
+    stages,
     stats,
 )
 
@@ -23,6 +25,8 @@ ROUTE_MODULES = (
     feedback,
     model,
     models,
+    stages,
+    retrain,
     predictions,
     stats,
     monitoring,

@@ -32,7 +32,7 @@ from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
 
 from app.api import examples
 from app.api.auth import required_role
-from app.api.deps import get_model, get_session
+from app.api.deps import get_champion, get_session
 from app.core.config import Settings
 from app.core.middleware import API_PREFIX
 from app.schemas.errors import Problem
@@ -79,7 +79,7 @@ def _statuses(route: RouteContext, method: str, operation: dict, settings: Setti
         elif operation.get("security"):
             operation["security"] = [{}, *operation["security"]]  # a credential is optional here
         statuses.append("429")
-    if _calls(route.dependant) & {get_session, get_model}:
+    if _calls(route.dependant) & {get_session, get_champion}:
         statuses.append("503")
     return statuses
 

@@ -34,3 +34,18 @@ class Metrics:
         self.model_info = Info("driftwatch_model", "The model being served", registry=r)
         self.pending_writes = Gauge("driftwatch_pending_writes", "Predictions waiting to be stored", registry=r)
         self.stored = Counter("driftwatch_predictions_stored", "Predictions written to the database", registry=r)
+        self.answered = Counter(
+            "driftwatch_answers",
+            "Requests answered, by model, version and stage",
+            ["model", "version", "stage"],
+            registry=r,
+        )
+        self.shadow_scored = Counter(
+            "driftwatch_shadow_scored", "Rows a challenger scored in shadow", ["model", "version"], registry=r
+        )
+        self.shadow_dropped = Counter(
+            "driftwatch_shadow_dropped",
+            "Shadow rows dropped because the shadow queue (or the writer's share for shadows) was full",
+            ["model"],
+            registry=r,
+        )

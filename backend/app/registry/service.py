@@ -26,13 +26,14 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from app.ml.encoding import encode_columns
 from app.ml.train import evaluate
 from app.registry import formats, tabular
 from app.registry.tabular import Problem
 from app.services.errors import Conflict, Invalid, NotFound
+from app.services.stages import stages_out
 from driftwatch_core import artifacts, stages
 from driftwatch_core.db.models import DEFAULT_MODEL, ModelVersion, RegisteredModel, utcnow
 from driftwatch_core.features import SCORE_NAME, Feature, schema_from_dicts
@@ -230,6 +231,7 @@ def _row(prepared: Prepared, registered_at: datetime) -> ModelVersion:
     )
 
 
+NO_CHAMPION = "the model had no champion"
 #: What a newly registered version becomes: it answers, it is tried in shadow, or it waits.
 STAGES_ON_REGISTER = ("champion", "shadow", "none")
 
@@ -276,7 +278,9 @@ def register_trained(session: Session, paths: artifacts.ArtifactPaths) -> ModelV
     if existing is not None and existing.artifact is not None:
         model = session.get(RegisteredModel, DEFAULT_MODEL)
         if model is not None and model.champion_version is None:
-            stages.promote(session, DEFAULT_MODEL, existing.version, actor="startup", reason="the model had no champion")
+            stages.promote(
+                session, DEFAULT_MODEL, existing.version, actor="startup", reason="the model had no champion"
+            )
         return existing  # every later start: nothing to read
     raw = paths.booster.read_bytes()
     reference = {**artifacts.load_reference(paths), "score_name": SCORE_NAME}
@@ -285,7 +289,9 @@ def register_trained(session: Session, paths: artifacts.ArtifactPaths) -> ModelV
         existing.reference, existing.label_column = reference, "is_fraud"
         model = session.get(RegisteredModel, DEFAULT_MODEL)
         if model is not None and model.champion_version is None:
-            stages.promote(session, DEFAULT_MODEL, existing.version, actor="startup", reason="the model had no champion")
+            stages.promote(
+                session, DEFAULT_MODEL, existing.version, actor="startup", reason="the model had no champion"
+            )
         return existing
     prepared = Prepared(
         name=DEFAULT_MODEL,
@@ -305,10 +311,14 @@ def register_trained(session: Session, paths: artifacts.ArtifactPaths) -> ModelV
     return save(session, prepared, stage="champion", actor="startup")
 
 
-def version_out(row: ModelVersion) -> dict:
+def version_out(row: ModelVersion, model: RegisteredModel | None = None) -> dict:
     """A stored version as the API shows it: everything but the artifact's bytes."""
+    if model is None:
+        model = object_session_model(row)
     return {
         "version": row.version,
+        "stage": stages.stage_of(model, row) if model is not None else "candidate",
+        "retired_at": row.retired_at,
         "format": row.format,
         "registered_at": row.registered_at,
         "trained_at": row.trained_at,
@@ -339,7 +349,14 @@ def _versions(session: Session, name: str) -> list[ModelVersion]:
     return list(session.scalars(query))
 
 
+def object_session_model(row: ModelVersion) -> RegisteredModel | None:
+    """The model of a stored version (for its stage), when the row is in a session."""
+    session = object_session(row)
+    return session.get(RegisteredModel, row.model_name) if session is not None else None
+
+
 def _model_out(model: RegisteredModel, versions: list[ModelVersion]) -> dict:
+    champion = next((v for v in versions if v.version == model.champion_version), None)
     return {
         "name": model.name,
         "task": model.task,
@@ -347,7 +364,9 @@ def _model_out(model: RegisteredModel, versions: list[ModelVersion]) -> dict:
         "active": model.active,
         "created_at": model.created_at,
         "versions": len(versions),
-        "latest": version_out(versions[0]) if versions else None,
+        "latest": version_out(versions[0], model) if versions else None,
+        "champion": version_out(champion, model) if champion is not None else None,
+        "stages": stages_out(model),
     }
 
 
@@ -364,7 +383,7 @@ def model_detail(session: Session, name: str) -> dict:
     if model is None:
         raise NotFound(f"no model named {name!r}: GET /api/v1/models lists them")
     versions = _versions(session, name)
-    return {**_model_out(model, versions), "history": [version_out(v) for v in versions]}
+    return {**_model_out(model, versions), "history": [version_out(v, model) for v in versions]}
 
 
 def version_summary(session: Session, version: str) -> dict:

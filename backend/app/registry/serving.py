@@ -1,16 +1,23 @@
-"""Serving registered models: each version loaded once per process, the newest one answered.
+"""Serving registered models by stage: the champion answers, a challenger is tried beside it.
 
-``ModelRegistry.get(name)`` returns the ``ServedModel`` of a model's newest
-registered version: its scorer (``formats.load`` on the stored artifact, done
-once per version and cached), its feature schema, the request model generated
-from that schema, its threshold. Which version is newest is read from the
-database at most every ``refresh_s`` seconds per model, so a version registered
-through another process is served within that time without a restart; a request
-keeps the ``ServedModel`` it started with.
+Each backend process keeps every model's ``Routing`` (``driftwatch_core.stages``:
+champion, challenger, shadow or canary, share) in memory. A poller thread reads
+them from the database every ``poll_s`` seconds (one small query); when a
+model's generation changes it loads the versions the new routing needs *before*
+swapping it in, so a promotion, rollback, canary or shadow made through any
+process is served by every process within about ``poll_s`` plus the load time,
+without a restart. A request takes one routing and the ``ServedModel`` objects it
+names at its start, so a request in flight finishes on the version it started
+with. Each version's artifact is loaded once per process (``formats.load``) and
+cached.
+
+Without the poller (a process that has not started it, tests), a routing
+older than ``poll_s`` is read again on the request path.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -18,17 +25,19 @@ from dataclasses import dataclass
 
 import numpy as np
 from pydantic import BaseModel
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.ml.encoding import encode_rows
 from app.registry import formats
 from app.schemas.transaction import row_model
 from app.services.errors import Invalid, NotFound
-from driftwatch_core.db.models import DEFAULT_MODEL, ModelVersion, RegisteredModel
+from driftwatch_core.db.models import ModelVersion, RegisteredModel
 from driftwatch_core.features import Feature, schema_from_dicts
+from driftwatch_core.stages import Routing, routing_of, routings
 
-REFRESH_S = 5.0
+log = logging.getLogger(__name__)
+
+POLL_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -46,42 +55,130 @@ class ServedModel:
         return self.scorer.predict_proba(encode_rows(rows, self.schema))
 
 
+@dataclass(frozen=True)
+class Route:
+    """Who answers one request, and who scores it in shadow (None: nobody)."""
+
+    answer: ServedModel
+    stage: str  # champion | canary
+    shadow: ServedModel | None = None
+
+
+def served_model(
+    name: str, version: str, fmt: str, scorer: formats.Scorer, schema: tuple[Feature, ...], threshold: float
+) -> ServedModel:
+    title = "".join(part.capitalize() for part in name.split("-")) + "Row"
+    return ServedModel(
+        name=name,
+        version=version,
+        format=fmt,
+        scorer=scorer,
+        schema=schema,
+        threshold=threshold,
+        row_model=row_model(title, schema, f"One input row of model {name!r}: every feature, nothing else."),
+    )
+
+
 def _load(row: ModelVersion) -> ServedModel:
     if row.artifact is None:
         raise NotFound(f"version {row.version} of model {row.model_name!r} has no stored artifact")
     schema = schema_from_dicts(row.feature_schema)
-    title = "".join(part.capitalize() for part in row.model_name.split("-")) + "Row"
-    return ServedModel(
-        name=row.model_name,
-        version=row.version,
-        format=row.format,
-        scorer=formats.load(row.artifact, row.format),
-        schema=schema,
-        threshold=float(row.threshold),
-        row_model=row_model(title, schema, f"One input row of model {row.model_name!r}: every feature, nothing else."),
+    return served_model(
+        row.model_name, row.version, row.format, formats.load(row.artifact, row.format), schema, float(row.threshold)
     )
 
 
 class ModelRegistry:
-    def __init__(self, session_factory: Callable[[], Session], refresh_s: float = REFRESH_S) -> None:
+    def __init__(self, session_factory: Callable[[], Session], poll_s: float = POLL_S) -> None:
         self._sessions = session_factory
-        self._refresh_s = refresh_s
+        self.poll_s = poll_s
         self._lock = threading.Lock()
         self._loaded: dict[str, ServedModel] = {}  # version -> loaded
-        self._newest: dict[str, tuple[float, str]] = {}  # model -> (checked at, version)
+        self._routes: dict[str, Routing] = {}
+        self._read_at = float("-inf")
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.last_error: str | None = None
 
-    def get(self, name: str, fraud_version: str | None = None) -> ServedModel:
-        """The newest version of ``name`` (for the built-in model, ``fraud_version``: the one this
-        process serves when it has one); ``NotFound`` when no such model (or no version)."""
-        if name == DEFAULT_MODEL and fraud_version is not None:
-            return self.version(fraud_version)
-        checked = self._newest.get(name)
-        if checked is None or time.monotonic() - checked[0] > self._refresh_s:
-            with self._sessions() as session:
-                version = self._newest_version(session, name)
-            checked = (time.monotonic(), version)
-            self._newest[name] = checked
-        return self.version(checked[1])
+    # --- the poller -------------------------------------------------------------------
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="model-routing", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.refresh()
+                self.last_error = None
+            except Exception as exc:  # noqa: BLE001 - the database may be down: serve what we have
+                self.last_error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}"
+                log.debug("model routing not refreshed: %s", self.last_error)
+            self._stop.wait(self.poll_s)
+
+    def refresh(self) -> dict[str, Routing]:
+        """Read every model's routing; load what a changed one needs, then swap it in."""
+        with self._sessions() as session:
+            fresh = routings(session)
+        for name, routing in fresh.items():
+            old = self._routes.get(name)
+            if old is None or old.generation != routing.generation:
+                for version in (routing.champion, routing.challenger):
+                    if version is not None:
+                        try:
+                            self.version(version)
+                        except Exception:
+                            log.exception("model %s: version %s cannot be loaded", name, version)
+                if old is not None:
+                    log.info("model %s: routing changed to %s", name, routing)
+        self._routes = fresh
+        self._read_at = time.monotonic()
+        return fresh
+
+    # --- the request path -----------------------------------------------------------------
+    def routing(self, name: str) -> Routing:
+        routing = self._routes.get(name)
+        polled = self._thread is not None and self._thread.is_alive()
+        if routing is None or (not polled and time.monotonic() - self._read_at > self.poll_s):
+            routing = self._read_one(name)
+        return routing
+
+    def _read_one(self, name: str) -> Routing:
+        with self._sessions() as session:
+            model = session.get(RegisteredModel, name)
+            if model is None:
+                raise NotFound(f"no model named {name!r}: GET /api/v1/models lists them")
+            routing = routing_of(model)
+        self._routes = {**self._routes, name: routing}
+        self._read_at = time.monotonic()
+        return routing
+
+    def champion(self, name: str) -> ServedModel:
+        """The version of ``name`` that answers; ``NotFound`` when no such model (or no version)."""
+        routing = self.routing(name)
+        if routing.champion is None:
+            raise NotFound(f"model {name!r} has no registered version yet")
+        return self.version(routing.champion)
+
+    def route(self, name: str, entity: str | None, fallback: bytes) -> Route:
+        """Who answers this request (the champion, or the canary for its share) and who shadows it.
+        A challenger that cannot be loaded is skipped: the champion answers alone."""
+        routing = self.routing(name)
+        if routing.champion is None:
+            raise NotFound(f"model {name!r} has no registered version yet")
+        answer, shadow = routing.pick(entity, fallback)
+        try:
+            return Route(
+                self.version(answer),
+                "canary" if answer != routing.champion else "champion",
+                self.version(shadow) if shadow is not None else None,
+            )
+        except Exception:
+            if routing.challenger is None:
+                raise
+            return Route(self.version(routing.champion), "champion")
 
     def version(self, version: str) -> ServedModel:
         served = self._loaded.get(version)
@@ -98,19 +195,9 @@ class ModelRegistry:
                 self._loaded[version] = served
         return served
 
-    @staticmethod
-    def _newest_version(session: Session, name: str) -> str:
-        if session.get(RegisteredModel, name) is None:
-            raise NotFound(f"no model named {name!r}: GET /api/v1/models lists them")
-        version = session.scalar(
-            select(ModelVersion.version)
-            .where(ModelVersion.model_name == name)
-            .order_by(ModelVersion.registered_at.desc())
-            .limit(1)
-        )
-        if version is None:
-            raise NotFound(f"model {name!r} has no registered version yet")
-        return version
+    def remember(self, served: ServedModel) -> None:
+        """A version loaded elsewhere (the fraud model from MODEL_DIR at start): not loaded again."""
+        self._loaded.setdefault(served.version, served)
 
 
 def explain_row(served: ServedModel, row: dict) -> dict:

@@ -9,6 +9,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 
 from app.schemas.model import FeatureSpec
+from app.schemas.stages import StagesOut, VersionStage
+from app.schemas.transaction import Stage
 
 Format = Literal["xgboost-json", "xgboost-ubj", "onnx"]
 
@@ -19,6 +21,11 @@ class VersionOut(BaseModel):
     model_config = ConfigDict(json_schema_serialization_defaults_required=True)
 
     version: str = Field(description="`<registered at>-<hash of the artifact>`.")
+    stage: VersionStage = Field(
+        description="champion (answers), shadow or canary (the challenger), previous (what a rollback serves), "
+        "retired, or candidate (registered, not serving)."
+    )
+    retired_at: datetime | None = None
     format: Format
     registered_at: datetime
     trained_at: datetime
@@ -37,7 +44,9 @@ class RegisteredModelOut(BaseModel):
     active: bool
     created_at: datetime
     versions: int = Field(description="Registered versions.")
-    latest: VersionOut | None = Field(description="The newest version, the one served.")
+    latest: VersionOut | None = Field(description="The newest version.")
+    champion: VersionOut | None = Field(description="The version that answers.")
+    stages: StagesOut
 
 
 class ModelDetailOut(RegisteredModelOut):
@@ -60,7 +69,8 @@ class ScoredRow(BaseModel):
     decision: bool = Field(description="Score at or above the threshold.")
     threshold: float
     model: str
-    model_version: str
+    model_version: str = Field(description="The version that scored it (also in the `X-Model-Version` header).")
+    stage: Stage = Field(description="`champion`, or `canary` when the canary answered this request.")
     latency_ms: float = Field(description="Server-side time to validate and score, in ms.")
 
 
@@ -74,7 +84,8 @@ class RowsIn(BaseModel):
 
 class ScoredBatch(BaseModel):
     model: str
-    model_version: str
+    model_version: str = Field(description="The version that scored the whole batch.")
+    stage: Stage
     threshold: float
     count: int
     latency_ms: float

@@ -45,13 +45,18 @@ def row_model(title: str, schema: Sequence[Feature], doc: str) -> Any:  # a clas
 Transaction = row_model("Transaction", FEATURES, "One card transaction: every feature of the model, nothing else.")
 
 
+#: Which stage answered a request.
+Stage = Literal["champion", "canary"]
+
+
 class PredictionOut(BaseModel):
     prediction_id: uuid.UUID
     fraud_probability: float = Field(description="Model score in [0, 1].")
     is_fraud: bool = Field(description="Decision: probability at or above the threshold.")
     decision: Literal["fraud", "legit"]
     threshold: float
-    model_version: str
+    model_version: str = Field(description="The version that scored it (also in the `X-Model-Version` header).")
+    stage: Stage = Field(description="`champion`, or `canary` when the canary answered this request.")
     latency_ms: float = Field(description="Server-side time to validate and score, in ms.")
 
 
@@ -61,7 +66,8 @@ class BatchIn(BaseModel):
 
 
 class BatchOut(BaseModel):
-    model_version: str
+    model_version: str = Field(description="The version that scored the whole batch.")
+    stage: Stage
     threshold: float
     count: int = Field(description="Transactions scored.")
     latency_ms: float = Field(description="Server-side time to validate and score the batch, in ms.")

@@ -43,7 +43,8 @@ def _chunks(ids: list[uuid.UUID]) -> Iterable[list[uuid.UUID]]:
 def _existing_predictions(session: Session, ids: list[uuid.UUID], model: str | None) -> set[uuid.UUID]:
     found: set[uuid.UUID] = set()
     for chunk in _chunks(ids):
-        query = select(Prediction.id).where(Prediction.id.in_(chunk))
+        # Shadow rows were never answered: their ids are unknown to callers.
+        query = select(Prediction.id).where(Prediction.id.in_(chunk), Prediction.shadow_of.is_(None))
         if model is not None:
             query = query.where(Prediction.model_name == model)
         found.update(session.scalars(query))

@@ -62,9 +62,7 @@ def take_snapshot(state: AppState) -> Snapshot:
     with state.session_factory() as session:
         row = simulator.control_row(session)
         return Snapshot(
-            stats=current_stats(
-                session, state.stats, state.writer.pending, state.model.version if state.model else None
-            ),
+            stats=current_stats(session, state.stats, state.writer.pending, state.served_version()),
             drift=drift_marker(session),
             alerts=alerts_marker(session),
             simulator=(row.updated_at, row.rps) if row else None,

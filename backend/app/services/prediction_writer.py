@@ -71,6 +71,19 @@ class PredictionWriter:
             if len(self._queue) >= self._batch_size:
                 self._cond.notify()
 
+    def offer(self, rows: list[dict], share: float = 0.5) -> bool:
+        """Queue ``rows`` only while the queue is below ``share`` of its bound; False (nothing
+        queued) otherwise. Shadow rows come this way, so they never take the room answered
+        predictions need."""
+        with self._cond:
+            if len(self._queue) + len(rows) > self._max_queue * share:
+                return False
+            self._queue.extend(rows)
+            self._submitted += len(rows)
+            if len(self._queue) >= self._batch_size:
+                self._cond.notify()
+            return True
+
     def wait_written(self, timeout_s: float = 5.0) -> bool:
         """Block until everything submitted before this call is stored."""
         with self._cond:

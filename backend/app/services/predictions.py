@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from driftwatch_core.db.models import GroundTruth, Prediction
@@ -14,7 +14,7 @@ def page(
     session: Session, limit: int, offset: int, since: datetime | None = None, until: datetime | None = None
 ) -> dict:
     """One page of predictions made in [since, until), newest first, and how many there are."""
-    where = []
+    where: list[ColumnElement[bool]] = [Prediction.shadow_of.is_(None)]  # shadow rows were never answered
     if since is not None:
         where.append(Prediction.created_at >= since)
     if until is not None:

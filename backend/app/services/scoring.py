@@ -1,4 +1,10 @@
-"""Score rows (the fraud model's transactions, a registered model's rows) and queue them for storage."""
+"""Score rows (the fraud model's transactions, a registered model's rows) and queue them for storage.
+
+A request is answered by the version its model's routing picks (the champion,
+or the canary for its share of entity ids); when the model has a challenger,
+the other version of the pair scores the same rows after the answer, in shadow
+(``app.services.shadow``). The answer names the version and stage that scored it.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +13,10 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
-
 from app.core.metrics import Metrics
-from app.ml.encoding import encode_rows
-from app.registry.serving import ServedModel
-from app.services.model_service import ModelService
+from app.registry.serving import Route
 from app.services.prediction_writer import PredictionWriter
+from app.services.shadow import ShadowJob, ShadowScorer
 from driftwatch_core.db.models import DEFAULT_MODEL, utcnow
 
 
@@ -26,84 +29,97 @@ class Scored:
     decision: bool
 
 
-def _record(
+@dataclass(frozen=True)
+class Answered:
+    """What scoring a request produced: its rows, who answered, how long it took."""
+
+    route: Route
+    scored: list[Scored]
+    latency_ms: float
+
+    @property
+    def version(self) -> str:
+        return self.route.answer.version
+
+    @property
+    def threshold(self) -> float:
+        return self.route.answer.threshold
+
+
+def score_request(
     rows: Sequence[dict],
-    probabilities: np.ndarray,
-    model: tuple[str, str, float],
+    route: Route,
     writer: PredictionWriter,
+    shadow: ShadowScorer,
+    metrics: Metrics,
     started: float,
-) -> tuple[list[Scored], float]:
-    """Queue the scored ``rows`` of ``model`` (name, version, threshold) for storage."""
-    name, version, threshold = model
+) -> Answered:
+    """Score validated rows with the routed version in one model call, queue them for storage,
+    and hand them to the shadow scorer when a second version is to score them."""
+    served = route.answer
+    probabilities = served.score(list(rows))
     now = utcnow()
     latency_ms = round((time.perf_counter() - started) * 1000, 3)
-    scored = [Scored(uuid.uuid4(), float(p), float(p) >= threshold) for p in probabilities]
+    scored = [Scored(uuid.uuid4(), float(p), float(p) >= served.threshold) for p in probabilities]
     writer.submit(
         [
             {
                 "id": s.prediction_id,
                 "created_at": now,
-                "model_name": name,
-                "model_version": version,
+                "model_name": served.name,
+                "model_version": served.version,
                 "features": row,
                 "probability": s.probability,
                 "is_fraud": s.decision,
-                "threshold": threshold,
+                "threshold": served.threshold,
                 "latency_ms": latency_ms,
+                "shadow_of": None,
             }
             for row, s in zip(rows, scored, strict=True)
         ]
     )
-    return scored, latency_ms
+    if route.shadow is not None:
+        shadow.submit(ShadowJob(route.shadow, rows, [s.prediction_id for s in scored], now))
+    metrics.answered.labels(served.name, served.version, route.stage).inc(len(scored))
+    if served.name == DEFAULT_MODEL:
+        for s in scored:
+            metrics.scores.observe(s.probability)
+        fraud = sum(1 for s in scored if s.decision)
+        metrics.predictions.labels("fraud").inc(fraud)
+        metrics.predictions.labels("legit").inc(len(scored) - fraud)
+    metrics.pending_writes.set(writer.pending)
+    return Answered(route, scored, latency_ms)
 
 
-def score_and_record(
-    rows: Sequence[dict],
-    model: ModelService,
-    writer: PredictionWriter,
-    metrics: Metrics,
-    started: float,
-) -> tuple[list[dict], float]:
-    """Score transactions in one model call, queue them for storage, return the answers."""
-    probabilities = model.predict(encode_rows(rows))
-    scored, latency_ms = _record(rows, probabilities, (DEFAULT_MODEL, model.version, model.threshold), writer, started)
-    answers = [
+def fraud_answers(answered: Answered) -> list[dict]:
+    """The fraud model's answer shape (``/predict``)."""
+    return [
         {
             "prediction_id": s.prediction_id,
             "fraud_probability": round(s.probability, 6),
             "is_fraud": s.decision,
             "decision": "fraud" if s.decision else "legit",
-            "threshold": model.threshold,
-            "model_version": model.version,
-            "latency_ms": latency_ms,
+            "threshold": answered.threshold,
+            "model_version": answered.version,
+            "stage": answered.route.stage,
+            "latency_ms": answered.latency_ms,
         }
-        for s in scored
+        for s in answered.scored
     ]
-    for s in scored:
-        metrics.scores.observe(s.probability)
-    fraud = sum(1 for s in scored if s.decision)
-    metrics.predictions.labels("fraud").inc(fraud)
-    metrics.predictions.labels("legit").inc(len(scored) - fraud)
-    metrics.pending_writes.set(writer.pending)
-    return answers, latency_ms
 
 
-def score_registered(
-    rows: Sequence[dict], served: ServedModel, writer: PredictionWriter, started: float
-) -> tuple[list[dict], float]:
-    """Score validated rows of a registered model in one call and queue them for storage."""
-    model = (served.name, served.version, served.threshold)
-    scored, latency_ms = _record(rows, served.score(list(rows)), model, writer, started)
-    answers = [
+def registered_answers(answered: Answered) -> list[dict]:
+    """A registered model's answer shape (``/models/{name}/predict``)."""
+    return [
         {
             "prediction_id": s.prediction_id,
             "score": round(s.probability, 6),
             "decision": s.decision,
-            "threshold": served.threshold,
-            "model": served.name,
-            "model_version": served.version,
-            "latency_ms": latency_ms,
+            "threshold": answered.threshold,
+            "model": answered.route.answer.name,
+            "model_version": answered.version,
+            "stage": answered.route.stage,
+            "latency_ms": answered.latency_ms,
         }
-        for s in scored
+        for s in answered.scored
     ]
-    return answers, latency_ms

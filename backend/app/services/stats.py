@@ -45,12 +45,12 @@ def compute_stats(session: Session, model: str = DEFAULT_MODEL) -> dict:
     since = now - timedelta(seconds=WINDOW_S)
     total, total_fraud = session.execute(
         select(func.count(), func.coalesce(func.sum(func.cast(Prediction.is_fraud, Integer)), 0)).where(
-            Prediction.model_name == model
+            Prediction.model_name == model, Prediction.shadow_of.is_(None)
         )
     ).one()
     recent = session.execute(
         select(Prediction.latency_ms, Prediction.is_fraud).where(
-            Prediction.model_name == model, Prediction.created_at >= since
+            Prediction.model_name == model, Prediction.shadow_of.is_(None), Prediction.created_at >= since
         )
     ).all()
     return {
@@ -92,7 +92,11 @@ def stats_history(session: Session, minutes: int, step_s: int, model: str = DEFA
         session.connection()
         .execute(  # Core rows: no ORM processing per row
             select(epoch_seconds(Prediction.created_at), Prediction.latency_ms, Prediction.is_fraud)
-            .where(Prediction.model_name == model, Prediction.created_at >= ends[0] - timedelta(seconds=WINDOW_S))
+            .where(
+                Prediction.model_name == model,
+                Prediction.shadow_of.is_(None),
+                Prediction.created_at >= ends[0] - timedelta(seconds=WINDOW_S),
+            )
             .order_by(Prediction.created_at)
         )
         .all()

@@ -11,15 +11,15 @@ the same 422 a malformed ``/predict`` gets.
 from __future__ import annotations
 
 import json
-import time
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
-from app.api.deps import SessionDep, StateDep
+from app.api.deps import ActorDep, EntityDep, SessionDep, StateDep
+from app.api.routes.predict import score
 from app.registry import service
 from app.registry.formats import MAX_ARTIFACT_BYTES
 from app.registry.serving import ServedModel, explain_row
@@ -38,7 +38,7 @@ from app.schemas.registry import (
     VersionOut,
 )
 from app.services.feedback import record_labels
-from app.services.scoring import score_registered
+from app.services.scoring import registered_answers
 
 router = APIRouter(tags=["models"])
 
@@ -92,6 +92,14 @@ async def register_model(
     threshold: Annotated[float | None, Form(gt=0, lt=1, description="Decision threshold; default 0.5.")] = None,
     description: Annotated[str, Form(max_length=500)] = "",
     dry_run: Annotated[bool, Form(description="Check and answer, store nothing.")] = False,
+    stage: Annotated[
+        Literal["champion", "shadow", "none"],
+        Form(
+            description="What the new version becomes: `champion` (answers from now on), `shadow` (tried beside the "
+            "champion, never answers) or `none` (stored; promote it later). A model's first version always answers."
+        ),
+    ] = "champion",
+    actor: ActorDep = "",
 ):
     """Register a new model, or a new version of one: 201 with what was stored (200 for a dry run).
 
@@ -113,16 +121,16 @@ async def register_model(
     if dry_run:
         response.status_code = 200  # checked, nothing created
         return service.registration_out(prepared, None)
-    return await run_in_threadpool(_save, state, prepared)
+    return await run_in_threadpool(_save, state, prepared, stage, actor)
 
 
-def _save(state, prepared: service.Prepared) -> dict:
+def _save(state, prepared: service.Prepared, stage: str, actor: str) -> dict:
     with state.session_factory.begin() as session:
-        return service.registration_out(prepared, service.save(session, prepared))
+        return service.registration_out(prepared, service.save(session, prepared, stage=stage, actor=actor))
 
 
 def _served(state, name: str) -> ServedModel:
-    return state.registry.get(name, fraud_version=state.model.version if state.model else None)
+    return state.champion(name)
 
 
 def _validated(served: ServedModel, rows: list[Any], prefix: tuple) -> list[dict]:
@@ -140,27 +148,29 @@ def _validated(served: ServedModel, rows: list[Any], prefix: tuple) -> list[dict
 
 
 @router.post("/models/{name}/predict", response_model=ScoredRow, responses=_UNKNOWN)
-def predict_registered(name: str, row: RowIn, request: Request, state: StateDep):
-    """Score one row with the model's served version and record the prediction."""
-    served = _served(state, name)
-    started = getattr(request.state, "started", time.perf_counter())
-    answers, _ = score_registered(_validated(served, [row.root], ()), served, state.writer, started)
-    return answers[0]
+def predict_registered(
+    name: str, row: RowIn, request: Request, response: Response, state: StateDep, entity: EntityDep = None
+):
+    """Score one row with the model's champion (or its canary, for its share of entity ids) and record it."""
+    rows = _validated(_served(state, name), [row.root], ())
+    return registered_answers(score(request, response, state, name, rows, entity))[0]
 
 
 @router.post("/models/{name}/predict/batch", response_model=ScoredBatch, responses=_UNKNOWN)
-def predict_registered_batch(name: str, batch: RowsIn, request: Request, state: StateDep):
-    """Score up to 10,000 rows in one model call and record them all."""
-    served = _served(state, name)
-    started = getattr(request.state, "started", time.perf_counter())
-    answers, latency_ms = score_registered(_validated(served, batch.rows, ("rows",)), served, state.writer, started)
+def predict_registered_batch(
+    name: str, batch: RowsIn, request: Request, response: Response, state: StateDep, entity: EntityDep = None
+):
+    """Score up to 10,000 rows in one model call (one version answers the whole batch) and record them all."""
+    rows = _validated(_served(state, name), batch.rows, ("rows",))
+    answered = score(request, response, state, name, rows, entity)
     return {
-        "model": served.name,
-        "model_version": served.version,
-        "threshold": served.threshold,
-        "count": len(answers),
-        "latency_ms": latency_ms,
-        "predictions": answers,
+        "model": name,
+        "model_version": answered.version,
+        "stage": answered.route.stage,
+        "threshold": answered.threshold,
+        "count": len(answered.scored),
+        "latency_ms": answered.latency_ms,
+        "predictions": registered_answers(answered),
     }
 
 

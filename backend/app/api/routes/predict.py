@@ -2,43 +2,58 @@
 
 from __future__ import annotations
 
+import os
 import time
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request, Response
 
-from app.api.deps import ModelDep, StateDep
+from app.api.deps import NO_MODEL, EntityDep, StateDep
 from app.schemas.transaction import BatchIn, BatchOut, PredictionOut, Transaction
-from app.services.scoring import score_and_record
+from app.services.errors import NotFound
+from app.services.scoring import Answered, fraud_answers, score_request
+from driftwatch_core.db.models import DEFAULT_MODEL
 
 router = APIRouter(tags=["predict"])
 
 _BUSY: dict[int | str, dict[str, Any]] = {
     503: {"description": "Too many predictions waiting to be stored; retry shortly."}
 }
+#: Every scoring answer names the version that scored it in this header too.
+VERSION_HEADER = "X-Model-Version"
 
 
-def _score(request: Request, rows: list[dict], model, state):
+def score(request: Request, response: Response, state, name: str, rows: list[dict], entity: str | None) -> Answered:
+    """Route, score, record; the answering version in the response header."""
     started = getattr(request.state, "started", time.perf_counter())  # set by RequestMetrics
-    return score_and_record(rows, model, state.writer, state.metrics, started)
+    try:
+        route = state.route(name, entity, os.urandom(8))
+    except NotFound:
+        if name != DEFAULT_MODEL:
+            raise
+        raise HTTPException(503, detail=NO_MODEL) from None
+    answered = score_request(rows, route, state.writer, state.shadow, state.metrics, started)
+    response.headers[VERSION_HEADER] = answered.version
+    return answered
 
 
 @router.post("/predict", response_model=PredictionOut, responses=_BUSY)
-def predict(transaction: Transaction, request: Request, model: ModelDep, state: StateDep):
-    """Score one transaction and record the prediction."""
-    answers, _ = _score(request, [transaction.model_dump()], model, state)
-    return answers[0]
+def predict(transaction: Transaction, request: Request, response: Response, state: StateDep, entity: EntityDep = None):
+    """Score one transaction with the champion (or the canary, for its share of entity ids) and record it."""
+    answered = score(request, response, state, DEFAULT_MODEL, [transaction.model_dump()], entity)
+    return fraud_answers(answered)[0]
 
 
 @router.post("/predict/batch", response_model=BatchOut, responses=_BUSY)
-def predict_batch(batch: BatchIn, request: Request, model: ModelDep, state: StateDep):
-    """Score up to 10,000 transactions in one model call and record them all."""
+def predict_batch(batch: BatchIn, request: Request, response: Response, state: StateDep, entity: EntityDep = None):
+    """Score up to 10,000 transactions in one model call (one version answers the whole batch) and record them all."""
     rows = [t.model_dump() for t in batch.transactions]  # type: ignore[attr-defined]  # made by create_model
-    answers, latency_ms = _score(request, rows, model, state)
+    answered = score(request, response, state, DEFAULT_MODEL, rows, entity)
     return {
-        "model_version": model.version,
-        "threshold": model.threshold,
-        "count": len(answers),
-        "latency_ms": latency_ms,
-        "predictions": answers,
+        "model_version": answered.version,
+        "stage": answered.route.stage,
+        "threshold": answered.threshold,
+        "count": len(answered.scored),
+        "latency_ms": answered.latency_ms,
+        "predictions": fraud_answers(answered),
     }

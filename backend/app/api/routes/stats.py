@@ -16,7 +16,7 @@ router = APIRouter(tags=["stats"])
 @router.get("/stats", response_model=StatsOut)
 def get_stats(session: SessionDep, state: StateDep):
     """Total predictions, the last minute's rate, fraud rate and latency p50/p95/p99."""
-    return current_stats(session, state.stats, state.writer.pending, state.model.version if state.model else None)
+    return current_stats(session, state.stats, state.writer.pending, state.served_version())
 
 
 @router.get("/stats/history", response_model=StatsHistoryOut)
@@ -34,5 +34,5 @@ def get_model_stats(
     name: Annotated[str, Path(description="A registered model's name.")], session: SessionDep, state: StateDep
 ):
     """`/stats` of one registered model: its predictions, rate, positive rate and latency."""
-    version = state.registry.get(name, fraud_version=state.model.version if state.model else None).version
+    version = state.champion(name).version
     return current_stats(session, state.stats, state.writer.pending, version, model=name)

@@ -137,8 +137,14 @@ def _locked(session: Session, name: str) -> RegisteredModel:
 def _version(session: Session, model: RegisteredModel, version: str) -> ModelVersion:
     row = session.get(ModelVersion, version)
     if row is None or row.model_name != model.name:
-        raise UnknownModel(f"model {model.name!r} has no version {version!r}: GET /api/v1/models/{model.name} lists them")
+        raise UnknownModel(
+            f"model {model.name!r} has no version {version!r}: GET /api/v1/models/{model.name} lists them"
+        )
     return row
+
+
+def _inputs(version: ModelVersion) -> list:
+    return [f.get("name") if isinstance(f, dict) else None for f in version.feature_schema or []]
 
 
 def _changed(model: RegisteredModel) -> None:
@@ -222,6 +228,12 @@ def challenge(
         raise StageConflict(f"{version} is the champion of {name!r}: a challenger is another version")
     if model.champion_version is None:
         raise StageConflict(f"model {name!r} has no champion to challenge: promote a version first")
+    champion = session.get(ModelVersion, model.champion_version)
+    if champion is not None and _inputs(champion) != _inputs(row):
+        raise StageConflict(
+            f"{version} takes other inputs than the champion {champion.version}: a challenger scores the "
+            "champion's requests, so it needs the same features in the same order (promote it instead)"
+        )
     replaced = model.challenger_version if model.challenger_version != version else None
     model.challenger_version, model.challenger_mode = version, mode
     model.canary_share = share if mode == CANARY else None
