@@ -152,6 +152,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Events
+         * @description Every model's events, newest first: the timeline the dashboard marks on its charts.
+         */
+        get: operations["listEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/explain": {
         parameters: {
             query?: never;
@@ -163,7 +183,7 @@ export interface paths {
         put?: never;
         /**
          * Explain
-         * @description SHAP contribution of each feature to one transaction's score, in log-odds.
+         * @description SHAP contribution of each feature to one transaction's score by the champion, in log-odds.
          */
         post: operations["explain"];
         delete?: never;
@@ -181,7 +201,7 @@ export interface paths {
         };
         /**
          * Explain Global
-         * @description Mean absolute SHAP value per feature over a reference sample (computed once).
+         * @description Mean absolute SHAP value per feature over a reference sample (computed once per version).
          */
         get: operations["explainGlobal"];
         put?: never;
@@ -261,7 +281,7 @@ export interface paths {
         };
         /**
          * Get Model Info
-         * @description Version, training time, hold-out metrics, decision threshold and feature schema.
+         * @description The champion's version, training time, hold-out metrics, decision threshold and feature schema.
          */
         get: operations["getModelInfo"];
         put?: never;
@@ -339,6 +359,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/models/{name}/comparison": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Comparison
+         * @description Champion against challenger, cycle by cycle, on the same requests: each version's score
+         *     distribution, prediction drift, realized (same labelled rows) and estimated performance, their
+         *     agreement, and the ROC-AUC difference with its 95% bootstrap interval.
+         */
+        get: operations["getComparison"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/models/{name}/drift": {
         parameters: {
             query?: never;
@@ -391,6 +433,26 @@ export interface paths {
          * @description `/drift/summary` of one registered model.
          */
         get: operations["getModelDriftSummary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/models/{name}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Model Events
+         * @description What happened to this model, newest first: registrations, stage changes, retrains, gate decisions.
+         */
+        get: operations["listModelEvents"];
         put?: never;
         post?: never;
         delete?: never;
@@ -490,7 +552,7 @@ export interface paths {
         put?: never;
         /**
          * Predict Registered
-         * @description Score one row with the model's served version and record the prediction.
+         * @description Score one row with the model's champion (or its canary, for its share of entity ids) and record it.
          */
         post: operations["predictRegistered"];
         delete?: never;
@@ -510,9 +572,75 @@ export interface paths {
         put?: never;
         /**
          * Predict Registered Batch
-         * @description Score up to 10,000 rows in one model call and record them all.
+         * @description Score up to 10,000 rows in one model call (one version answers the whole batch) and record them all.
          */
         post: operations["predictRegisteredBatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/models/{name}/retrain": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Retrain Jobs
+         * @description The model's retrain jobs, newest first.
+         */
+        get: operations["listRetrainJobs"];
+        put?: never;
+        /**
+         * Retrain Model
+         * @description Queue a retrain: a challenger trained on the model's recent labelled traffic (and some of its original
+         *     training data), evaluated against the champion on the newest traffic neither has trained on, and
+         *     registered in shadow. 202 with the job; follow it at `GET /models/{name}/retrain/{id}`.
+         */
+        post: operations["retrainModel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/models/{name}/retrain/{job_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Retrain Job
+         * @description One retrain job: its status, its progress while it runs, its result or its error.
+         */
+        get: operations["getRetrainJob"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/models/{name}/rollback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rollback Model
+         * @description Serve the previous champion again (a second rollback undoes the first).
+         */
+        post: operations["rollbackModel"];
         delete?: never;
         options?: never;
         head?: never;
@@ -533,6 +661,110 @@ export interface paths {
         get: operations["getModelStats"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/models/{name}/versions/{version}/canary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Canary Version
+         * @description Let this version answer a share of requests, the same entity id (`X-Entity-ID`) always the same
+         *     way; the champion scores those requests in shadow, so both are compared on every request.
+         */
+        post: operations["canaryVersion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/models/{name}/versions/{version}/promote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Promote Version
+         * @description Make this version the champion: it answers every request from now on; the current champion
+         *     becomes the previous one (what a rollback serves again).
+         */
+        post: operations["promoteVersion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/models/{name}/versions/{version}/retire": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Retire Version
+         * @description Stop a version: it no longer challenges nor is rolled back to. The champion cannot be retired.
+         */
+        post: operations["retireVersion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/models/{name}/versions/{version}/rollback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rollback Version
+         * @description Roll this version back to the previous champion; 409 unless it is the champion now (a stale click
+         *     never rolls back someone else's promotion).
+         */
+        post: operations["rollbackVersion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/models/{name}/versions/{version}/shadow": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Shadow Version
+         * @description Try this version in shadow: it scores every request after the answer and never answers;
+         *     it replaces the current challenger.
+         */
+        post: operations["shadowVersion"];
         delete?: never;
         options?: never;
         head?: never;
@@ -570,7 +802,7 @@ export interface paths {
         put?: never;
         /**
          * Predict
-         * @description Score one transaction and record the prediction.
+         * @description Score one transaction with the champion (or the canary, for its share of entity ids) and record it.
          */
         post: operations["predict"];
         delete?: never;
@@ -590,7 +822,7 @@ export interface paths {
         put?: never;
         /**
          * Predict Batch
-         * @description Score up to 10,000 transactions in one model call and record them all.
+         * @description Score up to 10,000 transactions in one model call (one version answers the whole batch) and record them all.
          */
         post: operations["predictBatch"];
         delete?: never;
@@ -849,13 +1081,21 @@ export interface components {
              * @description Server-side time to validate and score the batch, in ms.
              */
             latency_ms: number;
-            /** Model Version */
+            /**
+             * Model Version
+             * @description The version that scored the whole batch.
+             */
             model_version: string;
             /**
              * Predictions
              * @description In the order of the transactions.
              */
             predictions: components["schemas"]["PredictionOut"][];
+            /**
+             * Stage
+             * @enum {string}
+             */
+            stage: "champion" | "canary";
             /** Threshold */
             threshold: number;
         };
@@ -909,10 +1149,76 @@ export interface components {
              */
             schema?: string | null;
             /**
+             * Stage
+             * @description What the new version becomes: `champion` (answers from now on), `shadow` (tried beside the champion, never answers) or `none` (stored; promote it later). A model's first version always answers.
+             * @default champion
+             * @enum {string}
+             */
+            stage: "champion" | "shadow" | "none";
+            /**
              * Threshold
              * @description Decision threshold; default 0.5.
              */
             threshold?: number | null;
+        };
+        /** CanaryIn */
+        CanaryIn: {
+            /**
+             * Reason
+             * @description Why: kept with the event on the timeline.
+             * @default
+             */
+            reason: string;
+            /**
+             * Share
+             * @description Share of requests (by entity id) the canary answers, e.g. 0.2.
+             */
+            share: number;
+        };
+        /** ComparisonOut */
+        ComparisonOut: {
+            /** Model */
+            model: string;
+            /**
+             * Points
+             * @description Oldest first.
+             */
+            points: components["schemas"]["ComparisonPoint"][];
+            stages: components["schemas"]["StagesOut"];
+        };
+        /** ComparisonPoint */
+        ComparisonPoint: {
+            /** Challenger Version */
+            challenger_version: string;
+            /** Champion Version */
+            champion_version: string;
+            /**
+             * Computed At
+             * Format: date-time
+             */
+            computed_at: string;
+            /**
+             * Details
+             * @description Per version (`champion`, `challenger`): score distribution, prediction drift against its own reference, realized and estimated performance; `agreement` of decisions; `auc_diff` (challenger minus champion) with its bootstrap interval; `gate`, the promotion gate's decision and why.
+             */
+            details: {
+                [key: string]: unknown;
+            };
+            /**
+             * Mode
+             * @enum {string}
+             */
+            mode: "shadow" | "canary";
+            /**
+             * N Labelled
+             * @description Of those, how many have a label: what realized performance is judged on.
+             */
+            n_labelled: number;
+            /**
+             * N Paired
+             * @description Requests both versions scored in the window.
+             */
+            n_paired: number;
         };
         /** Costs */
         Costs: {
@@ -1002,6 +1308,36 @@ export interface components {
             thresholds: {
                 [key: string]: number;
             };
+        };
+        /** EventOut */
+        EventOut: {
+            /**
+             * Actor
+             * @description Who: an API key id, `worker` (the promotion gate), `policy`, `startup`.
+             */
+            actor: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Details */
+            details: {
+                [key: string]: unknown;
+            };
+            /** Id */
+            id: number;
+            /**
+             * Kind
+             * @description registered, promoted, rolled_back, shadow, canary, retired, retrain_queued, retrain_started, retrain_registered, retrain_failed, gate …
+             */
+            kind: string;
+            /** Message */
+            message: string;
+            /** Model */
+            model: string;
+            /** Version */
+            version: string | null;
         };
         /** ExplainOut */
         ExplainOut: {
@@ -1386,11 +1722,37 @@ export interface components {
          * LiveMessage
          * @description A message of the live channel WS /ws/live, told apart by `type`.
          */
-        LiveMessage: components["schemas"]["StatsMessage"] | components["schemas"]["DriftMessage"] | components["schemas"]["AlertsMessage"] | components["schemas"]["SimulatorMessage"] | components["schemas"]["DegradedMessage"] | components["schemas"]["RecoveredMessage"];
+        LiveMessage: components["schemas"]["StatsMessage"] | components["schemas"]["DriftMessage"] | components["schemas"]["AlertsMessage"] | components["schemas"]["SimulatorMessage"] | components["schemas"]["ModelsMessage"] | components["schemas"]["DegradedMessage"] | components["schemas"]["RecoveredMessage"];
+        /** ModelChange */
+        ModelChange: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Id
+             * @description The newest model event: GET /api/v1/events lists them.
+             */
+            id: number;
+            /**
+             * Kind
+             * @description promoted, rolled_back, shadow, canary, retired, retrain_*, gate, registered …
+             */
+            kind: string;
+            /** Message */
+            message: string;
+            /** Model */
+            model: string;
+            /** Version */
+            version: string | null;
+        };
         /** ModelDetailOut */
         ModelDetailOut: {
             /** Active */
             active: boolean;
+            /** @description The version that answers. */
+            champion: components["schemas"]["VersionOut"] | null;
             /**
              * Created At
              * Format: date-time
@@ -1403,10 +1765,11 @@ export interface components {
              * @description Every version, newest first.
              */
             history: components["schemas"]["VersionOut"][];
-            /** @description The newest version, the one served. */
+            /** @description The newest version. */
             latest: components["schemas"]["VersionOut"] | null;
             /** Name */
             name: string;
+            stages: components["schemas"]["StagesOut"];
             /**
              * Task
              * @constant
@@ -1462,6 +1825,18 @@ export interface components {
              * @description The served version, `<trained at>-<hash of the booster>`.
              */
             version: string;
+        };
+        /**
+         * ModelsMessage
+         * @description A model changed (a stage, a retrain, a gate decision): reload models, events and comparisons.
+         */
+        ModelsMessage: {
+            data: components["schemas"]["ModelChange"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "models";
         };
         /**
          * ParamSpec
@@ -1592,13 +1967,22 @@ export interface components {
              * @description Server-side time to validate and score, in ms.
              */
             latency_ms: number;
-            /** Model Version */
+            /**
+             * Model Version
+             * @description The version that scored it (also in the `X-Model-Version` header).
+             */
             model_version: string;
             /**
              * Prediction Id
              * Format: uuid
              */
             prediction_id: string;
+            /**
+             * Stage
+             * @description `champion`, or `canary` when the canary answered this request.
+             * @enum {string}
+             */
+            stage: "champion" | "canary";
             /** Threshold */
             threshold: number;
         };
@@ -1712,6 +2096,8 @@ export interface components {
         RegisteredModelOut: {
             /** Active */
             active: boolean;
+            /** @description The version that answers. */
+            champion: components["schemas"]["VersionOut"] | null;
             /**
              * Created At
              * Format: date-time
@@ -1719,10 +2105,11 @@ export interface components {
             created_at: string;
             /** Description */
             description: string;
-            /** @description The newest version, the one served. */
+            /** @description The newest version. */
             latest: components["schemas"]["VersionOut"] | null;
             /** Name */
             name: string;
+            stages: components["schemas"]["StagesOut"];
             /**
              * Task
              * @constant
@@ -1754,6 +2141,96 @@ export interface components {
              */
             schema_inferred: boolean;
             version: components["schemas"]["VersionOut"];
+        };
+        /**
+         * RetrainIn
+         * @description What to retrain on; omitted fields take the server's defaults (RETRAIN_TRIALS, RETRAIN_WINDOW_MINUTES).
+         * @example {
+         *       "trials": 5,
+         *       "window_minutes": 60
+         *     }
+         * @example {}
+         */
+        RetrainIn: {
+            /**
+             * Trials
+             * @description Hyper-parameter search trials (Optuna TPE on a validation split of the training traffic); 0 trains app.ml.train's parameters. Default: RETRAIN_TRIALS (5).
+             */
+            trials?: number | null;
+            /**
+             * Window Minutes
+             * @description Learn from the labelled predictions of the last this many minutes (the newest RETRAIN_HOLDOUT_SHARE of them held out to evaluate). Default: RETRAIN_WINDOW_MINUTES (60).
+             */
+            window_minutes?: number | null;
+        };
+        /**
+         * RetrainJobOut
+         * @description A retrain job: queued → training → evaluating → registered (a challenger in shadow) or failed (why).
+         */
+        RetrainJobOut: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Error
+             * @description Why it failed (too few labels, timed out, …); null otherwise.
+             */
+            error: string | null;
+            /**
+             * Finished At
+             * @description When it was registered or failed.
+             */
+            finished_at: string | null;
+            /** Id */
+            id: number;
+            /** Model */
+            model: string;
+            /**
+             * Params
+             * @description `trials` and `window_minutes`, defaults filled in.
+             */
+            params: {
+                [key: string]: unknown;
+            };
+            /**
+             * Progress
+             * @description What it is doing, in words: `training: trial 3 of 5` …
+             */
+            progress: string;
+            /**
+             * Requested By
+             * @description Who asked: an API key (`admin:3f2a9c1d`), `cli <user>`, or empty.
+             */
+            requested_by: string;
+            /**
+             * Result
+             * @description Once registered: the data `mix` (traffic and original rows), `time_range`, the `holdout` (rows, range, both ROC-AUCs, precision/recall/F1 of both at the threshold), `params`, `trials`. Once failed: `failure` (refused, error, timeout, crashed, stopped) and what is known.
+             */
+            result: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Started At
+             * @description When a runner claimed it; null while queued.
+             */
+            started_at: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "training" | "evaluating" | "registered" | "failed";
+            /**
+             * Trigger
+             * @description `manual` (the API, the command line) or `policy` (the worker's retrain policy).
+             */
+            trigger: string;
+            /**
+             * Version
+             * @description The challenger it registered in shadow.
+             */
+            version: string | null;
         };
         /** RowExplanationOut */
         RowExplanationOut: {
@@ -1948,13 +2425,21 @@ export interface components {
             latency_ms: number;
             /** Model */
             model: string;
-            /** Model Version */
+            /**
+             * Model Version
+             * @description The version that scored the whole batch.
+             */
             model_version: string;
             /**
              * Predictions
              * @description In the order of the rows.
              */
             predictions: components["schemas"]["ScoredRow"][];
+            /**
+             * Stage
+             * @enum {string}
+             */
+            stage: "champion" | "canary";
             /** Threshold */
             threshold: number;
         };
@@ -1972,7 +2457,10 @@ export interface components {
             latency_ms: number;
             /** Model */
             model: string;
-            /** Model Version */
+            /**
+             * Model Version
+             * @description The version that scored it (also in the `X-Model-Version` header).
+             */
             model_version: string;
             /**
              * Prediction Id
@@ -1984,6 +2472,12 @@ export interface components {
              * @description The model's probability of the positive class, in [0, 1].
              */
             score: number;
+            /**
+             * Stage
+             * @description `champion`, or `canary` when the canary answered this request.
+             * @enum {string}
+             */
+            stage: "champion" | "canary";
             /** Threshold */
             threshold: number;
         };
@@ -2247,6 +2741,58 @@ export interface components {
             rps?: number | null;
             /** @constant */
             scenario: "label_delay";
+        };
+        /** StageChangeIn */
+        StageChangeIn: {
+            /**
+             * Reason
+             * @description Why: kept with the event on the timeline.
+             * @default
+             */
+            reason: string;
+        };
+        /** StageChangeOut */
+        StageChangeOut: {
+            /** @description The change as the timeline records it. */
+            event: components["schemas"]["EventOut"];
+            /** Model */
+            model: string;
+            stages: components["schemas"]["StagesOut"];
+        };
+        /** StagesOut */
+        StagesOut: {
+            /**
+             * Challenger
+             * @description The version tried beside it, if any.
+             */
+            challenger: string | null;
+            /**
+             * Champion
+             * @description The version that answers.
+             */
+            champion: string | null;
+            /** Changed At */
+            changed_at: string | null;
+            /**
+             * Generation
+             * @description Bumped by every change; each backend process switches within seconds.
+             */
+            generation: number;
+            /**
+             * Mode
+             * @description How the challenger is tried.
+             */
+            mode: ("shadow" | "canary") | null;
+            /**
+             * Previous Champion
+             * @description What a rollback serves again.
+             */
+            previous_champion: string | null;
+            /**
+             * Share
+             * @description The canary's share of requests.
+             */
+            share: number | null;
         };
         /** StatsHistoryOut */
         StatsHistoryOut: {
@@ -2568,6 +3114,8 @@ export interface components {
              * Format: date-time
              */
             registered_at: string;
+            /** Retired At */
+            retired_at: string | null;
             /**
              * Source
              * @description What the version was made from.
@@ -2575,6 +3123,12 @@ export interface components {
             source: {
                 [key: string]: unknown;
             } | null;
+            /**
+             * Stage
+             * @description champion (answers), shadow or canary (the challenger), previous (what a rollback serves), retired, or candidate (registered, not serving).
+             * @enum {string}
+             */
+            stage: "champion" | "shadow" | "canary" | "previous" | "retired" | "candidate";
             /**
              * Threshold
              * @description A score at or above it is the positive decision.
@@ -3466,6 +4020,60 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["SummaryOut"];
+                };
+            };
+            /** @description Too many requests from this key or address; wait Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or the model is unavailable; retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listEvents: {
+        parameters: {
+            query?: {
+                since?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventOut"][];
+                };
+            };
+            /** @description Invalid input: names the field and what was expected. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationProblem"];
                 };
             };
             /** @description Too many requests from this key or address; wait Retry-After seconds. */
@@ -4663,6 +5271,70 @@ export interface operations {
             };
         };
     };
+    getComparison: {
+        parameters: {
+            query?: {
+                minutes?: number;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComparisonOut"];
+                };
+            };
+            /** @description No such model or version. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: names the field and what was expected. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description Too many requests from this key or address; wait Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or the model is unavailable; retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getModelDrift: {
         parameters: {
             query?: never;
@@ -5057,6 +5729,71 @@ export interface operations {
                 };
             };
             /** @description No such model (or feature). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: names the field and what was expected. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description Too many requests from this key or address; wait Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or the model is unavailable; retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listModelEvents: {
+        parameters: {
+            query?: {
+                since?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventOut"][];
+                };
+            };
+            /** @description No such model or version. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5642,7 +6379,10 @@ export interface operations {
     predictRegistered: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Who the request is about (a card, a customer); a canary answers the same id the same way every time. Without it, each request is assigned at random. */
+                "X-Entity-ID"?: string | null;
+            };
             path: {
                 name: string;
             };
@@ -5746,7 +6486,10 @@ export interface operations {
     predictRegisteredBatch: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Who the request is about (a card, a customer); a canary answers the same id the same way every time. Without it, each request is assigned at random. */
+                "X-Entity-ID"?: string | null;
+            };
             path: {
                 name: string;
             };
@@ -5865,6 +6608,363 @@ export interface operations {
             };
         };
     };
+    listRetrainJobs: {
+        parameters: {
+            query?: {
+                /** @description At most this many, newest first. */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description A registered model's name. */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RetrainJobOut"][];
+                };
+            };
+            /** @description No model of that name (or no such job of it). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: names the field and what was expected. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description Too many requests from this key or address; wait Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or the model is unavailable; retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    retrainModel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A registered model's name. */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["RetrainIn"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RetrainJobOut"];
+                };
+            };
+            /** @description No valid credential: send an API key as X-API-Key or Authorization: Bearer, or the session cookie from POST /api/v1/auth/session. */
+            401: {
+                headers: {
+                    /** @description How to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credential's role may not do this, or a cookie request came from another site. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No model of that name (or no such job of it). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not now, and the answer says why: a job of this model is already queued or running (`job_id` names it), the model has no champion, or the window holds too few labelled predictions (fewer than RETRAIN_MIN_LABELS, or one class missing from training or hold-out; `labels` counts them). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than MAX_BODY_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON: send Content-Type: application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: names the field and what was expected. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description Too many requests from this key or address; wait Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or the model is unavailable; retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getRetrainJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A registered model's name. */
+                name: string;
+                job_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RetrainJobOut"];
+                };
+            };
+            /** @description No model of that name (or no such job of it). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: names the field and what was expected. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description Too many requests from this key or address; wait Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or the model is unavailable; retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rollbackModel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["StageChangeIn"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StageChangeOut"];
+                };
+            };
+            /** @description No valid credential: send an API key as X-API-Key or Authorization: Bearer, or the session cookie from POST /api/v1/auth/session. */
+            401: {
+                headers: {
+                    /** @description How to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credential's role may not do this, or a cookie request came from another site. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such model or version. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The model's stages do not allow it (the answer says why). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than MAX_BODY_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON: send Content-Type: application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: names the field and what was expected. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description Too many requests from this key or address; wait Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or the model is unavailable; retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getModelStats: {
         parameters: {
             query?: never;
@@ -5909,6 +7009,576 @@ export interface operations {
             };
             /** @description No such model. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: names the field and what was expected. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description Too many requests from this key or address; wait Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or the model is unavailable; retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    canaryVersion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CanaryIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StageChangeOut"];
+                };
+            };
+            /** @description No valid credential: send an API key as X-API-Key or Authorization: Bearer, or the session cookie from POST /api/v1/auth/session. */
+            401: {
+                headers: {
+                    /** @description How to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credential's role may not do this, or a cookie request came from another site. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such model or version. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The model's stages do not allow it (the answer says why). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than MAX_BODY_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON: send Content-Type: application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: names the field and what was expected. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description Too many requests from this key or address; wait Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or the model is unavailable; retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    promoteVersion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["StageChangeIn"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StageChangeOut"];
+                };
+            };
+            /** @description No valid credential: send an API key as X-API-Key or Authorization: Bearer, or the session cookie from POST /api/v1/auth/session. */
+            401: {
+                headers: {
+                    /** @description How to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credential's role may not do this, or a cookie request came from another site. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such model or version. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The model's stages do not allow it (the answer says why). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than MAX_BODY_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON: send Content-Type: application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: names the field and what was expected. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description Too many requests from this key or address; wait Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or the model is unavailable; retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    retireVersion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["StageChangeIn"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StageChangeOut"];
+                };
+            };
+            /** @description No valid credential: send an API key as X-API-Key or Authorization: Bearer, or the session cookie from POST /api/v1/auth/session. */
+            401: {
+                headers: {
+                    /** @description How to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credential's role may not do this, or a cookie request came from another site. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such model or version. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The model's stages do not allow it (the answer says why). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than MAX_BODY_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON: send Content-Type: application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: names the field and what was expected. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description Too many requests from this key or address; wait Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or the model is unavailable; retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rollbackVersion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["StageChangeIn"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StageChangeOut"];
+                };
+            };
+            /** @description No valid credential: send an API key as X-API-Key or Authorization: Bearer, or the session cookie from POST /api/v1/auth/session. */
+            401: {
+                headers: {
+                    /** @description How to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credential's role may not do this, or a cookie request came from another site. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such model or version. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The model's stages do not allow it (the answer says why). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than MAX_BODY_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON: send Content-Type: application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: names the field and what was expected. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description Too many requests from this key or address; wait Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or the model is unavailable; retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    shadowVersion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["StageChangeIn"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StageChangeOut"];
+                };
+            };
+            /** @description No valid credential: send an API key as X-API-Key or Authorization: Bearer, or the session cookie from POST /api/v1/auth/session. */
+            401: {
+                headers: {
+                    /** @description How to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credential's role may not do this, or a cookie request came from another site. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such model or version. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The model's stages do not allow it (the answer says why). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than MAX_BODY_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON: send Content-Type: application/json. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6122,7 +7792,10 @@ export interface operations {
     predict: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Who the request is about (a card, a customer); a canary answers the same id the same way every time. Without it, each request is assigned at random. */
+                "X-Entity-ID"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -6239,7 +7912,10 @@ export interface operations {
     predictBatch: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Who the request is about (a card, a customer); a canary answers the same id the same way every time. Without it, each request is assigned at random. */
+                "X-Entity-ID"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };

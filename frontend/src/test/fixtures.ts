@@ -1,5 +1,5 @@
 /** Small API bodies in the shapes of the backend's contract: the generated types check them. */
-import type { Alert, AlertStatus, Drift, DriftRun, FeatureDrift, ModelDetail, ModelInfo, ModelVersion, RegisteredModel, Registration, Role, Scenario, Session, Severity, SimulatorState, Stats } from '../types/api'
+import type { Alert, AlertStatus, Drift, DriftRun, FeatureDrift, ModelDetail, ModelInfo, ModelStages, ModelVersion, RegisteredModel, Registration, Role, Scenario, Session, Severity, SimulatorState, Stats } from '../types/api'
 
 export const stats = (total = 1234, extra: Partial<Stats> = {}): Stats => ({
   as_of: '2026-11-23T12:00:00+00:00',
@@ -91,21 +91,30 @@ export const cancerVersion: ModelVersion = {
   version: '20261201-191003-e3915b7d', format: 'onnx', registered_at: '2026-12-01T19:10:03+00:00', trained_at: '2026-12-01T19:10:03+00:00',
   threshold: 0.5, metrics: { roc_auc: 0.9997, pr_auc: 0.9998, precision: 0.989, recall: 1, f1: 0.9946, positive_rate: 0.644, n: 284 },
   label_column: 'target', artifact_sha256: 'e3915b7d', source: { schema: 'inferred' }, features: cancerFeatures,
+  stage: 'champion', retired_at: null,
 }
 
 const fraudVersion: ModelVersion = {
   version: model.version, format: 'xgboost-json', registered_at: '2026-11-23T11:41:32+00:00', trained_at: '2026-11-23T11:41:32+00:00',
   threshold: 0.1017, metrics: { roc_auc: 0.9163 }, label_column: 'is_fraud', artifact_sha256: null, source: null, features: schema ?? [],
+  stage: 'champion', retired_at: null,
 }
+
+/** A model's stages with only a champion: what every model has until a challenger is tried. */
+export const championOnly = (champion: string, extra: Partial<ModelStages> = {}): ModelStages => ({
+  champion, challenger: null, mode: null, share: null, previous_champion: null, generation: 1, changed_at: null, ...extra,
+})
 
 export const fraudEntry: RegisteredModel = {
   name: 'fraud', task: 'binary_classification', description: 'Card-transaction fraud (XGBoost), built in', active: true,
   created_at: '2026-11-23T11:41:32+00:00', versions: 1, latest: fraudVersion,
+  champion: fraudVersion, stages: championOnly(fraudVersion.version),
 }
 
 export const cancerEntry: RegisteredModel = {
   name: 'cancer', task: 'binary_classification', description: 'Breast-cancer biopsies, logistic regression via skl2onnx', active: true,
   created_at: '2026-12-01T19:10:03+00:00', versions: 2, latest: cancerVersion,
+  champion: cancerVersion, stages: championOnly(cancerVersion.version),
 }
 
 export const cancerDetail: ModelDetail = { ...cancerEntry, history: [cancerVersion] }

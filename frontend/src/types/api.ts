@@ -32,11 +32,18 @@ export type ApiResult<M extends Method, P extends PathsFor<M>> = SuccessBody<Ope
 /** The JSON body `M P` takes (never when it takes none). */
 export type ApiBody<M extends Method, P extends PathsFor<M>> = RequestJson<Operation<M, P>>
 
-type RequestJson<O> = O extends { requestBody: { content: { 'application/json': infer B } } } ? B : never
+type JsonOf<R> = R extends { content: { 'application/json': infer B } } ? B : never
+/** The JSON body an operation takes, required or optional (`requestBody?:`); never when it takes none. */
+type RequestJson<O> = O extends { requestBody?: infer R } ? JsonOf<Exclude<R, undefined>> : never
 type Parameters<O> = O extends { parameters: infer P extends { query?: unknown; path?: unknown } } ? P : never
 /** Drops the members the operation declares as `?: never` (no query, no path parameters). */
 type Declared<T> = { [K in keyof T as [Exclude<T[K], undefined>] extends [never] ? never : K]: T[K] }
-type BodyOption<O> = [RequestJson<O>] extends [never] ? unknown : { body: RequestJson<O> }
+/** `body` as the operation declares it: required, optional (a stage change's reason), or absent. */
+type BodyOption<O> = [RequestJson<O>] extends [never]
+  ? unknown
+  : O extends { requestBody: unknown }
+    ? { body: RequestJson<O> }
+    : { body?: RequestJson<O> }
 
 /** The second argument of an API call: its query and path parameters and body, as the operation declares them. */
 export type ApiRequest<M extends Method, P extends PathsFor<M>> = Declared<Pick<Parameters<Operation<M, P>>, 'query' | 'path'>> &
@@ -94,6 +101,65 @@ export type ModelRow = ApiBody<'post', '/models/{name}/predict'>
 export type ScoredRow = ApiResult<'post', '/models/{name}/predict'>
 export type RowExplanation = ApiResult<'post', '/models/{name}/explain'>
 
+/**
+ * A model's stages: the champion (answers), at most one challenger tried in shadow (scores after
+ * the answer) or as a canary (answers its share), and the previous champion a rollback serves.
+ */
+export type ModelStages = RegisteredModel['stages']
+export type VersionStage = ModelVersion['stage']
+/** What POST /models/{name}/versions/{version}/<action> does to a version: the API's own paths. */
+export type StageAction = PathsFor<'post'> extends infer P ? (P extends `/models/{name}/versions/{version}/${infer A}` ? A : never) : never
+export type StageChange = ApiResult<'post', '/models/{name}/rollback'>
+/** A model's timeline: registrations, stage changes, retrains, gate decisions (newest first). */
+export type ModelEvent = ApiResult<'get', '/events'>[number]
+export type Comparison = ApiResult<'get', '/models/{name}/comparison'>
+export type ComparisonPoint = Comparison['points'][number]
+export type RetrainJob = ApiResult<'get', '/models/{name}/retrain'>[number]
+export type RetrainStatus = RetrainJob['status']
+export type RetrainRequest = ApiBody<'post', '/models/{name}/retrain'>
+
+/** One version's performance in a comparison; a figure is null when too few rows are labelled. */
+export interface ComparisonMetrics {
+  roc_auc: number | null
+  precision: number | null
+  recall: number | null
+  f1: number | null
+}
+
+/** One version's side of a comparison point (what the worker writes; the document types `details` loosely). */
+export interface ComparisonSide {
+  version: string
+  n_scored: number
+  positive_rate: number | null
+  score_histogram: { edges: number[]; counts: number[] }
+  prediction_drift: { psi: number | null; ks_statistic: number | null; p_value: number | null; drifted: boolean | null }
+  realized: (ComparisonMetrics & { n_rows: number }) | null
+  estimated: ComparisonMetrics | null
+}
+
+/** The ROC-AUC difference (challenger minus champion) on the same labelled rows, with its bootstrap interval. */
+export interface AucDifference {
+  estimate: number | null
+  low: number | null
+  high: number | null
+  confidence: number
+  resamples: number
+  n: number
+}
+
+/** The `details` of a comparison point, as the monitoring worker's compare and gate write them. */
+export interface ComparisonDetails {
+  window_start?: string
+  window_end?: string
+  champion?: ComparisonSide
+  challenger?: ComparisonSide
+  agreement?: number | null
+  auc_diff?: AucDifference
+  gate?: { enabled: boolean; decision: 'promote' | 'hold'; reason: string }
+}
+
 /** A message of WS /ws/live, which the document describes among its schemas (no path has it). */
 export type LiveMessage = components['schemas']['LiveMessage']
 
+/** The live channel's `models` message: a newer model event (GET /events has it in full). */
+export type ModelChange = Extract<LiveMessage, { type: 'models' }>['data']
