@@ -2,9 +2,12 @@
  * The one data layer: every REST read and write of the dashboard, as TanStack Query
  * hooks with shared keys. The live channel (live-events.ts) updates the same keys.
  */
-import { useMutation, useQuery, useQueryClient, type QueryKey } from '@tanstack/react-query'
+import { useMutation, useQuery, useQueryClient, type QueryClient, type QueryKey } from '@tanstack/react-query'
 import { useMemo } from 'react'
-import type { AlertAction, AlertStatus, Explanation, FeatureSpec, ModelRow, Prediction, RowExplanation, ScoredRow, SimulatorUpdate, Transaction } from '../types/api'
+import type {
+  AlertAction, AlertStatus, Explanation, FeatureSpec, ModelRow, Prediction, RetrainJob, RetrainRequest, RetrainStatus, RowExplanation, ScoredRow,
+  SimulatorUpdate, StageAction, StageChange, Transaction,
+} from '../types/api'
 import { api, ApiError } from './api-client'
 import { FRAUD_MODEL, useSelectedModel } from './model-selection'
 import { HISTORY_PARAMS, historyPoints, mergeSeries, type SeriesPoint } from './series'
@@ -27,6 +30,11 @@ export const keys = {
   degraded: ['degraded'],
   models: ['models'],
   registeredModel: (name: string) => ['models', name],
+  events: ['events'],
+  comparison: (name: string) => ['comparison', name],
+  comparisonAll: ['comparison'],
+  retrainJobs: (name: string) => ['retrain', name],
+  retrainAll: ['retrain'],
 } as const
 
 /**
@@ -253,6 +261,101 @@ export function useRegisterModel() {
     mutationFn: (form: FormData) => api.upload('/models', form),
     onSuccess: (registration) => {
       if (registration.saved) client.invalidateQueries({ queryKey: keys.models })
+    },
+  })
+}
+
+/** How many of the newest events (every model's) the Models view and the charts' marks read. */
+export const EVENT_LIMIT = 200
+
+/**
+ * The recent events of `model` (default: the selected one), newest first: promotions, rollbacks,
+ * challengers, retrains, gate decisions. One read of GET /events serves every model and chart;
+ * the live channel's `models` message reads it again.
+ */
+export function useModelEvents(model?: string) {
+  const name = useModelName(model)
+  return useQuery({
+    queryKey: keys.events,
+    queryFn: ({ signal }) => api.get('/events', { query: { limit: EVENT_LIMIT }, signal }),
+    select: (events) => events.filter((e) => e.model === name),
+  })
+}
+
+/** Champion against challenger over the last `minutes`, one point per monitoring cycle (oldest first). */
+export const useComparison = (name: string, minutes = 60) =>
+  useQuery({
+    queryKey: [...keys.comparison(name), minutes],
+    queryFn: ({ signal }) => api.get('/models/{name}/comparison', { path: { name }, query: { minutes }, signal }),
+  })
+
+/** A retrain job still on its way to registered or failed. */
+export const isActiveJob = (status: RetrainStatus) => status === 'queued' || status === 'training' || status === 'evaluating'
+
+/** How many of a model's newest retrain jobs the Models view shows. */
+export const RETRAIN_JOBS_SHOWN = 5
+
+/**
+ * A model's newest retrain jobs. The live channel announces a job's steps (queued, started,
+ * registered, failed), not its progress line ("training: trial 3 of 5"), so while one runs
+ * the list is read again every 2 s: the one timer of the data layer, and only then.
+ */
+export const useRetrainJobs = (name: string) =>
+  useQuery({
+    queryKey: keys.retrainJobs(name),
+    queryFn: ({ signal }) => api.get('/models/{name}/retrain', { path: { name }, query: { limit: RETRAIN_JOBS_SHOWN }, signal }),
+    refetchInterval: (query) => (query.state.data?.some((job) => isActiveJob(job.status)) ? 2000 : false),
+  })
+
+/**
+ * What a model change may have touched: the registry (every model and its versions), the timeline,
+ * comparisons and retrains. (The fraud model's card follows the served version in the live stats.)
+ */
+export function refreshModelChanges(client: QueryClient) {
+  for (const key of [keys.models, keys.events, keys.comparisonAll, keys.retrainAll]) {
+    client.invalidateQueries({ queryKey: key })
+  }
+}
+
+/** A stage change: promote, shadow, canary (with its share) or retire a version, or roll the model back. */
+export type StageChangeRequest =
+  | { model: string; action: Exclude<StageAction, 'canary' | 'rollback'>; version: string; reason?: string }
+  | { model: string; action: 'canary'; version: string; share: number; reason?: string }
+  | { model: string; action: 'rollback'; reason?: string }
+
+/**
+ * POST a stage change (admin). A refusal is a 409 whose message says why (the error's message).
+ * Rollback goes to the model (back to its previous champion), the others to one version.
+ */
+export function useStageChange() {
+  const client = useQueryClient()
+  return useMutation({
+    mutationFn: (change: StageChangeRequest): Promise<StageChange> => {
+      const reason = change.reason?.trim() ?? ''
+      if (change.action === 'rollback') {
+        return api.post('/models/{name}/rollback', { path: { name: change.model }, body: reason ? { reason } : undefined })
+      }
+      const path = { name: change.model, version: change.version }
+      if (change.action === 'canary') {
+        return api.post('/models/{name}/versions/{version}/canary', { path, body: { share: change.share, reason } })
+      }
+      return api.post(`/models/{name}/versions/{version}/${change.action}`, { path, body: reason ? { reason } : undefined })
+    },
+    onSettled: () => refreshModelChanges(client),
+  })
+}
+
+/** Ask for a retrain of `model` (admin): 202 with the queued job, or a 409 saying why not now. */
+export function useRetrain() {
+  const client = useQueryClient()
+  return useMutation({
+    mutationFn: ({ model, params = {} }: { model: string; params?: NonNullable<RetrainRequest> }) =>
+      api.post('/models/{name}/retrain', { path: { name: model }, body: params }),
+    onSuccess: (job) =>
+      client.setQueryData<RetrainJob[]>(keys.retrainJobs(job.model), (jobs) => [job, ...(jobs ?? []).filter((j) => j.id !== job.id)]),
+    onSettled: (_job, _error, { model }) => {
+      client.invalidateQueries({ queryKey: keys.retrainJobs(model) })
+      client.invalidateQueries({ queryKey: keys.events })
     },
   })
 }

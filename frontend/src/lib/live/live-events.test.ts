@@ -56,6 +56,25 @@ describe('applyLiveEvent', () => {
     expect(isInvalid(client, keys.drift)).toBe(false)
   })
 
+  it("a models event refetches the registry, every model's detail, the timeline, comparisons and retrain jobs, nothing else", () => {
+    const seeded: QueryKey[] = [
+      keys.models, keys.registeredModel('cancer'), keys.events, [...keys.comparison('cancer'), 60], keys.retrainJobs('fraud'),
+      keys.drift, keys.alerts('open', 5), keys.model,
+    ]
+    const client = testClient(seeded.map((key) => [key, {}]))
+    const change = { id: 41, created_at: '2026-11-23T12:00:00Z', model: 'cancer', kind: 'promoted', version: 'v2', message: 'v2 promoted to champion' }
+    expect(applyLiveEvent(client, { type: 'models', data: change })).toBe(true)
+    for (const key of seeded.slice(0, 5)) expect(isInvalid(client, key)).toBe(true)
+    for (const key of seeded.slice(5)) expect(isInvalid(client, key)).toBe(false)
+  })
+
+  it('a drift event reads the comparisons again: a cycle adds a point to each', () => {
+    const client = testClient([[[...keys.comparison('fraud'), 60], {}], [keys.events, []]])
+    applyLiveEvent(client, { type: 'drift', data: { run_id: 3, finished_at: '2026-11-23T12:00:00Z' } })
+    expect(isInvalid(client, [...keys.comparison('fraud'), 60])).toBe(true)
+    expect(isInvalid(client, keys.events)).toBe(false)
+  })
+
   it('a simulator event replaces the simulator state; unknown types are ignored', () => {
     const client = testClient()
     applyLiveEvent(client, { type: 'simulator', data: { scenario: 'sudden' } })
@@ -90,8 +109,9 @@ describe('applyLiveEvent', () => {
   })
 
   it('a reconnect refetches what events may have changed', () => {
-    const client = testClient([[keys.drift, {}], [keys.alerts('open', 5), {}], [keys.model, {}], [keys.statsHistory, { points: [] }]])
+    const client = testClient([[keys.drift, {}], [keys.alerts('open', 5), {}], [keys.model, {}], [keys.statsHistory, { points: [] }], [keys.events, []]])
     refreshAfterReconnect(client)
+    expect(isInvalid(client, keys.events)).toBe(true) // model changes missed meanwhile
     expect(isInvalid(client, keys.drift)).toBe(true)
     expect(isInvalid(client, keys.statsHistory)).toBe(true) // the gap is reloaded from history
     expect(isInvalid(client, keys.alerts('open', 5))).toBe(true)

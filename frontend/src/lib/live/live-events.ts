@@ -1,14 +1,15 @@
 /**
  * Applies live-channel messages to the query cache: the WS half of the one data layer.
- * `degraded` / `recovered` say whether the backend has lost its database (stats stop meanwhile).
+ * `degraded` / `recovered` say whether the backend has lost its database (stats stop meanwhile);
+ * `models` says a model changed (a stage, a retrain, a gate decision).
  */
 import type { QueryClient } from '@tanstack/react-query'
 import type { LiveMessage, ModelInfo } from '../../types/api'
-import { isScopedKey, keys, type Degraded } from '../queries'
+import { isScopedKey, keys, refreshModelChanges, type Degraded } from '../queries'
 import { appendPoint, seriesPoint, type SeriesPoint } from '../series'
 
-/** What a finished monitoring cycle changes. */
-const DRIFT_KEYS = [keys.drift, keys.driftSummary, keys.driftHistoryAll, keys.performance]
+/** What a finished monitoring cycle changes (a model with a challenger gets a comparison point too). */
+const DRIFT_KEYS = [keys.drift, keys.driftSummary, keys.driftHistoryAll, keys.performance, keys.comparisonAll]
 
 /**
  * Apply one parsed message (a LiveMessage of the OpenAPI document, as the server sends it);
@@ -36,6 +37,9 @@ export function applyLiveEvent(client: QueryClient, message: unknown): boolean {
     case 'alerts':
       client.invalidateQueries({ queryKey: keys.alertsAll })
       return true
+    case 'models':
+      refreshModelChanges(client)
+      return true
     case 'simulator':
       client.setQueryData(keys.simulator, event.data)
       return true
@@ -55,6 +59,7 @@ function refetchMissed(client: QueryClient) {
   for (const key of [keys.statsHistory, ...DRIFT_KEYS, keys.alertsAll, keys.simulator]) {
     client.invalidateQueries({ queryKey: key })
   }
+  refreshModelChanges(client)
 }
 
 /**
