@@ -70,6 +70,46 @@ class Settings(BaseSettings):
     write_interval_ms: int = Field(default=100, ge=5)
     write_queue_max: int = Field(default=100_000, ge=100)
     live_push_interval_s: float = Field(default=1.0, gt=0)
+    retrain_runner: bool = Field(
+        default=True, description="Run queued retrain jobs in this backend process (one at a time, in a subprocess)."
+    )
+    retrain_window_minutes: float = Field(
+        default=60.0, gt=0, description="Retraining learns from the labelled predictions of the last this many minutes."
+    )
+    retrain_reference_share: float = Field(
+        default=0.25, ge=0, lt=1, description="Largest share of the training set taken from the original training data."
+    )
+    retrain_holdout_share: float = Field(
+        default=0.2,
+        ge=0.05,
+        le=0.5,
+        description="Newest share of the labelled traffic held out to evaluate, never trained on.",
+    )
+    retrain_min_labels: int = Field(
+        default=200, ge=20, description="Labelled predictions (of both classes) a retrain needs in its window."
+    )
+    retrain_max_rows: int = Field(
+        default=50_000,
+        ge=100,
+        description="At most this many labelled predictions (the newest of the window) are read.",
+    )
+    retrain_trials: int = Field(
+        default=5,
+        ge=0,
+        le=50,
+        description="Hyper-parameter search trials (Optuna TPE); 0 trains the default parameters.",
+    )
+    retrain_search_timeout_s: float = Field(
+        default=120.0,
+        gt=0,
+        description="The hyper-parameter search stops after this many seconds, whatever its trials.",
+    )
+    retrain_timeout_s: float = Field(
+        default=600.0,
+        gt=0,
+        description="A job training or evaluating for longer than this is failed (its process ended).",
+    )
+    retrain_poll_s: float = Field(default=2.0, gt=0, description="How often the runner looks for queued retrain jobs.")
     log_level: str = "INFO"
     log_format: Literal["text", "json"] = Field(
         default="text", description="text, or json for one JSON object per log line."
