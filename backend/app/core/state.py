@@ -14,6 +14,7 @@ from app.core.config import Settings
 from app.core.metrics import Metrics
 from app.registry.service import register_trained
 from app.registry.serving import ModelRegistry
+from app.retrain.runner import RetrainRunner
 from app.services.model_service import ModelService
 from app.services.prediction_writer import PredictionWriter
 from app.services.stats import StatsCache
@@ -35,6 +36,7 @@ class AppState:
     model: ModelService | None = None
     model_error: str | None = None
     stats: StatsCache = field(default_factory=StatsCache)
+    retrain: RetrainRunner | None = None
     schema_ready: threading.Event = field(default_factory=threading.Event)
     started_at: float = field(default_factory=time.time)
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -69,9 +71,14 @@ class AppState:
     def start(self) -> None:
         self.writer.start()
         threading.Thread(target=self._bootstrap_db, name="db-bootstrap", daemon=True).start()
+        if self.settings.retrain_runner:  # it waits for the schema, then runs queued retrain jobs
+            self.retrain = RetrainRunner(self.session_factory, self.settings, ready=self.schema_ready)
+            self.retrain.start()
 
     def stop(self) -> None:
         self._stop.set()
+        if self.retrain is not None:
+            self.retrain.stop()  # terminates a running job's process (the job fails: the backend stopped)
         self.writer.stop()
         self.engine.dispose()
 
