@@ -33,6 +33,10 @@ log = logging.getLogger(__name__)
 MAX_LAG_S = 1.0
 MAX_CATCH_UP = 50  # sends: the lag allowed at 200 req/s is 0.25 s
 MAX_SLEEP_S = 0.25  # re-read the rate and the back-off at least this often
+#: Transactions come from this many cards, visited in a scrambled order (the stride is prime to it).
+CARDS = 5_000
+ENTITY_STRIDE = 7_919
+ENTITY_HEADER = "X-Entity-ID"
 
 
 class TransactionSource:
@@ -67,6 +71,7 @@ class Traffic:
         self.client, self.control, self.source = client, control, source
         self.labels, self.stats, self.rng = labels, stats, rng
         self.backoff = Backoff("sending predictions to /api/v1/predict")
+        self._sent = 0
         self._refusal_logged = False  # the 401/403 line is logged once until a request succeeds
         self._tasks: set[asyncio.Task] = set()
 
@@ -92,7 +97,9 @@ class Traffic:
                 start, k = time.monotonic(), 0
             await slots.acquire()
             row, label = await self.source.next()
-            task = asyncio.create_task(self._send(row, label, slots))
+            self._sent += 1
+            entity = f"card-{(self._sent * ENTITY_STRIDE) % CARDS:05d}"
+            task = asyncio.create_task(self._send(row, label, slots, entity))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
             k += 1
@@ -104,10 +111,11 @@ class Traffic:
             for task in late:
                 task.cancel()
 
-    async def _send(self, row: dict, label: bool, slots: asyncio.Semaphore) -> None:
+    async def _send(self, row: dict, label: bool, slots: asyncio.Semaphore, entity: str) -> None:
         started = time.perf_counter()
         try:
-            response = await self.client.post("/api/v1/predict", json=row)
+            # The card the transaction is on: a canary answers the same card the same way every time.
+            response = await self.client.post("/api/v1/predict", json=row, headers={ENTITY_HEADER: entity})
         except httpx.TransportError as exc:
             self._failed(started, f"{type(exc).__name__}: {exc}", request_id(exc), retry=True)
             return

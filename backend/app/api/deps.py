@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.core.state import AppState
 from app.registry.serving import ServedModel
-from driftwatch_core.db.models import DEFAULT_MODEL
+from driftwatch_core.defaults import DEFAULT_MODEL
 
 
 def get_state(request: Request) -> AppState:

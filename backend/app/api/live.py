@@ -7,6 +7,8 @@ Every message is JSON ``{"type": ..., "data": ...}``, one of the models of
 - ``drift`` ``{"run_id", "finished_at"}`` when a newer finished monitoring run appears;
 - ``alerts`` ``{"updated_at", "open"}`` when the newest alert change or the open count moves;
 - ``simulator`` (the body of ``GET /api/v1/simulator``) when the scenario or rate changes;
+- ``models`` (the newest model event: a promotion, rollback, shadow, canary, retrain, gate
+  decision) when a newer one appears;
 - ``degraded`` ``{"since", "reason"}`` once a poll fails or takes longer than
   ``STALL_S`` (the database is unreachable: figures are frozen), sent at once to a
   client that connects meanwhile, and ``recovered`` ``{"since", "at"}`` after.
@@ -39,6 +41,7 @@ from app.schemas.live import (
     AlertsMessage,
     DegradedMessage,
     DriftMessage,
+    ModelsMessage,
     RecoveredMessage,
     SimulatorMessage,
     StatsMessage,
@@ -139,6 +142,8 @@ class Broadcaster:
             self.publish(AlertsMessage.model_validate({"type": "alerts", "data": now.alerts}))
         if now.simulator != previous.simulator:
             self.publish(SimulatorMessage.model_validate({"type": "simulator", "data": now.simulator_state}))
+        if now.models is not None and now.models != previous.models:
+            self.publish(ModelsMessage.model_validate({"type": "models", "data": now.models}))
 
 
 def get_broadcaster(app: FastAPI) -> Broadcaster:

@@ -27,6 +27,15 @@ class AlertsEvent(BaseModel):
     open: int = Field(description="Alerts open now.")
 
 
+class ModelChange(BaseModel):
+    id: int = Field(description="The newest model event: GET /api/v1/events lists them.")
+    created_at: IsoDatetime
+    model: str
+    kind: str = Field(description="promoted, rolled_back, shadow, canary, retired, retrain_*, gate, registered …")
+    version: str | None
+    message: str
+
+
 class DegradedEvent(BaseModel):
     since: IsoDatetime = Field(description="When polling the database first failed or stalled.")
     reason: str = Field(description="Why figures are frozen, e.g. `database unavailable`.")
@@ -65,6 +74,13 @@ class SimulatorMessage(BaseModel):
     data: SimulatorState
 
 
+class ModelsMessage(BaseModel):
+    """A model changed (a stage, a retrain, a gate decision): reload models, events and comparisons."""
+
+    type: Literal["models"]
+    data: ModelChange
+
+
 class DegradedMessage(BaseModel):
     """The database is unreachable: figures are frozen. Sent at once to a client joining meanwhile."""
 
@@ -80,7 +96,7 @@ class RecoveredMessage(BaseModel):
 
 
 LiveMessage = Annotated[
-    StatsMessage | DriftMessage | AlertsMessage | SimulatorMessage | DegradedMessage | RecoveredMessage,
+    StatsMessage | DriftMessage | AlertsMessage | SimulatorMessage | ModelsMessage | DegradedMessage | RecoveredMessage,
     Field(discriminator="type"),
 ]
 LIVE_MESSAGE: TypeAdapter[LiveMessage] = TypeAdapter(LiveMessage)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from app.services import simulator
 from app.services.stats import current_stats
-from driftwatch_core.db.models import DEFAULT_MODEL, Alert, MonitoringRun
+from driftwatch_core.db.models import DEFAULT_MODEL, Alert, ModelEvent, MonitoringRun
 
 if TYPE_CHECKING:
     from app.core.state import AppState
@@ -33,6 +33,21 @@ def drift_marker(session: Session, model: str = DEFAULT_MODEL) -> dict | None:
         .limit(1)
     ).first()
     return {"run_id": row.id, "finished_at": row.finished_at} if row else None
+
+
+def models_marker(session: Session) -> dict | None:
+    """The newest model event (any model), or None before the first."""
+    event = session.scalars(select(ModelEvent).order_by(ModelEvent.id.desc()).limit(1)).first()
+    if event is None:
+        return None
+    return {
+        "id": event.id,
+        "created_at": event.created_at,
+        "model": event.model_name,
+        "kind": event.kind,
+        "version": event.version,
+        "message": event.message,
+    }
 
 
 def alerts_marker(session: Session, model: str = DEFAULT_MODEL) -> dict:
@@ -55,6 +70,7 @@ class Snapshot:
     alerts: dict
     simulator: tuple | None  # (updated_at, rps) of the control row: what a change moves
     simulator_state: dict = field(default_factory=dict, compare=False)
+    models: dict | None = None  # the newest model event
 
 
 def take_snapshot(state: AppState) -> Snapshot:
@@ -67,4 +83,5 @@ def take_snapshot(state: AppState) -> Snapshot:
             alerts=alerts_marker(session),
             simulator=(row.updated_at, row.rps) if row else None,
             simulator_state=simulator.state(row),
+            models=models_marker(session),
         )

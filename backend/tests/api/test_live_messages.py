@@ -12,11 +12,14 @@ import json
 
 import jsonschema_rs  # comes with schemathesis (requirements-dev.txt)
 
+from sqlalchemy.orm import Session
+
 from app.api.live import QUEUE_SIZE, Broadcaster
 from app.schemas.live import LIVE_MESSAGE
+from driftwatch_core.stages import record_event
 from driftwatch_testing import add_open_alert, add_run
 
-KINDS = {"stats", "drift", "alerts", "simulator", "degraded", "recovered"}
+KINDS = {"stats", "drift", "alerts", "simulator", "models", "degraded", "recovered"}
 
 
 def _drain(queue: asyncio.Queue) -> list[dict]:
@@ -41,9 +44,11 @@ async def _every_kind_of_message(client, engine, transaction) -> list[dict]:
     assert client.post("/api/v1/predict", json=transaction).status_code == 200
     add_run(engine)
     add_open_alert(engine)
+    with Session(engine) as session, session.begin():
+        record_event(session, "fraud", "gate", "held: only 3 of the 300 labelled rows needed", actor="worker")
     assert client.put("/api/v1/simulator", json={"scenario": "sudden", "rps": 25}).status_code == 200
     await asyncio.sleep(1.1)  # past the stats cache
-    await broadcaster.tick()  # stats, drift, alerts, simulator
+    await broadcaster.tick()  # stats, drift, alerts, simulator, models
 
     joined = _subscribe_without_polling(broadcaster)  # gets the latest stats at once
     broadcaster._degrade(ConnectionError("the database went away"))
@@ -75,4 +80,5 @@ def test_the_stats_and_simulator_messages_are_what_the_routes_answer(client, cle
         k: v for k, v in simulator.items() if k != "elapsed_s"
     }
     assert by_kind["alerts"]["open"] == 1
+    assert by_kind["models"]["kind"] == "gate" and by_kind["models"]["model"] == "fraud"
     assert by_kind["recovered"]["since"] == by_kind["degraded"]["since"]

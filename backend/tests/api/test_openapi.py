@@ -196,7 +196,15 @@ def test_the_live_messages_are_in_the_components(client):
     union = components["LiveMessage"]
     assert union["discriminator"]["propertyName"] == "type"
     members = {ref.rsplit("/", 1)[-1] for ref in union["discriminator"]["mapping"].values()}
-    assert set(union["discriminator"]["mapping"]) == {"stats", "drift", "alerts", "simulator", "degraded", "recovered"}
+    assert set(union["discriminator"]["mapping"]) == {
+        "stats",
+        "drift",
+        "alerts",
+        "simulator",
+        "models",
+        "degraded",
+        "recovered",
+    }
     for name in members:
         assert components[name]["properties"]["type"]["const"] in union["discriminator"]["mapping"]
     # The stats and simulator messages carry what the REST routes answer: one schema each.

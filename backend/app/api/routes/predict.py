@@ -12,7 +12,7 @@ from app.api.deps import NO_MODEL, EntityDep, StateDep
 from app.schemas.transaction import BatchIn, BatchOut, PredictionOut, Transaction
 from app.services.errors import NotFound
 from app.services.scoring import Answered, fraud_answers, score_request
-from driftwatch_core.db.models import DEFAULT_MODEL
+from driftwatch_core.defaults import DEFAULT_MODEL
 
 router = APIRouter(tags=["predict"])
 

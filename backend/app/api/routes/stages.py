@@ -26,15 +26,16 @@ _REFUSED: dict[int | str, dict[str, Any]] = {
     409: {"description": "The model's stages do not allow it (the answer says why)."},
 }
 _VERSION = "/models/{name}/versions/{version}"
-Reason = Annotated[StageChangeIn | None, Body()]
+Reason = Annotated[StageChangeIn, Body(description="Optional: why (kept with the event).")]
+NO_REASON = StageChangeIn()
 
 
-def _why(body: StageChangeIn | None) -> str:
-    return body.reason if body is not None else ""
+def _why(body: StageChangeIn) -> str:
+    return body.reason
 
 
 @router.post(f"{_VERSION}/promote", response_model=StageChangeOut, responses=_REFUSED)
-def promote_version(name: str, version: str, session: SessionDep, actor: ActorDep, body: Reason = None):
+def promote_version(name: str, version: str, session: SessionDep, actor: ActorDep, body: Reason = NO_REASON):
     """Make this version the champion: it answers every request from now on; the current champion
     becomes the previous one (what a rollback serves again)."""
     with session.begin():
@@ -44,14 +45,14 @@ def promote_version(name: str, version: str, session: SessionDep, actor: ActorDe
 
 
 @router.post("/models/{name}/rollback", response_model=StageChangeOut, responses=_REFUSED)
-def rollback_model(name: str, session: SessionDep, actor: ActorDep, body: Reason = None):
+def rollback_model(name: str, session: SessionDep, actor: ActorDep, body: Reason = NO_REASON):
     """Serve the previous champion again (a second rollback undoes the first)."""
     with session.begin():
         return service.change(session, name, lambda: stages.rollback(session, name, actor=actor, reason=_why(body)))
 
 
 @router.post(f"{_VERSION}/rollback", response_model=StageChangeOut, responses=_REFUSED)
-def rollback_version(name: str, version: str, session: SessionDep, actor: ActorDep, body: Reason = None):
+def rollback_version(name: str, version: str, session: SessionDep, actor: ActorDep, body: Reason = NO_REASON):
     """Roll this version back to the previous champion; 409 unless it is the champion now (a stale click
     never rolls back someone else's promotion)."""
     with session.begin():
@@ -68,7 +69,7 @@ def rollback_version(name: str, version: str, session: SessionDep, actor: ActorD
 
 
 @router.post(f"{_VERSION}/shadow", response_model=StageChangeOut, responses=_REFUSED)
-def shadow_version(name: str, version: str, session: SessionDep, actor: ActorDep, body: Reason = None):
+def shadow_version(name: str, version: str, session: SessionDep, actor: ActorDep, body: Reason = NO_REASON):
     """Try this version in shadow: it scores every request after the answer and never answers;
     it replaces the current challenger."""
     with session.begin():
@@ -94,7 +95,7 @@ def canary_version(name: str, version: str, body: CanaryIn, session: SessionDep,
 
 
 @router.post(f"{_VERSION}/retire", response_model=StageChangeOut, responses=_REFUSED)
-def retire_version(name: str, version: str, session: SessionDep, actor: ActorDep, body: Reason = None):
+def retire_version(name: str, version: str, session: SessionDep, actor: ActorDep, body: Reason = NO_REASON):
     """Stop a version: it no longer challenges nor is rolled back to. The champion cannot be retired."""
     with session.begin():
         return service.change(

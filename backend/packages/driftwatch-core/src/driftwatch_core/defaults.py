@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+#: The built-in model: what every row of the release before the registry belongs to.
+DEFAULT_MODEL = "fraud"
 DATA_DIR = Path.home() / ".driftwatch"
 DEFAULT_DATABASE_URL = f"sqlite:///{DATA_DIR / 'driftwatch.db'}"
 DEFAULT_MODEL_DIR = DATA_DIR / "models"

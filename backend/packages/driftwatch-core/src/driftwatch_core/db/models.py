@@ -32,6 +32,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from driftwatch_core.defaults import DEFAULT_MODEL as _DEFAULT_MODEL
+
 JSONType = JSON().with_variant(JSONB(), "postgresql")
 # SQLite only auto-increments an INTEGER PRIMARY KEY.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
@@ -66,8 +68,8 @@ class Base(DeclarativeBase):
     pass
 
 
-#: The built-in model: what every row of the release before the registry belongs to.
-DEFAULT_MODEL = "fraud"
+#: The built-in model (re-exported: defined in driftwatch_core.defaults).
+DEFAULT_MODEL = _DEFAULT_MODEL
 
 
 class RegisteredModel(Base):
