@@ -11,7 +11,6 @@ import asyncio
 import json
 
 import jsonschema_rs  # comes with schemathesis (requirements-dev.txt)
-
 from sqlalchemy.orm import Session
 
 from app.api.live import QUEUE_SIZE, Broadcaster
