@@ -24,7 +24,10 @@ class Settings(BaseSettings):
         default=DEFAULT_MODEL_DIR,
         description="Folder holding versioned model artifacts (~/.driftwatch/models by default); the newest is served.",
     )
-    model_version: str | None = Field(default=None, description="Serve this artifact version instead of the newest.")
+    model_version: str | None = Field(
+        default=None,
+        description="Promote this fraud-model version at start (a pin); else the last promoted one serves.",
+    )
     cors_origins: str = Field(
         default="http://localhost:3000",
         description="Comma-separated browser origins allowed to call the API and open /ws/live.",
@@ -69,6 +72,17 @@ class Settings(BaseSettings):
     write_batch_size: int = Field(default=500, ge=1)
     write_interval_ms: int = Field(default=100, ge=5)
     write_queue_max: int = Field(default=100_000, ge=100)
+    shadow_queue_max: int = Field(
+        default=10_000,
+        ge=1,
+        description="Rows waiting for shadow scoring; beyond it shadow rows are dropped (and counted), never answers.",
+    )
+    routing_poll_s: float = Field(
+        default=1.0,
+        gt=0,
+        le=5,
+        description="How often each process reads the models' stages (a switch lands then).",
+    )
     live_push_interval_s: float = Field(default=1.0, gt=0)
     retrain_runner: bool = Field(
         default=True, description="Run queued retrain jobs in this backend process (one at a time, in a subprocess)."
