@@ -359,6 +359,10 @@ def run_job(
     except ValueError as exc:  # a job queued by the policy with parameters out of bounds
         fail(factory, job_id, str(exc), result={"failure": "refused"})
         return _final(factory, job_id)
+    if resolved != params:  # a job queued by the policy (params {}) shows what it runs with
+        with factory.begin() as session:
+            if not _transition(session, job_id, RUNNING, params=resolved):
+                raise JobGone(f"retrain job {job_id} is no longer running")
     try:
         outcome = retrain(
             factory, name, options_for(resolved, settings), JobReporter(factory, job_id, echo), job_id=job_id

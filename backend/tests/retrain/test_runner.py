@@ -85,6 +85,7 @@ def test_a_queued_job_is_run_in_a_child_process_and_registers_a_challenger(facto
     assert done.started_at is not None and done.finished_at >= done.started_at
     assert done.progress == f"registered {done.version} in shadow"
     assert done.result["trials"]["trials_run"] == 2 and done.result["mix"]["traffic_rows"] == 1_200
+    assert done.params == {"trials": 2, "window_minutes": 60.0}  # the default window, filled in
     with Session(clean_db) as session:
         assert session.get(RegisteredModel, DEFAULT_MODEL).challenger_version == done.version
         kinds = session.scalars(
