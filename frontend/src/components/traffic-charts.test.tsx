@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { applyLiveEvent } from '../lib/live/live-events'
 import { keys } from '../lib/queries'
 import { seriesPoint } from '../lib/series'
-import { stats } from '../test/fixtures'
+import { modelEvent, stats } from '../test/fixtures'
 import { renderWithClient, stubApi, testClient } from '../test/render'
 import { TrafficCharts } from './traffic-charts'
 
@@ -21,6 +21,34 @@ describe('TrafficCharts', () => {
     await waitFor(() => expect(container.querySelectorAll('.recharts-line')).toHaveLength(3))
     expect(container.querySelectorAll('.recharts-area')).toHaveLength(1)
     expect(screen.getByText('p95')).toBeInTheDocument()
+  })
+
+  it("marks the model's changes within the charts' span, labelled, and no others", async () => {
+    const at = (seconds: number) => new Date(Date.parse('2026-11-23T12:00:00Z') + seconds * 1000).toISOString()
+    const calls = stubApi({
+      'GET /api/v1/events': [
+        modelEvent(5, 'canary', at(3600), { details: { share: 0.2 } }), // after the span
+        modelEvent(4, 'retrain_registered', at(2.5), { version: '20261123-120002-0f0f9a9a' }),
+        modelEvent(3, 'gate', at(2), {}), // a gate decision: no mark
+        modelEvent(2, 'promoted', at(1.5), { model: 'cancer' }), // another model's
+        modelEvent(1, 'promoted', at(1), { version: '20261123-114132-b86bf37f' }),
+        modelEvent(0, 'shadow', at(-60)), // before the span
+      ],
+    })
+    const { container } = renderWithClient(<TrafficCharts />, { client: testClient([[keys.statsSeries, [0, 1, 2, 3].map(point)]]) })
+    await waitFor(() => expect(screen.getAllByTestId('event-mark')).toHaveLength(4)) // two marks on each of the two charts
+    const latency = screen.getByRole('img', { name: 'Latency percentiles over time' })
+    const marks = [...latency.querySelectorAll('[data-testid="event-mark"]')]
+    expect(marks.map((m) => [m.getAttribute('data-kind'), m.getAttribute('data-version')])).toEqual([
+      ['promoted', '20261123-114132-b86bf37f'],
+      ['retrain_registered', '20261123-120002-0f0f9a9a'],
+    ])
+    expect([...latency.querySelectorAll('[data-testid="event-mark-label"]')].map((t) => t.lastChild?.textContent)).toEqual(['Promoted v…f37f', 'Retrained v…9a9a'])
+    // Each line stands at its own time: the promotion a third of the way, the retrain five sixths.
+    const [promoted, retrained] = marks.map((m) => Number(m.getAttribute('x1')))
+    expect(promoted).toBeLessThan(retrained)
+    expect(container.querySelectorAll('.recharts-line')).toHaveLength(3)
+    expect(calls.find((c) => c.path === '/api/v1/events')?.query).toEqual({ limit: '200' })
   })
 
   it('draws the last minutes from the history endpoint on open, even after live points, then continues them live', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { formatAgo, formatBinLabel, formatDuration, formatInt, formatMoney, formatMs, formatPercent, formatPValue, humanize } from './format'
+import { formatAgo, formatBinLabel, formatDuration, formatInt, formatMoney, formatMs, formatPercent, formatPValue, humanize, shortVersion } from './format'
 
 describe('formatting for people', () => {
   it('groups thousands and shows a dash for missing values', () => {
@@ -24,5 +24,10 @@ describe('formatting for people', () => {
   })
   it('turns feature names into labels', () => {
     expect(humanize('txn_count_24h')).toBe('Txn count 24h')
+  })
+  it('shortens a version to its last four characters', () => {
+    expect(shortVersion('20261201-191003-e3915b7d')).toBe('v…5b7d')
+    expect(shortVersion('v1')).toBe('v1')
+    expect(shortVersion(null)).toBe('—')
   })
 })

@@ -55,6 +55,15 @@ const significant = new Intl.NumberFormat('en-US', { maximumSignificantDigits: 3
 export const formatBinLabel = (label: unknown) =>
   String(label).replace(/-?\d+\.\d+(?:e-?\d+)?/g, (n) => significant.format(Number(n)))
 
+/**
+ * A version in a few characters, for a chart's label: "20261201-191003-e3915b7d" → "v…7d" would
+ * be too short to tell versions apart, the whole too long, so its last four: "v…5b7d".
+ */
+export const shortVersion = (version: string | null | undefined) => {
+  if (!version) return DASH
+  return version.length > 8 ? `v…${version.slice(-4)}` : version
+}
+
 /** snake_case feature name → "Snake case" label. */
 export const humanize = (name: string | null | undefined) => (name ? name.charAt(0).toUpperCase() + name.slice(1).replaceAll('_', ' ') : '')
 

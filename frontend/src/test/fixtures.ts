@@ -1,5 +1,5 @@
 /** Small API bodies in the shapes of the backend's contract: the generated types check them. */
-import type { Alert, AlertStatus, Drift, DriftRun, FeatureDrift, ModelDetail, ModelInfo, ModelStages, ModelVersion, RegisteredModel, Registration, Role, Scenario, Session, Severity, SimulatorState, Stats } from '../types/api'
+import type { Alert, AlertStatus, Drift, DriftRun, FeatureDrift, ModelDetail, ModelEvent, ModelInfo, ModelStages, ModelVersion, RegisteredModel, Registration, Role, Scenario, Session, Severity, SimulatorState, Stats } from '../types/api'
 
 export const stats = (total = 1234, extra: Partial<Stats> = {}): Stats => ({
   as_of: '2026-11-23T12:00:00+00:00',
@@ -121,6 +121,12 @@ export const cancerDetail: ModelDetail = { ...cancerEntry, history: [cancerVersi
 
 export const registration = (saved: boolean): Registration => ({
   saved, name: 'cancer', version: cancerVersion, schema_inferred: true, reference_rows: 284,
+})
+
+/** An event of the fraud model's timeline (GET /events), of `kind` at `at`. */
+export const modelEvent = (id: number, kind: string, at: string, extra: Partial<ModelEvent> = {}): ModelEvent => ({
+  id, created_at: at, model: 'fraud', kind, version: `20261123-120000-0000${String(id).padStart(4, '0')}`, actor: 'a1b2c3d4',
+  message: `${kind} (#${id})`, details: {}, ...extra,
 })
 
 /** Put `url` (path, ?model=…, #/view) in the address bar, as a link would. */

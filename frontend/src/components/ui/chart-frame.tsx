@@ -1,5 +1,5 @@
 import type { ReactElement } from 'react'
-import { ResponsiveContainer } from 'recharts'
+import { ResponsiveContainer, type XAxisProps } from 'recharts'
 import { formatClock } from '../../lib/format'
 
 /** A fixed-height, full-width chart area (with a size for jsdom, which has no layout). */
@@ -34,6 +34,27 @@ export const tooltipNumber = (value: unknown): number | null => (typeof value ==
 /** A tooltip's label on a time axis (epoch ms or ISO string) as a clock time. */
 export const tooltipTime = (label: unknown): string =>
   formatClock(typeof label === 'number' || typeof label === 'string' ? label : null)
+
+/**
+ * A time axis: `dataKey` holds epoch ms, ticks read as clock times. A number axis (not categories)
+ * puts a model change (event-marks.tsx) at its own time, between two points.
+ */
+export const timeAxis = (dataKey: string): XAxisProps => ({
+  dataKey,
+  type: 'number',
+  domain: ['dataMin', 'dataMax'],
+  scale: 'time',
+  tickFormatter: formatClock,
+  minTickGap: 32,
+  ...chartTheme.axis,
+})
+
+/** The first and last time (epoch ms) of a series ordered by time; null when it is empty. */
+export const timeRange = (points: { t: number }[]): [number, number] | null => {
+  const first = points.at(0)
+  const last = points.at(-1)
+  return first && last ? [first.t, last.t] : null
+}
 
 /** Shared look of axes, grids and tooltips on the dark background. */
 export const chartTheme = {

@@ -1,26 +1,35 @@
 import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts'
+import { EventMarks } from '../../../components/event-marks'
 import { SEVERITY_COLORS } from '../../../components/ui/badge'
-import { ChartFrame, chartTheme, tooltipNumber, tooltipTime } from '../../../components/ui/chart-frame'
+import { ChartFrame, chartTheme, timeAxis, timeRange, tooltipNumber, tooltipTime } from '../../../components/ui/chart-frame'
 import { QueryState, StateMessage } from '../../../components/ui/state-message'
-import { formatClock, formatNumber } from '../../../lib/format'
+import { formatNumber } from '../../../lib/format'
 import { useDriftHistory } from '../../../lib/queries'
-import type { DriftThresholds } from '../../../types/api'
+import type { DriftHistory, DriftThresholds } from '../../../types/api'
 
-/** PSI and the test statistic of one feature over the recent cycles, with the cycle's PSI thresholds as lines. */
+/** The history's points on a time axis (epoch ms in `t`), oldest first. */
+const byTime = (points: DriftHistory['points']) => points.map((p) => ({ ...p, t: Date.parse(p.computed_at) })).sort((a, b) => a.t - b.t)
+
+/**
+ * PSI and the test statistic of one feature over the recent cycles, with the cycle's PSI thresholds
+ * as lines and the model's changes (promotions, rollbacks, …) marked at their time.
+ */
 export function HistoryChart({ feature, thresholds }: { feature: string; thresholds: DriftThresholds }) {
   const history = useDriftHistory(feature)
   const moderate: number | undefined = thresholds.psi_moderate
   const significant: number | undefined = thresholds.psi_significant
   return (
     <QueryState query={history} loading="Loading history…">
-      {(data) =>
-        data.points.length < 2 ? (
-          <StateMessage title="History builds up cycle by cycle">A line appears after the second monitoring cycle.</StateMessage>
-        ) : (
+      {(data) => {
+        if (data.points.length < 2) {
+          return <StateMessage title="History builds up cycle by cycle">A line appears after the second monitoring cycle.</StateMessage>
+        }
+        const points = byTime(data.points)
+        return (
           <ChartFrame height={240} label={`PSI and test statistic of ${feature} over time`}>
-            <LineChart data={data.points} margin={{ top: 8, right: 12, bottom: 8, left: 0 }}>
+            <LineChart data={points} margin={{ top: 8, right: 12, bottom: 8, left: 0 }}>
               <CartesianGrid {...chartTheme.grid} />
-              <XAxis dataKey="computed_at" tickFormatter={formatClock} {...chartTheme.axis} minTickGap={24} />
+              <XAxis {...timeAxis('t')} minTickGap={24} />
               <YAxis yAxisId="psi" {...chartTheme.axis} width={44} tickFormatter={(v) => formatNumber(v, 2)} />
               <YAxis yAxisId="stat" orientation="right" {...chartTheme.axis} width={48} tickFormatter={(v) => formatNumber(v, 2)} />
               <Tooltip {...chartTheme.tooltip} labelFormatter={tooltipTime} formatter={(v, name) => [formatNumber(tooltipNumber(v), 3), name]} />
@@ -29,10 +38,11 @@ export function HistoryChart({ feature, thresholds }: { feature: string; thresho
               {significant !== undefined && <ReferenceLine yAxisId="psi" y={significant} stroke={SEVERITY_COLORS.significant} strokeDasharray="4 4" />}
               <Line yAxisId="psi" type="monotone" dataKey="psi" name="PSI" stroke="#38bdf8" dot={false} strokeWidth={2} isAnimationActive={false} />
               <Line yAxisId="stat" type="monotone" dataKey="statistic" name="Test statistic (right axis)" stroke="#a78bfa" dot={false} strokeWidth={2} isAnimationActive={false} />
+              <EventMarks range={timeRange(points)} yAxisId="psi" />
             </LineChart>
           </ChartFrame>
         )
-      }
+      }}
     </QueryState>
   )
 }

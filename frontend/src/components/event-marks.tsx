@@ -1,0 +1,136 @@
+/**
+ * Model changes on a time chart: each promotion, rollback, challenger, retrain and retirement of
+ * the selected model as a labelled vertical line at its time. One component for every time chart
+ * (traffic, drift history, quality over time, champion vs challenger); it reads the events itself.
+ */
+import { ReferenceLine, usePlotArea } from 'recharts'
+import { formatClock, formatPercent, shortVersion } from '../lib/format'
+import { useModelEvents } from '../lib/queries'
+import type { ModelEvent } from '../types/api'
+
+/** The kinds of event a chart marks, with the word its label starts with and its colour. */
+const MARKED: Record<string, { verb: string; color: string }> = {
+  promoted: { verb: 'Promoted', color: '#34d399' },
+  rolled_back: { verb: 'Rolled back to', color: '#fb7185' },
+  shadow: { verb: 'Shadow', color: '#c4b5fd' },
+  canary: { verb: 'Canary', color: '#fbbf24' },
+  retrain_registered: { verb: 'Retrained', color: '#f0abfc' },
+  retired: { verb: 'Retired', color: '#94a3b8' },
+}
+
+/** One model change as a chart draws it. */
+export interface EventMark {
+  id: number
+  t: number
+  kind: string
+  version: string | null
+  label: string
+  color: string
+  message: string
+}
+
+/** "Promoted v…5b7d", "Canary 20% v…5b7d": what happened to which version, in a few characters. */
+export function markLabel(event: Pick<ModelEvent, 'kind' | 'version' | 'details'>): string {
+  const verb = MARKED[event.kind]?.verb ?? event.kind
+  const share = event.kind === 'canary' && typeof event.details?.share === 'number' ? ` ${formatPercent(event.details.share, 0)}` : ''
+  return `${verb}${share} ${shortVersion(event.version)}`
+}
+
+/** The events worth a mark whose time falls in [start, end] (epoch ms), oldest first. */
+export function eventMarks(events: ModelEvent[] | undefined, [start, end]: [number, number]): EventMark[] {
+  return (events ?? [])
+    .filter((e) => e.kind in MARKED)
+    .map((e) => ({ event: e, t: Date.parse(e.created_at) }))
+    .filter(({ t }) => t >= start && t <= end)
+    .sort((a, b) => a.t - b.t)
+    .map(({ event, t }) => ({
+      id: event.id,
+      t,
+      kind: event.kind,
+      version: event.version,
+      label: markLabel(event),
+      color: MARKED[event.kind].color,
+      message: event.message,
+    }))
+}
+
+/** Rows the labels take turns on, so two changes close in time do not print over each other. */
+const LABEL_ROWS = 3
+const CHAR_WIDTH = 5.6 // px per character at 10 px
+
+interface LabelProps {
+  viewBox?: { x?: number; y?: number }
+  mark: EventMark
+  row: number
+}
+
+/** A mark's label at the top of the plot, right of its line (left of it near the right edge). */
+function MarkLabel({ viewBox, mark, row }: LabelProps) {
+  const plot = usePlotArea()
+  const x = viewBox?.x ?? 0
+  const y = (viewBox?.y ?? plot?.y ?? 0) + 10 + row * 12
+  const right = plot ? plot.x + plot.width : Infinity
+  const flip = x + 4 + mark.label.length * CHAR_WIDTH > right
+  return (
+    <text
+      x={flip ? x - 4 : x + 4}
+      y={y}
+      textAnchor={flip ? 'end' : 'start'}
+      fill={mark.color}
+      fontSize={10}
+      stroke="#0f172a"
+      strokeWidth={3}
+      paintOrder="stroke"
+      data-testid="event-mark-label"
+    >
+      <title>{`${formatClock(mark.t)} · ${mark.message}`}</title>
+      {mark.label}
+    </text>
+  )
+}
+
+interface EventMarksProps {
+  /** The chart's time span (epoch ms): only changes within it are drawn. Null draws nothing. */
+  range: [number, number] | null
+  /** The y axis the lines span, when the chart names its axes. */
+  yAxisId?: string | number
+  /** Whose changes (default: the selected model). */
+  model?: string
+}
+
+/**
+ * The model's changes within `range`, as dashed vertical lines labelled "Promoted v…5b7d".
+ * Rendered as a child of a Recharts chart whose x axis is time in epoch ms (timeAxis()).
+ */
+export function EventMarks({ range, yAxisId, model }: EventMarksProps) {
+  const events = useModelEvents(model).data
+  if (!range) return null
+  return eventMarks(events, range).map((mark, i) => (
+    <ReferenceLine
+      key={mark.id}
+      x={mark.t}
+      {...(yAxisId === undefined ? {} : { yAxisId })}
+      stroke={mark.color}
+      strokeDasharray="4 3"
+      strokeOpacity={0.85}
+      className="event-mark"
+      shape={(line: { x1?: number; y1?: number; x2?: number; y2?: number; clipPath?: string }) => (
+        <line
+          x1={line.x1}
+          y1={line.y1}
+          x2={line.x2}
+          y2={line.y2}
+          clipPath={line.clipPath}
+          stroke={mark.color}
+          strokeDasharray="4 3"
+          strokeOpacity={0.85}
+          data-testid="event-mark"
+          data-kind={mark.kind}
+          data-version={mark.version ?? ''}
+          aria-label={mark.label}
+        />
+      )}
+      label={<MarkLabel mark={mark} row={i % LABEL_ROWS} />}
+    />
+  ))
+}
