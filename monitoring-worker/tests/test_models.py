@@ -245,9 +245,11 @@ def test_a_retired_model_is_not_monitored_and_references_are_prepared_once(monit
     assert list(monitor.run_cycle(NOW + timedelta(minutes=2)).results) == [DEFAULT_MODEL]
 
 
-def test_the_fraud_model_is_judged_from_its_registered_reference(settings, store, clean_db, model_dir, tmp_path):
+def test_the_fraud_model_is_judged_at_its_champion_from_its_registered_reference(
+    settings, store, clean_db, model_dir, tmp_path
+):
     from app.registry.service import register_trained
-    from driftwatch_core import artifacts
+    from driftwatch_core import artifacts, stages
 
     store(TransactionGenerator(seed=45).sample(400), NOW, 200)
     with Session(clean_db) as session, session.begin():
@@ -265,13 +267,53 @@ def test_the_fraud_model_is_judged_from_its_registered_reference(settings, store
         session.add(newer)
     no_files = settings.model_copy(update={"model_dir": tmp_path / "empty"})  # the database is enough
 
-    newest = Monitor(no_files, clean_db).run_cycle(NOW)[DEFAULT_MODEL]
-    assert (newest.status, newest.version, newest.n_rows) == ("insufficient_data", "newer-than-served", 0)
-
-    pinned = no_files.model_copy(update={"model_version": store.version})  # MODEL_VERSION, as the backend's
-    result = Monitor(pinned, clean_db).run_cycle(NOW + timedelta(seconds=30))[DEFAULT_MODEL]
+    # The champion is judged, not the newest version, nor the one MODEL_VERSION pins.
+    pinned = no_files.model_copy(update={"model_version": "newer-than-served"})
+    result = Monitor(pinned, clean_db).run_cycle(NOW)[DEFAULT_MODEL]
     assert (result.status, result.version, result.n_rows) == ("ok", store.version, 400)
     assert result.score.feature == SCORE_NAME
+
+    with Session(clean_db) as session, session.begin():
+        stages.promote(session, DEFAULT_MODEL, "newer-than-served", actor="test")
+    promoted = Monitor(no_files, clean_db).run_cycle(NOW + timedelta(seconds=30))[DEFAULT_MODEL]
+    assert (promoted.status, promoted.version, promoted.n_rows) == ("insufficient_data", "newer-than-served", 0)
+
+
+def test_models_without_a_champion_are_judged_as_before_stages(clean_db, settings, store, tmp_path):
+    """No champion: the fraud model at MODEL_DIR's LATEST (else the pin, else its newest), another
+    model at its newest version; a champion wins over both; no version or inactive: not monitored."""
+    from driftwatch_core import stages
+    from worker.targets import Targets
+
+    with Session(clean_db) as session, session.begin():
+        for name in ("a", "b", "c", "d"):
+            session.add(RegisteredModel(name=name, task="binary_classification", description="", created_at=NOW))
+        session.flush()
+        for name, version, minutes in (("a", "a-old", 0), ("a", "a-new", 5), ("b", "b-old", 0), ("b", "b-new", 5)):
+            session.add(
+                ModelVersion(
+                    version=version,
+                    model_name=name,
+                    trained_at=NOW,
+                    threshold=0.5,
+                    metrics={},
+                    feature_schema=[],
+                    registered_at=NOW + timedelta(minutes=minutes),
+                )
+            )
+        session.add(
+            ModelVersion(version="d-1", model_name="d", trained_at=NOW, threshold=0.5, metrics={}, feature_schema=[])
+        )
+        session.flush()
+        stages.promote(session, "b", "b-old", actor="test")  # a champion older than the newest version
+        session.execute(update(RegisteredModel).where(RegisteredModel.name == "d").values(active=False))
+    with clean_db.connect() as conn:
+        plan = Targets(settings.model_dir).plan(conn)
+        pinned = Targets(tmp_path / "empty", pinned="pinned-version").plan(conn)
+        no_files = Targets(tmp_path / "empty").plan(conn)
+    assert plan == {DEFAULT_MODEL: store.version, "a": "a-new", "b": "b-old"}  # MODEL_DIR's LATEST for fraud
+    assert pinned[DEFAULT_MODEL] == "pinned-version"
+    assert no_files[DEFAULT_MODEL] == store.version  # its newest registered version
 
 
 def test_a_feature_named_like_the_score_is_refused_by_name():

@@ -1,19 +1,23 @@
 """What each model is judged against: its version, feature kinds, score name and reference.
 
 Every cycle monitors each active model of ``registered_models`` (the built-in
-fraud model first, then by name), each at one version: the newest registered
-one (by ``registered_at``); for the fraud model the version the backend serves:
-the one ``MODEL_VERSION`` pins, else MODEL_DIR's ``LATEST`` (so a rolled-back
-``LATEST`` is judged, not the newest trained), else the newest registered. A model with no version yet is
-not monitored. The version's ``feature_schema`` gives the feature kinds and its
-``reference`` (``driftwatch_core.reference.build_reference``) the reference
-distributions and the score's name (``score_name``; ``fraud_probability`` when
-absent, as in references written before the registry).
+fraud model first, then by name), each at one version: its **champion**
+(``registered_models.champion_version``, the version that answers requests;
+``driftwatch_core.stages``). A challenger (shadow or canary) is not what a
+model's cycle judges: ``worker.compare`` sets it beside the champion on the
+same requests. A model with no champion yet is judged as before stages: at its
+newest registered version (by ``registered_at``); the fraud model at the
+version the backend serves without stages: the one ``MODEL_VERSION`` pins,
+else MODEL_DIR's ``LATEST``, else the newest registered. A model with no
+version at all is not monitored. The version's ``feature_schema`` gives the
+feature kinds and its ``reference`` (``driftwatch_core.reference.build_reference``)
+the reference distributions and the score's name (``score_name``;
+``fraud_probability`` when absent, as in references written before the registry).
 
-When the fraud model's version has no reference in the database (a backend of
-the release before the registry, or none started yet), its reference, schema
-and version come from MODEL_DIR's artifact folder (``LATEST`` or the pin), as
-before the registry.
+When a fraud version has no reference in the database (a backend of the
+release before the registry, or none started yet), its reference and schema
+come from MODEL_DIR: that version's artifact folder when there is one, else
+``LATEST`` (or the pin), as before the registry.
 
 A reference is checked and prepared once per version and cached; a version no
 model used in the last cycle leaves the cache. A reference that cannot be used
@@ -123,26 +127,31 @@ class Targets:
         self._used: set[tuple[str, str]] = set()
 
     def plan(self, conn: Connection) -> dict[str, str | None]:
-        """Each active model and the version to judge, fraud first (None: the fraud model has
-        no version in the database). Starts a cycle: versions unused last cycle leave the cache."""
+        """Each active model and the version to judge (its champion), fraud first (None: the
+        fraud model has no version in the database). Starts a cycle: versions unused last
+        cycle leave the cache."""
         self._cache = {key: target for key, target in self._cache.items() if key in self._used}
         self._used = set()
-        names = conn.scalars(
-            select(RegisteredModel.name)
-            .where(RegisteredModel.active)
-            .order_by(RegisteredModel.name != DEFAULT_MODEL, RegisteredModel.name)
-        ).all()
+        champions = dict(
+            conn.execute(
+                select(RegisteredModel.name, RegisteredModel.champion_version)
+                .where(RegisteredModel.active)
+                .order_by(RegisteredModel.name != DEFAULT_MODEL, RegisteredModel.name)
+            ).all()
+        )
         newest: dict[str, str] = {}
         rows = conn.execute(
             select(ModelVersion.model_name, ModelVersion.version)
-            .where(ModelVersion.model_name.in_(names))
+            .where(ModelVersion.model_name.in_([name for name, champion in champions.items() if champion is None]))
             .order_by(ModelVersion.model_name, ModelVersion.registered_at.desc(), ModelVersion.version.desc())
         )
         for name, version in rows:
             newest.setdefault(name, version)
         plan: dict[str, str | None] = {}
-        for name in names:
-            if name == DEFAULT_MODEL:
+        for name, champion in champions.items():
+            if champion is not None:
+                plan[name] = champion
+            elif name == DEFAULT_MODEL:
                 plan[name] = self.pinned or self._latest_in_model_dir() or newest.get(name)
             elif name in newest:
                 plan[name] = newest[name]
@@ -171,7 +180,7 @@ class Targets:
                     )
                 ).first()
         if model == DEFAULT_MODEL and (row is None or not row.reference):
-            return self._from_model_dir()
+            return self._from_model_dir(version)
         if row is None:
             raise BrokenReference(f"version {version} of model {model} is not registered")
         if not row.reference:
@@ -180,9 +189,14 @@ class Targets:
         target = build_target(model, version, row.feature_schema, row.reference, "database")
         return self._remember(("database", version), target)
 
-    def _from_model_dir(self) -> Target:
-        """The fraud model's target from its artifact folder (no reference in the database)."""
-        paths = artifacts.resolve(self.model_dir, self.pinned)
+    def _from_model_dir(self, version: str | None = None) -> Target:
+        """The fraud model's target from its artifact folder (no reference in the database):
+        ``version``'s folder when MODEL_DIR has it, else ``LATEST`` (or the pin)."""
+        try:
+            paths = artifacts.resolve(self.model_dir, version) if version else None
+        except (artifacts.ArtifactNotFound, OSError):
+            paths = None
+        paths = paths or artifacts.resolve(self.model_dir, self.pinned)
         key = ("model_dir", str(paths.folder))
         if (target := self._cached(key)) is not None:
             return target
