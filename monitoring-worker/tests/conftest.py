@@ -69,6 +69,126 @@ def _store_rows(
     return ids
 
 
+def _store_pairs(
+    engine,
+    model: str,
+    champion: str,
+    challenger: str,
+    champion_scores: np.ndarray,
+    challenger_scores: np.ndarray,
+    end: datetime,
+    span_s: float,
+    labels: Sequence[bool | None] | None = None,
+    challenger_answers: Sequence[bool] | None = None,
+    records: Sequence[dict] | None = None,
+    thresholds: tuple[float, float] = (0.5, 0.5),
+) -> list[uuid.UUID]:
+    """Store requests scored by both versions as the backend does: per request the answered
+    prediction (the champion's, or the challenger's where ``challenger_answers``: a canary) and
+    the other version's shadow row (``shadow_of``, same ``created_at``); a label 60 s later on
+    the answered row where ``labels`` has one (not None). Returns the answered rows' ids."""
+    n = len(champion_scores)
+    offsets = np.linspace(span_s, 0.01, n)
+    answered_ids = [uuid.uuid4() for _ in range(n)]
+    canary = list(challenger_answers) if challenger_answers is not None else [False] * n
+    records = records if records is not None else [{"x": (i % 100) / 100} for i in range(n)]
+    rows, shadows, truth = [], [], []
+    for i in range(n):
+        created = end - timedelta(seconds=float(offsets[i]))
+        sides = [
+            (champion, float(champion_scores[i]), thresholds[0]),
+            (challenger, float(challenger_scores[i]), thresholds[1]),
+        ]
+        (a_version, a_score, a_threshold), (s_version, s_score, s_threshold) = sides[::-1] if canary[i] else sides
+        common = dict(created_at=created, model_name=model, features=records[i], latency_ms=1.0)
+        rows.append(
+            dict(
+                common,
+                id=answered_ids[i],
+                model_version=a_version,
+                probability=a_score,
+                is_fraud=a_score >= a_threshold,
+                threshold=a_threshold,
+            )
+        )
+        shadows.append(
+            dict(
+                common,
+                id=uuid.uuid4(),
+                model_version=s_version,
+                probability=s_score,
+                is_fraud=s_score >= s_threshold,
+                threshold=s_threshold,
+                shadow_of=answered_ids[i],
+            )
+        )
+        if labels is not None and labels[i] is not None:
+            truth.append(
+                dict(prediction_id=answered_ids[i], label=bool(labels[i]), received_at=created + timedelta(seconds=60))
+            )
+    with engine.begin() as conn:
+        conn.execute(insert(Prediction), rows)
+        conn.execute(insert(Prediction), shadows)
+        if truth:
+            conn.execute(insert(GroundTruth), truth)
+    return answered_ids
+
+
+def add_model(
+    engine,
+    name: str,
+    score_references: dict[str, np.ndarray],
+    champion: str | None = None,
+    challenger: str | None = None,
+    mode: str = "shadow",
+    share: float | None = None,
+    at: datetime = datetime(2026, 11, 23, tzinfo=UTC),
+) -> None:
+    """Register model ``name`` with one numeric feature ``x`` (uniform on [0, 1), as the stored
+    pairs' records) and a version per ``score_references`` entry (its reference scores), then
+    put versions on stages through ``driftwatch_core.stages``; the built-in model is set inactive
+    so a cycle judges this one only."""
+    from sqlalchemy import update
+    from sqlalchemy.orm import Session
+
+    from driftwatch_core import stages
+    from driftwatch_core.db.models import DEFAULT_MODEL, ModelVersion, RegisteredModel
+    from driftwatch_core.features import Feature
+    from driftwatch_core.reference import build_reference
+
+    schema = (Feature("x", "numeric", "a number in [0, 1)", 0.5),)
+    x = np.linspace(0, 0.99, 1_000)
+    with Session(engine) as session, session.begin():
+        session.execute(update(RegisteredModel).where(RegisteredModel.name == DEFAULT_MODEL).values(active=False))
+        session.add(RegisteredModel(name=name, task="binary_classification", description="", created_at=at))
+        session.flush()
+        for i, (version, scores) in enumerate(score_references.items()):
+            session.add(
+                ModelVersion(
+                    version=version,
+                    model_name=name,
+                    trained_at=at,
+                    threshold=0.5,
+                    metrics={},
+                    feature_schema=[f.to_dict() for f in schema],
+                    registered_at=at + timedelta(minutes=i),
+                    reference=build_reference({"x": x}, np.asarray(scores), seed=i, schema=schema, score_name="score"),
+                )
+            )
+        session.flush()
+        if champion is not None:
+            stages.promote(session, name, champion, actor="test")
+        if challenger is not None:
+            stages.challenge(session, name, challenger, mode, share=share, actor="test")
+
+
+@pytest.fixture
+def store_pairs(clean_db):
+    """``store_pairs(model, champion, challenger, champion_scores, challenger_scores, end, span_s,
+    labels=None, challenger_answers=None, records=None)``: requests scored by both versions."""
+    return lambda *args, **kwargs: _store_pairs(clean_db, *args, **kwargs)
+
+
 @pytest.fixture
 def store_rows(clean_db):
     """``store_rows(model, version, records, scores, threshold, end, span_s, labels=None)``:
@@ -183,3 +303,15 @@ def monitor(settings, clean_db):
     from worker.cycle import Monitor
 
     return Monitor(settings, clean_db)
+
+
+@pytest.fixture
+def staged_model():
+    """``staged_model(engine, name, score_references, champion=None, challenger=None, ...)``: see ``add_model``."""
+    return add_model
+
+
+@pytest.fixture
+def write_pairs():
+    """``write_pairs(engine, ...)``: ``store_pairs`` into any engine."""
+    return _store_pairs

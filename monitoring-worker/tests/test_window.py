@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 import pandas as pd
+import pytest
 
 from driftwatch_core.db.models import DEFAULT_MODEL
 from driftwatch_core.features import FEATURES, SCORE_NAME
@@ -90,3 +92,41 @@ def test_any_schema_reads_alike_on_both_paths(clean_db, store_rows):
         assert [bool(v) for v in cols["smoker"]] == [r["smoker"] for r in records]
         assert list(cols["decision"]) == list(range(30)) and list(cols[long_name]) == [-i for i in range(30)]
         assert list(window.decisions) == [i / 30 >= 0.5 for i in range(30)]
+
+
+@pytest.fixture(params=["postgresql", "sqlite"])
+def any_db(request, tmp_path):
+    """An empty migrated database of each kind the worker supports."""
+    from driftwatch_core.db.engine import make_engine
+    from driftwatch_core.db.schema import init_schema
+    from driftwatch_testing import empty_database
+
+    with empty_database(request.param, tmp_path / "db") as url:
+        engine = make_engine(url)
+        init_schema(engine)
+        yield engine
+        engine.dispose()
+
+
+def test_a_versions_rows_include_its_shadow_rows_labelled_by_the_answered_row(any_db, staged_model, write_pairs):
+    """v2 shadows v1 on 40 requests and answers 20 itself (a canary): its window holds all 60 of its
+    rows, and each shadow row takes the label of the prediction it shadows."""
+    staged_model(any_db, "m", {"v1": np.linspace(0, 1, 100), "v2": np.linspace(0, 1, 100)}, "v1", "v2")
+    n = 60
+    champion, challenger = np.arange(n) / 100, 0.2 + np.arange(n) / 100
+    canary = [i >= 40 for i in range(n)]
+    labels = [None if i % 5 == 0 else i % 2 == 0 for i in range(n)]  # labels name the answered rows only
+    write_pairs(any_db, "m", "v1", "v2", champion, challenger, NOW, 100, labels=labels, challenger_answers=canary)
+    scope = Scope("m", "v2", {"x": "numeric"}, "score")
+    with any_db.connect() as conn:
+        window = load_window(conn, scope, NOW - timedelta(minutes=5), NOW)
+        labelled = load_labelled(conn, scope, NOW - timedelta(minutes=30), NOW)
+        champion_labelled = load_labelled(
+            conn, Scope("m", "v1", {"x": "numeric"}, "score"), NOW - timedelta(minutes=30), NOW
+        )
+    assert window.n_rows == n and sorted(window.scores) == pytest.approx(sorted(challenger))
+    expected = {round(float(challenger[i]), 6): y for i, y in enumerate(labels) if y is not None}
+    assert len(labelled.labels) == len(expected) == 48 and labelled.n_predictions == n
+    assert {round(float(p), 6): bool(y) for p, y in zip(labelled.scores, labelled.labels, strict=True)} == expected
+    assert set(labelled.lags_s) == {60.0}  # the shadow row's created_at is the answered row's
+    assert len(champion_labelled.labels) == 48  # the champion's shadow rows of the canary's answers too

@@ -13,6 +13,11 @@ parser: building 100,000 Python row objects would cost more than the whole
 statistics. Above ``max_rows`` rows a uniform random sample of about
 ``max_rows`` is read (the tests and metrics need no more, and memory stays
 bounded); the window still reports its true row count.
+
+A version's rows include its **shadow rows** (``predictions.shadow_of`` set):
+its scores of requests another version answered are its scores of real
+traffic. Labels only ever name the answered prediction, so a shadow row takes
+the label of the prediction it shadows (``coalesce(shadow_of, id)``).
 """
 
 from __future__ import annotations
@@ -115,7 +120,7 @@ def has_predictions_before(conn: Connection, model: str, moment: datetime) -> bo
     return conn.execute(stmt).first() is not None
 
 
-def _sample_filter(conn: Connection, share: float) -> list:
+def sample_filter(conn: Connection, share: float) -> list:
     """A row filter keeping each row with probability ``share`` (none when share >= 1)."""
     if share >= 1:
         return []
@@ -132,7 +137,7 @@ def _sampled_range(
     in_window = (*scope.where(), Prediction.created_at >= start, Prediction.created_at < end)
     total = _count(conn, *in_window)
     share = min(1.0, max_rows / total) if max_rows and total else 1.0
-    return [*in_window, *_sample_filter(conn, share)], total, share
+    return [*in_window, *sample_filter(conn, share)], total, share
 
 
 def load_window(
@@ -159,6 +164,11 @@ def _utc(column: pd.Series) -> pd.Series:
     return pd.to_datetime(column, utc=True, format="ISO8601")
 
 
+def labelled_id():
+    """The prediction whose label a row takes: the answered one it shadows, else itself."""
+    return func.coalesce(Prediction.shadow_of, Prediction.id)
+
+
 @dataclass(frozen=True)
 class Labelled:
     scores: np.ndarray
@@ -182,7 +192,7 @@ def load_labelled(
             Prediction.created_at.label("created"),
             GroundTruth.received_at.label("received"),
         )
-        .join(GroundTruth, GroundTruth.prediction_id == Prediction.id)
+        .join(GroundTruth, GroundTruth.prediction_id == labelled_id())
         .where(*where),
     )
     lags = _utc(frame["received"]) - _utc(frame["created"])
