@@ -9,12 +9,12 @@ on the version they started with.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query
 
 from app.api.deps import ActorDep, SessionDep
+from app.schemas.common import UtcDatetime
 from app.schemas.stages import CanaryIn, ComparisonOut, EventOut, StageChangeIn, StageChangeOut
 from app.services import stages as service
 from driftwatch_core import stages
@@ -107,7 +107,7 @@ def retire_version(name: str, version: str, session: SessionDep, actor: ActorDep
 def list_model_events(
     name: str,
     session: SessionDep,
-    since: datetime | None = None,
+    since: Annotated[UtcDatetime | None, Query(description="ISO 8601, inclusive (UTC without an offset)")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ):
     """What happened to this model, newest first: registrations, stage changes, retrains, gate decisions."""
@@ -117,7 +117,7 @@ def list_model_events(
 @router.get("/events", response_model=list[EventOut])
 def list_events(
     session: SessionDep,
-    since: datetime | None = None,
+    since: Annotated[UtcDatetime | None, Query(description="ISO 8601, inclusive (UTC without an offset)")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ):
     """Every model's events, newest first: the timeline the dashboard marks on its charts."""
