@@ -60,6 +60,36 @@ def test_retention_keeps_unresolved_alerts(clean_db):
         assert conn.execute(select(Alert.status)).scalars().all() == ["open"]
 
 
+def test_retention_deletes_old_comparisons_and_keeps_the_timeline(clean_db, staged_model, write_pairs):
+    import numpy as np
+
+    from driftwatch_core.db.models import ModelEvent, VersionComparison
+
+    staged_model(clean_db, "m", {"v1": np.linspace(0, 1, 50), "v2": np.linspace(0, 1, 50)}, "v1", "v2")
+    old = NOW - timedelta(days=8)
+    write_pairs(clean_db, "m", "v1", "v2", np.full(30, 0.2), np.full(30, 0.7), old, 30)  # a shadow row each
+    with clean_db.begin() as conn:
+        for at in (old, NOW):
+            conn.execute(
+                VersionComparison.__table__.insert().values(
+                    model_name="m",
+                    computed_at=at,
+                    champion_version="v1",
+                    challenger_version="v2",
+                    mode="shadow",
+                    n_paired=0,
+                    n_labelled=0,
+                    details={},
+                )
+            )
+    events = count(clean_db, ModelEvent)
+    deleted = purge(clean_db, NOW - timedelta(days=7), batch=10)
+    assert deleted["version_comparisons"] == 1 and deleted["predictions"] == 60  # answered and shadow rows
+    with clean_db.connect() as conn:
+        assert conn.execute(select(VersionComparison.computed_at)).scalars().all() == [NOW]
+    assert count(clean_db, ModelEvent) == events > 0  # the timeline stays
+
+
 class _Hook(BaseHTTPRequestHandler):
     received: ClassVar[list] = []
     fail_first = 1

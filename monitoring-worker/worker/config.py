@@ -44,6 +44,15 @@ class WorkerSettings(BaseSettings):
     retention_days: float = Field(default=7.0, gt=0, validation_alias=_env("RETENTION_DAYS"))
     retention_batch: int = Field(default=5_000, ge=1, validation_alias=_env("WORKER_RETENTION_BATCH"))
     db_wait_s: float = Field(default=120.0, gt=0, validation_alias=_env("WORKER_DB_WAIT_S"))
+    # Acting on drift: the promotion gate (worker.gate) and the retrain policy (worker.policy).
+    auto_promote: bool = Field(default=False, validation_alias=_env("AUTO_PROMOTE"))
+    promote_min_labels: int = Field(default=300, ge=1, validation_alias=_env("PROMOTE_MIN_LABELS"))
+    promote_margin: float = Field(default=0.0, ge=-1, le=1, validation_alias=_env("PROMOTE_MARGIN"))
+    retrain_policy: bool = Field(default=False, validation_alias=_env("RETRAIN_POLICY"))
+    #: None: WORKER_MIN_ROC_AUC's value (``retrain_floor``).
+    retrain_min_roc_auc: float | None = Field(default=None, ge=0, le=1, validation_alias=_env("RETRAIN_MIN_ROC_AUC"))
+    retrain_after_cycles: int = Field(default=3, ge=1, validation_alias=_env("RETRAIN_AFTER_CYCLES"))
+    retrain_cooldown_minutes: float = Field(default=30.0, ge=0, validation_alias=_env("RETRAIN_COOLDOWN_MINUTES"))
 
     @field_validator("thresholds", mode="before")
     @classmethod
@@ -58,11 +67,22 @@ class WorkerSettings(BaseSettings):
             return json.loads(text)
         return value
 
+    @field_validator("retrain_min_roc_auc", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value):
+        """``RETRAIN_MIN_ROC_AUC=`` (as Compose passes an unset variable): WORKER_MIN_ROC_AUC's value."""
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("thresholds")
     @classmethod
     def _thresholds_known(cls, value):
         Thresholds(value, features={*FEATURE_NAMES, SCORE_NAME})  # raises naming the bad key
         return value
+
+    @property
+    def retrain_floor(self) -> float:
+        """The realized ROC-AUC below which the retrain policy counts a cycle as bad."""
+        return self.min_roc_auc if self.retrain_min_roc_auc is None else self.retrain_min_roc_auc
 
     def threshold_table(self, per_feature: bool = True) -> Thresholds:
         """The thresholds with every override; ``per_feature=False``: the global ``"*"`` ones only

@@ -13,6 +13,12 @@ failing query, a statistics error) is logged with the model's name, marks its
 run ``failed`` with the traceback and holds a critical ``monitoring_failed``
 alert for that model, which resolves by the usual rule once its cycles
 succeed again; the other models' cycles run all the same.
+
+After a model's own cycle (whatever its status), two steps act on drift, each
+on its own: an error in either is logged and changes nothing else. A model
+with a challenger gets its champion compared with it on the same requests and
+the promotion gate's decision (``worker.compare``, ``worker.gate``); the
+retrain policy may queue a retraining (``worker.policy``).
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from driftwatch_core.db.models import DEFAULT_MODEL, DriftResult, MonitoringRun, PerformanceResult
-from worker import alerts, performance, retention
+from worker import alerts, compare, performance, policy, retention
 from worker.config import WorkerSettings
 from worker.drift import (
     DatasetDrift,
@@ -89,6 +95,8 @@ class CycleResult:
     events: list[alerts.Event] = field(default_factory=list)
     error: str | None = None  # failed: the error's one-line summary
     elapsed_s: float = 0.0
+    comparison: compare.Comparison | None = None  # champion against challenger, when there is one
+    retrain_job: int | None = None  # the job the retrain policy queued after this cycle
 
 
 @dataclass
@@ -170,9 +178,28 @@ class Monitor:
             log.exception("%s: monitoring cycle failed (run %s)", model, run_id)
             result = self._fail(model, version, run_id, now, exc)
         result.elapsed_s = time.perf_counter() - started
+        self._act_on_drift(result, now)
         for event in result.events:
             self.notifier.send(event.text)
         return result
+
+    def _act_on_drift(self, result: CycleResult, now: datetime) -> None:
+        """Compare the champion with its challenger (the gate decides), then the retrain policy;
+        each step's failure is logged and leaves the cycle's result as it is."""
+        model = result.model
+        try:
+            result.comparison = compare.run(
+                self.engine, self.settings, self.targets, self.thresholds_for(model), self.costs, model, now
+            )
+        except Exception:
+            log.exception("%s: comparing the champion with its challenger failed", model)
+        if result.comparison is not None and result.comparison.event is not None:
+            event = result.comparison.event
+            self.notifier.send(f"[gate] {event}" if model == DEFAULT_MODEL else f"[gate] {model}: {event}")
+        try:
+            result.retrain_job = policy.check(self.engine, self.settings, model, result.version, now)
+        except Exception:
+            log.exception("%s: the retrain policy failed", model)
 
     def claim(self, model: str, now: datetime, start: datetime) -> int | None:
         values = dict(

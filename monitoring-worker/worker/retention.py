@@ -1,4 +1,9 @@
-"""Delete rows older than RETENTION_DAYS, a small batch per transaction (no long locks)."""
+"""Delete rows older than RETENTION_DAYS, a small batch per transaction (no long locks).
+
+Predictions (shadow rows are predictions too; labels cascade), runs (their results
+cascade), resolved alerts and champion-challenger comparisons go; the model
+timeline (``model_events``) and retrain jobs are kept.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import Engine, delete, select
 
-from driftwatch_core.db.models import Alert, MonitoringRun, Prediction
+from driftwatch_core.db.models import Alert, MonitoringRun, Prediction, VersionComparison
 
 log = logging.getLogger(__name__)
 MAX_BATCHES_PER_CYCLE = 20  # bounded work per cycle; the rest goes next cycle
@@ -26,7 +31,7 @@ def _delete_batches(engine: Engine, table, key, stamp, cutoff: datetime, batch: 
 
 
 def purge(engine: Engine, cutoff: datetime, batch: int) -> dict[str, int]:
-    """Old predictions (their labels cascade), runs (their results cascade), resolved alerts."""
+    """Old predictions (their labels cascade), runs (their results cascade), resolved alerts, comparisons."""
     counts = {
         "predictions": _delete_batches(engine, Prediction, Prediction.id, Prediction.created_at, cutoff, batch),
         "monitoring_runs": _delete_batches(
@@ -34,6 +39,9 @@ def purge(engine: Engine, cutoff: datetime, batch: int) -> dict[str, int]:
         ),
         "alerts": _delete_batches(
             engine, Alert, Alert.id, Alert.updated_at, cutoff, batch, (Alert.status == "resolved",)
+        ),
+        "version_comparisons": _delete_batches(
+            engine, VersionComparison, VersionComparison.id, VersionComparison.computed_at, cutoff, batch
         ),
     }
     if any(counts.values()):
