@@ -144,10 +144,11 @@ class AlertOut(_Out):
     id: int
     kind: str = Field(
         description="What fired: `feature_drift`, `prediction_drift`, `dataset_drift`, `performance`, `no_traffic`"
-        " or `monitoring_failed` (a model's cycle could not run)."
+        " or `monitoring_failed` (a model's cycle could not run); `promotion_gate` is a note (severity `info`):"
+        " the promotion gate's latest decision about the challenger, and why."
     )
     feature: str = Field(description="The feature (or metric) it is about; empty for dataset drift.")
-    severity: Literal["warning", "critical"]
+    severity: Literal["info", "warning", "critical"] = Field(description="`info` for notes, never counted as open.")
     status: AlertStatus
     message: str = Field(description="One line for people.")
     value: float | None = Field(description="The measured value that crossed the threshold.")
@@ -166,4 +167,4 @@ class AlertCounts(_Filled):
 
 class AlertsOut(BaseModel):
     items: list[AlertOut] = Field(description="Newest first, at most `limit`.")
-    counts: AlertCounts = Field(description="Alerts per status, over all of them.")
+    counts: AlertCounts = Field(description="Alerts per status, over all of them but notes (severity `info`).")

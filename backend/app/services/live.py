@@ -53,9 +53,10 @@ def models_marker(session: Session) -> dict | None:
 def alerts_marker(session: Session, model: str = DEFAULT_MODEL) -> dict:
     """``{updated_at, open}``: the model's newest alert change (None without alerts) and open count."""
     updated_at, open_count = session.execute(
-        select(func.max(Alert.updated_at), func.sum(case((Alert.status == "open", 1), else_=0))).where(
-            Alert.model_name == model
-        )
+        select(
+            func.max(Alert.updated_at),
+            func.sum(case(((Alert.status == "open") & (Alert.severity != "info"), 1), else_=0)),
+        ).where(Alert.model_name == model)
     ).one()
     return {"updated_at": updated_at, "open": int(open_count or 0)}
 

@@ -205,7 +205,12 @@ def alerts(session: Session, status: str | None, limit: int, model: str = DEFAUL
     query = select(Alert).where(Alert.model_name == model).order_by(Alert.opened_at.desc(), Alert.id.desc())
     if status:
         query = query.where(Alert.status == status)
-    by_status = select(Alert.status, func.count()).where(Alert.model_name == model).group_by(Alert.status)
+    # Counts are of alerts that ask for action: notes (severity info, e.g. the promotion gate's) are listed only.
+    by_status = (
+        select(Alert.status, func.count())
+        .where(Alert.model_name == model, Alert.severity != "info")
+        .group_by(Alert.status)
+    )
     counts = {status: count for status, count in session.execute(by_status).tuples()}
     return {"items": session.scalars(query.limit(limit)).all(), "counts": counts}
 

@@ -7,7 +7,7 @@ export function AlertSummary({ alert }: { alert: Alert }) {
   return (
     <div className="min-w-0">
       <div className="flex flex-wrap items-center gap-2">
-        <Badge tone={alert.severity}>{alert.severity === 'critical' ? 'Critical' : 'Warning'}</Badge>
+        <Badge tone={alert.severity}>{alert.severity === 'critical' ? 'Critical' : alert.severity === 'info' ? 'Note' : 'Warning'}</Badge>
         <span className="text-sm font-medium text-slate-100">
           {humanize(alert.kind)}
           {alert.feature ? <span className="text-slate-400"> · {humanize(alert.feature)}</span> : null}
