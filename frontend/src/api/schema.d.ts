@@ -970,7 +970,7 @@ export interface components {
             id: number;
             /**
              * Kind
-             * @description What fired: `feature_drift`, `prediction_drift`, `dataset_drift`, `performance`, `no_traffic` or `monitoring_failed` (a model's cycle could not run).
+             * @description What fired: `feature_drift`, `prediction_drift`, `dataset_drift`, `performance`, `no_traffic` or `monitoring_failed` (a model's cycle could not run); `promotion_gate` is a note (severity `info`): the promotion gate's latest decision about the challenger, and why.
              */
             kind: string;
             /**
@@ -987,9 +987,10 @@ export interface components {
             resolved_at: string | null;
             /**
              * Severity
+             * @description `info` for notes, never counted as open.
              * @enum {string}
              */
-            severity: "warning" | "critical";
+            severity: "info" | "warning" | "critical";
             /**
              * Status
              * @enum {string}
@@ -1035,7 +1036,7 @@ export interface components {
         };
         /** AlertsOut */
         AlertsOut: {
-            /** @description Alerts per status, over all of them. */
+            /** @description Alerts per status, over all of them but notes (severity `info`). */
             counts: components["schemas"]["AlertCounts"];
             /**
              * Items
@@ -1161,7 +1162,13 @@ export interface components {
              */
             threshold?: number | null;
         };
-        /** CanaryIn */
+        /**
+         * CanaryIn
+         * @example {
+         *       "reason": "shadow looked good for an hour",
+         *       "share": 0.2
+         *     }
+         */
         CanaryIn: {
             /**
              * Reason
@@ -2742,7 +2749,13 @@ export interface components {
             /** @constant */
             scenario: "label_delay";
         };
-        /** StageChangeIn */
+        /**
+         * StageChangeIn
+         * @example {
+         *       "reason": "ROC-AUC +0.04 on the same labelled traffic"
+         *     }
+         * @example {}
+         */
         StageChangeIn: {
             /**
              * Reason
@@ -4049,6 +4062,7 @@ export interface operations {
     listEvents: {
         parameters: {
             query?: {
+                /** @description ISO 8601, inclusive (UTC without an offset) */
                 since?: string | null;
                 limit?: number;
             };
@@ -4064,6 +4078,48 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "actor": "admin:7f61f249",
+                     *         "created_at": "2026-12-01T21:49:55.196711Z",
+                     *         "details": {
+                     *           "reason": "superseded"
+                     *         },
+                     *         "id": 8,
+                     *         "kind": "retired",
+                     *         "message": "20261201-214954-c8a54180 retired: superseded",
+                     *         "model": "fraud",
+                     *         "version": "20261201-214954-c8a54180"
+                     *       },
+                     *       {
+                     *         "actor": "admin:7f61f249",
+                     *         "created_at": "2026-12-01T21:49:55.153115Z",
+                     *         "details": {
+                     *           "previous": "20261201-214954-c8a54180",
+                     *           "reason": ""
+                     *         },
+                     *         "id": 7,
+                     *         "kind": "rolled_back",
+                     *         "message": "rolled back to 20261201-214954-c8a541-b (was 20261201-214954-c8a54180)",
+                     *         "model": "fraud",
+                     *         "version": "20261201-214954-c8a541-b"
+                     *       },
+                     *       {
+                     *         "actor": "admin:7f61f249",
+                     *         "created_at": "2026-12-01T21:49:55.117219Z",
+                     *         "details": {
+                     *           "previous": "20261201-214954-c8a541-b",
+                     *           "reason": "false alarms doubled"
+                     *         },
+                     *         "id": 6,
+                     *         "kind": "rolled_back",
+                     *         "message": "rolled back to 20261201-214954-c8a54180 (was 20261201-214954-c8a541-b): false alarms doubled",
+                     *         "model": "fraud",
+                     *         "version": "20261201-214954-c8a54180"
+                     *       }
+                     *     ]
+                     */
                     "application/json": components["schemas"]["EventOut"][];
                 };
             };
@@ -4658,10 +4714,8 @@ export interface operations {
                      * @example [
                      *       {
                      *         "active": true,
-                     *         "created_at": "2026-12-01T19:10:03.478267Z",
-                     *         "description": "The built-in card-fraud model (XGBoost), trained on the synthetic generator.",
-                     *         "latest": {
-                     *           "artifact_sha256": "b86bf37f086b3a4d1c6656e8058027847ac477bd2ae4ccc44c6d48dc7587160f",
+                     *         "champion": {
+                     *           "artifact_sha256": "c8a541801a3b195a94f155ddc969e9877502f6a37974f405282dfce31c123d63",
                      *           "features": [
                      *             {
                      *               "categories": [],
@@ -4684,95 +4738,366 @@ export interface operations {
                      *               "minimum": 0,
                      *               "name": "hour_of_day",
                      *               "unit": "h"
+                     *             },
+                     *             {
+                     *               "categories": [],
+                     *               "description": "Day of week, 0 = Monday",
+                     *               "dtype": "int",
+                     *               "example": 2,
+                     *               "kind": "numeric",
+                     *               "maximum": 6,
+                     *               "minimum": 0,
+                     *               "name": "day_of_week",
+                     *               "unit": null
+                     *             },
+                     *             {
+                     *               "categories": [
+                     *                 "grocery",
+                     *                 "restaurant",
+                     *                 "gas_station",
+                     *                 "online_retail",
+                     *                 "electronics",
+                     *                 "travel",
+                     *                 "entertainment",
+                     *                 "health",
+                     *                 "utilities",
+                     *                 "jewelry"
+                     *               ],
+                     *               "description": "Merchant category",
+                     *               "dtype": "str",
+                     *               "example": "grocery",
+                     *               "kind": "categorical",
+                     *               "maximum": null,
+                     *               "minimum": null,
+                     *               "name": "merchant_category",
+                     *               "unit": null
+                     *             },
+                     *             {
+                     *               "categories": [],
+                     *               "description": "Distance between the merchant and the cardholder's home",
+                     *               "dtype": "float",
+                     *               "example": 6.2,
+                     *               "kind": "numeric",
+                     *               "maximum": 20000,
+                     *               "minimum": 0,
+                     *               "name": "distance_from_home_km",
+                     *               "unit": "km"
+                     *             },
+                     *             {
+                     *               "categories": [],
+                     *               "description": "Distance from the card's previous transaction",
+                     *               "dtype": "float",
+                     *               "example": 2.1,
+                     *               "kind": "numeric",
+                     *               "maximum": 20000,
+                     *               "minimum": 0,
+                     *               "name": "distance_from_last_txn_km",
+                     *               "unit": "km"
+                     *             },
+                     *             {
+                     *               "categories": [],
+                     *               "description": "Amount divided by the customer's median amount",
+                     *               "dtype": "float",
+                     *               "example": 1.1,
+                     *               "kind": "numeric",
+                     *               "maximum": 1000,
+                     *               "minimum": 0,
+                     *               "name": "ratio_to_median_amount",
+                     *               "unit": null
+                     *             },
+                     *             {
+                     *               "categories": [],
+                     *               "description": "Transactions on the card in the last 24 h",
+                     *               "dtype": "int",
+                     *               "example": 3,
+                     *               "kind": "numeric",
+                     *               "maximum": 500,
+                     *               "minimum": 0,
+                     *               "name": "txn_count_24h",
+                     *               "unit": null
+                     *             },
+                     *             {
+                     *               "categories": [],
+                     *               "description": "Card physically present at the terminal",
+                     *               "dtype": "bool",
+                     *               "example": true,
+                     *               "kind": "boolean",
+                     *               "maximum": null,
+                     *               "minimum": null,
+                     *               "name": "card_present",
+                     *               "unit": null
+                     *             },
+                     *             {
+                     *               "categories": [
+                     *                 "chip",
+                     *                 "contactless",
+                     *                 "swipe",
+                     *                 "manual",
+                     *                 "online"
+                     *               ],
+                     *               "description": "How the card was read",
+                     *               "dtype": "str",
+                     *               "example": "chip",
+                     *               "kind": "categorical",
+                     *               "maximum": null,
+                     *               "minimum": null,
+                     *               "name": "entry_mode",
+                     *               "unit": null
+                     *             },
+                     *             {
+                     *               "categories": [],
+                     *               "description": "Days since the account was opened",
+                     *               "dtype": "int",
+                     *               "example": 1450,
+                     *               "kind": "numeric",
+                     *               "maximum": 36500,
+                     *               "minimum": 0,
+                     *               "name": "account_age_days",
+                     *               "unit": null
+                     *             },
+                     *             {
+                     *               "categories": [],
+                     *               "description": "Cardholder age",
+                     *               "dtype": "int",
+                     *               "example": 41,
+                     *               "kind": "numeric",
+                     *               "maximum": 110,
+                     *               "minimum": 18,
+                     *               "name": "customer_age",
+                     *               "unit": "years"
+                     *             },
+                     *             {
+                     *               "categories": [],
+                     *               "description": "Merchant is in another country",
+                     *               "dtype": "bool",
+                     *               "example": false,
+                     *               "kind": "boolean",
+                     *               "maximum": null,
+                     *               "minimum": null,
+                     *               "name": "is_international",
+                     *               "unit": null
                      *             }
                      *           ],
                      *           "format": "xgboost-json",
                      *           "label_column": "is_fraud",
                      *           "metrics": {
-                     *             "f1": 0.39555555555555555,
-                     *             "fraud_rate": 0.0277,
-                     *             "n": 10000,
-                     *             "pr_auc": 0.43801895786839634,
-                     *             "precision": 0.2857142857142857,
-                     *             "recall": 0.6425992779783394,
-                     *             "roc_auc": 0.9163240535393579
+                     *             "f1": 0.4106666666666667,
+                     *             "fraud_rate": 0.034,
+                     *             "n": 4000,
+                     *             "pr_auc": 0.4095396523785131,
+                     *             "precision": 0.32217573221757323,
+                     *             "recall": 0.5661764705882353,
+                     *             "roc_auc": 0.9200025118743149
                      *           },
-                     *           "registered_at": "2026-12-01T19:10:03.506154Z",
+                     *           "registered_at": "2026-12-01T21:49:55.627485Z",
+                     *           "retired_at": null,
                      *           "source": {
-                     *             "data": {
-                     *               "fraud_rate": 0.02904,
-                     *               "holdout": 10000,
-                     *               "rows": 50000,
-                     *               "train": 30000,
-                     *               "validation": 10000
-                     *             },
-                     *             "seed": 42,
-                     *             "trainer": "app.ml.train"
+                     *             "test": "a copy of the champion with another threshold"
                      *           },
-                     *           "threshold": 0.1017,
-                     *           "trained_at": "2026-12-01T19:10:03.183429Z",
-                     *           "version": "20261201-191003-b86bf37f"
+                     *           "stage": "champion",
+                     *           "threshold": 0.12,
+                     *           "trained_at": "2026-12-01T21:49:54.079418Z",
+                     *           "version": "20261201-214954-c8a541-b"
                      *         },
-                     *         "name": "fraud",
-                     *         "task": "binary_classification",
-                     *         "versions": 1
-                     *       },
-                     *       {
-                     *         "active": true,
-                     *         "created_at": "2026-12-01T19:10:03.611654Z",
-                     *         "description": "Breast-cancer biopsies (scikit-learn's bundled data), logistic regression via skl2onnx",
+                     *         "created_at": "2026-12-01T21:49:54.525385Z",
+                     *         "description": "The built-in card-fraud model (XGBoost), trained on the synthetic generator.",
                      *         "latest": {
-                     *           "artifact_sha256": "e3915b7dcfcaf4902de641f2213f9808fc59ea2230eab10ea8aca2570ba25878",
+                     *           "artifact_sha256": "c8a541801a3b195a94f155ddc969e9877502f6a37974f405282dfce31c123d63",
                      *           "features": [
                      *             {
                      *               "categories": [],
-                     *               "description": "",
+                     *               "description": "Transaction amount",
                      *               "dtype": "float",
-                     *               "example": 13.4,
+                     *               "example": 84.5,
                      *               "kind": "numeric",
+                     *               "maximum": 50000,
+                     *               "minimum": 0.01,
+                     *               "name": "amount",
+                     *               "unit": "USD"
+                     *             },
+                     *             {
+                     *               "categories": [],
+                     *               "description": "Local hour the transaction happened",
+                     *               "dtype": "int",
+                     *               "example": 14,
+                     *               "kind": "numeric",
+                     *               "maximum": 23,
+                     *               "minimum": 0,
+                     *               "name": "hour_of_day",
+                     *               "unit": "h"
+                     *             },
+                     *             {
+                     *               "categories": [],
+                     *               "description": "Day of week, 0 = Monday",
+                     *               "dtype": "int",
+                     *               "example": 2,
+                     *               "kind": "numeric",
+                     *               "maximum": 6,
+                     *               "minimum": 0,
+                     *               "name": "day_of_week",
+                     *               "unit": null
+                     *             },
+                     *             {
+                     *               "categories": [
+                     *                 "grocery",
+                     *                 "restaurant",
+                     *                 "gas_station",
+                     *                 "online_retail",
+                     *                 "electronics",
+                     *                 "travel",
+                     *                 "entertainment",
+                     *                 "health",
+                     *                 "utilities",
+                     *                 "jewelry"
+                     *               ],
+                     *               "description": "Merchant category",
+                     *               "dtype": "str",
+                     *               "example": "grocery",
+                     *               "kind": "categorical",
                      *               "maximum": null,
                      *               "minimum": null,
-                     *               "name": "mean radius",
+                     *               "name": "merchant_category",
                      *               "unit": null
                      *             },
                      *             {
                      *               "categories": [],
-                     *               "description": "",
+                     *               "description": "Distance between the merchant and the cardholder's home",
                      *               "dtype": "float",
-                     *               "example": 20.52,
+                     *               "example": 6.2,
                      *               "kind": "numeric",
+                     *               "maximum": 20000,
+                     *               "minimum": 0,
+                     *               "name": "distance_from_home_km",
+                     *               "unit": "km"
+                     *             },
+                     *             {
+                     *               "categories": [],
+                     *               "description": "Distance from the card's previous transaction",
+                     *               "dtype": "float",
+                     *               "example": 2.1,
+                     *               "kind": "numeric",
+                     *               "maximum": 20000,
+                     *               "minimum": 0,
+                     *               "name": "distance_from_last_txn_km",
+                     *               "unit": "km"
+                     *             },
+                     *             {
+                     *               "categories": [],
+                     *               "description": "Amount divided by the customer's median amount",
+                     *               "dtype": "float",
+                     *               "example": 1.1,
+                     *               "kind": "numeric",
+                     *               "maximum": 1000,
+                     *               "minimum": 0,
+                     *               "name": "ratio_to_median_amount",
+                     *               "unit": null
+                     *             },
+                     *             {
+                     *               "categories": [],
+                     *               "description": "Transactions on the card in the last 24 h",
+                     *               "dtype": "int",
+                     *               "example": 3,
+                     *               "kind": "numeric",
+                     *               "maximum": 500,
+                     *               "minimum": 0,
+                     *               "name": "txn_count_24h",
+                     *               "unit": null
+                     *             },
+                     *             {
+                     *               "categories": [],
+                     *               "description": "Card physically present at the terminal",
+                     *               "dtype": "bool",
+                     *               "example": true,
+                     *               "kind": "boolean",
                      *               "maximum": null,
                      *               "minimum": null,
-                     *               "name": "mean texture",
+                     *               "name": "card_present",
+                     *               "unit": null
+                     *             },
+                     *             {
+                     *               "categories": [
+                     *                 "chip",
+                     *                 "contactless",
+                     *                 "swipe",
+                     *                 "manual",
+                     *                 "online"
+                     *               ],
+                     *               "description": "How the card was read",
+                     *               "dtype": "str",
+                     *               "example": "chip",
+                     *               "kind": "categorical",
+                     *               "maximum": null,
+                     *               "minimum": null,
+                     *               "name": "entry_mode",
+                     *               "unit": null
+                     *             },
+                     *             {
+                     *               "categories": [],
+                     *               "description": "Days since the account was opened",
+                     *               "dtype": "int",
+                     *               "example": 1450,
+                     *               "kind": "numeric",
+                     *               "maximum": 36500,
+                     *               "minimum": 0,
+                     *               "name": "account_age_days",
+                     *               "unit": null
+                     *             },
+                     *             {
+                     *               "categories": [],
+                     *               "description": "Cardholder age",
+                     *               "dtype": "int",
+                     *               "example": 41,
+                     *               "kind": "numeric",
+                     *               "maximum": 110,
+                     *               "minimum": 18,
+                     *               "name": "customer_age",
+                     *               "unit": "years"
+                     *             },
+                     *             {
+                     *               "categories": [],
+                     *               "description": "Merchant is in another country",
+                     *               "dtype": "bool",
+                     *               "example": false,
+                     *               "kind": "boolean",
+                     *               "maximum": null,
+                     *               "minimum": null,
+                     *               "name": "is_international",
                      *               "unit": null
                      *             }
                      *           ],
-                     *           "format": "onnx",
-                     *           "label_column": "target",
+                     *           "format": "xgboost-json",
+                     *           "label_column": "is_fraud",
                      *           "metrics": {
-                     *             "f1": 0.9945652173913043,
-                     *             "n": 284,
-                     *             "positive_rate": 0.6443661971830986,
-                     *             "pr_auc": 0.9998508488576061,
-                     *             "precision": 0.9891891891891892,
-                     *             "recall": 1,
-                     *             "roc_auc": 0.9997294811448357
+                     *             "f1": 0.4106666666666667,
+                     *             "fraud_rate": 0.034,
+                     *             "n": 4000,
+                     *             "pr_auc": 0.4095396523785131,
+                     *             "precision": 0.32217573221757323,
+                     *             "recall": 0.5661764705882353,
+                     *             "roc_auc": 0.9200025118743149
                      *           },
-                     *           "registered_at": "2026-12-01T19:10:03.612898Z",
+                     *           "registered_at": "2026-12-01T21:49:55.627485Z",
+                     *           "retired_at": null,
                      *           "source": {
-                     *             "label": "target",
-                     *             "reference_file": "reference.csv",
-                     *             "reference_rows": 284,
-                     *             "schema": "inferred",
-                     *             "seed": 0
+                     *             "test": "a copy of the champion with another threshold"
                      *           },
-                     *           "threshold": 0.5,
-                     *           "trained_at": "2026-12-01T19:10:03.608320Z",
-                     *           "version": "20261201-191003-e3915b7d"
+                     *           "stage": "champion",
+                     *           "threshold": 0.12,
+                     *           "trained_at": "2026-12-01T21:49:54.079418Z",
+                     *           "version": "20261201-214954-c8a541-b"
                      *         },
-                     *         "name": "cancer",
+                     *         "name": "fraud",
+                     *         "stages": {
+                     *           "challenger": null,
+                     *           "champion": "20261201-214954-c8a541-b",
+                     *           "changed_at": "2026-12-01T21:49:55.196700Z",
+                     *           "generation": 7,
+                     *           "mode": null,
+                     *           "previous_champion": null,
+                     *           "share": null
+                     *         },
                      *         "task": "binary_classification",
-                     *         "versions": 1
+                     *         "versions": 2
                      *       }
                      *     ]
                      */
@@ -4866,6 +5191,7 @@ export interface operations {
                      *           "roc_auc": 0.9997294811448357
                      *         },
                      *         "registered_at": "2026-12-01T19:10:03.612898Z",
+                     *         "retired_at": null,
                      *         "source": {
                      *           "label": "target",
                      *           "reference_file": "reference.csv",
@@ -4873,6 +5199,7 @@ export interface operations {
                      *           "schema": "inferred",
                      *           "seed": 0
                      *         },
+                     *         "stage": "candidate",
                      *         "threshold": 0.5,
                      *         "trained_at": "2026-12-01T19:10:03.608320Z",
                      *         "version": "20261201-191003-e3915b7d"
@@ -4932,6 +5259,7 @@ export interface operations {
                      *           "roc_auc": 0.9997294811448357
                      *         },
                      *         "registered_at": "2026-12-01T19:10:03.612898Z",
+                     *         "retired_at": null,
                      *         "source": {
                      *           "label": "target",
                      *           "reference_file": "reference.csv",
@@ -4939,6 +5267,7 @@ export interface operations {
                      *           "schema": "inferred",
                      *           "seed": 0
                      *         },
+                     *         "stage": "champion",
                      *         "threshold": 0.5,
                      *         "trained_at": "2026-12-01T19:10:03.608320Z",
                      *         "version": "20261201-191003-e3915b7d"
@@ -5028,111 +5357,770 @@ export interface operations {
                     /**
                      * @example {
                      *       "active": true,
-                     *       "created_at": "2026-12-01T19:10:03.611654Z",
-                     *       "description": "Breast-cancer biopsies (scikit-learn's bundled data), logistic regression via skl2onnx",
+                     *       "champion": {
+                     *         "artifact_sha256": "c8a541801a3b195a94f155ddc969e9877502f6a37974f405282dfce31c123d63",
+                     *         "features": [
+                     *           {
+                     *             "categories": [],
+                     *             "description": "Transaction amount",
+                     *             "dtype": "float",
+                     *             "example": 84.5,
+                     *             "kind": "numeric",
+                     *             "maximum": 50000,
+                     *             "minimum": 0.01,
+                     *             "name": "amount",
+                     *             "unit": "USD"
+                     *           },
+                     *           {
+                     *             "categories": [],
+                     *             "description": "Local hour the transaction happened",
+                     *             "dtype": "int",
+                     *             "example": 14,
+                     *             "kind": "numeric",
+                     *             "maximum": 23,
+                     *             "minimum": 0,
+                     *             "name": "hour_of_day",
+                     *             "unit": "h"
+                     *           },
+                     *           {
+                     *             "categories": [],
+                     *             "description": "Day of week, 0 = Monday",
+                     *             "dtype": "int",
+                     *             "example": 2,
+                     *             "kind": "numeric",
+                     *             "maximum": 6,
+                     *             "minimum": 0,
+                     *             "name": "day_of_week",
+                     *             "unit": null
+                     *           },
+                     *           {
+                     *             "categories": [
+                     *               "grocery",
+                     *               "restaurant",
+                     *               "gas_station",
+                     *               "online_retail",
+                     *               "electronics",
+                     *               "travel",
+                     *               "entertainment",
+                     *               "health",
+                     *               "utilities",
+                     *               "jewelry"
+                     *             ],
+                     *             "description": "Merchant category",
+                     *             "dtype": "str",
+                     *             "example": "grocery",
+                     *             "kind": "categorical",
+                     *             "maximum": null,
+                     *             "minimum": null,
+                     *             "name": "merchant_category",
+                     *             "unit": null
+                     *           },
+                     *           {
+                     *             "categories": [],
+                     *             "description": "Distance between the merchant and the cardholder's home",
+                     *             "dtype": "float",
+                     *             "example": 6.2,
+                     *             "kind": "numeric",
+                     *             "maximum": 20000,
+                     *             "minimum": 0,
+                     *             "name": "distance_from_home_km",
+                     *             "unit": "km"
+                     *           },
+                     *           {
+                     *             "categories": [],
+                     *             "description": "Distance from the card's previous transaction",
+                     *             "dtype": "float",
+                     *             "example": 2.1,
+                     *             "kind": "numeric",
+                     *             "maximum": 20000,
+                     *             "minimum": 0,
+                     *             "name": "distance_from_last_txn_km",
+                     *             "unit": "km"
+                     *           },
+                     *           {
+                     *             "categories": [],
+                     *             "description": "Amount divided by the customer's median amount",
+                     *             "dtype": "float",
+                     *             "example": 1.1,
+                     *             "kind": "numeric",
+                     *             "maximum": 1000,
+                     *             "minimum": 0,
+                     *             "name": "ratio_to_median_amount",
+                     *             "unit": null
+                     *           },
+                     *           {
+                     *             "categories": [],
+                     *             "description": "Transactions on the card in the last 24 h",
+                     *             "dtype": "int",
+                     *             "example": 3,
+                     *             "kind": "numeric",
+                     *             "maximum": 500,
+                     *             "minimum": 0,
+                     *             "name": "txn_count_24h",
+                     *             "unit": null
+                     *           },
+                     *           {
+                     *             "categories": [],
+                     *             "description": "Card physically present at the terminal",
+                     *             "dtype": "bool",
+                     *             "example": true,
+                     *             "kind": "boolean",
+                     *             "maximum": null,
+                     *             "minimum": null,
+                     *             "name": "card_present",
+                     *             "unit": null
+                     *           },
+                     *           {
+                     *             "categories": [
+                     *               "chip",
+                     *               "contactless",
+                     *               "swipe",
+                     *               "manual",
+                     *               "online"
+                     *             ],
+                     *             "description": "How the card was read",
+                     *             "dtype": "str",
+                     *             "example": "chip",
+                     *             "kind": "categorical",
+                     *             "maximum": null,
+                     *             "minimum": null,
+                     *             "name": "entry_mode",
+                     *             "unit": null
+                     *           },
+                     *           {
+                     *             "categories": [],
+                     *             "description": "Days since the account was opened",
+                     *             "dtype": "int",
+                     *             "example": 1450,
+                     *             "kind": "numeric",
+                     *             "maximum": 36500,
+                     *             "minimum": 0,
+                     *             "name": "account_age_days",
+                     *             "unit": null
+                     *           },
+                     *           {
+                     *             "categories": [],
+                     *             "description": "Cardholder age",
+                     *             "dtype": "int",
+                     *             "example": 41,
+                     *             "kind": "numeric",
+                     *             "maximum": 110,
+                     *             "minimum": 18,
+                     *             "name": "customer_age",
+                     *             "unit": "years"
+                     *           },
+                     *           {
+                     *             "categories": [],
+                     *             "description": "Merchant is in another country",
+                     *             "dtype": "bool",
+                     *             "example": false,
+                     *             "kind": "boolean",
+                     *             "maximum": null,
+                     *             "minimum": null,
+                     *             "name": "is_international",
+                     *             "unit": null
+                     *           }
+                     *         ],
+                     *         "format": "xgboost-json",
+                     *         "label_column": "is_fraud",
+                     *         "metrics": {
+                     *           "f1": 0.4106666666666667,
+                     *           "fraud_rate": 0.034,
+                     *           "n": 4000,
+                     *           "pr_auc": 0.4095396523785131,
+                     *           "precision": 0.32217573221757323,
+                     *           "recall": 0.5661764705882353,
+                     *           "roc_auc": 0.9200025118743149
+                     *         },
+                     *         "registered_at": "2026-12-01T21:49:55.627485Z",
+                     *         "retired_at": null,
+                     *         "source": {
+                     *           "test": "a copy of the champion with another threshold"
+                     *         },
+                     *         "stage": "champion",
+                     *         "threshold": 0.12,
+                     *         "trained_at": "2026-12-01T21:49:54.079418Z",
+                     *         "version": "20261201-214954-c8a541-b"
+                     *       },
+                     *       "created_at": "2026-12-01T21:49:54.525385Z",
+                     *       "description": "The built-in card-fraud model (XGBoost), trained on the synthetic generator.",
                      *       "history": [
                      *         {
-                     *           "artifact_sha256": "e3915b7dcfcaf4902de641f2213f9808fc59ea2230eab10ea8aca2570ba25878",
+                     *           "artifact_sha256": "c8a541801a3b195a94f155ddc969e9877502f6a37974f405282dfce31c123d63",
                      *           "features": [
                      *             {
                      *               "categories": [],
-                     *               "description": "",
+                     *               "description": "Transaction amount",
                      *               "dtype": "float",
-                     *               "example": 13.4,
+                     *               "example": 84.5,
                      *               "kind": "numeric",
+                     *               "maximum": 50000,
+                     *               "minimum": 0.01,
+                     *               "name": "amount",
+                     *               "unit": "USD"
+                     *             },
+                     *             {
+                     *               "categories": [],
+                     *               "description": "Local hour the transaction happened",
+                     *               "dtype": "int",
+                     *               "example": 14,
+                     *               "kind": "numeric",
+                     *               "maximum": 23,
+                     *               "minimum": 0,
+                     *               "name": "hour_of_day",
+                     *               "unit": "h"
+                     *             },
+                     *             {
+                     *               "categories": [],
+                     *               "description": "Day of week, 0 = Monday",
+                     *               "dtype": "int",
+                     *               "example": 2,
+                     *               "kind": "numeric",
+                     *               "maximum": 6,
+                     *               "minimum": 0,
+                     *               "name": "day_of_week",
+                     *               "unit": null
+                     *             },
+                     *             {
+                     *               "categories": [
+                     *                 "grocery",
+                     *                 "restaurant",
+                     *                 "gas_station",
+                     *                 "online_retail",
+                     *                 "electronics",
+                     *                 "travel",
+                     *                 "entertainment",
+                     *                 "health",
+                     *                 "utilities",
+                     *                 "jewelry"
+                     *               ],
+                     *               "description": "Merchant category",
+                     *               "dtype": "str",
+                     *               "example": "grocery",
+                     *               "kind": "categorical",
                      *               "maximum": null,
                      *               "minimum": null,
-                     *               "name": "mean radius",
+                     *               "name": "merchant_category",
                      *               "unit": null
                      *             },
                      *             {
                      *               "categories": [],
-                     *               "description": "",
+                     *               "description": "Distance between the merchant and the cardholder's home",
                      *               "dtype": "float",
-                     *               "example": 20.52,
+                     *               "example": 6.2,
                      *               "kind": "numeric",
+                     *               "maximum": 20000,
+                     *               "minimum": 0,
+                     *               "name": "distance_from_home_km",
+                     *               "unit": "km"
+                     *             },
+                     *             {
+                     *               "categories": [],
+                     *               "description": "Distance from the card's previous transaction",
+                     *               "dtype": "float",
+                     *               "example": 2.1,
+                     *               "kind": "numeric",
+                     *               "maximum": 20000,
+                     *               "minimum": 0,
+                     *               "name": "distance_from_last_txn_km",
+                     *               "unit": "km"
+                     *             },
+                     *             {
+                     *               "categories": [],
+                     *               "description": "Amount divided by the customer's median amount",
+                     *               "dtype": "float",
+                     *               "example": 1.1,
+                     *               "kind": "numeric",
+                     *               "maximum": 1000,
+                     *               "minimum": 0,
+                     *               "name": "ratio_to_median_amount",
+                     *               "unit": null
+                     *             },
+                     *             {
+                     *               "categories": [],
+                     *               "description": "Transactions on the card in the last 24 h",
+                     *               "dtype": "int",
+                     *               "example": 3,
+                     *               "kind": "numeric",
+                     *               "maximum": 500,
+                     *               "minimum": 0,
+                     *               "name": "txn_count_24h",
+                     *               "unit": null
+                     *             },
+                     *             {
+                     *               "categories": [],
+                     *               "description": "Card physically present at the terminal",
+                     *               "dtype": "bool",
+                     *               "example": true,
+                     *               "kind": "boolean",
                      *               "maximum": null,
                      *               "minimum": null,
-                     *               "name": "mean texture",
+                     *               "name": "card_present",
+                     *               "unit": null
+                     *             },
+                     *             {
+                     *               "categories": [
+                     *                 "chip",
+                     *                 "contactless",
+                     *                 "swipe",
+                     *                 "manual",
+                     *                 "online"
+                     *               ],
+                     *               "description": "How the card was read",
+                     *               "dtype": "str",
+                     *               "example": "chip",
+                     *               "kind": "categorical",
+                     *               "maximum": null,
+                     *               "minimum": null,
+                     *               "name": "entry_mode",
+                     *               "unit": null
+                     *             },
+                     *             {
+                     *               "categories": [],
+                     *               "description": "Days since the account was opened",
+                     *               "dtype": "int",
+                     *               "example": 1450,
+                     *               "kind": "numeric",
+                     *               "maximum": 36500,
+                     *               "minimum": 0,
+                     *               "name": "account_age_days",
+                     *               "unit": null
+                     *             },
+                     *             {
+                     *               "categories": [],
+                     *               "description": "Cardholder age",
+                     *               "dtype": "int",
+                     *               "example": 41,
+                     *               "kind": "numeric",
+                     *               "maximum": 110,
+                     *               "minimum": 18,
+                     *               "name": "customer_age",
+                     *               "unit": "years"
+                     *             },
+                     *             {
+                     *               "categories": [],
+                     *               "description": "Merchant is in another country",
+                     *               "dtype": "bool",
+                     *               "example": false,
+                     *               "kind": "boolean",
+                     *               "maximum": null,
+                     *               "minimum": null,
+                     *               "name": "is_international",
                      *               "unit": null
                      *             }
                      *           ],
-                     *           "format": "onnx",
-                     *           "label_column": "target",
+                     *           "format": "xgboost-json",
+                     *           "label_column": "is_fraud",
                      *           "metrics": {
-                     *             "f1": 0.9945652173913043,
-                     *             "n": 284,
-                     *             "positive_rate": 0.6443661971830986,
-                     *             "pr_auc": 0.9998508488576061,
-                     *             "precision": 0.9891891891891892,
-                     *             "recall": 1,
-                     *             "roc_auc": 0.9997294811448357
+                     *             "f1": 0.4106666666666667,
+                     *             "fraud_rate": 0.034,
+                     *             "n": 4000,
+                     *             "pr_auc": 0.4095396523785131,
+                     *             "precision": 0.32217573221757323,
+                     *             "recall": 0.5661764705882353,
+                     *             "roc_auc": 0.9200025118743149
                      *           },
-                     *           "registered_at": "2026-12-01T19:10:03.612898Z",
+                     *           "registered_at": "2026-12-01T21:49:55.627485Z",
+                     *           "retired_at": null,
                      *           "source": {
-                     *             "label": "target",
-                     *             "reference_file": "reference.csv",
-                     *             "reference_rows": 284,
-                     *             "schema": "inferred",
-                     *             "seed": 0
+                     *             "test": "a copy of the champion with another threshold"
                      *           },
-                     *           "threshold": 0.5,
-                     *           "trained_at": "2026-12-01T19:10:03.608320Z",
-                     *           "version": "20261201-191003-e3915b7d"
+                     *           "stage": "champion",
+                     *           "threshold": 0.12,
+                     *           "trained_at": "2026-12-01T21:49:54.079418Z",
+                     *           "version": "20261201-214954-c8a541-b"
+                     *         },
+                     *         {
+                     *           "artifact_sha256": "c8a541801a3b195a94f155ddc969e9877502f6a37974f405282dfce31c123d63",
+                     *           "features": [
+                     *             {
+                     *               "categories": [],
+                     *               "description": "Transaction amount",
+                     *               "dtype": "float",
+                     *               "example": 84.5,
+                     *               "kind": "numeric",
+                     *               "maximum": 50000,
+                     *               "minimum": 0.01,
+                     *               "name": "amount",
+                     *               "unit": "USD"
+                     *             },
+                     *             {
+                     *               "categories": [],
+                     *               "description": "Local hour the transaction happened",
+                     *               "dtype": "int",
+                     *               "example": 14,
+                     *               "kind": "numeric",
+                     *               "maximum": 23,
+                     *               "minimum": 0,
+                     *               "name": "hour_of_day",
+                     *               "unit": "h"
+                     *             },
+                     *             {
+                     *               "categories": [],
+                     *               "description": "Day of week, 0 = Monday",
+                     *               "dtype": "int",
+                     *               "example": 2,
+                     *               "kind": "numeric",
+                     *               "maximum": 6,
+                     *               "minimum": 0,
+                     *               "name": "day_of_week",
+                     *               "unit": null
+                     *             },
+                     *             {
+                     *               "categories": [
+                     *                 "grocery",
+                     *                 "restaurant",
+                     *                 "gas_station",
+                     *                 "online_retail",
+                     *                 "electronics",
+                     *                 "travel",
+                     *                 "entertainment",
+                     *                 "health",
+                     *                 "utilities",
+                     *                 "jewelry"
+                     *               ],
+                     *               "description": "Merchant category",
+                     *               "dtype": "str",
+                     *               "example": "grocery",
+                     *               "kind": "categorical",
+                     *               "maximum": null,
+                     *               "minimum": null,
+                     *               "name": "merchant_category",
+                     *               "unit": null
+                     *             },
+                     *             {
+                     *               "categories": [],
+                     *               "description": "Distance between the merchant and the cardholder's home",
+                     *               "dtype": "float",
+                     *               "example": 6.2,
+                     *               "kind": "numeric",
+                     *               "maximum": 20000,
+                     *               "minimum": 0,
+                     *               "name": "distance_from_home_km",
+                     *               "unit": "km"
+                     *             },
+                     *             {
+                     *               "categories": [],
+                     *               "description": "Distance from the card's previous transaction",
+                     *               "dtype": "float",
+                     *               "example": 2.1,
+                     *               "kind": "numeric",
+                     *               "maximum": 20000,
+                     *               "minimum": 0,
+                     *               "name": "distance_from_last_txn_km",
+                     *               "unit": "km"
+                     *             },
+                     *             {
+                     *               "categories": [],
+                     *               "description": "Amount divided by the customer's median amount",
+                     *               "dtype": "float",
+                     *               "example": 1.1,
+                     *               "kind": "numeric",
+                     *               "maximum": 1000,
+                     *               "minimum": 0,
+                     *               "name": "ratio_to_median_amount",
+                     *               "unit": null
+                     *             },
+                     *             {
+                     *               "categories": [],
+                     *               "description": "Transactions on the card in the last 24 h",
+                     *               "dtype": "int",
+                     *               "example": 3,
+                     *               "kind": "numeric",
+                     *               "maximum": 500,
+                     *               "minimum": 0,
+                     *               "name": "txn_count_24h",
+                     *               "unit": null
+                     *             },
+                     *             {
+                     *               "categories": [],
+                     *               "description": "Card physically present at the terminal",
+                     *               "dtype": "bool",
+                     *               "example": true,
+                     *               "kind": "boolean",
+                     *               "maximum": null,
+                     *               "minimum": null,
+                     *               "name": "card_present",
+                     *               "unit": null
+                     *             },
+                     *             {
+                     *               "categories": [
+                     *                 "chip",
+                     *                 "contactless",
+                     *                 "swipe",
+                     *                 "manual",
+                     *                 "online"
+                     *               ],
+                     *               "description": "How the card was read",
+                     *               "dtype": "str",
+                     *               "example": "chip",
+                     *               "kind": "categorical",
+                     *               "maximum": null,
+                     *               "minimum": null,
+                     *               "name": "entry_mode",
+                     *               "unit": null
+                     *             },
+                     *             {
+                     *               "categories": [],
+                     *               "description": "Days since the account was opened",
+                     *               "dtype": "int",
+                     *               "example": 1450,
+                     *               "kind": "numeric",
+                     *               "maximum": 36500,
+                     *               "minimum": 0,
+                     *               "name": "account_age_days",
+                     *               "unit": null
+                     *             },
+                     *             {
+                     *               "categories": [],
+                     *               "description": "Cardholder age",
+                     *               "dtype": "int",
+                     *               "example": 41,
+                     *               "kind": "numeric",
+                     *               "maximum": 110,
+                     *               "minimum": 18,
+                     *               "name": "customer_age",
+                     *               "unit": "years"
+                     *             },
+                     *             {
+                     *               "categories": [],
+                     *               "description": "Merchant is in another country",
+                     *               "dtype": "bool",
+                     *               "example": false,
+                     *               "kind": "boolean",
+                     *               "maximum": null,
+                     *               "minimum": null,
+                     *               "name": "is_international",
+                     *               "unit": null
+                     *             }
+                     *           ],
+                     *           "format": "xgboost-json",
+                     *           "label_column": "is_fraud",
+                     *           "metrics": {
+                     *             "f1": 0.4106666666666667,
+                     *             "fraud_rate": 0.034,
+                     *             "n": 4000,
+                     *             "pr_auc": 0.4095396523785131,
+                     *             "precision": 0.32217573221757323,
+                     *             "recall": 0.5661764705882353,
+                     *             "roc_auc": 0.9200025118743149
+                     *           },
+                     *           "registered_at": "2026-12-01T21:49:54.627485Z",
+                     *           "retired_at": "2026-12-01T21:49:55.196685Z",
+                     *           "source": {
+                     *             "data": {
+                     *               "fraud_rate": 0.03085,
+                     *               "holdout": 4000,
+                     *               "rows": 20000,
+                     *               "train": 12000,
+                     *               "validation": 4000
+                     *             },
+                     *             "seed": 42,
+                     *             "trainer": "app.ml.train"
+                     *           },
+                     *           "stage": "retired",
+                     *           "threshold": 0.1185,
+                     *           "trained_at": "2026-12-01T21:49:54.079418Z",
+                     *           "version": "20261201-214954-c8a54180"
                      *         }
                      *       ],
                      *       "latest": {
-                     *         "artifact_sha256": "e3915b7dcfcaf4902de641f2213f9808fc59ea2230eab10ea8aca2570ba25878",
+                     *         "artifact_sha256": "c8a541801a3b195a94f155ddc969e9877502f6a37974f405282dfce31c123d63",
                      *         "features": [
                      *           {
                      *             "categories": [],
-                     *             "description": "",
+                     *             "description": "Transaction amount",
                      *             "dtype": "float",
-                     *             "example": 13.4,
+                     *             "example": 84.5,
                      *             "kind": "numeric",
+                     *             "maximum": 50000,
+                     *             "minimum": 0.01,
+                     *             "name": "amount",
+                     *             "unit": "USD"
+                     *           },
+                     *           {
+                     *             "categories": [],
+                     *             "description": "Local hour the transaction happened",
+                     *             "dtype": "int",
+                     *             "example": 14,
+                     *             "kind": "numeric",
+                     *             "maximum": 23,
+                     *             "minimum": 0,
+                     *             "name": "hour_of_day",
+                     *             "unit": "h"
+                     *           },
+                     *           {
+                     *             "categories": [],
+                     *             "description": "Day of week, 0 = Monday",
+                     *             "dtype": "int",
+                     *             "example": 2,
+                     *             "kind": "numeric",
+                     *             "maximum": 6,
+                     *             "minimum": 0,
+                     *             "name": "day_of_week",
+                     *             "unit": null
+                     *           },
+                     *           {
+                     *             "categories": [
+                     *               "grocery",
+                     *               "restaurant",
+                     *               "gas_station",
+                     *               "online_retail",
+                     *               "electronics",
+                     *               "travel",
+                     *               "entertainment",
+                     *               "health",
+                     *               "utilities",
+                     *               "jewelry"
+                     *             ],
+                     *             "description": "Merchant category",
+                     *             "dtype": "str",
+                     *             "example": "grocery",
+                     *             "kind": "categorical",
                      *             "maximum": null,
                      *             "minimum": null,
-                     *             "name": "mean radius",
+                     *             "name": "merchant_category",
                      *             "unit": null
                      *           },
                      *           {
                      *             "categories": [],
-                     *             "description": "",
+                     *             "description": "Distance between the merchant and the cardholder's home",
                      *             "dtype": "float",
-                     *             "example": 20.52,
+                     *             "example": 6.2,
                      *             "kind": "numeric",
+                     *             "maximum": 20000,
+                     *             "minimum": 0,
+                     *             "name": "distance_from_home_km",
+                     *             "unit": "km"
+                     *           },
+                     *           {
+                     *             "categories": [],
+                     *             "description": "Distance from the card's previous transaction",
+                     *             "dtype": "float",
+                     *             "example": 2.1,
+                     *             "kind": "numeric",
+                     *             "maximum": 20000,
+                     *             "minimum": 0,
+                     *             "name": "distance_from_last_txn_km",
+                     *             "unit": "km"
+                     *           },
+                     *           {
+                     *             "categories": [],
+                     *             "description": "Amount divided by the customer's median amount",
+                     *             "dtype": "float",
+                     *             "example": 1.1,
+                     *             "kind": "numeric",
+                     *             "maximum": 1000,
+                     *             "minimum": 0,
+                     *             "name": "ratio_to_median_amount",
+                     *             "unit": null
+                     *           },
+                     *           {
+                     *             "categories": [],
+                     *             "description": "Transactions on the card in the last 24 h",
+                     *             "dtype": "int",
+                     *             "example": 3,
+                     *             "kind": "numeric",
+                     *             "maximum": 500,
+                     *             "minimum": 0,
+                     *             "name": "txn_count_24h",
+                     *             "unit": null
+                     *           },
+                     *           {
+                     *             "categories": [],
+                     *             "description": "Card physically present at the terminal",
+                     *             "dtype": "bool",
+                     *             "example": true,
+                     *             "kind": "boolean",
                      *             "maximum": null,
                      *             "minimum": null,
-                     *             "name": "mean texture",
+                     *             "name": "card_present",
+                     *             "unit": null
+                     *           },
+                     *           {
+                     *             "categories": [
+                     *               "chip",
+                     *               "contactless",
+                     *               "swipe",
+                     *               "manual",
+                     *               "online"
+                     *             ],
+                     *             "description": "How the card was read",
+                     *             "dtype": "str",
+                     *             "example": "chip",
+                     *             "kind": "categorical",
+                     *             "maximum": null,
+                     *             "minimum": null,
+                     *             "name": "entry_mode",
+                     *             "unit": null
+                     *           },
+                     *           {
+                     *             "categories": [],
+                     *             "description": "Days since the account was opened",
+                     *             "dtype": "int",
+                     *             "example": 1450,
+                     *             "kind": "numeric",
+                     *             "maximum": 36500,
+                     *             "minimum": 0,
+                     *             "name": "account_age_days",
+                     *             "unit": null
+                     *           },
+                     *           {
+                     *             "categories": [],
+                     *             "description": "Cardholder age",
+                     *             "dtype": "int",
+                     *             "example": 41,
+                     *             "kind": "numeric",
+                     *             "maximum": 110,
+                     *             "minimum": 18,
+                     *             "name": "customer_age",
+                     *             "unit": "years"
+                     *           },
+                     *           {
+                     *             "categories": [],
+                     *             "description": "Merchant is in another country",
+                     *             "dtype": "bool",
+                     *             "example": false,
+                     *             "kind": "boolean",
+                     *             "maximum": null,
+                     *             "minimum": null,
+                     *             "name": "is_international",
                      *             "unit": null
                      *           }
                      *         ],
-                     *         "format": "onnx",
-                     *         "label_column": "target",
+                     *         "format": "xgboost-json",
+                     *         "label_column": "is_fraud",
                      *         "metrics": {
-                     *           "f1": 0.9945652173913043,
-                     *           "n": 284,
-                     *           "positive_rate": 0.6443661971830986,
-                     *           "pr_auc": 0.9998508488576061,
-                     *           "precision": 0.9891891891891892,
-                     *           "recall": 1,
-                     *           "roc_auc": 0.9997294811448357
+                     *           "f1": 0.4106666666666667,
+                     *           "fraud_rate": 0.034,
+                     *           "n": 4000,
+                     *           "pr_auc": 0.4095396523785131,
+                     *           "precision": 0.32217573221757323,
+                     *           "recall": 0.5661764705882353,
+                     *           "roc_auc": 0.9200025118743149
                      *         },
-                     *         "registered_at": "2026-12-01T19:10:03.612898Z",
+                     *         "registered_at": "2026-12-01T21:49:55.627485Z",
+                     *         "retired_at": null,
                      *         "source": {
-                     *           "label": "target",
-                     *           "reference_file": "reference.csv",
-                     *           "reference_rows": 284,
-                     *           "schema": "inferred",
-                     *           "seed": 0
+                     *           "test": "a copy of the champion with another threshold"
                      *         },
-                     *         "threshold": 0.5,
-                     *         "trained_at": "2026-12-01T19:10:03.608320Z",
-                     *         "version": "20261201-191003-e3915b7d"
+                     *         "stage": "champion",
+                     *         "threshold": 0.12,
+                     *         "trained_at": "2026-12-01T21:49:54.079418Z",
+                     *         "version": "20261201-214954-c8a541-b"
                      *       },
-                     *       "name": "cancer",
+                     *       "name": "fraud",
+                     *       "stages": {
+                     *         "challenger": null,
+                     *         "champion": "20261201-214954-c8a541-b",
+                     *         "changed_at": "2026-12-01T21:49:55.196700Z",
+                     *         "generation": 7,
+                     *         "mode": null,
+                     *         "previous_champion": null,
+                     *         "share": null
+                     *       },
                      *       "task": "binary_classification",
-                     *       "versions": 1
+                     *       "versions": 2
                      *     }
                      */
                     "application/json": components["schemas"]["ModelDetailOut"];
@@ -5290,6 +6278,150 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "model": "fraud",
+                     *       "points": [
+                     *         {
+                     *           "challenger_version": "20261201-214954-c8a54180",
+                     *           "champion_version": "20261201-214954-c8a541-b",
+                     *           "computed_at": "2026-12-01T21:49:55.431922Z",
+                     *           "details": {
+                     *             "agreement": 0.962,
+                     *             "auc_diff": {
+                     *               "confidence": 0.95,
+                     *               "estimate": 0.071,
+                     *               "high": 0.101,
+                     *               "low": 0.043,
+                     *               "n": 1412,
+                     *               "resamples": 1000
+                     *             },
+                     *             "challenger": {
+                     *               "estimated": {
+                     *                 "f1": 0.58,
+                     *                 "precision": 0.5,
+                     *                 "recall": 0.7,
+                     *                 "roc_auc": 0.92
+                     *               },
+                     *               "n_scored": 2941,
+                     *               "positive_rate": 0.052,
+                     *               "prediction_drift": {
+                     *                 "drifted": false,
+                     *                 "ks_statistic": 0.05,
+                     *                 "p_value": 0.21,
+                     *                 "psi": 0.04
+                     *               },
+                     *               "realized": {
+                     *                 "f1": 0.61,
+                     *                 "n_rows": 1412,
+                     *                 "precision": 0.55,
+                     *                 "recall": 0.68,
+                     *                 "roc_auc": 0.913
+                     *               },
+                     *               "score_histogram": {
+                     *                 "counts": [
+                     *                   2590,
+                     *                   121,
+                     *                   60,
+                     *                   40,
+                     *                   30,
+                     *                   25,
+                     *                   20,
+                     *                   18,
+                     *                   17,
+                     *                   20
+                     *                 ],
+                     *                 "edges": [
+                     *                   0,
+                     *                   0.1,
+                     *                   0.2,
+                     *                   0.3,
+                     *                   0.4,
+                     *                   0.5,
+                     *                   0.6,
+                     *                   0.7,
+                     *                   0.8,
+                     *                   0.9,
+                     *                   1
+                     *                 ]
+                     *               },
+                     *               "version": "20261201-214954-c8a54180"
+                     *             },
+                     *             "champion": {
+                     *               "estimated": {
+                     *                 "f1": 0.5,
+                     *                 "precision": 0.38,
+                     *                 "recall": 0.71,
+                     *                 "roc_auc": 0.901
+                     *               },
+                     *               "n_scored": 2941,
+                     *               "positive_rate": 0.041,
+                     *               "prediction_drift": {
+                     *                 "drifted": true,
+                     *                 "ks_statistic": 0.19,
+                     *                 "p_value": 1.2e-12,
+                     *                 "psi": 0.31
+                     *               },
+                     *               "realized": {
+                     *                 "f1": 0.46,
+                     *                 "n_rows": 1412,
+                     *                 "precision": 0.41,
+                     *                 "recall": 0.52,
+                     *                 "roc_auc": 0.842
+                     *               },
+                     *               "score_histogram": {
+                     *                 "counts": [
+                     *                   2650,
+                     *                   110,
+                     *                   52,
+                     *                   31,
+                     *                   22,
+                     *                   18,
+                     *                   14,
+                     *                   12,
+                     *                   15,
+                     *                   17
+                     *                 ],
+                     *                 "edges": [
+                     *                   0,
+                     *                   0.1,
+                     *                   0.2,
+                     *                   0.3,
+                     *                   0.4,
+                     *                   0.5,
+                     *                   0.6,
+                     *                   0.7,
+                     *                   0.8,
+                     *                   0.9,
+                     *                   1
+                     *                 ]
+                     *               },
+                     *               "version": "20261201-214954-c8a541-b"
+                     *             },
+                     *             "gate": {
+                     *               "decision": "hold",
+                     *               "enabled": false,
+                     *               "reason": "automatic promotion is off (AUTO_PROMOTE=0)"
+                     *             },
+                     *             "window_end": "2026-12-01T21:10:00+00:00",
+                     *             "window_start": "2026-12-01T20:40:00+00:00"
+                     *           },
+                     *           "mode": "shadow",
+                     *           "n_labelled": 1412,
+                     *           "n_paired": 2941
+                     *         }
+                     *       ],
+                     *       "stages": {
+                     *         "challenger": "20261201-214954-c8a54180",
+                     *         "champion": "20261201-214954-c8a541-b",
+                     *         "changed_at": "2026-12-01T21:49:55.423965Z",
+                     *         "generation": 8,
+                     *         "mode": "shadow",
+                     *         "previous_champion": null,
+                     *         "share": null
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ComparisonOut"];
                 };
             };
@@ -5773,6 +6905,7 @@ export interface operations {
     listModelEvents: {
         parameters: {
             query?: {
+                /** @description ISO 8601, inclusive (UTC without an offset) */
                 since?: string | null;
                 limit?: number;
             };
@@ -5790,6 +6923,48 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "actor": "admin:7f61f249",
+                     *         "created_at": "2026-12-01T21:49:55.196711Z",
+                     *         "details": {
+                     *           "reason": "superseded"
+                     *         },
+                     *         "id": 8,
+                     *         "kind": "retired",
+                     *         "message": "20261201-214954-c8a54180 retired: superseded",
+                     *         "model": "fraud",
+                     *         "version": "20261201-214954-c8a54180"
+                     *       },
+                     *       {
+                     *         "actor": "admin:7f61f249",
+                     *         "created_at": "2026-12-01T21:49:55.153115Z",
+                     *         "details": {
+                     *           "previous": "20261201-214954-c8a54180",
+                     *           "reason": ""
+                     *         },
+                     *         "id": 7,
+                     *         "kind": "rolled_back",
+                     *         "message": "rolled back to 20261201-214954-c8a541-b (was 20261201-214954-c8a54180)",
+                     *         "model": "fraud",
+                     *         "version": "20261201-214954-c8a541-b"
+                     *       },
+                     *       {
+                     *         "actor": "admin:7f61f249",
+                     *         "created_at": "2026-12-01T21:49:55.117219Z",
+                     *         "details": {
+                     *           "previous": "20261201-214954-c8a541-b",
+                     *           "reason": "false alarms doubled"
+                     *         },
+                     *         "id": 6,
+                     *         "kind": "rolled_back",
+                     *         "message": "rolled back to 20261201-214954-c8a54180 (was 20261201-214954-c8a541-b): false alarms doubled",
+                     *         "model": "fraud",
+                     *         "version": "20261201-214954-c8a54180"
+                     *       }
+                     *     ]
+                     */
                     "application/json": components["schemas"]["EventOut"][];
                 };
             };
@@ -6137,6 +7312,7 @@ export interface operations {
                      *         "roc_auc": 1
                      *       },
                      *       "registered_at": "2026-12-01T19:23:01.201593Z",
+                     *       "retired_at": null,
                      *       "source": {
                      *         "label": "target",
                      *         "reference_file": "reference.csv",
@@ -6144,6 +7320,7 @@ export interface operations {
                      *         "schema": "inferred",
                      *         "seed": 0
                      *       },
+                     *       "stage": "champion",
                      *       "threshold": 0.5,
                      *       "trained_at": "2026-12-01T19:23:01.197269Z",
                      *       "version": "20261201-192301-9b1e72b9"
@@ -6408,6 +7585,7 @@ export interface operations {
                      *       "model_version": "20261201-191003-e3915b7d",
                      *       "prediction_id": "438d2ff2-da89-44cf-83e0-2bc905524b1a",
                      *       "score": 0,
+                     *       "stage": "champion",
                      *       "threshold": 0.5
                      *     }
                      */
@@ -6521,6 +7699,7 @@ export interface operations {
                      *           "model_version": "20261201-191003-e3915b7d",
                      *           "prediction_id": "12f055d4-5e54-4671-b77d-18d8abde3a81",
                      *           "score": 0,
+                     *           "stage": "champion",
                      *           "threshold": 0.5
                      *         },
                      *         {
@@ -6530,9 +7709,11 @@ export interface operations {
                      *           "model_version": "20261201-191003-e3915b7d",
                      *           "prediction_id": "2711937f-a0de-4e77-8ba7-c944ddb6c3f0",
                      *           "score": 0.000001,
+                     *           "stage": "champion",
                      *           "threshold": 0.5
                      *         }
                      *       ],
+                     *       "stage": "champion",
                      *       "threshold": 0.5
                      *     }
                      */
@@ -6629,6 +7810,132 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "created_at": "2026-12-01T21:46:15.706081Z",
+                     *         "error": null,
+                     *         "finished_at": "2026-12-01T21:46:18.408515Z",
+                     *         "id": 1,
+                     *         "model": "fraud",
+                     *         "params": {
+                     *           "trials": 5,
+                     *           "window_minutes": 60
+                     *         },
+                     *         "progress": "registered 20261201-214618-0f2318ba in shadow",
+                     *         "requested_by": "admin:7f61f249",
+                     *         "result": {
+                     *           "algorithm": "XGBoost 3.2.0 gradient-boosted trees",
+                     *           "champion": "20261201-213434-b86bf37f",
+                     *           "holdout": {
+                     *             "challenger": {
+                     *               "f1": 0.21875,
+                     *               "fraud_rate": 0.033597,
+                     *               "n": 1012,
+                     *               "pr_auc": 0.144662,
+                     *               "precision": 0.233333,
+                     *               "recall": 0.205882,
+                     *               "roc_auc": 0.771713
+                     *             },
+                     *             "challenger_roc_auc": 0.771713,
+                     *             "champion": {
+                     *               "f1": 0.164948,
+                     *               "fraud_rate": 0.033597,
+                     *               "n": 1012,
+                     *               "pr_auc": 0.079998,
+                     *               "precision": 0.126984,
+                     *               "recall": 0.235294,
+                     *               "roc_auc": 0.567425
+                     *             },
+                     *             "champion_roc_auc": 0.567425,
+                     *             "champion_scores": {
+                     *               "answered": 1012,
+                     *               "scored_now": 0,
+                     *               "shadow": 0
+                     *             },
+                     *             "from": "2026-12-01T21:36:12.098296+00:00",
+                     *             "positives": 34,
+                     *             "rows": 1012,
+                     *             "share": 0.2,
+                     *             "to": "2026-12-01T21:46:09.817816+00:00"
+                     *           },
+                     *           "job_id": 1,
+                     *           "label": "is_fraud",
+                     *           "mix": {
+                     *             "reference_available": 30000,
+                     *             "reference_origin": {
+                     *               "generator": "TransactionGenerator",
+                     *               "rows": 50000,
+                     *               "seed": 42
+                     *             },
+                     *             "reference_rows": 1349,
+                     *             "reference_share": 0.25,
+                     *             "reference_share_limit": 0.25,
+                     *             "traffic_rows": 4048
+                     *           },
+                     *           "params": {
+                     *             "colsample_bytree": 0.6980254568842957,
+                     *             "eval_metric": "auc",
+                     *             "learning_rate": 0.01875759614934989,
+                     *             "max_depth": 6,
+                     *             "min_child_weight": 5.055734400428543,
+                     *             "nthread": 1,
+                     *             "num_boost_round": 100,
+                     *             "objective": "binary:logistic",
+                     *             "seed": 42,
+                     *             "subsample": 0.6175317151172572,
+                     *             "tree_method": "hist"
+                     *           },
+                     *           "seed": 42,
+                     *           "threshold": {
+                     *             "rule": "the champion's threshold, kept",
+                     *             "value": 0.1017
+                     *           },
+                     *           "time_range": {
+                     *             "first_row": "2026-12-01T20:56:09.817936+00:00",
+                     *             "from": "2026-12-01T20:46:15.751420+00:00",
+                     *             "last_row": "2026-12-01T21:46:09.817816+00:00",
+                     *             "to": "2026-12-01T21:46:15.751420+00:00",
+                     *             "window_minutes": 60
+                     *           },
+                     *           "traffic": {
+                     *             "capped_at": null,
+                     *             "dropped": {},
+                     *             "labelled": 5060,
+                     *             "read": 5060
+                     *           },
+                     *           "trainer": "app.retrain",
+                     *           "training_rows": 5397,
+                     *           "training_seconds": 2.65,
+                     *           "trials": {
+                     *             "best_params": {
+                     *               "colsample_bytree": 0.6980254568842957,
+                     *               "learning_rate": 0.01875759614934989,
+                     *               "max_depth": 6,
+                     *               "min_child_weight": 5.055734400428543,
+                     *               "num_boost_round": 100,
+                     *               "subsample": 0.6175317151172572
+                     *             },
+                     *             "best_trial": 4,
+                     *             "best_validation_roc_auc": 0.771536,
+                     *             "default_validation_roc_auc": 0.737539,
+                     *             "sampler": "TPE (seed 42)",
+                     *             "seconds": 1.26,
+                     *             "timeout_s": 120,
+                     *             "trials_requested": 5,
+                     *             "trials_run": 5,
+                     *             "validation": "a stratified 20% of the training traffic (never the hold-out, never the original data)",
+                     *             "validation_rows": 810
+                     *           },
+                     *           "version": "20261201-214618-0f2318ba"
+                     *         },
+                     *         "started_at": "2026-12-01T21:46:15.724651Z",
+                     *         "status": "registered",
+                     *         "trigger": "manual",
+                     *         "version": "20261201-214618-0f2318ba"
+                     *       }
+                     *     ]
+                     */
                     "application/json": components["schemas"]["RetrainJobOut"][];
                 };
             };
@@ -6686,7 +7993,7 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                "application/json": components["schemas"]["RetrainIn"] | null;
+                "application/json": components["schemas"]["RetrainIn"];
             };
         };
         responses: {
@@ -6696,6 +8003,26 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "created_at": "2026-12-01T21:46:15.706081Z",
+                     *       "error": null,
+                     *       "finished_at": null,
+                     *       "id": 1,
+                     *       "model": "fraud",
+                     *       "params": {
+                     *         "trials": 5,
+                     *         "window_minutes": 60
+                     *       },
+                     *       "progress": "queued",
+                     *       "requested_by": "admin:7f61f249",
+                     *       "result": null,
+                     *       "started_at": null,
+                     *       "status": "queued",
+                     *       "trigger": "manual",
+                     *       "version": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["RetrainJobOut"];
                 };
             };
@@ -6734,6 +8061,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "only 60 labelled predictions of fraud since 20:46 UTC; retraining needs at least 200 (both classes)",
+                     *       "labels": {
+                     *         "holdout": 12,
+                     *         "holdout_positives": 1,
+                     *         "labelled": 60,
+                     *         "positives": 3,
+                     *         "train": 48,
+                     *         "train_positives": 2
+                     *       },
+                     *       "status": 409,
+                     *       "title": "Conflict"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Problem"];
                 };
             };
@@ -6807,6 +8149,130 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "created_at": "2026-12-01T21:46:15.706081Z",
+                     *       "error": null,
+                     *       "finished_at": "2026-12-01T21:46:18.408515Z",
+                     *       "id": 1,
+                     *       "model": "fraud",
+                     *       "params": {
+                     *         "trials": 5,
+                     *         "window_minutes": 60
+                     *       },
+                     *       "progress": "registered 20261201-214618-0f2318ba in shadow",
+                     *       "requested_by": "admin:7f61f249",
+                     *       "result": {
+                     *         "algorithm": "XGBoost 3.2.0 gradient-boosted trees",
+                     *         "champion": "20261201-213434-b86bf37f",
+                     *         "holdout": {
+                     *           "challenger": {
+                     *             "f1": 0.21875,
+                     *             "fraud_rate": 0.033597,
+                     *             "n": 1012,
+                     *             "pr_auc": 0.144662,
+                     *             "precision": 0.233333,
+                     *             "recall": 0.205882,
+                     *             "roc_auc": 0.771713
+                     *           },
+                     *           "challenger_roc_auc": 0.771713,
+                     *           "champion": {
+                     *             "f1": 0.164948,
+                     *             "fraud_rate": 0.033597,
+                     *             "n": 1012,
+                     *             "pr_auc": 0.079998,
+                     *             "precision": 0.126984,
+                     *             "recall": 0.235294,
+                     *             "roc_auc": 0.567425
+                     *           },
+                     *           "champion_roc_auc": 0.567425,
+                     *           "champion_scores": {
+                     *             "answered": 1012,
+                     *             "scored_now": 0,
+                     *             "shadow": 0
+                     *           },
+                     *           "from": "2026-12-01T21:36:12.098296+00:00",
+                     *           "positives": 34,
+                     *           "rows": 1012,
+                     *           "share": 0.2,
+                     *           "to": "2026-12-01T21:46:09.817816+00:00"
+                     *         },
+                     *         "job_id": 1,
+                     *         "label": "is_fraud",
+                     *         "mix": {
+                     *           "reference_available": 30000,
+                     *           "reference_origin": {
+                     *             "generator": "TransactionGenerator",
+                     *             "rows": 50000,
+                     *             "seed": 42
+                     *           },
+                     *           "reference_rows": 1349,
+                     *           "reference_share": 0.25,
+                     *           "reference_share_limit": 0.25,
+                     *           "traffic_rows": 4048
+                     *         },
+                     *         "params": {
+                     *           "colsample_bytree": 0.6980254568842957,
+                     *           "eval_metric": "auc",
+                     *           "learning_rate": 0.01875759614934989,
+                     *           "max_depth": 6,
+                     *           "min_child_weight": 5.055734400428543,
+                     *           "nthread": 1,
+                     *           "num_boost_round": 100,
+                     *           "objective": "binary:logistic",
+                     *           "seed": 42,
+                     *           "subsample": 0.6175317151172572,
+                     *           "tree_method": "hist"
+                     *         },
+                     *         "seed": 42,
+                     *         "threshold": {
+                     *           "rule": "the champion's threshold, kept",
+                     *           "value": 0.1017
+                     *         },
+                     *         "time_range": {
+                     *           "first_row": "2026-12-01T20:56:09.817936+00:00",
+                     *           "from": "2026-12-01T20:46:15.751420+00:00",
+                     *           "last_row": "2026-12-01T21:46:09.817816+00:00",
+                     *           "to": "2026-12-01T21:46:15.751420+00:00",
+                     *           "window_minutes": 60
+                     *         },
+                     *         "traffic": {
+                     *           "capped_at": null,
+                     *           "dropped": {},
+                     *           "labelled": 5060,
+                     *           "read": 5060
+                     *         },
+                     *         "trainer": "app.retrain",
+                     *         "training_rows": 5397,
+                     *         "training_seconds": 2.65,
+                     *         "trials": {
+                     *           "best_params": {
+                     *             "colsample_bytree": 0.6980254568842957,
+                     *             "learning_rate": 0.01875759614934989,
+                     *             "max_depth": 6,
+                     *             "min_child_weight": 5.055734400428543,
+                     *             "num_boost_round": 100,
+                     *             "subsample": 0.6175317151172572
+                     *           },
+                     *           "best_trial": 4,
+                     *           "best_validation_roc_auc": 0.771536,
+                     *           "default_validation_roc_auc": 0.737539,
+                     *           "sampler": "TPE (seed 42)",
+                     *           "seconds": 1.26,
+                     *           "timeout_s": 120,
+                     *           "trials_requested": 5,
+                     *           "trials_run": 5,
+                     *           "validation": "a stratified 20% of the training traffic (never the hold-out, never the original data)",
+                     *           "validation_rows": 810
+                     *         },
+                     *         "version": "20261201-214618-0f2318ba"
+                     *       },
+                     *       "started_at": "2026-12-01T21:46:15.724651Z",
+                     *       "status": "registered",
+                     *       "trigger": "manual",
+                     *       "version": "20261201-214618-0f2318ba"
+                     *     }
+                     */
                     "application/json": components["schemas"]["RetrainJobOut"];
                 };
             };
@@ -6863,7 +8329,7 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                "application/json": components["schemas"]["StageChangeIn"] | null;
+                "application/json": components["schemas"]["StageChangeIn"];
             };
         };
         responses: {
@@ -6873,6 +8339,33 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "event": {
+                     *         "actor": "admin:7f61f249",
+                     *         "created_at": "2026-12-01T21:49:55.153115Z",
+                     *         "details": {
+                     *           "previous": "20261201-214954-c8a54180",
+                     *           "reason": ""
+                     *         },
+                     *         "id": 7,
+                     *         "kind": "rolled_back",
+                     *         "message": "rolled back to 20261201-214954-c8a541-b (was 20261201-214954-c8a54180)",
+                     *         "model": "fraud",
+                     *         "version": "20261201-214954-c8a541-b"
+                     *       },
+                     *       "model": "fraud",
+                     *       "stages": {
+                     *         "challenger": null,
+                     *         "champion": "20261201-214954-c8a541-b",
+                     *         "changed_at": "2026-12-01T21:49:55.153099Z",
+                     *         "generation": 6,
+                     *         "mode": null,
+                     *         "previous_champion": "20261201-214954-c8a54180",
+                     *         "share": null
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["StageChangeOut"];
                 };
             };
@@ -6911,6 +8404,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "20261201-214954-c8a54180 is not the champion of 'fraud' (the champion is 20261201-214954-c8a541-b)",
+                     *       "status": 409,
+                     *       "title": "Conflict"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Problem"];
                 };
             };
@@ -7071,6 +8571,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "event": {
+                     *         "actor": "admin:7f61f249",
+                     *         "created_at": "2026-12-01T21:49:55.000527Z",
+                     *         "details": {
+                     *           "reason": "shadow looked good",
+                     *           "replaced": null,
+                     *           "share": 0.2
+                     *         },
+                     *         "id": 4,
+                     *         "kind": "canary",
+                     *         "message": "20261201-214954-c8a541-b as a canary on 20% of requests: shadow looked good",
+                     *         "model": "fraud",
+                     *         "version": "20261201-214954-c8a541-b"
+                     *       },
+                     *       "model": "fraud",
+                     *       "stages": {
+                     *         "challenger": "20261201-214954-c8a541-b",
+                     *         "champion": "20261201-214954-c8a54180",
+                     *         "changed_at": "2026-12-01T21:49:55.000499Z",
+                     *         "generation": 3,
+                     *         "mode": "canary",
+                     *         "previous_champion": null,
+                     *         "share": 0.2
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["StageChangeOut"];
                 };
             };
@@ -7175,7 +8703,7 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                "application/json": components["schemas"]["StageChangeIn"] | null;
+                "application/json": components["schemas"]["StageChangeIn"];
             };
         };
         responses: {
@@ -7185,6 +8713,33 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "event": {
+                     *         "actor": "admin:7f61f249",
+                     *         "created_at": "2026-12-01T21:49:55.038713Z",
+                     *         "details": {
+                     *           "previous": "20261201-214954-c8a54180",
+                     *           "reason": "ROC-AUC +0.04 on the same labelled traffic"
+                     *         },
+                     *         "id": 5,
+                     *         "kind": "promoted",
+                     *         "message": "20261201-214954-c8a541-b promoted to champion (was 20261201-214954-c8a54180): ROC-AUC +0.04 on the same labelled traffic",
+                     *         "model": "fraud",
+                     *         "version": "20261201-214954-c8a541-b"
+                     *       },
+                     *       "model": "fraud",
+                     *       "stages": {
+                     *         "challenger": null,
+                     *         "champion": "20261201-214954-c8a541-b",
+                     *         "changed_at": "2026-12-01T21:49:55.038695Z",
+                     *         "generation": 4,
+                     *         "mode": null,
+                     *         "previous_champion": "20261201-214954-c8a54180",
+                     *         "share": null
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["StageChangeOut"];
                 };
             };
@@ -7214,6 +8769,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "model 'fraud' has no version 'nope': GET /api/v1/models/fraud lists them",
+                     *       "status": 404,
+                     *       "title": "Not Found"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Problem"];
                 };
             };
@@ -7223,6 +8785,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "20261201-214954-c8a541-b is already the champion of 'fraud'",
+                     *       "status": 409,
+                     *       "title": "Conflict"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Problem"];
                 };
             };
@@ -7289,7 +8858,7 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                "application/json": components["schemas"]["StageChangeIn"] | null;
+                "application/json": components["schemas"]["StageChangeIn"];
             };
         };
         responses: {
@@ -7299,6 +8868,32 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "event": {
+                     *         "actor": "admin:7f61f249",
+                     *         "created_at": "2026-12-01T21:49:55.196711Z",
+                     *         "details": {
+                     *           "reason": "superseded"
+                     *         },
+                     *         "id": 8,
+                     *         "kind": "retired",
+                     *         "message": "20261201-214954-c8a54180 retired: superseded",
+                     *         "model": "fraud",
+                     *         "version": "20261201-214954-c8a54180"
+                     *       },
+                     *       "model": "fraud",
+                     *       "stages": {
+                     *         "challenger": null,
+                     *         "champion": "20261201-214954-c8a541-b",
+                     *         "changed_at": "2026-12-01T21:49:55.196700Z",
+                     *         "generation": 7,
+                     *         "mode": null,
+                     *         "previous_champion": null,
+                     *         "share": null
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["StageChangeOut"];
                 };
             };
@@ -7337,6 +8932,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "20261201-214954-c8a541-b is the champion of 'fraud': promote another version before retiring it",
+                     *       "status": 409,
+                     *       "title": "Conflict"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Problem"];
                 };
             };
@@ -7403,7 +9005,7 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                "application/json": components["schemas"]["StageChangeIn"] | null;
+                "application/json": components["schemas"]["StageChangeIn"];
             };
         };
         responses: {
@@ -7413,6 +9015,33 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "event": {
+                     *         "actor": "admin:7f61f249",
+                     *         "created_at": "2026-12-01T21:49:55.117219Z",
+                     *         "details": {
+                     *           "previous": "20261201-214954-c8a541-b",
+                     *           "reason": "false alarms doubled"
+                     *         },
+                     *         "id": 6,
+                     *         "kind": "rolled_back",
+                     *         "message": "rolled back to 20261201-214954-c8a54180 (was 20261201-214954-c8a541-b): false alarms doubled",
+                     *         "model": "fraud",
+                     *         "version": "20261201-214954-c8a54180"
+                     *       },
+                     *       "model": "fraud",
+                     *       "stages": {
+                     *         "challenger": null,
+                     *         "champion": "20261201-214954-c8a54180",
+                     *         "changed_at": "2026-12-01T21:49:55.117203Z",
+                     *         "generation": 5,
+                     *         "mode": null,
+                     *         "previous_champion": "20261201-214954-c8a541-b",
+                     *         "share": null
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["StageChangeOut"];
                 };
             };
@@ -7517,7 +9146,7 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                "application/json": components["schemas"]["StageChangeIn"] | null;
+                "application/json": components["schemas"]["StageChangeIn"];
             };
         };
         responses: {
@@ -7527,6 +9156,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "event": {
+                     *         "actor": "admin:7f61f249",
+                     *         "created_at": "2026-12-01T21:49:54.937727Z",
+                     *         "details": {
+                     *           "reason": "retrained on last hour's labels",
+                     *           "replaced": null,
+                     *           "share": null
+                     *         },
+                     *         "id": 3,
+                     *         "kind": "shadow",
+                     *         "message": "20261201-214954-c8a541-b in shadow: retrained on last hour's labels",
+                     *         "model": "fraud",
+                     *         "version": "20261201-214954-c8a541-b"
+                     *       },
+                     *       "model": "fraud",
+                     *       "stages": {
+                     *         "challenger": "20261201-214954-c8a541-b",
+                     *         "champion": "20261201-214954-c8a54180",
+                     *         "changed_at": "2026-12-01T21:49:54.937711Z",
+                     *         "generation": 2,
+                     *         "mode": "shadow",
+                     *         "previous_champion": null,
+                     *         "share": null
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["StageChangeOut"];
                 };
             };
@@ -7814,12 +9471,13 @@ export interface operations {
                     /**
                      * @example {
                      *       "decision": "legit",
-                     *       "fraud_probability": 0.001742,
+                     *       "fraud_probability": 0.002814,
                      *       "is_fraud": false,
-                     *       "latency_ms": 2.677,
-                     *       "model_version": "20261123-133236-b86bf37f",
-                     *       "prediction_id": "edde93f2-1545-4a67-a3e7-274874ed7b88",
-                     *       "threshold": 0.1017
+                     *       "latency_ms": 8.527,
+                     *       "model_version": "20261201-214954-c8a54180",
+                     *       "prediction_id": "fcb75383-a38f-4f07-9973-a59c18857141",
+                     *       "stage": "champion",
+                     *       "threshold": 0.1185
                      *     }
                      */
                     "application/json": components["schemas"]["PredictionOut"];
@@ -7934,29 +9592,32 @@ export interface operations {
                     /**
                      * @example {
                      *       "count": 2,
-                     *       "latency_ms": 3.184,
-                     *       "model_version": "20261123-133236-b86bf37f",
+                     *       "latency_ms": 3.252,
+                     *       "model_version": "20261201-214954-c8a54180",
                      *       "predictions": [
                      *         {
                      *           "decision": "legit",
-                     *           "fraud_probability": 0.001742,
+                     *           "fraud_probability": 0.002814,
                      *           "is_fraud": false,
-                     *           "latency_ms": 3.184,
-                     *           "model_version": "20261123-133236-b86bf37f",
-                     *           "prediction_id": "2b091b59-2821-4f85-97c5-44151af5d191",
-                     *           "threshold": 0.1017
+                     *           "latency_ms": 3.252,
+                     *           "model_version": "20261201-214954-c8a54180",
+                     *           "prediction_id": "d107f12c-d657-4908-9bf9-2c37dd63ea83",
+                     *           "stage": "champion",
+                     *           "threshold": 0.1185
                      *         },
                      *         {
-                     *           "decision": "fraud",
-                     *           "fraud_probability": 0.6321,
-                     *           "is_fraud": true,
-                     *           "latency_ms": 3.184,
-                     *           "model_version": "20261123-133236-b86bf37f",
-                     *           "prediction_id": "1f44565c-d626-408d-88d4-150ba052410e",
-                     *           "threshold": 0.1017
+                     *           "decision": "legit",
+                     *           "fraud_probability": 0.002814,
+                     *           "is_fraud": false,
+                     *           "latency_ms": 3.252,
+                     *           "model_version": "20261201-214954-c8a54180",
+                     *           "prediction_id": "07e51771-8543-499f-aaf9-b0b9a46a9f98",
+                     *           "stage": "champion",
+                     *           "threshold": 0.1185
                      *         }
                      *       ],
-                     *       "threshold": 0.1017
+                     *       "stage": "champion",
+                     *       "threshold": 0.1185
                      *     }
                      */
                     "application/json": components["schemas"]["BatchOut"];
