@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { formatAgo, formatBinLabel, formatDuration, formatInt, formatMoney, formatMs, formatPercent, formatPValue, humanize, shortVersion } from './format'
+import { formatAgo, formatBinLabel, formatDuration, formatInt, formatMoney, formatMs, formatPercent, formatPValue, formatSigned, humanize, shortVersion } from './format'
 
 describe('formatting for people', () => {
   it('groups thousands and shows a dash for missing values', () => {
@@ -29,5 +29,11 @@ describe('formatting for people', () => {
     expect(shortVersion('20261201-191003-e3915b7d')).toBe('v…5b7d')
     expect(shortVersion('v1')).toBe('v1')
     expect(shortVersion(null)).toBe('—')
+  })
+  it('signs a difference', () => {
+    expect(formatSigned(0.01234)).toBe('+0.012')
+    expect(formatSigned(-0.0041)).toBe('−0.004')
+    expect(formatSigned(0)).toBe('0.000')
+    expect(formatSigned(null)).toBe('—')
   })
 })

@@ -17,6 +17,11 @@ export const formatInt = (value: Figure) => (missing(value) ? DASH : integer.for
 export const formatNumber = (value: Figure, digits = 2) => (missing(value) ? DASH : decimal(digits).format(value))
 export const formatPercent = (value: Figure, digits = 1) => (missing(value) ? DASH : percent(digits).format(value))
 export const formatMoney = (value: Figure) => (missing(value) ? DASH : money.format(value))
+/** A difference with its sign: "+0.012", "−0.004" (a true minus), "0.000". */
+export const formatSigned = (value: Figure, digits = 3) =>
+  missing(value)
+    ? DASH
+    : new Intl.NumberFormat('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits, signDisplay: 'exceptZero' }).format(value).replace('-', '−')
 export const formatMs = (value: Figure) => (missing(value) ? DASH : `${decimal(value < 10 ? 1 : 0).format(value)} ms`)
 export const formatRate = (value: Figure) => (missing(value) ? DASH : `${decimal(1).format(value)}/s`)
 

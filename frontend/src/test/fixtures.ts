@@ -1,5 +1,5 @@
 /** Small API bodies in the shapes of the backend's contract: the generated types check them. */
-import type { Alert, AlertStatus, Drift, DriftRun, FeatureDrift, ModelDetail, ModelEvent, ModelInfo, ModelStages, ModelVersion, RegisteredModel, Registration, Role, Scenario, Session, Severity, SimulatorState, Stats } from '../types/api'
+import type { Alert, AlertStatus, ComparisonDetails, ComparisonPoint, ComparisonSide, Drift, DriftRun, FeatureDrift, ModelDetail, ModelEvent, ModelInfo, ModelStages, ModelVersion, RegisteredModel, RetrainJob, RetrainStatus, VersionStage, Registration, Role, Scenario, Session, Severity, SimulatorState, Stats } from '../types/api'
 
 export const stats = (total = 1234, extra: Partial<Stats> = {}): Stats => ({
   as_of: '2026-11-23T12:00:00+00:00',
@@ -127,6 +127,93 @@ export const registration = (saved: boolean): Registration => ({
 export const modelEvent = (id: number, kind: string, at: string, extra: Partial<ModelEvent> = {}): ModelEvent => ({
   id, created_at: at, model: 'fraud', kind, version: `20261123-120000-0000${String(id).padStart(4, '0')}`, actor: 'a1b2c3d4',
   message: `${kind} (#${id})`, details: {}, ...extra,
+})
+
+/** The fraud model's versions on every stage: a champion, a canary on 25%, the previous champion, a retired one and a candidate. */
+export const staged = {
+  champion: model.version,
+  canary: '20261124-090000-c0ffee12',
+  previous: '20261122-080000-a1d0a1d0',
+  retired: '20261121-070000-dead0001',
+  candidate: '20261124-100000-cafe0002',
+}
+
+export const stagedVersion = (version: string, stage: VersionStage, extra: Partial<ModelVersion> = {}): ModelVersion => ({
+  ...fraudVersion, version, stage, registered_at: `${version.slice(0, 4)}-${version.slice(4, 6)}-${version.slice(6, 8)}T${version.slice(9, 11)}:00:00+00:00`, ...extra,
+})
+
+/** A retrained version's source: what app.retrain records, its hold-out against the champion of the time. */
+const retrainedSource = {
+  trainer: 'app.retrain', job_id: 12, champion: model.version,
+  mix: { traffic_rows: 2400, reference_rows: 600, reference_share: 0.2 },
+  time_range: { from: '2026-11-24T08:00:00+00:00', to: '2026-11-24T09:00:00+00:00', window_minutes: 60 },
+  holdout: { rows: 600, positives: 31, challenger_roc_auc: 0.9342, champion_roc_auc: 0.9011 },
+}
+
+export const stagedStages: ModelStages = {
+  champion: staged.champion, challenger: staged.canary, mode: 'canary', share: 0.25, previous_champion: staged.previous,
+  generation: 7, changed_at: '2026-11-24T09:05:00+00:00',
+}
+
+export const stagedFraud: ModelDetail = {
+  ...fraudEntry,
+  versions: 5,
+  latest: stagedVersion(staged.candidate, 'candidate', { metrics: { roc_auc: 0.8877 } }),
+  champion: fraudVersion,
+  stages: stagedStages,
+  history: [
+    stagedVersion(staged.candidate, 'candidate', { metrics: { roc_auc: 0.8877 } }),
+    stagedVersion(staged.canary, 'canary', { metrics: { roc_auc: 0.9342 }, source: retrainedSource }),
+    fraudVersion,
+    stagedVersion(staged.previous, 'previous', { metrics: { roc_auc: 0.9054 } }),
+    stagedVersion(staged.retired, 'retired', { metrics: { roc_auc: 0.8712 }, retired_at: '2026-11-23T10:00:00+00:00' }),
+  ],
+}
+
+export const comparisonSide = (version: string, realized: number | null, estimated: number | null): ComparisonSide => ({
+  version, n_scored: 4000, positive_rate: 0.03,
+  score_histogram: { edges: [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1], counts: [3600, 150, 80, 50, 30, 25, 20, 15, 15, 15] },
+  prediction_drift: { psi: 0.02, ks_statistic: 0.03, p_value: 0.4, drifted: false },
+  realized: realized === null ? null : { n_rows: 1500, roc_auc: realized, precision: 0.4, recall: 0.6, f1: 0.48 },
+  estimated: estimated === null ? null : { roc_auc: estimated, precision: 0.38, recall: 0.62, f1: 0.47 },
+})
+
+interface PointFigures {
+  champion?: string
+  challenger?: string
+  realized?: [champion: number | null, challenger: number | null]
+  estimated?: [champion: number | null, challenger: number | null]
+  diff?: [estimate: number | null, low: number | null, high: number | null]
+  agreement?: number | null
+  nLabelled?: number
+  gate?: ComparisonDetails['gate']
+}
+
+/** One cycle's comparison of the staged champion and canary, `minutes` after 09:00. */
+export function comparisonPoint(minutes: number, figures: PointFigures = {}): ComparisonPoint {
+  const {
+    champion = staged.champion, challenger = staged.canary, realized = [0.905, 0.931], estimated = [0.9, 0.925], diff = [0.026, 0.008, 0.044],
+    agreement = 0.962, nLabelled = 1500, gate = { enabled: true, decision: 'promote', reason: 'ROC-AUC gain +0.026, 95% CI [+0.008, +0.044] clears the margin 0.005' },
+  } = figures
+  const details: ComparisonDetails = {
+    champion: comparisonSide(champion, realized[0], estimated[0]),
+    challenger: comparisonSide(challenger, realized[1], estimated[1]),
+    agreement,
+    auc_diff: { estimate: diff[0], low: diff[1], high: diff[2], confidence: 0.95, resamples: 200, n: nLabelled },
+    gate,
+  }
+  return {
+    computed_at: new Date(Date.parse('2026-11-24T09:00:00Z') + minutes * 60_000).toISOString(),
+    champion_version: champion, challenger_version: challenger, mode: 'canary', n_paired: 4000, n_labelled: nLabelled,
+    details: { ...details },
+  }
+}
+
+export const retrainJob = (id: number, status: RetrainStatus, extra: Partial<RetrainJob> = {}): RetrainJob => ({
+  id, model: 'fraud', status, trigger: 'manual', requested_by: 'admin:a1b2c3d4', params: { trials: 5, window_minutes: 60 },
+  created_at: '2026-11-24T09:00:00+00:00', started_at: status === 'queued' ? null : '2026-11-24T09:00:02+00:00',
+  finished_at: status === 'registered' || status === 'failed' ? '2026-11-24T09:02:00+00:00' : null,
+  progress: status === 'queued' ? 'queued' : status, error: null, version: null, result: null, ...extra,
 })
 
 /** Put `url` (path, ?model=…, #/view) in the address bar, as a link would. */

@@ -9,6 +9,7 @@ const STYLES = {
   significant: 'bg-rose-500/15 text-rose-300 ring-rose-500/40',
   critical: 'bg-rose-500/15 text-rose-300 ring-rose-500/40',
   info: 'bg-sky-500/15 text-sky-300 ring-sky-500/30',
+  violet: 'bg-violet-500/15 text-violet-300 ring-violet-500/30',
   muted: 'bg-slate-500/15 text-slate-300 ring-slate-500/30',
 }
 

@@ -14,6 +14,12 @@ const SIGNED_OUT = { authenticated: false, role: null, key_id: null, expires_at:
 export const useSession = () =>
   useQuery({ queryKey: keys.session, queryFn: ({ signal }) => api.get('/auth/session', { signal }) })
 
+/** Whether an admin is signed in: what promoting, rolling back, retraining and registering need. */
+export function useIsAdmin(): boolean {
+  const session = useSession().data
+  return Boolean(session?.authenticated && session.role === 'admin')
+}
+
 /** The session has ended (sign-out, or a 401 on an action): the header turns read-only at once. */
 export function markSignedOut(client: QueryClient) {
   client.setQueryData<Session>(keys.session, (session) => ({ reads_require_auth: false, ...session, ...SIGNED_OUT }))
