@@ -98,6 +98,18 @@ def options_for(params: dict, settings: Settings, now: datetime | None = None) -
 # --- Asking for a retrain ---------------------------------------------------------------------
 
 
+def _model(session: Session, name: str, *, lock: bool = False) -> RegisteredModel:
+    """The model's row (locked: two requests at once queue one job on PostgreSQL; SQLite writes one at a
+    time); ``NotFound`` for an unknown name, without asking the database when no model could have it."""
+    model = None
+    if service.NAME_PATTERN.fullmatch(name):  # also keeps a NUL byte away from PostgreSQL
+        query = select(RegisteredModel).where(RegisteredModel.name == name)
+        model = session.scalar(query.with_for_update() if lock else query)
+    if model is None:
+        raise NotFound(f"no model named {name!r}: GET /api/v1/models lists them")
+    return model
+
+
 def active_job(session: Session, name: str) -> RetrainJob | None:
     query = select(RetrainJob).where(RetrainJob.model_name == name, RetrainJob.status.in_(ACTIVE))
     return session.scalars(query.order_by(RetrainJob.created_at.desc()).limit(1)).first()
@@ -118,10 +130,7 @@ def request_retrain(
     ``Conflict`` when a job of it is queued or running or it has no champion, ``TooFewLabels``
     (a ``Conflict``) when its window does not hold enough labelled predictions right now.
     ``start_now``: the job is created claimed (training) by the caller, which runs it (the CLI)."""
-    # The model's row, locked: two requests at once queue one job (PostgreSQL; SQLite writes one at a time).
-    model = session.scalar(select(RegisteredModel).where(RegisteredModel.name == name).with_for_update())
-    if model is None:
-        raise NotFound(f"no model named {name!r}: GET /api/v1/models lists them")
+    _model(session, name, lock=True)
     champion_of(session, name)
     running = active_job(session, name)
     if running is not None:
@@ -167,13 +176,13 @@ def request_retrain(
 
 
 def list_jobs(session: Session, name: str, limit: int = LIST_LIMIT) -> list[RetrainJob]:
-    if session.get(RegisteredModel, name) is None:
-        raise NotFound(f"no model named {name!r}: GET /api/v1/models lists them")
+    _model(session, name)
     query = select(RetrainJob).where(RetrainJob.model_name == name)
     return list(session.scalars(query.order_by(RetrainJob.created_at.desc(), RetrainJob.id.desc()).limit(limit)))
 
 
 def get_job(session: Session, name: str, job_id: int) -> RetrainJob:
+    _model(session, name)
     job = session.get(RetrainJob, job_id)
     if job is None or job.model_name != name:
         raise NotFound(f"model {name!r} has no retrain job {job_id}: GET /api/v1/models/{name}/retrain lists them")

@@ -65,6 +65,9 @@ def test_unknown_models_and_bad_bodies(api):
     unknown = api.post("/api/v1/models/nope/retrain", json={})
     assert unknown.status_code == 404 and "no model named 'nope'" in unknown.json()["detail"]
     assert api.get("/api/v1/models/nope/retrain").status_code == 404
+    for path in ("/api/v1/models/%00/retrain", "/api/v1/models/Fraud%20%27x/retrain/1"):  # never a 500
+        assert api.get(path).status_code == 404
+    assert api.post("/api/v1/models/%00/retrain", json={}).status_code == 404
     for body, field in (
         ({"trials": 51}, "trials"),
         ({"trials": 1.5}, "trials"),
