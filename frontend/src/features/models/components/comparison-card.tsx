@@ -13,6 +13,12 @@ import { currentPoints, detailsOf, GATE_WORDS, sentence } from '../lifecycle'
 const COLORS = { champion: '#38bdf8', challenger: '#a78bfa', difference: '#e2e8f0', band: '#a78bfa' }
 const margin = { top: 8, right: 12, bottom: 8, left: 0 }
 
+/** The ROC-AUC axis from the hundredth below the lowest figure to the one above the highest: round ticks. */
+const AUC_DOMAIN: [(min: number) => number, (max: number) => number] = [
+  (min) => Math.max(0, Math.floor(min * 100 - 1e-9) / 100),
+  (max) => Math.min(1, Math.ceil(max * 100 + 1e-9) / 100),
+]
+
 /** One cycle on the charts: both versions' realized ROC-AUC, their difference and its interval. */
 interface Row {
   t: number
@@ -42,16 +48,16 @@ function Charts({ rows, champion, challenger }: { rows: Row[]; champion: string;
   const range = timeRange(rows)
   const dot = rows.length <= 12
   return (
-    <div className="grid gap-4 xl:grid-cols-2">
+    <div className="grid grid-cols-1 gap-4 xl:grid-cols-2">
       <div>
         <h3 className="mb-1 text-xs font-medium uppercase tracking-wider text-slate-400">Realized ROC-AUC</h3>
         <ChartFrame height={220} label="Realized ROC-AUC of the champion and the challenger over time">
           <LineChart data={rows} margin={margin} syncId="comparison">
             <CartesianGrid {...chartTheme.grid} />
             <XAxis {...timeAxis('t')} />
-            <YAxis domain={['auto', 'auto']} {...chartTheme.axis} width={44} tickFormatter={(v) => formatNumber(v, 2)} />
+            <YAxis domain={AUC_DOMAIN} tickCount={5} {...chartTheme.axis} width={44} tickFormatter={(v) => formatNumber(v, 2)} />
             <Tooltip {...chartTheme.tooltip} labelFormatter={tooltipTime} formatter={(v, name) => [tooltipValue(v), name]} />
-            <Legend wrapperStyle={{ fontSize: 12 }} />
+            <Legend wrapperStyle={{ fontSize: 12 }} itemSorter={null} />
             <Line dataKey="champion" name={`Champion ${shortVersion(champion)}`} stroke={COLORS.champion} strokeWidth={2} dot={dot} connectNulls isAnimationActive={false} />
             <Line dataKey="challenger" name={`Challenger ${shortVersion(challenger)}`} stroke={COLORS.challenger} strokeWidth={2} dot={dot} connectNulls isAnimationActive={false} />
             <EventMarks range={range} />
@@ -64,9 +70,9 @@ function Charts({ rows, champion, challenger }: { rows: Row[]; champion: string;
           <ComposedChart data={rows} margin={margin} syncId="comparison">
             <CartesianGrid {...chartTheme.grid} />
             <XAxis {...timeAxis('t')} />
-            <YAxis domain={['auto', 'auto']} {...chartTheme.axis} width={52} tickFormatter={(v) => formatSigned(v, 2)} />
+            <YAxis domain={['auto', 'auto']} {...chartTheme.axis} width={56} tickFormatter={(v) => formatSigned(v, 3)} />
             <Tooltip {...chartTheme.tooltip} labelFormatter={tooltipTime} formatter={(v, name) => [tooltipValue(v), name]} />
-            <Legend wrapperStyle={{ fontSize: 12 }} />
+            <Legend wrapperStyle={{ fontSize: 12 }} itemSorter={null} />
             <ReferenceLine y={0} stroke="#94a3b8" strokeWidth={1} className="zero-line" />
             <Area dataKey="band" name="95% interval" stroke="none" fill={COLORS.band} fillOpacity={0.22} connectNulls isAnimationActive={false} className="auc-band" />
             <Line dataKey="diff" name="Difference" stroke={COLORS.difference} strokeWidth={2} dot={dot} connectNulls isAnimationActive={false} />

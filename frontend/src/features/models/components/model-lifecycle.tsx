@@ -41,7 +41,7 @@ export function ModelLifecycle({ name }: { name: string }) {
   return (
     <section className="space-y-4" aria-label={`Lifecycle of ${name}`} data-testid="model-lifecycle" data-model={name}>
       <AdminHint />
-      <div className="grid gap-4 xl:grid-cols-[minmax(0,1.55fr)_minmax(0,1fr)]">
+      <div className="grid grid-cols-1 gap-4 xl:grid-cols-[minmax(0,1.55fr)_minmax(0,1fr)]">
         <QueryState query={model} loading={`Loading the versions of ${name}…`} errorTitle={`Could not load the versions of ${name}`}>
           {(detail) => <VersionsPanel model={detail} newest={newest} />}
         </QueryState>

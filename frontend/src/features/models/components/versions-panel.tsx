@@ -34,7 +34,7 @@ export function StageBadge({ version, share }: { version: ModelVersion; share: n
 function Fact({ label, children, testId }: { label: string; children: ReactNode; testId?: string }) {
   return (
     <div className="min-w-0">
-      <dt className="text-[11px] font-medium uppercase tracking-wider text-slate-500">{label}</dt>
+      <dt className="whitespace-nowrap text-[11px] font-medium uppercase tracking-wider text-slate-500">{label}</dt>
       <dd className="mt-0.5 truncate text-sm tabular-nums text-slate-100" data-testid={testId}>
         {children}
       </dd>
@@ -176,48 +176,48 @@ function VersionRow({ model, version, newest, admin }: VersionRowProps) {
   const serving = version.stage === 'champion' || version.stage === 'canary' || version.stage === 'shadow'
   return (
     <li
-      className={`grid gap-3 rounded-lg border px-3 py-3 lg:grid-cols-[minmax(0,1fr)_minmax(0,1.1fr)] ${serving ? 'border-slate-700 bg-slate-900/60' : 'border-slate-800/70'}`}
+      className={`rounded-lg border px-3 py-3 ${serving ? 'border-slate-700 bg-slate-900/60' : 'border-slate-800/70'}`}
       data-testid="version-row"
       data-stage={version.stage}
       data-version={version.version}
     >
-      <div className="min-w-0">
-        <div className="flex min-w-0 flex-wrap items-center gap-2">
-          <span className="min-w-0 truncate font-mono text-sm text-slate-100" title={version.version}>
-            {version.version}
-          </span>
-          <StageBadge version={version} share={stages.share} />
-          {retrained && (
-            <Badge tone="muted" title="Trained by app.retrain on recent labelled traffic">
-              Retrained
-            </Badge>
-          )}
-        </div>
-        <p className="mt-1 text-xs text-slate-500">
-          Registered {formatAgo(version.registered_at)} · {version.format} · threshold {formatNumber(version.threshold, 3)}
-          {version.stage === 'retired' && version.retired_at && ` · retired ${formatAgo(version.retired_at)}`}
-          {retrained && <RetrainedNote version={version} />}
-        </p>
+      <div className="flex min-w-0 flex-wrap items-center gap-2">
+        <span className="min-w-0 truncate font-mono text-sm text-slate-100" title={version.version}>
+          {version.version}
+        </span>
+        <StageBadge version={version} share={stages.share} />
+        {retrained && (
+          <Badge tone="muted" title="Trained by app.retrain on recent labelled traffic">
+            Retrained
+          </Badge>
+        )}
       </div>
-      <dl className="grid grid-cols-2 gap-x-4 gap-y-2 sm:grid-cols-4">
-        <Fact label="Traffic" testId="version-traffic">
-          {trafficShare(version.stage, stages)}
-        </Fact>
-        <Fact label="Training AUC" testId="version-training-auc">
-          {formatNumber(version.metrics?.roc_auc, 3)}
-        </Fact>
-        <Fact label="Realized AUC" testId="version-realized-auc">
-          {formatNumber(compared?.realized?.roc_auc, 3)}
-        </Fact>
-        <Fact label="Estimated AUC" testId="version-estimated-auc">
-          {formatNumber(compared?.estimated?.roc_auc, 3)}
-        </Fact>
-      </dl>
-      {admin && version.stage !== 'champion' && (
-        <div className="lg:col-span-2">
-          <VersionActions model={model.name} version={version} champion={stages.champion} />
-        </div>
-      )}
+      <p className="mt-1 text-xs text-slate-500">
+        Registered {formatAgo(version.registered_at)} · {version.format} · threshold {formatNumber(version.threshold, 3)}
+        {version.stage === 'retired' && version.retired_at && ` · retired ${formatAgo(version.retired_at)}`}
+        {retrained && <RetrainedNote version={version} />}
+      </p>
+      <div className="mt-2 flex flex-wrap items-end gap-x-6 gap-y-3">
+        <dl className="grid grid-cols-2 gap-x-6 gap-y-2 sm:grid-cols-[repeat(4,auto)]">
+          <Fact label="Traffic" testId="version-traffic">
+            {trafficShare(version.stage, stages)}
+          </Fact>
+          <Fact label="Training AUC" testId="version-training-auc">
+            {formatNumber(version.metrics?.roc_auc, 3)}
+          </Fact>
+          <Fact label="Realized AUC" testId="version-realized-auc">
+            {formatNumber(compared?.realized?.roc_auc, 3)}
+          </Fact>
+          <Fact label="Estimated AUC" testId="version-estimated-auc">
+            {formatNumber(compared?.estimated?.roc_auc, 3)}
+          </Fact>
+        </dl>
+        {admin && version.stage !== 'champion' && (
+          <div className="w-full sm:ml-auto sm:w-auto">
+            <VersionActions model={model.name} version={version} champion={stages.champion} />
+          </div>
+        )}
+      </div>
     </li>
   )
 }
@@ -235,6 +235,7 @@ function RollbackButton({ model }: { model: ModelDetail }) {
         disabled={!previous || busy}
         title={previous ? `Serve ${previous} again` : 'No previous champion to roll back to'}
         onClick={() => setConfirming(true)}
+        className="whitespace-nowrap"
         data-testid="rollback-button"
       >
         {previous ? `Roll back to ${shortVersion(previous)}` : 'Roll back'}
