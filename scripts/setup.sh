@@ -6,6 +6,8 @@
 #   ./scripts/setup.sh --docker   Docker Compose (fails without an engine)
 #   ./scripts/setup.sh --local    local processes: a virtual environment, PostgreSQL when
 #                                 DATABASE_URL names one, otherwise an SQLite file
+#   ./scripts/setup.sh --demo     (with either) demo timings: 50 req/s, labels after 10 s,
+#                                 cycles every 10 s over 2-minute windows, the retrain policy on
 #
 # Settings come from the environment or ENV_FILE (default ./.env, see .env.example).
 # The first run writes API keys and a session secret into it (mode 600), never
@@ -19,14 +21,28 @@ source "$ROOT/scripts/lib/keys.sh"
 usage() { sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 mode=auto
+demo=0
 for arg in "$@"; do
   case "$arg" in
     --local) mode=local ;;
     --docker) mode=docker ;;
+    --demo) demo=1 ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown option: $arg" ;;
   esac
 done
+
+# Demo timings, so the whole loop (drift, alert, retrain, shadow, promote) fits in about
+# ten minutes; they win over the env file, a variable set in the environment wins over them.
+demo_defaults() {
+  local pair
+  for pair in SIM_RPS=50 SIM_LABEL_DELAY_S=10 WORKER_INTERVAL_S=10 WORKER_WINDOW_MINUTES=2 \
+    WORKER_LABEL_WINDOW_MINUTES=2 RETRAIN_POLICY=1 RETRAIN_AFTER_CYCLES=3 RETRAIN_WINDOW_MINUTES=2 \
+    RETRAIN_COOLDOWN_MINUTES=5; do
+    [ -n "$(printenv "${pair%%=*}")" ] || export "$pair"
+  done
+}
+[ "$demo" = 1 ] && demo_defaults
 
 ensure_keys "$(env_file_path)"
 load_env_file

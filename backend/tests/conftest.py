@@ -25,6 +25,8 @@ def settings(database_url, model_dir) -> Settings:
         admin_api_keys=TEST_ADMIN_KEY,
         predict_api_keys=TEST_PREDICT_KEY,
         allowed_hosts="testserver,localhost,127.0.0.1",
+        # An app schemathesis keeps alive must not claim other tests' queued jobs (tests/retrain starts its own).
+        retrain_runner=False,
     )
 
 

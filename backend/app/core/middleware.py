@@ -95,6 +95,9 @@ class BodyGuard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if "\x00" in scope["path"]:  # no name or id has one, and PostgreSQL refuses it in a query
+            await problem_response(404, "no such resource: a path cannot contain a NUL byte")(scope, receive, send)
+            return
         upload = scope["path"] in UPLOAD_PATHS
         too_large = BodyTooLarge(self.upload_limit, "MAX_UPLOAD_BYTES") if upload else BodyTooLarge(self.limit)
         headers = Headers(scope=scope)

@@ -265,3 +265,18 @@ def test_reads_document_401_only_when_they_need_a_key(settings, clean_db):
     with TestClient(app, headers=auth()) as c:
         assert "401" in _responses(c, "/api/v1/stats", "get")
         assert "401" not in _responses(c, "/api/v1/health", "get")
+
+
+@pytest.mark.parametrize(
+    "method,path",
+    [
+        ("get", "/api/v1/models/fr%00aud"),
+        ("get", "/api/v1/models/%00/drift"),
+        ("get", "/api/v1/models/%00/events"),
+        ("post", "/api/v1/models/fraud/versions/%00/promote"),
+        ("get", "/api/v1/alerts/%00"),
+    ],
+)
+def test_a_nul_byte_in_a_path_is_a_404_not_a_500(client, method, path):
+    answer = client.request(method, path, json={} if method == "post" else None)
+    assert answer.status_code == 404 and "NUL" in answer.json()["detail"]

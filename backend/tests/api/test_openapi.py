@@ -33,7 +33,7 @@ def _operations(client):
 
 
 def _success(operation) -> str | None:
-    return next((status for status in ("200", "201") if status in operation["responses"]), None)
+    return next((status for status in ("200", "201", "202") if status in operation["responses"]), None)
 
 
 def _example(operation) -> object:
