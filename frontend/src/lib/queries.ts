@@ -5,7 +5,7 @@
 import { useMutation, useQuery, useQueryClient, type QueryClient, type QueryKey } from '@tanstack/react-query'
 import { useMemo } from 'react'
 import type {
-  AlertAction, AlertStatus, Explanation, FeatureSpec, ModelRow, Prediction, RetrainJob, RetrainRequest, RetrainStatus, RowExplanation, ScoredRow,
+  AlertAction, AlertStatus, Explanation, FeatureSpec, ModelRow, ModelVersion, Prediction, RegisteredModel, RetrainJob, RetrainRequest, RetrainStatus, RowExplanation, ScoredRow,
   SimulatorUpdate, StageAction, StageChange, Transaction,
 } from '../types/api'
 import { api, ApiError } from './api-client'
@@ -103,7 +103,13 @@ export const useModel = ({ enabled = true }: { enabled?: boolean } = {}) =>
 export const useModels = ({ refresh = false }: { refresh?: boolean } = {}) =>
   useQuery({ queryKey: keys.models, queryFn: ({ signal }) => api.get('/models', { signal }), refetchOnMount: refresh ? 'always' : true })
 
-/** One registered model with every version (its newest, `latest`, is the one served). */
+/**
+ * The version of a model that answers: its champion. A newer version (`latest`) may be a candidate
+ * or a challenger; a model listed without stages (an older backend) answers with its newest.
+ */
+export const answeringVersion = (model: Pick<RegisteredModel, 'champion' | 'latest'>): ModelVersion | null => model.champion ?? model.latest
+
+/** One registered model with every version, its stages and its champion (the one served). */
 export const useRegisteredModel = (name: string, { enabled = true }: { enabled?: boolean } = {}) =>
   useQuery({
     queryKey: keys.registeredModel(name),
@@ -120,7 +126,7 @@ export function useFeatureSchema(): FeatureSpec[] | undefined {
   const fraud = name === FRAUD_MODEL
   const served = useModel({ enabled: fraud })
   const registered = useRegisteredModel(name, { enabled: !fraud })
-  return fraud ? (served.data?.feature_schema ?? undefined) : registered.data?.latest?.features
+  return fraud ? (served.data?.feature_schema ?? undefined) : (registered.data ? answeringVersion(registered.data)?.features : undefined)
 }
 
 export function useDrift() {

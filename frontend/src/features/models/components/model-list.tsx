@@ -1,9 +1,9 @@
 import type { ReactNode } from 'react'
 import { Badge, type Tone } from '../../../components/ui/badge'
 import { Button } from '../../../components/ui/button'
-import { formatAgo, formatInt, formatNumber, humanize } from '../../../lib/format'
+import { formatAgo, formatInt, formatNumber, formatPercent, humanize, shortVersion } from '../../../lib/format'
 import { selectModel, useSelectedModel } from '../../../lib/model-selection'
-import { useAlerts, useDriftSummary, useStats } from '../../../lib/queries'
+import { answeringVersion, useAlerts, useDriftSummary, useStats } from '../../../lib/queries'
 import type { DriftSummary, RegisteredModel } from '../../../types/api'
 
 /** A drift summary in a word or three, with its tone. */
@@ -59,8 +59,19 @@ function Fact({ label, children, className = '' }: { label: string; children: Re
   )
 }
 
+/** The challenger beside the champion, if any: "Shadow v…5b7d", "Canary 25% v…5b7d". */
+function ChallengerBadge({ stages }: { stages: RegisteredModel['stages'] }) {
+  if (!stages?.challenger) return null
+  const canary = stages.mode === 'canary'
+  return (
+    <Badge tone={canary ? 'warning' : 'violet'} title={`Challenger ${stages.challenger}`} data-testid="model-challenger">
+      {canary ? `Canary ${formatPercent(stages.share, 0)}` : 'Shadow'} {shortVersion(stages.challenger)}
+    </Badge>
+  )
+}
+
 function ModelItem({ model, selected }: { model: RegisteredModel; selected: boolean }) {
-  const latest = model.latest
+  const latest = answeringVersion(model) // the champion: what answers, not a newer candidate
   const rocAuc = latest?.metrics?.roc_auc
   return (
     <li
@@ -78,12 +89,13 @@ function ModelItem({ model, selected }: { model: RegisteredModel; selected: bool
         </button>
         <Badge tone="muted">{humanize(model.task)}</Badge>
         {latest && <Badge tone="muted">{formatInt(latest.features.length)} features</Badge>}
+        <ChallengerBadge stages={model.stages} />
         {selected && <Badge tone="info">Selected</Badge>}
         {!model.active && <Badge tone="muted">Retired</Badge>}
       </h3>
       <p className="mt-1 line-clamp-2 text-sm text-slate-400">{model.description || 'No description.'}</p>
       <dl className="mt-3 mb-4 grid grid-cols-2 gap-x-4 gap-y-3 sm:grid-cols-3">
-        <Fact label="Latest version" className="col-span-2">
+        <Fact label={model.champion ? 'Champion' : 'Latest version'} className="col-span-2">
           {latest ? (
             <>
               <span className="font-mono text-xs" title={latest.version}>
@@ -116,12 +128,15 @@ function ModelItem({ model, selected }: { model: RegisteredModel; selected: bool
         <Button size="sm" onClick={() => selectModel(model.name, 'drift')} aria-label={`Drift of ${model.name}`}>
           Drift
         </Button>
+        <Button size="sm" onClick={() => selectModel(model.name, 'models')} aria-label={`Versions of ${model.name}`}>
+          Versions
+        </Button>
       </div>
     </li>
   )
 }
 
-/** Every registered model as a card: what it is, its newest version, its drift and open alerts; a click shows it. */
+/** Every registered model as a card: what it is, its champion and challenger, its drift and open alerts; a click shows it. */
 export function ModelList({ models }: { models: RegisteredModel[] }) {
   const selected = useSelectedModel()
   return (

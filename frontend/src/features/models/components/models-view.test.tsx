@@ -2,7 +2,7 @@ import { screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { describe, expect, it } from 'vitest'
 import { keys } from '../../../lib/queries'
-import { alert, cancerEntry, drift, fraudEntry, session, stats } from '../../../test/fixtures'
+import { alert, cancerEntry, drift, fraudEntry, session, stagedFraud, stagedStages, stats } from '../../../test/fixtures'
 import { renderWithClient, stubApi, testClient } from '../../../test/render'
 import type { DriftRun, DriftSummary } from '../../../types/api'
 import ModelsView from './models-view'
@@ -76,6 +76,23 @@ describe('ModelsView', () => {
     await userEvent.click(within(card('fraud')).getByRole('button', { name: 'Drift of fraud' }))
     expect(window.location.search).toBe('')
     expect(window.location.hash).toBe('#/drift')
+  })
+
+  it('shows the champion, not a newer candidate, and the challenger beside it; Versions keeps the Models view', async () => {
+    stubApi({ ...routes, 'GET /api/v1/models': [{ ...fraudEntry, latest: stagedFraud.latest, versions: 5, stages: stagedStages }, cancerEntry] })
+    window.history.replaceState(null, '', '/#/models')
+    render()
+    await screen.findByRole('list', { name: 'Registered models' })
+    const fraud = within(card('fraud'))
+    expect(fraud.getByText('Champion')).toBeInTheDocument()
+    expect(fraud.getByText(fraudEntry.champion!.version)).toBeInTheDocument()
+    expect(fraud.queryByText(stagedFraud.latest!.version)).toBeNull()
+    expect(fraud.getByTestId('model-challenger')).toHaveTextContent('Canary 25% v…ee12')
+    expect(within(card('cancer')).queryByTestId('model-challenger')).toBeNull()
+
+    await userEvent.click(within(card('cancer')).getByRole('button', { name: 'Versions of cancer' }))
+    expect(window.location.search).toBe('?model=cancer')
+    expect(window.location.hash).toBe('#/models')
   })
 
   it('asks a visitor to sign in with an admin key before registering', async () => {

@@ -3,7 +3,7 @@ import { QueryState } from '../../../components/ui/state-message'
 import { formatAgo, formatNumber, formatPercent, humanize } from '../../../lib/format'
 import type { ReactNode } from 'react'
 import { FRAUD_MODEL, useSelectedModel } from '../../../lib/model-selection'
-import { useModel, useRegisteredModel } from '../../../lib/queries'
+import { answeringVersion, useModel, useRegisteredModel } from '../../../lib/queries'
 import type { FeatureSpec } from '../../../types/api'
 
 function Row({ label, children }: { label: string; children: ReactNode }) {
@@ -30,30 +30,31 @@ function Features({ features }: { features: FeatureSpec[] }) {
   )
 }
 
-/** A registered model's newest version: what it is, when it came, its quality on its reference and its inputs. */
+/** A registered model's answering version (its champion): what it is, when it came, its quality on its reference and its inputs. */
 function RegisteredModelCard({ name }: { name: string }) {
   const model = useRegisteredModel(name)
   return (
     <Card title="Model" subtitle={model.data?.description || `The registered model ${name}`}>
       <QueryState query={model} loading="Loading the model card…">
-        {(m) =>
-          m.latest ? (
+        {(m) => {
+          const served = answeringVersion(m)
+          return served ? (
             <>
               <dl>
                 <Row label="Version">
-                  <span className="font-mono text-xs">{m.latest.version}</span>
+                  <span className="font-mono text-xs">{served.version}</span>
                 </Row>
-                <Row label="Format">{m.latest.format}</Row>
-                <Row label="Registered">{formatAgo(m.latest.registered_at)}</Row>
-                <Row label="Reference ROC-AUC">{formatNumber(m.latest.metrics.roc_auc, 3)}</Row>
-                <Row label="Decision threshold">{formatNumber(m.latest.threshold, 3)}</Row>
+                <Row label="Format">{served.format}</Row>
+                <Row label="Registered">{formatAgo(served.registered_at)}</Row>
+                <Row label="Reference ROC-AUC">{formatNumber(served.metrics.roc_auc, 3)}</Row>
+                <Row label="Decision threshold">{formatNumber(served.threshold, 3)}</Row>
               </dl>
-              <Features features={m.latest.features} />
+              <Features features={served.features} />
             </>
           ) : (
             <p className="text-sm text-slate-400">No version registered yet.</p>
           )
-        }
+        }}
       </QueryState>
     </Card>
   )

@@ -4,7 +4,7 @@ import { QueryState } from '../../../components/ui/state-message'
 import { WaitingForCycle } from '../../../components/waiting-for-cycle'
 import { formatDuration, formatInt, formatMoney, formatPercent } from '../../../lib/format'
 import { FRAUD_MODEL, useSelectedModel } from '../../../lib/model-selection'
-import { useModel, usePerformance, useRegisteredModel } from '../../../lib/queries'
+import { answeringVersion, useModel, usePerformance, useRegisteredModel } from '../../../lib/queries'
 import { MetricsTable } from './metrics-table'
 import { QualityChart } from './quality-chart'
 import { TrafficCharts } from '../../../components/traffic-charts'
@@ -48,7 +48,7 @@ function PerformanceReport({ data }: { data: Performance }) {
             <MetricsTable
               realized={latest.realized}
               estimated={latest.estimated}
-              holdout={registered.data?.latest?.metrics}
+              holdout={registered.data ? answeringVersion(registered.data)?.metrics : undefined}
               baseline={['Reference', 'registered version']}
             />
           )}

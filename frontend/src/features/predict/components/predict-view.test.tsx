@@ -132,6 +132,21 @@ describe('PredictView for a registered model', () => {
     ])
   })
 
+  it('asks for the champion’s inputs when a newer candidate takes others, and says when the canary answered', async () => {
+    visit('/?model=cancer#/predict')
+    const candidate = { ...cancerDetail.latest!, version: '20261202-080000-0c0ffee0', stage: 'candidate' as const, features: [cancerDetail.latest!.features[0]] }
+    stubApi({
+      'GET /api/v1/models/cancer': { ...cancerDetail, latest: candidate, history: [candidate, cancerDetail.latest!] },
+      'POST /api/v1/models/cancer/predict': { ...scored, model_version: '20261202-090000-ca9a0001', stage: 'canary' },
+      'POST /api/v1/models/cancer/explain': () => [422, onnxRefusal],
+    })
+    renderWithClient(<PredictView />, { client: testClient([[keys.session, session('admin')]]) })
+    expect(await screen.findByLabelText('Clinic')).toHaveValue('north') // the champion's fourth input: not the candidate's one
+    expect(screen.getByLabelText('Smoker')).toBeInTheDocument()
+    await userEvent.click(screen.getByRole('button', { name: 'Score' }))
+    expect(await screen.findByTestId('answered-by-canary')).toHaveTextContent('Canary')
+  })
+
   it("shows an XGBoost model's SHAP contributions beside its score", async () => {
     visit('/?model=cancer#/predict')
     const xgboost = { ...cancerDetail, latest: { ...cancerDetail.latest!, format: 'xgboost-json' as const } }

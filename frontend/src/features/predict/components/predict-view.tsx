@@ -5,7 +5,7 @@ import { useActionError, useSignedInAction } from '../../../lib/auth/sign-in-gat
 import { formatMs, formatNumber, formatPercent } from '../../../lib/format'
 import { ApiError } from '../../../lib/api-client'
 import { FRAUD_MODEL, useSelectedModel } from '../../../lib/model-selection'
-import { useLastRowScore, useLastScore, useModel, usePredictExplain, useRegisteredModel, useScoreRow, type RowScore, type Score } from '../../../lib/queries'
+import { answeringVersion, useLastRowScore, useLastScore, useModel, usePredictExplain, useRegisteredModel, useScoreRow, type RowScore, type Score } from '../../../lib/queries'
 import type { Transaction } from '../../../types/api'
 import { ShapBars } from './shap-bars'
 import { TransactionForm, type Row } from './transaction-form'
@@ -67,7 +67,16 @@ function RowResult({ score, explanation, unexplained }: RowScore) {
           <div>
             threshold {formatNumber(score.threshold, 3)} · scored in {formatMs(score.latency_ms)}
           </div>
-          <div className="font-mono text-xs text-slate-500">version {score.model_version}</div>
+          <div className="font-mono text-xs text-slate-500">
+            version {score.model_version}
+            {score.stage === 'canary' && (
+              <span className="ml-2 font-sans">
+                <Badge tone="warning" title="The canary answers its share of requests; the champion the rest" data-testid="answered-by-canary">
+                  Canary
+                </Badge>
+              </span>
+            )}
+          </div>
         </div>
       </div>
       {explanation ? (
@@ -105,11 +114,12 @@ function RegisteredPredict({ name }: { name: string }) {
     <div className="grid gap-4 xl:grid-cols-[minmax(0,1fr)_minmax(0,1.2fr)]">
       <Card title="Input" subtitle={`Fields come from ${name}'s feature schema`}>
         <QueryState query={model} loading="Loading the model schema…">
-          {(m) =>
-            m.latest ? (
+          {(m) => {
+            const served = answeringVersion(m) // the champion answers: its inputs, not a newer candidate's
+            return served ? (
               <TransactionForm
-                key={m.latest.version}
-                schema={m.latest.features}
+                key={served.version}
+                schema={served.features}
                 busy={scoring.isPending}
                 onSubmit={score}
                 fieldErrors={scoring.error instanceof ApiError ? scoring.error.fieldErrors : undefined}
@@ -120,7 +130,7 @@ function RegisteredPredict({ name }: { name: string }) {
             ) : (
               <StateMessage title="No version yet">Register a version of {name} first.</StateMessage>
             )
-          }
+          }}
         </QueryState>
       </Card>
       {/* A schema can be long: the answer stays in sight beside the form while it scrolls (wide screens). */}
@@ -134,7 +144,7 @@ function RegisteredPredict({ name }: { name: string }) {
         {!last && !error && (
           <StateMessage title="Score an input">
             Edit the fields and press “Score”: the model’s probability of the positive class and its decision appear here
-            {explainNote(model.data?.latest?.format)}
+            {explainNote(model.data ? answeringVersion(model.data)?.format : undefined)}
           </StateMessage>
         )}
       </Card>
