@@ -6,6 +6,7 @@ import { useSignInGate } from '../lib/auth/sign-in-gate'
 import { FRAUD_MODEL, useSelectedModel } from '../lib/model-selection'
 import { useModels, useOpenAlerts, useSimulator } from '../lib/queries'
 import { ConnectionPill } from './connection-pill'
+import { ModelChangeToast } from './model-change-toast'
 import { ModelSwitcher } from './model-switcher'
 import { SessionMenu } from './session-menu'
 import { StatusBanner } from './status-banner'
@@ -109,6 +110,7 @@ export function App() {
           </main>
         </div>
       </div>
+      <ModelChangeToast />
       <SignInDialog />
     </>
   )

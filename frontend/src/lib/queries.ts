@@ -5,7 +5,7 @@
 import { useMutation, useQuery, useQueryClient, type QueryClient, type QueryKey } from '@tanstack/react-query'
 import { useMemo } from 'react'
 import type {
-  AlertAction, AlertStatus, Explanation, FeatureSpec, ModelRow, ModelVersion, Prediction, RegisteredModel, RetrainJob, RetrainRequest, RetrainStatus, RowExplanation, ScoredRow,
+  AlertAction, AlertStatus, Explanation, FeatureSpec, ModelChange, ModelRow, ModelVersion, Prediction, RegisteredModel, RetrainJob, RetrainRequest, RetrainStatus, RowExplanation, ScoredRow,
   SimulatorUpdate, StageAction, StageChange, Transaction,
 } from '../types/api'
 import { api, ApiError } from './api-client'
@@ -35,6 +35,7 @@ export const keys = {
   comparisonAll: ['comparison'],
   retrainJobs: (name: string) => ['retrain', name],
   retrainAll: ['retrain'],
+  modelChange: ['model-change'],
 } as const
 
 /**
@@ -365,6 +366,10 @@ export function useRetrain() {
     },
   })
 }
+
+/** The newest model change the live channel announced in this session (a promotion, a retrain, …), null before one. */
+export const useLastModelChange = () =>
+  useQuery<ModelChange | null>({ queryKey: keys.modelChange, queryFn: () => null, initialData: null, staleTime: Infinity, gcTime: Infinity })
 
 /**
  * Whether the backend has lost its database: {since, reason} from the live channel's

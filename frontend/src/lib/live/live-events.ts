@@ -39,6 +39,7 @@ export function applyLiveEvent(client: QueryClient, message: unknown): boolean {
       return true
     case 'models':
       refreshModelChanges(client)
+      client.setQueryData(keys.modelChange, event.data) // what the app's notice says
       return true
     case 'simulator':
       client.setQueryData(keys.simulator, event.data)
