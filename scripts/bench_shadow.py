@@ -49,7 +49,7 @@ def challenger_files(seed: int) -> tuple[bytes, bytes]:
     from driftwatch_core import artifacts
 
     with tempfile.TemporaryDirectory() as folder:
-        paths = artifacts.resolve(train(Path(folder), rows=20_000, seed=seed))
+        paths = artifacts.ArtifactPaths(train(Path(folder), rows=20_000, seed=seed))
         raw = paths.booster.read_bytes()
     batch = TransactionGenerator(seed=seed + 1).sample(5_000)
     frame = pd.DataFrame(batch.columns)
