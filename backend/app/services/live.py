@@ -17,6 +17,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from app.services import simulator
+from app.services.stages import event_out
 from app.services.stats import current_stats
 from driftwatch_core.db.models import DEFAULT_MODEL, Alert, ModelEvent, MonitoringRun
 
@@ -40,14 +41,8 @@ def models_marker(session: Session) -> dict | None:
     event = session.scalars(select(ModelEvent).order_by(ModelEvent.id.desc()).limit(1)).first()
     if event is None:
         return None
-    return {
-        "id": event.id,
-        "created_at": event.created_at,
-        "model": event.model_name,
-        "kind": event.kind,
-        "version": event.version,
-        "message": event.message,
-    }
+    out = event_out(event)
+    return {key: out[key] for key in ("id", "created_at", "model", "kind", "version", "message")}
 
 
 def alerts_marker(session: Session, model: str = DEFAULT_MODEL) -> dict:
