@@ -185,3 +185,33 @@ def test_a_full_shadow_queue_drops_shadow_rows_never_answers(database_url, model
         assert state.shadow.dropped == 40 - shadows
         metrics = client.get("/metrics").text
         assert f'driftwatch_shadow_dropped_total{{model="{DEFAULT_MODEL}"}} {float(40 - shadows)}' in metrics
+
+
+def test_the_comparison_returns_the_current_pairs_points_over_the_asked_time_oldest_first(client, engine, versions):
+    from datetime import timedelta
+
+    from driftwatch_core.db.models import VersionComparison, utcnow
+
+    first, second = versions
+    assert client.post(f"{API}/models/fraud/versions/{second}/shadow").status_code == 200
+    now = utcnow()
+    with Session(engine) as session, session.begin():
+        for minutes_ago, diff in ((90, 0.01), (20, 0.05), (10, 0.07)):
+            session.add(
+                VersionComparison(
+                    model_name=DEFAULT_MODEL,
+                    computed_at=now - timedelta(minutes=minutes_ago),
+                    champion_version=first,
+                    challenger_version=second,
+                    mode="shadow",
+                    n_paired=1000,
+                    n_labelled=800,
+                    details={"auc_diff": {"estimate": diff, "low": diff - 0.02, "high": diff + 0.02}},
+                )
+            )
+    body = client.get(f"{API}/models/fraud/comparison", params={"minutes": 60}).json()
+    assert body["stages"]["challenger"] == second and body["stages"]["mode"] == "shadow"
+    assert [p["details"]["auc_diff"]["estimate"] for p in body["points"]] == [0.05, 0.07]
+    assert len(client.get(f"{API}/models/fraud/comparison", params={"minutes": 120}).json()["points"]) == 3
+    assert client.get(f"{API}/models/nope/comparison").status_code == 404
+    assert client.get(f"{API}/models/fraud/comparison", params={"minutes": 0}).status_code == 422
