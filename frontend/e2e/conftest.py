@@ -44,6 +44,14 @@ STACK_ENV = {
     "SIM_SCENARIO": "none",
     "SIM_AUTO_DRIFT": "0",
     "LOG_LEVEL": "INFO",
+    # The act-on-drift loop (test_loop.py) on the same clock: realized performance over the last
+    # minute of labels, a retrain on the last minute of traffic with a short search, started by
+    # the test's click (no policy) and promoted by its click (no gate).
+    "WORKER_LABEL_WINDOW_MINUTES": "1",
+    "RETRAIN_WINDOW_MINUTES": "1",
+    "RETRAIN_TRIALS": "2",
+    "RETRAIN_POLICY": "0",
+    "AUTO_PROMOTE": "0",
 }
 # Settings the caller's environment must not hand the stack: setup.sh writes the keys into
 # the stack's own ENV_FILE only when the environment does not set them, and reads stay open.
