@@ -2,7 +2,8 @@
 
 A request hands its validated rows and the ids of the answered predictions to
 ``ShadowScorer.submit`` (an append to a bounded queue) and returns. One thread
-takes everything queued, scores it per version in one model call each, and
+takes everything queued every ``interval_s`` (100 ms; sooner past ``BATCH_ROWS``
+rows), scores it per version in one model call each, and
 offers the rows to the prediction writer as shadow rows (``shadow_of`` = the
 answered prediction, same ``created_at``), so the worker compares both versions
 on the same requests.
@@ -29,6 +30,8 @@ from app.registry.serving import ServedModel
 from app.services.prediction_writer import PredictionWriter
 
 log = logging.getLogger(__name__)
+#: Rows that wake the scorer before its interval is up.
+BATCH_ROWS = 256
 
 
 @dataclass(frozen=True)
@@ -40,8 +43,11 @@ class ShadowJob:
 
 
 class ShadowScorer:
-    def __init__(self, writer: PredictionWriter, metrics: Metrics, max_rows: int = 10_000) -> None:
+    def __init__(
+        self, writer: PredictionWriter, metrics: Metrics, max_rows: int = 10_000, interval_s: float = 0.1
+    ) -> None:
         self._writer = writer
+        self._interval_s = interval_s
         self._metrics = metrics
         self._max_rows = max_rows
         self._queue: deque[ShadowJob] = deque()
@@ -75,14 +81,17 @@ class ShadowScorer:
             if self._stopping or self._queued_rows + n > self._max_rows:
                 self._drop(job.served.name, n)
                 return False
+            first = not self._queue
             self._queue.append(job)
             self._queued_rows += n
-            self._cond.notify()
+            if first or self._queued_rows >= BATCH_ROWS:  # the scorer then waits out its interval
+                self._cond.notify()
         return True
 
     def wait_idle(self, timeout_s: float = 10.0) -> bool:
         """Block until everything queued so far is scored and offered (tests, shutdown)."""
         with self._cond:
+            self._cond.notify_all()
             return self._cond.wait_for(lambda: not self._queue and not self._busy, timeout=timeout_s)
 
     def _drop(self, model: str, n: int) -> None:
@@ -90,9 +99,13 @@ class ShadowScorer:
         self._metrics.shadow_dropped.labels(model).inc(n)
 
     def _take(self) -> list[ShadowJob]:
+        """Everything queued, at most every ``interval_s`` (sooner past ``BATCH_ROWS`` rows): one
+        wake-up and one model call per version for many requests, not one per request."""
         with self._cond:
             while not self._queue and not self._stopping:
                 self._cond.wait()
+            if self._queued_rows < BATCH_ROWS and not self._stopping:
+                self._cond.wait(self._interval_s)
             jobs = list(self._queue)
             self._queue.clear()
             self._queued_rows = 0
