@@ -13,11 +13,25 @@ import { currentPoints, detailsOf, GATE_WORDS, sentence } from '../lifecycle'
 const COLORS = { champion: '#38bdf8', challenger: '#a78bfa', difference: '#e2e8f0', band: '#a78bfa' }
 const margin = { top: 8, right: 12, bottom: 8, left: 0 }
 
-/** The ROC-AUC axis from the hundredth below the lowest figure to the one above the highest: round ticks. */
-const AUC_DOMAIN: [(min: number) => number, (max: number) => number] = [
-  (min) => Math.max(0, Math.floor(min * 100 - 1e-9) / 100),
-  (max) => Math.min(1, Math.ceil(max * 100 + 1e-9) / 100),
-]
+const STEPS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.5, 1]
+
+/** An axis over ``values`` (and ``include``) with evenly spaced round ticks, at most six intervals. */
+export function evenAxis(values: (number | null)[], include: number[] = [], bounds: [number, number] = [-Infinity, Infinity]) {
+  const figures = [...values.filter((v): v is number => v !== null && Number.isFinite(v)), ...include]
+  if (!figures.length) return { domain: [0, 1] as [number, number], ticks: undefined }
+  const min = Math.min(...figures)
+  const max = Math.max(...figures)
+  for (const step of STEPS) {
+    const lo = Math.max(bounds[0], Math.floor(min / step + 1e-9) * step)
+    const hi = Math.min(bounds[1], Math.ceil(max / step - 1e-9) * step)
+    const n = Math.round((hi - lo) / step)
+    if (n <= 6) {
+      const ticks = Array.from({ length: n + 1 }, (_, i) => Number((lo + i * step).toFixed(4)))
+      return { domain: [ticks[0], ticks[ticks.length - 1]] as [number, number], ticks }
+    }
+  }
+  return { domain: [min, max] as [number, number], ticks: undefined }
+}
 
 /** One cycle on the charts: both versions' realized ROC-AUC, their difference and its interval. */
 interface Row {
@@ -47,6 +61,8 @@ const tooltipValue = (value: unknown) =>
 function Charts({ rows, champion, challenger }: { rows: Row[]; champion: string; challenger: string }) {
   const range = timeRange(rows)
   const dot = rows.length <= 12
+  const auc = evenAxis(rows.flatMap((r) => [r.champion, r.challenger]), [], [0, 1])
+  const diff = evenAxis(rows.flatMap((r) => [r.diff, ...(r.band ?? [])]), [0])
   return (
     <div className="grid grid-cols-1 gap-4 xl:grid-cols-2">
       <div>
@@ -55,7 +71,7 @@ function Charts({ rows, champion, challenger }: { rows: Row[]; champion: string;
           <LineChart data={rows} margin={margin} syncId="comparison">
             <CartesianGrid {...chartTheme.grid} />
             <XAxis {...timeAxis('t')} />
-            <YAxis domain={AUC_DOMAIN} tickCount={5} {...chartTheme.axis} width={44} tickFormatter={(v) => formatNumber(v, 2)} />
+            <YAxis domain={auc.domain} ticks={auc.ticks} {...chartTheme.axis} width={44} tickFormatter={(v) => formatNumber(v, 2)} />
             <Tooltip {...chartTheme.tooltip} labelFormatter={tooltipTime} formatter={(v, name) => [tooltipValue(v), name]} />
             <Legend wrapperStyle={{ fontSize: 12 }} itemSorter={null} />
             <Line dataKey="champion" name={`Champion ${shortVersion(champion)}`} stroke={COLORS.champion} strokeWidth={2} dot={dot} connectNulls isAnimationActive={false} />
@@ -70,7 +86,7 @@ function Charts({ rows, champion, challenger }: { rows: Row[]; champion: string;
           <ComposedChart data={rows} margin={margin} syncId="comparison">
             <CartesianGrid {...chartTheme.grid} />
             <XAxis {...timeAxis('t')} />
-            <YAxis domain={['auto', 'auto']} {...chartTheme.axis} width={56} tickFormatter={(v) => formatSigned(v, 3)} />
+            <YAxis domain={diff.domain} ticks={diff.ticks} {...chartTheme.axis} width={56} tickFormatter={(v) => formatSigned(v, 3)} />
             <Tooltip {...chartTheme.tooltip} labelFormatter={tooltipTime} formatter={(v, name) => [tooltipValue(v), name]} />
             <Legend wrapperStyle={{ fontSize: 12 }} itemSorter={null} />
             <ReferenceLine y={0} stroke="#94a3b8" strokeWidth={1} className="zero-line" />
