@@ -13,7 +13,7 @@ from fastapi.datastructures import Default
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-from app.api import errors, live, openapi
+from app.api import docs, errors, live, openapi
 from app.api.auth import authorize
 from app.api.main import api_router
 from app.api.routes import ops
@@ -52,6 +52,9 @@ def create_app(settings: Settings | None = None, state: AppState | None = None) 
         # path (pydantic's own JSON) for routes with a response model.
         default_response_class=Default(SafeJSONResponse),
         generate_unique_id_function=openapi.operation_id,  # listAlerts, predictBatch …
+        # /docs is served by app.api.docs from a package, not from a CDN, so it works offline.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.security, app.state.limits, app.state.limiter = security, limits, Limiter()
     errors.install(app)
@@ -76,6 +79,7 @@ def create_app(settings: Settings | None = None, state: AppState | None = None) 
     # FastAPI's documented way to extend the document: examples and problem responses.
     app.openapi = lambda: openapi.document(default_openapi(), app, settings)  # type: ignore[method-assign]
     app.include_router(live.router)
+    docs.install(app)
     # Probes and scrapers conventionally look at the root as well.
     app.include_router(ops.router, include_in_schema=False, dependencies=[Depends(authorize)])
     return app
