@@ -27,7 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.core.problems import problem_response
 
 API_PREFIX = "/api/v1"
-DOC_PATHS = frozenset({"/docs", "/redoc", "/openapi.json", "/docs/oauth2-redirect"})
+DOC_PATHS = frozenset({"/docs", "/openapi.json", "/docs/oauth2-redirect"})
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 #: Paths whose bodies are uploads (multipart forms), not JSON; they get ``max_upload_bytes``.
 UPLOAD_PATHS: frozenset[str] = frozenset({f"{API_PREFIX}/models"})
