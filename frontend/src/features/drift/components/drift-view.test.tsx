@@ -78,3 +78,26 @@ describe('DriftView', () => {
     expect(calls.map((c) => c.path)).not.toContain('/api/v1/drift')
   })
 })
+
+describe('DriftView ordering', () => {
+  const [amount, merchant] = drift.features
+  const shifted = {
+    ...drift,
+    features: [
+      { ...merchant, feature: 'day_of_week' },
+      { ...amount, feature: 'hour_of_day', psi: 0.08, severity: 'moderate' as const },
+      amount,
+    ],
+  }
+
+  it('lists the most drifted first, opens it, and keeps schema order one click away', async () => {
+    stubApi({ 'GET /api/v1/drift': shifted, 'GET /api/v1/drift/history': ({ query }) => [200, history(query.feature)] })
+    const { container } = renderWithClient(<DriftView />)
+    await screen.findByText('Statistical tests')
+    const order = () => [...container.querySelectorAll('tr[data-feature]')].map((row) => row.getAttribute('data-feature'))
+    expect(order()).toEqual(['amount', 'hour_of_day', 'day_of_week'])
+    expect(await screen.findByTestId('feature-detail')).toHaveTextContent('Amount: reference vs current')
+    await userEvent.click(screen.getByTestId('feature-order'))
+    expect(order()).toEqual(['day_of_week', 'hour_of_day', 'amount'])
+  })
+})

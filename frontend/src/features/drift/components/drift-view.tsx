@@ -62,9 +62,24 @@ function ScoreDrift({ score, onSelect }: { score: FeatureDrift | null; onSelect:
   )
 }
 
+const SEVERITY_RANK: Record<string, number> = { significant: 2, moderate: 1, none: 0 }
+
+/** Most severe first: drifted before not, then by severity, then by PSI. */
+export function bySeverity(features: Drift['features']) {
+  return [...features].sort(
+    (a, b) =>
+      Number(b.drifted) - Number(a.drifted) ||
+      (SEVERITY_RANK[b.severity] ?? 0) - (SEVERITY_RANK[a.severity] ?? 0) ||
+      (b.psi ?? 0) - (a.psi ?? 0),
+  )
+}
+
 function DriftReport({ drift, run }: { drift: Drift; run: DriftRun }) {
-  const ranked = [...drift.features].sort((a, b) => (b.psi ?? 0) - (a.psi ?? 0))
-  const [selected, setSelected] = useState<string | undefined>(ranked[0]?.feature)
+  const ranked = bySeverity(drift.features)
+  // Until a feature is clicked, the detail follows the most drifted one as cycles land.
+  const [picked, setSelected] = useState<string | undefined>()
+  const [schemaOrder, setSchemaOrder] = useState(false)
+  const selected = picked ?? ranked[0]?.feature
   const all = drift.score ? [...drift.features, drift.score] : drift.features
   const item = all.find((f) => f.feature === selected) ?? ranked[0]
   return (
@@ -79,8 +94,22 @@ function DriftReport({ drift, run }: { drift: Drift; run: DriftRun }) {
         <Card title="PSI per feature" subtitle="Click a bar or a feature name for its distributions">
           <PsiChart features={drift.features} thresholds={drift.thresholds} selected={item?.feature} onSelect={setSelected} />
         </Card>
-        <Card title="Statistical tests" subtitle="Kolmogorov–Smirnov for numbers, chi-square for categories">
-          <FeatureTable features={drift.features} selected={item?.feature} onSelect={setSelected} />
+        <Card
+          title="Statistical tests"
+          subtitle={`Kolmogorov–Smirnov for numbers, chi-square for categories · ${schemaOrder ? 'schema order' : 'most drifted first'}`}
+          action={
+            <button
+              type="button"
+              data-testid="feature-order"
+              aria-pressed={schemaOrder}
+              onClick={() => setSchemaOrder((v) => !v)}
+              className="shrink-0 rounded-md px-2 py-1 text-xs text-sky-300 ring-1 ring-slate-700 hover:bg-slate-800"
+            >
+              {schemaOrder ? 'Most drifted first' : 'Schema order'}
+            </button>
+          }
+        >
+          <FeatureTable features={schemaOrder ? drift.features : ranked} selected={item?.feature} onSelect={setSelected} />
         </Card>
       </div>
       {item && <FeatureDetail key={item.feature} item={item} thresholds={drift.thresholds} />}
