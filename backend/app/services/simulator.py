@@ -12,8 +12,9 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from driftwatch_core.db.models import SimulatorControl, utcnow
+from driftwatch_core.db.models import DEFAULT_MODEL, SimulatorControl, utcnow
 from driftwatch_core.scenarios import SCENARIOS, SimulatorUpdate
+from driftwatch_core.stages import record_event
 
 
 def state(row: SimulatorControl | None) -> dict:
@@ -38,26 +39,38 @@ def current(session: Session) -> dict:
     return state(control_row(session))
 
 
-def _store(session: Session, update: SimulatorUpdate, params: dict[str, Any]) -> SimulatorControl:
+def _store(session: Session, update: SimulatorUpdate, params: dict[str, Any], actor: str) -> SimulatorControl:
     row = session.get(SimulatorControl, 1, with_for_update=True)
+    switched = row is None or (row.scenario, row.params) != (update.scenario, params)
     if row is None:
         row = SimulatorControl(id=1, scenario=update.scenario, params=params, rps=update.rps, updated_at=utcnow())
         session.add(row)
     else:
         # Re-sending the active scenario (or changing only the rate) keeps its clock.
-        if (row.scenario, row.params) != (update.scenario, params):
+        if switched:
             row.scenario, row.params, row.updated_at = update.scenario, params, utcnow()
         if "rps" in update.model_fields_set:
             row.rps = update.rps
+    if switched:  # on the timeline: every chart marks when the traffic changed
+        label = SCENARIOS[update.scenario].label
+        record_event(
+            session,
+            DEFAULT_MODEL,
+            "scenario",
+            f"Traffic: {label}",
+            actor=actor,
+            details={"scenario": update.scenario, "label": label, "params": params},
+        )
     session.commit()
     return row
 
 
-def switch(session: Session, update: SimulatorUpdate, params: dict[str, Any]) -> dict:
-    """Store the scenario with its resolved ``params`` (an omitted rps keeps the rate)."""
+def switch(session: Session, update: SimulatorUpdate, params: dict[str, Any], actor: str = "") -> dict:
+    """Store the scenario with its resolved ``params`` (an omitted rps keeps the rate); a new
+    scenario is an event on the timeline (``scenario``)."""
     try:
-        row = _store(session, update, params)
+        row = _store(session, update, params, actor)
     except IntegrityError:  # a concurrent first switch created the row: update it instead
         session.rollback()
-        row = _store(session, update, params)
+        row = _store(session, update, params, actor)
     return state(row)

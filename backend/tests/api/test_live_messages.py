@@ -79,5 +79,7 @@ def test_the_stats_and_simulator_messages_are_what_the_routes_answer(client, cle
         k: v for k, v in simulator.items() if k != "elapsed_s"
     }
     assert by_kind["alerts"]["open"] == 1
-    assert by_kind["models"]["kind"] == "gate" and by_kind["models"]["model"] == "fraud"
+    # The newest event: the scenario switch is on the timeline too (after the gate's note).
+    assert by_kind["models"]["kind"] == "scenario" and by_kind["models"]["model"] == "fraud"
+    assert by_kind["models"]["message"] == "Traffic: Sudden shift"
     assert by_kind["recovered"]["since"] == by_kind["degraded"]["since"]

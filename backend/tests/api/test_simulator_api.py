@@ -99,3 +99,16 @@ def test_every_scenario_is_accepted_with_its_defaults(client, name):
     body = client.put("/api/v1/simulator", json={"scenario": name}).json()
     assert body["scenario"] == name
     assert body["params"] == {k: p.default for k, p in SCENARIOS[name].params.items()}
+
+
+def test_each_new_scenario_is_on_the_timeline_once(client):
+    def traffic_events():
+        return [e for e in client.get("/api/v1/events").json() if e["kind"] == "scenario"]
+
+    client.put("/api/v1/simulator", json={"scenario": "sudden"})
+    client.put("/api/v1/simulator", json={"scenario": "sudden"})  # the same again: no new event
+    client.put("/api/v1/simulator", json={"scenario": "sudden", "rps": 40})  # the rate only: none either
+    client.put("/api/v1/simulator", json={"scenario": "none"})
+    events = traffic_events()
+    assert [e["message"] for e in events] == ["Traffic: Normal traffic", "Traffic: Sudden shift"]
+    assert events[1]["details"]["scenario"] == "sudden" and events[1]["actor"].startswith("admin:")

@@ -1,6 +1,6 @@
 /**
  * Model changes on a time chart: each promotion, rollback, challenger, retrain and retirement of
- * the selected model as a labelled vertical line at its time. One component for every time chart
+ * the selected model, and each switch of the simulator's traffic, as a labelled vertical line at its time. One component for every time chart
  * (traffic, drift history, quality over time, champion vs challenger); it reads the events itself.
  */
 import { ReferenceLine, usePlotArea } from 'recharts'
@@ -16,6 +16,7 @@ const MARKED: Record<string, { verb: string; color: string }> = {
   canary: { verb: 'Canary', color: '#fbbf24' },
   retrain_registered: { verb: 'Retrained', color: '#f0abfc' },
   retired: { verb: 'Retired', color: '#94a3b8' },
+  scenario: { verb: 'Traffic:', color: '#fb923c' },
 }
 
 /** One model change as a chart draws it. */
@@ -32,6 +33,7 @@ export interface EventMark {
 /** "Promoted v…5b7d", "Canary 20% v…5b7d": what happened to which version, in a few characters. */
 export function markLabel(event: Pick<ModelEvent, 'kind' | 'version' | 'details'>): string {
   const verb = MARKED[event.kind]?.verb ?? event.kind
+  if (event.kind === 'scenario') return `${verb} ${typeof event.details?.label === 'string' ? event.details.label : ''}`.trim()
   const share = event.kind === 'canary' && typeof event.details?.share === 'number' ? ` ${formatPercent(event.details.share, 0)}` : ''
   return `${verb}${share} ${shortVersion(event.version)}`
 }

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
-from app.api.deps import SessionDep
+from app.api.deps import ActorDep, SessionDep
 from app.services import simulator
 from driftwatch_core.scenarios import SimulatorState, SimulatorUpdate, resolve_params
 
@@ -24,11 +24,11 @@ def get_simulator(session: SessionDep):
     response_model=SimulatorState,
     responses={422: {"description": "Unknown scenario, or an unknown or out-of-range param."}},
 )
-def update_simulator(body: SimulatorUpdate, session: SessionDep):
+def update_simulator(body: SimulatorUpdate, session: SessionDep, actor: ActorDep):
     """Switch the simulator to a scenario (it follows within a few seconds)."""
     try:
         params = resolve_params(body.scenario, body.params)
     except ValidationError as exc:  # a 422 naming the param, under body.params
         errors = [{**e, "loc": ("body", "params", *e["loc"])} for e in exc.errors()]
         raise RequestValidationError(errors) from exc
-    return simulator.switch(session, body, params)
+    return simulator.switch(session, body, params, actor)

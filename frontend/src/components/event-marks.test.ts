@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest'
+import type { ModelEvent } from '../types/api'
+import { eventMarks, markLabel } from './event-marks'
+
+const event = (id: number, kind: string, at: string, extra: Partial<ModelEvent> = {}): ModelEvent => ({
+  id,
+  created_at: at,
+  model: 'fraud',
+  kind,
+  version: '20261201-221213-00b6cac1',
+  actor: 'admin:abcd',
+  message: '',
+  details: {},
+  ...extra,
+})
+
+describe('event marks', () => {
+  it('labels a traffic switch by its scenario and a model change by its version', () => {
+    expect(markLabel(event(1, 'scenario', '', { version: null, details: { label: 'Concept drift' } }))).toBe('Traffic: Concept drift')
+    expect(markLabel(event(2, 'promoted', ''))).toBe('Promoted v…cac1')
+  })
+
+  it('marks traffic switches and model changes within the span, oldest first, and nothing else', () => {
+    const events = [
+      event(4, 'promoted', '2026-12-01T22:14:34Z'),
+      event(3, 'gate', '2026-12-01T22:13:00Z'),
+      event(2, 'scenario', '2026-12-01T22:11:19Z', { version: null, details: { label: 'Concept drift' } }),
+      event(1, 'scenario', '2026-12-01T21:00:00Z', { version: null, details: { label: 'Sudden shift' } }),
+    ]
+    const marks = eventMarks(events, [Date.parse('2026-12-01T22:10:00Z'), Date.parse('2026-12-01T22:20:00Z')])
+    expect(marks.map((m) => [m.kind, m.label])).toEqual([
+      ['scenario', 'Traffic: Concept drift'],
+      ['promoted', 'Promoted v…cac1'],
+    ])
+  })
+})
