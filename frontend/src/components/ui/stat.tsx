@@ -12,12 +12,13 @@ interface StatProps {
   children?: ReactNode
 }
 
-/** One headline number with its label, an optional hint below and optional extra content (children) after it. */
+/** One headline number with its label, an optional hint below and optional extra content (children) after it.
+ * The number is never cut: it shrinks on narrow screens and the label wraps instead. */
 export function Stat({ label, value, hint, tone = 'default', testId, className = '', children }: StatProps) {
   return (
     <div className={`min-w-0 rounded-xl border border-slate-800 bg-slate-900/70 px-4 py-3 ${className}`}>
-      <div className="truncate text-xs font-medium uppercase tracking-wider text-slate-400">{label}</div>
-      <div className={`mt-1 truncate text-2xl font-semibold tabular-nums ${TONES[tone]}`} data-testid={testId}>
+      <div className="text-xs font-medium uppercase leading-snug tracking-wider text-slate-400">{label}</div>
+      <div className={`mt-1 text-xl font-semibold tabular-nums [overflow-wrap:anywhere] sm:text-2xl ${TONES[tone]}`} data-testid={testId}>
         {value}
       </div>
       {hint && <div className="mt-0.5 text-xs leading-snug text-slate-500">{hint}</div>}

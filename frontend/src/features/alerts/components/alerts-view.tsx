@@ -23,12 +23,12 @@ function AlertActions({ alert }: { alert: Alert }) {
     <div className="flex shrink-0 flex-col items-end gap-1">
       <div className="flex gap-2">
         {alert.status === 'open' && (
-          <Button size="sm" disabled={busy} onClick={() => run({ id: alert.id, action: 'acknowledge' })}>
+          <Button size="sm" variant="primary" disabled={busy} onClick={() => run({ id: alert.id, action: 'acknowledge' })}>
             Acknowledge
           </Button>
         )}
         {alert.status !== 'resolved' && (
-          <Button size="sm" variant="primary" disabled={busy} onClick={() => run({ id: alert.id, action: 'resolve' })}>
+          <Button size="sm" disabled={busy} onClick={() => run({ id: alert.id, action: 'resolve' })}>
             Resolve
           </Button>
         )}
