@@ -1,4 +1,5 @@
-import { formatNumber, formatPercent } from '../../../lib/format'
+import type { ReactNode } from 'react'
+import { formatInt, formatNumber, formatPercent } from '../../../lib/format'
 import type { ModelInfo, PerformancePoint } from '../../../types/api'
 
 type Metric = 'roc_auc' | 'pr_auc' | 'precision' | 'recall' | 'f1' | 'accuracy'
@@ -23,10 +24,29 @@ interface MetricsTableProps {
   baseline?: [label: string, hint: string]
 }
 
+/** Fewer labelled predictions than this (the worker's WORKER_MIN_LABELS default) judge nothing yet. */
+export const MIN_LABELS = 100
+
+const CBPE = (
+  <abbr
+    title="Confidence-based performance estimation (as NannyML's CBPE): when the scores are calibrated, a score p is a fraud with probability p, so the expected confusion matrix and ROC curve follow from the scores alone, before any label arrives"
+    className="cursor-help underline decoration-dotted"
+  >
+    CBPE
+  </abbr>
+)
+
 export function MetricsTable({ realized, estimated, holdout, baseline = ['Training', 'hold-out baseline'] }: MetricsTableProps) {
-  const columns: [string, string, Metrics | null | undefined, string][] = [
-    ['Realized', 'from delayed labels', realized, 'text-slate-50'],
-    ['Estimated', 'CBPE, before labels', estimated, 'text-violet-200'],
+  const labels = realized?.n_rows ?? 0
+  const few = realized !== null && labels < MIN_LABELS
+  const columns: [string, ReactNode, Metrics | null | undefined, string][] = [
+    [
+      'Realized',
+      few ? <span data-testid="few-labels">from only {formatInt(labels)} labels: too few to judge</span> : 'from delayed labels',
+      realized,
+      few ? 'text-slate-500' : 'text-slate-50',
+    ],
+    ['Estimated', <>{CBPE}, before labels</>, estimated, 'text-violet-200'],
     [baseline[0], baseline[1], holdout, 'text-slate-400'],
   ]
   return (
