@@ -26,9 +26,11 @@ export const formatMs = (value: Figure) => (missing(value) ? DASH : `${decimal(v
 export const formatRate = (value: Figure) => (missing(value) ? DASH : `${decimal(1).format(value)}/s`)
 
 /** A p-value: scientific below 0.001, so a tiny one never reads as zero. */
+/** A p-value: three decimals, then one significant digit, and beyond 1e-10 only "< 1e-10" (a smaller
+ * one says nothing more: the drift is certain). */
 export function formatPValue(value: Figure): string {
   if (missing(value)) return DASH
-  if (value === 0) return '< 1e-300'
+  if (value < 1e-10) return '< 1e-10'
   return value < 0.001 ? value.toExponential(1) : decimal(3).format(value)
 }
 
