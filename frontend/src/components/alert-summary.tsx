@@ -1,6 +1,7 @@
 import type { Alert } from '../types/api'
 import { Badge } from './ui/badge'
-import { formatAgo, humanize } from '../lib/format'
+import { humanize } from '../lib/format'
+import { Ago } from './ago'
 
 /** An alert's severity, kind, feature, message and age: shared by Overview and Alerts. */
 export function AlertSummary({ alert }: { alert: Alert }) {
@@ -12,7 +13,7 @@ export function AlertSummary({ alert }: { alert: Alert }) {
           {humanize(alert.kind)}
           {alert.feature ? <span className="text-slate-400"> · {humanize(alert.feature)}</span> : null}
         </span>
-        <span className="text-xs text-slate-500">{formatAgo(alert.opened_at)}</span>
+        <span className="text-xs text-slate-500"><Ago iso={alert.opened_at} /></span>
       </div>
       <p className="mt-1 text-sm text-slate-300">{alert.message}</p>
     </div>

@@ -4,7 +4,7 @@ import { Card } from '../../../components/ui/card'
 import { QueryState, StateMessage } from '../../../components/ui/state-message'
 import { WaitingForCycle } from '../../../components/waiting-for-cycle'
 import { config } from '../../../config/env'
-import { formatAgo, formatClock, formatInt, formatNumber, formatPValue, humanize } from '../../../lib/format'
+import { formatClock, formatInt, formatNumber, formatPValue, humanize } from '../../../lib/format'
 import { useDrift } from '../../../lib/queries'
 import type { Drift, DriftRun, DriftThresholds, FeatureDrift } from '../../../types/api'
 import { TEST_LABELS } from '../drift-constants'
@@ -12,12 +12,13 @@ import { FeatureTable } from './feature-table'
 import { HistogramChart } from './histogram-chart'
 import { HistoryChart } from './history-chart'
 import { PsiChart } from './psi-chart'
+import { Ago } from '../../../components/ago'
 
 function RunLine({ run, thresholds }: { run: DriftRun; thresholds: DriftThresholds }) {
   return (
     <p className="text-xs text-slate-400">
       Window {formatClock(run.window_start)}–{formatClock(run.window_end)} · {formatInt(run.n_rows)} predictions · cycle
-      finished {formatAgo(run.finished_at)} · PSI lines at {thresholds?.psi_moderate} (moderate) and{' '}
+      finished <Ago iso={run.finished_at} /> · PSI lines at {thresholds?.psi_moderate} (moderate) and{' '}
       {thresholds?.psi_significant} (significant)
     </p>
   )

@@ -4,10 +4,11 @@ import { Card } from '../../../components/ui/card'
 import { QueryState, StateMessage } from '../../../components/ui/state-message'
 import { useIsAdmin } from '../../../lib/auth/session'
 import { useActionError, useSignedInAction } from '../../../lib/auth/sign-in-gate'
-import { formatAgo, formatInt, formatNumber } from '../../../lib/format'
+import { formatInt, formatNumber } from '../../../lib/format'
 import { isActiveJob, useRetrain, useRetrainJobs } from '../../../lib/queries'
 import type { RetrainJob } from '../../../types/api'
 import { holdoutOf, RETRAIN_STEPS, STATUS_LABELS, stepStates, type StepState } from '../lifecycle'
+import { Ago } from '../../../components/ago'
 
 const STEP_STYLES: Record<StepState, { dot: string; text: string }> = {
   done: { dot: 'bg-emerald-400', text: 'text-slate-300' },
@@ -80,7 +81,7 @@ function JobItem({ job }: { job: RetrainJob }) {
           </Badge>
           <span className="truncate">
             {job.requested_by && `${job.requested_by} · `}
-            {formatAgo(job.created_at)}
+            <Ago iso={job.created_at} />
           </span>
         </div>
         <Badge tone={STATUS_TONES[job.status]} data-testid="retrain-job-status" data-status={job.status}>

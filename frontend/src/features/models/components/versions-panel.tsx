@@ -10,6 +10,7 @@ import { formatAgo, formatInt, formatNumber, shortVersion } from '../../../lib/f
 import { useStageChange, type StageChangeRequest } from '../../../lib/queries'
 import type { ComparisonPoint, ModelDetail, ModelVersion } from '../../../types/api'
 import { comparedSide, holdoutOf, isRetrained, STAGES, trafficShare } from '../lifecycle'
+import { Ago } from '../../../components/ago'
 
 /** A stage change with its error (the 409's sentence, or the role on a 403) and its event's text once done. */
 function useGuardedStageChange() {
@@ -193,7 +194,7 @@ function VersionRow({ model, version, newest, admin }: VersionRowProps) {
         )}
       </div>
       <p className="mt-1 text-xs text-slate-500">
-        Registered {formatAgo(version.registered_at)} · {version.format} · threshold {formatNumber(version.threshold, 3)}
+        Registered <Ago iso={version.registered_at} /> · {version.format} · threshold {formatNumber(version.threshold, 3)}
         {version.stage === 'retired' && version.retired_at && ` · retired ${formatAgo(version.retired_at)}`}
         {retrained && <RetrainedNote version={version} />}
       </p>

@@ -4,10 +4,11 @@ import { Card } from '../../../components/ui/card'
 import { QueryState } from '../../../components/ui/state-message'
 import { WaitingForCycle } from '../../../components/waiting-for-cycle'
 import { config } from '../../../config/env'
-import { formatAgo, formatInt, formatPercent, humanize } from '../../../lib/format'
+import { formatInt, formatPercent, humanize } from '../../../lib/format'
 import { useDriftSummary } from '../../../lib/queries'
 import type { DriftSummary } from '../../../types/api'
 import type { ViewProps } from '../../../types/view'
+import { Ago } from '../../../components/ago'
 
 function Summary({ summary }: { summary: DriftSummary }) {
   if (summary.status === 'no_data' || !summary.run) {
@@ -51,7 +52,7 @@ function Summary({ summary }: { summary: DriftSummary }) {
       <p className="text-xs text-slate-400">
         Prediction drift:{' '}
         <span className="text-slate-200">{summary.prediction_drift ? (summary.prediction_drift.drifted ? 'yes' : 'no') : '—'}</span>
-        {' · '}Last cycle {formatAgo(summary.run.finished_at)}
+        {' · '}Last cycle <Ago iso={summary.run.finished_at} />
       </p>
       <p className="text-xs text-slate-500">{summary.rule}</p>
     </div>

@@ -1,10 +1,11 @@
 import { Card } from '../../../components/ui/card'
 import { QueryState } from '../../../components/ui/state-message'
-import { formatAgo, formatNumber, formatPercent, humanize } from '../../../lib/format'
+import { formatNumber, formatPercent, humanize } from '../../../lib/format'
 import type { ReactNode } from 'react'
 import { FRAUD_MODEL, useSelectedModel } from '../../../lib/model-selection'
 import { answeringVersion, useModel, useRegisteredModel } from '../../../lib/queries'
 import type { FeatureSpec } from '../../../types/api'
+import { Ago } from '../../../components/ago'
 
 function Row({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -45,7 +46,7 @@ function RegisteredModelCard({ name }: { name: string }) {
                   <span className="font-mono text-xs">{served.version}</span>
                 </Row>
                 <Row label="Format">{served.format}</Row>
-                <Row label="Registered">{formatAgo(served.registered_at)}</Row>
+                <Row label="Registered"><Ago iso={served.registered_at} /></Row>
                 <Row label="Reference ROC-AUC">{formatNumber(served.metrics.roc_auc, 3)}</Row>
                 <Row label="Decision threshold">{formatNumber(served.threshold, 3)}</Row>
               </dl>
@@ -78,7 +79,7 @@ function FraudModelCard() {
               <Row label="Version">
                 <span className="font-mono text-xs">{m.version}</span>
               </Row>
-              <Row label="Trained">{formatAgo(m.trained_at)}</Row>
+              <Row label="Trained"><Ago iso={m.trained_at} /></Row>
               <Row label="Hold-out ROC-AUC">{formatNumber(m.metrics?.roc_auc, 3)}</Row>
               <Row label="Precision / recall">
                 {formatPercent(m.metrics?.precision, 0)} / {formatPercent(m.metrics?.recall, 0)}
