@@ -11,29 +11,20 @@ browser fails the run.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from driftwatch_testing import free_port, temporary_database
+from driftwatch_testing.browser import chromium
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 VIEWPORT = {"width": 1440, "height": 900}
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 # Fast cycles so drift, alerts and labels show up within the test's patience.
 STACK_ENV = {
     "WORKER_INTERVAL_S": "5",
@@ -106,13 +97,6 @@ class Stack:
         subprocess.run([str(ROOT / "scripts" / "stop.sh")], env=self.env, cwd=ROOT, capture_output=True, timeout=120)
 
 
-def chromium_path() -> str | None:
-    for candidate in (os.environ.get("CHROMIUM_PATH"), "/usr/bin/chromium", shutil.which("chromium")):
-        if candidate and Path(candidate).exists():
-            return candidate
-    return None
-
-
 def _logs(run_dir: Path, lines: int = 25) -> str:
     parts = []
     for log in sorted(run_dir.glob("*.log")):
@@ -123,31 +107,21 @@ def _logs(run_dir: Path, lines: int = 25) -> str:
 
 @pytest.fixture(scope="session")
 def browser():
-    path = chromium_path()
-    if path is None:
-        message = "no Chromium at /usr/bin/chromium (apt-get install -y chromium) or CHROMIUM_PATH"
-        if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail(f"REQUIRE_BROWSER=1 but {message}", pytrace=False)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
-@pytest.fixture(scope="session")
-def stack(browser, model_dir, tmp_path_factory) -> Iterator[Stack]:
-    """backend, worker, simulator and the built dashboard, as `./scripts/setup.sh --local` starts them."""
-    run_dir = tmp_path_factory.mktemp("stack")
+@contextmanager
+def launch_stack(run_dir: Path, model_dir: Path, settings: dict[str, str]) -> Iterator[Stack]:
+    """backend, worker, simulator and the built dashboard, as `./scripts/setup.sh --local` starts
+    them, with ``settings`` on top of the caller's environment, on a throw-away database and free ports."""
     backend_port = free_port()
     while (frontend_port := free_port()) == backend_port:
         pass
     with temporary_database(run_dir) as database_url:
         env = {
             **{k: v for k, v in os.environ.items() if k not in NOT_INHERITED},
-            **STACK_ENV,
+            **settings,
             "RUN_DIR": str(run_dir),
             "ENV_FILE": str(run_dir / "driftwatch.env"),
             "DATABASE_URL": database_url,
@@ -161,6 +135,27 @@ def stack(browser, model_dir, tmp_path_factory) -> Iterator[Stack]:
             yield stack
         finally:
             stack.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(browser, model_dir, tmp_path_factory) -> Iterator[Stack]:
+    """The stack on fast clocks (STACK_ENV), shared by test_dashboard.py and test_loop.py."""
+    with launch_stack(tmp_path_factory.mktemp("stack"), model_dir, STACK_ENV) as started:
+        yield started
+
+
+@pytest.fixture(scope="session")
+def stack_launcher():
+    """launch_stack, for a module that needs a stack with settings of its own."""
+    return launch_stack
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The QUICKSTART walk first: its own stack (default settings) is stopped before the fast one starts."""
+    here = [i for i, item in enumerate(items) if Path(str(item.path)).parent == Path(__file__).parent]
+    ordered = sorted((items[i] for i in here), key=lambda item: Path(str(item.path)).name != "test_quickstart.py")
+    for i, item in zip(here, ordered, strict=True):
+        items[i] = item
 
 
 @pytest.fixture(scope="session")

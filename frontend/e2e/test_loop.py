@@ -17,17 +17,14 @@ from __future__ import annotations
 import contextlib
 import json
 import re
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Page, expect
+
+from driftwatch_testing.browser import Api, Probe, Walk, figure, shown, when
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -38,84 +35,11 @@ MIN_ROC_AUC = 0.8  # WORKER_MIN_ROC_AUC's default: below it a performance alert 
 PATIENCE_S = 300.0  # per step: generous for a busy 2-core runner
 NAV = {"performance": "Performance", "alerts": "Alerts", "simulator": "Simulator", "models": "Models"}
 QUALITY_CHART = "Realized and estimated ROC-AUC and F1 over time"
-# A wait's condition: whether it holds yet, and what was seen (for the failure's message).
-Probe = Callable[[], tuple[bool, dict[str, Any]]]
 
 
 def open_view(page: Page, view: str) -> None:
     page.get_by_role("navigation", name="Views").get_by_role("button", name=NAV[view]).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(NAV[view])
-
-
-def when(iso: str) -> datetime:
-    return datetime.fromisoformat(iso.replace("Z", "+00:00"))
-
-
-def figure(text: str | None) -> float | None:
-    """A figure as the dashboard prints it ("0.493", "+0.231", "−0.004", "—") as a number, or None."""
-    if text is None:
-        return None
-    match = re.search(r"[+\-−]?\d+(?:\.\d+)?", text.replace(",", ""))
-    return float(match.group(0).replace("−", "-")) if match else None
-
-
-def shown(locator: Locator) -> str | None:
-    """The text of the first element matched, or None when there is none (yet)."""
-    try:
-        return locator.first.inner_text(timeout=1_000) if locator.count() else None
-    except PlaywrightError:  # re-rendered between the count and the read: the next poll reads it again
-        return None
-
-
-class Api:
-    """The stack's API as the test reads it (reads are open; the key for the fallback at the end)."""
-
-    def __init__(self, base: str, key: str):
-        self.client = httpx.Client(base_url=f"{base}/api/v1", headers={"X-API-Key": key}, timeout=15)
-
-    def get(self, path: str, **params: Any) -> Any:
-        answer = self.client.get(path, params=params)
-        answer.raise_for_status()
-        return answer.json()
-
-    def put(self, path: str, body: dict) -> Any:
-        answer = self.client.put(path, json=body)
-        answer.raise_for_status()
-        return answer.json()
-
-
-class Loop:
-    """The walk's steps with their elapsed times, and the polling every wait goes through."""
-
-    def __init__(self, page: Page):
-        self.page = page
-        self.started = time.monotonic()
-        self.steps: list[dict[str, Any]] = []
-        self.figures: dict[str, Any] = {}
-
-    @contextmanager
-    def step(self, name: str) -> Iterator[None]:
-        began = time.monotonic()
-        yield
-        self.steps.append({"step": name, "elapsed_s": round(time.monotonic() - began, 1)})
-
-    def wait(self, step: str, probe: Probe, timeout_s: float = PATIENCE_S) -> dict[str, Any]:
-        """Poll `probe` (is it so yet, and what was seen) every 2 s until it holds; fail naming the step otherwise."""
-        deadline = time.monotonic() + timeout_s
-        seen: dict[str, Any] = {}
-        while True:
-            try:
-                ok, seen = probe()
-            except (httpx.HTTPError, PlaywrightError, KeyError, TypeError, ValueError) as exc:  # a restart, a re-render
-                ok, seen = False, {**seen, "error": repr(exc)}
-            if ok:
-                return seen
-            if time.monotonic() > deadline:
-                pytest.fail(f"{step}: not within {timeout_s:.0f} s; last seen: {seen}", pytrace=False)
-            self.page.wait_for_timeout(2_000)
-
-    def report(self) -> dict[str, Any]:
-        return {"total_s": round(time.monotonic() - self.started, 1), "steps": self.steps, "figures": self.figures}
 
 
 def screenshot(page: Page, artifacts: Path, name: str, **options: Any) -> None:
@@ -131,7 +55,7 @@ def newest_realized(api: Api) -> dict[str, Any] | None:
 
 def test_concept_drift_is_caught_retrained_compared_promoted_and_recovers(page: Page, stack, admin_key, artifacts):
     api = Api(stack.backend_url, admin_key)
-    loop = Loop(page)
+    loop = Walk(page, PATIENCE_S)
     label_window_s = float(stack.env["WORKER_LABEL_WINDOW_MINUTES"]) * 60
     page.set_viewport_size({"width": 1440, "height": 900})
     try:
@@ -144,7 +68,7 @@ def test_concept_drift_is_caught_retrained_compared_promoted_and_recovers(page: 
             api.put("/simulator", {"scenario": "none", "rps": None})
 
 
-def _walk(page: Page, api: Api, loop: Loop, label_window_s: float, admin_key: str, artifacts: Path) -> None:
+def _walk(page: Page, api: Api, loop: Walk, label_window_s: float, admin_key: str, artifacts: Path) -> None:
     # 1. Concept drift at 50 req/s, through the Simulator view: the first action asks for the key.
     with loop.step("concept drift on at 50 req/s (sign in, switch, rate)"):
         open_view(page, "simulator")

@@ -7,9 +7,7 @@ draw the operations. Without a Chromium it skips, unless REQUIRE_BROWSER=1 (CI).
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 from urllib.parse import urlsplit
 
 import pytest
@@ -17,18 +15,8 @@ from fastapi.testclient import TestClient
 
 from app.main import create_app
 from driftwatch_testing import until_ready
+from driftwatch_testing.browser import chromium
 
-# As frontend/e2e/conftest.py launches it: no background traffic of the browser's own.
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PATIENCE_MS = 60_000  # a cold 1.5 MB script on a busy machine
 
 
@@ -71,27 +59,10 @@ def test_docs_page_and_its_assets_are_served_by_the_app(anonymous):
     assert document.status_code == 200 and "/api/v1/predict" in document.json()["paths"]
 
 
-def _chromium() -> str | None:
-    for candidate in (os.environ.get("CHROMIUM_PATH"), "/usr/bin/chromium", shutil.which("chromium")):
-        if candidate and os.path.exists(candidate):
-            return candidate
-    return None
-
-
 @pytest.fixture
 def browser():
-    path = _chromium()
-    if path is None:
-        message = "no Chromium at /usr/bin/chromium (apt-get install -y chromium) or CHROMIUM_PATH"
-        if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail(f"REQUIRE_BROWSER=1 but {message}", pytrace=False)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.mark.slow
