@@ -6,6 +6,8 @@ Every message is JSON ``{"type": ..., "data": ...}``, one of the models of
 - ``stats`` every ``LIVE_PUSH_INTERVAL_S`` (the body of ``GET /api/v1/stats``);
 - ``drift`` ``{"run_id", "finished_at"}`` when a newer finished monitoring run appears;
 - ``alerts`` ``{"updated_at", "open"}`` when the newest alert change or the open count moves;
+- ``incidents`` ``{"updated_at", "open", "acknowledged", "resolved", "newest"}`` (every model's
+  incidents: the counts per status and the newest one) when an incident opens, changes or resolves;
 - ``simulator`` (the body of ``GET /api/v1/simulator``) when the scenario or rate changes;
 - ``models`` (the newest model event: a promotion, rollback, shadow, canary, retrain, gate
   decision) when a newer one appears;
@@ -41,6 +43,7 @@ from app.schemas.live import (
     AlertsMessage,
     DegradedMessage,
     DriftMessage,
+    IncidentsMessage,
     ModelsMessage,
     RecoveredMessage,
     SimulatorMessage,
@@ -140,6 +143,8 @@ class Broadcaster:
             self.publish(DriftMessage.model_validate({"type": "drift", "data": now.drift}))
         if now.alerts != previous.alerts:
             self.publish(AlertsMessage.model_validate({"type": "alerts", "data": now.alerts}))
+        if now.incidents is not None and now.incidents != previous.incidents:
+            self.publish(IncidentsMessage.model_validate({"type": "incidents", "data": now.incidents}))
         if now.simulator != previous.simulator:
             self.publish(SimulatorMessage.model_validate({"type": "simulator", "data": now.simulator_state}))
         if now.models is not None and now.models != previous.models:

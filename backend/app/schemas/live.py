@@ -27,6 +27,24 @@ class AlertsEvent(BaseModel):
     open: int = Field(description="Alerts open now.")
 
 
+class NewestIncident(BaseModel):
+    id: int = Field(description="GET /api/v1/incidents/{id} has it in full.")
+    model: str
+    status: Literal["open", "acknowledged", "resolved"]
+    title: str
+    severity: Literal["info", "warning", "critical"]
+    opened_at: IsoDatetime
+    resolved_at: IsoDatetime | None
+
+
+class IncidentsEvent(BaseModel):
+    updated_at: IsoDatetime | None = Field(description="The newest incident change (any model); null without one.")
+    open: int = Field(description="Incidents open now (every model).")
+    acknowledged: int = Field(description="Incidents acknowledged, not resolved yet.")
+    resolved: int
+    newest: NewestIncident | None = Field(description="The most recently opened incident; null without one.")
+
+
 class ModelChange(BaseModel):
     id: int = Field(description="The newest model event: GET /api/v1/events lists them.")
     created_at: IsoDatetime
@@ -67,6 +85,13 @@ class AlertsMessage(BaseModel):
     data: AlertsEvent
 
 
+class IncidentsMessage(BaseModel):
+    """An incident opened, changed or resolved (any model): reload incidents (and alerts)."""
+
+    type: Literal["incidents"]
+    data: IncidentsEvent
+
+
 class SimulatorMessage(BaseModel):
     """The scenario or rate changed: what GET /api/v1/simulator says."""
 
@@ -96,7 +121,14 @@ class RecoveredMessage(BaseModel):
 
 
 LiveMessage = Annotated[
-    StatsMessage | DriftMessage | AlertsMessage | SimulatorMessage | ModelsMessage | DegradedMessage | RecoveredMessage,
+    StatsMessage
+    | DriftMessage
+    | AlertsMessage
+    | IncidentsMessage
+    | SimulatorMessage
+    | ModelsMessage
+    | DegradedMessage
+    | RecoveredMessage,
     Field(discriminator="type"),
 ]
 LIVE_MESSAGE: TypeAdapter[LiveMessage] = TypeAdapter(LiveMessage)

@@ -2,7 +2,8 @@
 
 ``take_snapshot`` reads the stats and the change markers (the newest finished
 run, the newest alert change with the open count: the built-in fraud model's,
-which the dashboard shows; the simulator's control row); the broadcaster in
+which the dashboard shows; the newest incident change with the counts per
+status and the newest incident, of every model; the simulator's control row); the broadcaster in
 ``app.api.live`` compares two snapshots to decide which messages to send.
 Polling these (rather than in-process signals) lets several backend replicas
 and a separate worker process feed the channel.
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session
 from app.services import simulator
 from app.services.stages import event_out
 from app.services.stats import current_stats
-from driftwatch_core.db.models import DEFAULT_MODEL, Alert, ModelEvent, MonitoringRun
+from driftwatch_core.db.models import DEFAULT_MODEL, Alert, Incident, ModelEvent, MonitoringRun
 
 if TYPE_CHECKING:
     from app.core.state import AppState
@@ -56,6 +57,28 @@ def alerts_marker(session: Session, model: str = DEFAULT_MODEL) -> dict:
     return {"updated_at": updated_at, "open": int(open_count or 0)}
 
 
+def incidents_marker(session: Session) -> dict:
+    """``{updated_at, open, acknowledged, resolved, newest}`` over every model's incidents."""
+    counts = dict(session.execute(select(Incident.status, func.count()).group_by(Incident.status)).tuples().all())
+    updated_at = session.scalar(select(func.max(Incident.updated_at)))
+    newest = session.scalars(select(Incident).order_by(Incident.opened_at.desc(), Incident.id.desc()).limit(1)).first()
+    return {
+        "updated_at": updated_at,
+        **{status: counts.get(status, 0) for status in ("open", "acknowledged", "resolved")},
+        "newest": None
+        if newest is None
+        else {
+            "id": newest.id,
+            "model": newest.model_name,
+            "status": newest.status,
+            "title": newest.title,
+            "severity": newest.severity,
+            "opened_at": newest.opened_at,
+            "resolved_at": newest.resolved_at,
+        },
+    }
+
+
 @dataclass
 class Snapshot:
     """One poll of everything the channel watches (``drift`` and ``simulator``: ``None``
@@ -67,6 +90,7 @@ class Snapshot:
     simulator: tuple | None  # (updated_at, rps) of the control row: what a change moves
     simulator_state: dict = field(default_factory=dict, compare=False)
     models: dict | None = None  # the newest model event
+    incidents: dict | None = None  # incidents_marker
 
 
 def take_snapshot(state: AppState) -> Snapshot:
@@ -80,4 +104,5 @@ def take_snapshot(state: AppState) -> Snapshot:
             simulator=(row.updated_at, row.rps) if row else None,
             simulator_state=simulator.state(row),
             models=models_marker(session),
+            incidents=incidents_marker(session),
         )

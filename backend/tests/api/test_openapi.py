@@ -200,6 +200,7 @@ def test_the_live_messages_are_in_the_components(client):
         "stats",
         "drift",
         "alerts",
+        "incidents",
         "simulator",
         "models",
         "degraded",

@@ -252,6 +252,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/incidents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Incidents
+         * @description Incidents of every model (or of `model`), newest first, with the count per status.
+         */
+        get: operations["listIncidents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/{incident_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Incident
+         * @description One incident with its alerts.
+         */
+        get: operations["getIncident"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/{incident_id}/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Acknowledge Incident
+         * @description Mark an open incident and its open alerts as seen; the worker keeps them until the cause clears.
+         */
+        post: operations["acknowledgeIncident"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/{incident_id}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resolve Incident
+         * @description Close an incident and all its unresolved alerts (a cause that still holds opens a new one).
+         */
+        post: operations["resolveIncident"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/metrics": {
         parameters: {
             query?: never;
@@ -495,6 +575,26 @@ export interface paths {
          * @description The true label of predictions of this model (all or nothing; another model's ids are unknown here).
          */
         post: operations["recordRegisteredFeedback"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/models/{name}/incidents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Model Incidents
+         * @description `/incidents` of one registered model.
+         */
+        get: operations["listModelIncidents"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1702,6 +1802,197 @@ export interface components {
             /** Roc Auc */
             roc_auc: number;
         };
+        /**
+         * IncidentFeature
+         * @description One input feature of a drift incident.
+         */
+        IncidentFeature: {
+            /**
+             * Current Psi
+             * @description Its PSI in the newest cycle that judged drift; null before one.
+             */
+            current_psi: number | null;
+            /**
+             * Drifted
+             * @description Whether it is still drifting (the newest cycle that judged drift says so).
+             */
+            drifted: boolean;
+            /**
+             * Label
+             * @description Its name for people, e.g. `Distance from home (km)`.
+             */
+            label: string;
+            /**
+             * Name
+             * @description The feature's name in the schema.
+             */
+            name: string;
+            /**
+             * Peak Psi
+             * @description The highest PSI it reached during the incident.
+             */
+            peak_psi: number | null;
+            /**
+             * Severity
+             * @description Its newest alert's severity.
+             * @enum {string}
+             */
+            severity: "info" | "warning" | "critical";
+        };
+        /** IncidentOut */
+        IncidentOut: {
+            /** Acknowledged At */
+            acknowledged_at: string | null;
+            /**
+             * Acknowledged By
+             * @description Who acknowledged it (an API key's id); null if nobody did.
+             */
+            acknowledged_by: string | null;
+            /**
+             * Alerts
+             * @description Its alerts, newest first.
+             */
+            alerts: components["schemas"]["AlertOut"][];
+            /**
+             * Cause
+             * @description `drift` (feature, prediction and dataset drift alerts), `performance` (realized ROC-AUC below its floor), `no_traffic` or `monitoring_failed`.
+             * @enum {string}
+             */
+            cause: "drift" | "performance" | "no_traffic" | "monitoring_failed";
+            /**
+             * Detection S
+             * @description Seconds from `started_at` to `opened_at`; null without a start.
+             */
+            detection_s: number | null;
+            /**
+             * Duration S
+             * @description Seconds from `opened_at` to `resolved_at` (or to now while unresolved).
+             */
+            duration_s: number;
+            /**
+             * Features
+             * @description Drifted input features, highest peak PSI first.
+             */
+            features: components["schemas"]["IncidentFeature"][];
+            /** Id */
+            id: number;
+            /**
+             * Model
+             * @description The model it is about.
+             */
+            model: string;
+            /**
+             * N Alerts
+             * @description Alerts it holds.
+             */
+            n_alerts: number;
+            /**
+             * N Open
+             * @description Of those, the ones not resolved yet (open or acknowledged).
+             */
+            n_open: number;
+            /**
+             * Opened At
+             * Format: date-time
+             * @description The first detection: when its first alert opened.
+             */
+            opened_at: string;
+            peak: components["schemas"]["IncidentPeak"];
+            /** Resolved At */
+            resolved_at: string | null;
+            /**
+             * Severity
+             * @description The highest of its unresolved alerts' (kept once resolved).
+             * @enum {string}
+             */
+            severity: "info" | "warning" | "critical";
+            /**
+             * Started At
+             * @description When the cause began, where known: the traffic switch before it, else the start of the window that first showed it; null when unknown.
+             */
+            started_at: string | null;
+            /**
+             * Status
+             * @description `resolved` once all its alerts are.
+             * @enum {string}
+             */
+            status: "open" | "acknowledged" | "resolved";
+            /**
+             * Summary
+             * @description What moved and which way, and how soon it was detected.
+             */
+            summary: string;
+            /**
+             * Title
+             * @description One line for people, e.g. `Input drift: 3 of 13 features shifted`.
+             */
+            title: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /**
+         * IncidentPeak
+         * @description The worst the incident got; never lowered, kept once it is resolved.
+         */
+        IncidentPeak: {
+            /**
+             * Drift Share
+             * @description The highest share of features drifted in one cycle.
+             */
+            drift_share: number | null;
+            /**
+             * Roc Auc
+             * @description The lowest realized ROC-AUC measured while it was unresolved.
+             */
+            roc_auc: number | null;
+        };
+        /** IncidentsEvent */
+        IncidentsEvent: {
+            /**
+             * Acknowledged
+             * @description Incidents acknowledged, not resolved yet.
+             */
+            acknowledged: number;
+            /** @description The most recently opened incident; null without one. */
+            newest: components["schemas"]["NewestIncident"] | null;
+            /**
+             * Open
+             * @description Incidents open now (every model).
+             */
+            open: number;
+            /** Resolved */
+            resolved: number;
+            /**
+             * Updated At
+             * @description The newest incident change (any model); null without one.
+             */
+            updated_at: string | null;
+        };
+        /**
+         * IncidentsMessage
+         * @description An incident opened, changed or resolved (any model): reload incidents (and alerts).
+         */
+        IncidentsMessage: {
+            data: components["schemas"]["IncidentsEvent"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "incidents";
+        };
+        /** IncidentsOut */
+        IncidentsOut: {
+            /** @description Incidents per status (of the model, when one is named). */
+            counts: components["schemas"]["AlertCounts"];
+            /**
+             * Incidents
+             * @description Newest first, at most `limit`.
+             */
+            incidents: components["schemas"]["IncidentOut"][];
+        };
         /** LatencyPercentiles */
         LatencyPercentiles: {
             /**
@@ -1729,7 +2020,7 @@ export interface components {
          * LiveMessage
          * @description A message of the live channel WS /ws/live, told apart by `type`.
          */
-        LiveMessage: components["schemas"]["StatsMessage"] | components["schemas"]["DriftMessage"] | components["schemas"]["AlertsMessage"] | components["schemas"]["SimulatorMessage"] | components["schemas"]["ModelsMessage"] | components["schemas"]["DegradedMessage"] | components["schemas"]["RecoveredMessage"];
+        LiveMessage: components["schemas"]["StatsMessage"] | components["schemas"]["DriftMessage"] | components["schemas"]["AlertsMessage"] | components["schemas"]["IncidentsMessage"] | components["schemas"]["SimulatorMessage"] | components["schemas"]["ModelsMessage"] | components["schemas"]["DegradedMessage"] | components["schemas"]["RecoveredMessage"];
         /** ModelChange */
         ModelChange: {
             /**
@@ -1844,6 +2135,35 @@ export interface components {
              * @enum {string}
              */
             type: "models";
+        };
+        /** NewestIncident */
+        NewestIncident: {
+            /**
+             * Id
+             * @description GET /api/v1/incidents/{id} has it in full.
+             */
+            id: number;
+            /** Model */
+            model: string;
+            /**
+             * Opened At
+             * Format: date-time
+             */
+            opened_at: string;
+            /** Resolved At */
+            resolved_at: string | null;
+            /**
+             * Severity
+             * @enum {string}
+             */
+            severity: "info" | "warning" | "critical";
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "open" | "acknowledged" | "resolved";
+            /** Title */
+            title: string;
         };
         /**
          * ParamSpec
@@ -2643,6 +2963,41 @@ export interface components {
             /** @description Missing ones take defaults. */
             params?: {
                 /**
+                 * Features
+                 * @default [
+                 *       "amount",
+                 *       "hour_of_day",
+                 *       "day_of_week",
+                 *       "merchant_category",
+                 *       "distance_from_home_km",
+                 *       "distance_from_last_txn_km",
+                 *       "ratio_to_median_amount",
+                 *       "txn_count_24h",
+                 *       "card_present",
+                 *       "entry_mode",
+                 *       "account_age_days",
+                 *       "customer_age",
+                 *       "is_international"
+                 *     ]
+                 */
+                features: ("amount" | "hour_of_day" | "day_of_week" | "merchant_category" | "distance_from_home_km" | "distance_from_last_txn_km" | "ratio_to_median_amount" | "txn_count_24h" | "card_present" | "entry_mode" | "account_age_days" | "customer_age" | "is_international")[];
+                /**
+                 * Magnitude
+                 * @default 1
+                 */
+                magnitude: number;
+            };
+            /**
+             * Rps
+             * @description Requests per second; null lets the simulator use its own SIM_RPS.
+             */
+            rps?: number | null;
+            /** @constant */
+            scenario: "fraud_ring";
+        } | {
+            /** @description Missing ones take defaults. */
+            params?: {
+                /**
                  * Duration Minutes
                  * @default 10
                  */
@@ -3217,7 +3572,7 @@ export interface operations {
                      *           "feature": "",
                      *           "id": 14,
                      *           "kind": "dataset_drift",
-                     *           "message": "dataset drift: 12 features drifted (92%): amount, hour_of_day, merchant_category, distance_from_home_km, distance_from_last_txn_km, ratio_to_median_amount, txn_count_24h, card_present, entry_mode, account_age_days, customer_age, is_international",
+                     *           "message": "12 of 13 inputs drifted (92%): Amount (USD), Hour of day (h), Merchant category, Distance from home (km), …",
                      *           "opened_at": "2026-11-23T13:38:24.765644Z",
                      *           "resolved_at": "2026-11-23T13:47:08.833312Z",
                      *           "severity": "critical",
@@ -3288,7 +3643,7 @@ export interface operations {
                      *       "feature": "",
                      *       "id": 14,
                      *       "kind": "dataset_drift",
-                     *       "message": "dataset drift: 12 features drifted (92%): amount, hour_of_day, merchant_category, distance_from_home_km, distance_from_last_txn_km, ratio_to_median_amount, txn_count_24h, card_present, entry_mode, account_age_days, customer_age, is_international",
+                     *       "message": "12 of 13 inputs drifted (92%): Amount (USD), Hour of day (h), Merchant category, Distance from home (km), …",
                      *       "opened_at": "2026-11-23T13:38:24.765644Z",
                      *       "resolved_at": null,
                      *       "severity": "critical",
@@ -3409,7 +3764,7 @@ export interface operations {
                      *       "feature": "",
                      *       "id": 14,
                      *       "kind": "dataset_drift",
-                     *       "message": "dataset drift: 12 features drifted (92%): amount, hour_of_day, merchant_category, distance_from_home_km, distance_from_last_txn_km, ratio_to_median_amount, txn_count_24h, card_present, entry_mode, account_age_days, customer_age, is_international",
+                     *       "message": "12 of 13 inputs drifted (92%): Amount (USD), Hour of day (h), Merchant category, Distance from home (km), …",
                      *       "opened_at": "2026-11-23T13:38:24.765644Z",
                      *       "resolved_at": "2026-11-23T13:47:08.833312Z",
                      *       "severity": "critical",
@@ -4510,6 +4865,663 @@ export interface operations {
             };
             /** @description Too many requests from this key or address; wait Retry-After seconds. */
             429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listIncidents: {
+        parameters: {
+            query?: {
+                /** @description One status, or `active` (open or acknowledged). */
+                status?: ("open" | "acknowledged" | "resolved" | "active") | null;
+                /** @description At most this many incidents. */
+                limit?: number;
+                /** @description Only this model's incidents. */
+                model?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "counts": {
+                     *         "acknowledged": 0,
+                     *         "open": 1,
+                     *         "resolved": 4
+                     *       },
+                     *       "incidents": [
+                     *         {
+                     *           "acknowledged_at": null,
+                     *           "acknowledged_by": null,
+                     *           "alerts": [
+                     *             {
+                     *               "acknowledged_at": null,
+                     *               "feature": "",
+                     *               "id": 27,
+                     *               "kind": "dataset_drift",
+                     *               "message": "8 of 13 inputs drifted (62%): Amount (USD), Hour of day (h), Distance from home (km), Merchant category, …",
+                     *               "opened_at": "2026-12-08T10:02:40.112233Z",
+                     *               "resolved_at": null,
+                     *               "severity": "critical",
+                     *               "status": "open",
+                     *               "threshold": 0.5,
+                     *               "updated_at": "2026-12-08T10:04:40.118842Z",
+                     *               "value": 0.6154
+                     *             },
+                     *             {
+                     *               "acknowledged_at": null,
+                     *               "feature": "distance_from_home_km",
+                     *               "id": 24,
+                     *               "kind": "feature_drift",
+                     *               "message": "Distance from home (km) shifted strongly: PSI 0.45 (KS 0.27, p < 1e-10)",
+                     *               "opened_at": "2026-12-08T10:02:40.112233Z",
+                     *               "resolved_at": null,
+                     *               "severity": "critical",
+                     *               "status": "open",
+                     *               "threshold": 0.25,
+                     *               "updated_at": "2026-12-08T10:04:40.118842Z",
+                     *               "value": 0.4541
+                     *             }
+                     *           ],
+                     *           "cause": "drift",
+                     *           "detection_s": 40.1,
+                     *           "duration_s": 184.6,
+                     *           "features": [
+                     *             {
+                     *               "current_psi": 0.4412,
+                     *               "drifted": true,
+                     *               "label": "Distance from home (km)",
+                     *               "name": "distance_from_home_km",
+                     *               "peak_psi": 0.4541,
+                     *               "severity": "critical"
+                     *             },
+                     *             {
+                     *               "current_psi": 0.3705,
+                     *               "drifted": true,
+                     *               "label": "Amount (USD)",
+                     *               "name": "amount",
+                     *               "peak_psi": 0.3872,
+                     *               "severity": "critical"
+                     *             }
+                     *           ],
+                     *           "id": 5,
+                     *           "model": "fraud",
+                     *           "n_alerts": 2,
+                     *           "n_open": 2,
+                     *           "opened_at": "2026-12-08T10:02:40.112233Z",
+                     *           "peak": {
+                     *             "drift_share": 0.6154,
+                     *             "roc_auc": null
+                     *           },
+                     *           "resolved_at": null,
+                     *           "severity": "critical",
+                     *           "started_at": "2026-12-08T10:02:00.004512Z",
+                     *           "status": "open",
+                     *           "summary": "Farther from home, larger amounts, earlier hours, more Electronics. Detected 40 s after Traffic: Sudden shift.",
+                     *           "title": "Input drift: 8 of 13 features shifted",
+                     *           "updated_at": "2026-12-08T10:04:40.118842Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["IncidentsOut"];
+                };
+            };
+            /** @description No such model. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "model: no model named 'frod': GET /api/v1/models lists them",
+                     *       "status": 404,
+                     *       "title": "Not Found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: names the field and what was expected. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description Too many requests from this key or address; wait Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or the model is unavailable; retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getIncident: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An incident's id. */
+                incident_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "acknowledged_at": null,
+                     *       "acknowledged_by": null,
+                     *       "alerts": [
+                     *         {
+                     *           "acknowledged_at": null,
+                     *           "feature": "",
+                     *           "id": 27,
+                     *           "kind": "dataset_drift",
+                     *           "message": "8 of 13 inputs drifted (62%): Amount (USD), Hour of day (h), Distance from home (km), Merchant category, …",
+                     *           "opened_at": "2026-12-08T10:02:40.112233Z",
+                     *           "resolved_at": null,
+                     *           "severity": "critical",
+                     *           "status": "open",
+                     *           "threshold": 0.5,
+                     *           "updated_at": "2026-12-08T10:04:40.118842Z",
+                     *           "value": 0.6154
+                     *         },
+                     *         {
+                     *           "acknowledged_at": null,
+                     *           "feature": "distance_from_home_km",
+                     *           "id": 24,
+                     *           "kind": "feature_drift",
+                     *           "message": "Distance from home (km) shifted strongly: PSI 0.45 (KS 0.27, p < 1e-10)",
+                     *           "opened_at": "2026-12-08T10:02:40.112233Z",
+                     *           "resolved_at": null,
+                     *           "severity": "critical",
+                     *           "status": "open",
+                     *           "threshold": 0.25,
+                     *           "updated_at": "2026-12-08T10:04:40.118842Z",
+                     *           "value": 0.4541
+                     *         }
+                     *       ],
+                     *       "cause": "drift",
+                     *       "detection_s": 40.1,
+                     *       "duration_s": 184.6,
+                     *       "features": [
+                     *         {
+                     *           "current_psi": 0.4412,
+                     *           "drifted": true,
+                     *           "label": "Distance from home (km)",
+                     *           "name": "distance_from_home_km",
+                     *           "peak_psi": 0.4541,
+                     *           "severity": "critical"
+                     *         },
+                     *         {
+                     *           "current_psi": 0.3705,
+                     *           "drifted": true,
+                     *           "label": "Amount (USD)",
+                     *           "name": "amount",
+                     *           "peak_psi": 0.3872,
+                     *           "severity": "critical"
+                     *         }
+                     *       ],
+                     *       "id": 5,
+                     *       "model": "fraud",
+                     *       "n_alerts": 2,
+                     *       "n_open": 2,
+                     *       "opened_at": "2026-12-08T10:02:40.112233Z",
+                     *       "peak": {
+                     *         "drift_share": 0.6154,
+                     *         "roc_auc": null
+                     *       },
+                     *       "resolved_at": null,
+                     *       "severity": "critical",
+                     *       "started_at": "2026-12-08T10:02:00.004512Z",
+                     *       "status": "open",
+                     *       "summary": "Farther from home, larger amounts, earlier hours, more Electronics. Detected 40 s after Traffic: Sudden shift.",
+                     *       "title": "Input drift: 8 of 13 features shifted",
+                     *       "updated_at": "2026-12-08T10:04:40.118842Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["IncidentOut"];
+                };
+            };
+            /** @description Unknown incident id. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "incident_id: no incident 7",
+                     *       "status": 404,
+                     *       "title": "Not Found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: names the field and what was expected. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description Too many requests from this key or address; wait Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or the model is unavailable; retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    acknowledgeIncident: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An incident's id. */
+                incident_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "acknowledged_at": "2026-12-08T10:05:02.550101Z",
+                     *       "acknowledged_by": "admin:3f2a9c1e",
+                     *       "alerts": [
+                     *         {
+                     *           "acknowledged_at": "2026-12-08T10:05:02.550101Z",
+                     *           "feature": "",
+                     *           "id": 27,
+                     *           "kind": "dataset_drift",
+                     *           "message": "8 of 13 inputs drifted (62%): Amount (USD), Hour of day (h), Distance from home (km), Merchant category, …",
+                     *           "opened_at": "2026-12-08T10:02:40.112233Z",
+                     *           "resolved_at": null,
+                     *           "severity": "critical",
+                     *           "status": "acknowledged",
+                     *           "threshold": 0.5,
+                     *           "updated_at": "2026-12-08T10:05:02.550101Z",
+                     *           "value": 0.6154
+                     *         },
+                     *         {
+                     *           "acknowledged_at": "2026-12-08T10:05:02.550101Z",
+                     *           "feature": "distance_from_home_km",
+                     *           "id": 24,
+                     *           "kind": "feature_drift",
+                     *           "message": "Distance from home (km) shifted strongly: PSI 0.45 (KS 0.27, p < 1e-10)",
+                     *           "opened_at": "2026-12-08T10:02:40.112233Z",
+                     *           "resolved_at": null,
+                     *           "severity": "critical",
+                     *           "status": "acknowledged",
+                     *           "threshold": 0.25,
+                     *           "updated_at": "2026-12-08T10:05:02.550101Z",
+                     *           "value": 0.4541
+                     *         }
+                     *       ],
+                     *       "cause": "drift",
+                     *       "detection_s": 40.1,
+                     *       "duration_s": 184.6,
+                     *       "features": [
+                     *         {
+                     *           "current_psi": 0.4412,
+                     *           "drifted": true,
+                     *           "label": "Distance from home (km)",
+                     *           "name": "distance_from_home_km",
+                     *           "peak_psi": 0.4541,
+                     *           "severity": "critical"
+                     *         },
+                     *         {
+                     *           "current_psi": 0.3705,
+                     *           "drifted": true,
+                     *           "label": "Amount (USD)",
+                     *           "name": "amount",
+                     *           "peak_psi": 0.3872,
+                     *           "severity": "critical"
+                     *         }
+                     *       ],
+                     *       "id": 5,
+                     *       "model": "fraud",
+                     *       "n_alerts": 2,
+                     *       "n_open": 2,
+                     *       "opened_at": "2026-12-08T10:02:40.112233Z",
+                     *       "peak": {
+                     *         "drift_share": 0.6154,
+                     *         "roc_auc": null
+                     *       },
+                     *       "resolved_at": null,
+                     *       "severity": "critical",
+                     *       "started_at": "2026-12-08T10:02:00.004512Z",
+                     *       "status": "acknowledged",
+                     *       "summary": "Farther from home, larger amounts, earlier hours, more Electronics. Detected 40 s after Traffic: Sudden shift.",
+                     *       "title": "Input drift: 8 of 13 features shifted",
+                     *       "updated_at": "2026-12-08T10:05:02.550101Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["IncidentOut"];
+                };
+            };
+            /** @description No valid credential: send an API key as X-API-Key or Authorization: Bearer, or the session cookie from POST /api/v1/auth/session. */
+            401: {
+                headers: {
+                    /** @description How to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credential's role may not do this, or a cookie request came from another site. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown incident id. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "incident_id: no incident 7",
+                     *       "status": 404,
+                     *       "title": "Not Found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The incident's status does not allow this transition. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "cannot acknowledge incident 5: it is already resolved",
+                     *       "status": 409,
+                     *       "title": "Conflict"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: names the field and what was expected. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description Too many requests from this key or address; wait Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or the model is unavailable; retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    resolveIncident: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An incident's id. */
+                incident_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "acknowledged_at": null,
+                     *       "acknowledged_by": null,
+                     *       "alerts": [
+                     *         {
+                     *           "acknowledged_at": null,
+                     *           "feature": "",
+                     *           "id": 27,
+                     *           "kind": "dataset_drift",
+                     *           "message": "8 of 13 inputs drifted (62%): Amount (USD), Hour of day (h), Distance from home (km), Merchant category, …",
+                     *           "opened_at": "2026-12-08T10:02:40.112233Z",
+                     *           "resolved_at": "2026-12-08T10:08:40.118842Z",
+                     *           "severity": "critical",
+                     *           "status": "resolved",
+                     *           "threshold": 0.5,
+                     *           "updated_at": "2026-12-08T10:08:40.118842Z",
+                     *           "value": 0.6154
+                     *         },
+                     *         {
+                     *           "acknowledged_at": null,
+                     *           "feature": "distance_from_home_km",
+                     *           "id": 24,
+                     *           "kind": "feature_drift",
+                     *           "message": "Distance from home (km) shifted strongly: PSI 0.45 (KS 0.27, p < 1e-10)",
+                     *           "opened_at": "2026-12-08T10:02:40.112233Z",
+                     *           "resolved_at": "2026-12-08T10:08:40.118842Z",
+                     *           "severity": "critical",
+                     *           "status": "resolved",
+                     *           "threshold": 0.25,
+                     *           "updated_at": "2026-12-08T10:08:40.118842Z",
+                     *           "value": 0.4541
+                     *         }
+                     *       ],
+                     *       "cause": "drift",
+                     *       "detection_s": 40.1,
+                     *       "duration_s": 360,
+                     *       "features": [
+                     *         {
+                     *           "current_psi": 0.012,
+                     *           "drifted": false,
+                     *           "label": "Distance from home (km)",
+                     *           "name": "distance_from_home_km",
+                     *           "peak_psi": 0.4541,
+                     *           "severity": "critical"
+                     *         },
+                     *         {
+                     *           "current_psi": 0.012,
+                     *           "drifted": false,
+                     *           "label": "Amount (USD)",
+                     *           "name": "amount",
+                     *           "peak_psi": 0.3872,
+                     *           "severity": "critical"
+                     *         }
+                     *       ],
+                     *       "id": 5,
+                     *       "model": "fraud",
+                     *       "n_alerts": 2,
+                     *       "n_open": 0,
+                     *       "opened_at": "2026-12-08T10:02:40.112233Z",
+                     *       "peak": {
+                     *         "drift_share": 0.6154,
+                     *         "roc_auc": null
+                     *       },
+                     *       "resolved_at": "2026-12-08T10:08:40.118842Z",
+                     *       "severity": "critical",
+                     *       "started_at": "2026-12-08T10:02:00.004512Z",
+                     *       "status": "resolved",
+                     *       "summary": "Farther from home, larger amounts, earlier hours, more Electronics. Detected 40 s after Traffic: Sudden shift.",
+                     *       "title": "Input drift: 8 of 13 features shifted",
+                     *       "updated_at": "2026-12-08T10:08:40.118842Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["IncidentOut"];
+                };
+            };
+            /** @description No valid credential: send an API key as X-API-Key or Authorization: Bearer, or the session cookie from POST /api/v1/auth/session. */
+            401: {
+                headers: {
+                    /** @description How to authenticate. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credential's role may not do this, or a cookie request came from another site. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown incident id. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "incident_id: no incident 7",
+                     *       "status": 404,
+                     *       "title": "Not Found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The incident's status does not allow this transition. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "cannot resolve incident 5: it is already resolved",
+                     *       "status": 409,
+                     *       "title": "Conflict"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: names the field and what was expected. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description Too many requests from this key or address; wait Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or the model is unavailable; retry after Retry-After seconds. */
+            503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
                     "Retry-After"?: number;
@@ -6202,7 +7214,7 @@ export interface operations {
                      *           "feature": "",
                      *           "id": 14,
                      *           "kind": "dataset_drift",
-                     *           "message": "dataset drift: 12 features drifted (92%): amount, hour_of_day, merchant_category, distance_from_home_km, distance_from_last_txn_km, ratio_to_median_amount, txn_count_24h, card_present, entry_mode, account_age_days, customer_age, is_international",
+                     *           "message": "12 of 13 inputs drifted (92%): Amount (USD), Hour of day (h), Merchant category, Distance from home (km), …",
                      *           "opened_at": "2026-11-23T13:38:24.765644Z",
                      *           "resolved_at": "2026-11-23T13:47:08.833312Z",
                      *           "severity": "critical",
@@ -7220,6 +8232,163 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: names the field and what was expected. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description Too many requests from this key or address; wait Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or the model is unavailable; retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listModelIncidents: {
+        parameters: {
+            query?: {
+                /** @description One status, or `active` (open or acknowledged). */
+                status?: ("open" | "acknowledged" | "resolved" | "active") | null;
+                /** @description At most this many incidents. */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description A registered model's name. */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "counts": {
+                     *         "acknowledged": 0,
+                     *         "open": 1,
+                     *         "resolved": 4
+                     *       },
+                     *       "incidents": [
+                     *         {
+                     *           "acknowledged_at": null,
+                     *           "acknowledged_by": null,
+                     *           "alerts": [
+                     *             {
+                     *               "acknowledged_at": null,
+                     *               "feature": "",
+                     *               "id": 27,
+                     *               "kind": "dataset_drift",
+                     *               "message": "8 of 13 inputs drifted (62%): Amount (USD), Hour of day (h), Distance from home (km), Merchant category, …",
+                     *               "opened_at": "2026-12-08T10:02:40.112233Z",
+                     *               "resolved_at": null,
+                     *               "severity": "critical",
+                     *               "status": "open",
+                     *               "threshold": 0.5,
+                     *               "updated_at": "2026-12-08T10:04:40.118842Z",
+                     *               "value": 0.6154
+                     *             },
+                     *             {
+                     *               "acknowledged_at": null,
+                     *               "feature": "distance_from_home_km",
+                     *               "id": 24,
+                     *               "kind": "feature_drift",
+                     *               "message": "Distance from home (km) shifted strongly: PSI 0.45 (KS 0.27, p < 1e-10)",
+                     *               "opened_at": "2026-12-08T10:02:40.112233Z",
+                     *               "resolved_at": null,
+                     *               "severity": "critical",
+                     *               "status": "open",
+                     *               "threshold": 0.25,
+                     *               "updated_at": "2026-12-08T10:04:40.118842Z",
+                     *               "value": 0.4541
+                     *             }
+                     *           ],
+                     *           "cause": "drift",
+                     *           "detection_s": 40.1,
+                     *           "duration_s": 184.6,
+                     *           "features": [
+                     *             {
+                     *               "current_psi": 0.4412,
+                     *               "drifted": true,
+                     *               "label": "Distance from home (km)",
+                     *               "name": "distance_from_home_km",
+                     *               "peak_psi": 0.4541,
+                     *               "severity": "critical"
+                     *             },
+                     *             {
+                     *               "current_psi": 0.3705,
+                     *               "drifted": true,
+                     *               "label": "Amount (USD)",
+                     *               "name": "amount",
+                     *               "peak_psi": 0.3872,
+                     *               "severity": "critical"
+                     *             }
+                     *           ],
+                     *           "id": 5,
+                     *           "model": "fraud",
+                     *           "n_alerts": 2,
+                     *           "n_open": 2,
+                     *           "opened_at": "2026-12-08T10:02:40.112233Z",
+                     *           "peak": {
+                     *             "drift_share": 0.6154,
+                     *             "roc_auc": null
+                     *           },
+                     *           "resolved_at": null,
+                     *           "severity": "critical",
+                     *           "started_at": "2026-12-08T10:02:00.004512Z",
+                     *           "status": "open",
+                     *           "summary": "Farther from home, larger amounts, earlier hours, more Electronics. Detected 40 s after Traffic: Sudden shift.",
+                     *           "title": "Input drift: 8 of 13 features shifted",
+                     *           "updated_at": "2026-12-08T10:04:40.118842Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["IncidentsOut"];
+                };
+            };
+            /** @description No such model. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "model: no model named 'frod': GET /api/v1/models lists them",
+                     *       "status": 404,
+                     *       "title": "Not Found"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Problem"];
                 };
             };

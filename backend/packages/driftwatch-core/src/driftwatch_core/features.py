@@ -137,6 +137,23 @@ def schema_as_dicts(features: Iterable[Feature] = FEATURES) -> list[dict]:
     return [f.to_dict() for f in features]
 
 
+def humanize(name: str) -> str:
+    """A snake_case name for people: ``"hour_of_day"`` → ``"Hour of day"``."""
+    return name[:1].upper() + name[1:].replace("_", " ")
+
+
+def feature_label(feature: Feature | Mapping[str, Any]) -> str:
+    """A feature's name for people, as the dashboard writes it (``featureLabel`` in
+    frontend/src/lib/format.ts): ``distance_from_home_km`` with unit km → ``Distance from home (km)``."""
+    if isinstance(feature, Feature):
+        name, unit = feature.name, feature.unit
+    else:
+        name, unit = feature["name"], feature.get("unit")
+    if not unit:
+        return humanize(name)
+    return f"{humanize(name.removesuffix(f'_{unit}'))} ({unit})"
+
+
 def schema_from_dicts(entries: Iterable[Mapping[str, Any]]) -> tuple[Feature, ...]:
     """A model's feature schema from its stored form (a registered version's ``feature_schema``)."""
     return tuple(Feature.from_dict(entry) for entry in entries)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -112,9 +113,12 @@ def record_event(
     version: str | None = None,
     actor: str = "",
     details: dict[str, Any] | None = None,
+    at: datetime | None = None,
 ) -> ModelEvent:
+    """Add one timeline event; ``at`` is when it happened (now unless the caller's clock says
+    otherwise: the worker dates its events at its cycle's time)."""
     event = ModelEvent(
-        created_at=utcnow(),
+        created_at=at or utcnow(),
         model_name=model,
         kind=kind,
         version=version,

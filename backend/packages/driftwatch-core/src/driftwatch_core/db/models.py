@@ -276,6 +276,57 @@ class Alert(Base):
     acknowledged_at: Mapped[datetime | None] = mapped_column(Timestamp)
     resolved_at: Mapped[datetime | None] = mapped_column(Timestamp)
     clear_cycles: Mapped[int] = mapped_column(Integer, default=0)
+    #: The incident the alert belongs to (None for notes, and until the worker groups it).
+    incident_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("incidents.id", name="fk_alerts_incident_id", ondelete="SET NULL"), index=True
+    )
+
+
+class Incident(Base):
+    """Alerts of one model with one cause, grouped: what people act on instead of a dozen alerts.
+
+    At most one unresolved incident per (model, cause), enforced by a partial index
+    like the alerts' one; it resolves when all its alerts have.
+    """
+
+    __tablename__ = "incidents"
+    __table_args__ = (
+        Index(
+            "uq_incidents_open_model_cause",
+            "model_name",
+            "cause",
+            unique=True,
+            postgresql_where=text("status <> 'resolved'"),
+            sqlite_where=text("status <> 'resolved'"),
+        ),
+        Index("ix_incidents_status_opened_at", "status", "opened_at"),
+        Index("ix_incidents_model_name_opened_at", "model_name", "opened_at"),
+        CheckConstraint("status IN ('open', 'acknowledged', 'resolved')", name="ck_incidents_status"),
+        CheckConstraint(
+            "cause IN ('drift', 'performance', 'no_traffic', 'monitoring_failed')", name="ck_incidents_cause"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    model_name: Mapped[str] = mapped_column(String(64))
+    cause: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    #: The highest of its unresolved alerts' severities (kept once all are resolved).
+    severity: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(Text)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    #: The first detection: when its first alert opened.
+    opened_at: Mapped[datetime] = mapped_column(Timestamp)
+    #: When the cause began, where known (a traffic switch, else the window that first showed it).
+    started_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    updated_at: Mapped[datetime] = mapped_column(Timestamp)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(64))
+    resolved_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    #: The worst it got, never lowered: drift_share, features {name: PSI}, roc_auc (the lowest).
+    peak: Mapped[dict] = mapped_column(JSONType, default=dict)
+    #: The newest cycle's view: per feature its PSI, drift and direction; the traffic switch it followed.
+    details: Mapped[dict] = mapped_column(JSONType, default=dict)
 
 
 class ModelEvent(Base):
