@@ -15,7 +15,7 @@ from driftwatch_core.db.models import GroundTruth, Prediction
 from driftwatch_core.features import FEATURES, schema_as_dicts
 from driftwatch_core.generator import Drift
 
-#: A strong "fraud ring" shift, like the simulator's sudden scenario.
+#: A strong "fraud ring" shift, like the simulator's fraud_ring scenario.
 _STRONG_DRIFT = Drift(
     scale={"amount": 3.0, "distance_from_home_km": 5.0, "distance_from_last_txn_km": 5.0, "account_age_days": 0.2},
     shift={"hour_of_day": 8.0},
@@ -218,7 +218,7 @@ def kinds() -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def strong_drift() -> Drift:
-    """A strong "fraud ring" shift of most features, like the simulator's sudden scenario."""
+    """A strong "fraud ring" shift of most features, like the simulator's fraud_ring scenario."""
     return _STRONG_DRIFT
 
 

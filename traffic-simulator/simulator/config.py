@@ -56,7 +56,7 @@ class Settings(BaseSettings):
     )
     auto_drift: bool = Field(
         False,
-        description="Run the demo schedule (normal, sudden, normal, gradual, ...) "
+        description="Run the demo schedule (normal, sudden, normal, gradual, ..., fraud_ring, ...) "
         "by switching the backend's scenario in a loop.",
     )
     label_rate: float = Field(

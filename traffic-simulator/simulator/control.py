@@ -181,6 +181,8 @@ DEMO_SCHEDULE: tuple[Step, ...] = (
     Step("none", 360),
     Step("categorical", 240),
     Step("none", 360),
+    Step("fraud_ring", 240),
+    Step("none", 360),
     Step("concept", 480),
 )
 

@@ -73,8 +73,18 @@ class Shift:
         )
 
 
-#: A fraud-ring attack: 12 of the 13 features move far from training traffic,
-#: so even a window holding only ~20% attack rows shows most features drifted.
+#: Cloned cards cashed out in another city (``sudden``, ramped in by ``gradual``): one cause
+#: moving three features. Purchases happen at night (daytime hours ~14 h fall to 0-4 h) and
+#: about 50 times farther from home and from the card's last purchase (a 5 km median becomes
+#: ~250 km); amounts, merchants and the rest stay as in normal traffic. Strong enough that a
+#: 5-minute window holding 7-10% of such rows (the first cycle after the switch at 10 req/s)
+#: shows the three features and the score drifted.
+CASH_OUT = Shift(
+    factors={"hour_of_day": 0.2, "distance_from_home_km": 50.0, "distance_from_last_txn_km": 50.0},
+)
+
+#: A staged fraud-ring attack (``fraud_ring``): 12 of the 13 features move far from training
+#: traffic, so even a window holding only ~20% attack rows shows most features drifted.
 ATTACK = Shift(
     factors={
         "amount": 4.0,
@@ -120,18 +130,25 @@ class Scenario:
 
 
 class Sudden(Scenario):
-    """The attack at full magnitude from t = 0."""
+    """The cash-out at full magnitude from t = 0."""
+
+    def tick(self, t: float) -> Drift:
+        return CASH_OUT.at(self.params["magnitude"], self.params["features"])
+
+
+class FraudRing(Scenario):
+    """The 12-feature attack at full magnitude from t = 0."""
 
     def tick(self, t: float) -> Drift:
         return ATTACK.at(self.params["magnitude"], self.params["features"])
 
 
 class Gradual(Scenario):
-    """The attack ramped in linearly: nothing at t = 0, full magnitude after ``duration_minutes``."""
+    """The cash-out ramped in linearly: nothing at t = 0, full magnitude after ``duration_minutes``."""
 
     def tick(self, t: float) -> Drift:
         ramp = min(1.0, max(0.0, t / (60.0 * self.params["duration_minutes"])))
-        return ATTACK.at(ramp * self.params["magnitude"], self.params["features"])
+        return CASH_OUT.at(ramp * self.params["magnitude"], self.params["features"])
 
 
 class Recurring(Scenario):
@@ -167,6 +184,7 @@ class LabelDelay(Scenario):
 SCENARIO_CLASSES: dict[str, type[Scenario]] = {
     "none": Scenario,
     "sudden": Sudden,
+    "fraud_ring": FraudRing,
     "gradual": Gradual,
     "recurring": Recurring,
     "categorical": Categorical,

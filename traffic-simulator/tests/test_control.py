@@ -47,7 +47,9 @@ def test_the_scenario_clock_is_the_backends(fake_backend, settings_for):
     fake_backend.control["updated_at"] = datetime.now(UTC) - timedelta(minutes=5)
     control = _sync_once(settings_for(), send_scenario=False)
     assert control.scenario_time() == pytest.approx(300, abs=2)
-    assert control.scenario.tick(control.scenario_time()).scale["amount"] == pytest.approx(2.0, rel=0.02)
+    assert control.scenario.tick(control.scenario_time()).scale["distance_from_home_km"] == pytest.approx(
+        50**0.5, rel=0.02
+    )
 
 
 def test_an_unknown_backend_scenario_keeps_the_current_one(settings_for, caplog):

@@ -67,14 +67,24 @@ SCENARIOS: dict[str, ScenarioSpec] = {
         ScenarioSpec(
             name="sudden",
             label="Sudden shift",
-            description="A fraud-ring attack starts at once: larger amounts far from home, at "
-            "night, online at electronics/jewelry merchants, international, new accounts.",
+            description="Cloned cards are cashed out in another city: from one moment to the next, "
+            "purchases happen at night, hundreds of kilometres from the cardholder's home and last "
+            "purchase. Three features move; the rest of the traffic looks as before.",
+            params={"magnitude": _magnitude(), "features": _FEATURES},
+        ),
+        ScenarioSpec(
+            name="fraud_ring",
+            label="Fraud-ring attack",
+            description="A staged, all-out attack for contrast: 12 of the 13 features move at once "
+            "(larger amounts far from home, at night, online at electronics/jewelry merchants, "
+            "international, new accounts). No single real cause moves this much.",
             params={"magnitude": _magnitude(), "features": _FEATURES},
         ),
         ScenarioSpec(
             name="gradual",
             label="Gradual shift",
-            description="The same shift as 'sudden', ramped in linearly over a few minutes.",
+            description="The same cash-out as 'Sudden shift', spreading linearly over a few minutes: "
+            "night hours and long distances become more and more common.",
             params={
                 "duration_minutes": ParamSpec(
                     type="number",
