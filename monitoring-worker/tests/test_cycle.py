@@ -122,7 +122,7 @@ def test_a_failing_cycle_is_recorded_as_failed_and_raises_a_critical_alert(monit
         "",
         "critical",
     )
-    assert alert.message == "monitoring of model fraud failed: RuntimeError: statistics exploded"
+    assert alert.message == "Monitoring of model fraud failed: RuntimeError: statistics exploded"
     assert [e.action for e in report[DEFAULT_MODEL].events] == ["opened"]
 
 

@@ -156,22 +156,22 @@ def test_two_models_are_judged_each_against_its_own_reference(monitor, store, re
     assert {a.model_name for a in opened} == {"cancer"}  # the fraud model raised nothing
     drifted = {a.feature: a for a in opened if a.kind == "feature_drift"}
     assert sorted(drifted) == sorted(SHIFTED)
-    assert drifted["mean radius"].message.startswith("cancer: mean radius drifted (")
+    assert drifted["mean radius"].message.startswith("cancer: Mean radius shifted ")
     assert all(e.text.split("] ", 1)[1].startswith("cancer: ") for e in registered.events)
 
 
-def test_fraud_messages_read_as_before_and_alerts_are_scoped_by_model(clean_db):
+def test_fraud_messages_need_no_model_name_and_alerts_are_scoped_by_model(clean_db):
     from worker.alerts import Condition, apply
 
     with Session(clean_db) as session, session.begin():
-        condition = Condition("feature_drift", "amount", "warning", "amount drifted (moderate): PSI 0.120")
+        condition = Condition("feature_drift", "amount", "warning", "Amount (USD) shifted moderately: PSI 0.12")
         apply(session, "cancer", [condition], {"feature_drift"}, 3, NOW)  # another model's open alert
     with Session(clean_db) as session, session.begin():
-        condition = Condition("feature_drift", "amount", "critical", "amount drifted (significant): PSI 0.400")
+        condition = Condition("feature_drift", "amount", "critical", "Amount (USD) shifted strongly: PSI 0.40")
         [event] = apply(session, DEFAULT_MODEL, [condition], {"feature_drift"}, 3, NOW)
-    assert (event.action, event.text) == ("opened", "[critical] amount drifted (significant): PSI 0.400")
+    assert (event.action, event.text) == ("opened", "[critical] Amount (USD) shifted strongly: PSI 0.40")
     by_model = {a.model_name: a for a in open_alerts(clean_db)}
-    assert by_model[DEFAULT_MODEL].message == "amount drifted (significant): PSI 0.400"
+    assert by_model[DEFAULT_MODEL].message == "Amount (USD) shifted strongly: PSI 0.40"
     assert by_model["cancer"].severity == "warning"  # untouched by the fraud model's alert
 
 
@@ -212,7 +212,7 @@ def test_a_broken_model_fails_alone_and_its_alert_resolves_once_it_works(setting
     assert stored["cancer"].model_version == version
     [alert] = open_alerts(clean_db)
     assert (alert.model_name, alert.kind, alert.severity) == ("cancer", "monitoring_failed", "critical")
-    assert alert.message.startswith(f"monitoring of model cancer failed: BrokenReference: version {version}: ")
+    assert alert.message.startswith(f"Monitoring of model cancer failed: BrokenReference: version {version}: ")
 
     assert monitor.run_cycle(NOW + timedelta(seconds=30)).failed == ["cancer"]  # held, not reopened
     [still] = open_alerts(clean_db)

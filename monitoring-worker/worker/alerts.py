@@ -10,14 +10,19 @@ a clear cycle; after ``resolve_after`` clear cycles in a row it resolves itself
 kind but ``monitoring_failed`` when the model's cycle failed) are left as they
 are. Acknowledging and resolving by hand happen through the API.
 
-Messages of the built-in fraud model read as they always have; another model's
-start with its name (``cancer: mean radius drifted ...``), and so do the
-webhook's texts. ``monitoring_failed`` (critical) is held while a model's
-cycles fail and names the model and the error.
+Messages are for people: features by their label from the schema
+(``driftwatch_core.features.feature_label``: ``Distance from home (km) shifted
+strongly: PSI 0.45 (KS 0.27, p < 1e-10)``), never a snake_case name; a p-value
+below 1e-10 says no more (the shift is certain) and reads ``p < 1e-10``, as on
+the dashboard. Another model's messages start with its name (``cancer: Mean
+radius shifted ...``), and so do the webhook's texts. ``monitoring_failed``
+(critical) is held while a model's cycles fail and names the model and the
+error. ``worker.incidents`` groups the alerts by cause.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -26,8 +31,13 @@ from sqlalchemy.orm import Session
 
 from driftwatch_core.db.engine import advisory_xact_lock
 from driftwatch_core.db.models import DEFAULT_MODEL, Alert
+from driftwatch_core.features import humanize
 
 SEVERITY_BY_BAND = {"moderate": "warning", "significant": "critical"}
+HOW_MUCH = {"moderate": "moderately", "significant": "strongly"}
+TEST_NAMES = {"ks": "KS", "chi2": "chi²"}
+#: A dataset-drift message names this many inputs, then "…".
+NAMED_INPUTS = 4
 _ADVISORY_KEY = 0x44574152  # "DWAR": one worker updates alerts at a time
 
 
@@ -58,18 +68,41 @@ def _measure(r) -> tuple[float, float]:
     return r.psi, r.thresholds["psi_significant" if r.psi_severity == "significant" else "psi_moderate"]
 
 
-def drift_conditions(results, dataset, score) -> list[Condition]:
-    """Feature drift (by severity), prediction drift and dataset drift."""
+def p_value(p: float | None) -> str:
+    """``p = 0.003``, ``p = 2e-05``, and below 1e-10 ``p < 1e-10`` (as the dashboard writes it)."""
+    if p is None:
+        return ""
+    if p < 1e-10:
+        return "p < 1e-10"
+    return f"p = {p:.3f}" if p >= 0.001 else f"p = {p:.0e}"
+
+
+def _evidence(r) -> str:
+    """``PSI 0.45 (KS 0.27, p < 1e-10)``: the band's measure first, then the test's."""
+    statistic = f"{r.statistic:.2f}" if abs(r.statistic) < 10 else f"{r.statistic:,.0f}"
+    test = ", ".join(part for part in (f"{TEST_NAMES.get(r.test, r.test)} {statistic}", p_value(r.p_value)) if part)
+    return f"PSI {r.psi:.2f} ({test})"
+
+
+def _named(features: list[str], labels: Mapping[str, str]) -> str:
+    names = [labels.get(f) or humanize(f) for f in features[:NAMED_INPUTS]]
+    return ", ".join(names) + (", …" if len(features) > NAMED_INPUTS else "")
+
+
+def drift_conditions(results, dataset, score, labels: Mapping[str, str] | None = None) -> list[Condition]:
+    """Feature drift (by severity), prediction drift and dataset drift; ``labels`` name the
+    features for people (by default their names, humanized)."""
+    labels = labels or {}
     out = []
     for r in results:
         if r.drifted and r.severity in SEVERITY_BY_BAND:
+            label = labels.get(r.feature) or humanize(r.feature)
             out.append(
                 Condition(
                     "feature_drift",
                     r.feature,
                     SEVERITY_BY_BAND[r.severity],
-                    f"{r.feature} drifted ({r.severity}): PSI {r.psi:.3f}, "
-                    f"{r.test} {r.statistic:.3g}, p={r.p_value:.2g}",
+                    f"{label} shifted {HOW_MUCH[r.severity]}: {_evidence(r)}",
                     *_measure(r),
                 )
             )
@@ -79,7 +112,7 @@ def drift_conditions(results, dataset, score) -> list[Condition]:
                 "prediction_drift",
                 score.feature,
                 SEVERITY_BY_BAND[score.severity],
-                f"model score drifted ({score.severity}): PSI {score.psi:.3f}, KS {score.statistic:.3f}",
+                f"Model score distribution shifted {HOW_MUCH[score.severity]}: {_evidence(score)}",
                 *_measure(score),
             )
         )
@@ -89,8 +122,8 @@ def drift_conditions(results, dataset, score) -> list[Condition]:
                 "dataset_drift",
                 "",
                 "critical",
-                f"dataset drift: {len(dataset.drifted_features)} features drifted "
-                f"({dataset.share:.0%}): {', '.join(dataset.drifted_features)}",
+                f"{len(dataset.drifted_features)} of {dataset.n_features} inputs drifted ({dataset.share:.0%}): "
+                f"{_named(dataset.drifted_features, labels)}",
                 dataset.share,
                 dataset.threshold,
             )
@@ -98,27 +131,32 @@ def drift_conditions(results, dataset, score) -> list[Condition]:
     return out
 
 
-def performance_condition(roc_auc: float | None, floor: float) -> Condition | None:
+def performance_condition(roc_auc: float | None, floor: float, n_labels: int) -> Condition | None:
     if roc_auc is None or roc_auc >= floor:
         return None
     return Condition(
-        "performance", "roc_auc", "critical", f"realized ROC-AUC {roc_auc:.3f} is below {floor:.3f}", roc_auc, floor
+        "performance",
+        "roc_auc",
+        "critical",
+        f"Realized ROC-AUC {roc_auc:.2f} is below {floor:.2f} (n = {n_labels:,} labels)",
+        roc_auc,
+        floor,
     )
 
 
 def no_traffic_condition(n_rows: int, window_minutes: float) -> Condition | None:
     if n_rows > 0:
         return None
-    return Condition("no_traffic", "", "warning", f"no predictions in the last {window_minutes:g} minutes", 0.0, None)
+    return Condition("no_traffic", "", "warning", f"No predictions in the last {window_minutes:g} minutes", 0.0, None)
 
 
 def failure_condition(model: str, error: str) -> Condition:
     """The model's cycle failed (``error``: the error's one-line summary)."""
-    return Condition("monitoring_failed", "", "critical", f"monitoring of model {model} failed: {error}")
+    return Condition("monitoring_failed", "", "critical", f"Monitoring of model {model} failed: {error}")
 
 
 def for_model(model: str, conditions: list[Condition]) -> list[Condition]:
-    """A cycle's conditions with messages naming ``model`` (the fraud model's read as before)."""
+    """A cycle's conditions with messages naming ``model`` (the built-in fraud model's need not)."""
     if model == DEFAULT_MODEL:
         return conditions
     return [replace(c, message=f"{model}: {c.message}") for c in conditions]

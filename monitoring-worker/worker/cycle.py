@@ -36,7 +36,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from driftwatch_core.db.models import DEFAULT_MODEL, DriftResult, MonitoringRun, PerformanceResult
-from worker import alerts, compare, performance, policy, retention
+from worker import alerts, compare, incidents, performance, policy, retention
 from worker.config import WorkerSettings
 from worker.drift import (
     DatasetDrift,
@@ -249,16 +249,18 @@ class Monitor:
         result.score = next(r for r in judged if r.feature == score_name)
         result.dataset = dataset_drift(result.drift, thresholds.defaults["dataset_drift_share"])
 
-    def _conditions(self, result: CycleResult) -> tuple[list[alerts.Condition], set[str]]:
+    def _conditions(self, result: CycleResult, labels: Mapping[str, str]) -> tuple[list[alerts.Condition], set[str]]:
         conditions: list[alerts.Condition | None] = []
         judged = {"no_traffic", FAILED}  # this cycle succeeded: a failure alert counts a clear cycle
         if result.dataset is not None:
-            conditions += alerts.drift_conditions(result.drift, result.dataset, result.score)
+            conditions += alerts.drift_conditions(result.drift, result.dataset, result.score, labels)
             judged |= DRIFT_KINDS
         realized = result.realized or {}
         if realized.get("n_rows", 0) >= self.settings.min_labels and realized.get("roc_auc") is not None:
             judged.add("performance")
-            conditions.append(alerts.performance_condition(realized["roc_auc"], self.settings.min_roc_auc))
+            conditions.append(
+                alerts.performance_condition(realized["roc_auc"], self.settings.min_roc_auc, realized["n_rows"])
+            )
         if result.had_traffic:
             conditions.append(alerts.no_traffic_condition(result.n_rows, self.settings.window_minutes))
         return alerts.for_model(result.model, [c for c in conditions if c is not None]), judged
@@ -322,8 +324,10 @@ class Monitor:
                     prediction_drift=result.score.drifted if result.score else None,
                 )
             )
-            conditions, kinds = self._conditions(result)
+            conditions, kinds = self._conditions(result, target.labels)
             result.events = alerts.apply(session, result.model, conditions, kinds, self.settings.resolve_after, now)
+            seen = incidents.Seen.of_cycle(result, target, window_start, label_start)
+            incidents.update(session, result.model, seen, now)
 
     def _fail(self, model: str, version: str | None, run_id: int | None, now: datetime, exc: Exception) -> CycleResult:
         """Record a failed cycle: the run marked failed (with the traceback), the model's
@@ -349,9 +353,17 @@ class Monitor:
             with Session(self.engine) as session, session.begin():
                 condition = alerts.failure_condition(model, summary)
                 result.events = alerts.apply(session, model, [condition], {FAILED}, self.settings.resolve_after, now)
+                incidents.update(session, model, self._seen_nothing(now), now)
         except Exception:  # noqa: BLE001
             log.warning("%s: could not raise the %s alert", model, FAILED)
         return result
+
+    def _seen_nothing(self, now: datetime) -> incidents.Seen:
+        """A failed cycle's view for incidents: its windows, no measurements."""
+        return incidents.Seen(
+            now - timedelta(minutes=self.settings.window_minutes),
+            now - timedelta(minutes=self.settings.label_window_minutes),
+        )
 
     def _retention(self, now: datetime) -> None:
         try:

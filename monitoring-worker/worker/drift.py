@@ -118,6 +118,7 @@ class DatasetDrift:
     drifted_features: list[str]
     rule: str
     threshold: float  # the share of drifted features that makes dataset drift
+    n_features: int = 0  # how many were judged
 
 
 def dataset_rule(share: float) -> str:
@@ -127,7 +128,9 @@ def dataset_rule(share: float) -> str:
 def dataset_drift(results: list[FeatureDrift], share_threshold: float) -> DatasetDrift:
     drifted = [r.feature for r in results if r.drifted]
     share = len(drifted) / len(results) if results else 0.0
-    return DatasetDrift(share >= share_threshold, share, drifted, dataset_rule(share_threshold), share_threshold)
+    return DatasetDrift(
+        share >= share_threshold, share, drifted, dataset_rule(share_threshold), share_threshold, len(results)
+    )
 
 
 def evaluate_all(

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +37,7 @@ from sqlalchemy import Connection, Engine, select
 
 from driftwatch_core import artifacts
 from driftwatch_core.db.models import DEFAULT_MODEL, ModelVersion, RegisteredModel
-from driftwatch_core.features import FEATURES, SCORE_NAME, schema_from_dicts
+from driftwatch_core.features import FEATURES, SCORE_NAME, Feature, feature_label, schema_from_dicts
 from worker.drift import prepare_reference
 from worker.window import Scope
 
@@ -58,6 +58,8 @@ class Target:
     scope: Scope
     reference: dict[str, dict]  # prepared (``prepare_reference``): each feature and the score
     source: str  # "database" or "MODEL_DIR"
+    #: Each feature's name for people (``feature_label``): what alerts and incidents say.
+    labels: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def model(self) -> str:
@@ -68,11 +70,11 @@ class Target:
         return self.scope.version
 
 
-def _kinds(schema: Any, version: str) -> dict[str, str]:
+def _features(schema: Any, version: str) -> tuple[Feature, ...]:
     if not isinstance(schema, list) or not schema:
         raise BrokenReference(f"version {version} has no feature schema")
     try:
-        return {f.name: f.kind for f in schema_from_dicts(schema)}
+        return schema_from_dicts(schema)
     except (KeyError, TypeError, AttributeError) as exc:
         raise BrokenReference(f"version {version}: unreadable feature schema ({exc!r})") from None
 
@@ -98,7 +100,8 @@ def _check_entry(name: str, kind: str, entry: Mapping) -> None:
 
 def build_target(model: str, version: str, schema: Any, reference: Any, source: str) -> Target:
     """Check a version's schema and reference and prepare them; ``BrokenReference`` if unusable."""
-    kinds = _kinds(schema, version)
+    features = _features(schema, version)
+    kinds = {f.name: f.kind for f in features}
     if not isinstance(reference, Mapping) or not isinstance(reference.get("features"), Mapping):
         raise BrokenReference(f"version {version}: the reference has no features")
     score_name = reference.get("score_name") or SCORE_NAME
@@ -114,7 +117,8 @@ def build_target(model: str, version: str, schema: Any, reference: Any, source: 
             _check_entry(name, kinds.get(name, "numeric"), prepared[name])
         except (KeyError, TypeError, ValueError) as exc:
             raise BrokenReference(f"version {version}: the reference of {name!r} is unusable ({exc})") from None
-    return Target(Scope(model, version, kinds, score_name), prepared, source)
+    labels = {f.name: feature_label(f) for f in features}
+    return Target(Scope(model, version, kinds, score_name), prepared, source, labels)
 
 
 class Targets:

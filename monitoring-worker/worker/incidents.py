@@ -1,0 +1,315 @@
+"""Incidents: a cycle's alerts grouped by model and cause, worded for people.
+
+One fraud-ring shift opens a dozen alerts (one per feature, the score, the
+dataset); people act on one thing. Every alert kind has a cause
+(``driftwatch_core.incidents.CAUSE_OF_KIND``: the three drift kinds are
+``drift``). Right after ``alerts.apply``, in the same transaction (so under the
+same advisory lock), each unresolved alert that belongs to no incident joins
+its model's unresolved incident of its cause, or opens one; at most one is
+unresolved per (model, cause), as a partial unique index enforces.
+
+Every cycle then refreshes the model's unresolved incidents from their alerts
+and what the cycle measured (``Seen``): the severity (the highest of the
+unresolved alerts'), the status (``acknowledged`` once every unresolved alert
+is), the peaks (the highest drift share and PSI per feature, the lowest
+realized ROC-AUC: never lowered, kept once resolved), the title and the
+summary (what moved and which way). An incident whose alerts have all resolved
+resolves at that cycle's time.
+
+``started_at`` is when the cause began, where known: the newest traffic switch
+(a ``scenario`` model event; the simulator records them under the fraud model)
+within the window before the first detection, else for drift the start of the
+window that first showed it, else unknown. Opening and resolving are model
+events (``incident_opened``, ``incident_resolved``): every time chart marks
+them, so their messages are short.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from driftwatch_core.db.models import Alert, Incident, ModelEvent
+from driftwatch_core.features import humanize
+from driftwatch_core.incidents import (
+    CAUSE_OF_KIND,
+    OPENED,
+    RESOLVED,
+    SEVERITY_RANK,
+    duration,
+    opened_message,
+    resolved_message,
+)
+from driftwatch_core.stages import record_event
+from worker.stats.psi import UNSEEN
+
+if TYPE_CHECKING:
+    from worker.cycle import CycleResult
+    from worker.drift import FeatureDrift
+    from worker.targets import Target
+
+#: A summary says which way this many features moved (highest peak PSI first), then "and N more".
+DESCRIBED = 4
+ACTOR = "worker"
+
+
+@dataclass(frozen=True)
+class Seen:
+    """What one cycle measured that incidents keep; empty when the cycle judged nothing."""
+
+    window_start: datetime  # of the drift window
+    label_start: datetime  # of the realized-performance window
+    features: dict[str, dict] = field(default_factory=dict)  # name → label, psi, drifted, direction
+    n_features: int = 0
+    drift_share: float | None = None
+    roc_auc: float | None = None
+    labels: Mapping[str, str] = field(default_factory=dict)  # each feature's name for people
+
+    @classmethod
+    def of_cycle(cls, result: CycleResult, target: Target, window_start: datetime, label_start: datetime) -> Seen:
+        realized = result.realized or {}
+        labels = target.labels
+        return cls(
+            window_start,
+            label_start,
+            {r.feature: _feature_seen(r, labels.get(r.feature) or humanize(r.feature)) for r in result.drift},
+            len(result.drift),
+            result.dataset.share if result.dataset is not None else None,
+            realized.get("roc_auc"),
+            labels,
+        )
+
+
+def _lower(label: str) -> str:
+    return label[:1].lower() + label[1:]
+
+
+def direction(r: FeatureDrift, label: str) -> str | None:
+    """Which way a feature moved, in words, from its histogram (reference against current shares):
+    ``higher amount (USD)`` (the distribution moved up its bins), ``more Electronics`` (the category
+    that grew most), ``fewer card present``; None when nothing moved."""
+    hist = r.histogram or {}
+    reference, current = np.asarray(hist.get("reference", []), float), np.asarray(hist.get("current", []), float)
+    if not len(reference) or len(reference) != len(current):
+        return None
+    if r.kind == "numeric":
+        # Positive when the current mass sits in higher bins (its CDF lies below the reference's).
+        shift = float(np.sum(np.cumsum(reference) - np.cumsum(current)))
+        return None if shift == 0 else f"{'higher' if shift > 0 else 'lower'} {_lower(label)}"
+    bins = list(hist.get("bins", []))
+    if r.kind == "boolean" and "true" in bins:
+        grew = float(current[bins.index("true")] - reference[bins.index("true")])
+        return None if grew == 0 else f"{'more' if grew > 0 else 'fewer'} {_lower(label)}"
+    grown = int(np.argmax(current - reference))
+    if current[grown] <= reference[grown]:
+        return None
+    return "more new categories" if bins[grown] == UNSEEN else f"more {humanize(str(bins[grown]))}"
+
+
+def _feature_seen(r: FeatureDrift, label: str) -> dict:
+    return {"label": label, "psi": r.psi, "drifted": r.drifted, "direction": direction(r, label)}
+
+
+def update(session: Session, model: str, seen: Seen, now: datetime) -> None:
+    """Group ``model``'s new alerts into incidents and refresh its unresolved ones; the caller commits."""
+    ungrouped = session.scalars(
+        select(Alert)
+        .where(
+            Alert.model_name == model,
+            Alert.status != "resolved",
+            Alert.incident_id.is_(None),
+            Alert.kind.in_(CAUSE_OF_KIND),
+        )
+        .order_by(Alert.id)
+    ).all()
+    unresolved = {
+        i.cause: i
+        for i in session.scalars(select(Incident).where(Incident.model_name == model, Incident.status != "resolved"))
+    }
+    opened: list[Incident] = []
+    for alert in ungrouped:
+        cause = CAUSE_OF_KIND[alert.kind]
+        if cause not in unresolved:
+            unresolved[cause] = _open(session, model, cause, alert.opened_at, seen, now)
+            opened.append(unresolved[cause])
+        alert.incident_id = unresolved[cause].id
+    session.flush()
+    for incident in unresolved.values():
+        members = list(
+            session.scalars(select(Alert).where(Alert.incident_id == incident.id).order_by(Alert.id.desc())).all()
+        )
+        _refresh(incident, members, seen, now)
+        if incident in opened:
+            _record_opened(session, incident, members, now)
+        if incident.status == "resolved":
+            record_event(
+                session,
+                model,
+                RESOLVED,
+                resolved_message(incident.cause, incident.opened_at, now),
+                actor=ACTOR,
+                details={"incident_id": incident.id, "severity": incident.severity, "cause": incident.cause},
+                at=now,
+            )
+
+
+def _open(session: Session, model: str, cause: str, opened_at: datetime, seen: Seen, now: datetime) -> Incident:
+    switch, started_at = None, None
+    if cause in ("drift", "performance"):
+        window = now - (seen.label_start if cause == "performance" else seen.window_start)
+        switch = _traffic_switch(session, model, opened_at - window, opened_at)
+        started_at = switch.created_at if switch is not None else seen.window_start if cause == "drift" else None
+    details: dict[str, Any] = {"features": {}}
+    if switch is not None:
+        details["switch"] = {"event_id": switch.id, "message": switch.message, "at": switch.created_at.isoformat()}
+    incident = Incident(
+        model_name=model,
+        cause=cause,
+        status="open",
+        severity="warning",
+        title="",
+        summary="",
+        opened_at=opened_at,
+        started_at=started_at,
+        updated_at=opened_at,
+        peak={},
+        details=details,
+    )
+    session.add(incident)
+    session.flush()
+    return incident
+
+
+def _traffic_switch(session: Session, model: str, since: datetime, until: datetime) -> ModelEvent | None:
+    """The newest traffic switch (not back to normal) recorded for ``model`` in [since, until]."""
+    switches = session.scalars(
+        select(ModelEvent)
+        .where(
+            ModelEvent.model_name == model,
+            ModelEvent.kind == "scenario",
+            ModelEvent.created_at >= since,
+            ModelEvent.created_at <= until,
+        )
+        .order_by(ModelEvent.created_at.desc(), ModelEvent.id.desc())
+    )
+    return next((e for e in switches if (e.details or {}).get("scenario") != "none"), None)
+
+
+def _record_opened(session: Session, incident: Incident, members: list[Alert], now: datetime) -> None:
+    n_features = len({a.feature for a in members if a.kind == "feature_drift"})
+    record_event(
+        session,
+        incident.model_name,
+        OPENED,
+        opened_message(incident.cause, n_features),
+        actor=ACTOR,
+        details={"incident_id": incident.id, "severity": incident.severity, "cause": incident.cause},
+        at=now,
+    )
+
+
+def _state(incident: Incident) -> tuple:
+    return (incident.status, incident.severity, incident.title, incident.summary, incident.peak, incident.details)
+
+
+def _refresh(incident: Incident, members: list[Alert], seen: Seen, now: datetime) -> None:
+    """Severity, status, peaks and words from the members and this cycle's measurements."""
+    before = _state(incident)
+    unresolved = [a for a in members if a.status != "resolved"]
+    if unresolved:
+        incident.severity = max((a.severity for a in unresolved), key=lambda s: SEVERITY_RANK.get(s, 0))
+        incident.status = "acknowledged" if all(a.status == "acknowledged" for a in unresolved) else "open"
+    else:
+        incident.status, incident.resolved_at = "resolved", now
+    features = sorted({a.feature for a in members if a.kind == "feature_drift"})
+    incident.peak = _peak(incident.peak or {}, incident.cause, features, seen)
+    incident.details = _details(incident.details or {}, features, seen)
+    incident.title, incident.summary = _words(incident, members, features)
+    if (
+        incident.status,
+        incident.severity,
+        incident.title,
+        incident.summary,
+        incident.peak,
+        incident.details,
+    ) != before:
+        incident.updated_at = now
+
+
+def _peak(peak: Mapping[str, Any], cause: str, features: list[str], seen: Seen) -> dict:
+    """The worst values so far (a new dict: JSON columns notice reassignment, not mutation)."""
+    out = {**peak, "features": dict(peak.get("features", {}))}
+    if cause == "drift":
+        for name in features:
+            psi = seen.features.get(name, {}).get("psi")
+            if psi is not None:
+                out["features"][name] = max(psi, out["features"].get(name, psi))
+        if seen.drift_share is not None:
+            out["drift_share"] = max(seen.drift_share, out.get("drift_share") or 0.0)
+    if cause == "performance" and seen.roc_auc is not None:
+        out["roc_auc"] = min(seen.roc_auc, out.get("roc_auc", seen.roc_auc))
+    return out
+
+
+def _details(details: Mapping[str, Any], features: list[str], seen: Seen) -> dict:
+    """The newest cycle's view of each member feature (kept as is when the cycle judged no drift)."""
+    current = dict(details.get("features", {}))
+    for name in features:
+        before = current.get(name, {})
+        label = seen.labels.get(name) or before.get("label") or humanize(name)
+        current[name] = {**before, "label": label, **seen.features.get(name, {})}
+    n_features = seen.n_features or details.get("n_features", 0)
+    return {**details, "features": current, "n_features": n_features}
+
+
+def _words(incident: Incident, members: list[Alert], features: list[str]) -> tuple[str, str]:
+    """The title and summary: what moved and which way, and how soon it was seen."""
+    newest = members[0] if members else None
+    detected = _detected(incident)
+    if incident.cause == "drift":
+        return _drift_words(incident, members, features, detected)
+    if incident.cause == "performance" and newest is not None and newest.value is not None:
+        title = f"Model quality dropped: realized ROC-AUC {newest.value:.2f} < {newest.threshold or 0:.2f}"
+        lowest = (incident.peak or {}).get("roc_auc")
+        low = f" Lowest so far {lowest:.2f}." if lowest is not None else ""
+        return title, f"{newest.message}.{low}{detected}"
+    title = {"no_traffic": "No traffic", "monitoring_failed": "Monitoring failed"}.get(incident.cause, "Quality drop")
+    return title, ((f"{newest.message}." if newest is not None else "") + detected).strip()
+
+
+def _drift_words(incident: Incident, members: list[Alert], features: list[str], detected: str) -> tuple[str, str]:
+    peaks, current = (incident.peak or {}).get("features", {}), (incident.details or {}).get("features", {})
+    ranked = sorted(features, key=lambda name: -peaks.get(name, 0.0))
+    labels = [current.get(name, {}).get("label") or humanize(name) for name in ranked]
+    total = (incident.details or {}).get("n_features") or len(features)
+    if not ranked:
+        title = "Prediction drift: model score distribution shifted"
+    elif len(ranked) <= 2:
+        title = f"Input drift: {' and '.join(labels)} shifted"
+    else:
+        title = f"Input drift: {len(ranked)} of {total} features shifted"
+    moves = [d for name in ranked if (d := current.get(name, {}).get("direction"))]
+    sentences = []
+    if moves:
+        more = len(moves) - DESCRIBED
+        text = ", ".join(moves[:DESCRIBED]) + (f" and {more} more" if more > 0 else "")
+        sentences.append(text[:1].upper() + text[1:] + ".")
+    if any(a.kind == "prediction_drift" for a in members):
+        sentences.append("The model's scores shifted too." if ranked else "The inputs look alike.")
+    return title, (" ".join(sentences) + detected).strip()
+
+
+def _detected(incident: Incident) -> str:
+    """`` Detected 40 s after Traffic: Sudden shift.`` when a traffic switch preceded it."""
+    switch = (incident.details or {}).get("switch")
+    if switch is None or incident.started_at is None:
+        return ""
+    return (
+        f" Detected {duration((incident.opened_at - incident.started_at).total_seconds())} after {switch['message']}."
+    )
