@@ -1,5 +1,5 @@
 import { useSyncExternalStore } from 'react'
-import { formatAgo } from '../lib/format'
+import { formatAgo, formatDuration } from '../lib/format'
 
 /** One clock for every relative time on the page: it ticks each second while something shows one. */
 const listeners = new Set<() => void>()
@@ -31,4 +31,15 @@ const snapshot = () => (timer === undefined ? Math.floor(Date.now() / 1000) * 10
 export function Ago({ iso }: { iso: string | null | undefined }) {
   const at = useSyncExternalStore(subscribe, snapshot, snapshot)
   return <time dateTime={iso ?? undefined}>{formatAgo(iso, at)}</time>
+}
+
+/**
+ * How long something has lasted, kept current: from `since` until `until`, or until now while
+ * `until` is null ("6 min 12 s", ticking each second on the same clock as <Ago>).
+ */
+export function Elapsed({ since, until }: { since: string | null | undefined; until?: string | null }) {
+  const at = useSyncExternalStore(subscribe, snapshot, snapshot)
+  if (!since) return <>{formatDuration(null)}</>
+  const end = until ? Date.parse(until) : at
+  return <>{formatDuration(Math.max(0, (end - Date.parse(since)) / 1000))}</>
 }

@@ -5,8 +5,8 @@
 import { useMutation, useQuery, useQueryClient, type QueryClient, type QueryKey } from '@tanstack/react-query'
 import { useMemo } from 'react'
 import type {
-  AlertAction, AlertStatus, Explanation, FeatureSpec, ModelChange, ModelRow, ModelVersion, Prediction, RegisteredModel, RetrainJob, RetrainRequest, RetrainStatus, RowExplanation, ScoredRow,
-  SimulatorUpdate, StageAction, StageChange, Transaction,
+  AlertAction, AlertStatus, ApiRequest, ApiResult, Explanation, FeatureSpec, ModelChange, ModelRow, ModelVersion, Prediction, RegisteredModel, RetrainJob, RetrainRequest, RetrainStatus, RowExplanation, ScoredRow,
+  PathsFor, SimulatorUpdate, StageAction, StageChange, Transaction,
 } from '../types/api'
 import { api, ApiError } from './api-client'
 import { FRAUD_MODEL, useSelectedModel } from './model-selection'
@@ -24,6 +24,8 @@ export const keys = {
   performance: ['performance'],
   alerts: (status: AlertStatus | undefined, limit: number) => ['alerts', status ?? 'all', limit],
   alertsAll: ['alerts'],
+  incidents: (status: IncidentFilter | undefined, limit: number) => ['incidents', status ?? 'all', limit],
+  incidentsAll: ['incidents'],
   simulator: ['simulator'],
   lastScore: ['last-score'],
   session: ['session'],
@@ -196,6 +198,46 @@ export function useAlertAction() {
     mutationFn: ({ id, action }: { id: number; action: AlertAction }) =>
       api.post(`/alerts/{alert_id}/${action}`, { path: { alert_id: id } }),
     onSettled: () => client.invalidateQueries({ queryKey: keys.alertsAll }),
+  })
+}
+
+/**
+ * An incident: the alerts one cause raised in one monitoring cycle (a drift event's per-feature,
+ * dataset and prediction alerts), with a title and summary the worker wrote for people.
+ */
+export type Incidents = ApiResult<'get', '/incidents'>
+export type Incident = Incidents['incidents'][number]
+export type IncidentFeature = Incident['features'][number]
+export type IncidentStatus = Incident['status']
+/** What GET /incidents filters on: one status, or `active` (open and acknowledged). */
+export type IncidentFilter = NonNullable<NonNullable<ApiRequest<'get', '/incidents'>['query']>['status']>
+/** What POST /incidents/{incident_id}/<action> can do to an incident: the API's own paths. */
+export type IncidentAction = PathsFor<'post'> extends infer P ? (P extends `/incidents/{incident_id}/${infer A}` ? A : never) : never
+
+/** Incidents of `model` (default: the selected one), newest first, optionally of one status or the active ones. */
+export function useIncidents({ status, limit = 50, model }: { status?: IncidentFilter; limit?: number; model?: string } = {}) {
+  const name = useModelName(model)
+  return useQuery({
+    queryKey: scopedKey(keys.incidents(status, limit), name),
+    queryFn: ({ signal }) => {
+      const query = { status, limit }
+      return name === FRAUD_MODEL
+        ? api.get('/incidents', { query, signal })
+        : api.get('/models/{name}/incidents', { path: { name }, query, signal })
+    },
+  })
+}
+
+/** Acknowledge or resolve an incident, every alert of it at once: {id, action: 'acknowledge' | 'resolve'}. */
+export function useIncidentAction() {
+  const client = useQueryClient()
+  return useMutation({
+    mutationFn: ({ id, action }: { id: number; action: IncidentAction }) =>
+      api.post(`/incidents/{incident_id}/${action}`, { path: { incident_id: id } }),
+    onSettled: () => {
+      client.invalidateQueries({ queryKey: keys.incidentsAll })
+      client.invalidateQueries({ queryKey: keys.alertsAll })
+    },
   })
 }
 

@@ -1,4 +1,5 @@
 /** Small API bodies in the shapes of the backend's contract: the generated types check them. */
+import type { Incident, Incidents, IncidentStatus } from '../lib/queries'
 import type { Alert, AlertStatus, ComparisonDetails, ComparisonPoint, ComparisonSide, Drift, DriftRun, FeatureDrift, ModelDetail, ModelEvent, ModelInfo, ModelStages, ModelVersion, RegisteredModel, RetrainJob, RetrainStatus, VersionStage, Registration, Role, Scenario, Session, Severity, SimulatorState, Stats } from '../types/api'
 
 export const stats = (total = 1234, extra: Partial<Stats> = {}): Stats => ({
@@ -63,6 +64,45 @@ export const alert = (id: number, status: AlertStatus = 'open', extra: Partial<A
   opened_at: '2026-11-23T12:00:00+00:00', updated_at: '2026-11-23T12:00:00+00:00',
   acknowledged_at: null, resolved_at: null, ...extra,
 })
+
+/**
+ * A drift incident of the fraud model: three features shifted after a traffic switch, its dataset and
+ * prediction drift alerts among its members (ids id*10+1…); `status` sets the incident's and its members'.
+ */
+export const incident = (id: number, status: IncidentStatus = 'open', extra: Partial<Incident> = {}): Incident => {
+  const resolved = status === 'resolved'
+  const at = (s: number) => new Date(Date.parse('2026-11-23T12:00:00+00:00') + s * 1000).toISOString()
+  const member = (n: number, kind: string, feature: string, message: string) =>
+    alert(id * 10 + n, status, { kind, feature, message, opened_at: at(40), resolved_at: resolved ? at(400) : null })
+  return {
+    id, model: 'fraud', cause: 'drift', status, severity: 'critical',
+    title: `Input drift: 3 of 13 features shifted (#${id})`,
+    summary: 'Larger amounts, earlier hours, farther from home. Detected 40 s after Traffic: Sudden shift.',
+    opened_at: at(40), started_at: at(0), detection_s: 40, updated_at: at(100),
+    acknowledged_at: status === 'acknowledged' ? at(100) : null, acknowledged_by: status === 'acknowledged' ? 'a1b2c3d4' : null,
+    resolved_at: resolved ? at(400) : null, duration_s: resolved ? 360 : 60,
+    features: [
+      { name: 'amount', label: 'Amount (USD)', severity: 'critical', peak_psi: 0.61, current_psi: resolved ? 0.03 : 0.52, drifted: !resolved },
+      { name: 'hour_of_day', label: 'Hour of day (h)', severity: 'critical', peak_psi: 0.44, current_psi: resolved ? 0.02 : 0.41, drifted: !resolved },
+      { name: 'distance_from_home_km', label: 'Distance from home (km)', severity: 'warning', peak_psi: 0.19, current_psi: resolved ? 0.01 : 0.08, drifted: false },
+    ],
+    peak: { drift_share: 0.23, roc_auc: null },
+    n_alerts: 3, n_open: resolved ? 0 : 3,
+    alerts: [
+      member(1, 'dataset_drift', '', '3 of 13 inputs drifted (23%): Amount (USD), Hour of day (h), Distance from home (km)'),
+      member(2, 'feature_drift', 'amount', 'Amount (USD) shifted strongly: PSI 0.61 (KS 0.31, p < 1e-10)'),
+      member(3, 'prediction_drift', 'fraud_probability', 'Fraud probability shifted: PSI 0.30'),
+    ],
+    ...extra,
+  }
+}
+
+/** GET /incidents' answer: `incidents` as given, `counts` per status (`counts` wins where given). */
+export const incidentsOut = (items: Incident[], counts: Partial<Incidents['counts']> = {}): Incidents => {
+  const tally = { open: 0, acknowledged: 0, resolved: 0 }
+  for (const i of items) tally[i.status] += 1
+  return { incidents: items, counts: { ...tally, ...counts } }
+}
 
 export const scenarios: Scenario[] = [
   { name: 'none', label: 'Normal traffic', description: 'Like training data.', params: {} },

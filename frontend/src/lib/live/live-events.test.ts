@@ -56,6 +56,18 @@ describe('applyLiveEvent', () => {
     expect(isInvalid(client, keys.drift)).toBe(false)
   })
 
+  it('an alerts or incidents event invalidates every incidents list, of every model', () => {
+    const cancer = scopedKey(keys.incidents('active', 50), 'cancer')
+    for (const type of ['alerts', 'incidents']) {
+      const client = testClient([[keys.incidents('active', 50), {}], [keys.incidents('resolved', 20), {}], [cancer, {}], [keys.stats, {}]])
+      expect(applyLiveEvent(client, { type, data: { open: 1, updated_at: '2026-11-23T12:00:00Z' } })).toBe(true)
+      expect(isInvalid(client, keys.incidents('active', 50))).toBe(true)
+      expect(isInvalid(client, keys.incidents('resolved', 20))).toBe(true)
+      expect(isInvalid(client, cancer)).toBe(true)
+      expect(isInvalid(client, keys.stats)).toBe(false)
+    }
+  })
+
   it("a models event refetches the registry, every model's detail, the timeline, comparisons and retrain jobs, nothing else", () => {
     const seeded: QueryKey[] = [
       keys.models, keys.registeredModel('cancer'), keys.events, [...keys.comparison('cancer'), 60], keys.retrainJobs('fraud'),

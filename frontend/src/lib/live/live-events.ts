@@ -8,8 +8,11 @@ import type { LiveMessage, ModelInfo } from '../../types/api'
 import { isScopedKey, keys, refreshModelChanges, type Degraded } from '../queries'
 import { appendPoint, seriesPoint, type SeriesPoint } from '../series'
 
-/** What a finished monitoring cycle changes (a model with a challenger gets a comparison point too). */
-const DRIFT_KEYS = [keys.drift, keys.driftSummary, keys.driftHistoryAll, keys.performance, keys.comparisonAll]
+/**
+ * What a finished monitoring cycle changes (a model with a challenger gets a comparison point too;
+ * an open incident's features get their current PSI).
+ */
+const DRIFT_KEYS = [keys.drift, keys.driftSummary, keys.driftHistoryAll, keys.performance, keys.comparisonAll, keys.incidentsAll]
 
 /**
  * Apply one parsed message (a LiveMessage of the OpenAPI document, as the server sends it);
@@ -35,7 +38,8 @@ export function applyLiveEvent(client: QueryClient, message: unknown): boolean {
       client.invalidateQueries({ queryKey: keys.stats, predicate: (query) => isScopedKey(query.queryKey) })
       return true
     case 'alerts':
-      client.invalidateQueries({ queryKey: keys.alertsAll })
+    case 'incidents':
+      refreshIncidents(client) // an alert changed, so did its incident (and the other way round)
       return true
     case 'models':
       refreshModelChanges(client)
@@ -54,6 +58,12 @@ export function applyLiveEvent(client: QueryClient, message: unknown): boolean {
     default:
       return false
   }
+}
+
+/** Alerts and the incidents that group them change together. */
+function refreshIncidents(client: QueryClient) {
+  client.invalidateQueries({ queryKey: keys.alertsAll })
+  client.invalidateQueries({ queryKey: keys.incidentsAll })
 }
 
 function refetchMissed(client: QueryClient) {

@@ -2,90 +2,160 @@ import { screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { SignInDialog } from '../../../components/sign-in-dialog'
-import { keys } from '../../../lib/queries'
-import { alert, session } from '../../../test/fixtures'
+import { keys, type Incident, type IncidentAction, type IncidentStatus } from '../../../lib/queries'
+import { incident, incidentsOut, session, visit } from '../../../test/fixtures'
 import { renderWithClient, stubApi, testClient, type StubAnswer, type StubCall, type StubRequest, type StubRoutes } from '../../../test/render'
-import type { Alert, AlertAction, AlertStatus } from '../../../types/api'
 import { ADMIN_KEY, PREDICT_KEY, sessionApi } from '../../../test/session-api'
 import AlertsView from './alerts-view'
 
-/** A tiny in-memory alerts API that follows the contract's transitions. */
-function alertsApi(initial: Alert[]) {
-  const store = new Map(initial.map((a) => [a.id, a]))
+/** A tiny in-memory incidents API that follows the contract: filters, counts, and one transition for the whole group. */
+function incidentsApi(initial: Incident[]) {
+  const store = new Map(initial.map((i) => [i.id, i]))
   const list = ({ query }: StubRequest): StubAnswer => {
-    const items = [...store.values()].filter((a) => !query.status || a.status === query.status)
-    const counts = { open: 0, acknowledged: 0, resolved: 0 }
-    for (const a of store.values()) counts[a.status] += 1
-    return [200, { items, counts }]
+    const wanted = (status: IncidentStatus) =>
+      !query.status || (query.status === 'active' ? status !== 'resolved' : status === query.status)
+    const all = [...store.values()]
+    const items = all.filter((i) => wanted(i.status)).sort((a, b) => b.id - a.id).slice(0, Number(query.limit ?? 50))
+    return [200, incidentsOut(items, incidentsOut(all).counts)]
   }
-  const transition = (id: number, to: AlertAction, allowed: AlertStatus[]): StubAnswer => {
+  const transition = (id: number, action: IncidentAction, allowed: IncidentStatus[]): StubAnswer => {
     const current = store.get(id)
-    if (!current) return [404, { detail: `alert ${id} not found` }]
-    if (!allowed.includes(current.status)) return [409, { detail: `cannot ${to} a ${current.status} alert` }]
-    const next: Alert = { ...current, status: to === 'acknowledge' ? 'acknowledged' : 'resolved', [`${to === 'acknowledge' ? 'acknowledged' : 'resolved'}_at`]: new Date().toISOString() }
+    if (!current) return [404, { detail: `incident ${id} not found` }]
+    if (!allowed.includes(current.status)) return [409, { detail: `cannot ${action} a ${current.status} incident` }]
+    const status: IncidentStatus = action === 'acknowledge' ? 'acknowledged' : 'resolved'
+    const next: Incident = { ...current, status, alerts: current.alerts.map((a) => ({ ...a, status })), [`${status}_at`]: new Date().toISOString() }
     store.set(id, next)
     return [200, next]
   }
-  const routes: StubRoutes = { 'GET /api/v1/alerts': list }
-  for (const a of initial) {
-    routes[`POST /api/v1/alerts/${a.id}/acknowledge`] = () => transition(a.id, 'acknowledge', ['open'])
-    routes[`POST /api/v1/alerts/${a.id}/resolve`] = () => transition(a.id, 'resolve', ['open', 'acknowledged'])
+  const routes: StubRoutes = { 'GET /api/v1/incidents': list }
+  for (const i of initial) {
+    routes[`POST /api/v1/incidents/${i.id}/acknowledge`] = () => transition(i.id, 'acknowledge', ['open'])
+    routes[`POST /api/v1/incidents/${i.id}/resolve`] = () => transition(i.id, 'resolve', ['open', 'acknowledged'])
   }
   return { routes, store }
 }
 
-let api: ReturnType<typeof alertsApi>
+let api: ReturnType<typeof incidentsApi>
 beforeEach(() => {
-  api = alertsApi([alert(1), alert(2, 'open', { kind: 'no_traffic', feature: '', severity: 'warning', message: 'No predictions for 2 minutes' }), alert(3, 'resolved')])
+  api = incidentsApi([
+    incident(1, 'resolved'),
+    incident(2, 'acknowledged', { cause: 'performance', severity: 'warning', title: 'Performance: ROC-AUC fell to 0.81', features: [],
+      peak: { drift_share: null, roc_auc: 0.812 }, detection_s: null, started_at: null }),
+    incident(3, 'open'),
+  ])
 })
 
-const row = (id: number) => document.querySelector<HTMLElement>(`li[data-alert-id="${id}"]`)
-const inRow = (id: number) => {
-  const element = row(id)
-  if (!element) throw new Error(`no row for alert ${id}`)
-  return within(element)
+const card = (id: number) => {
+  const element = document.querySelector<HTMLElement>(`[data-testid="incident"][data-incident-id="${id}"]`)
+  if (!element) throw new Error(`no card for incident ${id}`)
+  return element
 }
+const inCard = (id: number) => within(card(id))
+const posts = (calls: StubCall[]) => calls.filter((c) => c.method === 'POST')
 
 describe('AlertsView', () => {
-  it('lists open alerts with counts per status', async () => {
+  it('lists incidents, current first, then resolved, with the counts per status', async () => {
     stubApi(api.routes)
     renderWithClient(<AlertsView />)
-    await screen.findByText(/PSI 0.61 above 0.25 on amount \(#1\)/)
-    expect(screen.getByText('No predictions for 2 minutes')).toBeInTheDocument()
-    expect(screen.getByRole('tab', { name: /Open/ })).toHaveTextContent('2')
-    expect(screen.getByRole('tab', { name: /Resolved/ })).toHaveTextContent('1')
-    expect(inRow(2).getByText('Warning')).toBeInTheDocument()
+    await screen.findByText('Input drift: 3 of 13 features shifted (#3)')
+    await screen.findByText('Input drift: 3 of 13 features shifted (#1)')
+    const cards = screen.getAllByTestId('incident')
+    expect(cards.map((c) => [c.dataset.incidentId, c.dataset.status, c.dataset.severity])).toEqual([
+      ['3', 'open', 'critical'], ['2', 'acknowledged', 'warning'], ['1', 'resolved', 'critical'],
+    ])
+    const count = (status: string) => screen.getAllByTestId('incident-count').find((c) => c.dataset.status === status)
+    expect(count('open')).toHaveTextContent('1')
+    expect(count('acknowledged')).toHaveTextContent('1')
+    expect(count('resolved')).toHaveTextContent('1')
+    expect(inCard(3).getByTestId('incident-title')).toHaveTextContent('Input drift: 3 of 13 features shifted (#3)')
+    expect(inCard(3).getByText(/Larger amounts, earlier hours/)).toBeInTheDocument()
+    expect(inCard(3).getAllByText('Critical')[0]).toBeVisible() // the incident's badge (its alerts' are folded away)
+    expect(inCard(2).getAllByText('Warning')[0]).toBeVisible()
+    expect(inCard(3).getByText('40 s')).toBeInTheDocument() // detected 40 s…
+    expect(inCard(3).getByText('after the traffic changed')).toBeInTheDocument()
   })
 
-  it('acknowledging moves an alert from Open to Acknowledged', async () => {
+  it('shows one incident for its alerts, which open on demand, each with its message', async () => {
+    stubApi(api.routes)
+    renderWithClient(<AlertsView />)
+    await screen.findByText('Input drift: 3 of 13 features shifted (#3)')
+    const members = inCard(3).getByTestId('incident-members')
+    expect(members).toHaveTextContent('3 alerts in this incident · 3 open')
+    const message = within(members).getByText('Amount (USD) shifted strongly: PSI 0.61 (KS 0.31, p < 1e-10)')
+    expect(message).not.toBeVisible()
+    await userEvent.click(within(members).getByText(/3 alerts in this incident/))
+    expect(message).toBeVisible()
+    expect(within(members).getByText(/3 of 13 inputs drifted/)).toBeVisible()
+    expect(within(members).getByText('Fraud probability shifted: PSI 0.30')).toBeVisible()
+  })
+
+  it('links each feature to its drift detail', async () => {
+    stubApi(api.routes)
+    renderWithClient(<AlertsView />)
+    await screen.findByText('Input drift: 3 of 13 features shifted (#3)')
+    const links = inCard(3).getAllByTestId('incident-feature')
+    expect(links.map((l) => l.getAttribute('href'))).toEqual(['#drift?feature=amount', '#drift?feature=hour_of_day', '#drift?feature=distance_from_home_km'])
+    expect(links[0]).toHaveTextContent('Amount (USD)0.52') // a current incident: the PSI now
+    expect(inCard(2).queryByTestId('incident-feature')).toBeNull()
+  })
+
+  it('shows a resolved incident by its peak and how long it lasted, not its last values', async () => {
+    stubApi(api.routes)
+    renderWithClient(<AlertsView />)
+    await screen.findByText('Input drift: 3 of 13 features shifted (#1)')
+    expect(inCard(1).getByText('Lasted')).toBeInTheDocument()
+    expect(inCard(1).getByTestId('incident-duration')).toHaveTextContent('6 min')
+    expect(inCard(1).getByTestId('incident-peak')).toHaveTextContent('23% of features drifted')
+    const amount = inCard(1).getAllByTestId('incident-feature')[0]
+    expect(amount).toHaveTextContent('0.61')
+    expect(amount).not.toHaveTextContent('0.03')
+    expect(inCard(1).getByText(/peak PSI/)).toBeInTheDocument()
+    expect(inCard(1).queryByTestId('incident-ack')).toBeNull()
+    expect(inCard(1).queryByTestId('incident-resolve')).toBeNull()
+    expect(inCard(2).getByTestId('incident-peak')).toHaveTextContent('ROC-AUC 0.812')
+  })
+
+  it('acknowledges and resolves the whole group with one call each', async () => {
     const calls = stubApi(api.routes)
     renderWithClient(<AlertsView />)
-    await screen.findByText(/\(#1\)/)
-    await userEvent.click(inRow(1).getByRole('button', { name: 'Acknowledge' }))
-    await waitFor(() => expect(row(1)).toBeNull())
-    expect(calls.some((c) => c.method === 'POST' && c.path === '/api/v1/alerts/1/acknowledge')).toBe(true)
-    await userEvent.click(screen.getByRole('tab', { name: /Acknowledged/ }))
-    await screen.findByText(/\(#1\)/)
-    expect(row(1)).toHaveAttribute('data-status', 'acknowledged')
-    expect(inRow(1).queryByRole('button', { name: 'Acknowledge' })).toBeNull()
-    await userEvent.click(inRow(1).getByRole('button', { name: 'Resolve' }))
-    await waitFor(() => expect(row(1)).toBeNull())
-    expect(api.store.get(1)?.status).toBe('resolved')
+    await screen.findByText('Input drift: 3 of 13 features shifted (#3)')
+    expect(inCard(2).queryByTestId('incident-ack')).toBeNull() // already acknowledged
+    await userEvent.click(inCard(3).getByTestId('incident-ack'))
+    await waitFor(() => expect(card(3)).toHaveAttribute('data-status', 'acknowledged'))
+    expect(posts(calls).map((c) => c.path)).toEqual(['/api/v1/incidents/3/acknowledge'])
+    expect(inCard(3).queryByTestId('incident-ack')).toBeNull()
+
+    await userEvent.click(inCard(3).getByTestId('incident-resolve'))
+    await waitFor(() => expect(card(3)).toHaveAttribute('data-status', 'resolved'))
+    expect(posts(calls).map((c) => c.path)).toEqual(['/api/v1/incidents/3/acknowledge', '/api/v1/incidents/3/resolve'])
+    expect(api.store.get(3)?.alerts.every((a) => a.status === 'resolved')).toBe(true)
+    const cards = screen.getAllByTestId('incident')
+    expect(cards.map((c) => c.dataset.incidentId)).toEqual(['2', '3', '1']) // moved to the history
   })
 
   it('shows why a transition was refused', async () => {
-    api.routes['POST /api/v1/alerts/1/acknowledge'] = () => [409, { detail: 'cannot acknowledge a resolved alert' }]
+    api.routes['POST /api/v1/incidents/3/acknowledge'] = () => [409, { detail: 'cannot acknowledge a resolved incident' }]
     stubApi(api.routes)
     renderWithClient(<AlertsView />)
-    await screen.findByText(/\(#1\)/)
-    await userEvent.click(inRow(1).getByRole('button', { name: 'Acknowledge' }))
-    expect(await inRow(1).findByRole('alert')).toHaveTextContent('cannot acknowledge a resolved alert')
+    await screen.findByText('Input drift: 3 of 13 features shifted (#3)')
+    await userEvent.click(inCard(3).getByTestId('incident-ack'))
+    expect(await inCard(3).findByRole('alert')).toHaveTextContent('cannot acknowledge a resolved incident')
   })
 
-  it('explains an empty tab', async () => {
-    stubApi(alertsApi([]).routes)
+  it('says all is quiet without incidents', async () => {
+    stubApi(incidentsApi([]).routes)
     renderWithClient(<AlertsView />)
-    expect(await screen.findByText('No open alerts')).toBeInTheDocument()
+    expect(await screen.findByText('All quiet — no open incidents')).toBeInTheDocument()
+    expect(await screen.findByText('No resolved incidents yet')).toBeInTheDocument()
+  })
+
+  it("reads a registered model's incidents from its own endpoint", async () => {
+    visit('/?model=cancer#/alerts')
+    const calls = stubApi({ 'GET /api/v1/models/cancer/incidents': incidentsOut([incident(9, 'open', { model: 'cancer', title: 'Input drift: 1 of 4 features shifted' })]) })
+    renderWithClient(<AlertsView />)
+    expect(await screen.findAllByText('Input drift: 1 of 4 features shifted')).not.toHaveLength(0)
+    const reads = calls.filter((c) => c.path.includes('incidents'))
+    expect(reads.map((c) => [c.path, c.query.status])).toEqual([['/api/v1/models/cancer/incidents', 'active'], ['/api/v1/models/cancer/incidents', 'resolved']])
   })
 })
 
@@ -94,7 +164,7 @@ describe('AlertsView when not signed in', () => {
     const auth = sessionApi()
     const routes = { ...api.routes, ...auth.routes }
     for (const action of ['acknowledge', 'resolve']) {
-      routes[`POST /api/v1/alerts/1/${action}`] = auth.guarded(api.routes[`POST /api/v1/alerts/1/${action}`])
+      routes[`POST /api/v1/incidents/3/${action}`] = auth.guarded(api.routes[`POST /api/v1/incidents/3/${action}`])
     }
     const calls = stubApi(routes)
     renderWithClient(
@@ -107,26 +177,26 @@ describe('AlertsView when not signed in', () => {
     return calls
   }
   const signIn = async (key: string) => userEvent.type(await screen.findByLabelText('API key'), `${key}{Enter}`)
-  const posts = (calls: StubCall[]) => calls.filter((c) => c.path.startsWith('/api/v1/alerts/'))
+  const incidentPosts = (calls: StubCall[]) => calls.filter((c) => c.path.startsWith('/api/v1/incidents/'))
 
   it('asks for a key when Acknowledge is pressed, then acknowledges', async () => {
     const calls = setup()
-    await screen.findByText(/\(#1\)/)
-    await userEvent.click(inRow(1).getByRole('button', { name: 'Acknowledge' }))
+    await screen.findByText('Input drift: 3 of 13 features shifted (#3)')
+    await userEvent.click(inCard(3).getByTestId('incident-ack'))
     expect(await screen.findByRole('dialog')).toBeInTheDocument()
-    expect(posts(calls)).toHaveLength(0)
+    expect(incidentPosts(calls)).toHaveLength(0)
     await signIn(ADMIN_KEY)
-    await waitFor(() => expect(row(1)).toBeNull())
-    expect(api.store.get(1)?.status).toBe('acknowledged')
-    expect(posts(calls)[0].headers).toEqual({ 'Content-Type': 'application/json' })
+    await waitFor(() => expect(card(3)).toHaveAttribute('data-status', 'acknowledged'))
+    expect(incidentPosts(calls)).toHaveLength(1)
+    expect(incidentPosts(calls)[0].headers).toEqual({ 'Content-Type': 'application/json' })
   })
 
-  it('says the signed-in key may not resolve alerts', async () => {
+  it('says the signed-in key may not resolve incidents', async () => {
     setup()
-    await screen.findByText(/\(#1\)/)
-    await userEvent.click(inRow(1).getByRole('button', { name: 'Resolve' }))
+    await screen.findByText('Input drift: 3 of 13 features shifted (#3)')
+    await userEvent.click(inCard(3).getByTestId('incident-resolve'))
     await signIn(PREDICT_KEY)
-    expect(await inRow(1).findByRole('alert')).toHaveTextContent('The signed-in key (predict) may not do this.')
-    expect(api.store.get(1)?.status).toBe('open')
+    expect(await inCard(3).findByRole('alert')).toHaveTextContent('The signed-in key (predict) may not do this.')
+    expect(api.store.get(3)?.status).toBe('open')
   })
 })

@@ -2,8 +2,9 @@ import { act, screen, within } from '@testing-library/react'
 import { describe, expect, it, vi } from 'vitest'
 import { applyLiveEvent } from '../../../lib/live/live-events'
 import { keys } from '../../../lib/queries'
-import { alert, cancerDetail, drift, model, stats, visit } from '../../../test/fixtures'
+import { cancerDetail, drift, incident, incidentsOut, model, stats, visit } from '../../../test/fixtures'
 import { renderWithClient, stubApi, testClient } from '../../../test/render'
+import type { Incident } from '../../../lib/queries'
 import type { DriftRun, DriftSummary } from '../../../types/api'
 import OverviewView from './overview-view'
 
@@ -14,12 +15,16 @@ const summary: DriftSummary = {
   prediction_drift: { psi: 0.3, statistic: 0.2, p_value: 1e-9, drifted: true, severity: 'significant' },
 }
 
-function setup(seed: { summary?: DriftSummary } = {}) {
+const ago = (seconds: number) => new Date(Date.now() - seconds * 1000).toISOString()
+
+function setup(seed: { summary?: DriftSummary; active?: Incident[]; resolved?: Incident[] } = {}) {
+  const { active = [incident(2, 'open', { opened_at: ago(125) })], resolved = [incident(1, 'resolved')] } = seed
   const client = testClient([
     [keys.stats, stats(1234)],
     [keys.model, model],
     [keys.driftSummary, seed.summary ?? summary],
-    [keys.alerts('open', 4), { items: [alert(1)], counts: { open: 1, acknowledged: 0, resolved: 0 } }],
+    [keys.incidents('active', 50), incidentsOut(active, { resolved: resolved.length })],
+    [keys.incidents('resolved', 1), incidentsOut(resolved, { open: active.length })],
   ])
   stubApi({})
   return renderWithClient(<OverviewView />, { client })
@@ -56,7 +61,7 @@ describe('OverviewView', () => {
     }
   })
 
-  it('shows the model card, the dataset drift status and the open alerts', () => {
+  it('shows the model card and the dataset drift status', () => {
     setup()
     expect(screen.getByText(model.version)).toBeInTheDocument()
     expect(screen.getByText('0.916')).toBeInTheDocument()
@@ -65,7 +70,44 @@ describe('OverviewView', () => {
     expect(status).toHaveAttribute('data-drift', 'true')
     expect(within(status).getByText('Dataset drift detected')).toBeInTheDocument()
     expect(within(status).getByText('2 of 13 features drifted (60%)')).toBeInTheDocument()
-    expect(screen.getByText(/PSI 0.61 above 0.25 on amount/)).toBeInTheDocument()
+  })
+
+  it('shows the current incident: title, severity, since when, how fast it was detected, its features', () => {
+    setup()
+    const card = screen.getByTestId('overview-incident')
+    expect(card).toHaveAttribute('data-status', 'open')
+    expect(card).toHaveAttribute('data-severity', 'critical')
+    expect(within(card).getByText('Input drift: 3 of 13 features shifted (#2)')).toBeInTheDocument()
+    expect(within(card).getByText('Critical')).toBeInTheDocument()
+    expect(card).toHaveTextContent('since 2 minutes ago')
+    expect(card).toHaveTextContent(/Open for 2 min [45] s/) // the clock reads whole seconds
+    expect(card).toHaveTextContent('detected 40 s after the traffic changed')
+    const features = within(card).getAllByTestId('incident-feature')
+    expect(features.map((f) => f.getAttribute('href'))).toEqual(['#drift?feature=amount', '#drift?feature=hour_of_day', '#drift?feature=distance_from_home_km'])
+    expect(screen.getByText('1 open · 0 acknowledged · 1 resolved')).toBeInTheDocument()
+  })
+
+  it('puts an incident nobody acknowledged before an acknowledged one, and says there are more', () => {
+    setup({ active: [incident(5, 'acknowledged'), incident(4, 'open'), incident(3, 'open')] })
+    const card = screen.getByTestId('overview-incident')
+    expect(card).toHaveAttribute('data-status', 'open')
+    expect(card).toHaveTextContent('(#4)')
+    expect(card).toHaveTextContent('and 2 more current incidents')
+  })
+
+  it('when calm, shows the last incident: when it ended, how long it lasted', () => {
+    setup({ active: [], resolved: [incident(1, 'resolved', { resolved_at: ago(180), duration_s: 360 })] })
+    const card = screen.getByTestId('overview-incident')
+    expect(card).toHaveAttribute('data-status', 'resolved')
+    expect(card).toHaveTextContent('Resolved 3 minutes ago after 6 min')
+    expect(card).toHaveTextContent('Input drift: 3 of 13 features shifted (#1)')
+  })
+
+  it('says all is quiet before any incident', () => {
+    setup({ active: [], resolved: [] })
+    const card = screen.getByTestId('overview-incident')
+    expect(card).toHaveAttribute('data-status', 'none')
+    expect(card).toHaveTextContent('All quiet — no incidents yet')
   })
 
   it('does not call a window with too few predictions drift-free', () => {
@@ -90,7 +132,7 @@ describe('OverviewView of a registered model', () => {
     const calls = stubApi({
       'GET /api/v1/models/cancer/stats': stats(321, { model_version: cancerDetail.latest!.version }),
       'GET /api/v1/models/cancer/drift/summary': summary,
-      'GET /api/v1/models/cancer/alerts': { items: [alert(9, 'open', { feature: 'mean radius' })], counts: { open: 1, acknowledged: 0, resolved: 0 } },
+      'GET /api/v1/models/cancer/incidents': incidentsOut([incident(9, 'open', { model: 'cancer', title: 'Input drift: 1 of 4 features shifted' })]),
       'GET /api/v1/models/cancer': cancerDetail,
     })
     renderWithClient(<OverviewView />)
@@ -102,10 +144,12 @@ describe('OverviewView of a registered model', () => {
     expect(screen.getByText('4 features')).toBeInTheDocument()
     expect(screen.getByText('Mean radius')).toBeInTheDocument()
     expect(await screen.findByTestId('dataset-drift-status')).toHaveAttribute('data-drift', 'true')
+    expect(await screen.findByText('Input drift: 1 of 4 features shifted')).toBeInTheDocument()
     expect(screen.queryByRole('img', { name: 'Latency percentiles over time' })).toBeNull() // the live series is the fraud model's
     const paths = calls.map((c) => c.path)
     expect(paths).not.toContain('/api/v1/stats')
     expect(paths).not.toContain('/api/v1/model')
     expect(paths).not.toContain('/api/v1/drift/summary')
+    expect(paths).not.toContain('/api/v1/incidents')
   })
 })

@@ -1,6 +1,6 @@
 import { TrafficCharts } from '../../../components/traffic-charts'
 import { DriftStatusCard } from './drift-status-card'
-import { LatestAlerts } from './latest-alerts'
+import { CurrentIncident } from './current-incident'
 import { ModelCard } from './model-card'
 import { TrafficKpis } from './traffic-kpis'
 import type { ViewProps } from '../../../types/view'
@@ -11,7 +11,7 @@ export default function OverviewView({ onNavigate }: Partial<ViewProps>) {
       <TrafficKpis />
       <div className="grid gap-4 lg:grid-cols-3">
         <DriftStatusCard onNavigate={onNavigate} />
-        <LatestAlerts onNavigate={onNavigate} />
+        <CurrentIncident onNavigate={onNavigate} />
         <ModelCard />
       </div>
       <TrafficCharts />
