@@ -12,7 +12,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 from websockets.sync.client import ClientConnection, connect
 
-from driftwatch_core.db.models import Alert, utcnow
+from driftwatch_core.db.models import Alert, Incident, utcnow
 from driftwatch_testing import add_open_alert, add_run, auth, clear_tables, database_behind_proxy, run_backend
 
 pytestmark = pytest.mark.slow
@@ -88,6 +88,38 @@ def test_alert_changes_are_pushed_with_the_open_count(ws, engine):
     acknowledged = next_event(ws, "alerts")
     assert acknowledged["open"] == opened["open"] - 1
     assert acknowledged["updated_at"] > opened["updated_at"]
+
+
+def test_incident_changes_are_pushed_with_the_counts_and_the_newest(ws, engine):
+    now = utcnow()
+    with Session(engine) as session, session.begin():
+        incident = Incident(
+            model_name="fraud",
+            cause="drift",
+            status="open",
+            severity="critical",
+            title="Input drift: 3 of 13 features shifted",
+            summary="",
+            opened_at=now,
+            updated_at=now,
+            peak={},
+            details={},
+        )
+        session.add(incident)
+        session.flush()
+        incident_id = incident.id
+    opened = next_event(ws, "incidents")
+    assert opened["open"] >= 1 and opened["newest"]["id"] == incident_id
+    assert (
+        opened["newest"]["title"] == "Input drift: 3 of 13 features shifted" and opened["newest"]["resolved_at"] is None
+    )
+    with Session(engine) as session, session.begin():
+        session.execute(
+            update(Incident).where(Incident.id == incident_id).values(status="resolved", resolved_at=utcnow())
+        )
+    resolved = next_event(ws, "incidents")
+    assert resolved["open"] == opened["open"] - 1 and resolved["resolved"] == opened["resolved"] + 1
+    assert resolved["newest"]["status"] == "resolved" and resolved["newest"]["resolved_at"]
 
 
 def test_a_scenario_change_pushes_the_simulator_state(ws, backend):
