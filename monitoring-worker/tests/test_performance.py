@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from sklearn.metrics import f1_score, precision_score, recall_score, roc_auc_score
 
-from driftwatch_core.generator import TransactionGenerator
-from worker.performance import Costs, estimated, estimated_auc, realized
+from driftwatch_core.generator import Drift, TransactionGenerator
+from worker.performance import Costs, estimated, estimated_auc, estimated_auc_band, realized
 
 #: Estimated within this of realized, on 20,000 undrifted predictions.
 TOLERANCE = {"roc_auc": 0.03, "pr_auc": 0.08, "precision": 0.08, "recall": 0.08, "f1": 0.08, "accuracy": 0.01}
@@ -49,3 +49,34 @@ def test_estimated_performance_is_within_tolerance_of_realized(scorer):
     est = estimated(scores, decisions, Costs())
     for key, tol in TOLERANCE.items():
         assert est[key] == pytest.approx(real[key], abs=tol), (key, est[key], real[key])
+
+
+def test_the_estimated_band_holds_about_90_percent_of_calibrated_label_draws():
+    rng = np.random.default_rng(5)
+    scores = rng.beta(0.4, 10, 3_000)  # a fraud model's scores: mostly low, ~4% positive
+    low, high = estimated_auc_band(scores)
+    roc, _ = estimated_auc(scores)
+    assert low < roc < high and 0.01 < high - low < 0.15
+    assert estimated_auc_band(scores) == (low, high)  # fixed seed: a window always gives the same band
+    # Labels that follow the scores (the model still works): their ROC-AUC lands in the band ~90% of the time.
+    inside = [low <= roc_auc_score(rng.random(3_000) < scores, scores) <= high for _ in range(300)]
+    assert 0.8 <= np.mean(inside) <= 0.97, np.mean(inside)
+
+
+def test_the_band_is_undefined_for_scores_without_positives_and_wide_for_few_rows():
+    assert estimated_auc_band(np.zeros(500)) == (None, None)
+    assert estimated_auc_band(np.array([])) == (None, None)
+    rng = np.random.default_rng(6)
+    few, many = rng.beta(0.4, 10, 300), rng.beta(0.4, 10, 30_000)
+    (lo_few, hi_few), (lo_many, hi_many) = estimated_auc_band(few), estimated_auc_band(many)
+    assert hi_few - lo_few > 2 * (hi_many - lo_many)
+
+
+def test_concept_drifted_labels_fall_below_the_estimated_band(scorer):
+    """Under the concept scenario's default magnitude the scores still look confident, the labels disagree."""
+    batch = TransactionGenerator(seed=78).sample(3_000, Drift(concept=0.8))
+    scores, decisions = scorer(batch.columns)
+    est = estimated(scores, decisions, Costs())
+    real = realized(scores, decisions, batch.labels, np.array([60.0]), len(scores), Costs())
+    assert est["roc_auc_low"] < est["roc_auc"] < est["roc_auc_high"]
+    assert real["roc_auc"] < 0.7 < est["roc_auc_low"]

@@ -1,4 +1,4 @@
-"""Reading the window: the COPY fast path and the portable path agree."""
+"""Reading the window: the COPY fast path and the portable path agree; the label window stops at a traffic switch."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pandas as pd
 import pytest
+from sqlalchemy import insert
 
-from driftwatch_core.db.models import DEFAULT_MODEL
+from driftwatch_core.db.models import DEFAULT_MODEL, ModelEvent
 from driftwatch_core.features import FEATURES, SCORE_NAME
 from driftwatch_core.generator import TransactionGenerator
-from worker.window import Scope, load_labelled, load_window
+from worker.window import LabelWindow, Scope, label_window, load_labelled, load_window
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
@@ -130,3 +131,39 @@ def test_a_versions_rows_include_its_shadow_rows_labelled_by_the_answered_row(an
     assert {round(float(p), 6): bool(y) for p, y in zip(labelled.scores, labelled.labels, strict=True)} == expected
     assert set(labelled.lags_s) == {60.0}  # the shadow row's created_at is the answered row's
     assert len(champion_labelled.labels) == 48  # the champion's shadow rows of the canary's answers too
+
+
+def _switch(engine, at: datetime, model: str = DEFAULT_MODEL) -> None:
+    """A traffic switch as the backend records it: a ``scenario`` event."""
+    with engine.begin() as conn:
+        conn.execute(
+            insert(ModelEvent).values(
+                created_at=at, model_name=model, kind="scenario", actor="admin:test", message="Traffic: Concept drift"
+            )
+        )
+
+
+def test_the_label_window_starts_at_the_newest_traffic_switch_within_it(clean_db):
+    with clean_db.connect() as conn:
+        assert label_window(conn, NOW, 30) == LabelWindow(NOW - timedelta(minutes=30), "label_window", None)
+    _switch(clean_db, NOW - timedelta(minutes=45))  # before the window: changes nothing
+    with clean_db.connect() as conn:
+        window = label_window(conn, NOW, 30)
+    assert (window.start, window.reason) == (NOW - timedelta(minutes=30), "label_window")
+    assert window.switched_at == NOW - timedelta(minutes=45)
+    _switch(clean_db, NOW - timedelta(minutes=12))
+    _switch(clean_db, NOW - timedelta(minutes=2), model="cancer")  # a switch changes every model's traffic
+    _switch(clean_db, NOW + timedelta(minutes=1))  # after the cycle's moment: not yet
+    with clean_db.connect() as conn:
+        window = label_window(conn, NOW, 30)
+    assert window == LabelWindow(NOW - timedelta(minutes=2), "since_switch", NOW - timedelta(minutes=2))
+
+
+def test_labels_of_predictions_before_the_switch_are_left_out(store, clean_db):
+    store(TransactionGenerator(seed=35).sample(400), NOW - timedelta(minutes=3), 600, label_share=1.0)
+    store(TransactionGenerator(seed=36).sample(90), NOW, 179.9, label_share=1.0)
+    _switch(clean_db, NOW - timedelta(minutes=3))
+    with clean_db.connect() as conn:
+        window = label_window(conn, NOW, 30)
+        labelled = load_labelled(conn, fraud(store.version), window.start, NOW)
+    assert len(labelled.labels) == 90 and labelled.n_predictions == 90

@@ -48,7 +48,7 @@ from worker.drift import (
 from worker.notify import Notifier
 from worker.stats import Thresholds
 from worker.targets import Target, Targets
-from worker.window import has_predictions_before, load_labelled, load_window
+from worker.window import LabelWindow, has_predictions_before, label_window, load_labelled, load_window
 
 log = logging.getLogger(__name__)
 DRIFT_KINDS = {"feature_drift", "prediction_drift", "dataset_drift"}
@@ -92,6 +92,7 @@ class CycleResult:
     dataset: DatasetDrift | None = None
     realized: dict | None = None
     estimated: dict | None = None
+    label_window: LabelWindow | None = None  # where realized performance starts, and why
     events: list[alerts.Event] = field(default_factory=list)
     error: str | None = None  # failed: the error's one-line summary
     elapsed_s: float = 0.0
@@ -217,19 +218,20 @@ class Monitor:
 
     def _compute(self, run_id: int, target: Target, now: datetime, start: datetime) -> CycleResult:
         scope = target.scope
-        label_start = now - timedelta(minutes=self.settings.label_window_minutes)
         with self.engine.connect() as conn:
+            labels = label_window(conn, now, self.settings.label_window_minutes)
             window = load_window(conn, scope, start, now, max_rows=self.settings.max_rows)
-            labelled = load_labelled(conn, scope, label_start, now, max_rows=self.settings.max_rows)
+            labelled = load_labelled(conn, scope, labels.start, now, max_rows=self.settings.max_rows)
             had_traffic = window.n_rows > 0 or has_predictions_before(conn, scope.model, start)
         enough = window.n_rows >= self.settings.min_samples
         status = "ok" if enough else "insufficient_data"
         result = CycleResult(scope.model, run_id, status, window.n_rows, scope.version, had_traffic)
+        result.label_window = labels
         if enough:
             self._judge_drift(result, window.columns(), target)
         if window.n_rows:
             result.estimated = performance.estimated(window.scores, window.decisions, self.costs)
-        if len(labelled.labels):
+        if len(labelled.labels) or labels.reason == "since_switch":  # after a switch, even "0 labels yet"
             result.realized = performance.realized(
                 labelled.scores,
                 labelled.decisions,
@@ -238,6 +240,7 @@ class Monitor:
                 labelled.n_predictions,
                 self.costs,
             )
+            result.realized["window_reason"] = labels.reason
         return result
 
     def _judge_drift(self, result: CycleResult, columns: Mapping[str, np.ndarray], target: Target) -> None:
@@ -267,7 +270,8 @@ class Monitor:
 
     def _store(self, result: CycleResult, target: Target, now: datetime) -> None:
         window_start = now - timedelta(minutes=self.settings.window_minutes)
-        label_start = now - timedelta(minutes=self.settings.label_window_minutes)
+        labels = result.label_window
+        label_start = labels.start if labels else now - timedelta(minutes=self.settings.label_window_minutes)
         finished = datetime.now(UTC)
         with Session(self.engine) as session, session.begin():
             judged = [*result.drift, *([result.score] if result.score else [])]

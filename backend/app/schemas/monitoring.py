@@ -115,7 +115,19 @@ class PerformancePoint(_Filled):
     window_start: UtcDatetime
     window_end: UtcDatetime
     n_rows: int = Field(description="Rows judged: labelled ones (realized) or all scored ones (estimated).")
+    window_reason: Literal["label_window", "since_switch"] | None = Field(
+        default=None,
+        description="Realized only: why the window starts where it does: `label_window` (the last "
+        "WORKER_LABEL_WINDOW_MINUTES) or `since_switch` (the newest traffic switch is later; labels of "
+        "the traffic before it are left out).",
+    )
     roc_auc: float | None = None
+    roc_auc_low: float | None = Field(
+        default=None,
+        description="Estimated only: the 90% band of the ROC-AUC calibrated scores like the window's "
+        "would show on their labels (a bootstrap); a realized ROC-AUC below it disagrees with the scores.",
+    )
+    roc_auc_high: float | None = Field(default=None, description="Estimated only: the band's top.")
     pr_auc: float | None = None
     precision: float | None = None
     recall: float | None = None

@@ -2246,10 +2246,25 @@ export interface components {
             /** Roc Auc */
             roc_auc: number | null;
             /**
+             * Roc Auc High
+             * @description Estimated only: the band's top.
+             */
+            roc_auc_high: number | null;
+            /**
+             * Roc Auc Low
+             * @description Estimated only: the 90% band of the ROC-AUC calibrated scores like the window's would show on their labels (a bootstrap); a realized ROC-AUC below it disagrees with the scores.
+             */
+            roc_auc_low: number | null;
+            /**
              * Window End
              * Format: date-time
              */
             window_end: string;
+            /**
+             * Window Reason
+             * @description Realized only: why the window starts where it does: `label_window` (the last WORKER_LABEL_WINDOW_MINUTES) or `since_switch` (the newest traffic switch is later; labels of the traffic before it are left out).
+             */
+            window_reason: ("label_window" | "since_switch") | null;
             /**
              * Window Start
              * Format: date-time

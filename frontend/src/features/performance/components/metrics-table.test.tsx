@@ -26,4 +26,12 @@ describe('MetricsTable', () => {
     expect(screen.queryByTestId('few-labels')).toBeNull()
     expect(screen.getByText('from delayed labels')).toBeInTheDocument()
   })
+
+  it("gives the estimated ROC-AUC's band beneath it, and none when the cycle had none", () => {
+    const estimated = { ...point(3000), roc_auc_low: 0.884, roc_auc_high: 0.931 }
+    const { rerender } = render(<MetricsTable realized={point(2400)} estimated={estimated} holdout={undefined} />)
+    expect(screen.getByTestId('estimated-band')).toHaveTextContent('90%: 0.884–0.931')
+    rerender(<MetricsTable realized={point(2400)} estimated={point(3000)} holdout={undefined} />)
+    expect(screen.queryByTestId('estimated-band')).toBeNull()
+  })
 })

@@ -15,7 +15,7 @@ const METRICS: [Metric, string, (value: number | null | undefined) => string][] 
   ['accuracy', 'Accuracy', (v) => formatPercent(v, 1)],
 ]
 
-/** Realized (labels) beside estimated (CBPE, before labels) beside the training hold-out. */
+/** Realized (labels) beside estimated (CBPE, before labels, its ROC-AUC with its 90% band) beside the training hold-out. */
 interface MetricsTableProps {
   realized: PerformancePoint | null
   estimated: PerformancePoint | null
@@ -69,6 +69,11 @@ export function MetricsTable({ realized, estimated, holdout, baseline = ['Traini
             {columns.map(([col, , values, tone]) => (
               <td key={col} className={`px-2 py-2 text-right text-base font-semibold tabular-nums ${tone}`}>
                 {format(values?.[key])}
+                {col === 'Estimated' && key === 'roc_auc' && estimated?.roc_auc_low != null && estimated.roc_auc_high != null && (
+                  <div className="text-[10px] font-normal text-slate-500" data-testid="estimated-band" title="Where a realized ROC-AUC falls while the scores still hold (90% of calibrated label draws)">
+                    90%: {format(estimated.roc_auc_low)}–{format(estimated.roc_auc_high)}
+                  </div>
+                )}
               </td>
             ))}
           </tr>

@@ -1,3 +1,4 @@
+import { Ago } from '../../../components/ago'
 import { Card } from '../../../components/ui/card'
 import { Stat } from '../../../components/ui/stat'
 import { QueryState } from '../../../components/ui/state-message'
@@ -42,6 +43,11 @@ function PerformanceReport({ data }: { data: Performance }) {
           {!latest.realized && (
             <p className="mb-2 text-xs text-amber-300">Waiting for delayed labels — realized metrics appear once ground truth arrives.</p>
           )}
+          {latest.realized?.window_reason === 'since_switch' && (
+            <p className="mb-2 text-xs text-slate-400" data-testid="realized-since-switch">
+              Realized since the traffic switch <Ago iso={latest.realized.window_start} />: labels of the traffic before it are left out.
+            </p>
+          )}
           {fraud ? (
             <MetricsTable realized={latest.realized} estimated={latest.estimated} holdout={model.data?.metrics} />
           ) : (
@@ -53,7 +59,7 @@ function PerformanceReport({ data }: { data: Performance }) {
             />
           )}
         </Card>
-        <Card title="Quality over time" subtitle="Solid: realized from labels · dashed: estimated before labels">
+        <Card title="Quality over time" subtitle="Blue: realized from labels · violet: estimated before labels, with its band · dashed: F1">
           <QualityChart realized={data.realized} estimated={data.estimated} />
         </Card>
       </div>

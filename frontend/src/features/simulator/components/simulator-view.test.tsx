@@ -112,6 +112,20 @@ describe('SimulatorView', () => {
     expect(screen.getByTestId('active-scenario')).toHaveAttribute('data-scenario', 'none')
     expect(puts(calls)).toHaveLength(1)
   })
+
+  it("labels each scenario's button with its name, the fraud-ring attack beside the sudden shift", async () => {
+    const catalogue = [
+      ...simulator().scenarios,
+      { name: 'fraud_ring', label: 'Fraud-ring attack', description: 'A staged attack: 12 of the 13 features move.', params: {} },
+    ]
+    const calls = stubApi(api({ initial: { ...simulator(), scenarios: catalogue } }).routes)
+    render()
+    await screen.findByTestId('active-scenario')
+    expect(screen.getByRole('button', { name: 'Start sudden shift' })).toBeInTheDocument()
+    await userEvent.click(screen.getByRole('button', { name: 'Start fraud-ring attack' }))
+    await waitFor(() => expect(screen.getByTestId('active-scenario')).toHaveAttribute('data-scenario', 'fraud_ring'))
+    expect(puts(calls)[0].body).toEqual({ scenario: 'fraud_ring' })
+  })
 })
 
 describe('SimulatorView with another model selected', () => {
