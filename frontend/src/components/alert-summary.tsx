@@ -82,7 +82,7 @@ export function IncidentFeatures({ incident, limit }: { incident: Pick<Incident,
         {shown.map((feature) => {
           const calm = !resolved && !feature.drifted
           return (
-            <li key={feature.name} className="min-w-0 max-w-full">
+            <li key={feature.name} className="flex min-w-0 max-w-full">
               <a
                 href={`#drift?feature=${encodeURIComponent(feature.name)}`}
                 data-testid="incident-feature"
@@ -100,7 +100,7 @@ export function IncidentFeatures({ incident, limit }: { incident: Pick<Incident,
             </li>
           )
         })}
-        {more > 0 && <li className="px-1 py-0.5 text-xs text-slate-500">+{more} more</li>}
+        {more > 0 && <li className="flex items-center px-1 text-xs text-slate-500">+{more} more</li>}
       </ul>
     </div>
   )

@@ -228,6 +228,9 @@ export function useIncidents({ status, limit = 50, model }: { status?: IncidentF
   })
 }
 
+/** The current (open and acknowledged) incidents of the selected model: one query for the Alerts view, the Overview and a nav badge (`.data?.counts.open`). */
+export const useActiveIncidents = () => useIncidents({ status: 'active' })
+
 /** Acknowledge or resolve an incident, every alert of it at once: {id, action: 'acknowledge' | 'resolve'}. */
 export function useIncidentAction() {
   const client = useQueryClient()

@@ -1,6 +1,6 @@
 import { Card } from '../../../components/ui/card'
 import { QueryState, StateMessage } from '../../../components/ui/state-message'
-import { useIncidents, type IncidentStatus, type Incidents } from '../../../lib/queries'
+import { useActiveIncidents, useIncidents, type IncidentStatus, type Incidents } from '../../../lib/queries'
 import { IncidentCard } from './incident-card'
 
 /** How many resolved incidents the history lists. */
@@ -15,11 +15,11 @@ const COUNTS: { status: IncidentStatus; label: string; tone: string }[] = [
 /** Incidents per status, as the API counts them (over every incident, not only the ones listed). */
 function Counts({ counts }: { counts: Partial<Incidents['counts']> | undefined }) {
   return (
-    <dl className="grid grid-cols-3 gap-2 sm:flex sm:gap-3">
+    <dl className="grid grid-cols-[1fr_1.4fr_1fr] gap-2 sm:flex sm:gap-3">
       {COUNTS.map((c) => (
         <div key={c.status} data-testid="incident-count" data-status={c.status}
-          className="min-w-0 rounded-lg border border-slate-800 bg-slate-950/40 px-3 py-2 sm:min-w-28">
-          <dt className="truncate text-[11px] font-medium uppercase tracking-wider text-slate-400">{c.label}</dt>
+          className="min-w-0 rounded-lg border border-slate-800 bg-slate-950/40 px-2.5 py-2 sm:min-w-28 sm:px-3">
+          <dt className="truncate text-[11px] font-medium uppercase tracking-wide text-slate-400 sm:tracking-wider">{c.label}</dt>
           <dd className={`text-xl font-semibold tabular-nums ${c.tone}`}>{counts?.[c.status] ?? '·'}</dd>
         </div>
       ))}
@@ -32,7 +32,7 @@ function Counts({ counts }: { counts: Partial<Incidents['counts']> | undefined }
  * action. Current incidents (open, acknowledged) first, then the history of resolved ones.
  */
 export default function AlertsView() {
-  const current = useIncidents({ status: 'active' })
+  const current = useActiveIncidents()
   const history = useIncidents({ status: 'resolved', limit: HISTORY_LIMIT })
   const counts = current.data?.counts ?? history.data?.counts
   const resolvedTotal = counts?.resolved ?? 0

@@ -87,7 +87,7 @@ export function IncidentCard({ incident }: { incident: Incident }) {
       data-incident-id={incident.id}
       data-status={incident.status}
       data-severity={incident.severity}
-      className={`min-w-0 rounded-lg border border-slate-800 border-l-4 p-4 ${resolved ? 'border-l-slate-700 bg-slate-950/30' : `${ACCENT[incident.severity]} bg-slate-950/50`}`}
+      className={`min-w-0 rounded-lg border border-slate-800 border-l-4 p-3 sm:p-4 ${resolved ? 'border-l-slate-700 bg-slate-950/30' : `${ACCENT[incident.severity]} bg-slate-950/50`}`}
     >
       <div className="flex flex-col gap-3 sm:flex-row sm:items-start sm:justify-between">
         <div className="min-w-0 flex-1">

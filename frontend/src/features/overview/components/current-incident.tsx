@@ -3,7 +3,7 @@ import { Ago, Elapsed } from '../../../components/ago'
 import { Button } from '../../../components/ui/button'
 import { Card } from '../../../components/ui/card'
 import { QueryState, StateMessage } from '../../../components/ui/state-message'
-import { useIncidents, type Incident } from '../../../lib/queries'
+import { useActiveIncidents, useIncidents, type Incident } from '../../../lib/queries'
 import type { ViewProps } from '../../../types/view'
 
 /** The incident going on now: what, how bad, since when, how fast it was seen and which features. */
@@ -60,12 +60,14 @@ function Last({ incident }: { incident: Incident }) {
 
 /** The Overview's incident card: the current incident, else the last one, else all quiet. */
 export function CurrentIncident({ onNavigate }: Partial<ViewProps>) {
-  const active = useIncidents({ status: 'active' })
+  const active = useActiveIncidents()
   const last = useIncidents({ status: 'resolved', limit: 1 })
   const calm = active.data !== undefined && active.data.incidents.length === 0
   const counts = active.data?.counts
+  // On a phone (one column) what is going on comes first; beside the drift card from lg.
   return (
     <Card
+      className="order-first lg:order-none"
       title={calm ? 'Incidents' : 'Current incident'}
       subtitle={counts ? `${counts.open} open · ${counts.acknowledged} acknowledged · ${counts.resolved} resolved` : undefined}
       action={
