@@ -33,6 +33,7 @@ const healthy = (auth = sessionApi()): StubRoutes => ({
   'GET /api/v1/drift/summary': { ...noDrift, drifted_features: [], n_features: 3 },
   'GET /api/v1/alerts': { items: [], counts: { open: 3, acknowledged: 0, resolved: 0 } },
   'GET /api/v1/simulator': simulator('sudden'),
+  'GET /api/v1/incidents': { incidents: [], counts: { open: 0, acknowledged: 0, resolved: 0 } },
 })
 
 const renderApp = () =>
@@ -76,6 +77,7 @@ describe('App', () => {
     stubApi(healthy())
     renderApp()
     expect(screen.getByRole('heading', { level: 1 })).toHaveTextContent('Overview')
+    await userEvent.tab() // the drawer's Close button (hidden from 1024 px; jsdom has no CSS)
     await userEvent.tab()
     await userEvent.tab()
     expect(screen.getByRole('button', { name: /Drift/ })).toHaveFocus()
@@ -180,5 +182,55 @@ describe('App with a backend that lost its database', () => {
     FakeSocket.last.receive({ type: 'stats', data: stats(2100, { as_of: '2026-11-23T14:10:00Z' }) })
     act(() => vi.advanceTimersByTime(0))
     expect(pill()).toHaveAttribute('data-status', 'live')
+  })
+})
+
+describe('App navigation below 1024 px', () => {
+  const menu = () => screen.getByRole('button', { name: 'Menu' })
+  const drawer = () => document.getElementById(menu().getAttribute('aria-controls') ?? '')
+
+  it('opens the views as a drawer from the top bar’s menu button, and closes it on a view chosen', async () => {
+    stubApi(healthy())
+    renderApp()
+    expect(menu()).toHaveAttribute('aria-expanded', 'false')
+    expect(drawer()).toHaveAttribute('data-state', 'closed')
+    await userEvent.click(menu())
+    expect(menu()).toHaveAttribute('aria-expanded', 'true')
+    expect(drawer()).toHaveAttribute('data-state', 'open')
+    expect(within(drawer()!).getByRole('button', { name: /Overview/ })).toHaveFocus() // focus moves into the drawer, on the current view
+    expect(screen.getByRole('heading', { level: 1 }).closest('[inert]')).not.toBeNull() // the page behind it is inert
+    await userEvent.click(within(drawer()!).getByRole('button', { name: /Drift/ }))
+    await waitFor(() => expect(screen.getByRole('heading', { level: 1 })).toHaveTextContent('Drift'))
+    expect(menu()).toHaveAttribute('aria-expanded', 'false')
+    expect(drawer()).toHaveAttribute('data-state', 'closed')
+  })
+
+  it('closes on Escape and gives focus back to the menu button', async () => {
+    stubApi(healthy())
+    renderApp()
+    await userEvent.click(menu())
+    expect(drawer()).toHaveAttribute('data-state', 'open')
+    await userEvent.keyboard('{Escape}')
+    expect(menu()).toHaveAttribute('aria-expanded', 'false')
+    expect(drawer()).toHaveAttribute('data-state', 'closed')
+    await waitFor(() => expect(menu()).toHaveFocus())
+  })
+
+  it('closes from its own Close button', async () => {
+    stubApi(healthy())
+    renderApp()
+    await userEvent.click(menu())
+    await userEvent.click(within(drawer()!).getByRole('button', { name: 'Close menu' }))
+    expect(menu()).toHaveAttribute('aria-expanded', 'false')
+  })
+})
+
+describe('App deep links', () => {
+  it('opens the Drift view from a link with a feature (#drift?feature=amount)', async () => {
+    stubApi(healthy())
+    window.location.hash = '#drift?feature=amount'
+    renderApp()
+    expect(screen.getByRole('heading', { level: 1 })).toHaveTextContent('Drift')
+    expect(screen.getByRole('button', { name: /Drift/ })).toHaveAttribute('aria-current', 'page')
   })
 })

@@ -1,4 +1,4 @@
-import { Suspense, useEffect, useRef } from 'react'
+import { Suspense, useCallback, useEffect, useRef, useState } from 'react'
 import { SignInDialog } from '../components/sign-in-dialog'
 import { StateMessage } from '../components/ui/state-message'
 import { Badge } from '../components/ui/badge'
@@ -22,15 +22,8 @@ interface NavItemProps {
 }
 
 function NavItem({ view, active, onSelect, badge }: NavItemProps) {
-  const item = useRef<HTMLLIElement>(null)
-  useEffect(() => {
-    // On a phone the views are a row that scrolls sideways: bring the current one into it (the page itself stays put).
-    const row = item.current?.parentElement
-    if (!active || !item.current || !row || row.scrollWidth <= row.clientWidth) return
-    row.scrollLeft = item.current.offsetLeft - row.offsetLeft - (row.clientWidth - item.current.offsetWidth) / 2
-  }, [active])
   return (
-    <li ref={item} className="shrink-0">
+    <li>
       <button
         type="button"
         onClick={() => onSelect(view.id)}
@@ -47,6 +40,62 @@ function NavItem({ view, active, onSelect, badge }: NavItemProps) {
       </button>
     </li>
   )
+}
+
+function Brand({ registry }: { registry: boolean }) {
+  return (
+    <div className="flex min-w-0 items-center gap-2">
+      <span aria-hidden className="grid h-8 w-8 shrink-0 place-items-center rounded-lg bg-sky-500/20 text-lg text-sky-300">
+        ≈
+      </span>
+      <div className="min-w-0">
+        <div className="text-base font-semibold text-white">Driftwatch</div>
+        <div className="truncate text-[11px] text-slate-500">{registry ? 'ML model monitoring' : 'Fraud model monitoring'}</div>
+      </div>
+    </div>
+  )
+}
+
+/** The width from which the views are a sidebar; below it, a drawer the top bar's menu button opens. */
+const SIDEBAR_QUERY = '(min-width: 1024px)'
+export const NAV_ID = 'views-nav'
+
+/**
+ * The navigation drawer's state below 1024 px: open from the menu button, closed by a view
+ * chosen, Escape, a click beside it or the window growing into the sidebar layout. Focus
+ * moves into it when it opens and back to the menu button when Escape closes it.
+ */
+function useNavDrawer() {
+  const [open, setOpen] = useState(false)
+  const menuButton = useRef<HTMLButtonElement>(null)
+  const drawer = useRef<HTMLElement>(null)
+  const refocus = useRef(false)
+  const close = useCallback((returnFocus = false) => {
+    refocus.current = returnFocus
+    setOpen(false)
+  }, [])
+  useEffect(() => {
+    if (!open) {
+      // The page is no longer inert once closed: only now can the menu button take focus back.
+      if (refocus.current) menuButton.current?.focus()
+      refocus.current = false
+      return
+    }
+    drawer.current?.querySelector<HTMLElement>('[aria-current="page"]')?.focus()
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (event.key === 'Escape') close(true)
+    }
+    const wide = typeof window.matchMedia === 'function' ? window.matchMedia(SIDEBAR_QUERY) : null
+    const onWide = () => wide?.matches && close()
+    document.addEventListener('keydown', onKeyDown)
+    wide?.addEventListener('change', onWide)
+    return () => {
+      document.removeEventListener('keydown', onKeyDown)
+      wide?.removeEventListener('change', onWide)
+    }
+  }, [open, close])
+  const toggle = useCallback(() => setOpen((v) => !v), [])
+  return { open, toggle, close, menuButton, drawer }
 }
 
 /** The simulator's scenario: it drives the fraud model's traffic, so only shown with that model. */
@@ -66,32 +115,70 @@ export function App() {
   const { Component } = view
   const signingIn = useSignInGate().prompt !== null
   const registry = (useModels().data?.length ?? 0) > 1
+  const { open: navOpen, toggle: toggleNav, close: closeNav, menuButton, drawer } = useNavDrawer()
+  const select = (id: ViewId) => {
+    closeNav()
+    navigate(id)
+  }
   return (
     <>
-      <div className="flex min-h-screen flex-col bg-slate-950 text-slate-200 md:flex-row" inert={signingIn}>
-        {/* A sidebar from 768 px; above the page, with the views in a row that scrolls, on a phone. */}
-        <aside className="shrink-0 border-b border-slate-800 bg-slate-900/40 md:w-56 md:border-r md:border-b-0">
-          <div className="flex flex-col gap-3 px-3 py-3 md:sticky md:top-0 md:h-screen md:gap-0 md:py-4">
-          <div className="flex items-center gap-2 px-2 md:mb-6">
-            <span aria-hidden className="grid h-8 w-8 place-items-center rounded-lg bg-sky-500/20 text-lg text-sky-300">
-              ≈
-            </span>
-            <div>
-              <div className="text-base font-semibold text-white">Driftwatch</div>
-              <div className="text-[11px] text-slate-500">{registry ? 'ML model monitoring' : 'Fraud model monitoring'}</div>
+      <div className="flex min-h-screen flex-col bg-slate-950 text-slate-200 lg:flex-row" inert={signingIn}>
+        {/* A sidebar from 1024 px; below it a drawer over the page, opened from the top bar's menu button. */}
+        {navOpen && <div aria-hidden className="fixed inset-0 z-30 bg-slate-950/70 backdrop-blur-sm lg:hidden" onClick={() => closeNav()} />}
+        <aside
+          ref={drawer}
+          id={NAV_ID}
+          data-state={navOpen ? 'open' : 'closed'}
+          aria-label="Navigation"
+          className={`fixed inset-y-0 left-0 z-40 w-64 max-w-[85vw] border-r border-slate-800 bg-slate-900 shadow-2xl duration-200 lg:visible lg:sticky lg:top-0 lg:z-auto lg:h-screen lg:w-56 lg:max-w-none lg:shrink-0 lg:translate-x-0 lg:bg-slate-900/40 lg:shadow-none ${
+            // Visible at once when opening (focus moves in), hidden only once it has slid out when closing.
+            navOpen ? 'visible translate-x-0 transition-transform' : 'invisible -translate-x-full transition-[transform,visibility]'
+          }`}
+        >
+          <div className="flex h-full flex-col overflow-y-auto px-3 py-4">
+            <div className="mb-6 flex items-center justify-between gap-2 px-2">
+              <Brand registry={registry} />
+              <button
+                type="button"
+                onClick={() => closeNav(true)}
+                aria-label="Close menu"
+                className="grid h-8 w-8 shrink-0 place-items-center rounded-lg text-lg text-slate-400 hover:bg-slate-800 hover:text-white lg:hidden"
+              >
+                <span aria-hidden>×</span>
+              </button>
             </div>
-          </div>
-          <nav aria-label="Views">
-            <ul className="-mx-1 flex gap-1 overflow-x-auto px-1 pb-1 md:mx-0 md:block md:space-y-1 md:overflow-visible md:px-0 md:pb-0">
-              {VIEWS.map((v) => (
-                <NavItem key={v.id} view={v} active={v.id === viewId} onSelect={navigate} badge={v.id === 'alerts' ? openAlerts : 0} />
-              ))}
-            </ul>
-          </nav>
+            <nav aria-label="Views">
+              <ul className="space-y-1">
+                {VIEWS.map((v) => (
+                  <NavItem key={v.id} view={v} active={v.id === viewId} onSelect={select} badge={v.id === 'alerts' ? openAlerts : 0} />
+                ))}
+              </ul>
+            </nav>
           </div>
         </aside>
-        <div className="flex min-w-0 flex-1 flex-col">
-          <header className="sticky top-0 z-10 flex flex-wrap items-center justify-between gap-x-4 gap-y-2 border-b border-slate-800 bg-slate-950/90 px-4 py-3 backdrop-blur md:px-6">
+        <div className="flex min-w-0 flex-1 flex-col" inert={navOpen || undefined}>
+          <div className="sticky top-0 z-20 flex items-center gap-3 border-b border-slate-800 bg-slate-900/95 px-3 py-2 backdrop-blur lg:hidden" data-testid="top-bar">
+            <button
+              ref={menuButton}
+              type="button"
+              onClick={toggleNav}
+              aria-expanded={navOpen}
+              aria-controls={NAV_ID}
+              aria-label="Menu"
+              className="grid h-9 w-9 shrink-0 place-items-center rounded-lg text-slate-300 ring-1 ring-slate-700 hover:bg-slate-800 hover:text-white"
+            >
+              <svg aria-hidden viewBox="0 0 20 20" className="h-5 w-5" fill="none" stroke="currentColor" strokeWidth={1.8} strokeLinecap="round">
+                <path d="M3 5.5h14M3 10h14M3 14.5h14" />
+              </svg>
+            </button>
+            <Brand registry={registry} />
+            {openAlerts > 0 && (
+              <button type="button" onClick={() => select('alerts')} className="ml-auto" aria-label={`Alerts: ${openAlerts} open`}>
+                <Badge tone="critical">⚑ {openAlerts}</Badge>
+              </button>
+            )}
+          </div>
+          <header className="z-10 flex flex-wrap items-center justify-between gap-x-4 gap-y-2 border-b border-slate-800 bg-slate-950/90 px-4 py-3 backdrop-blur lg:sticky lg:top-0 lg:px-6">
             <div className="flex min-w-0 flex-wrap items-center gap-x-4 gap-y-2">
               <h1 className="text-lg font-semibold text-white">{view.label}</h1>
               <ModelSwitcher />
@@ -103,7 +190,7 @@ export function App() {
             </div>
           </header>
           <StatusBanner />
-          <main className="mx-auto w-full max-w-[1600px] flex-1 px-4 py-5 md:px-6">
+          <main className="mx-auto w-full max-w-[1600px] flex-1 px-4 py-5 lg:px-6">
             <Suspense fallback={<StateMessage kind="loading" title="Loading view…" />}>
               <Component onNavigate={navigate} />
             </Suspense>

@@ -14,7 +14,7 @@ const TONES = {
 
 function Banner({ title, tone = 'critical', children }: { title: string; tone?: keyof typeof TONES; children: ReactNode }) {
   return (
-    <div role="alert" className={`border-b px-4 py-2 text-sm md:px-6 ${TONES[tone]}`}>
+    <div role="alert" className={`border-b px-4 py-2 text-sm lg:px-6 ${TONES[tone]}`}>
       <strong className="font-semibold">{title}</strong> {children}
     </div>
   )

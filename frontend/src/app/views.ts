@@ -19,8 +19,9 @@ export const VIEWS: View[] = [
   { id: 'models', label: 'Models', icon: '▦', Component: lazy(() => import('../features/models/components/models-view')) },
 ]
 
+/** The view a hash names: '#/drift', '#drift' and '#/drift?feature=amount' are all the Drift view. */
 export const viewFromHash = (hash: string | null | undefined): ViewId => {
-  const id = (hash ?? '').replace(/^#\/?/, '')
+  const id = (hash ?? '').replace(/^#\/?/, '').split('?')[0]
   return VIEWS.find((v) => v.id === id)?.id ?? 'overview'
 }
 
