@@ -1,8 +1,11 @@
-import { fireEvent, screen, waitFor } from '@testing-library/react'
+import { act, fireEvent, screen, waitFor } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { describe, expect, it } from 'vitest'
-import { drift, noDrift, visit } from '../../../test/fixtures'
-import { renderWithClient, stubApi } from '../../../test/render'
+import { SEVERITY_COLORS } from '../../../components/ui/badge'
+import { formatClock } from '../../../lib/format'
+import { drift, model, noDrift, simulator, visit } from '../../../test/fixtures'
+import { keys } from '../../../lib/queries'
+import { renderWithClient, stubApi, testClient } from '../../../test/render'
 import DriftView from './drift-view'
 
 const history = (feature: string) => ({
@@ -44,7 +47,7 @@ describe('DriftView', () => {
     await waitFor(() =>
       expect(calls.filter((c) => c.path === '/api/v1/drift/history').map((c) => c.query.feature)).toEqual(['amount', 'merchant_category']),
     )
-    expect(await screen.findByRole('img', { name: /PSI and test statistic of merchant_category/ })).toBeInTheDocument()
+    expect(await screen.findByRole('img', { name: /PSI and test statistic of Merchant category/ })).toBeInTheDocument()
   })
 
   it('selects a feature by clicking its PSI bar', async () => {
@@ -99,5 +102,116 @@ describe('DriftView ordering', () => {
     expect(await screen.findByTestId('feature-detail')).toHaveTextContent('Amount: reference vs current')
     await userEvent.click(screen.getByTestId('feature-order'))
     expect(order()).toEqual(['day_of_week', 'hour_of_day', 'amount'])
+  })
+})
+
+const withHistory = { 'GET /api/v1/drift/history': ({ query }: { query: Record<string, string> }) => [200, history(query.feature)] as [number, unknown] }
+const incidents = (...items: object[]) => ({ incidents: items, counts: { open: items.length, acknowledged: 0, resolved: 0 } })
+const driftIncident = {
+  id: 4, model: 'fraud', cause: 'drift', status: 'open', severity: 'critical', title: 'Drift on 1 feature', summary: '',
+  opened_at: '2026-11-23T11:59:40+00:00', started_at: '2026-11-23T11:59:00+00:00', detection_s: 40, resolved_at: null,
+  features: [{ name: 'amount', label: 'Amount (USD)', severity: 'significant', peak_psi: 0.61, current_psi: 0.61, drifted: true }],
+}
+
+describe('DriftView verdict', () => {
+  it('leads with the dataset verdict dated by the open drift incident, and states the dataset rule', async () => {
+    const calls = stubApi({ 'GET /api/v1/drift': drift, 'GET /api/v1/incidents': incidents(driftIncident), ...withHistory })
+    renderWithClient(<DriftView />)
+    const verdict = await screen.findByTestId('drift-verdict')
+    await waitFor(() => expect(screen.getByTestId('verdict-text')).toHaveTextContent(`Drifted: 1 of 2 features · since ${formatClock(driftIncident.started_at)} · detected in 40 s`))
+    expect(verdict).toHaveAttribute('data-source', 'incident')
+    expect(screen.getByTestId('dataset-rule')).toHaveTextContent('the dataset drifts when at least 50% of its features do (1 of 2); now 50%')
+    expect(screen.getByTestId('dataset-rule')).toHaveTextContent('A feature drifts when its test rejects at p < 0.05')
+    expect(calls.find((c) => c.path === '/api/v1/incidents')?.query).toEqual({ status: 'active', limit: '1', model: 'fraud' })
+  })
+
+  it('without an incident API dates the drift from the top feature’s history and the scenario switch', async () => {
+    stubApi({ 'GET /api/v1/drift': drift, 'GET /api/v1/simulator': { ...simulator('sudden'), updated_at: '2026-11-23T11:59:20+00:00' }, ...withHistory })
+    renderWithClient(<DriftView />)
+    await waitFor(() =>
+      expect(screen.getByTestId('verdict-text')).toHaveTextContent(`Drifted: 1 of 2 features · since ${formatClock('2026-11-23T11:59:20+00:00')} · detected in 40 s`),
+    )
+    expect(screen.getByTestId('drift-verdict')).toHaveAttribute('data-source', 'history')
+  })
+
+  it('says "No drift: 0 of N features" when calm', async () => {
+    const calm = { ...drift, features: drift.features.map((f) => ({ ...f, drifted: false, severity: 'none' as const, psi_severity: 'none' as const })) }
+    stubApi({ 'GET /api/v1/drift': calm, 'GET /api/v1/incidents': incidents(), ...withHistory })
+    renderWithClient(<DriftView />)
+    expect(await screen.findByTestId('verdict-text')).toHaveTextContent(/^No drift: 0 of 2 features$/)
+    expect(screen.getByTestId('drift-verdict')).toHaveAttribute('data-drifted', 'false')
+  })
+})
+
+describe('DriftView colour rule', () => {
+  const [amount, merchant] = drift.features
+  // A shift the χ² test confirms while PSI alone stays in its "none" band: the verdict is moderate.
+  const confirmed = { ...merchant, psi: 0.06, psi_severity: 'none' as const, severity: 'moderate' as const, drifted: true }
+  const calm = { ...amount, feature: 'customer_age', psi: 0.01, psi_severity: 'none' as const, severity: 'none' as const, drifted: false }
+  const mixed = { ...drift, features: [amount, confirmed, calm] }
+
+  it('colours each PSI bar like its table badge, by the drift verdict, and writes the rule beside the table', async () => {
+    stubApi({ 'GET /api/v1/drift': mixed, ...withHistory })
+    const { container } = renderWithClient(<DriftView />)
+    await screen.findByText('Statistical tests')
+    const bars = () => [...container.querySelectorAll('[aria-label="Population stability index per feature"] .recharts-bar-rectangle path')]
+    await waitFor(() => expect(bars()).toHaveLength(3))
+    const fills = bars().map((b) => b.getAttribute('fill'))
+    const badges = mixed.features.map((f) => container.querySelector(`tr[data-feature="${f.feature}"] [data-severity]`)?.getAttribute('data-severity'))
+    expect(badges).toEqual(['significant', 'moderate', 'none'])
+    expect(fills).toEqual(badges.map((severity) => SEVERITY_COLORS[severity as keyof typeof SEVERITY_COLORS]))
+    expect(fills[1]).toBe(SEVERITY_COLORS.moderate) // not PSI's own band (none, green)
+    expect(screen.getByTestId('colour-rule')).toHaveTextContent(
+      "Colour is each feature's drift verdict, the same in bars and badges: green no drift; amber moderate (PSI 0.10–0.25, or a shift the test confirms below PSI 0.10); red significant (PSI ≥ 0.25).",
+    )
+  })
+
+  it('draws a reference-vs-current sparkline in every row from the result’s histogram', async () => {
+    stubApi({ 'GET /api/v1/drift': mixed, ...withHistory })
+    const { container } = renderWithClient(<DriftView />)
+    await screen.findByText('Statistical tests')
+    const rows = [...container.querySelectorAll('tr[data-feature]')]
+    expect(rows.map((row) => row.querySelectorAll('[data-testid="distribution-sparkline"] rect').length)).toEqual([4, 4, 4]) // 2 bins × (reference, current)
+  })
+})
+
+describe('DriftView labels and units', () => {
+  it('labels features from the schema and bins in their unit', async () => {
+    const amountBins = { bins: ['< 21.51', '21.51 – 29.79', '≥ 29.79'], reference: [0.2, 0.5, 0.3], current: [0.1, 0.2, 0.7] }
+    const shifted = { ...drift, features: [{ ...drift.features[0], histogram: amountBins }, drift.features[1]] }
+    stubApi({ 'GET /api/v1/drift': shifted, 'GET /api/v1/model': model, ...withHistory })
+    const { container } = renderWithClient(<DriftView />, { client: testClient([[keys.model, model]]) })
+    expect(await screen.findByText('Amount (USD): reference vs current')).toBeInTheDocument()
+    expect(container.querySelector('tr[data-feature="amount"] button')).toHaveTextContent('Amount (USD)')
+    const ticks = () => [...screen.getByTestId('feature-detail').querySelectorAll('[aria-label="Reference and current distributions"] .recharts-xAxis-tick-labels text')].map((t) => t.textContent)
+    await waitFor(() => expect(ticks()).toHaveLength(3), { timeout: 3000 })
+    expect(ticks()).toEqual(['< $22', '$22–$30', '≥ $30'])
+    const shares = [...screen.getByTestId('feature-detail').querySelectorAll('[aria-label="Reference and current distributions"] .recharts-yAxis-tick-labels text')].map((t) => t.textContent)
+    expect(shares).toEqual(['0%', '20%', '40%', '60%', '80%'])
+  })
+})
+
+describe('DriftView deep link', () => {
+  it('opens the feature the URL names (#drift?feature=…), and a click names another', async () => {
+    visit('/#drift?feature=merchant_category')
+    stubApi({ 'GET /api/v1/drift': drift, ...withHistory })
+    renderWithClient(<DriftView />)
+    expect(await screen.findByTestId('feature-detail')).toHaveTextContent('Merchant category: reference vs current')
+    expect(screen.getByRole('button', { name: 'Merchant category' })).toHaveAttribute('aria-pressed', 'true')
+    await userEvent.click(screen.getByRole('button', { name: 'Amount' }))
+    expect(window.location.hash).toBe('#/drift?feature=amount')
+    expect(screen.getByTestId('feature-detail')).toHaveTextContent('Amount: reference vs current')
+  })
+
+  it('follows a link that arrives while the view is open, and the top feature for an unknown name', async () => {
+    visit('/#/drift?feature=nope')
+    stubApi({ 'GET /api/v1/drift': drift, ...withHistory })
+    renderWithClient(<DriftView />)
+    expect(await screen.findByTestId('feature-detail')).toHaveTextContent('Amount: reference vs current')
+    act(() => {
+      window.location.hash = '#drift?feature=merchant_category'
+      window.dispatchEvent(new HashChangeEvent('hashchange'))
+    })
+    await waitFor(() => expect(screen.getByTestId('feature-detail')).toHaveTextContent('Merchant category: reference vs current'))
   })
 })

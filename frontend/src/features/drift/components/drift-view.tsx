@@ -1,61 +1,55 @@
-import { useState } from 'react'
+import { useEffect, useRef, useState } from 'react'
 import { SeverityBadge } from '../../../components/ui/badge'
 import { Card } from '../../../components/ui/card'
 import { QueryState, StateMessage } from '../../../components/ui/state-message'
 import { WaitingForCycle } from '../../../components/waiting-for-cycle'
 import { config } from '../../../config/env'
-import { formatClock, formatInt, formatNumber, formatPValue, humanize } from '../../../lib/format'
+import { useFeatureSpecs, type FeatureSpecs } from '../../../lib/feature-specs'
+import { replaceHashParams, useHashParam } from '../../../lib/hash-params'
+import { formatNumber, formatPValue } from '../../../lib/format'
 import { useDrift } from '../../../lib/queries'
 import type { Drift, DriftRun, DriftThresholds, FeatureDrift } from '../../../types/api'
-import { TEST_LABELS } from '../drift-constants'
+import { colourRule, formatStatistic, TEST_LABELS } from '../drift-constants'
+import { DatasetVerdict } from './dataset-verdict'
 import { FeatureTable } from './feature-table'
 import { HistogramChart } from './histogram-chart'
 import { HistoryChart } from './history-chart'
 import { PsiChart } from './psi-chart'
-import { Ago } from '../../../components/ago'
 
-function RunLine({ run, thresholds }: { run: DriftRun; thresholds: DriftThresholds }) {
-  return (
-    <p className="text-xs text-slate-400">
-      Window {formatClock(run.window_start)}–{formatClock(run.window_end)} · {formatInt(run.n_rows)} predictions · cycle
-      finished <Ago iso={run.finished_at} /> · PSI lines at {thresholds?.psi_moderate} (moderate) and{' '}
-      {thresholds?.psi_significant} (significant)
-    </p>
-  )
-}
-
-function FeatureDetail({ item, thresholds }: { item: FeatureDrift; thresholds: DriftThresholds }) {
+function FeatureDetail({ item, thresholds, specs }: { item: FeatureDrift; thresholds: DriftThresholds; specs: FeatureSpecs }) {
+  const label = specs.label(item.feature)
   return (
     <Card
-      title={`${humanize(item.feature)}: reference vs current`}
-      subtitle={`PSI ${formatNumber(item.psi, 3)} · ${TEST_LABELS[item.test] ?? item.test} ${formatNumber(item.statistic, 3)} · p ${formatPValue(item.p_value)}`}
+      title={`${label}: reference vs current`}
+      subtitle={`PSI ${formatNumber(item.psi, 3)} · ${TEST_LABELS[item.test] ?? item.test} ${formatStatistic(item.statistic)} · p ${formatPValue(item.p_value)}`}
       action={<SeverityBadge severity={item.severity} />}
       data-testid="feature-detail"
+      data-feature={item.feature}
     >
       <div className="grid gap-4 xl:grid-cols-2">
-        <div>
+        <div className="min-w-0">
           <h3 className="mb-1 text-xs font-medium uppercase tracking-wider text-slate-400">Distribution</h3>
-          <HistogramChart histogram={item.histogram} />
+          <HistogramChart histogram={item.histogram} spec={specs.spec(item.feature)} />
         </div>
-        <div>
+        <div className="min-w-0">
           <h3 className="mb-1 text-xs font-medium uppercase tracking-wider text-slate-400">Over time</h3>
-          <HistoryChart feature={item.feature} thresholds={thresholds} />
+          <HistoryChart feature={item.feature} label={label} thresholds={thresholds} />
         </div>
       </div>
     </Card>
   )
 }
 
-function ScoreDrift({ score, onSelect }: { score: FeatureDrift | null; onSelect: (feature: string) => void }) {
+function ScoreDrift({ score, onSelect, specs }: { score: FeatureDrift | null; onSelect: (feature: string) => void; specs: FeatureSpecs }) {
   if (!score) return null
   return (
     <Card
-      title={`Prediction drift (${humanize(score.feature).toLowerCase()})`}
-      subtitle={`PSI ${formatNumber(score.psi, 3)} · KS ${formatNumber(score.statistic, 3)} · p ${formatPValue(score.p_value)}`}
+      title={`Prediction drift (${specs.label(score.feature).toLowerCase()})`}
+      subtitle={`PSI ${formatNumber(score.psi, 3)} · KS ${formatStatistic(score.statistic)} · p ${formatPValue(score.p_value)}`}
       action={<SeverityBadge severity={score.severity} />}
       data-testid="score-drift"
     >
-      <HistogramChart histogram={score.histogram} height={200} />
+      <HistogramChart histogram={score.histogram} spec={specs.spec(score.feature)} height={200} />
       <button type="button" className="mt-2 text-xs text-sky-300 hover:underline" onClick={() => onSelect(score.feature)}>
         Show the score's history →
       </button>
@@ -75,25 +69,39 @@ export function bySeverity(features: Drift['features']) {
   )
 }
 
+/** Selecting a feature puts it in the URL (#/drift?feature=amount), so a link (an alert's) opens it too. */
+const selectFeature = (feature: string) => replaceHashParams('drift', { feature })
+
 function DriftReport({ drift, run }: { drift: Drift; run: DriftRun }) {
   const ranked = bySeverity(drift.features)
-  // Until a feature is clicked, the detail follows the most drifted one as cycles land.
-  const [picked, setSelected] = useState<string | undefined>()
+  const specs = useFeatureSpecs()
+  const linked = useHashParam('feature')
   const [schemaOrder, setSchemaOrder] = useState(false)
-  const selected = picked ?? ranked[0]?.feature
   const all = drift.score ? [...drift.features, drift.score] : drift.features
-  const item = all.find((f) => f.feature === selected) ?? ranked[0]
+  // Until a feature is chosen (a click, or a link), the detail follows the most drifted one as cycles land.
+  const item = all.find((f) => f.feature === linked) ?? ranked[0]
+  const detail = useRef<HTMLDivElement>(null)
+  const arrivedWith = useRef(linked)
+  const linkedFound = Boolean(item && item.feature === linked)
+  useEffect(() => {
+    // Opened from a link to a feature: bring its detail into sight, once.
+    if (arrivedWith.current && linkedFound) detail.current?.scrollIntoView?.({ block: 'start' })
+    arrivedWith.current = null
+  }, [linkedFound])
   return (
     <div className="space-y-4">
-      <RunLine run={run} thresholds={drift.thresholds} />
+      <DatasetVerdict drift={drift} run={run} top={ranked[0]?.drifted ? ranked[0].feature : undefined} />
       {drift.status === 'insufficient_data' && (
         <StateMessage title="Too few predictions in the window">
           The tests below use fewer rows than the worker's minimum; treat them as indicative.
         </StateMessage>
       )}
-      <div className="grid gap-4 xl:grid-cols-[minmax(0,0.85fr)_minmax(0,1.15fr)]">
-        <Card title="PSI per feature" subtitle="Click a bar or a feature name for its distributions">
-          <PsiChart features={drift.features} thresholds={drift.thresholds} selected={item?.feature} onSelect={setSelected} />
+      <div className="grid grid-cols-[minmax(0,1fr)] gap-4 xl:grid-cols-[minmax(0,0.85fr)_minmax(0,1.15fr)]">
+        <Card
+          title="PSI per feature"
+          subtitle={`Click a bar or a feature name for its distributions · lines at ${drift.thresholds.psi_moderate} (moderate) and ${drift.thresholds.psi_significant} (significant)`}
+        >
+          <PsiChart features={drift.features} thresholds={drift.thresholds} selected={item?.feature} onSelect={selectFeature} label={specs.label} />
         </Card>
         <Card
           title="Statistical tests"
@@ -110,11 +118,16 @@ function DriftReport({ drift, run }: { drift: Drift; run: DriftRun }) {
             </button>
           }
         >
-          <FeatureTable features={schemaOrder ? drift.features : ranked} selected={item?.feature} onSelect={setSelected} />
+          <FeatureTable features={schemaOrder ? drift.features : ranked} selected={item?.feature} onSelect={selectFeature} label={specs.label} />
+          <p className="mt-3 text-xs leading-relaxed text-slate-400" data-testid="colour-rule">
+            {colourRule(drift.thresholds)} Shape: the training reference in grey, the current window in blue.
+          </p>
         </Card>
       </div>
-      {item && <FeatureDetail key={item.feature} item={item} thresholds={drift.thresholds} />}
-      <ScoreDrift score={drift.score} onSelect={setSelected} />
+      <div ref={detail} className="scroll-mt-20">
+        {item && <FeatureDetail key={item.feature} item={item} thresholds={drift.thresholds} specs={specs} />}
+      </div>
+      <ScoreDrift score={drift.score} onSelect={selectFeature} specs={specs} />
     </div>
   )
 }

@@ -3,7 +3,7 @@ import { EventMarks } from '../../../components/event-marks'
 import { SEVERITY_COLORS } from '../../../components/ui/badge'
 import { ChartFrame, chartTheme, timeAxis, timeRange, tooltipNumber, tooltipTime } from '../../../components/ui/chart-frame'
 import { QueryState, StateMessage } from '../../../components/ui/state-message'
-import { formatNumber } from '../../../lib/format'
+import { formatNumber, niceTicks, stepDigits } from '../../../lib/format'
 import { useDriftHistory } from '../../../lib/queries'
 import type { DriftHistory, DriftThresholds } from '../../../types/api'
 
@@ -14,7 +14,7 @@ const byTime = (points: DriftHistory['points']) => points.map((p) => ({ ...p, t:
  * PSI and the test statistic of one feature over the recent cycles, with the cycle's PSI thresholds
  * as lines and the model's changes (promotions, rollbacks, …) marked at their time.
  */
-export function HistoryChart({ feature, thresholds }: { feature: string; thresholds: DriftThresholds }) {
+export function HistoryChart({ feature, label, thresholds }: { feature: string; label: string; thresholds: DriftThresholds }) {
   const history = useDriftHistory(feature)
   const moderate: number | undefined = thresholds.psi_moderate
   const significant: number | undefined = thresholds.psi_significant
@@ -25,13 +25,27 @@ export function HistoryChart({ feature, thresholds }: { feature: string; thresho
           return <StateMessage title="History builds up cycle by cycle">A line appears after the second monitoring cycle.</StateMessage>
         }
         const points = byTime(data.points)
+        // Round, evenly spaced ticks: PSI up to past its significant line, the statistic to its own maximum.
+        const psiTicks = niceTicks(Math.max((significant ?? 0) * 1.15, ...points.map((p) => p.psi ?? 0)), 4)
+        const statTicks = niceTicks(Math.max(...points.map((p) => p.statistic ?? 0)), 4)
+        const psiDigits = Math.max(1, stepDigits(psiTicks))
+        const statDigits = stepDigits(statTicks)
         return (
-          <ChartFrame height={240} label={`PSI and test statistic of ${feature} over time`}>
+          <ChartFrame height={240} label={`PSI and test statistic of ${label} over time`}>
             <LineChart data={points} margin={{ top: 8, right: 12, bottom: 8, left: 0 }}>
               <CartesianGrid {...chartTheme.grid} />
               <XAxis {...timeAxis('t')} minTickGap={24} />
-              <YAxis yAxisId="psi" {...chartTheme.axis} width={44} tickFormatter={(v) => formatNumber(v, 2)} />
-              <YAxis yAxisId="stat" orientation="right" {...chartTheme.axis} width={48} tickFormatter={(v) => formatNumber(v, 2)} />
+              <YAxis yAxisId="psi" {...chartTheme.axis} width={44} domain={[0, psiTicks.at(-1) ?? 1]} ticks={psiTicks} interval={0} tickFormatter={(v) => formatNumber(v, psiDigits)} />
+              <YAxis
+                yAxisId="stat"
+                orientation="right"
+                {...chartTheme.axis}
+                width={48}
+                domain={[0, statTicks.at(-1) ?? 1]}
+                ticks={statTicks}
+                interval={0}
+                tickFormatter={(v) => formatNumber(v, statDigits)}
+              />
               <Tooltip {...chartTheme.tooltip} labelFormatter={tooltipTime} formatter={(v, name) => [formatNumber(tooltipNumber(v), 3), name]} />
               <Legend wrapperStyle={{ fontSize: 12 }} />
               {moderate !== undefined && <ReferenceLine yAxisId="psi" y={moderate} stroke={SEVERITY_COLORS.moderate} strokeDasharray="4 4" />}

@@ -1,4 +1,4 @@
-import { screen, waitFor } from '@testing-library/react'
+import { screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { describe, expect, it } from 'vitest'
 import { SignInDialog } from '../../../components/sign-in-dialog'
@@ -34,9 +34,16 @@ describe('PredictView', () => {
       ['/api/v1/explain', sent],
     ]))
     const bars = screen.getByTestId('shap-bars')
-    expect(bars).toHaveTextContent('Amount: +2.500')
-    expect(bars).toHaveTextContent('Card present: -0.300')
-    const fills = [...bars.querySelectorAll('.recharts-bar-rectangle path')].map((p) => p.getAttribute('fill'))
+    // Each bar names its feature from the schema with the value scored, largest effect first.
+    expect(within(bars).getAllByTestId('shap-label').map((l) => l.textContent)).toEqual([
+      'Amount (USD) = $2,400',
+      'Merchant category = Electronics',
+      'Card present = No',
+    ])
+    expect(bars.querySelector('[data-feature="card_present"]')).toHaveTextContent('−0.300')
+    expect(bars.querySelector('[data-feature="amount"]')).toHaveTextContent('+2.500')
+    expect(screen.getByTestId('shap-unit')).toHaveTextContent("Each bar: the feature’s contribution to the fraud score, in log-odds; + pushes towards fraud, − away from it.")
+    const fills = within(bars).getAllByTestId('shap-bar').map((b) => b.getAttribute('data-fill'))
     expect(fills).toEqual(['#f43f5e', '#f43f5e', '#34d399'])
   })
 
@@ -66,6 +73,7 @@ describe('PredictView memory', () => {
     unmount()
     renderWithClient(<PredictView />, { client })
     expect(screen.getByTestId('fraud-probability')).toHaveTextContent('87.0%')
+    expect(screen.getByTestId('shap-bars')).toHaveTextContent('Amount (USD) = $84.50') // the values scored, remembered with the answer
   })
 })
 
@@ -155,9 +163,9 @@ describe('PredictView for a registered model', () => {
     renderWithClient(<PredictView />, { client: testClient([[keys.session, session('admin')]]) })
     await userEvent.click(await screen.findByRole('button', { name: 'Score' }))
     const bars = await screen.findByTestId('shap-bars')
-    expect(screen.getByText(/Red pushes towards the positive class/)).toBeInTheDocument()
-    expect(bars).toHaveTextContent('Mean radius: +1.500')
-    expect(bars).toHaveTextContent('Clinic: -0.200')
+    expect(screen.getByTestId('shap-unit')).toHaveTextContent('+ pushes towards the positive class')
+    expect(bars.querySelector('[data-feature="mean radius"]')).toHaveTextContent(/^Mean radius = 13\.4\+1\.500$/)
+    expect(bars.querySelector('[data-feature="clinic"]')).toHaveTextContent(/^Clinic = North−0\.200$/)
     expect(screen.queryByTestId('explain-unavailable')).toBeNull()
   })
 })

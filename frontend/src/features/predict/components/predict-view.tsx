@@ -1,3 +1,5 @@
+import { useQuery, useQueryClient } from '@tanstack/react-query'
+import { useCallback } from 'react'
 import { Badge } from '../../../components/ui/badge'
 import { Card } from '../../../components/ui/card'
 import { QueryState, StateMessage } from '../../../components/ui/state-message'
@@ -6,7 +8,7 @@ import { formatMs, formatNumber, formatPercent } from '../../../lib/format'
 import { ApiError } from '../../../lib/api-client'
 import { FRAUD_MODEL, useSelectedModel } from '../../../lib/model-selection'
 import { answeringVersion, useLastRowScore, useLastScore, useModel, usePredictExplain, useRegisteredModel, useScoreRow, type RowScore, type Score } from '../../../lib/queries'
-import type { Transaction } from '../../../types/api'
+import type { FeatureSpec, Transaction } from '../../../types/api'
 import { ShapBars } from './shap-bars'
 import { TransactionForm, type Row } from './transaction-form'
 
@@ -22,15 +24,45 @@ const PRESETS: { label: string; values: Partial<Row> }[] = [
   },
 ]
 
-function Result({ prediction, explanation }: Score) {
+/** The input of a model's last answer, kept beside it (the answer's id ties them): each SHAP bar shows its feature's value. */
+interface LastInput {
+  id: string
+  row: Record<string, unknown>
+}
+const inputKey = (model: string) => ['last-score-input', model]
+
+function useLastInput(model: string, id: string | undefined): Record<string, unknown> | null {
+  const stored = useQuery<LastInput | null>({ queryKey: inputKey(model), queryFn: () => null, initialData: null, staleTime: Infinity, gcTime: Infinity }).data
+  return stored && stored.id === id ? stored.row : null
+}
+
+type Mutate<V, R> = (variables: V, options: { onError: (error: Error) => void; onSuccess?: (result: R) => void }) => void
+
+/** `mutate`, also keeping the input of each answer under the answer's id. */
+function useRememberInput<V extends object, R>(model: string, mutate: Mutate<V, R>, idOf: (result: R) => string) {
+  const client = useQueryClient()
+  return useCallback(
+    (variables: V, options: { onError: (error: Error) => void }) =>
+      mutate(variables, {
+        ...options,
+        onSuccess: (result) => client.setQueryData<LastInput>(inputKey(model), { id: idOf(result), row: { ...variables } as Record<string, unknown> }),
+      }),
+    [client, model, mutate, idOf],
+  )
+}
+
+const predictionId = (score: Score) => score.prediction.prediction_id
+const rowScoreId = (score: RowScore) => score.score.prediction_id
+
+function Result({ prediction, explanation, schema, values }: Score & { schema?: FeatureSpec[]; values: Record<string, unknown> | null }) {
   const fraud = prediction.decision === 'fraud'
   return (
     <div className="space-y-4">
       <div className="flex flex-wrap items-end gap-6">
         <div>
           <div className="text-xs uppercase tracking-wider text-slate-400">Fraud probability</div>
-          <div className={`text-5xl font-bold tabular-nums ${fraud ? 'text-rose-300' : 'text-emerald-300'}`} data-testid="fraud-probability">
-            {formatPercent(prediction.fraud_probability, 1)}
+          <div className={`whitespace-nowrap text-4xl font-bold tabular-nums sm:text-5xl ${fraud ? 'text-rose-300' : 'text-emerald-300'}`} data-testid="stat-value">
+            <span data-testid="fraud-probability">{formatPercent(prediction.fraud_probability, 1)}</span>
           </div>
         </div>
         <div className="space-y-1 pb-1 text-sm text-slate-400">
@@ -42,24 +74,23 @@ function Result({ prediction, explanation }: Score) {
       </div>
       <div>
         <h3 className="text-sm font-semibold text-slate-200">Why: SHAP contributions</h3>
-        <p className="mb-2 text-xs text-slate-400">
-          Log-odds from the base value {formatNumber(explanation.base_value, 2)} to {formatNumber(explanation.margin, 2)}. Red pushes
-          towards fraud, green away from it.
+        <p className="mb-1 text-xs text-slate-400">
+          From the base value {formatNumber(explanation.base_value, 2)} to {formatNumber(explanation.margin, 2)} log-odds, the sum of the bars.
         </p>
-        <ShapBars contributions={explanation.contributions} />
+        <ShapBars contributions={explanation.contributions} schema={schema} values={values} towards="fraud" />
       </div>
     </div>
   )
 }
 
-function RowResult({ score, explanation, unexplained }: RowScore) {
+function RowResult({ score, explanation, unexplained, schema, values }: RowScore & { schema?: FeatureSpec[]; values: Record<string, unknown> | null }) {
   return (
     <div className="space-y-4">
       <div className="flex flex-wrap items-end gap-6">
         <div>
           <div className="text-xs uppercase tracking-wider text-slate-400">Score</div>
-          <div className={`text-5xl font-bold tabular-nums ${score.decision ? 'text-rose-300' : 'text-emerald-300'}`} data-testid="model-score">
-            {formatNumber(score.score, 3)}
+          <div className={`whitespace-nowrap text-4xl font-bold tabular-nums sm:text-5xl ${score.decision ? 'text-rose-300' : 'text-emerald-300'}`} data-testid="stat-value">
+            <span data-testid="model-score">{formatNumber(score.score, 3)}</span>
           </div>
         </div>
         <div className="space-y-1 pb-1 text-sm text-slate-400">
@@ -82,11 +113,10 @@ function RowResult({ score, explanation, unexplained }: RowScore) {
       {explanation ? (
         <div>
           <h3 className="text-sm font-semibold text-slate-200">Why: SHAP contributions</h3>
-          <p className="mb-2 text-xs text-slate-400">
-            Log-odds from the base value {formatNumber(explanation.base_value, 2)} to {formatNumber(explanation.margin, 2)}. Red pushes
-            towards the positive class, green away from it.
+          <p className="mb-1 text-xs text-slate-400">
+            From the base value {formatNumber(explanation.base_value, 2)} to {formatNumber(explanation.margin, 2)} log-odds, the sum of the bars.
           </p>
-          <ShapBars contributions={explanation.contributions} />
+          <ShapBars contributions={explanation.contributions} schema={schema} values={values} towards="the positive class" />
         </div>
       ) : (
         <p className="border-t border-slate-800 pt-3 text-xs text-slate-400" data-testid="explain-unavailable">
@@ -107,9 +137,11 @@ function explainNote(format: string | undefined) {
 function RegisteredPredict({ name }: { name: string }) {
   const model = useRegisteredModel(name)
   const scoring = useScoreRow(name)
-  const score = useSignedInAction(scoring.mutate)
+  const score = useSignedInAction(useRememberInput(name, scoring.mutate, rowScoreId))
   const error = useActionError(scoring.error)
   const last = useLastRowScore(name).data
+  const values = useLastInput(name, last?.score.prediction_id)
+  const schema = model.data ? answeringVersion(model.data)?.features : undefined
   return (
     <div className="grid gap-4 xl:grid-cols-[minmax(0,1fr)_minmax(0,1.2fr)]">
       <Card title="Input" subtitle={`Fields come from ${name}'s feature schema`}>
@@ -140,7 +172,7 @@ function RegisteredPredict({ name }: { name: string }) {
             {error}
           </StateMessage>
         )}
-        {last && !error && <RowResult {...last} />}
+        {last && !error && <RowResult {...last} schema={schema} values={values} />}
         {!last && !error && (
           <StateMessage title="Score an input">
             Edit the fields and press “Score”: the model’s probability of the positive class and its decision appear here
@@ -160,9 +192,10 @@ export default function PredictView() {
 function FraudPredict() {
   const model = useModel()
   const scoring = usePredictExplain()
-  const score = useSignedInAction(scoring.mutate)
+  const score = useSignedInAction(useRememberInput(FRAUD_MODEL, scoring.mutate, predictionId))
   const error = useActionError(scoring.error)
   const last = useLastScore().data
+  const values = useLastInput(FRAUD_MODEL, last?.prediction.prediction_id)
   return (
     <div className="grid gap-4 xl:grid-cols-[minmax(0,1fr)_minmax(0,1.2fr)]">
       <Card title="Transaction" subtitle="Fields come from the served model's feature schema">
@@ -178,7 +211,7 @@ function FraudPredict() {
             {error}
           </StateMessage>
         )}
-        {last && !error && <Result {...last} />}
+        {last && !error && <Result {...last} schema={model.data?.feature_schema ?? undefined} values={values} />}
         {!last && !error && (
           <StateMessage title="Score a transaction">
             Edit the fields and press “Score transaction”: the model’s probability and each feature’s SHAP contribution appear here.

@@ -120,7 +120,7 @@ export function TransactionForm({
           <Field key={f.name} feature={f} value={values[f.name]} error={fieldErrors[f.name]} onChange={set(f.name)} />
         ))}
       </div>
-      <div className="mt-4 flex gap-2">
+      <div className="mt-4 flex flex-wrap gap-2 [&>button]:whitespace-nowrap">
         <Button type="submit" variant="primary" disabled={busy}>
           {busy ? 'Scoring…' : submitLabel}
         </Button>
