@@ -143,3 +143,22 @@ def test_without_a_switch_the_label_window_is_the_last_30_minutes(defaults, stor
     assert result.realized["n_rows"] == pytest.approx(labels * 29 / 39, rel=0.01)  # those of the last 30 min
     assert stored_realized(clean_db, result.run_id).window_start == now - timedelta(minutes=30)
     assert result.realized["roc_auc"] > 0.85 and performance_alerts(clean_db) == []
+
+
+def test_a_quality_judgement_needs_enough_labels_and_enough_frauds_among_them(defaults):
+    """Right after a switch the first hundred labels hold three to seven frauds; a ROC-AUC from
+    three of them swings below 0.8 by chance alone, so it is shown but raises nothing."""
+    assert defaults.settings.min_positive_labels == 5
+    enough = {"roc_auc": 0.55, "n_rows": 300, "n_positive": 5}
+    assert defaults.judges_quality(enough)
+    assert not defaults.judges_quality({**enough, "n_positive": 4})
+    assert not defaults.judges_quality({**enough, "n_rows": 99})
+    assert not defaults.judges_quality({**enough, "roc_auc": None})
+
+
+def test_realized_metrics_count_the_frauds_they_were_judged_on():
+    import numpy as np
+
+    labels = np.array([True, False, False, True, False])
+    metrics = realized(np.linspace(0.1, 0.9, 5), labels, labels, np.zeros(5), 5, Costs())
+    assert (metrics["n_rows"], metrics["n_positive"]) == (5, 2)

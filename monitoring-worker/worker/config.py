@@ -31,6 +31,7 @@ class WorkerSettings(BaseSettings):
     max_rows: int = Field(default=200_000, ge=1_000, validation_alias=_env("WORKER_MAX_ROWS"))
     label_window_minutes: float = Field(default=30.0, gt=0, validation_alias=_env("WORKER_LABEL_WINDOW_MINUTES"))
     min_labels: int = Field(default=100, ge=1, validation_alias=_env("WORKER_MIN_LABELS"))
+    min_positive_labels: int = Field(default=5, ge=0, validation_alias=_env("WORKER_MIN_POSITIVE_LABELS"))
     thresholds: Annotated[dict[str, dict[str, float]], NoDecode] = Field(
         default_factory=dict, validation_alias=_env("WORKER_THRESHOLDS")
     )

@@ -259,7 +259,7 @@ class Monitor:
             conditions += alerts.drift_conditions(result.drift, result.dataset, result.score, labels)
             judged |= DRIFT_KINDS
         realized = result.realized or {}
-        if realized.get("n_rows", 0) >= self.settings.min_labels and realized.get("roc_auc") is not None:
+        if self.judges_quality(realized):
             judged.add("performance")
             conditions.append(
                 alerts.performance_condition(realized["roc_auc"], self.settings.min_roc_auc, realized["n_rows"])
@@ -267,6 +267,15 @@ class Monitor:
         if result.had_traffic:
             conditions.append(alerts.no_traffic_condition(result.n_rows, self.settings.window_minutes))
         return alerts.for_model(result.model, [c for c in conditions if c is not None]), judged
+
+    def judges_quality(self, realized: Mapping) -> bool:
+        """Enough labels to judge realized performance: WORKER_MIN_LABELS of them, and among them
+        WORKER_MIN_POSITIVE_LABELS frauds (a ROC-AUC from three frauds swings by chance alone)."""
+        return (
+            realized.get("roc_auc") is not None
+            and realized.get("n_rows", 0) >= self.settings.min_labels
+            and realized.get("n_positive", 0) >= self.settings.min_positive_labels
+        )
 
     def _store(self, result: CycleResult, target: Target, now: datetime) -> None:
         window_start = now - timedelta(minutes=self.settings.window_minutes)

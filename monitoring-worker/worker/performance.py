@@ -86,6 +86,7 @@ def realized(
         label_coverage=_ratio(len(y), n_predictions),
         label_lag_s=float(np.median(lags_s)) if len(lags_s) else None,
         n_rows=len(y),
+        n_positive=int(np.sum(y)),
     )
     return metrics
 
