@@ -31,9 +31,10 @@ const healthy = (auth = sessionApi()): StubRoutes => ({
   'GET /api/v1/stats': stats(),
   'GET /api/v1/model': model,
   'GET /api/v1/drift/summary': { ...noDrift, drifted_features: [], n_features: 3 },
-  'GET /api/v1/alerts': { items: [], counts: { open: 3, acknowledged: 0, resolved: 0 } },
+  // Fourteen alerts of one shift are one incident: the badge counts incidents needing someone.
+  'GET /api/v1/alerts': { items: [], counts: { open: 14, acknowledged: 0, resolved: 0 } },
   'GET /api/v1/simulator': simulator('sudden'),
-  'GET /api/v1/incidents': { incidents: [], counts: { open: 0, acknowledged: 0, resolved: 0 } },
+  'GET /api/v1/incidents': { incidents: [], counts: { open: 3, acknowledged: 1, resolved: 2 } },
 })
 
 const renderApp = () =>
@@ -51,7 +52,7 @@ beforeEach(() => {
 afterEach(() => vi.useRealTimers())
 
 describe('App', () => {
-  it('shows the live state, the active scenario and the open alert count', async () => {
+  it('shows the live state, the active scenario and the count of open incidents', async () => {
     stubApi(healthy())
     renderApp()
     expect(pill()).toHaveTextContent('Connecting')
@@ -59,6 +60,7 @@ describe('App', () => {
     expect(pill()).toHaveAttribute('data-status', 'live')
     expect(await screen.findByText('Traffic: Sudden shift')).toBeInTheDocument()
     expect(await screen.findByRole('button', { name: /Alerts\s*3/ })).toBeInTheDocument()
+    expect(screen.queryByRole('button', { name: /Alerts\s*14/ })).toBeNull()
     expect(screen.queryByRole('alert')).toBeNull()
 
     vi.useFakeTimers() // the reconnect back-off is stepped, not waited for

@@ -4,7 +4,7 @@ import { StateMessage } from '../components/ui/state-message'
 import { Badge } from '../components/ui/badge'
 import { useSignInGate } from '../lib/auth/sign-in-gate'
 import { FRAUD_MODEL, useSelectedModel } from '../lib/model-selection'
-import { useModels, useOpenAlerts, useSimulator } from '../lib/queries'
+import { useActiveIncidents, useModels, useSimulator } from '../lib/queries'
 import { ConnectionPill } from './connection-pill'
 import { ModelChangeToast } from './model-change-toast'
 import { ModelSwitcher } from './model-switcher'
@@ -110,7 +110,8 @@ function ScenarioChip() {
 
 export function App() {
   const [viewId, navigate] = useHashView()
-  const openAlerts = useOpenAlerts().data?.counts?.open ?? 0
+  // The badge counts what needs someone: incidents open and not acknowledged (one shift is one incident).
+  const openAlerts = useActiveIncidents().data?.counts?.open ?? 0
   const view = viewById(viewId)
   const { Component } = view
   const signingIn = useSignInGate().prompt !== null
@@ -173,7 +174,7 @@ export function App() {
             </button>
             <Brand registry={registry} />
             {openAlerts > 0 && (
-              <button type="button" onClick={() => select('alerts')} className="ml-auto" aria-label={`Alerts: ${openAlerts} open`}>
+              <button type="button" onClick={() => select('alerts')} className="ml-auto" aria-label={`Alerts: ${openAlerts} open incidents`}>
                 <Badge tone="critical">⚑ {openAlerts}</Badge>
               </button>
             )}

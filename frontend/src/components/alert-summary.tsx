@@ -3,16 +3,18 @@ import type { Incident, IncidentFeature } from '../lib/queries'
 import { Badge, type Tone } from './ui/badge'
 import { formatNumber, humanize } from '../lib/format'
 import { Ago } from './ago'
+import { useFeatureSpecs } from '../lib/feature-specs'
 
 /** An alert's severity, kind, feature, message and age: shared by Overview and Alerts. */
 export function AlertSummary({ alert }: { alert: Alert }) {
+  const { label } = useFeatureSpecs()
   return (
     <div className="min-w-0">
       <div className="flex flex-wrap items-center gap-2">
         <Badge tone={alert.severity}>{SEVERITY_LABELS[alert.severity] ?? alert.severity}</Badge>
         <span className="text-sm font-medium text-slate-100">
           {humanize(alert.kind)}
-          {alert.feature ? <span className="text-slate-400"> · {humanize(alert.feature)}</span> : null}
+          {alert.feature ? <span className="text-slate-400"> · {label(alert.feature)}</span> : null}
         </span>
         <span className="text-xs text-slate-500"><Ago iso={alert.opened_at} /></span>
       </div>

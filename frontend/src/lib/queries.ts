@@ -185,9 +185,6 @@ export function useAlerts({ status, limit = 100, model }: { status?: AlertStatus
   })
 }
 
-/** The latest open alerts: one query for the nav badge's count and the Overview's list. */
-export const useOpenAlerts = () => useAlerts({ status: 'open', limit: 4 })
-
 export const useSimulator = () =>
   useQuery({ queryKey: keys.simulator, queryFn: ({ signal }) => api.get('/simulator', { signal }) })
 

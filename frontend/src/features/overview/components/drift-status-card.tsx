@@ -4,13 +4,15 @@ import { Card } from '../../../components/ui/card'
 import { QueryState } from '../../../components/ui/state-message'
 import { WaitingForCycle } from '../../../components/waiting-for-cycle'
 import { config } from '../../../config/env'
-import { formatInt, formatPercent, humanize } from '../../../lib/format'
+import { formatInt, formatPercent } from '../../../lib/format'
+import { useFeatureSpecs } from '../../../lib/feature-specs'
 import { useDriftSummary } from '../../../lib/queries'
 import type { DriftSummary } from '../../../types/api'
 import type { ViewProps } from '../../../types/view'
 import { Ago } from '../../../components/ago'
 
 function Summary({ summary }: { summary: DriftSummary }) {
+  const { label } = useFeatureSpecs()
   if (summary.status === 'no_data' || !summary.run) {
     return (
       <WaitingForCycle cycle="drift">
@@ -44,7 +46,7 @@ function Summary({ summary }: { summary: DriftSummary }) {
         <ul className="flex flex-wrap gap-1.5">
           {drifted.map((name) => (
             <li key={name}>
-              <Badge tone="critical">{humanize(name)}</Badge>
+              <Badge tone="critical">{label(name)}</Badge>
             </li>
           ))}
         </ul>

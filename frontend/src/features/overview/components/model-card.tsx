@@ -1,6 +1,6 @@
 import { Card } from '../../../components/ui/card'
 import { QueryState } from '../../../components/ui/state-message'
-import { formatNumber, formatPercent, humanize } from '../../../lib/format'
+import { featureLabel, formatNumber, formatPercent } from '../../../lib/format'
 import type { ReactNode } from 'react'
 import { FRAUD_MODEL, useSelectedModel } from '../../../lib/model-selection'
 import { answeringVersion, useModel, useRegisteredModel } from '../../../lib/queries'
@@ -23,7 +23,7 @@ function Features({ features }: { features: FeatureSpec[] }) {
       <ul className="mt-1.5 flex flex-wrap gap-1.5">
         {features.map((f) => (
           <li key={f.name} title={f.description || undefined} className="rounded bg-slate-800 px-1.5 py-0.5 text-[11px] text-slate-300">
-            {humanize(f.name)}
+            {featureLabel(f)}
           </li>
         ))}
       </ul>
