@@ -75,7 +75,7 @@ def test_the_prediction_counter_increments_live(page: Page):
 def test_every_view_reads_without_signing_in(page: Page):
     loaded = {
         "overview": page.get_by_test_id("prediction-counter"),
-        "alerts": page.get_by_role("tablist", name="Alert status"),
+        "alerts": page.get_by_test_id("incident-count").first,
         "predict": page.get_by_role("form", name="Transaction"),  # built from GET /model
         "simulator": page.get_by_test_id("active-scenario"),
         "models": page.get_by_role("list", name="Registered models"),
@@ -118,7 +118,7 @@ def test_an_action_asks_for_a_key_instead_of_acting_and_refuses_a_wrong_one(page
     expect(page.get_by_test_id("session")).to_contain_text("Read-only")
 
 
-def test_one_sign_in_starts_the_sudden_scenario_which_turns_a_feature_red_and_raises_an_alert(
+def test_one_sign_in_starts_the_sudden_scenario_which_turns_a_feature_red_and_opens_an_incident(
     page: Page,
     admin_key,
     artifacts,
@@ -152,7 +152,9 @@ def test_one_sign_in_starts_the_sudden_scenario_which_turns_a_feature_red_and_ra
     expect(page.locator(f'.recharts-bar-rectangle path[fill="{RED}"]').first).to_be_visible()
 
     open_view(page, "alerts")
-    expect(page.locator('li[data-status="open"]').first).to_be_visible(timeout=60_000)
+    incident = page.locator('[data-testid="incident"][data-status="open"]')
+    expect(incident.first).to_be_visible(timeout=60_000)
+    expect(incident).to_have_count(1)  # the shift's alerts, grouped
 
 
 def test_the_predict_form_returns_a_probability_with_shap_bars(page: Page):
@@ -164,24 +166,29 @@ def test_the_predict_form_returns_a_probability_with_shap_bars(page: Page):
     expect(probability).to_be_visible(timeout=15_000)
     value = float(probability.inner_text().rstrip("%"))
     assert 50 < value <= 100, value  # the suspicious preset carries the generator's fraud signals
-    bars = page.get_by_test_id("shap-bars").locator(".recharts-bar-rectangle path")
+    bars = page.get_by_test_id("shap-bar")
     expect(bars).to_have_count(13)
-    fills = {bars.nth(i).get_attribute("fill") for i in range(13)}
+    fills = {bars.nth(i).get_attribute("data-fill") for i in range(13)}
     assert RED in fills  # at least one feature pushes towards fraud
+    expect(page.get_by_test_id("shap-label").filter(has_text="Amount (USD) = $")).to_have_count(1)  # beside its value
 
 
-def test_acknowledging_an_alert_moves_it(page: Page):
+def test_acknowledging_an_incident_acknowledges_it_once_for_all_its_alerts(page: Page, stack):
     open_view(page, "alerts")
-    first = page.locator('li[data-status="open"]').first
-    alert_id = first.get_attribute("data-alert-id")
-    first.get_by_role("button", name="Acknowledge").click()
+    first = page.locator('[data-testid="incident"][data-status="open"]').first
+    expect(first).to_be_visible(timeout=30_000)
+    incident_id = first.get_attribute("data-incident-id")
+    first.get_by_test_id("incident-ack").click()
     expect(sign_in_dialog(page)).to_have_count(0)
-    expect(page.locator(f'li[data-alert-id="{alert_id}"]')).to_have_count(0, timeout=15_000)
-    page.get_by_role("tab", name="Acknowledged").click()
-    moved = page.locator(f'li[data-alert-id="{alert_id}"]')
-    expect(moved).to_have_attribute("data-status", "acknowledged")
-    expect(moved.get_by_role("button", name="Resolve")).to_be_visible()
-    page.get_by_role("tab", name="Open").click()
+    card = page.locator(f'[data-testid="incident"][data-incident-id="{incident_id}"]')
+    expect(card).to_have_attribute("data-status", "acknowledged", timeout=15_000)
+    expect(card.get_by_test_id("incident-resolve")).to_be_visible()
+    card.get_by_test_id("incident-members").locator("summary").click()
+    members = card.get_by_test_id("incident-members").locator("li[data-alert-id]")
+    expect(members.first).to_be_visible()
+    held = httpx.get(f"{stack.backend_url}/api/v1/incidents/{incident_id}", timeout=15).json()
+    assert held["n_alerts"] >= 2, held
+    assert {a["status"] for a in held["alerts"]} <= {"acknowledged", "resolved"}, held
 
 
 def _register_cancer_model(stack, admin_key: str) -> None:
@@ -289,7 +296,7 @@ def test_every_view_is_populated_and_photographed(page: Page, artifacts):
         "overview": page.get_by_test_id("dataset-drift-status"),
         "drift": page.get_by_test_id("feature-detail"),
         "performance": page.get_by_test_id("performance-table"),
-        "alerts": page.locator("li[data-alert-id]").first,
+        "alerts": page.get_by_test_id("incident").first,
         "predict": page.get_by_test_id("shap-bars"),
         "simulator": page.get_by_test_id("active-scenario"),
         "models": page.locator('li[data-model="cancer"]'),

@@ -89,7 +89,7 @@ def _walk(page: Page, api: Api, loop: Walk, label_window_s: float, admin_key: st
 
     # 2. Performance falls while the inputs look alike: realized ROC-AUC under 0.8, an alert opens.
     open_view(page, "alerts")
-    shown_alert = page.locator('li[data-status="open"]').filter(has_text="realized ROC-AUC")
+    shown_alert = page.locator('[data-testid="incident"]').filter(has_text="ROC-AUC")
 
     def fallen(whole_window: bool) -> Probe:
         """Realized ROC-AUC under 0.8 with the alert open (and shown), over labels partly or wholly after the switch."""
@@ -106,7 +106,11 @@ def _walk(page: Page, api: Api, loop: Walk, label_window_s: float, admin_key: st
             }
             if not realized:
                 return False, seen
-            since = when(realized["window_start" if whole_window else "window_end"]) >= switched_at
+            # Realized performance starts at the switch; a whole label window of drifted traffic is one
+            # label window of time after it (the retrain learns from the last RETRAIN_WINDOW_MINUTES).
+            since = when(realized["window_start"]) >= switched_at
+            if whole_window:
+                since = since and (when(realized["window_end"]) - switched_at).total_seconds() >= label_window_s
             low = realized.get("roc_auc") is not None and realized["roc_auc"] < MIN_ROC_AUC
             alert = any(a["kind"] == "performance" for a in alerts) and seen["alert_shown"] is not None
             return since and low and alert, seen
