@@ -20,29 +20,16 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
+from driftwatch_testing.browser import VIEWS, open_view
+
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-VIEWS = ("overview", "drift", "performance", "alerts", "predict", "simulator", "models")
-NAV = {
-    "overview": "Overview",
-    "drift": "Drift",
-    "performance": "Performance",
-    "alerts": "Alerts",
-    "predict": "Predict & explain",
-    "simulator": "Simulator",
-    "models": "Models",
-}
 RED = "#f43f5e"
 CANCER_DESCRIPTION = "Breast-cancer biopsies, logistic regression via skl2onnx"
 
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1440, "height": 900}
-
-
-def open_view(page: Page, view: str) -> None:
-    page.get_by_role("navigation", name="Views").get_by_role("button", name=NAV[view]).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(NAV[view])
 
 
 def sign_in_dialog(page: Page):

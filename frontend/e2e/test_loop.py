@@ -24,7 +24,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from driftwatch_testing.browser import Api, Probe, Walk, figure, shown, when
+from driftwatch_testing.browser import VIEWS, Api, Probe, Walk, figure, open_view, shown, when
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -33,13 +33,7 @@ MODEL = "fraud"
 RPS = 50
 MIN_ROC_AUC = 0.8  # WORKER_MIN_ROC_AUC's default: below it a performance alert opens
 PATIENCE_S = 300.0  # per step: generous for a busy 2-core runner
-NAV = {"performance": "Performance", "alerts": "Alerts", "simulator": "Simulator", "models": "Models"}
 QUALITY_CHART = "Realized and estimated ROC-AUC and F1 over time"
-
-
-def open_view(page: Page, view: str) -> None:
-    page.get_by_role("navigation", name="Views").get_by_role("button", name=NAV[view]).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(NAV[view])
 
 
 def screenshot(page: Page, artifacts: Path, name: str, **options: Any) -> None:
@@ -119,7 +113,7 @@ def _walk(page: Page, api: Api, loop: Walk, label_window_s: float, admin_key: st
 
     with loop.step("performance alert open, realized ROC-AUC < 0.8"):
         loop.wait("wait for realized ROC-AUC < 0.8 and an open performance alert", fallen(whole_window=False))
-        alerts_nav = page.get_by_role("navigation", name="Views").get_by_role("button", name=NAV["alerts"])
+        alerts_nav = page.get_by_role("navigation", name="Views").get_by_role("button", name=VIEWS["alerts"])
         expect(alerts_nav).to_contain_text(re.compile(r"\d"))  # the open alerts' count beside it
 
     # The retrain learns from the last RETRAIN_WINDOW_MINUTES of labels: it is asked for once a whole

@@ -32,7 +32,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from driftwatch_testing.browser import Api, Walk, figure, layout_faults, shown, when
+from driftwatch_testing.browser import VIEWS, Api, Walk, figure, layout_faults, open_view, shown, when
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -45,15 +45,6 @@ DETECT_WITHIN_S = 60.0  # QUICKSTART: the shift is flagged within a minute
 CONCEPT_WITHIN_S = 180.0  # QUICKSTART: realized ROC-AUC below the baseline, with an alert, within 3 minutes
 PATIENCE_S = 600.0  # a wait's own deadline, for a busy 2-core runner; the promises are checked on server times
 SIZES = ((1440, 900), (1366, 768), (390, 844))
-VIEWS = {
-    "overview": "Overview",
-    "drift": "Drift",
-    "performance": "Performance",
-    "alerts": "Alerts",
-    "predict": "Predict & explain",
-    "simulator": "Simulator",
-    "models": "Models",
-}
 FRAME_EVERY_S = 6.0
 FRAME_WIDTH = 960
 
@@ -71,16 +62,6 @@ def button_word(words: list[str], starts: str) -> str:
     found = [w for w in words if w.startswith(starts)]
     assert found, f"QUICKSTART's demo names no button starting with {starts!r}: {words}"
     return found[0]
-
-
-def open_view(page: Page, view: str) -> None:
-    """Open a view through the navigation, from its collapsed menu on a narrow window."""
-    nav = page.get_by_role("navigation", name="Views")
-    button = nav.get_by_role("button", name=VIEWS[view])
-    if not button.is_visible():
-        page.get_by_role("button", name="Menu").click()
-    button.click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(VIEWS[view])
 
 
 class Capture:

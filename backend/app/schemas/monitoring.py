@@ -169,6 +169,9 @@ class AlertOut(_Out):
     updated_at: UtcDatetime
     acknowledged_at: UtcDatetime | None
     resolved_at: UtcDatetime | None
+    incident_id: int | None = Field(
+        description="The incident grouping it (GET /api/v1/incidents/{id}); null for notes and older alerts."
+    )
 
 
 class AlertCounts(_Filled):

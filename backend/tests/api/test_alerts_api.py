@@ -59,7 +59,9 @@ def test_lists_newest_first_with_counts_and_filters(client, make_alert):
         "updated_at",
         "acknowledged_at",
         "resolved_at",
+        "incident_id",
     }
+    assert item["incident_id"] is None  # stored directly, not by the worker: no incident groups it
     assert item["opened_at"].startswith("2026-11-23T10:10:00")
     only_resolved = client.get("/api/v1/alerts", params={"status": "resolved"}).json()
     assert [a["id"] for a in only_resolved["items"]] == [old]

@@ -80,6 +80,7 @@ def test_lists_newest_first_with_counts_and_filters(client, make_incident):
     assert (item["n_alerts"], item["n_open"], item["detection_s"]) == (3, 2, 40.0)
     assert item["opened_at"].startswith("2026-11-23T10:10:00") and item["opened_at"].endswith("Z")
     assert [a["opened_at"] for a in item["alerts"]] == sorted((a["opened_at"] for a in item["alerts"]), reverse=True)
+    assert {a["incident_id"] for a in item["alerts"]} == {item["id"]}  # each member names its incident
     assert item["features"] == [
         {
             "name": "amount",

@@ -1069,6 +1069,11 @@ export interface components {
             /** Id */
             id: number;
             /**
+             * Incident Id
+             * @description The incident grouping it (GET /api/v1/incidents/{id}); null for notes and older alerts.
+             */
+            incident_id: number | null;
+            /**
              * Kind
              * @description What fired: `feature_drift`, `prediction_drift`, `dataset_drift`, `performance`, `no_traffic` or `monitoring_failed` (a model's cycle could not run); `promotion_gate` is a note (severity `info`): the promotion gate's latest decision about the challenger, and why.
              */
@@ -3586,6 +3591,7 @@ export interface operations {
                      *           "acknowledged_at": null,
                      *           "feature": "",
                      *           "id": 14,
+                     *           "incident_id": 7,
                      *           "kind": "dataset_drift",
                      *           "message": "12 of 13 inputs drifted (92%): Amount (USD), Hour of day (h), Merchant category, Distance from home (km), …",
                      *           "opened_at": "2026-11-23T13:38:24.765644Z",
@@ -3657,6 +3663,7 @@ export interface operations {
                      *       "acknowledged_at": "2026-11-23T13:47:08.833312Z",
                      *       "feature": "",
                      *       "id": 14,
+                     *       "incident_id": 7,
                      *       "kind": "dataset_drift",
                      *       "message": "12 of 13 inputs drifted (92%): Amount (USD), Hour of day (h), Merchant category, Distance from home (km), …",
                      *       "opened_at": "2026-11-23T13:38:24.765644Z",
@@ -3778,6 +3785,7 @@ export interface operations {
                      *       "acknowledged_at": null,
                      *       "feature": "",
                      *       "id": 14,
+                     *       "incident_id": 7,
                      *       "kind": "dataset_drift",
                      *       "message": "12 of 13 inputs drifted (92%): Amount (USD), Hour of day (h), Merchant category, Distance from home (km), …",
                      *       "opened_at": "2026-11-23T13:38:24.765644Z",
@@ -4929,6 +4937,7 @@ export interface operations {
                      *               "acknowledged_at": null,
                      *               "feature": "",
                      *               "id": 27,
+                     *               "incident_id": 5,
                      *               "kind": "dataset_drift",
                      *               "message": "8 of 13 inputs drifted (62%): Amount (USD), Hour of day (h), Distance from home (km), Merchant category, …",
                      *               "opened_at": "2026-12-08T10:02:40.112233Z",
@@ -4943,6 +4952,7 @@ export interface operations {
                      *               "acknowledged_at": null,
                      *               "feature": "distance_from_home_km",
                      *               "id": 24,
+                     *               "incident_id": 5,
                      *               "kind": "feature_drift",
                      *               "message": "Distance from home (km) shifted strongly: PSI 0.45 (KS 0.27, p < 1e-10)",
                      *               "opened_at": "2026-12-08T10:02:40.112233Z",
@@ -5074,6 +5084,7 @@ export interface operations {
                      *           "acknowledged_at": null,
                      *           "feature": "",
                      *           "id": 27,
+                     *           "incident_id": 5,
                      *           "kind": "dataset_drift",
                      *           "message": "8 of 13 inputs drifted (62%): Amount (USD), Hour of day (h), Distance from home (km), Merchant category, …",
                      *           "opened_at": "2026-12-08T10:02:40.112233Z",
@@ -5088,6 +5099,7 @@ export interface operations {
                      *           "acknowledged_at": null,
                      *           "feature": "distance_from_home_km",
                      *           "id": 24,
+                     *           "incident_id": 5,
                      *           "kind": "feature_drift",
                      *           "message": "Distance from home (km) shifted strongly: PSI 0.45 (KS 0.27, p < 1e-10)",
                      *           "opened_at": "2026-12-08T10:02:40.112233Z",
@@ -5217,6 +5229,7 @@ export interface operations {
                      *           "acknowledged_at": "2026-12-08T10:05:02.550101Z",
                      *           "feature": "",
                      *           "id": 27,
+                     *           "incident_id": 5,
                      *           "kind": "dataset_drift",
                      *           "message": "8 of 13 inputs drifted (62%): Amount (USD), Hour of day (h), Distance from home (km), Merchant category, …",
                      *           "opened_at": "2026-12-08T10:02:40.112233Z",
@@ -5231,6 +5244,7 @@ export interface operations {
                      *           "acknowledged_at": "2026-12-08T10:05:02.550101Z",
                      *           "feature": "distance_from_home_km",
                      *           "id": 24,
+                     *           "incident_id": 5,
                      *           "kind": "feature_drift",
                      *           "message": "Distance from home (km) shifted strongly: PSI 0.45 (KS 0.27, p < 1e-10)",
                      *           "opened_at": "2026-12-08T10:02:40.112233Z",
@@ -5396,6 +5410,7 @@ export interface operations {
                      *           "acknowledged_at": null,
                      *           "feature": "",
                      *           "id": 27,
+                     *           "incident_id": 5,
                      *           "kind": "dataset_drift",
                      *           "message": "8 of 13 inputs drifted (62%): Amount (USD), Hour of day (h), Distance from home (km), Merchant category, …",
                      *           "opened_at": "2026-12-08T10:02:40.112233Z",
@@ -5410,6 +5425,7 @@ export interface operations {
                      *           "acknowledged_at": null,
                      *           "feature": "distance_from_home_km",
                      *           "id": 24,
+                     *           "incident_id": 5,
                      *           "kind": "feature_drift",
                      *           "message": "Distance from home (km) shifted strongly: PSI 0.45 (KS 0.27, p < 1e-10)",
                      *           "opened_at": "2026-12-08T10:02:40.112233Z",
@@ -7228,6 +7244,7 @@ export interface operations {
                      *           "acknowledged_at": null,
                      *           "feature": "",
                      *           "id": 14,
+                     *           "incident_id": 7,
                      *           "kind": "dataset_drift",
                      *           "message": "12 of 13 inputs drifted (92%): Amount (USD), Hour of day (h), Merchant category, Distance from home (km), …",
                      *           "opened_at": "2026-11-23T13:38:24.765644Z",
@@ -8322,6 +8339,7 @@ export interface operations {
                      *               "acknowledged_at": null,
                      *               "feature": "",
                      *               "id": 27,
+                     *               "incident_id": 5,
                      *               "kind": "dataset_drift",
                      *               "message": "8 of 13 inputs drifted (62%): Amount (USD), Hour of day (h), Distance from home (km), Merchant category, …",
                      *               "opened_at": "2026-12-08T10:02:40.112233Z",
@@ -8336,6 +8354,7 @@ export interface operations {
                      *               "acknowledged_at": null,
                      *               "feature": "distance_from_home_km",
                      *               "id": 24,
+                     *               "incident_id": 5,
                      *               "kind": "feature_drift",
                      *               "message": "Distance from home (km) shifted strongly: PSI 0.45 (KS 0.27, p < 1e-10)",
                      *               "opened_at": "2026-12-08T10:02:40.112233Z",

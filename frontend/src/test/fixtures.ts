@@ -62,7 +62,7 @@ export const alert = (id: number, status: AlertStatus = 'open', extra: Partial<A
   id, kind: 'feature_drift', feature: 'amount', severity: 'critical', status,
   message: `PSI 0.61 above 0.25 on amount (#${id})`, value: 0.61, threshold: 0.25,
   opened_at: '2026-11-23T12:00:00+00:00', updated_at: '2026-11-23T12:00:00+00:00',
-  acknowledged_at: null, resolved_at: null, ...extra,
+  acknowledged_at: null, resolved_at: null, incident_id: null, ...extra,
 })
 
 /**

@@ -36,6 +36,16 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+#: The dashboard's views by id (its URL hash), with the label of their navigation button.
+VIEWS = {
+    "overview": "Overview",
+    "drift": "Drift",
+    "performance": "Performance",
+    "alerts": "Alerts",
+    "predict": "Predict & explain",
+    "simulator": "Simulator",
+    "models": "Models",
+}
 #: A wait's condition: whether it holds yet, and what was seen (for the failure's message).
 Probe = Callable[[], tuple[bool, dict[str, Any]]]
 
@@ -64,6 +74,17 @@ def chromium() -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+
+
+def open_view(page: Any, view: str) -> None:
+    """Open a dashboard view through its navigation, from the Menu drawer on a narrow window."""
+    from playwright.sync_api import expect
+
+    button = page.get_by_role("navigation", name="Views").get_by_role("button", name=VIEWS[view])
+    if not button.is_visible():
+        page.get_by_role("button", name="Menu").click()
+    button.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(VIEWS[view])
 
 
 def when(iso: str) -> datetime:

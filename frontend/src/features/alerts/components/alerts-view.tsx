@@ -31,6 +31,18 @@ function Counts({ counts }: { counts: Partial<Incidents['counts']> | undefined }
  * The Alerts view, by incident: the alerts one cause raised in one cycle are one incident, with one
  * action. Current incidents (open, acknowledged) first, then the history of resolved ones.
  */
+function IncidentList({ incidents }: { incidents: Incidents['incidents'] }) {
+  return (
+    <ul className="space-y-3">
+      {incidents.map((incident) => (
+        <li key={incident.id}>
+          <IncidentCard incident={incident} />
+        </li>
+      ))}
+    </ul>
+  )
+}
+
 export default function AlertsView() {
   const current = useActiveIncidents()
   const history = useIncidents({ status: 'resolved', limit: HISTORY_LIMIT })
@@ -53,13 +65,7 @@ export default function AlertsView() {
                 New incidents appear here the moment the worker raises them. Drift, performance and traffic are checked every cycle.
               </StateMessage>
             ) : (
-              <ul className="space-y-3">
-                {data.incidents.map((incident) => (
-                  <li key={incident.id}>
-                    <IncidentCard incident={incident} />
-                  </li>
-                ))}
-              </ul>
+              <IncidentList incidents={data.incidents} />
             )
           }
         </QueryState>
@@ -77,13 +83,7 @@ export default function AlertsView() {
                 Incidents resolve by hand or by themselves once every alert in them clears.
               </StateMessage>
             ) : (
-              <ul className="space-y-3">
-                {data.incidents.map((incident) => (
-                  <li key={incident.id}>
-                    <IncidentCard incident={incident} />
-                  </li>
-                ))}
-              </ul>
+              <IncidentList incidents={data.incidents} />
             )
           }
         </QueryState>
