@@ -20,6 +20,19 @@ describe('event marks', () => {
     expect(markLabel(event(2, 'promoted', ''))).toBe('Promoted v…cac1')
   })
 
+  it('marks an incident detected and resolved with the worker\'s short words', () => {
+    const events = [
+      event(6, 'incident_resolved', '2026-12-01T22:19:00Z', { version: null, message: 'Drift resolved after 6 min' }),
+      event(5, 'incident_opened', '2026-12-01T22:12:00Z', { version: null, message: 'Drift detected: 3 features' }),
+    ]
+    const marks = eventMarks(events, [Date.parse('2026-12-01T22:10:00Z'), Date.parse('2026-12-01T22:20:00Z')])
+    expect(marks.map((m) => [m.kind, m.label])).toEqual([
+      ['incident_opened', 'Drift detected: 3 features'],
+      ['incident_resolved', 'Drift resolved after 6 min'],
+    ])
+    expect(new Set(marks.map((m) => m.color)).size).toBe(2)
+  })
+
   it('marks traffic switches and model changes within the span, oldest first, and nothing else', () => {
     const events = [
       event(4, 'promoted', '2026-12-01T22:14:34Z'),

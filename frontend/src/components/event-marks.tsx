@@ -1,6 +1,7 @@
 /**
- * Model changes on a time chart: each promotion, rollback, challenger, retrain and retirement of
- * the selected model, and each switch of the simulator's traffic, as a labelled vertical line at its time. One component for every time chart
+ * The timeline on a time chart: each promotion, rollback, challenger, retrain and retirement of
+ * the selected model, each switch of the simulator's traffic, and each incident detected and
+ * resolved, as a labelled vertical line at its time. One component for every time chart
  * (traffic, drift history, quality over time, champion vs challenger); it reads the events itself.
  */
 import { ReferenceLine, usePlotArea } from 'recharts'
@@ -17,7 +18,12 @@ const MARKED: Record<string, { verb: string; color: string }> = {
   retrain_registered: { verb: 'Retrained', color: '#f0abfc' },
   retired: { verb: 'Retired', color: '#94a3b8' },
   scenario: { verb: 'Traffic:', color: '#fb923c' },
+  incident_opened: { verb: 'Detected', color: '#f43f5e' },
+  incident_resolved: { verb: 'Resolved', color: '#2dd4bf' },
 }
+
+/** Kinds whose label is the event's own message, written short by the worker ("Drift detected: 3 features"). */
+const SAYS_ITSELF = new Set(['incident_opened', 'incident_resolved'])
 
 /** One model change as a chart draws it. */
 export interface EventMark {
@@ -31,8 +37,9 @@ export interface EventMark {
 }
 
 /** "Promoted v…5b7d", "Canary 20% v…5b7d": what happened to which version, in a few characters. */
-export function markLabel(event: Pick<ModelEvent, 'kind' | 'version' | 'details'>): string {
+export function markLabel(event: Pick<ModelEvent, 'kind' | 'version' | 'details' | 'message'>): string {
   const verb = MARKED[event.kind]?.verb ?? event.kind
+  if (SAYS_ITSELF.has(event.kind)) return event.message
   if (event.kind === 'scenario') return `${verb} ${typeof event.details?.label === 'string' ? event.details.label : ''}`.trim()
   const share = event.kind === 'canary' && typeof event.details?.share === 'number' ? ` ${formatPercent(event.details.share, 0)}` : ''
   return `${verb}${share} ${shortVersion(event.version)}`

@@ -56,14 +56,17 @@ describe('applyLiveEvent', () => {
     expect(isInvalid(client, keys.drift)).toBe(false)
   })
 
-  it('an alerts or incidents event invalidates every incidents list, of every model', () => {
+  it('an alerts or incidents event invalidates every incidents list, of every model, and the timeline', () => {
     const cancer = scopedKey(keys.incidents('active', 50), 'cancer')
     for (const type of ['alerts', 'incidents']) {
-      const client = testClient([[keys.incidents('active', 50), {}], [keys.incidents('resolved', 20), {}], [cancer, {}], [keys.stats, {}]])
+      const client = testClient([
+        [keys.incidents('active', 50), {}], [keys.incidents('resolved', 20), {}], [cancer, {}], [keys.stats, {}], [keys.events, []],
+      ])
       expect(applyLiveEvent(client, { type, data: { open: 1, updated_at: '2026-11-23T12:00:00Z' } })).toBe(true)
       expect(isInvalid(client, keys.incidents('active', 50))).toBe(true)
       expect(isInvalid(client, keys.incidents('resolved', 20))).toBe(true)
       expect(isInvalid(client, cancer)).toBe(true)
+      expect(isInvalid(client, keys.events)).toBe(true) // detections and resolutions are marks on the charts
       expect(isInvalid(client, keys.stats)).toBe(false)
     }
   })

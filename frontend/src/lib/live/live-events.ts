@@ -60,10 +60,11 @@ export function applyLiveEvent(client: QueryClient, message: unknown): boolean {
   }
 }
 
-/** Alerts and the incidents that group them change together. */
+/** Alerts and the incidents that group them change together, and the timeline with them. */
 function refreshIncidents(client: QueryClient) {
   client.invalidateQueries({ queryKey: keys.alertsAll })
   client.invalidateQueries({ queryKey: keys.incidentsAll })
+  client.invalidateQueries({ queryKey: keys.events }) // an incident's detection or resolution is a mark on the charts
 }
 
 function refetchMissed(client: QueryClient) {
