@@ -263,21 +263,6 @@ def test_a_registered_models_drift_view_flags_the_two_shifted_features_and_no_ot
     expect(page.locator('tr[data-feature="mean radius"]')).to_have_count(0)
 
 
-@pytest.mark.parametrize("size", [(1366, 768), (1440, 900), (1920, 1080)])
-def test_no_view_overflows_a_laptop_or_desktop_screen(page: Page, artifacts, size):
-    page.set_viewport_size({"width": size[0], "height": size[1]})
-    try:
-        for view in VIEWS:
-            open_view(page, view)
-            page.wait_for_timeout(300)
-            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-            assert overflow <= 0, f"{view} is {overflow}px wider than a {size[0]}x{size[1]} window"
-            if view in ("overview", "drift"):
-                page.screenshot(path=str(artifacts / f"{view}-{size[0]}x{size[1]}.png"))
-    finally:
-        page.set_viewport_size({"width": 1440, "height": 900})
-
-
 def test_every_view_is_populated_and_photographed(page: Page, artifacts):
     ready = {
         "overview": page.get_by_test_id("dataset-drift-status"),

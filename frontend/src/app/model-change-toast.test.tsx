@@ -5,9 +5,9 @@ import { applyLiveEvent } from '../lib/live/live-events'
 import { renderWithClient } from '../test/render'
 import { ModelChangeToast, TOAST_MS } from './model-change-toast'
 
-const change = (id: number, message: string) => ({
+const change = (id: number, message: string, kind = 'promoted') => ({
   type: 'models',
-  data: { id, created_at: '2026-11-24T09:30:00Z', model: 'cancer', kind: 'promoted', version: 'v2', message },
+  data: { id, created_at: '2026-11-24T09:30:00Z', model: 'cancer', kind, version: 'v2', message },
 })
 
 afterEach(() => vi.useRealTimers())
@@ -32,6 +32,23 @@ describe('ModelChangeToast', () => {
       vi.advanceTimersByTime(1)
     })
     expect(screen.getByTestId('model-change-toast')).toHaveTextContent('v1 retired') // a newer change shows again
+  })
+
+  it('stays away for a traffic switch or an incident: they are marks on the charts, not model changes', () => {
+    vi.useFakeTimers()
+    const { client } = renderWithClient(<ModelChangeToast />)
+    for (const [id, kind] of [[10, 'scenario'], [11, 'incident_opened'], [12, 'incident_resolved']] as const) {
+      act(() => {
+        applyLiveEvent(client, change(id, `event ${id}`, kind))
+        vi.advanceTimersByTime(1)
+      })
+      expect(screen.queryByTestId('model-change-toast')).toBeNull()
+    }
+    act(() => {
+      applyLiveEvent(client, change(13, 'v2 promoted to champion'))
+      vi.advanceTimersByTime(1)
+    })
+    expect(screen.getByTestId('model-change-toast')).toHaveTextContent('v2 promoted to champion')
   })
 
   it("opens the model's versions in the Models view", async () => {

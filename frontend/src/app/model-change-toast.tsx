@@ -4,6 +4,12 @@ import { formatClock } from '../lib/format'
 import { selectModel } from '../lib/model-selection'
 import { useLastModelChange } from '../lib/queries'
 
+/**
+ * Timeline events that are not a change to a model: a traffic switch (whoever pressed it knows),
+ * an incident (the Alerts view and the badge say so). They are marks on the charts, not notices.
+ */
+const NOT_A_MODEL_CHANGE = new Set(['scenario', 'incident_opened', 'incident_resolved'])
+
 /** How long a model change stays in sight. */
 export const TOAST_MS = 8000
 
@@ -19,7 +25,7 @@ export function ModelChangeToast() {
     const timer = setTimeout(() => setDismissed(change.id), TOAST_MS)
     return () => clearTimeout(timer)
   }, [change])
-  if (!change || change.id === dismissed) return null
+  if (!change || change.id === dismissed || NOT_A_MODEL_CHANGE.has(change.kind)) return null
   return (
     <div
       role="status"

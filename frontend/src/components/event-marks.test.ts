@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { ModelEvent } from '../types/api'
-import { eventMarks, markLabel } from './event-marks'
+import { eventMarks, labelRows, markLabel } from './event-marks'
 
 const event = (id: number, kind: string, at: string, extra: Partial<ModelEvent> = {}): ModelEvent => ({
   id,
@@ -45,5 +45,14 @@ describe('event marks', () => {
       ['scenario', 'Traffic: Concept drift'],
       ['promoted', 'Promoted v…cac1'],
     ])
+  })
+
+  it('puts each label on the first row it clears, and none where every row is taken', () => {
+    const marks = ['Traffic: Sudden shift', 'Drift detected: 3 features', 'Traffic: Concept drift', 'Quality drop detected', 'Far away']
+      .map((label) => ({ label }))
+    // Four changes within 30 px of each other, one far to the right; a 3-row band.
+    expect(labelRows(marks, [100, 110, 120, 130, 500], 800)).toEqual([0, 1, 2, null, 0])
+    // Near the right edge a label runs left of its line, and clears one that runs right.
+    expect(labelRows([{ label: 'Traffic: Sudden shift' }, { label: 'Resolved' }], [100, 790], 800)).toEqual([0, 0])
   })
 })

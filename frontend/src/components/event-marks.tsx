@@ -63,9 +63,32 @@ export function eventMarks(events: ModelEvent[] | undefined, [start, end]: [numb
     }))
 }
 
-/** Rows the labels take turns on, so two changes close in time do not print over each other. */
+/** Rows the labels may take, so two changes close in time do not print over each other. */
 const LABEL_ROWS = 3
 const CHAR_WIDTH = 5.6 // px per character at 10 px
+const LABEL_GAP = 6 // px between two labels on one row
+
+/** Where a label at line `x` runs: right of its line, or left of it when it would pass `right`. */
+function labelSpan(x: number, label: string, right: number): [number, number] {
+  const width = label.length * CHAR_WIDTH
+  return x + 4 + width > right ? [x - 4 - width, x - 4] : [x + 4, x + 4 + width]
+}
+
+/**
+ * Each mark's label row: the first row where it clears the labels already placed there, oldest
+ * first; null when every row is taken there (the line stays, its words are in its tooltip).
+ * `xs` are the marks' lines in px, `right` the plot's right edge.
+ */
+export function labelRows(marks: Pick<EventMark, 'label'>[], xs: number[], right: number): (number | null)[] {
+  const taken: [number, number][][] = Array.from({ length: LABEL_ROWS }, () => [])
+  return marks.map((mark, i) => {
+    const [from, to] = labelSpan(xs[i], mark.label, right)
+    const row = taken.findIndex((spans) => spans.every(([a, b]) => to + LABEL_GAP <= a || from >= b + LABEL_GAP))
+    if (row < 0) return null
+    taken[row].push([from, to])
+    return row
+  })
+}
 
 interface LabelProps {
   viewBox?: { x?: number; y?: number }
@@ -79,7 +102,8 @@ function MarkLabel({ viewBox, mark, row }: LabelProps) {
   const x = viewBox?.x ?? 0
   const y = (viewBox?.y ?? plot?.y ?? 0) + 10 + row * 12
   const right = plot ? plot.x + plot.width : Infinity
-  const flip = x + 4 + mark.label.length * CHAR_WIDTH > right
+  const [from] = labelSpan(x, mark.label, right)
+  const flip = from < x
   return (
     <text
       x={flip ? x - 4 : x + 4}
@@ -113,8 +137,16 @@ interface EventMarksProps {
  */
 export function EventMarks({ range, yAxisId, model }: EventMarksProps) {
   const events = useModelEvents(model).data
+  const plot = usePlotArea()
   if (!range) return null
-  return eventMarks(events, range).map((mark, i) => (
+  const marks = eventMarks(events, range)
+  // Where each line lands, as the time axis spans the range (close enough to keep labels apart).
+  const [start, end] = range
+  const width = plot?.width ?? 600
+  const left = plot?.x ?? 0
+  const xs = marks.map((m) => left + (end > start ? ((m.t - start) / (end - start)) * width : 0))
+  const rows = labelRows(marks, xs, left + width)
+  return marks.map((mark, i) => (
     <ReferenceLine
       key={mark.id}
       x={mark.t}
@@ -139,7 +171,7 @@ export function EventMarks({ range, yAxisId, model }: EventMarksProps) {
           aria-label={mark.label}
         />
       )}
-      label={<MarkLabel mark={mark} row={i % LABEL_ROWS} />}
+      label={rows[i] === null ? undefined : <MarkLabel mark={mark} row={rows[i]} />}
     />
   ))
 }

@@ -65,7 +65,7 @@ export function MetricsTable({ realized, estimated, holdout, baseline = ['Traini
       <tbody>
         {METRICS.map(([key, label, format]) => (
           <tr key={key} className="border-b border-slate-800/60 last:border-0">
-            <td className="py-2 pr-2 text-slate-300">{label}</td>
+            <td className="py-2 pr-2 whitespace-nowrap text-slate-300">{label}</td>
             {columns.map(([col, , values, tone]) => (
               <td key={col} className={`px-2 py-2 text-right text-base font-semibold tabular-nums ${tone}`}>
                 {format(values?.[key])}
