@@ -80,10 +80,10 @@ def open_view(page: Any, view: str) -> None:
     """Open a dashboard view through its navigation, from the Menu drawer on a narrow window."""
     from playwright.sync_api import expect
 
-    button = page.get_by_role("navigation", name="Views").get_by_role("button", name=VIEWS[view])
-    if not button.is_visible():
-        page.get_by_role("button", name="Menu").click()
-    button.click()
+    menu = page.get_by_role("button", name="Menu", exact=True)
+    if menu.is_visible() and menu.get_attribute("aria-expanded") != "true":
+        menu.click()  # a narrow window: the views are in a drawer, closed until the menu opens it
+    page.get_by_role("navigation", name="Views").get_by_role("button", name=VIEWS[view]).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(VIEWS[view])
 
 
