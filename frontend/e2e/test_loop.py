@@ -196,7 +196,7 @@ def _walk(page: Page, api: Api, loop: Walk, label_window_s: float, admin_key: st
         compared = loop.wait("wait for the challenger's realized ROC-AUC above the champion's", beaten)
         diff = compared["auc_diff"]
         assert diff["low"] is not None and diff["low"] > 0, f"the difference's 95% interval reaches zero: {compared}"
-        hint = auc_diff.locator("xpath=..").inner_text()
+        hint = auc_diff.locator("xpath=../..").inner_text()  # the Stat around its number: value and hint
         interval = re.search(r"95% interval ([+\-−]?[\d.]+) to ([+\-−]?[\d.]+)", hint)
         assert interval, f"no interval under the ROC-AUC difference: {hint!r}"
         assert figure(interval.group(1)) > 0, f"the page's interval reaches zero: {hint!r}"
