@@ -1,139 +1,727 @@
 #!/usr/bin/env python3
-"""Load-test POST /api/v1/predict of a running backend from a second process.
+"""Driftwatch's POST /api/v1/predict side by side with a naive reference server, from one run.
 
-Two phases, each printing achieved throughput, errors and client-side latency
-p50/p95/p99: a fixed rate (requests scheduled every 1/rate s) and the maximum
-rate (a closed loop of --concurrency clients). It then checks that every
-accepted prediction was stored (the total in /api/v1/stats).
+For each server (Driftwatch, then scripts/bench_naive_server.py), each on a throw-away
+PostgreSQL database of its own, one after the other:
 
-    ./scripts/setup.sh --local            # or any running backend
-    .venv/bin/python scripts/bench_predict.py --url http://127.0.0.1:8000 --rate 200 --duration 20
+  fixed rate   --rate req/s for --duration s, open loop: request k is due at start + k/rate and
+               its latency counts from that due time, so a late client (or a server that
+               stalls the connection) shows in the percentiles instead of being hidden;
+  max rate     --concurrency clients in a closed loop, one request in flight each: acknowledged
+               (200) per second, errors by status, and stored per second: the rows the
+               database holds once the server has drained its queue, per second of the time
+               it took to get them stored;
+  batch        Driftwatch only: --batch rows per /predict/batch call from --batch-clients
+               clients, stored rows per second (the naive server has no batch route).
 
-The key is --key, else BENCH_API_KEY, else the first PREDICT_API_KEYS entry of
-./.env; the backend's RATE_LIMIT_PER_KEY must allow the maximum rate.
+Around each phase it reads utime+stime of the server's process tree (/proc/<pid>/stat; its
+worker processes included) and of the PostgreSQL backends connected to its database, and
+divides by the requests. The load generator is this process: pre-encoded HTTP/1.1 keep-alive
+requests over asyncio streams (uvloop when installed), its own CPU reported per phase so you
+can see that it is not the limit.
+
+    .venv/bin/python scripts/bench_predict.py                      # both, 20 s per phase
+    .venv/bin/python scripts/bench_predict.py --duration 10 --only naive
+    .venv/bin/python scripts/bench_predict.py --url http://127.0.0.1:8000 --key KEY \\
+        --database-url postgresql://postgres@127.0.0.1:5432/driftwatch --server-pid PID
+
+Driftwatch is started with `python -m app.serve` (BACKEND_WORKERS=--workers, access log off)
+from backend/ unless --url names a running one; its rows are counted in the database when
+--database-url is given, else through GET /api/v1/stats. Needs PostgreSQL (--pg-url, an admin
+connection that may CREATE DATABASE) and a trained model (--model-dir, ./scripts/train_model.sh).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import functools
+import json
 import os
-import re
+import resource
+import secrets
+import signal
+import subprocess
+import sys
+import tempfile
 import time
+import urllib.error
+import urllib.request
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-import httpx
 import numpy as np
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
 
+from driftwatch_core.db.engine import normalize_url
 from driftwatch_core.generator import TransactionGenerator
 
 ROOT = Path(__file__).resolve().parents[1]
+BACKEND = ROOT / "backend"
+PREDICT, BATCH, READY, STATS = "/api/v1/predict", "/api/v1/predict/batch", "/api/v1/ready", "/api/v1/stats"
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+TIMEOUT_S = 10.0
 
 
-class Recorder:
-    def __init__(self) -> None:
-        self.latencies: list[float] = []
-        self.errors: dict[str, int] = {}
+# --- a lean HTTP/1.1 client ------------------------------------------------------------------
 
-    async def call(self, client: httpx.AsyncClient, body: dict) -> None:
-        started = time.perf_counter()
-        try:
-            response = await client.post("/api/v1/predict", json=body)
-            key = None if response.status_code == 200 else str(response.status_code)
-        except httpx.HTTPError as exc:
-            key = type(exc).__name__
-        if key is None:
-            self.latencies.append((time.perf_counter() - started) * 1000)
+
+def encode_request(host: str, path: str, body: bytes, key: str | None) -> bytes:
+    head = f"POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+    if key:
+        head += f"X-API-Key: {key}\r\n"
+    return head.encode() + b"\r\n" + body
+
+
+class Connection:
+    """One keep-alive connection, one request in flight."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader, self.writer = reader, writer
+
+    @classmethod
+    async def open(cls, host: str, port: int) -> Connection:
+        return cls(*await asyncio.open_connection(host, port))
+
+    async def exchange(self, payload: bytes) -> tuple[int, bytes, bool]:
+        """Send a pre-encoded request; the status, the body and whether the connection stays open."""
+        self.writer.write(payload)
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        status = int(head[9:12])
+        lower = head.lower()
+        at = lower.find(b"\r\ncontent-length:")
+        if at >= 0:
+            end = lower.index(b"\r\n", at + 2)
+            body = await self.reader.readexactly(int(lower[at + 17 : end]))
+        elif b"\r\ntransfer-encoding: chunked" in lower:
+            body = await self._chunked()
         else:
-            self.errors[key] = self.errors.get(key, 0) + 1
+            raise ValueError("response without Content-Length")
+        return status, body, b"\r\nconnection: close" not in lower
 
-    def report(self, name: str, elapsed: float) -> None:
-        lat = np.array(self.latencies)
-        pct = np.percentile(lat, [50, 95, 99]) if lat.size else [float("nan")] * 3
-        print(
-            f"{name:<14} {lat.size:>7} ok  {sum(self.errors.values()):>5} errors {self.errors or ''}"
-            f"  {lat.size / elapsed:8.1f} req/s  p50 {pct[0]:6.2f} ms  p95 {pct[1]:6.2f} ms  p99 {pct[2]:6.2f} ms"
-        )
+    async def _chunked(self) -> bytes:
+        parts = []
+        while size := int((await self.reader.readuntil(b"\r\n")).split(b";")[0], 16):
+            parts.append(await self.reader.readexactly(size + 2))
+        await self.reader.readuntil(b"\r\n")
+        return b"".join(p[:-2] for p in parts)
+
+    def close(self) -> None:
+        self.writer.close()
 
 
-async def fixed_rate(client, bodies, rate: float, duration: float) -> None:
-    rec, tasks = Recorder(), []
-    start = time.perf_counter()
+@dataclass
+class Recorder:
+    latencies: list[float] = field(default_factory=list)  # ms, answered 200
+    errors: Counter = field(default_factory=Counter)  # status or exception name -> count
+    lags: list[float] = field(default_factory=list)  # ms between a request's due time and its send
+
+    @property
+    def ok(self) -> int:
+        return len(self.latencies)
+
+    def percentiles(self) -> list[float]:
+        return list(np.percentile(self.latencies, [50, 95, 99])) if self.latencies else [float("nan")] * 3
+
+
+TRANSPORT_ERRORS = (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError)
+
+
+class Client:
+    """Idle keep-alive connections to one server, opened on demand (one request in flight each)."""
+
+    def __init__(self, host: str, port: int, key: str | None) -> None:
+        self.host, self.port, self.key = host, port, key
+        self.idle: list[Connection] = []
+
+    def request(self, path: str, body: bytes) -> bytes:
+        return encode_request(f"{self.host}:{self.port}", path, body, self.key)
+
+    async def send(self, payload: bytes, rec: Recorder, since: float) -> int:
+        """One request on an idle (else a new) connection; its latency from ``since`` (a
+        perf_counter time) into ``rec``. Returns the status (0 on a transport error)."""
+        status = 0
+        try:
+            async with asyncio.timeout(TIMEOUT_S):
+                status = await self._exchange(payload)
+        except TimeoutError:
+            rec.errors["timeout"] += 1
+        except TRANSPORT_ERRORS as exc:
+            rec.errors[type(exc).__name__] += 1
+        if status == 200:
+            rec.latencies.append((time.perf_counter() - since) * 1000)
+        elif status:
+            rec.errors[str(status)] += 1
+        return status
+
+    async def _exchange(self, payload: bytes) -> int:
+        while self.idle:
+            try:
+                return await self._on(self.idle.pop(), payload)
+            except (ConnectionError, asyncio.IncompleteReadError) as exc:
+                # The server closed this idle connection (its keep-alive timeout) before reading
+                # the request: send it on another, as HTTP clients do. A partial answer is an error.
+                if isinstance(exc, asyncio.IncompleteReadError) and exc.partial:
+                    raise
+        return await self._on(await Connection.open(self.host, self.port), payload)
+
+    async def _on(self, conn: Connection, payload: bytes) -> int:
+        try:
+            status, _body, keep = await conn.exchange(payload)
+        except BaseException:  # a timeout's cancellation included: the connection is in an unknown state
+            conn.close()
+            raise
+        if keep:
+            self.idle.append(conn)
+        else:
+            conn.close()
+        return status
+
+    def close(self) -> None:
+        for conn in self.idle:
+            conn.close()
+        self.idle.clear()
+
+
+async def open_loop(client: Client, payloads: list[bytes], rate: float, duration: float) -> Recorder:
+    """Request k is due at start + k/rate whatever the answers; latency counts from the due time
+    (the event loop's timers are ms-grained: the send lag is recorded too)."""
+    rec, pending = Recorder(), set()
+    start = time.perf_counter() + 0.01
     for k in range(int(rate * duration)):
-        delay = start + k / rate - time.perf_counter()
-        if delay > 0:
+        due = start + k / rate
+        if (delay := due - time.perf_counter()) > 0:
             await asyncio.sleep(delay)
-        tasks.append(asyncio.create_task(rec.call(client, bodies[k % len(bodies)])))
-    await asyncio.gather(*tasks)
-    rec.report(f"fixed {rate:g}/s", time.perf_counter() - start)
+        rec.lags.append((time.perf_counter() - due) * 1000)
+        task = asyncio.create_task(client.send(payloads[k % len(payloads)], rec, due))
+        pending.add(task)
+        task.add_done_callback(pending.discard)
+    await asyncio.gather(*pending)
+    return rec
 
 
-async def max_rate(client, bodies, concurrency: int, duration: float) -> None:
+async def closed_loop(client: Client, payloads: list[bytes], clients: int, duration: float) -> Recorder:
+    """``clients`` connections, each sending its next request when the last is answered."""
     rec = Recorder()
-    start = time.perf_counter()
-    stop = start + duration
+    stop = time.perf_counter() + duration
 
-    async def loop(offset: int) -> None:
+    async def one(offset: int) -> None:
         k = offset
-        while time.perf_counter() < stop:
-            await rec.call(client, bodies[k % len(bodies)])
-            k += concurrency
+        while (now := time.perf_counter()) < stop:  # an idle connection is free: at most ``clients`` open
+            if not await client.send(payloads[k % len(payloads)], rec, now):
+                await asyncio.sleep(0.05)  # a transport error: no busy loop against a server that is gone
+            k += clients
 
-    await asyncio.gather(*(loop(i) for i in range(concurrency)))
-    rec.report(f"max (c={concurrency})", time.perf_counter() - start)
-
-
-async def batch_storage(client, bodies, size: int, duration: float) -> None:
-    """How many predictions per second the service scores AND stores via /predict/batch."""
-    before, sent, start = await stored_total(client), 0, time.perf_counter()
-    while time.perf_counter() - start < duration:
-        (await client.post("/api/v1/predict/batch", json={"transactions": bodies[:size]})).raise_for_status()
-        sent += size
-    await drain(client)
-    elapsed = time.perf_counter() - start
-    stored = await stored_total(client) - before
-    print(f"batch {size:<8} {stored:>7} stored of {sent} sent  {stored / elapsed:8.1f} stored predictions/s")
+    await asyncio.gather(*(one(i) for i in range(clients)))
+    return rec
 
 
-async def drain(client: httpx.AsyncClient, timeout_s: float = 30.0) -> None:
-    """Wait until the service has stored everything it accepted (or ``timeout_s``)."""
-    deadline = time.perf_counter() + timeout_s
-    while (await client.get("/api/v1/stats")).json()["pending_writes"] and time.perf_counter() < deadline:
-        await asyncio.sleep(0.05)
+# --- CPU of processes ------------------------------------------------------------------------
 
 
-async def stored_total(client: httpx.AsyncClient) -> int:
-    await asyncio.sleep(1.5)  # stats are computed at most once a second
-    return (await client.get("/api/v1/stats")).json()["total_predictions"]
+def _stat(pid: int) -> list[str] | None:
+    """The fields of /proc/<pid>/stat after the command name (state is [0], ppid [1], utime [11])."""
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return raw[raw.rindex(")") + 2 :].split()
+
+
+def process_tree(root: int) -> list[int]:
+    """``root`` and every live descendant."""
+    children: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit() and (fields := _stat(int(entry.name))):
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
+    tree, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        tree.append(pid)
+        todo.extend(children.get(pid, []))
+    return tree
+
+
+def cpu_ticks(pids: list[int]) -> dict[int, int]:
+    ticks = {}
+    for pid in pids:
+        if fields := _stat(pid):
+            ticks[pid] = int(fields[11]) + int(fields[12])
+    return ticks
+
+
+def cpu_used(before: dict[int, int], after: dict[int, int]) -> float:
+    """CPU seconds between two samples; a process born in between counts from zero (one that
+    ended in between is missed: the servers keep theirs)."""
+    return sum(t - before.get(pid, 0) for pid, t in after.items()) / CLK_TCK
+
+
+# --- servers and their databases -------------------------------------------------------------
+
+
+class Postgres:
+    """Throw-away databases on one server, their commit and session counters, the server's CPU."""
+
+    def __init__(self, admin_url: str) -> None:
+        self.admin_url = normalize_url(admin_url)
+        self.admin = create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
+
+    @contextlib.contextmanager
+    def database(self, prefix: str) -> Iterator[str]:
+        name = f"{prefix}_{secrets.token_hex(4)}"
+        with self.admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            yield make_url(self.admin_url).set(database=name).render_as_string(hide_password=False)
+        finally:
+            with self.admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+    def counters(self, database: str) -> tuple[int, int]:
+        """Transactions committed in ``database`` and sessions opened on it, so far."""
+        with self.admin.connect() as conn:
+            row = conn.execute(
+                text("SELECT xact_commit, sessions FROM pg_stat_database WHERE datname = :d"), {"d": database}
+            ).one()
+            return int(row[0]), int(row[1])
+
+    def cpu_seconds(self) -> float | None:
+        """CPU of the whole PostgreSQL server so far: its live processes plus the children it has
+        reaped (connections that ended); None when it does not run on this machine."""
+        if self.postmaster is None:
+            return None
+        ticks = sum(cpu_ticks(process_tree(self.postmaster)).values())
+        fields = _stat(self.postmaster)
+        return None if fields is None else (ticks + int(fields[13]) + int(fields[14])) / CLK_TCK
+
+    @functools.cached_property
+    def postmaster(self) -> int | None:
+        with self.admin.connect() as conn:
+            if conn.execute(
+                text("SELECT inet_server_addr() IS NULL OR host(inet_server_addr()) IN ('127.0.0.1', '::1')")
+            ).scalar():
+                fields = _stat(int(conn.execute(text("SELECT pg_backend_pid()")).scalar_one()))
+                return int(fields[1]) if fields else None
+        return None
+
+
+@dataclass
+class Target:
+    name: str
+    host: str
+    port: int
+    key: str | None
+    table: str
+    pid: int | None = None  # the server process (its tree is measured)
+    proc: subprocess.Popen | None = None  # when this run started it
+    log: Path | None = None
+    engine: Engine | None = None  # its database, to count stored rows
+    stats_client: Callable[[], int] | None = None  # else the stored total from /api/v1/stats
+    has_batch: bool = False
+
+    @property
+    def base(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def stored(self) -> int:
+        if self.engine is not None:
+            with self.engine.connect() as conn:
+                return int(conn.execute(text(f"SELECT count(*) FROM {self.table}")).scalar_one())
+        assert self.stats_client is not None
+        return self.stats_client()
+
+    def check_alive(self) -> None:
+        if self.proc is not None and self.proc.poll() is not None:
+            tail = self.log.read_text()[-2000:] if self.log else ""
+            raise SystemExit(f"{self.name} exited ({self.proc.returncode}) during the run; its log ends:\n{tail}")
+
+    def database_name(self) -> str | None:
+        return self.engine.url.database if self.engine is not None else None
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def http_get(url: str, key: str | None = None, timeout: float = 5.0) -> tuple[int, bytes]:
+    req = urllib.request.Request(url, headers={"X-API-Key": key} if key else {})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+
+
+def wait_ready(url: str, proc: subprocess.Popen | None, log: Path | None, timeout_s: float = 180) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            tail = log.read_text()[-3000:] if log else ""
+            raise SystemExit(f"the server exited ({proc.returncode}) before it was ready:\n{tail}")
+        with contextlib.suppress(OSError):
+            if http_get(url + READY)[0] == 200:
+                return
+        time.sleep(0.3)
+    raise SystemExit(f"{url}{READY} not ready within {timeout_s:.0f} s")
+
+
+@contextlib.contextmanager
+def server(cmd: list[str], cwd: Path, env: dict[str, str], log: Path, base: str) -> Iterator[subprocess.Popen]:
+    """Run ``cmd`` in a session of its own (its workers too); yield its pid once ready; stop the group."""
+    with open(log, "ab") as out:
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        wait_ready(base, proc, log)
+        yield proc
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        with contextlib.suppress(ProcessLookupError):  # workers that outlived their parent
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+@contextlib.contextmanager
+def driftwatch(args: argparse.Namespace, pg: Postgres, run_dir: Path) -> Iterator[Target]:
+    if args.url:
+        host, port = args.url.split("://", 1)[1].rstrip("/").rsplit(":", 1)
+        engine = create_engine(normalize_url(args.database_url)) if args.database_url else None
+        target = Target("driftwatch", host, int(port), args.key, "predictions", args.server_pid, engine=engine)
+        target.has_batch = True
+        if engine is None:
+            target.stats_client = lambda: stats_total(target)
+        wait_ready(target.base, None, None, 10)
+        yield target
+        return
+    port = free_port()
+    with pg.database("bench_driftwatch") as url:
+        key = secrets.token_urlsafe(32)
+        env = {
+            **os.environ,
+            "DATABASE_URL": url,
+            "MODEL_DIR": str(args.model_dir),
+            "ADMIN_API_KEYS": secrets.token_urlsafe(32),
+            "PREDICT_API_KEYS": key,
+            "RATE_LIMIT_PER_KEY": "1000000/minute",
+            "BACKEND_WORKERS": str(args.workers),
+            "BACKEND_HOST": "127.0.0.1",
+            "BACKEND_PORT": str(port),
+        }
+        if (BACKEND / "app" / "serve.py").exists():
+            cmd = [sys.executable, "-m", "app.serve"]
+        else:  # before app.serve existed: the same settings by hand
+            cmd = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port)]
+            cmd += ["--no-access-log", "--workers", str(args.workers)]
+        print(f"driftwatch: {' '.join(cmd[1:])} (BACKEND_WORKERS={args.workers}), log {run_dir}/driftwatch.log")
+        engine = create_engine(normalize_url(url))
+        try:
+            log = run_dir / "driftwatch.log"
+            with server(cmd, BACKEND, env, log, f"http://127.0.0.1:{port}") as proc:
+                yield Target(
+                    "driftwatch", "127.0.0.1", port, key, "predictions", proc.pid, proc, log, engine, has_batch=True
+                )
+        finally:
+            engine.dispose()
+
+
+@contextlib.contextmanager
+def naive(args: argparse.Namespace, pg: Postgres, run_dir: Path) -> Iterator[Target]:
+    port = free_port()
+    with pg.database("bench_naive") as url:
+        env = {**os.environ, "DATABASE_URL": url, "MODEL_DIR": str(args.model_dir)}
+        cmd = [sys.executable, str(ROOT / "scripts" / "bench_naive_server.py"), "--port", str(port)]
+        print(f"naive: scripts/bench_naive_server.py (1 uvicorn worker, access log on), log {run_dir}/naive.log")
+        engine = create_engine(normalize_url(url))
+        try:
+            log = run_dir / "naive.log"
+            with server(cmd, ROOT, env, log, f"http://127.0.0.1:{port}") as proc:
+                yield Target("naive", "127.0.0.1", port, None, "naive_predictions", proc.pid, proc, log, engine)
+        finally:
+            engine.dispose()
+
+
+def stats_total(target: Target) -> int:
+    time.sleep(1.2)  # /stats is computed at most once a second
+    status, body = http_get(target.base + STATS, target.key)
+    if status != 200:
+        raise SystemExit(f"GET {STATS} answered {status}: pass --database-url to count rows in the database")
+    return int(json.loads(body)["total_predictions"])
+
+
+# --- one server, every phase -----------------------------------------------------------------
+
+
+@dataclass
+class Phase:
+    rec: Recorder
+    requests: int  # answered or failed
+    rows_acked: int
+    elapsed: float
+    stored: int | None = None
+    store_elapsed: float | None = None  # from the phase's start until the last row was stored
+    server_cpu: float | None = None  # seconds, until every row was stored
+    pg_cpu: float | None = None  # seconds, the whole PostgreSQL server
+    commits: int | None = None  # in the server's database
+    sessions: int | None = None  # connections opened to it
+    client_cpu: float = 0.0
+
+    def per_request_ms(self, cpu: float | None) -> float | None:
+        return None if cpu is None or not self.requests else cpu / self.requests * 1000
+
+
+def drain(target: Target, before: int, started: float, phase_end: float, timeout_s: float = 120) -> tuple[int, float]:
+    """Rows stored since ``before`` once the count stops moving, and the seconds from ``started``
+    until it last moved (at least the phase's own length)."""
+    if target.engine is None:  # counted through /stats: one read after a pause
+        time.sleep(2.0)
+        return target.stored() - before, time.perf_counter() - started
+    last, last_change = target.stored(), time.perf_counter()
+    deadline = last_change + timeout_s
+    while time.perf_counter() < deadline:
+        time.sleep(0.2)
+        now = target.stored()
+        if now != last:
+            last, last_change = now, time.perf_counter()
+        elif time.perf_counter() - last_change >= 1.0:
+            break
+    return last - before, max(last_change, phase_end) - started
+
+
+async def run_phase(target: Target, pg: Postgres, rows_per_request: int, load: Any) -> Phase:
+    """Run ``load`` (a coroutine returning a Recorder); the rows stored, and the CPU and database
+    work from its start until every row it was answered for is stored."""
+    db = target.database_name()
+    before_rows = target.stored()
+    pid = target.pid
+
+    def tree() -> dict[int, int]:
+        return cpu_ticks(process_tree(pid)) if pid else {}
+
+    server0, pg0, counters0 = tree(), pg.cpu_seconds(), pg.counters(db) if db else None
+    usage0 = resource.getrusage(resource.RUSAGE_SELF)
+    started = time.perf_counter()
+    rec: Recorder = await load
+    elapsed = time.perf_counter() - started
+    usage1 = resource.getrusage(resource.RUSAGE_SELF)
+    target.check_alive()
+    stored, store_elapsed = drain(target, before_rows, started, started + elapsed)
+    server1, pg1 = tree(), pg.cpu_seconds()
+    time.sleep(1.1)  # PostgreSQL publishes a backend's counters at most once a second
+    counters1 = pg.counters(db) if db else None
+    return Phase(
+        rec,
+        rec.ok + sum(rec.errors.values()),
+        rec.ok * rows_per_request,
+        elapsed,
+        stored,
+        store_elapsed,
+        cpu_used(server0, server1) if pid else None,
+        pg1 - pg0 if pg0 is not None and pg1 is not None else None,
+        counters1[0] - counters0[0] if counters0 and counters1 else None,
+        counters1[1] - counters0[1] if counters0 and counters1 else None,
+        usage1.ru_utime + usage1.ru_stime - usage0.ru_utime - usage0.ru_stime,
+    )
+
+
+def describe(name: str, p: Phase) -> str:
+    """Two lines: what the clients saw, then what it cost."""
+    p50, p95, p99 = p.rec.percentiles()
+    seen = [
+        f"  {name:<18} {p.rec.ok:>7} ok {p.rec.ok / p.elapsed:8.1f}/s  p50 {p50:.2f}  p95 {p95:.2f}  p99 {p99:.2f} ms"
+    ]
+    if p.rec.lags:
+        seen.append(f"send lag p99 {np.percentile(p.rec.lags, 99):.2f} ms")
+    if p.rec.errors:
+        seen.append(f"errors {dict(p.rec.errors)}")
+    cost = [f"{'':<20} client CPU {p.client_cpu / p.elapsed:.0%} of a core"]
+    if p.stored is not None and p.store_elapsed:
+        lost = p.rows_acked - p.stored
+        cost.append(f"stored {p.stored} rows, {p.stored / p.store_elapsed:.1f}/s{f' ({lost} LOST)' if lost else ''}")
+    if p.server_cpu is not None:
+        cost.append(f"server CPU {p.server_cpu:.1f} s ({p.per_request_ms(p.server_cpu):.2f} ms/request)")
+    if p.pg_cpu is not None:
+        cost.append(f"PostgreSQL CPU {p.pg_cpu:.1f} s")
+    if p.commits is not None:
+        cost.append(f"{p.commits} commits, {p.sessions} connections opened")
+    return "  ".join(seen) + "\n" + "  ".join(cost)
+
+
+async def measure(target: Target, args: argparse.Namespace, pg: Postgres, bodies: list[bytes]) -> dict[str, float]:
+    client = Client(target.host, target.port, target.key)
+    predicts = [client.request(PREDICT, b) for b in bodies]
+    out: dict[str, float] = {}
+    try:
+        # A first answer checked, then a warm-up (imports, pools, JIT-free but cache-warm) not measured.
+        probe = Recorder()
+        status = await client.send(predicts[0], probe, time.perf_counter())
+        if status != 200:
+            raise SystemExit(f"{target.name}: the first /predict answered {status or dict(probe.errors)}")
+        await closed_loop(client, predicts, 4, args.warmup)
+        await asyncio.to_thread(drain, target, 0, time.perf_counter(), time.perf_counter())
+        if target.pid and args.idle:  # what the server burns with no traffic at all
+            idle0 = cpu_ticks(process_tree(target.pid))
+            await asyncio.sleep(args.idle)
+            out["idle"] = cpu_used(idle0, cpu_ticks(process_tree(target.pid))) / args.idle * 100
+            print(f"  idle {args.idle:g} s: server CPU {out['idle']:.1f}% of a core")
+
+        fixed = await run_phase(target, pg, 1, open_loop(client, predicts, args.rate, args.duration))
+        print(describe(f"fixed {args.rate:g}/s", fixed))
+        top = await run_phase(target, pg, 1, closed_loop(client, predicts, args.concurrency, args.duration))
+        print(describe(f"max (c={args.concurrency})", top))
+        p50, p95, p99 = fixed.rec.percentiles()
+        out |= {"p50": p50, "p95": p95, "p99": p99, "fixed_errors": sum(fixed.rec.errors.values())}
+        out |= {"ack": top.rec.ok / top.elapsed, "max_p99": top.rec.percentiles()[2]}
+        out["max_errors"] = sum(top.rec.errors.values())
+        if top.stored is not None and top.store_elapsed:
+            out["stored"] = top.stored / top.store_elapsed
+        for key, phase in (("cpu_fixed", fixed), ("cpu_max", top)):
+            if (ms := phase.per_request_ms(phase.server_cpu)) is not None:
+                out[key] = ms
+        if (ms := top.per_request_ms(top.pg_cpu)) is not None:
+            out["pg_cpu_max"] = ms
+        if top.commits is not None and top.requests:
+            out["commits_max"] = top.commits / top.requests
+            out["sessions_max"] = float(top.sessions or 0)
+        out["client_cpu"] = top.client_cpu / top.elapsed * 100
+        out["lag_p99"] = float(np.percentile(fixed.rec.lags, 99)) if fixed.rec.lags else float("nan")
+
+        if target.has_batch and args.batch:
+            size, rows = args.batch, [json.loads(b) for b in bodies]
+            batches = [
+                client.request(BATCH, json.dumps({"transactions": rows[i : i + size]}).encode())
+                for i in range(0, max(len(rows) - size, 0) + 1, size)
+            ]
+            batch = await run_phase(target, pg, size, closed_loop(client, batches, args.batch_clients, args.duration))
+            print(describe(f"batch {size} (c={args.batch_clients})", batch))
+            if batch.stored is not None and batch.store_elapsed:
+                out["batch"] = batch.stored / batch.store_elapsed
+            if (ms := batch.per_request_ms(batch.server_cpu)) is not None:
+                out["cpu_batch_row"] = ms / size
+    finally:
+        client.close()
+    return out
+
+
+# --- the report ------------------------------------------------------------------------------
+
+ROWS: tuple[tuple[str, str, str], ...] = (
+    ("p50", "predict p50 @{rate}/s (ms)", "{:.2f}"),
+    ("p95", "predict p95 @{rate}/s (ms)", "{:.2f}"),
+    ("p99", "predict p99 @{rate}/s (ms)", "{:.2f}"),
+    ("fixed_errors", "predict errors @{rate}/s", "{:.0f}"),
+    ("stored", "predict max stored/s (c={c})", "{:.0f}"),
+    ("ack", "predict max acknowledged/s (c={c})", "{:.0f}"),
+    ("max_p99", "predict p99 at max rate (ms)", "{:.1f}"),
+    ("max_errors", "predict errors at max rate", "{:.0f}"),
+    ("cpu_fixed", "server CPU per request @{rate}/s (ms)", "{:.2f}"),
+    ("cpu_max", "server CPU per request (c={c}) (ms)", "{:.2f}"),
+    ("pg_cpu_max", "postgres CPU per request (c={c}) (ms)", "{:.2f}"),
+    ("commits_max", "postgres commits per request (c={c})", "{:.3f}"),
+    ("sessions_max", "postgres connections opened (c={c})", "{:.0f}"),
+    ("batch", "batch {batch} stored rows/s", "{:.0f}"),
+    ("cpu_batch_row", "server CPU per batch row (ms)", "{:.3f}"),
+    ("idle", "server CPU with no traffic (% of a core)", "{:.1f}"),
+    ("client_cpu", "load generator CPU at max rate (%)", "{:.0f}"),
+    ("lag_p99", "load generator send lag p99 @{rate}/s (ms)", "{:.2f}"),
+)
+
+
+def table(results: dict[str, dict[str, float]], args: argparse.Namespace) -> str:
+    names = list(results)
+    both = len(names) == 2
+    lines = [f"{'':<40}" + "".join(f"{n:>12}" for n in names) + (f"{'ratio':>10}" if both else "")]
+    for key, label, fmt in ROWS:
+        label = label.format(rate=f"{args.rate:g}", c=args.concurrency, batch=args.batch)
+        cells = [results[n].get(key) for n in names]
+        line = f"{label:<40}" + "".join(f"{fmt.format(v) if v is not None else '—':>12}" for v in cells)
+        if both:
+            a, b = cells
+            comparable = key not in ("client_cpu", "lag_p99", "sessions_max") and "errors" not in key
+            ratio = f"{a / b:.2f}x" if comparable and a is not None and b else ""
+            line += f"{ratio or '—':>10}"
+        lines.append(line)
+    if both:
+        lines.append(f"ratio = {names[0]} / {names[1]}")
+    return "\n".join(lines)
 
 
 def default_key() -> str | None:
+    import re
+
     env_file = Path(os.environ.get("ENV_FILE", ROOT / ".env"))
     found = re.search(r"^PREDICT_API_KEYS=([^,\s]+)", env_file.read_text(), re.M) if env_file.exists() else None
     return os.environ.get("BENCH_API_KEY") or (found.group(1) if found else None)
 
 
 async def main(args: argparse.Namespace) -> None:
-    bodies = TransactionGenerator(seed=123).sample(5_000).records()
-    limits = httpx.Limits(max_connections=args.concurrency * 2, max_keepalive_connections=args.concurrency * 2)
-    headers = {"X-API-Key": args.key} if args.key else {}
-    async with httpx.AsyncClient(base_url=args.url, timeout=10, limits=limits, headers=headers) as client:
-        (await client.get("/api/v1/ready")).raise_for_status()
-        before = await stored_total(client)
-        await fixed_rate(client, bodies, args.rate, args.duration)
-        await max_rate(client, bodies, args.concurrency, args.duration)
-        if args.batch:
-            await batch_storage(client, bodies, args.batch, args.duration)
-        await drain(client)
-        print(f"stored during the run: {await stored_total(client) - before} predictions")
+    bodies = [json.dumps(r).encode() for r in TransactionGenerator(seed=123).sample(5_000).records()]
+    pg = Postgres(args.pg_url)
+    results: dict[str, dict[str, float]] = {}
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        run_dir = Path(args.log_dir) if args.log_dir else Path(tmp)
+        run_dir.mkdir(parents=True, exist_ok=True)
+        for name, start in (("driftwatch", driftwatch), ("naive", naive)):
+            if args.only and args.only != name:
+                continue
+            print(f"\n{name}: load average {os.getloadavg()[0]:.2f}")
+            with start(args, pg, run_dir) as target:
+                results[name] = await measure(target, args, pg, bodies)
+    pg.admin.dispose()
+    print()
+    print(table(results, args))
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--duration", type=float, default=20.0, help="seconds per phase (default 20)")
+    parser.add_argument("--rate", type=float, default=100.0, help="fixed-rate phase, requests/s (default 100)")
+    parser.add_argument("--concurrency", type=int, default=16, help="clients in the max-rate phase (default 16)")
+    parser.add_argument("--batch", type=int, default=1000, help="rows per /predict/batch call (0 skips the phase)")
+    parser.add_argument("--batch-clients", type=int, default=2, help="clients in the batch phase (default 2)")
+    parser.add_argument("--workers", type=int, default=2, help="Driftwatch's BACKEND_WORKERS (default 2)")
+    parser.add_argument("--warmup", type=float, default=3.0, help="unmeasured seconds before the phases")
+    parser.add_argument("--idle", type=float, default=5.0, help="seconds of no traffic measured (0 skips)")
+    parser.add_argument("--only", choices=("driftwatch", "naive"), help="measure one server only")
+    parser.add_argument("--url", help="a running Driftwatch instead of starting one (e.g. http://127.0.0.1:8000)")
+    parser.add_argument("--key", default=default_key(), help="with --url: a predict key (default from .env)")
+    parser.add_argument("--database-url", help="with --url: its database, to count stored rows there")
+    parser.add_argument("--server-pid", type=int, help="with --url: its server process, to measure CPU")
+    parser.add_argument(
+        "--pg-url",
+        default=os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
+        help="PostgreSQL admin URL where throw-away databases are created",
+    )
+    parser.add_argument(
+        "--model-dir",
+        type=Path,
+        default=Path(os.environ.get("MODEL_DIR", BACKEND / "artifacts")).resolve(),
+        help="trained model artifacts (default MODEL_DIR or backend/artifacts)",
+    )
+    parser.add_argument("--log-dir", help="keep the servers' logs here (default: a temporary folder)")
+    return parser.parse_args(argv)
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--url", default="http://127.0.0.1:8000", help="backend base URL")
-    parser.add_argument("--rate", type=float, default=200.0, help="fixed-rate phase, requests/s")
-    parser.add_argument("--duration", type=float, default=20.0, help="seconds per phase")
-    parser.add_argument("--concurrency", type=int, default=32, help="clients in the max-rate phase")
-    parser.add_argument("--batch", type=int, default=1000, help="rows per call in the storage phase (0 skips it)")
-    parser.add_argument("--key", default=default_key(), help="predict or admin key (default: from .env)")
-    asyncio.run(main(parser.parse_args()))
+    arguments = parse_args()
+    try:
+        import uvloop
+
+        loop_factory: Callable[[], asyncio.AbstractEventLoop] | None = uvloop.new_event_loop
+    except ImportError:
+        loop_factory = None
+    with asyncio.Runner(loop_factory=loop_factory) as runner:
+        runner.run(main(arguments))
