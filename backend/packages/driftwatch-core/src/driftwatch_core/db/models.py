@@ -158,6 +158,37 @@ class Prediction(Base):
     shadow_of: Mapped[uuid.UUID | None] = mapped_column(Uuid)
 
 
+class PredictionSummary(Base):
+    """One writer's cumulative summary of one model version's predictions in one 10-second slot.
+
+    Written by the backend's writer in the predictions' own transaction
+    (``driftwatch_core.summaries``); the worker merges a window's slots instead of
+    reading its rows. The unique constraint's index serves the worker's range read
+    on (model_name, model_version, slot_start).
+    """
+
+    __tablename__ = "prediction_summaries"
+    __table_args__ = (
+        UniqueConstraint(
+            "model_name", "model_version", "slot_start", "writer_id", name="uq_prediction_summaries_slot_writer"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    model_name: Mapped[str] = mapped_column(String(64))
+    model_version: Mapped[str] = mapped_column(String(64))
+    slot_start: Mapped[datetime] = mapped_column(Timestamp)
+    #: The writing process (each owns its rows, so processes never conflict).
+    writer_id: Mapped[str] = mapped_column(String(64))
+    n_rows: Mapped[int] = mapped_column(Integer)
+    #: Rows decided fraud (``is_fraud``), and shadow rows among ``n_rows``.
+    n_fraud: Mapped[int] = mapped_column(Integer)
+    n_shadow: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(Timestamp)
+    #: ``driftwatch_core.summaries.SlotState.to_bytes``: JSON header and sketches, never a pickle.
+    summary: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class GroundTruth(Base):
     __tablename__ = "ground_truth"
     __table_args__ = (Index("ix_ground_truth_received_at", "received_at"),)
