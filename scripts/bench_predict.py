@@ -12,13 +12,19 @@ PostgreSQL database of its own, one after the other:
                database holds once the server has drained its queue, per second of the time
                it took to get them stored;
   batch        Driftwatch only: --batch rows per /predict/batch call from --batch-clients
-               clients, stored rows per second (the naive server has no batch route).
+               clients, stored rows per second (the naive server has no batch route);
+  mixed        Driftwatch only: the fixed rate again while the batch clients run, to see
+               whether scoring a batch holds single predictions up (--no-mixed skips it).
 
-Around each phase it reads utime+stime of the server's process tree (/proc/<pid>/stat; its
-worker processes included) and of the PostgreSQL backends connected to its database, and
-divides by the requests. The load generator is this process: pre-encoded HTTP/1.1 keep-alive
-requests over asyncio streams (uvloop when installed), its own CPU reported per phase so you
-can see that it is not the limit.
+Before the phases it measures the server's CPU with no traffic (--idle s). Each phase's cost
+runs from its start until every row it was answered for is stored: utime+stime of the server's
+process tree (/proc/<pid>/stat, its worker processes included) per request; the PostgreSQL
+server's CPU (all of it, exited connections included: on a shared machine other databases add
+to it); and, exactly, the transactions committed in and the connections opened to the server's
+own database (pg_stat_database). The load generator is this process: pre-encoded HTTP/1.1
+keep-alive requests over asyncio streams (uvloop when installed), one request in flight per
+connection; its CPU and its send lag (how late the open loop sent, ms-grained timers) are
+reported, so you can see that it is not the limit.
 
     .venv/bin/python scripts/bench_predict.py                      # both, 20 s per phase
     .venv/bin/python scripts/bench_predict.py --duration 10 --only naive
@@ -478,6 +484,7 @@ class Phase:
     commits: int | None = None  # in the server's database
     sessions: int | None = None  # connections opened to it
     client_cpu: float = 0.0
+    mixed: bool = False  # requests of two kinds: no CPU per request
 
     def per_request_ms(self, cpu: float | None) -> float | None:
         return None if cpu is None or not self.requests else cpu / self.requests * 1000
@@ -552,7 +559,8 @@ def describe(name: str, p: Phase) -> str:
         lost = p.rows_acked - p.stored
         cost.append(f"stored {p.stored} rows, {p.stored / p.store_elapsed:.1f}/s{f' ({lost} LOST)' if lost else ''}")
     if p.server_cpu is not None:
-        cost.append(f"server CPU {p.server_cpu:.1f} s ({p.per_request_ms(p.server_cpu):.2f} ms/request)")
+        per = "" if p.mixed else f" ({p.per_request_ms(p.server_cpu):.2f} ms/request)"
+        cost.append(f"server CPU {p.server_cpu:.1f} s{per}")
     if p.pg_cpu is not None:
         cost.append(f"PostgreSQL CPU {p.pg_cpu:.1f} s")
     if p.commits is not None:
@@ -611,6 +619,25 @@ async def measure(target: Target, args: argparse.Namespace, pg: Postgres, bodies
                 out["batch"] = batch.stored / batch.store_elapsed
             if (ms := batch.per_request_ms(batch.server_cpu)) is not None:
                 out["cpu_batch_row"] = ms / size
+            if args.mixed:  # single predictions while batches are scored: does a batch hold them up?
+                batch_client, batch_rec = Client(target.host, target.port, target.key), Recorder()
+
+                async def both() -> Recorder:
+                    load = closed_loop(batch_client, batches, args.batch_clients, args.duration)
+                    fixed_rec, done = await asyncio.gather(open_loop(client, predicts, args.rate, args.duration), load)
+                    batch_rec.latencies, batch_rec.errors = done.latencies, done.errors
+                    return fixed_rec
+
+                try:
+                    mixed = await run_phase(target, pg, 1, both())
+                finally:
+                    batch_client.close()
+                mixed.rows_acked += batch_rec.ok * size
+                mixed.mixed = True
+                print(describe(f"{args.rate:g}/s + batches", mixed))
+                print(f"{'':<20} alongside {batch_rec.ok} batches of {size}, errors {dict(batch_rec.errors) or 0}")
+                out["mixed_p99"] = mixed.rec.percentiles()[2]
+                out["mixed_errors"] = sum(mixed.rec.errors.values())
     finally:
         client.close()
     return out
@@ -634,6 +661,8 @@ ROWS: tuple[tuple[str, str, str], ...] = (
     ("sessions_max", "postgres connections opened (c={c})", "{:.0f}"),
     ("batch", "batch {batch} stored rows/s", "{:.0f}"),
     ("cpu_batch_row", "server CPU per batch row (ms)", "{:.3f}"),
+    ("mixed_p99", "predict p99 @{rate}/s during batches (ms)", "{:.2f}"),
+    ("mixed_errors", "predict errors @{rate}/s during batches", "{:.0f}"),
     ("idle", "server CPU with no traffic (% of a core)", "{:.1f}"),
     ("client_cpu", "load generator CPU at max rate (%)", "{:.0f}"),
     ("lag_p99", "load generator send lag p99 @{rate}/s (ms)", "{:.2f}"),
@@ -694,6 +723,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--batch-clients", type=int, default=2, help="clients in the batch phase (default 2)")
     parser.add_argument("--workers", type=int, default=2, help="Driftwatch's BACKEND_WORKERS (default 2)")
     parser.add_argument("--warmup", type=float, default=3.0, help="unmeasured seconds before the phases")
+    parser.add_argument(
+        "--no-mixed",
+        dest="mixed",
+        action="store_false",
+        help="skip the phase of --rate single predictions alongside the batch clients (Driftwatch only)",
+    )
     parser.add_argument("--idle", type=float, default=5.0, help="seconds of no traffic measured (0 skips)")
     parser.add_argument("--only", choices=("driftwatch", "naive"), help="measure one server only")
     parser.add_argument("--url", help="a running Driftwatch instead of starting one (e.g. http://127.0.0.1:8000)")

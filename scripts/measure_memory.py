@@ -105,7 +105,8 @@ def _comm(pid: int) -> str:
 def from_pid_files(run_dir: Path) -> dict[str, list[int]]:
     """The services setup.sh started, by their pid files (a stale file is left out)."""
     found = {}
-    for path in sorted(run_dir.glob("*.pid")):
+    order = {name: i for i, name in enumerate(SERVICES)}
+    for path in sorted(run_dir.glob("*.pid"), key=lambda p: (order.get(p.stem, len(order)), p.stem)):
         try:
             pid = int(path.read_text().strip())
         except (OSError, ValueError):
