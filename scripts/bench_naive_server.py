@@ -63,7 +63,9 @@ class NaivePrediction(Base):
 
 
 model = ModelService(artifacts.resolve(Path(os.environ.get("MODEL_DIR", ROOT / "backend" / "artifacts"))))
-engine = create_engine(normalize_url(os.environ["DATABASE_URL"]))
+# SQLAlchemy's default pool (5 kept, 10 more opened and closed as needed); NAIVE_POOL_SIZE=16 keeps 16.
+pool = {"pool_size": int(os.environ["NAIVE_POOL_SIZE"])} if os.environ.get("NAIVE_POOL_SIZE") else {}
+engine = create_engine(normalize_url(os.environ["DATABASE_URL"]), **pool)
 Base.metadata.create_all(engine)
 app = FastAPI(title="Naive fraud scorer")
 
