@@ -19,6 +19,7 @@ from app.api.main import api_router
 from app.api.routes import ops
 from app.core.config import Settings, get_settings
 from app.core.logging import configure_logging
+from app.core.metrics import mark_process_dead
 from app.core.middleware import API_PREFIX, BodyGuard, RequestMetrics
 from app.core.problems import SafeJSONResponse
 from app.core.ratelimit import CallerMiddleware, Limiter, Limits
@@ -31,7 +32,7 @@ log = logging.getLogger("app")
 
 def create_app(settings: Settings | None = None, state: AppState | None = None) -> FastAPI:
     settings = settings or get_settings()
-    configure_logging(settings.log_level, settings.log_format)
+    configure_logging(settings.log_level, settings.log_format, settings.access_log)
     security, limits = Security(settings), Limits.from_settings(settings)
     if not security.keys:
         log.warning("no API keys configured: every unsafe route answers 401 (set ADMIN_API_KEYS)")
@@ -42,6 +43,7 @@ def create_app(settings: Settings | None = None, state: AppState | None = None) 
         app.state.driftwatch.start()
         yield
         app.state.driftwatch.stop()
+        mark_process_dead()
 
     app = FastAPI(
         title="Driftwatch API",

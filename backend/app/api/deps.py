@@ -13,7 +13,7 @@ from app.registry.serving import ServedModel
 from driftwatch_core.defaults import DEFAULT_MODEL
 
 
-def get_state(request: Request) -> AppState:
+async def get_state(request: Request) -> AppState:
     return request.app.state.driftwatch
 
 
@@ -28,7 +28,7 @@ def get_session(state: StateDep) -> Iterator[Session]:
 NO_MODEL = "no model is loaded: train one with ./scripts/train_model.sh and restart; the server log says why"
 
 
-def get_champion(state: StateDep) -> ServedModel:
+async def get_champion(state: StateDep) -> ServedModel:
     """The fraud model's champion; 503 when there is none to serve."""
     try:
         return state.champion(DEFAULT_MODEL)
@@ -51,7 +51,7 @@ EntityDep = Annotated[
 ChampionDep = Annotated[ServedModel, Depends(get_champion)]
 
 
-def get_actor(request: Request) -> str:
+async def get_actor(request: Request) -> str:
     """Who makes a change, as events record it: the caller's key id (``admin:3f2a…``)."""
     from app.core.ratelimit import identify  # the identity the authorization already checked
 

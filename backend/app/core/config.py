@@ -69,7 +69,9 @@ class Settings(BaseSettings):
         ge=1024,
         description="Largest model registration (multipart: a model up to 64 MiB and reference data up to 64 MiB).",
     )
-    write_batch_size: int = Field(default=500, ge=1)
+    write_batch_size: int = Field(
+        default=5_000, ge=1, description="Most predictions the writer stores in one COPY (one transaction)."
+    )
     write_interval_ms: int = Field(default=100, ge=5)
     write_queue_max: int = Field(default=100_000, ge=100)
     shadow_queue_max: int = Field(
@@ -84,6 +86,24 @@ class Settings(BaseSettings):
         description="How often each process reads the models' stages (a switch lands then).",
     )
     live_push_interval_s: float = Field(default=1.0, gt=0)
+    predict_batch_max_rows: int = Field(
+        default=64, ge=1, le=1024, description="Most single-row requests scored together in one model call."
+    )
+    predict_batch_wait_ms: float = Field(
+        default=2.0,
+        ge=0,
+        le=50,
+        description="Longest a single-row request waits for others to share its model call (alone: one loop turn).",
+    )
+    backend_workers: int = Field(
+        default=1,
+        ge=1,
+        le=32,
+        description="Server processes (python -m app.serve); each has its own writer, routing poller and live channel.",
+    )
+    access_log: bool = Field(
+        default=False, description="Log every request (request ids and the metrics say what happened without it)."
+    )
     retrain_runner: bool = Field(
         default=True, description="Run queued retrain jobs in this backend process (one at a time, in a subprocess)."
     )

@@ -3,7 +3,9 @@
 ``LOG_FORMAT=json`` writes one JSON object per line (python-json-logger); text
 is the default. Either way every line carries the request id. Uvicorn's own
 loggers (errors and the access log) are routed through the same handler, so
-their lines get the request id and the format too.
+their lines get the request id and the format too. The access log is off unless
+``ACCESS_LOG=true``: uvicorn skips formatting a request's line only when its
+access logger has no handler at all, so off means no handler and no propagation.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ JSON_FIELDS = ["asctime", "levelname", "name", "request_id", "message"]
 UVICORN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access")
 
 
-def configure_logging(level: str, fmt: str) -> None:
+def configure_logging(level: str, fmt: str, access_log: bool = True) -> None:
     handler = logging.StreamHandler()
     handler.addFilter(RequestIdFilter())
     if fmt == "json":
@@ -35,4 +37,4 @@ def configure_logging(level: str, fmt: str) -> None:
     for name in UVICORN_LOGGERS:
         logger = logging.getLogger(name)
         logger.handlers.clear()
-        logger.propagate = True
+        logger.propagate = access_log or name != "uvicorn.access"

@@ -66,8 +66,8 @@ class RequestMetrics:
         finally:
             metrics = scope["app"].state.driftwatch.metrics
             path = route_template(scope)
-            metrics.requests.labels(scope["method"], path, str(status)).inc()
-            metrics.latency.labels(scope["method"], path).observe(time.perf_counter() - started)
+            metrics.child(metrics.requests, scope["method"], path, str(status)).inc()
+            metrics.child(metrics.latency, scope["method"], path).observe(time.perf_counter() - started)
 
 
 def is_json(content_type: str | None) -> bool:

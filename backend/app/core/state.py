@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
+import secrets
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -16,6 +19,7 @@ from app.registry.formats import XGBoostScorer
 from app.registry.service import register_trained
 from app.registry.serving import ModelRegistry, Route, ServedModel, served_model
 from app.retrain.runner import RetrainRunner
+from app.services.batching import Batcher
 from app.services.model_service import ModelService
 from app.services.prediction_writer import PredictionWriter
 from app.services.shadow import ShadowScorer
@@ -25,8 +29,15 @@ from driftwatch_core.db.engine import make_engine, make_session_factory
 from driftwatch_core.db.models import DEFAULT_MODEL, RegisteredModel
 from driftwatch_core.db.schema import init_schema
 from driftwatch_core.features import schema_from_dicts
+from driftwatch_core.summaries import SlotSummarizer
 
 log = logging.getLogger(__name__)
+
+
+def writer_id() -> str:
+    """This process's name on the summary rows it writes: host, pid and a random suffix
+    (a pid is reused across restarts and containers)."""
+    return f"{socket.gethostname()[:32]}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
 @dataclass
@@ -38,6 +49,7 @@ class AppState:
     writer: PredictionWriter
     registry: ModelRegistry
     shadow: ShadowScorer
+    batcher: Batcher
     model: ModelService | None = None
     #: The fraud model as MODEL_DIR holds it: served until the database says otherwise.
     fraud_fallback: ServedModel | None = None
@@ -53,16 +65,20 @@ class AppState:
         engine = make_engine(settings.database_url)
         factory = make_session_factory(engine)
         metrics = Metrics()
+        registry = ModelRegistry(factory, poll_s=settings.routing_poll_s)
         writer = PredictionWriter(
-            factory,
+            engine,
             batch_size=settings.write_batch_size,
             interval_s=settings.write_interval_ms / 1000,
             max_queue=settings.write_queue_max,
             on_written=metrics.stored.inc,
+            summaries=SlotSummarizer(writer_id(), lambda _model, version: registry.kinds(version)),
         )
-        registry = ModelRegistry(factory, poll_s=settings.routing_poll_s)
         shadow = ShadowScorer(writer, metrics, max_rows=settings.shadow_queue_max)
-        state = cls(settings, engine, factory, metrics, writer, registry, shadow)
+        batcher = Batcher(
+            settings.predict_batch_max_rows, settings.predict_batch_wait_ms / 1000, metrics.batch_rows.observe
+        )
+        state = cls(settings, engine, factory, metrics, writer, registry, shadow, batcher)
         state.load_model()
         return state
 
@@ -81,7 +97,7 @@ class AppState:
                 self.model.threshold,
             )
             self.registry.remember(self.fraud_fallback)
-            self.metrics.model_info.info({"version": self.model.version})
+            self.metrics.model_info.labels(self.model.version).set(1)
             log.info("serving model %s from %s", self.model.version, paths.folder)
         except (artifacts.ArtifactNotFound, OSError, ValueError) as exc:
             self.model, self.model_error = None, str(exc)

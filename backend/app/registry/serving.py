@@ -195,6 +195,11 @@ class ModelRegistry:
                 self._loaded[version] = served
         return served
 
+    def kinds(self, version: str) -> dict[str, str] | None:
+        """Feature name -> kind of a version this process has loaded (None: not loaded here)."""
+        served = self._loaded.get(version)
+        return {f.name: f.kind for f in served.schema} if served is not None else None
+
     def remember(self, served: ServedModel) -> None:
         """A version loaded elsewhere (the fraud model from MODEL_DIR at start): not loaded again."""
         self._loaded.setdefault(served.version, served)

@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from app.core.ids import uuid7s
 from app.core.metrics import Metrics
 from app.registry.serving import Route
 from app.services.prediction_writer import PredictionWriter
@@ -53,14 +54,18 @@ def score_request(
     shadow: ShadowScorer,
     metrics: Metrics,
     started: float,
+    probabilities: Sequence[float] | None = None,
 ) -> Answered:
-    """Score validated rows with the routed version in one model call, queue them for storage,
-    and hand them to the shadow scorer when a second version is to score them."""
+    """Score validated rows with the routed version in one model call (unless the batcher
+    already did: ``probabilities``), queue them for storage, and hand them to the shadow
+    scorer when a second version is to score them."""
     served = route.answer
-    probabilities = served.score(list(rows))
+    if probabilities is None:
+        probabilities = served.score(list(rows))
     now = utcnow()
     latency_ms = round((time.perf_counter() - started) * 1000, 3)
-    scored = [Scored(uuid.uuid4(), float(p), float(p) >= served.threshold) for p in probabilities]
+    ids = uuid7s(len(rows))
+    scored = [Scored(i, float(p), float(p) >= served.threshold) for i, p in zip(ids, probabilities, strict=True)]
     writer.submit(
         [
             {
@@ -80,13 +85,13 @@ def score_request(
     )
     if route.shadow is not None:
         shadow.submit(ShadowJob(route.shadow, rows, [s.prediction_id for s in scored], now))
-    metrics.answered.labels(served.name, served.version, route.stage).inc(len(scored))
+    metrics.child(metrics.answered, served.name, served.version, route.stage).inc(len(scored))
     if served.name == DEFAULT_MODEL:
         for s in scored:
             metrics.scores.observe(s.probability)
         fraud = sum(1 for s in scored if s.decision)
-        metrics.predictions.labels("fraud").inc(fraud)
-        metrics.predictions.labels("legit").inc(len(scored) - fraud)
+        metrics.child(metrics.predictions, "fraud").inc(fraud)
+        metrics.child(metrics.predictions, "legit").inc(len(scored) - fraud)
     metrics.pending_writes.set(writer.pending)
     return Answered(route, scored, latency_ms)
 

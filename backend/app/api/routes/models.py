@@ -19,7 +19,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
 from app.api.deps import ActorDep, EntityDep, SessionDep, StateDep
-from app.api.routes.predict import score
+from app.api.routes.predict import score, score_one
 from app.registry import service
 from app.registry.formats import MAX_ARTIFACT_BYTES
 from app.registry.serving import ServedModel, explain_row
@@ -148,16 +148,16 @@ def _validated(served: ServedModel, rows: list[Any], prefix: tuple) -> list[dict
 
 
 @router.post("/models/{name}/predict", response_model=ScoredRow, responses=_UNKNOWN)
-def predict_registered(
+async def predict_registered(
     name: str, row: RowIn, request: Request, response: Response, state: StateDep, entity: EntityDep = None
 ):
     """Score one row with the model's champion (or its canary, for its share of entity ids) and record it."""
     rows = _validated(_served(state, name), [row.root], ())
-    return registered_answers(score(request, response, state, name, rows, entity))[0]
+    return registered_answers(await score_one(request, response, state, name, rows[0], entity))[0]
 
 
 @router.post("/models/{name}/predict/batch", response_model=ScoredBatch, responses=_UNKNOWN)
-def predict_registered_batch(
+async def predict_registered_batch(
     name: str, batch: RowsIn, request: Request, response: Response, state: StateDep, entity: EntityDep = None
 ):
     """Score up to 10,000 rows in one model call (one version answers the whole batch) and record them all."""

@@ -9,6 +9,8 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request, Response
 
 from app.api.deps import NO_MODEL, EntityDep, StateDep
+from app.core.state import AppState
+from app.registry.serving import Route
 from app.schemas.transaction import BatchIn, BatchOut, PredictionOut, Transaction
 from app.services.errors import NotFound
 from app.services.scoring import Answered, fraud_answers, score_request
@@ -23,29 +25,51 @@ _BUSY: dict[int | str, dict[str, Any]] = {
 VERSION_HEADER = "X-Model-Version"
 
 
-def score(request: Request, response: Response, state, name: str, rows: list[dict], entity: str | None) -> Answered:
-    """Route, score, record; the answering version in the response header."""
-    started = getattr(request.state, "started", time.perf_counter())  # set by RequestMetrics
+def _route(state: AppState, name: str, entity: str | None) -> Route:
     try:
-        route = state.route(name, entity, os.urandom(8))
+        return state.route(name, entity, os.urandom(8))
     except NotFound:
         if name != DEFAULT_MODEL:
             raise
         raise HTTPException(503, detail=NO_MODEL) from None
-    answered = score_request(rows, route, state.writer, state.shadow, state.metrics, started)
+
+
+def _record(
+    request: Request, response: Response, state: AppState, route: Route, rows: list[dict], probabilities=None
+) -> Answered:
+    started = getattr(request.state, "started", time.perf_counter())  # set by RequestMetrics
+    answered = score_request(rows, route, state.writer, state.shadow, state.metrics, started, probabilities)
     response.headers[VERSION_HEADER] = answered.version
     return answered
 
 
+def score(request: Request, response: Response, state: AppState, name: str, rows: list[dict], entity: str | None):
+    """Route and score a batch in one model call, record it; the answering version in the response header."""
+    return _record(request, response, state, _route(state, name, entity), rows)
+
+
+async def score_one(
+    request: Request, response: Response, state: AppState, name: str, row: dict, entity: str | None
+) -> Answered:
+    """Route one row and score it together with the rows of concurrent requests (``state.batcher``)."""
+    route = _route(state, name, entity)
+    probability = await state.batcher.score(route.answer, row)
+    return _record(request, response, state, route, [row], [probability])
+
+
 @router.post("/predict", response_model=PredictionOut, responses=_BUSY)
-def predict(transaction: Transaction, request: Request, response: Response, state: StateDep, entity: EntityDep = None):
+async def predict(
+    transaction: Transaction, request: Request, response: Response, state: StateDep, entity: EntityDep = None
+):
     """Score one transaction with the champion (or the canary, for its share of entity ids) and record it."""
-    answered = score(request, response, state, DEFAULT_MODEL, [transaction.model_dump()], entity)
+    answered = await score_one(request, response, state, DEFAULT_MODEL, transaction.model_dump(), entity)
     return fraud_answers(answered)[0]
 
 
 @router.post("/predict/batch", response_model=BatchOut, responses=_BUSY)
-def predict_batch(batch: BatchIn, request: Request, response: Response, state: StateDep, entity: EntityDep = None):
+async def predict_batch(
+    batch: BatchIn, request: Request, response: Response, state: StateDep, entity: EntityDep = None
+):
     """Score up to 10,000 transactions in one model call (one version answers the whole batch) and record them all."""
     rows = [t.model_dump() for t in batch.transactions]  # type: ignore[attr-defined]  # made by create_model
     answered = score(request, response, state, DEFAULT_MODEL, rows, entity)

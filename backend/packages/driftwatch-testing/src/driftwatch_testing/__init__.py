@@ -212,23 +212,21 @@ def until_ready(client, timeout_s: float = 30.0):
 
 @contextlib.contextmanager
 def run_backend(database_url: str, model_dir: Path, log_path: Path, **env: str) -> Iterator[str]:
-    """Start ``uvicorn app.main:app`` (the installed backend) in a subprocess; yield its
-    base URL once ready."""
+    """Start the installed backend as production does (``python -m app.serve``: uvicorn,
+    ``BACKEND_WORKERS`` processes, access log off) in a subprocess; yield its base URL once ready."""
     port = free_port()
-    full_env = {**os.environ, **TEST_KEYS_ENV, "DATABASE_URL": database_url, "MODEL_DIR": str(model_dir), **env}
+    full_env = {
+        **os.environ,
+        **TEST_KEYS_ENV,
+        "DATABASE_URL": database_url,
+        "MODEL_DIR": str(model_dir),
+        "BACKEND_HOST": "127.0.0.1",
+        "BACKEND_PORT": str(port),
+        **env,
+    }
     with open(log_path, "ab") as log_file:
         proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "app.main:app",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--no-access-log",
-            ],
+            [sys.executable, "-m", "app.serve"],
             env=full_env,
             stdout=log_file,
             stderr=subprocess.STDOUT,
