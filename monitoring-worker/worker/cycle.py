@@ -30,13 +30,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-import numpy as np
 from sqlalchemy import Connection, Engine, insert, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from driftwatch_core.db.models import DEFAULT_MODEL, DriftResult, MonitoringRun, PerformanceResult
-from worker import alerts, compare, incidents, performance, policy, retention
+from worker import alerts, compare, incidents, performance, policy, retention, slots
 from worker.config import WorkerSettings
 from worker.drift import (
     DatasetDrift,
@@ -45,10 +44,19 @@ from worker.drift import (
     dataset_rule,
     evaluate_all,
 )
+from worker.labels import LabelCache
 from worker.notify import Notifier
-from worker.stats import Thresholds
+from worker.stats import Current, Thresholds
 from worker.targets import Target, Targets
-from worker.window import LabelWindow, has_predictions_before, label_window, load_labelled, load_window
+from worker.window import (
+    Labelled,
+    LabelWindow,
+    Scope,
+    count_predictions,
+    has_predictions_before,
+    label_window,
+    load_window,
+)
 
 log = logging.getLogger(__name__)
 DRIFT_KINDS = {"feature_drift", "prediction_drift", "dataset_drift"}
@@ -137,6 +145,7 @@ class Monitor:
         self.thresholds = settings.threshold_table()  # the fraud model: global and per-feature overrides
         self.shared_thresholds = settings.threshold_table(per_feature=False)  # every other model
         self.costs = performance.Costs(settings.cost_fp, settings.cost_fn)
+        self.labelled = LabelCache()  # each version's labelled rows, read incrementally
         #: What every run records of the settings it was judged with (fixed per process).
         self.run_details = {
             "thresholds": self.thresholds.defaults,
@@ -220,8 +229,10 @@ class Monitor:
         scope = target.scope
         with self.engine.connect() as conn:
             labels = label_window(conn, now, self.settings.label_window_minutes)
-            window = load_window(conn, scope, start, now, max_rows=self.settings.max_rows)
-            labelled = load_labelled(conn, scope, labels.start, now, max_rows=self.settings.max_rows)
+            window = slots.load(conn, scope, start, now) or load_window(
+                conn, scope, start, now, max_rows=self.settings.max_rows
+            )
+            labelled = self._labelled(conn, scope, labels.start, now)
             had_traffic = window.n_rows > 0 or has_predictions_before(conn, scope.model, start)
         enough = window.n_rows >= self.settings.min_samples
         status = "ok" if enough else "insufficient_data"
@@ -243,7 +254,18 @@ class Monitor:
             result.realized["window_reason"] = labels.reason
         return result
 
-    def _judge_drift(self, result: CycleResult, columns: Mapping[str, np.ndarray], target: Target) -> None:
+    def _labelled(self, conn, scope: Scope, start: datetime, now: datetime) -> Labelled:
+        """The label window's labelled rows (new labels only, see ``worker.labels``) and the count
+        of its predictions: from the slot summaries when they cover it, else counted."""
+        if slots.covers(conn, scope, start):
+            n_predictions, n_shadow = slots.count(conn, scope, start, now)
+        else:
+            n_predictions, n_shadow = count_predictions(conn, scope, start, now), 1
+        return self.labelled.load(
+            conn, scope, start, now, n_predictions, shadows=n_shadow > 0, max_rows=self.settings.max_rows
+        )
+
+    def _judge_drift(self, result: CycleResult, columns: Mapping[str, Current], target: Target) -> None:
         score_name = target.scope.score_name
         kinds = {**target.scope.kinds, score_name: "numeric"}
         thresholds = self.thresholds_for(target.model)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from worker.stats import Thresholds, get_test, hypothesis_test_for
+from worker.stats import Current, Thresholds, get_test, hypothesis_test_for
 
 
 @dataclass(frozen=True)
@@ -83,12 +83,12 @@ def _reference_size(reference: Mapping) -> int:
 
 
 def evaluate_feature(
-    name: str, kind: str, reference: Mapping, values: np.ndarray, thresholds: Mapping[str, float]
+    name: str, kind: str, reference: Mapping, values: Current, thresholds: Mapping[str, float]
 ) -> FeatureDrift:
-    """Run PSI and the kind's hypothesis test on one feature's current values."""
-    psi = get_test("psi").compute(reference, values)
+    """Run PSI and the kind's hypothesis test on one feature's current values (or their summary)."""
+    psi = get_test("psi").run(reference, values)
     test = hypothesis_test_for(kind)
-    result = test.compute(reference, values)
+    result = test.run(reference, values)
     effect = result.statistic if test.effect_is_statistic else psi.statistic
     assert test.floor_key is not None, f"{test.name} is a hypothesis test: it declares its effect floor"
     floor = thresholds[test.floor_key]
@@ -134,7 +134,7 @@ def dataset_drift(results: list[FeatureDrift], share_threshold: float) -> Datase
 
 
 def evaluate_all(
-    columns: Mapping[str, np.ndarray],
+    columns: Mapping[str, Current],
     kinds: Mapping[str, str],
     reference: Mapping[str, Mapping],
     thresholds: Thresholds,

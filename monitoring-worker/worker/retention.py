@@ -1,7 +1,8 @@
 """Delete rows older than RETENTION_DAYS, a small batch per transaction (no long locks).
 
-Predictions (shadow rows are predictions too; labels cascade), runs (their results
-cascade), resolved alerts and champion-challenger comparisons go; the model
+Predictions (shadow rows are predictions too; labels cascade) and their slot
+summaries, runs (their results cascade), resolved alerts and champion-challenger
+comparisons go; the model
 timeline (``model_events``) and retrain jobs are kept.
 """
 
@@ -12,7 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import Engine, delete, select
 
-from driftwatch_core.db.models import Alert, MonitoringRun, Prediction, VersionComparison
+from driftwatch_core.db.models import Alert, MonitoringRun, Prediction, PredictionSummary, VersionComparison
 
 log = logging.getLogger(__name__)
 MAX_BATCHES_PER_CYCLE = 20  # bounded work per cycle; the rest goes next cycle
@@ -31,9 +32,12 @@ def _delete_batches(engine: Engine, table, key, stamp, cutoff: datetime, batch: 
 
 
 def purge(engine: Engine, cutoff: datetime, batch: int) -> dict[str, int]:
-    """Old predictions (their labels cascade), runs (their results cascade), resolved alerts, comparisons."""
+    """Old predictions (labels cascade) and summaries, runs (results cascade), resolved alerts, comparisons."""
     counts = {
         "predictions": _delete_batches(engine, Prediction, Prediction.id, Prediction.created_at, cutoff, batch),
+        "prediction_summaries": _delete_batches(
+            engine, PredictionSummary, PredictionSummary.id, PredictionSummary.slot_start, cutoff, batch
+        ),
         "monitoring_runs": _delete_batches(
             engine, MonitoringRun, MonitoringRun.id, MonitoringRun.started_at, cutoff, batch
         ),

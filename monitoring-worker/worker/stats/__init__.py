@@ -4,6 +4,8 @@ from worker.stats import chi2, ks, psi  # noqa: F401 - importing registers the t
 from worker.stats.registry import (
     DEFAULT_THRESHOLDS,
     REGISTRY,
+    Current,
+    Sketched,
     StatTest,
     TestResult,
     Thresholds,
@@ -14,6 +16,8 @@ from worker.stats.registry import (
 __all__ = [
     "DEFAULT_THRESHOLDS",
     "REGISTRY",
+    "Current",
+    "Sketched",
     "StatTest",
     "TestResult",
     "Thresholds",

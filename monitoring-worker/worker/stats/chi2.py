@@ -13,19 +13,23 @@ from collections.abc import Mapping
 import numpy as np
 from scipy.stats import chi2_contingency
 
-from worker.stats.psi import categorical_shares
-from worker.stats.registry import StatTest, TestResult, register
+from worker.stats.psi import categorical_shares, sketched_counts
+from worker.stats.registry import Current, Sketched, StatTest, TestResult, register
 
 
-def contingency(reference: Mapping, values: np.ndarray) -> np.ndarray:
+def contingency(reference: Mapping, values: Current) -> np.ndarray:
     """The 2 x k table: reference counts, then current counts (with an unseen column)."""
     ref = np.append(np.asarray(reference["proportions"], dtype=float) * reference["n"], 0.0)
-    cur, _ = categorical_shares(reference["categories"], values)
-    table = np.vstack([np.round(ref), np.round(cur * len(values))])
+    if isinstance(values, Sketched):
+        cur = sketched_counts(reference["categories"], values)
+    else:
+        shares, _ = categorical_shares(reference["categories"], values)
+        cur = shares * len(values)
+    table = np.vstack([np.round(ref), np.round(cur)])
     return table[:, table.sum(axis=0) > 0]
 
 
-def chi2(reference: Mapping, values: np.ndarray) -> TestResult:
+def chi2(reference: Mapping, values: Current) -> TestResult:
     table = contingency(reference, values)
     if table.shape[1] < 2:  # one category everywhere: nothing can differ
         return TestResult(statistic=0.0, p_value=1.0)
@@ -42,5 +46,6 @@ CHI2 = register(
         chi2,
         floor_key="psi_floor",
         effect_is_statistic=False,
+        compute_sketched=chi2,
     )
 )

@@ -29,7 +29,7 @@ from collections.abc import Mapping
 import numpy as np
 from scipy.stats import kstwo
 
-from worker.stats.registry import StatTest, TestResult, register
+from worker.stats.registry import Sketched, StatTest, TestResult, register
 
 METHOD = "asymp"  # the only method: SciPy's asymptotic p-value, matched exactly
 
@@ -90,6 +90,23 @@ def ks(reference: Mapping, values: np.ndarray) -> TestResult:
     return ks_from_cdfs(ref_right, ref_left, le / n, lt / n, n_ref, n)
 
 
+def ks_sketched(reference: Mapping, current: Sketched) -> TestResult:
+    """KS from a summary's CDF at the reference points: within its rank error of the rows' KS."""
+    points, ref_right, ref_left, n_ref = reference_points(reference)
+    if current.n == 0 or n_ref == 0 or current.cdf is None:
+        raise ValueError("KS needs at least one reference and one current value")
+    return ks_from_cdfs(ref_right, ref_left, current.cdf(points, True), current.cdf(points, False), n_ref, current.n)
+
+
 KS = register(
-    StatTest("ks", frozenset({"numeric"}), "alpha", "low", ks, floor_key="ks_floor", effect_is_statistic=True)
+    StatTest(
+        "ks",
+        frozenset({"numeric"}),
+        "alpha",
+        "low",
+        ks,
+        floor_key="ks_floor",
+        effect_is_statistic=True,
+        compute_sketched=ks_sketched,
+    )
 )

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from driftwatch_core.reference import bin_counts, category_counts
-from worker.stats.registry import StatTest, TestResult, register
+from worker.stats.registry import Current, Sketched, StatTest, TestResult, register
 
 EPSILON = 1e-4
 UNSEEN = "(unseen)"
@@ -59,24 +59,48 @@ def categorical_shares(categories: list[str], values: np.ndarray) -> tuple[np.nd
     return np.append(counts, unseen) / max(total, 1), unseen
 
 
-def histogram(reference: Mapping, values: np.ndarray) -> dict:
+def sketched_counts(categories, current: Sketched) -> np.ndarray:
+    """Counts over ``categories`` plus the unseen ones, from a summary's counts (matched as
+    ``category_counts`` matches values)."""
+    counts = current.counts or {}
+    known = np.array([counts.get(str(c).lower(), 0) for c in categories], dtype=float)
+    return np.append(known, current.n - known.sum())
+
+
+def _current_shares(reference: Mapping, values: Current) -> np.ndarray:
+    """The current shares over the reference's bins (categorical: plus the unseen bin)."""
+    if reference["kind"] == "numeric":
+        if not isinstance(values, Sketched):
+            return numeric_shares(reference["edges"], values)
+        assert values.cdf is not None, "a numeric feature's summary has a CDF"
+        edges = np.asarray(reference["edges"], dtype=float)
+        # share < each edge: a value equal to an edge is in the bin above, as bin_counts puts it
+        below = values.cdf(edges, False) if len(edges) else np.array([])
+        return np.diff(np.concatenate([[0.0], below, [1.0]])) if values.n else np.zeros(len(edges) + 1)
+    if isinstance(values, Sketched):
+        return sketched_counts(reference["categories"], values) / max(values.n, 1)
+    return categorical_shares(reference["categories"], values)[0]
+
+
+def histogram(reference: Mapping, values: Current) -> dict:
     """Reference and current shares over the reference's bins, ready to plot."""
     ref = np.asarray(reference["proportions"], dtype=float)
+    cur = _current_shares(reference, values)
     if reference["kind"] == "numeric":
         bins = numeric_bins(reference["edges"])
-        cur = numeric_shares(reference["edges"], values)
     else:
         bins = [*list(reference["categories"]), UNSEEN]
-        cur, _ = categorical_shares(reference["categories"], values)
         ref = np.append(ref, 0.0)
         if cur[-1] == 0:  # no unseen values: no bin for them
             bins, cur, ref = bins[:-1], cur[:-1], ref[:-1]
     return {"bins": bins, "reference": ref.round(6).tolist(), "current": cur.round(6).tolist()}
 
 
-def psi(reference: Mapping, values: np.ndarray) -> TestResult:
+def psi(reference: Mapping, values: Current) -> TestResult:
     hist = histogram(reference, values)
     return TestResult(statistic=psi_value(hist["reference"], hist["current"]), histogram=hist)
 
 
-PSI = register(StatTest("psi", frozenset({"numeric", "categorical", "boolean"}), "psi_moderate", "high", psi))
+PSI = register(
+    StatTest("psi", frozenset({"numeric", "categorical", "boolean"}), "psi_moderate", "high", psi, compute_sketched=psi)
+)

@@ -32,6 +32,24 @@ DEFAULT_THRESHOLDS: dict[str, float] = {
 
 
 @dataclass(frozen=True)
+class Sketched:
+    """A feature's current values known by a merged summary instead of rows
+    (``worker.slots``): a numeric feature by its CDF (``cdf(points, inclusive)``: the share of
+    values <= each point, or < each point when not inclusive), a categorical or boolean one
+    by its exact counts keyed by ``str(value).lower()``."""
+
+    n: int  # the non-null values summarized
+    cdf: Callable[[np.ndarray, bool], np.ndarray] | None = None
+    counts: Mapping[str, int] | None = None
+
+    def __len__(self) -> int:
+        return self.n
+
+
+Current = np.ndarray | Sketched  # what a test judges: the window's values, or their summary
+
+
+@dataclass(frozen=True)
 class TestResult:
     """What one test says about one feature; ``histogram`` only from binning tests."""
 
@@ -51,6 +69,16 @@ class StatTest:
     floor_key: str | None = None
     #: ... and whether that effect is the test's own statistic (else the feature's PSI).
     effect_is_statistic: bool = False
+    #: The same test on a summary of the values (``Sketched``).
+    compute_sketched: Callable[[Mapping, Sketched], TestResult] | None = field(default=None, repr=False)
+
+    def run(self, reference: Mapping, current: Current) -> TestResult:
+        """The test on the window's values, or on their summary."""
+        if isinstance(current, Sketched):
+            if self.compute_sketched is None:
+                raise TypeError(f"{self.name} cannot judge a summary; read the window's rows")
+            return self.compute_sketched(reference, current)
+        return self.compute(reference, current)
 
     @property
     def default_threshold(self) -> float:
