@@ -37,6 +37,7 @@ from app.core.config import Settings
 from app.core.middleware import API_PREFIX
 from app.schemas.errors import Problem
 from app.schemas.live import LIVE_MESSAGE
+from app.schemas.transaction import BatchIn
 
 REF_TEMPLATE = "#/components/schemas/{model}"
 
@@ -105,6 +106,16 @@ def _document_live_messages(components: dict) -> None:
     }
 
 
+def _document_parsed_bodies(components: dict) -> None:
+    """Bodies a route parses itself (``openapi_extra`` names them): their schemas, as FastAPI
+    would have published them."""
+    for model in (BatchIn,):
+        found = model.model_json_schema(ref_template=REF_TEMPLATE)
+        for name, definition in found.pop("$defs", {}).items():
+            components.setdefault(name, definition)
+        components.setdefault(model.__name__, found)
+
+
 def document(schema: dict, app: FastAPI, settings: Settings) -> dict:
     """Add examples, the 422 body, the problem responses and the live messages to ``schema``
     (idempotent)."""
@@ -114,6 +125,7 @@ def document(schema: dict, app: FastAPI, settings: Settings) -> dict:
         return schema
     components["Problem"] = Problem.model_json_schema(ref_template=REF_TEMPLATE)
     _document_live_messages(components)
+    _document_parsed_bodies(components)
     routes = {
         (r.path_format, m.lower()): r
         for r in iter_route_contexts(app.routes)

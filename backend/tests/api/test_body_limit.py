@@ -21,16 +21,18 @@ SENT = 64 * MiB
 
 
 def _pid_listening_on(port: int) -> int:
-    """The uvicorn process run_backend started on ``port`` (found by its command line)."""
+    """The server process run_backend started on ``port`` (``python -m app.serve`` with its
+    ``BACKEND_PORT``; one server process, so the one that reads the bodies)."""
     for proc in Path("/proc").iterdir():
         if proc.name.isdigit():
             try:
                 args = (proc / "cmdline").read_bytes().split(b"\0")
+                env = (proc / "environ").read_bytes().split(b"\0")
             except OSError:
                 continue
-            if b"uvicorn" in b" ".join(args) and str(port).encode() in args:
+            if b"app.serve" in args and f"BACKEND_PORT={port}".encode() in env:
                 return int(proc.name)
-    raise LookupError(f"no uvicorn on port {port}")
+    raise LookupError(f"no server on port {port}")
 
 
 def _rss_bytes(pid: int) -> int:

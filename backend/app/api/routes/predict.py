@@ -7,6 +7,8 @@ import time
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
 
 from app.api.deps import NO_MODEL, EntityDep, StateDep
 from app.core.state import AppState
@@ -66,13 +68,31 @@ async def predict(
     return fraud_answers(answered)[0]
 
 
-@router.post("/predict/batch", response_model=BatchOut, responses=_BUSY)
-async def predict_batch(
-    batch: BatchIn, request: Request, response: Response, state: StateDep, entity: EntityDep = None
-):
+#: The body of /predict/batch is parsed and validated in one pass by pydantic's JSON parser
+#: (``BatchIn.model_validate_json``): a third of the CPU of FastAPI's ``json.loads`` followed
+#: by validating the Python objects, at 1,000 rows. The schema is documented as if FastAPI read it.
+_BATCH_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/BatchIn"}}},
+    }
+}
+
+
+async def batch_rows(request: Request) -> list[dict]:
+    """The validated rows of a /predict/batch body; a 422 naming each bad field otherwise
+    (the same answer as every other body's)."""
+    try:
+        batch = BatchIn.model_validate_json(await request.body())
+    except ValidationError as exc:
+        raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]) from None
+    return [t.model_dump() for t in batch.transactions]  # type: ignore[attr-defined]  # made by create_model
+
+
+@router.post("/predict/batch", response_model=BatchOut, responses=_BUSY, openapi_extra=_BATCH_BODY)
+async def predict_batch(request: Request, response: Response, state: StateDep, entity: EntityDep = None):
     """Score up to 10,000 transactions in one model call (one version answers the whole batch) and record them all."""
-    rows = [t.model_dump() for t in batch.transactions]  # type: ignore[attr-defined]  # made by create_model
-    answered = score(request, response, state, DEFAULT_MODEL, rows, entity)
+    answered = score(request, response, state, DEFAULT_MODEL, await batch_rows(request), entity)
     return {
         "model_version": answered.version,
         "stage": answered.route.stage,
