@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Driftwatch's POST /api/v1/predict side by side with a naive reference server, from one run.
 
-For each server (Driftwatch, then scripts/bench_naive_server.py), each on a throw-away
-PostgreSQL database of its own, one after the other:
+Both servers run side by side, each on a throw-away PostgreSQL database of its own; each phase
+runs on one and then the other (alternating which goes first), so the load of a shared machine
+falls on both alike, and --rounds repeats them all (the table shows medians):
 
   fixed rate   --rate req/s for --duration s, open loop: request k is due at start + k/rate and
                its latency counts from that due time, so a late client (or a server that
@@ -13,10 +14,11 @@ PostgreSQL database of its own, one after the other:
                it took to get them stored;
   batch        Driftwatch only: --batch rows per /predict/batch call from --batch-clients
                clients, stored rows per second (the naive server has no batch route);
-  mixed        Driftwatch only: the fixed rate again while the batch clients run, to see
-               whether scoring a batch holds single predictions up (--no-mixed skips it).
+  mixed        Driftwatch only: the fixed rate again while --batch-row batches arrive at
+               --mixed-batch-rate per second (open loop too): does scoring a batch hold the
+               single predictions up?
 
-Before the phases it measures the server's CPU with no traffic (--idle s). Each phase's cost
+First the server's CPU with no traffic is measured (--idle s). Each phase's cost
 runs from its start until every row it was answered for is stored: utime+stime of the server's
 process tree (/proc/<pid>/stat, its worker processes included) per request; the PostgreSQL
 server's CPU (all of it, exited connections included: on a shared machine other databases add
@@ -26,7 +28,8 @@ keep-alive requests over asyncio streams (uvloop when installed), one request in
 connection; its CPU and its send lag (how late the open loop sent, ms-grained timers) are
 reported, so you can see that it is not the limit.
 
-    .venv/bin/python scripts/bench_predict.py                      # both, 20 s per phase
+    .venv/bin/python scripts/bench_predict.py                      # both, 20 s per phase, ~3 min
+    .venv/bin/python scripts/bench_predict.py --rounds 3           # medians of three rounds
     .venv/bin/python scripts/bench_predict.py --duration 10 --only naive
     .venv/bin/python scripts/bench_predict.py --url http://127.0.0.1:8000 --key KEY \\
         --database-url postgresql://postgres@127.0.0.1:5432/driftwatch --server-pid PID
@@ -72,6 +75,8 @@ BACKEND = ROOT / "backend"
 PREDICT, BATCH, READY, STATS = "/api/v1/predict", "/api/v1/predict/batch", "/api/v1/ready", "/api/v1/stats"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 TIMEOUT_S = 10.0
+#: PostgreSQL publishes a busy backend's counters at most once a second, an idle one's 10 s later.
+STATS_DELAY_S = 10.5
 
 
 # --- a lean HTTP/1.1 client ------------------------------------------------------------------
@@ -527,7 +532,8 @@ async def run_phase(target: Target, pg: Postgres, rows_per_request: int, load: A
     target.check_alive()
     stored, store_elapsed = drain(target, before_rows, started, started + elapsed)
     server1, pg1 = tree(), pg.cpu_seconds()
-    time.sleep(1.1)  # PostgreSQL publishes a backend's counters at most once a second
+    if db:  # a backend that goes idle publishes its last second of counters 10 s later
+        time.sleep(max(0.0, started + elapsed + STATS_DELAY_S - time.perf_counter()))
     counters1 = pg.counters(db) if db else None
     return Phase(
         rec,
@@ -568,79 +574,117 @@ def describe(name: str, p: Phase) -> str:
     return "  ".join(seen) + "\n" + "  ".join(cost)
 
 
-async def measure(target: Target, args: argparse.Namespace, pg: Postgres, bodies: list[bytes]) -> dict[str, float]:
+@dataclass
+class Bench:
+    """One server under test: its client, its pre-encoded requests, its figures per round."""
+
+    target: Target
+    client: Client
+    predicts: list[bytes]
+    batches: list[bytes]
+    out: dict[str, list[float]] = field(default_factory=dict)
+
+    def add(self, key: str, value: float | None) -> None:
+        if value is not None:
+            self.out.setdefault(key, []).append(value)
+
+
+async def prepare(target: Target, args: argparse.Namespace, bodies: list[bytes]) -> Bench:
+    """A first answer checked, then a warm-up (imports, pools, caches) that is not measured."""
     client = Client(target.host, target.port, target.key)
-    predicts = [client.request(PREDICT, b) for b in bodies]
-    out: dict[str, float] = {}
+    rows, size = [json.loads(b) for b in bodies], max(args.batch, 1)
+    batches = [
+        client.request(BATCH, json.dumps({"transactions": rows[i : i + size]}).encode())
+        for i in range(0, max(len(rows) - size, 0) + 1, size)
+    ]
+    bench = Bench(target, client, [client.request(PREDICT, b) for b in bodies], batches)
+    probe = Recorder()
+    if (status := await client.send(bench.predicts[0], probe, time.perf_counter())) != 200:
+        raise SystemExit(f"{target.name}: the first /predict answered {status or dict(probe.errors)}")
+    await closed_loop(client, bench.predicts, 4, args.warmup)
+    await asyncio.to_thread(drain, target, 0, time.perf_counter(), time.perf_counter())
+    return bench
+
+
+async def phase_idle(b: Bench, args: argparse.Namespace, pg: Postgres) -> None:
+    """What the server burns with no traffic at all."""
+    if not (b.target.pid and args.idle):
+        return
+    idle0 = cpu_ticks(process_tree(b.target.pid))
+    await asyncio.sleep(args.idle)
+    b.add("idle", cpu_used(idle0, cpu_ticks(process_tree(b.target.pid))) / args.idle * 100)
+    print(f"  {b.target.name}: idle {args.idle:g} s, server CPU {b.out['idle'][-1]:.1f}% of a core")
+
+
+async def phase_fixed(b: Bench, args: argparse.Namespace, pg: Postgres) -> None:
+    fixed = await run_phase(b.target, pg, 1, open_loop(b.client, b.predicts, args.rate, args.duration))
+    print(describe(f"{b.target.name}: fixed {args.rate:g}/s", fixed))
+    for key, value in zip(("p50", "p95", "p99"), fixed.rec.percentiles(), strict=True):
+        b.add(key, value)
+    b.add("fixed_errors", sum(fixed.rec.errors.values()))
+    b.add("cpu_fixed", fixed.per_request_ms(fixed.server_cpu))
+    b.add("lag_p99", float(np.percentile(fixed.rec.lags, 99)) if fixed.rec.lags else None)
+
+
+async def phase_max(b: Bench, args: argparse.Namespace, pg: Postgres) -> None:
+    top = await run_phase(b.target, pg, 1, closed_loop(b.client, b.predicts, args.concurrency, args.duration))
+    print(describe(f"{b.target.name}: max (c={args.concurrency})", top))
+    b.add("ack", top.rec.ok / top.elapsed)
+    b.add("max_p99", top.rec.percentiles()[2])
+    b.add("max_errors", sum(top.rec.errors.values()))
+    if top.stored is not None and top.store_elapsed:
+        b.add("stored", top.stored / top.store_elapsed)
+    b.add("cpu_max", top.per_request_ms(top.server_cpu))
+    b.add("pg_cpu_max", top.per_request_ms(top.pg_cpu))
+    if top.commits is not None and top.requests:
+        b.add("commits_max", top.commits / top.requests)
+        b.add("sessions_max", top.sessions or 0)
+    b.add("client_cpu", top.client_cpu / top.elapsed * 100)
+
+
+async def phase_batch(b: Bench, args: argparse.Namespace, pg: Postgres) -> None:
+    if not (b.target.has_batch and args.batch):
+        return
+    load = closed_loop(b.client, b.batches, args.batch_clients, args.duration)
+    batch = await run_phase(b.target, pg, args.batch, load)
+    print(describe(f"{b.target.name}: batch {args.batch} (c={args.batch_clients})", batch))
+    if batch.stored is not None and batch.store_elapsed:
+        b.add("batch", batch.stored / batch.store_elapsed)
+    if (ms := batch.per_request_ms(batch.server_cpu)) is not None:
+        b.add("cpu_batch_row", ms / args.batch)
+
+
+async def phase_mixed(b: Bench, args: argparse.Namespace, pg: Postgres) -> None:
+    """Single predictions at --rate while batches arrive at --mixed-batch-rate (both open loop):
+    does scoring a batch hold the single predictions up?"""
+    if not (b.target.has_batch and args.batch and args.mixed_batch_rate):
+        return
+    batch_client, batch_rec = Client(b.target.host, b.target.port, b.target.key), Recorder()
+
+    async def both() -> Recorder:
+        load = open_loop(batch_client, b.batches, args.mixed_batch_rate, args.duration)
+        singles, done = await asyncio.gather(open_loop(b.client, b.predicts, args.rate, args.duration), load)
+        batch_rec.latencies, batch_rec.errors = done.latencies, done.errors
+        return singles
+
     try:
-        # A first answer checked, then a warm-up (imports, pools, JIT-free but cache-warm) not measured.
-        probe = Recorder()
-        status = await client.send(predicts[0], probe, time.perf_counter())
-        if status != 200:
-            raise SystemExit(f"{target.name}: the first /predict answered {status or dict(probe.errors)}")
-        await closed_loop(client, predicts, 4, args.warmup)
-        await asyncio.to_thread(drain, target, 0, time.perf_counter(), time.perf_counter())
-        if target.pid and args.idle:  # what the server burns with no traffic at all
-            idle0 = cpu_ticks(process_tree(target.pid))
-            await asyncio.sleep(args.idle)
-            out["idle"] = cpu_used(idle0, cpu_ticks(process_tree(target.pid))) / args.idle * 100
-            print(f"  idle {args.idle:g} s: server CPU {out['idle']:.1f}% of a core")
-
-        fixed = await run_phase(target, pg, 1, open_loop(client, predicts, args.rate, args.duration))
-        print(describe(f"fixed {args.rate:g}/s", fixed))
-        top = await run_phase(target, pg, 1, closed_loop(client, predicts, args.concurrency, args.duration))
-        print(describe(f"max (c={args.concurrency})", top))
-        p50, p95, p99 = fixed.rec.percentiles()
-        out |= {"p50": p50, "p95": p95, "p99": p99, "fixed_errors": sum(fixed.rec.errors.values())}
-        out |= {"ack": top.rec.ok / top.elapsed, "max_p99": top.rec.percentiles()[2]}
-        out["max_errors"] = sum(top.rec.errors.values())
-        if top.stored is not None and top.store_elapsed:
-            out["stored"] = top.stored / top.store_elapsed
-        for key, phase in (("cpu_fixed", fixed), ("cpu_max", top)):
-            if (ms := phase.per_request_ms(phase.server_cpu)) is not None:
-                out[key] = ms
-        if (ms := top.per_request_ms(top.pg_cpu)) is not None:
-            out["pg_cpu_max"] = ms
-        if top.commits is not None and top.requests:
-            out["commits_max"] = top.commits / top.requests
-            out["sessions_max"] = float(top.sessions or 0)
-        out["client_cpu"] = top.client_cpu / top.elapsed * 100
-        out["lag_p99"] = float(np.percentile(fixed.rec.lags, 99)) if fixed.rec.lags else float("nan")
-
-        if target.has_batch and args.batch:
-            size, rows = args.batch, [json.loads(b) for b in bodies]
-            batches = [
-                client.request(BATCH, json.dumps({"transactions": rows[i : i + size]}).encode())
-                for i in range(0, max(len(rows) - size, 0) + 1, size)
-            ]
-            batch = await run_phase(target, pg, size, closed_loop(client, batches, args.batch_clients, args.duration))
-            print(describe(f"batch {size} (c={args.batch_clients})", batch))
-            if batch.stored is not None and batch.store_elapsed:
-                out["batch"] = batch.stored / batch.store_elapsed
-            if (ms := batch.per_request_ms(batch.server_cpu)) is not None:
-                out["cpu_batch_row"] = ms / size
-            if args.mixed:  # single predictions while batches are scored: does a batch hold them up?
-                batch_client, batch_rec = Client(target.host, target.port, target.key), Recorder()
-
-                async def both() -> Recorder:
-                    load = closed_loop(batch_client, batches, args.batch_clients, args.duration)
-                    fixed_rec, done = await asyncio.gather(open_loop(client, predicts, args.rate, args.duration), load)
-                    batch_rec.latencies, batch_rec.errors = done.latencies, done.errors
-                    return fixed_rec
-
-                try:
-                    mixed = await run_phase(target, pg, 1, both())
-                finally:
-                    batch_client.close()
-                mixed.rows_acked += batch_rec.ok * size
-                mixed.mixed = True
-                print(describe(f"{args.rate:g}/s + batches", mixed))
-                print(f"{'':<20} alongside {batch_rec.ok} batches of {size}, errors {dict(batch_rec.errors) or 0}")
-                out["mixed_p99"] = mixed.rec.percentiles()[2]
-                out["mixed_errors"] = sum(mixed.rec.errors.values())
+        mixed = await run_phase(b.target, pg, 1, both())
     finally:
-        client.close()
-    return out
+        batch_client.close()
+    mixed.rows_acked += batch_rec.ok * args.batch
+    mixed.mixed = True
+    print(describe(f"{b.target.name}: {args.rate:g}/s + {args.mixed_batch_rate:g} batches/s", mixed))
+    bp50, _, bp99 = batch_rec.percentiles()
+    print(
+        f"{'':<20} the {batch_rec.ok} batches of {args.batch}: p50 {bp50:.1f}  p99 {bp99:.1f} ms,"
+        f" errors {dict(batch_rec.errors) or 0}"
+    )
+    b.add("mixed_p50", mixed.rec.percentiles()[0])
+    b.add("mixed_p99", mixed.rec.percentiles()[2])
+    b.add("mixed_errors", sum(mixed.rec.errors.values()) + sum(batch_rec.errors.values()))
+
+
+PHASES = (phase_idle, phase_fixed, phase_max, phase_batch, phase_mixed)
 
 
 # --- the report ------------------------------------------------------------------------------
@@ -661,8 +705,9 @@ ROWS: tuple[tuple[str, str, str], ...] = (
     ("sessions_max", "postgres connections opened (c={c})", "{:.0f}"),
     ("batch", "batch {batch} stored rows/s", "{:.0f}"),
     ("cpu_batch_row", "server CPU per batch row (ms)", "{:.3f}"),
-    ("mixed_p99", "predict p99 @{rate}/s during batches (ms)", "{:.2f}"),
-    ("mixed_errors", "predict errors @{rate}/s during batches", "{:.0f}"),
+    ("mixed_p50", "predict p50 @{rate}/s + {mbr} batches/s (ms)", "{:.2f}"),
+    ("mixed_p99", "predict p99 @{rate}/s + {mbr} batches/s (ms)", "{:.2f}"),
+    ("mixed_errors", "errors @{rate}/s + {mbr} batches/s", "{:.0f}"),
     ("idle", "server CPU with no traffic (% of a core)", "{:.1f}"),
     ("client_cpu", "load generator CPU at max rate (%)", "{:.0f}"),
     ("lag_p99", "load generator send lag p99 @{rate}/s (ms)", "{:.2f}"),
@@ -674,7 +719,9 @@ def table(results: dict[str, dict[str, float]], args: argparse.Namespace) -> str
     both = len(names) == 2
     lines = [f"{'':<40}" + "".join(f"{n:>12}" for n in names) + (f"{'ratio':>10}" if both else "")]
     for key, label, fmt in ROWS:
-        label = label.format(rate=f"{args.rate:g}", c=args.concurrency, batch=args.batch)
+        label = label.format(
+            rate=f"{args.rate:g}", c=args.concurrency, batch=args.batch, mbr=f"{args.mixed_batch_rate:g}"
+        )
         cells = [results[n].get(key) for n in names]
         line = f"{label:<40}" + "".join(f"{fmt.format(v) if v is not None else '—':>12}" for v in cells)
         if both:
@@ -699,18 +746,32 @@ def default_key() -> str | None:
 async def main(args: argparse.Namespace) -> None:
     bodies = [json.dumps(r).encode() for r in TransactionGenerator(seed=123).sample(5_000).records()]
     pg = Postgres(args.pg_url)
-    results: dict[str, dict[str, float]] = {}
-    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
-        run_dir = Path(args.log_dir) if args.log_dir else Path(tmp)
-        run_dir.mkdir(parents=True, exist_ok=True)
-        for name, start in (("driftwatch", driftwatch), ("naive", naive)):
-            if args.only and args.only != name:
-                continue
-            print(f"\n{name}: load average {os.getloadavg()[0]:.2f}")
-            with start(args, pg, run_dir) as target:
-                results[name] = await measure(target, args, pg, bodies)
-    pg.admin.dispose()
+    servers = [(n, start) for n, start in (("driftwatch", driftwatch), ("naive", naive)) if args.only in (None, n)]
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-") as tmp, contextlib.ExitStack() as stack:
+            run_dir = Path(args.log_dir) if args.log_dir else Path(tmp)
+            run_dir.mkdir(parents=True, exist_ok=True)
+            benches = []
+            for _name, start in servers:
+                target = stack.enter_context(start(args, pg, run_dir))
+                benches.append(await prepare(target, args, bodies))
+                stack.callback(benches[-1].client.close)
+            await asyncio.sleep(STATS_DELAY_S)  # the warm-ups' database counters published
+            # Both servers stay up (an idle one costs ~1% of a core); each phase runs on one, then
+            # the other, in alternating order, so a shared machine's load falls on both alike.
+            for round_ in range(args.rounds):
+                print(f"\nround {round_ + 1} of {args.rounds}")
+                for i, phase in enumerate(PHASES):
+                    print(f"  (load average {os.getloadavg()[0]:.2f})")
+                    for bench in benches if (i + round_) % 2 == 0 else benches[::-1]:
+                        await phase(bench, args, pg)
+                        bench.target.check_alive()
+            results = {b.target.name: {k: float(np.median(v)) for k, v in b.out.items()} for b in benches}
+    finally:
+        pg.admin.dispose()
     print()
+    if args.rounds > 1:
+        print(f"medians of {args.rounds} rounds")
     print(table(results, args))
 
 
@@ -722,13 +783,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--batch", type=int, default=1000, help="rows per /predict/batch call (0 skips the phase)")
     parser.add_argument("--batch-clients", type=int, default=2, help="clients in the batch phase (default 2)")
     parser.add_argument("--workers", type=int, default=2, help="Driftwatch's BACKEND_WORKERS (default 2)")
-    parser.add_argument("--warmup", type=float, default=3.0, help="unmeasured seconds before the phases")
+    parser.add_argument("--rounds", type=int, default=1, help="repeat every phase; the table shows medians")
     parser.add_argument(
-        "--no-mixed",
-        dest="mixed",
-        action="store_false",
-        help="skip the phase of --rate single predictions alongside the batch clients (Driftwatch only)",
+        "--mixed-batch-rate",
+        type=float,
+        default=2.0,
+        help="batches/s alongside the fixed rate in the mixed phase (Driftwatch only; 0 skips it)",
     )
+    parser.add_argument("--warmup", type=float, default=3.0, help="unmeasured seconds before the phases")
     parser.add_argument("--idle", type=float, default=5.0, help="seconds of no traffic measured (0 skips)")
     parser.add_argument("--only", choices=("driftwatch", "naive"), help="measure one server only")
     parser.add_argument("--url", help="a running Driftwatch instead of starting one (e.g. http://127.0.0.1:8000)")
