@@ -4,8 +4,9 @@ Re-reading every labelled prediction of a 30-minute window each 30 s costs time
 in proportion to traffic. The worker keeps, per scope (model and version), the
 labelled rows it has read (score, decision, label, created and received times)
 and each cycle reads only labels received since the newest it has seen, less
-``OVERLAP`` (a label committed a little after a later one was read is still
-found; a row read twice is kept once, by its prediction's id). Rows made before
+``OVERLAP`` (15 s: the backend stamps ``received_at`` just before it inserts and
+commits, so a label committed after a later-stamped one was read is still found;
+a row read twice is kept once, by its prediction's id). Rows made before
 the label window's start are dropped. When the window's start moves back or the
 clock does (another window, a test), the cache starts again from a full read.
 
@@ -32,7 +33,7 @@ from sqlalchemy import Connection, select
 from driftwatch_core.db.models import GroundTruth, Prediction
 from worker.window import Labelled, Scope, labelled_id, read_frame
 
-OVERLAP = timedelta(seconds=120)
+OVERLAP = timedelta(seconds=15)
 SAMPLE_SEED = 30
 
 

@@ -28,7 +28,10 @@ What a slot summary holds (``SlotState``):
   matches categories) and the count of nulls;
 - a uniform reservoir of up to ``RESERVOIR_SIZE`` rows (every feature value, the
   score, the decision): a slot with no more rows than that keeps them all, so a
-  window whose every slot is complete is judged exactly from its rows.
+  window whose every slot is complete is judged exactly from its rows. Once a
+  slot has more rows, its reservoir keeps only scores and decisions (estimated
+  performance reads them; a sample's feature values would never be read, and
+  they were half the bytes).
 
 The bytes (``SlotState.to_bytes``) are ``MAGIC``, a 4-byte length, a JSON header,
 then binary blobs (serialized sketches, little-endian numpy arrays) whose
@@ -151,6 +154,10 @@ class Reservoir:
         return min(self.seen, RESERVOIR_SIZE)
 
     def add(self, batch: Mapping[str, np.ndarray], m: int, rng: np.random.Generator) -> None:
+        if self.seen + m > RESERVOIR_SIZE:  # a sample from now on: its features would never be read
+            batch = {k: v for k, v in batch.items() if k in (SCORE, "decision")}
+            self.columns = {k: v for k, v in self.columns.items() if k in batch}
+            self.labels.clear()
         index = np.arange(self.seen, self.seen + m)
         fill = index < RESERVOIR_SIZE
         slots = rng.integers(0, index + 1)  # row i replaces slot j < size with probability size / (i + 1)
