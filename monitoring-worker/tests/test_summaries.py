@@ -122,6 +122,16 @@ def test_an_uncommitted_batch_is_undone_by_the_next_prepare():
     assert summarizer.states[("m", "v1", T0)].n == 120
 
 
+def test_a_batch_that_fails_to_summarize_changes_nothing():
+    summarizer = summarize([rows(100)])
+    broken = rows(10, seed=5)
+    del broken[-1]["probability"]
+    with pytest.raises(KeyError):
+        summarizer.prepare(broken)
+    pending = summarizer.prepare(rows(1, seed=6))
+    assert pending.rows[0]["n_rows"] == 101
+
+
 def test_kinds_are_inferred_without_a_schema():
     assert infer_kinds([{"a": None, "b": True}, {"a": 3, "c": "x", "d": 2.5}]) == {
         "b": "boolean",

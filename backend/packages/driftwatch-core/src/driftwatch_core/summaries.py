@@ -404,6 +404,25 @@ class SlotSummarizer:
             group.append(row)
         return groups
 
+    def _add(self, key: Key, group: list[Mapping[str, Any]]) -> None:
+        docs = [row["features"] for row in group]
+        kinds = self._kinds_of(key[0], key[1], docs)
+        state = self.states.get(key)
+        if state is None or state.kinds != kinds:  # new slot, or the schema changed under it
+            state = self.states[key] = SlotState(dict(kinds))
+        names = list(kinds)
+        try:
+            table = list(zip(*map(itemgetter(*names), docs), strict=True)) if len(names) > 1 else None
+        except KeyError:  # a feature missing from some document: a null there
+            table = None
+        if table is None:
+            table = [tuple(doc.get(name) for doc in docs) for name in names]
+        columns = {name: _column(kinds[name], values) for name, values in zip(names, table, strict=True)}
+        scores = np.array([row["probability"] for row in group], dtype=float)
+        decisions = np.array([row["is_fraud"] for row in group], dtype=bool)
+        shadows = sum(1 for row in group if row.get("shadow_of") is not None)
+        state.add(columns, scores, decisions, shadows, self._rng)
+
     def prepare(self, rows: Sequence[Mapping[str, Any]]) -> Pending:
         """Summarize a batch of the writer's row dicts; the returned rows are each touched slot's
         cumulative summary, to ``write`` in the batch's transaction."""
@@ -413,43 +432,31 @@ class SlotSummarizer:
         groups = self._groups(rows)
         slots = [k[2] for k in groups] + ([self.newest] if self.newest else [])
         horizon = max(slots) - timedelta(seconds=KEEP_SECONDS) if slots else None
-        keys = []
-        for key, group in groups.items():
-            if horizon is not None and key[2] < horizon:
-                continue  # older than any window the worker will judge
-            docs = [row["features"] for row in group]
-            kinds = self._kinds_of(key[0], key[1], docs)
-            state = self.states.get(key)
-            if state is None or state.kinds != kinds:  # new slot, or the schema changed under it
-                state = self.states[key] = SlotState(dict(kinds))
-            names = list(kinds)
-            try:
-                table = list(zip(*map(itemgetter(*names), docs), strict=True)) if len(names) > 1 else None
-            except KeyError:  # a feature missing from some document: a null there
-                table = None
-            if table is None:
-                table = [tuple(doc.get(name) for doc in docs) for name in names]
-            columns = {name: _column(kinds[name], values) for name, values in zip(names, table, strict=True)}
-            scores = np.array([row["probability"] for row in group], dtype=float)
-            decisions = np.array([row["is_fraud"] for row in group], dtype=bool)
-            shadows = sum(1 for row in group if row.get("shadow_of") is not None)
-            state.add(columns, scores, decisions, shadows, self._rng)
-            keys.append(key)
-        now = datetime.now(UTC)
-        summary_rows = [
-            dict(
-                model_name=key[0],
-                model_version=key[1],
-                slot_start=key[2],
-                writer_id=self.writer_id,
-                n_rows=self.states[key].n,
-                n_fraud=self.states[key].n_fraud,
-                n_shadow=self.states[key].n_shadow,
-                updated_at=now,
-                summary=self.states[key].to_bytes(),
-            )
-            for key in keys
-        ]
+        keys: list[Key] = []
+        try:
+            for key, group in groups.items():
+                if horizon is not None and key[2] < horizon:
+                    continue  # older than any window the worker will judge
+                keys.append(key)
+                self._add(key, group)
+            now = datetime.now(UTC)
+            summary_rows = [
+                dict(
+                    model_name=key[0],
+                    model_version=key[1],
+                    slot_start=key[2],
+                    writer_id=self.writer_id,
+                    n_rows=self.states[key].n,
+                    n_fraud=self.states[key].n_fraud,
+                    n_shadow=self.states[key].n_shadow,
+                    updated_at=now,
+                    summary=self.states[key].to_bytes(),
+                )
+                for key in keys
+            ]
+        except Exception:  # a slot half-updated must not stand: back to the committed state
+            self._rollback(Pending([], keys))
+            raise
         pending = Pending(summary_rows, keys)
         self._uncommitted = pending
         return pending
