@@ -593,9 +593,11 @@ async def prepare(target: Target, args: argparse.Namespace, bodies: list[bytes])
     """A first answer checked, then a warm-up (imports, pools, caches) that is not measured."""
     client = Client(target.host, target.port, target.key)
     rows, size = [json.loads(b) for b in bodies], max(args.batch, 1)
-    batches = [
-        client.request(BATCH, json.dumps({"transactions": rows[i : i + size]}).encode())
-        for i in range(0, max(len(rows) - size, 0) + 1, size)
+    batches = [  # the rows in turn, as many as a batch holds (repeated when it holds more)
+        client.request(
+            BATCH, json.dumps({"transactions": [rows[(k * size + j) % len(rows)] for j in range(size)]}).encode()
+        )
+        for k in range(max(len(rows) // size, 1))
     ]
     bench = Bench(target, client, [client.request(PREDICT, b) for b in bodies], batches)
     probe = Recorder()
