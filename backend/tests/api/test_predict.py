@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from app.main import create_app
+from app.schemas.transaction import BatchOut
 from driftwatch_core.db.models import Prediction
 from driftwatch_core.features import FEATURES
 from driftwatch_testing import auth
@@ -28,7 +29,10 @@ def test_fraud_like_transaction_scores_higher_than_benign(client, transaction, f
 
 def test_batch_equals_rows_scored_one_by_one(client, transaction, fraud_like):
     rows = [transaction, fraud_like, {**transaction, "amount": 990.0, "hour_of_day": 2}]
-    batch = client.post("/api/v1/predict/batch", json={"transactions": rows}).json()
+    answer = client.post("/api/v1/predict/batch", json={"transactions": rows})
+    batch = answer.json()
+    BatchOut.model_validate(batch)  # the route writes its own answer: it is still what /docs says
+    assert answer.headers["x-model-version"] == batch["model_version"]
     singles = [client.post("/api/v1/predict", json=r).json()["fraud_probability"] for r in rows]
     assert batch["count"] == 3
     assert [p["fraud_probability"] for p in batch["predictions"]] == pytest.approx(singles, abs=1e-6)
