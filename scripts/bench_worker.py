@@ -6,8 +6,13 @@ Fills a throw-away PostgreSQL database (created next to TEST_DATABASE_URL,
 dropped afterwards) with predictions through COPY, half of them labelled, then
 runs the worker's cycle over a window that holds them all and prints the time.
 
-- Fraud cases (``SIZES``): generated transactions scored as the built-in model;
-  its reference comes from ``--model-dir`` and is loaded before the clock starts.
+- Fraud cases (``SIZES``): generated transactions over the 5-minute window, scored
+  as the built-in model, with their slot summaries as ``--writers`` backend
+  processes write them (``driftwatch_core.summaries``); ``--raw`` leaves the
+  summaries out, so the worker reads every row as before them. Its reference
+  comes from ``--model-dir`` and is loaded before the clock starts. Two cycles
+  are timed: the first of a new worker (every label of the window read), and the
+  steady one 30 s later, after 30 s more labels arrived (only those are read).
 - Registered models (``--models N``, ``--rows-per-model R``): N models of 30
   features each (24 numeric, 4 categorical, 2 boolean; three of the models with
   two features shifted), each with its own version, schema and reference
@@ -19,6 +24,7 @@ Usage::
 
     .venv/bin/python scripts/bench_worker.py                    # everything below
     .venv/bin/python scripts/bench_worker.py 10000 100000 1000000
+    .venv/bin/python scripts/bench_worker.py --raw 10000 100000 1000000   # rows only
     .venv/bin/python scripts/bench_worker.py --models 10 --rows-per-model 10000
 """
 
@@ -32,6 +38,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -43,15 +50,18 @@ from driftwatch_core import artifacts
 from driftwatch_core.db.engine import make_engine
 from driftwatch_core.db.models import DEFAULT_MODEL, ModelVersion, RegisteredModel
 from driftwatch_core.db.schema import init_schema
-from driftwatch_core.features import Feature, schema_as_dicts
+from driftwatch_core.features import FEATURES, Feature, schema_as_dicts
 from driftwatch_core.generator import TransactionGenerator
 from driftwatch_core.reference import build_reference
+from driftwatch_core.summaries import Pending, SlotSummarizer
 from driftwatch_testing import clear_tables, temporary_database
 from worker.config import WorkerSettings
-from worker.cycle import CycleReport, Monitor
+from worker.cycle import CycleReport, CycleResult, Monitor
 
 CHUNK = 50_000
 SIZES = [10_000, 100_000, 1_000_000]
+WRITERS = 4  # backend processes whose slot summaries the fraud window is filled with
+SUMMARY_BATCH = 500  # rows per writer batch (the backend writer's default batch size)
 N_NUMERIC, N_CATEGORICAL, N_BOOLEAN = 24, 4, 2
 CATEGORIES = ("a", "b", "c", "d", "e")
 SHIFTED_MODELS = 3  # the first three registered models get two shifted features
@@ -96,15 +106,27 @@ def _store(engine, model: str, version: str, features: list[str], scores, labels
     preds, truth = [], []
     for i, doc in enumerate(features):
         pid, created = uuid.uuid4(), now - timedelta(seconds=float(ages[i]))
-        preds.append(
-            f"{pid}\t{created.isoformat()}\t{model}\t{version}\t{doc.replace(chr(92), chr(92) * 2)}"
-            f"\t{scores[i]}\t{scores[i] >= threshold}\t{threshold}\t1.0\n"
-        )
+        preds.append(_prediction_line(pid, created, model, version, doc, scores[i], threshold))
         if i % 2 == 0:
             truth.append(f"{pid}\t{bool(labels[i])}\t{(created + timedelta(seconds=30)).isoformat()}\n")
-    columns = "id, created_at, model_name, model_version, features, probability, is_fraud, threshold, latency_ms"
-    _copy(engine, "predictions", columns, preds)
+    _copy(engine, "predictions", PREDICTION_COLUMNS, preds)
     _copy(engine, "ground_truth", "prediction_id, label, received_at", truth)
+
+
+PREDICTION_COLUMNS = "id, created_at, model_name, model_version, features, probability, is_fraud, threshold, latency_ms"
+
+
+def _prediction_line(pid, created: datetime, model: str, version: str, doc: str, score, threshold: float) -> str:
+    return (
+        f"{pid}\t{created.isoformat()}\t{model}\t{version}\t{doc.replace(chr(92), chr(92) * 2)}"
+        f"\t{score}\t{score >= threshold}\t{threshold}\t1.0\n"
+    )
+
+
+def _uuid7(at: datetime, rng: np.random.Generator) -> uuid.UUID:
+    """A UUIDv7 of ``at`` (time-ordered, as the backend makes prediction ids)."""
+    stamp = int(at.timestamp() * 1000) << 80 | (0x7 << 76) | (0b10 << 62)
+    return uuid.UUID(int=stamp | int(rng.integers(0, 1 << 12)) << 64 | int(rng.integers(0, 1 << 62)))
 
 
 def _analyze(engine) -> None:
@@ -115,38 +137,101 @@ def _analyze(engine) -> None:
 # --- the fraud model ---------------------------------------------------------
 
 
-def fill_fraud(engine, version: str, n: int, now: datetime) -> None:
-    """``n`` generated transactions, scored at random like the model, every other one labelled."""
+@dataclass
+class Filled:
+    """A filled fraud window: the labels that arrive between the two cycles, the fill's time."""
+
+    late_labels: list[str]
+    seconds: float
+    summaries_bytes: int = 0
+
+
+def fill_fraud(engine, version: str, n: int, now: datetime, writers: int) -> Filled:
+    """``n`` generated transactions over the 5 minutes before ``now``, scored at random like the
+    model, every other one labelled 30 s after it was made. With ``writers``: their slot
+    summaries too, as that many backend processes write them (rows dealt in time order,
+    ``SUMMARY_BATCH`` at a time; only each slot's final state is upserted, which is what the
+    database holds once the writers are done)."""
+    started = time.perf_counter()
     _register(engine, DEFAULT_MODEL, version, schema_as_dicts(), None)  # no reference: MODEL_DIR's
     gen, rng = TransactionGenerator(seed=n), np.random.default_rng(n)
+    created = [now - timedelta(seconds=float(age)) for age in np.sort(rng.uniform(1, 295, n))[::-1]]  # oldest first
+    first_cycle = now + timedelta(seconds=1)
+    kinds = {f.name: f.kind for f in FEATURES}
+    summarizers = [SlotSummarizer(f"bench-{w}", lambda _m, _v: kinds) for w in range(writers)]
+    final: dict[tuple, dict] = {}
+    late: list[str] = []
     for start in range(0, n, CHUNK):
         size = min(CHUNK, n - start)
         batch = gen.sample(size)
-        docs = [json.dumps(record) for record in batch.records()]
+        records = batch.records()
         scores = rng.beta(0.6, 12.0, size)
-        _store(engine, DEFAULT_MODEL, version, docs, scores, batch.labels, now, seed=n + start, threshold=0.2)
+        preds, truth, rows = [], [], []
+        for i, record in enumerate(records):
+            at = created[start + i]
+            pid = _uuid7(at, rng)
+            preds.append(_prediction_line(pid, at, DEFAULT_MODEL, version, json.dumps(record), scores[i], 0.2))
+            if i % 2 == 0:
+                received = at + timedelta(seconds=30)
+                (truth if received <= first_cycle else late).append(
+                    f"{pid}\t{bool(batch.labels[i])}\t{received.isoformat()}\n"
+                )
+            if writers:
+                rows.append(
+                    dict(
+                        id=pid,
+                        created_at=at,
+                        model_name=DEFAULT_MODEL,
+                        model_version=version,
+                        features=record,
+                        probability=float(scores[i]),
+                        is_fraud=bool(scores[i] >= 0.2),
+                        shadow_of=None,
+                    )
+                )
+        _copy(engine, "predictions", PREDICTION_COLUMNS, preds)
+        _copy(engine, "ground_truth", "prediction_id, label, received_at", truth)
+        for w, summarizer in enumerate(summarizers):
+            mine = rows[w::writers]
+            for i in range(0, len(mine), SUMMARY_BATCH):
+                pending = summarizer.prepare(mine[i : i + SUMMARY_BATCH])
+                summarizer.commit(pending)
+                final.update({(r["model_version"], r["slot_start"], r["writer_id"]): r for r in pending.rows})
+    if final:
+        with engine.begin() as conn:
+            summarizers[0].write(conn, Pending(list(final.values()), []))
     _analyze(engine)
+    return Filled(late, time.perf_counter() - started, sum(len(r["summary"]) for r in final.values()))
 
 
-def bench_fraud(url: str, engine, model_dir: Path, sizes: list[int]) -> None:
+def _cycle(monitor: Monitor, at: datetime) -> tuple[float, CycleResult]:
+    started = time.perf_counter()
+    result = monitor.run_cycle(at)[DEFAULT_MODEL]
+    elapsed = time.perf_counter() - started
+    assert result is not None and result.realized is not None and result.status == "ok", result
+    return elapsed, result
+
+
+def bench_fraud(url: str, engine, model_dir: Path, sizes: list[int], writers: int) -> None:
+    """Per size: the first cycle (a new worker: every label of the window read) and the next one,
+    30 s later, after 30 s more labels arrived (the steady state: only new labels read)."""
     version = artifacts.resolve(model_dir).folder.name
+    path = f"summaries of {writers} writers" if writers else "rows only (--raw)"
     for n in sizes:
         clear_tables(engine)
         now = datetime.now(UTC)
-        started = time.perf_counter()
-        fill_fraud(engine, version, n, now)
-        filled = time.perf_counter() - started
+        filled = fill_fraud(engine, version, n, now, writers)
         monitor = Monitor(WorkerSettings(database_url=url, model_dir=model_dir), engine)
         with engine.connect() as conn:
             monitor.targets.plan(conn)
         monitor.targets.get(engine, DEFAULT_MODEL, version)  # loading the reference is start-up work
-        started = time.perf_counter()
-        result = monitor.run_cycle(now + timedelta(seconds=1))[DEFAULT_MODEL]
-        cycle = time.perf_counter() - started
-        assert result is not None and result.realized is not None, result
+        first, _ = _cycle(monitor, now + timedelta(seconds=1))
+        _copy(engine, "ground_truth", "prediction_id, label, received_at", filled.late_labels)
+        steady, later = _cycle(monitor, now + timedelta(seconds=31))
+        size = f", summaries {filled.summaries_bytes / 1e6:.1f} MB" if writers else ""
         print(
-            f"fraud {n:>9,} rows: cycle {cycle:6.2f} s ({result.status}, {result.n_rows:,} in window, "
-            f"{result.realized['n_rows']:,} labelled; fill {filled:.1f} s)",
+            f"fraud {n:>9,} rows ({path}): cycle {steady:6.2f} s steady, {first:6.2f} s first "
+            f"({later.n_rows:,} in window, {later.realized['n_rows']:,} labelled; fill {filled.seconds:.1f} s{size})",
             flush=True,
         )
 
@@ -226,6 +311,10 @@ def main() -> None:
     parser.add_argument("sizes", nargs="*", type=int, help=f"fraud window sizes (default {SIZES})")
     parser.add_argument("--models", type=int, default=0, help="registered models judged in one cycle (default 10)")
     parser.add_argument("--rows-per-model", type=int, default=10_000)
+    parser.add_argument(
+        "--raw", action="store_true", help="fraud windows without slot summaries: the worker reads every row"
+    )
+    parser.add_argument("--writers", type=int, default=WRITERS, help="writer processes the summaries come from")
     parser.add_argument("--model-dir", type=Path, default=Path(__file__).resolve().parents[1] / "backend" / "artifacts")
     args = parser.parse_args()
     sizes, models = args.sizes, args.models
@@ -239,7 +328,7 @@ def main() -> None:
         init_schema(engine)
         try:
             if sizes:
-                bench_fraud(url, engine, args.model_dir, sizes)
+                bench_fraud(url, engine, args.model_dir, sizes, 0 if args.raw else args.writers)
             if models:
                 bench_models(url, engine, models, args.rows_per_model)
         finally:

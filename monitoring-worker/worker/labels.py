@@ -4,7 +4,7 @@ Re-reading every labelled prediction of a 30-minute window each 30 s costs time
 in proportion to traffic. The worker keeps, per scope (model and version), the
 labelled rows it has read (score, decision, label, created and received times)
 and each cycle reads only labels received since the newest it has seen, less
-``OVERLAP`` (15 s: the backend stamps ``received_at`` just before it inserts and
+``OVERLAP`` (5 s: the backend stamps ``received_at`` just before it inserts and
 commits, so a label committed after a later-stamped one was read is still found;
 a row read twice is kept once, by its prediction's id). Rows made before
 the label window's start are dropped. When the window's start moves back or the
@@ -28,12 +28,12 @@ from datetime import datetime, timedelta
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, select, true
 
 from driftwatch_core.db.models import GroundTruth, Prediction
 from worker.window import Labelled, Scope, labelled_id, read_frame
 
-OVERLAP = timedelta(seconds=15)
+OVERLAP = timedelta(seconds=5)
 SAMPLE_SEED = 30
 
 
@@ -80,6 +80,34 @@ class _Rows:
         self.start = start
 
 
+def _new_labels(where: list, since: datetime):
+    """Labels received after ``since`` and their predictions, one primary-key probe per label.
+
+    Joined plainly, PostgreSQL hashes every prediction of the window (a sequential
+    scan that grows with traffic) whenever it guesses that cheaper than probing
+    the key per label; a LATERAL subquery behind ``OFFSET 0`` cannot be flattened
+    into that join, so it is probed once per new label."""
+    prediction = (
+        select(Prediction.id, Prediction.probability, Prediction.is_fraud, Prediction.created_at)
+        .where(Prediction.id == GroundTruth.prediction_id, *where)
+        .offset(0)
+        .lateral()
+    )
+    return (
+        select(
+            prediction.c.id.label("id"),
+            prediction.c.probability.label("p"),
+            prediction.c.is_fraud.label("d"),
+            GroundTruth.label.label("y"),
+            prediction.c.created_at.label("created"),
+            GroundTruth.received_at.label("received"),
+        )
+        .select_from(GroundTruth)
+        .join(prediction, true())
+        .where(GroundTruth.received_at > since)
+    )
+
+
 class LabelCache:
     """Per process: each scope's labelled rows of the label window (see the module)."""
 
@@ -87,20 +115,23 @@ class LabelCache:
         self._rows: dict[tuple[str, str], _Rows] = {}
 
     def _read(self, conn: Connection, scope: Scope, start: datetime, since: datetime | None, shadows: bool):
-        columns = (
+        """The scope's labelled predictions made since ``start`` (with a label received after
+        ``since``, when given)."""
+        where = [*scope.where(), Prediction.created_at >= start]
+        if since is not None and not shadows and conn.dialect.name == "postgresql":
+            return read_frame(conn, _new_labels(where, since))
+        joined = labelled_id() if shadows else Prediction.id
+        stmt = select(
             Prediction.id.label("id"),
             Prediction.probability.label("p"),
             Prediction.is_fraud.label("d"),
             GroundTruth.label.label("y"),
             Prediction.created_at.label("created"),
             GroundTruth.received_at.label("received"),
-        )
-        joined = labelled_id() if shadows else Prediction.id
-        where = [*scope.where(), Prediction.created_at >= start]
+        ).join(GroundTruth, GroundTruth.prediction_id == joined)
         if since is not None:
             where.append(GroundTruth.received_at > since)
-        stmt = select(*columns).join(GroundTruth, GroundTruth.prediction_id == joined).where(*where)
-        return read_frame(conn, stmt)
+        return read_frame(conn, stmt.where(*where))
 
     def load(
         self,

@@ -19,8 +19,9 @@ caller back to the rows.
 start to its end (at most one slot, 10 s, more than the rows' window).
 
 **Exact or sketched.** When every slot row kept all its rows (no more than the
-reservoir's 1,024), the window is built from those rows and judged exactly as
-rows read from the table. Otherwise each feature is judged from the merged
+reservoir's 1,024), numeric features and the score are judged from those rows
+and categorical and boolean ones from their exact counts: exactly as rows read
+from the table. Otherwise each feature is judged from the merged
 summary: PSI from the KLL CDF at the reference's edges, KS from the CDF at the
 reference's points (``worker.stats.ks``), chi-square and categorical PSI from
 exact counts; ``n_rows`` is the summaries' total. Estimated performance reads a
@@ -35,30 +36,32 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
-import pandas as pd
 from datasketches import kll_doubles_sketch
 from sqlalchemy import Connection, func, select
 
 from driftwatch_core.db.models import PredictionSummary
 from driftwatch_core.summaries import RESERVOIR_SIZE, SCORE, SlotState, slot_start
 from worker.stats import Current, Sketched
-from worker.window import Scope, Window, has_predictions_before
+from worker.window import Scope, has_predictions_before
 
 SAMPLE_SEED = 16  # the reservoir sample of a window is the same every time it is read
 
 
 @dataclass(frozen=True)
-class SketchWindow:
-    """A window known by its merged summaries: per feature and the score a ``Sketched``, the
-    true row count, and a uniform sample of scores and decisions for estimated performance."""
+class SlotWindow:
+    """A window known by its slot summaries: per feature and the score its values (``exact``:
+    every row) or a ``Sketched`` (categorical and boolean features always: their counts are
+    exact), the true row count, and scores and decisions for estimated performance (every
+    row's when ``exact``, else a uniform sample)."""
 
-    sketched: dict[str, Sketched]
+    current: dict[str, Current]
     scores: np.ndarray
     decisions: np.ndarray
     n_rows: int
+    exact: bool
 
     def columns(self) -> dict[str, Current]:
-        return dict(self.sketched)
+        return dict(self.current)
 
 
 def _scope_where(scope: Scope) -> tuple:
@@ -99,25 +102,34 @@ def _agrees(state: SlotState, kinds: Mapping[str, str]) -> bool:
     return all(state.kinds.get(name) == kind for name, kind in kinds.items())
 
 
-def _exact(states: Sequence[SlotState], scope: Scope) -> Window:
-    """The window's every row, from reservoirs that kept all of theirs."""
+def _counts(states: Sequence[SlotState], name: str) -> Sketched:
+    counts: dict[str, int] = {}
+    for state in states:
+        for key, value in state.counts[name].items():
+            counts[key] = counts.get(key, 0) + value
+    return Sketched(n=sum(counts.values()), counts=counts)
+
+
+def _exact(states: Sequence[SlotState], scope: Scope) -> SlotWindow:
+    """The window's every row, from reservoirs that kept all of theirs: numeric values as
+    rows, categorical and boolean features by their counts (the same counts the rows give)."""
     reservoirs = [s.reservoir for s in states if s.reservoir is not None and s.n]
 
     def column(name: str) -> np.ndarray:
         parts = [r.values(name) for r in reservoirs]
-        if not parts:
-            return np.array([], dtype=float)
-        kinds = {p.dtype for p in parts}
-        return np.concatenate(parts) if len(kinds) == 1 else np.concatenate([p.astype(object) for p in parts])
+        return np.concatenate(parts) if parts else np.array([], dtype=float)
 
-    frame = pd.DataFrame({name: column(name) for name in scope.kinds})
-    return Window(
-        frame=frame,
-        scores=column(SCORE).astype(float),
-        decisions=column("decision").astype(int) == 1,
-        score_name=scope.score_name,
-        n_rows=sum(s.n for s in states),
-    )
+    current: dict[str, Current] = {}
+    for name, kind in scope.kinds.items():
+        if kind == "numeric":
+            values = column(name)
+            current[name] = values[~np.isnan(values)]
+        else:
+            current[name] = _counts(states, name)
+    scores = column(SCORE).astype(float)
+    current[scope.score_name] = scores
+    decisions = column("decision").astype(int) == 1
+    return SlotWindow(current, scores, decisions, n_rows=sum(s.n for s in states), exact=True)
 
 
 def _cdf(sketch: kll_doubles_sketch):
@@ -146,26 +158,22 @@ def _sample(states: Sequence[SlotState]) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(scores), np.concatenate(decisions)
 
 
-def _sketched(states: Sequence[SlotState], scope: Scope) -> SketchWindow:
-    sketched: dict[str, Sketched] = {}
+def _sketched(states: Sequence[SlotState], scope: Scope) -> SlotWindow:
+    current: dict[str, Current] = {}
     for name, kind in {**scope.kinds, SCORE: "numeric"}.items():
         if kind == "numeric":
             merged = kll_doubles_sketch(states[0].sketches[name].k)
             for state in states:
                 merged.merge(state.sketches[name])
-            sketched[name] = Sketched(n=merged.n, cdf=_cdf(merged))
+            current[name] = Sketched(n=merged.n, cdf=_cdf(merged))
         else:
-            counts: dict[str, int] = {}
-            for state in states:
-                for key, value in state.counts[name].items():
-                    counts[key] = counts.get(key, 0) + value
-            sketched[name] = Sketched(n=sum(counts.values()), counts=counts)
-    sketched[scope.score_name] = sketched.pop(SCORE)
+            current[name] = _counts(states, name)
+    current[scope.score_name] = current.pop(SCORE)
     scores, decisions = _sample(states)
-    return SketchWindow(sketched, scores, decisions, n_rows=sum(s.n for s in states))
+    return SlotWindow(current, scores, decisions, n_rows=sum(s.n for s in states), exact=False)
 
 
-def load(conn: Connection, scope: Scope, start: datetime, end: datetime) -> Window | SketchWindow | None:
+def load(conn: Connection, scope: Scope, start: datetime, end: datetime) -> SlotWindow | None:
     """The window from the version's summaries, or None when they do not cover it (read rows)."""
     if not covers(conn, scope, start):
         return None
