@@ -190,6 +190,11 @@ def test_label_cache_reads_new_labels_once_and_evicts(clean_db, store, scorer):
     kept = [i for i in range(150) if rows[i]["created_at"] >= later]
     assert 0 < len(kept) < 150 and len(moved.labels) == len(kept)
     assert len(moved.lags_s) == len(kept) and moved.labels.tolist() == [bool(i % 2) for i in kept]
+    # a version no cycle reads any more is forgotten after an hour
+    other = Scope(DEFAULT_MODEL, "retired", KINDS, "score")
+    with clean_db.connect() as conn:
+        cache.load(conn, other, NOW + timedelta(hours=1), NOW + timedelta(hours=2), 0, shadows=False)
+    assert list(cache._rows) == [(DEFAULT_MODEL, "retired")]
 
 
 @pytest.mark.parametrize("span_s", [100, 295], ids=["sketched", "exact"])

@@ -52,9 +52,9 @@ from worker.window import (
     Labelled,
     LabelWindow,
     Scope,
-    count_predictions,
     has_predictions_before,
     label_window,
+    load_labelled,
     load_window,
 )
 
@@ -255,12 +255,12 @@ class Monitor:
         return result
 
     def _labelled(self, conn, scope: Scope, start: datetime, now: datetime) -> Labelled:
-        """The label window's labelled rows (new labels only, see ``worker.labels``) and the count
-        of its predictions: from the slot summaries when they cover it, else counted."""
-        if slots.covers(conn, scope, start):
-            n_predictions, n_shadow = slots.count(conn, scope, start, now)
-        else:
-            n_predictions, n_shadow = count_predictions(conn, scope, start, now), 1
+        """The label window's labelled rows. When the slot summaries cover it, they count its
+        predictions and say whether it holds shadow rows, and only new labels are read
+        (``worker.labels``); otherwise every labelled row is read again, as before summaries."""
+        if not slots.covers(conn, scope, start):
+            return load_labelled(conn, scope, start, now, max_rows=self.settings.max_rows)
+        n_predictions, n_shadow = slots.count(conn, scope, start, now)
         return self.labelled.load(
             conn, scope, start, now, n_predictions, shadows=n_shadow > 0, max_rows=self.settings.max_rows
         )

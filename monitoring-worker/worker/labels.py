@@ -7,15 +7,18 @@ and each cycle reads only labels received since the newest it has seen, less
 ``OVERLAP`` (5 s: the backend stamps ``received_at`` just before it inserts and
 commits, so a label committed after a later-stamped one was read is still found;
 a row read twice is kept once, by its prediction's id). Rows made before
-the label window's start are dropped. When the window's start moves back or the
-clock does (another window, a test), the cache starts again from a full read.
+the label window's start are dropped, and a version not read for an hour is
+forgotten. When the window's start moves back or the clock does (another
+window, a test), the cache starts again from a full read.
 
 Labels only ever name answered predictions; a shadow row takes the label of the
 prediction it shadows. Joining new labels to their predictions by primary key
 is one index probe per label; joining them to shadow rows has no index to use,
 so when the version has shadow rows in the window (``n_shadow`` of the slot
-summaries, or unknown without them) new labels are joined by
-``coalesce(shadow_of, id)`` as the full read does.
+summaries) new labels are joined by ``coalesce(shadow_of, id)`` as the full
+read does. The cycle uses the cache only when the slot summaries cover the
+label window (they count its predictions and shadow rows); otherwise it reads
+every labelled row as before (``worker.window.load_labelled``).
 
 The realized metrics are computed on at most ``max_rows`` of the cached rows (a
 uniform sample, with the coverage's prediction count scaled alike), as before.
@@ -34,6 +37,7 @@ from driftwatch_core.db.models import GroundTruth, Prediction
 from worker.window import Labelled, Scope, labelled_id, read_frame
 
 OVERLAP = timedelta(seconds=5)
+IDLE = timedelta(hours=1)  # a version no cycle has read for this long leaves the cache
 SAMPLE_SEED = 30
 
 
@@ -177,6 +181,8 @@ class LabelCache:
             newest = pd.Timestamp(int(rows.columns["received"].max()), tz="UTC").to_pydatetime()
             rows.received = max(rows.received, newest)
         self._rows[key] = rows
+        for other in [k for k, r in self._rows.items() if r.end < end - IDLE]:
+            del self._rows[other]  # a version no longer judged
         return self._labelled(rows, end, n_predictions, max_rows)
 
     @staticmethod

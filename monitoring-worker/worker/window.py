@@ -112,11 +112,6 @@ def _count(conn: Connection, *where) -> int:
     return int(conn.execute(select(func.count()).select_from(Prediction).where(*where)).scalar_one())
 
 
-def count_predictions(conn: Connection, scope: Scope, start: datetime, end: datetime) -> int:
-    """The scope's predictions of [start, end)."""
-    return _count(conn, *scope.where(), Prediction.created_at >= start, Prediction.created_at < end)
-
-
 def has_predictions_before(conn: Connection, model: str, moment: datetime) -> bool:
     """Whether ``model`` (any version) has a prediction older than ``moment`` (one index probe)."""
     stmt = (
