@@ -131,6 +131,7 @@ class Recorder:
     latencies: list[float] = field(default_factory=list)  # ms, answered 200
     errors: Counter = field(default_factory=Counter)  # status or exception name -> count
     lags: list[float] = field(default_factory=list)  # ms between a request's due time and its send
+    samples: dict[str, str] = field(default_factory=dict)  # the first answer of each error status
 
     @property
     def ok(self) -> int:
@@ -156,10 +157,10 @@ class Client:
     async def send(self, payload: bytes, rec: Recorder, since: float) -> int:
         """One request on an idle (else a new) connection; its latency from ``since`` (a
         perf_counter time) into ``rec``. Returns the status (0 on a transport error)."""
-        status = 0
+        status, body = 0, b""
         try:
             async with asyncio.timeout(TIMEOUT_S):
-                status = await self._exchange(payload)
+                status, body = await self._exchange(payload)
         except TimeoutError:
             rec.errors["timeout"] += 1
         except TRANSPORT_ERRORS as exc:
@@ -168,9 +169,10 @@ class Client:
             rec.latencies.append((time.perf_counter() - since) * 1000)
         elif status:
             rec.errors[str(status)] += 1
+            rec.samples.setdefault(str(status), body[:300].decode(errors="replace"))
         return status
 
-    async def _exchange(self, payload: bytes) -> int:
+    async def _exchange(self, payload: bytes) -> tuple[int, bytes]:
         while self.idle:
             try:
                 return await self._on(self.idle.pop(), payload)
@@ -181,9 +183,9 @@ class Client:
                     raise
         return await self._on(await Connection.open(self.host, self.port), payload)
 
-    async def _on(self, conn: Connection, payload: bytes) -> int:
+    async def _on(self, conn: Connection, payload: bytes) -> tuple[int, bytes]:
         try:
-            status, _body, keep = await conn.exchange(payload)
+            status, body, keep = await conn.exchange(payload)
         except BaseException:  # a timeout's cancellation included: the connection is in an unknown state
             conn.close()
             raise
@@ -191,7 +193,7 @@ class Client:
             self.idle.append(conn)
         else:
             conn.close()
-        return status
+        return status, body
 
     def close(self) -> None:
         for conn in self.idle:
@@ -560,6 +562,7 @@ def describe(name: str, p: Phase) -> str:
         seen.append(f"send lag p99 {np.percentile(p.rec.lags, 99):.2f} ms")
     if p.rec.errors:
         seen.append(f"errors {dict(p.rec.errors)}")
+        seen.extend(f"\n{'':<20} first {status}: {body}" for status, body in p.rec.samples.items())
     cost = [f"{'':<20} client CPU {p.client_cpu / p.elapsed:.0%} of a core"]
     if p.stored is not None and p.store_elapsed:
         lost = p.rows_acked - p.stored
