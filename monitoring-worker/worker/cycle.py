@@ -27,6 +27,7 @@ import logging
 import time
 import traceback
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -227,21 +228,19 @@ class Monitor:
 
     def _compute(self, run_id: int, target: Target, now: datetime, start: datetime) -> CycleResult:
         scope = target.scope
-        with self.engine.connect() as conn:
-            labels = label_window(conn, now, self.settings.label_window_minutes)
-            window = slots.load(conn, scope, start, now) or load_window(
-                conn, scope, start, now, max_rows=self.settings.max_rows
-            )
-            labelled = self._labelled(conn, scope, labels.start, now)
-            had_traffic = window.n_rows > 0 or has_predictions_before(conn, scope.model, start)
-        enough = window.n_rows >= self.settings.min_samples
-        status = "ok" if enough else "insufficient_data"
-        result = CycleResult(scope.model, run_id, status, window.n_rows, scope.version, had_traffic)
+        # The labelled rows are mostly the database's work (a key probe per new label): on
+        # PostgreSQL they are read on a second connection while this thread judges the window.
+        parallel = self.engine.dialect.name == "postgresql"
+        with ThreadPoolExecutor(1) as pool:
+            reading = pool.submit(self._labelled, scope, now) if parallel else None
+            with self.engine.connect() as conn:
+                window = slots.load(conn, scope, start, now) or load_window(
+                    conn, scope, start, now, max_rows=self.settings.max_rows
+                )
+                had_traffic = window.n_rows > 0 or has_predictions_before(conn, scope.model, start)
+            result = self._judge_window(run_id, target, window, had_traffic)
+            labels, labelled = reading.result() if reading is not None else self._labelled(scope, now)
         result.label_window = labels
-        if enough:
-            self._judge_drift(result, window.columns(), target)
-        if window.n_rows:
-            result.estimated = performance.estimated(window.scores, window.decisions, self.costs)
         if len(labelled.labels) or labels.reason == "since_switch":  # after a switch, even "0 labels yet"
             result.realized = performance.realized(
                 labelled.scores,
@@ -254,16 +253,30 @@ class Monitor:
             result.realized["window_reason"] = labels.reason
         return result
 
-    def _labelled(self, conn, scope: Scope, start: datetime, now: datetime) -> Labelled:
-        """The label window's labelled rows. When the slot summaries cover it, they count its
-        predictions and say whether it holds shadow rows, and only new labels are read
+    def _judge_window(self, run_id: int, target: Target, window, had_traffic: bool) -> CycleResult:
+        """Drift and estimated performance of the window."""
+        scope = target.scope
+        enough = window.n_rows >= self.settings.min_samples
+        status = "ok" if enough else "insufficient_data"
+        result = CycleResult(scope.model, run_id, status, window.n_rows, scope.version, had_traffic)
+        if enough:
+            self._judge_drift(result, window.columns(), target)
+        if window.n_rows:
+            result.estimated = performance.estimated(window.scores, window.decisions, self.costs)
+        return result
+
+    def _labelled(self, scope: Scope, now: datetime) -> tuple[LabelWindow, Labelled]:
+        """The label window and its labelled rows. When the slot summaries cover it, they count
+        its predictions and say whether it holds shadow rows, and only new labels are read
         (``worker.labels``); otherwise every labelled row is read again, as before summaries."""
-        if not slots.covers(conn, scope, start):
-            return load_labelled(conn, scope, start, now, max_rows=self.settings.max_rows)
-        n_predictions, n_shadow = slots.count(conn, scope, start, now)
-        return self.labelled.load(
-            conn, scope, start, now, n_predictions, shadows=n_shadow > 0, max_rows=self.settings.max_rows
-        )
+        max_rows = self.settings.max_rows
+        with self.engine.connect() as conn:
+            labels = label_window(conn, now, self.settings.label_window_minutes)
+            if not slots.covers(conn, scope, labels.start):
+                return labels, load_labelled(conn, scope, labels.start, now, max_rows=max_rows)
+            n_predictions, n_shadow = slots.count(conn, scope, labels.start, now)
+            cached = self.labelled.load(conn, scope, labels.start, now, n_predictions, n_shadow > 0, max_rows)
+            return labels, cached
 
     def _judge_drift(self, result: CycleResult, columns: Mapping[str, Current], target: Target) -> None:
         score_name = target.scope.score_name

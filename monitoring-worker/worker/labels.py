@@ -20,8 +20,9 @@ read does. The cycle uses the cache only when the slot summaries cover the
 label window (they count its predictions and shadow rows); otherwise it reads
 every labelled row as before (``worker.window.load_labelled``).
 
-The realized metrics are computed on at most ``max_rows`` of the cached rows (a
-uniform sample, with the coverage's prediction count scaled alike), as before.
+The realized metrics are computed as the full read samples them: on the labelled
+rows of a uniform sample of ``max_rows`` of the window's predictions (the
+coverage's prediction count scaled alike).
 """
 
 from __future__ import annotations
@@ -189,10 +190,11 @@ class LabelCache:
     def _labelled(rows: _Rows, end: datetime, n_predictions: int, max_rows: int | None) -> Labelled:
         c = rows.columns
         index = np.flatnonzero(c["created"] < _stamp(end))
-        share = 1.0
-        if max_rows and len(index) > max_rows:
-            share = max_rows / len(index)
-            index = np.sort(np.random.default_rng(SAMPLE_SEED).choice(index, max_rows, replace=False))
+        # as the full read samples: max_rows of the predictions, so that share of the labelled ones
+        share = min(1.0, max_rows / n_predictions) if max_rows and n_predictions else 1.0
+        if share < 1.0:
+            keep = round(len(index) * share)
+            index = np.sort(np.random.default_rng(SAMPLE_SEED).choice(index, keep, replace=False))
         return Labelled(
             scores=c["p"][index],
             decisions=c["d"][index],
