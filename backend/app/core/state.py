@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.core.config import Settings
@@ -154,7 +155,7 @@ class AppState:
 
     def _bootstrap_db(self) -> None:
         """Create the schema and register the model, retrying until the database answers."""
-        delay = 0.5
+        delay, raced = 0.5, False
         while not self._stop.is_set():
             try:
                 init_schema(self.engine)
@@ -164,6 +165,14 @@ class AppState:
                 self.schema_ready.set()
                 self.registry.start()
                 return
+            except IntegrityError:
+                if not raced:  # another server process registered the model first: read it now
+                    raced = True
+                    log.info("another server process registered the model at the same moment; reading it")
+                    continue
+                log.warning("registering the model failed twice on a constraint; retry in %.1f s", delay)
+                self._stop.wait(delay)
+                delay = min(delay * 2, 5.0)
             except Exception as exc:  # noqa: BLE001 - the database may simply not be up yet
                 log.warning("database not ready (%s); retry in %.1f s", type(exc).__name__, delay)
                 self._stop.wait(delay)
