@@ -57,12 +57,23 @@ def alerts_marker(session: Session, model: str = DEFAULT_MODEL) -> dict:
     return {"updated_at": updated_at, "open": int(open_count or 0)}
 
 
+#: The last marker read per database, by ``(max(updated_at), count)``: every change to an
+#: incident moves its ``updated_at`` (the worker's and the API's writes both do) and a purge
+#: moves the count, so the counts and the newest row are read again only then.
+_incidents_seen: dict[int, tuple[tuple, dict]] = {}
+
+
 def incidents_marker(session: Session) -> dict:
-    """``{updated_at, open, acknowledged, resolved, newest}`` over every model's incidents."""
+    """``{updated_at, open, acknowledged, resolved, newest}`` over every model's incidents
+    (one query a poll; three when an incident changed)."""
+    updated_at, total = session.execute(select(func.max(Incident.updated_at), func.count())).one()
+    key, version = id(session.get_bind()), (updated_at, total)
+    seen = _incidents_seen.get(key)
+    if seen is not None and seen[0] == version:
+        return seen[1]
     counts = dict(session.execute(select(Incident.status, func.count()).group_by(Incident.status)).tuples().all())
-    updated_at = session.scalar(select(func.max(Incident.updated_at)))
     newest = session.scalars(select(Incident).order_by(Incident.opened_at.desc(), Incident.id.desc()).limit(1)).first()
-    return {
+    marker = {
         "updated_at": updated_at,
         **{status: counts.get(status, 0) for status in ("open", "acknowledged", "resolved")},
         "newest": None
@@ -77,6 +88,8 @@ def incidents_marker(session: Session) -> dict:
             "resolved_at": newest.resolved_at,
         },
     }
+    _incidents_seen[key] = (version, marker)
+    return marker
 
 
 @dataclass

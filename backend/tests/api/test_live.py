@@ -115,7 +115,10 @@ def test_incident_changes_are_pushed_with_the_counts_and_the_newest(ws, engine):
     )
     with Session(engine) as session, session.begin():
         session.execute(
-            update(Incident).where(Incident.id == incident_id).values(status="resolved", resolved_at=utcnow())
+            # as the worker and the API change one: updated_at moves with it
+            update(Incident)
+            .where(Incident.id == incident_id)
+            .values(status="resolved", resolved_at=utcnow(), updated_at=utcnow())
         )
     resolved = next_event(ws, "incidents")
     assert resolved["open"] == opened["open"] - 1 and resolved["resolved"] == opened["resolved"] + 1
