@@ -30,7 +30,7 @@ function featureRule(t: Drift['thresholds']): string {
  */
 export function DatasetVerdict({ drift, run, top }: { drift: Drift; run: DriftRun; top: string | undefined }) {
   const model = useSelectedModel()
-  const incident = useDriftIncident(run.id).data
+  const incident = useDriftIncident()
   const anyDrift = drift.features.some((f) => f.drifted)
   const history = useDriftHistory(anyDrift && !incident ? top : undefined).data
   const simulator = useSimulator().data

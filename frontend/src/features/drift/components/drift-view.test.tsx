@@ -122,7 +122,15 @@ describe('DriftView verdict', () => {
     expect(verdict).toHaveAttribute('data-source', 'incident')
     expect(screen.getByTestId('dataset-rule')).toHaveTextContent('the dataset drifts when at least 50% of its features do (1 of 2); now 50%')
     expect(screen.getByTestId('dataset-rule')).toHaveTextContent('A feature drifts when its test rejects at p < 0.05')
-    expect(calls.find((c) => c.path === '/api/v1/incidents')?.query).toEqual({ status: 'active', limit: '1', model: 'fraud' })
+    expect(calls.find((c) => c.path === '/api/v1/incidents')?.query).toEqual({ status: 'active', limit: '50' })
+  })
+
+  it('reads the drift incident even when a performance incident is newer', async () => {
+    const performance = { ...driftIncident, id: 5, cause: 'performance', title: 'Quality dropped', opened_at: '2026-11-23T12:03:00+00:00', started_at: null, detection_s: null, features: [] }
+    stubApi({ 'GET /api/v1/drift': drift, 'GET /api/v1/incidents': incidents(performance, driftIncident), ...withHistory })
+    renderWithClient(<DriftView />)
+    await waitFor(() => expect(screen.getByTestId('drift-verdict')).toHaveAttribute('data-source', 'incident'))
+    expect(screen.getByTestId('verdict-text')).toHaveTextContent('detected in 40 s')
   })
 
   it('without an incident API dates the drift from the top feature’s history and the scenario switch', async () => {
