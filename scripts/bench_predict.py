@@ -657,6 +657,7 @@ async def phase_batch(b: Bench, args: argparse.Namespace, pg: Postgres) -> None:
         b.add("batch", batch.stored / batch.store_elapsed)
     if (ms := batch.per_request_ms(batch.server_cpu)) is not None:
         b.add("cpu_batch_row", ms / args.batch)
+    b.add("batch_errors", sum(batch.rec.errors.values()))
 
 
 async def phase_mixed(b: Bench, args: argparse.Namespace, pg: Postgres) -> None:
@@ -709,6 +710,7 @@ ROWS: tuple[tuple[str, str, str], ...] = (
     ("commits_max", "postgres commits per request (c={c})", "{:.3f}"),
     ("sessions_max", "postgres connections opened (c={c})", "{:.0f}"),
     ("batch", "batch {batch} stored rows/s", "{:.0f}"),
+    ("batch_errors", "batch {batch} calls refused", "{:.0f}"),
     ("cpu_batch_row", "server CPU per batch row (ms)", "{:.3f}"),
     ("mixed_p50", "predict p50 @{rate}/s + {mbr} batches/s (ms)", "{:.2f}"),
     ("mixed_p99", "predict p99 @{rate}/s + {mbr} batches/s (ms)", "{:.2f}"),
