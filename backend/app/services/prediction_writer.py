@@ -4,10 +4,16 @@ Requests append rows to a bounded in-memory queue and return; one thread
 stores them in batches (up to ``batch_size`` rows, at least every
 ``interval_s``): with PostgreSQL's ``COPY ... FROM STDIN`` (one stream per
 batch, about 2.5x the rows per second of a multi-row INSERT), on SQLite with
-one ``executemany``. In the same transaction it writes the batch's share of the
-per-slot summaries the monitoring worker merges (``driftwatch_core.summaries``),
-so a summary never counts a row the database does not hold, nor misses one it
-does. When the database is unreachable the rows stay queued and
+one ``executemany``. About once a second (``summary_interval_s``), in the
+transaction of a batch, it also writes its process's per-slot summaries of
+every row stored since the last time (``driftwatch_core.summaries``: what the
+monitoring worker merges instead of reading rows back), so a summary never
+counts a row the database does not hold. A slot's summary is a ~100 kB
+cumulative rewrite at high rates: once a second keeps that to one upsert per
+second and process rather than one per batch. Rows are in a summary at most
+about a second after they are stored; on SIGTERM every stored row is; a process
+killed with SIGKILL may leave its last second of stored rows out of the
+summaries (never out of the table). When the database is unreachable the rows stay queued and
 the thread retries with back-off; when the queue is full, new predictions are
 refused (HTTP 503) rather than dropped. On shutdown the queue is flushed.
 
@@ -110,9 +116,13 @@ class PredictionWriter:
         max_queue: int = 100_000,
         on_written=None,
         summaries: Summaries | None = None,
+        summary_interval_s: float = 1.0,
     ) -> None:
         self._engine = engine
         self._summaries = summaries
+        self._summary_interval_s = summary_interval_s
+        self._unsummarized: list[dict] = []  # stored, not yet in a written summary
+        self._summarized_at = time.monotonic()
         self._batch_size = batch_size
         self._interval_s = interval_s
         self._max_queue = max_queue
@@ -189,17 +199,27 @@ class PredictionWriter:
         with self._cond:
             self._queue.extendleft(reversed(rows))
 
-    def _store(self, rows: list[dict]) -> None:
-        """One transaction on the writer's own connection: the rows, then their summaries.
+    def _summaries_due(self, force: bool) -> bool:
+        if self._summaries is None:
+            return False
+        return force or time.monotonic() - self._summarized_at >= self._summary_interval_s
+
+    def _store(self, rows: list[dict], force_summaries: bool = False) -> None:
+        """One transaction on the writer's own connection: the rows, then (when due) the summaries
+        of every row stored since the last ones were written.
 
         The connection is kept between batches (taking one from the pool costs a
         ``SELECT 1`` round trip per batch, ``pool_pre_ping``) and dropped on any error."""
-        pending = self._summarize(rows)
+        due = self._summaries_due(force_summaries) and bool(self._unsummarized or rows)
+        pending = self._summarize(self._unsummarized + rows) if due else None
+        if not rows and pending is None:
+            return
         if self._conn is None:
             self._conn = self._engine.connect()
         try:
             with self._conn.begin():
-                store_rows(self._conn, rows)
+                if rows:
+                    store_rows(self._conn, rows)
                 if self._summaries is not None and pending is not None:
                     self._summaries.write(self._conn, pending)
         except Exception:
@@ -207,8 +227,12 @@ class PredictionWriter:
             conn.invalidate()  # a broken link is not given back to the pool
             conn.close()
             raise
-        if self._summaries is not None and pending is not None:
-            self._summaries.commit(pending)
+        if due:  # summarized (or, when summarizing failed, logged and given up)
+            if self._summaries is not None and pending is not None:
+                self._summaries.commit(pending)
+            self._unsummarized, self._summarized_at = [], time.monotonic()
+        else:
+            self._unsummarized.extend(rows)
 
     def _summarize(self, rows: list[dict]) -> Any:
         """The batch's summaries, or None when summarizing fails: a bug there must never keep
@@ -226,12 +250,16 @@ class PredictionWriter:
         while True:
             rows = self._take()
             if not rows:
+                try:  # quiet: the rows stored since the last summaries still get theirs
+                    self._store([], force_summaries=self._stopping)
+                except Exception as exc:  # noqa: BLE001 - kept for the next try
+                    log.warning("writing summaries failed (%s); they are retried", type(exc).__name__)
                 if self._stopping:
                     self._close()
                     return
                 continue
             try:
-                self._store(rows)
+                self._store(rows, force_summaries=self._stopping)
             except Exception as exc:  # noqa: BLE001 - keep the rows, retry later
                 self._put_back(rows)
                 self.last_error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"

@@ -251,7 +251,7 @@ def test_a_failed_summary_write_stores_neither_the_rows_nor_the_summary_then_bot
     """The rows and their summaries share one transaction: a summary never counts a row the
     database lacks, nor misses one it holds; the rows stay queued and are retried."""
     summaries = FlakySummaries()
-    writer = PredictionWriter(fresh_engine, batch_size=10, interval_s=0.01, summaries=summaries)
+    writer = PredictionWriter(fresh_engine, batch_size=10, interval_s=0.01, summaries=summaries, summary_interval_s=0.0)
     writer.start()
     try:
         writer.submit([_row(i, {"i": i}) for i in range(5)])
@@ -261,3 +261,20 @@ def test_a_failed_summary_write_stores_neither_the_rows_nor_the_summary_then_bot
     with fresh_engine.connect() as conn:
         assert len(conn.execute(select(Prediction.id)).all()) == 5
     assert summaries.prepared == 2 and summaries.committed == [5]  # committed once, after the retry
+
+
+def test_summaries_are_written_at_most_once_an_interval_and_cover_every_stored_row(fresh_engine):
+    """Batches in between are stored at once; their rows join the next summary write (here the
+    one at shutdown), so no stored row is left out of the summaries."""
+    summaries = FlakySummaries()
+    summaries.failures_left = 0
+    writer = PredictionWriter(fresh_engine, batch_size=2, interval_s=0.01, summaries=summaries, summary_interval_s=3600)
+    writer.start()
+    try:
+        for i in range(3):
+            writer.submit([_row(2 * i, {"i": i}), _row(2 * i + 1, {"i": i})])
+            assert writer.wait_written(timeout_s=60)  # three batches, three transactions
+        assert summaries.committed == []
+    finally:
+        writer.stop()
+    assert summaries.committed == [6]
