@@ -21,6 +21,7 @@ from app.registry.service import register_trained
 from app.registry.serving import ModelRegistry, Route, ServedModel, served_model
 from app.retrain.runner import RetrainRunner
 from app.services.batching import Batcher
+from app.services.errors import Conflict
 from app.services.model_service import ModelService
 from app.services.prediction_writer import PredictionWriter
 from app.services.shadow import ShadowScorer
@@ -165,7 +166,7 @@ class AppState:
                 self.schema_ready.set()
                 self.registry.start()
                 return
-            except IntegrityError:
+            except (IntegrityError, Conflict):  # a unique key, or the registry's own check of it
                 if not raced:  # another server process registered the model first: read it now
                     raced = True
                     log.info("another server process registered the model at the same moment; reading it")

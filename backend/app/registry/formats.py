@@ -256,6 +256,9 @@ class XGBoostScorer(Scorer):
         self._booster = booster
         self._logitraw = logitraw
         self._inplace = inplace  # gblinear has no inplace_predict
+        # One thread per call: a server process scores a few rows at a time, and an OpenMP team
+        # per call costs more than it saves (there are as many server processes as cores).
+        booster.set_param({"nthread": 1})
         # DMatrix-based prediction is serialised; inplace_predict is thread-safe.
         self._lock = threading.Lock()
 

@@ -157,7 +157,7 @@ async def predict_registered(
 
 
 @router.post("/models/{name}/predict/batch", response_model=ScoredBatch, responses=_UNKNOWN)
-async def predict_registered_batch(
+def predict_registered_batch(  # a worker thread: thousands of rows must not hold the event loop
     name: str, batch: RowsIn, request: Request, response: Response, state: StateDep, entity: EntityDep = None
 ):
     """Score up to 10,000 rows in one model call (one version answers the whole batch) and record them all."""

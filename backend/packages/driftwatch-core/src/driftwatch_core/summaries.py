@@ -5,7 +5,8 @@ the window back costs time in proportion to traffic; a summary per time slot,
 merged at read time, does not. The backend's writer summarizes the rows it has
 stored and upserts, **in the transaction of a batch of rows** (about once a second:
 ``app.services.prediction_writer``), one row of ``prediction_summaries`` per
-(model, version, slot, writer): that writer's cumulative summary of the slot so far. A row is only ever written by its own
+(model, version, slot, writer): that writer's cumulative summary of the slot so
+far. A row is only ever written by its own
 writer (``writer_id``, one per process), so processes never conflict, and
 rewriting it with the cumulative state makes a retried write harmless.
 
