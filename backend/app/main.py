@@ -5,6 +5,7 @@ uvicorn app.main:app --port 8000
 
 from __future__ import annotations
 
+import gc
 import logging
 from contextlib import asynccontextmanager
 
@@ -41,6 +42,9 @@ def create_app(settings: Settings | None = None, state: AppState | None = None) 
     async def lifespan(app: FastAPI):
         app.state.driftwatch = state or AppState.create(settings)
         app.state.driftwatch.start()
+        # Everything loaded so far (the libraries, the model) lives as long as the process: out of
+        # the collector's sight, a full collection no longer walks it while requests wait.
+        gc.freeze()
         yield
         app.state.driftwatch.stop()
         mark_process_dead()

@@ -49,6 +49,9 @@ import xgboost as xgb
 from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
 from google.protobuf.message import DecodeError, Message
 
+from app.registry.trees import MAX_ROWS as TREE_TABLE_ROWS
+from app.registry.trees import compile_trees
+
 if TYPE_CHECKING:
     import onnxruntime as ort
 
@@ -259,6 +262,8 @@ class XGBoostScorer(Scorer):
         # One thread per call: a server process scores a few rows at a time, and an OpenMP team
         # per call costs more than it saves (there are as many server processes as cores).
         booster.set_param({"nthread": 1})
+        # A few rows at a time are walked through the trees as numpy arrays (app.registry.trees).
+        self._table = compile_trees(booster) if inplace else None
         # DMatrix-based prediction is serialised; inplace_predict is thread-safe.
         self._lock = threading.Lock()
 
@@ -266,6 +271,8 @@ class XGBoostScorer(Scorer):
         X = _as_matrix(X)
         if not len(X):
             return np.empty(0, dtype=np.float64)
+        if self._table is not None and len(X) <= TREE_TABLE_ROWS:
+            return _sigmoid(self._table.margin(X))  # both objectives: the probability is sigmoid(margin)
         if self._inplace:
             predict_type = "margin" if self._logitraw else "value"
             scores = self._booster.inplace_predict(X, predict_type=predict_type)

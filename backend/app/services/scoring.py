@@ -13,6 +13,8 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from app.core.ids import uuid7s
 from app.core.metrics import Metrics
 from app.registry.serving import Route
@@ -54,18 +56,17 @@ def score_request(
     shadow: ShadowScorer,
     metrics: Metrics,
     started: float,
-    probabilities: Sequence[float] | None = None,
+    probabilities: Sequence[float] | np.ndarray | None = None,
 ) -> Answered:
     """Score validated rows with the routed version in one model call (unless the batcher
     already did: ``probabilities``), queue them for storage, and hand them to the shadow
     scorer when a second version is to score them."""
     served = route.answer
-    if probabilities is None:
-        probabilities = served.score(list(rows))
+    scores = served.score(list(rows)) if probabilities is None else probabilities
     now = utcnow()
     latency_ms = round((time.perf_counter() - started) * 1000, 3)
     ids = uuid7s(len(rows))
-    scored = [Scored(i, float(p), float(p) >= served.threshold) for i, p in zip(ids, probabilities, strict=True)]
+    scored = [Scored(i, float(p), float(p) >= served.threshold) for i, p in zip(ids, scores, strict=True)]
     writer.submit(
         [
             {
