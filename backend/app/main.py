@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None, state: AppState | None = None) 
         app.state.driftwatch.start()
         # Everything loaded so far (the libraries, the model) lives as long as the process: out of
         # the collector's sight, a full collection no longer walks it while requests wait.
+        gc.collect()  # what start-up left behind is freed first, not frozen
         gc.freeze()
         yield
         app.state.driftwatch.stop()
