@@ -26,6 +26,8 @@ SCRIPTS = ROOT / "scripts"
 
 
 def _script(name: str) -> ModuleType:
+    if str(SCRIPTS) not in sys.path:  # a script imports its siblings, as when it is run
+        sys.path.append(str(SCRIPTS))
     spec = importlib.util.spec_from_file_location(name, SCRIPTS / f"{name}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
