@@ -144,9 +144,7 @@ start_local() {
   case "$DATABASE_URL" in sqlite*) say "database: SQLite file (set DATABASE_URL for PostgreSQL)" ;;
     *) say "database: ${DATABASE_URL%%://*} at ${DATABASE_URL##*@}" ;; esac
 
-  # Two server processes with PostgreSQL; SQLite's writes take turns, so one serves it.
-  case "$DATABASE_URL" in sqlite*) export BACKEND_WORKERS="${BACKEND_WORKERS:-1}" ;;
-    *) export BACKEND_WORKERS="${BACKEND_WORKERS:-2}" ;; esac
+  # BACKEND_WORKERS unset: two server processes with PostgreSQL, one with SQLite (app.serve).
   export BACKEND_HOST="${BACKEND_HOST:-127.0.0.1}"
   start backend "$ROOT/backend" "$VENV/bin/python" -m app.serve
   wait_http "$BACKEND_URL_LOCAL/api/v1/ready" 120 "$RUN_DIR/backend.log" || die "the backend is not ready (see $RUN_DIR/backend.log)"

@@ -1,9 +1,9 @@
 """Run the backend: ``python -m app.serve`` (what the image and ./scripts/setup.sh start).
 
-uvicorn with ``BACKEND_WORKERS`` server processes on ``BACKEND_HOST``:``BACKEND_PORT``
-(127.0.0.1:8000 by default), the access log off unless ``ACCESS_LOG=true`` (request
-ids and the metrics say what happened; a log line per request costs more CPU than
-scoring the request). uvicorn[standard] brings uvloop and httptools.
+uvicorn with ``BACKEND_WORKERS`` server processes (unset: 2 with PostgreSQL, 1 with
+SQLite) on ``BACKEND_HOST``:``BACKEND_PORT`` (127.0.0.1:8000 by default), the access
+log off unless ``ACCESS_LOG=true`` (request ids and the metrics say what happened; a
+log line per request costs more CPU than scoring the request). uvicorn[standard] brings uvloop and httptools.
 
 Each process is a whole backend: its own prediction writer (and summaries), model
 routing poller, shadow scorer, retrain runner and live channel; they share the
@@ -118,12 +118,12 @@ def main() -> None:
     settings = get_settings()
     host = os.environ.get("BACKEND_HOST", "127.0.0.1")
     port = int(os.environ.get("BACKEND_PORT", "8000"))
-    if settings.backend_workers == 1:
+    if settings.server_processes == 1:
         uvicorn.run(APP, host=host, port=port, access_log=settings.access_log, timeout_graceful_shutdown=GRACE_S)
         return
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
     os.environ[MULTIPROCESS_DIR] = multiprocess_dir()  # inherited by every server process
-    supervise(host, port, settings.backend_workers, settings.access_log)
+    supervise(host, port, settings.server_processes, settings.access_log)
 
 
 if __name__ == "__main__":

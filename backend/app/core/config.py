@@ -95,11 +95,12 @@ class Settings(BaseSettings):
         le=50,
         description="Longest a single-row request waits for others to share its model call (alone: one loop turn).",
     )
-    backend_workers: int = Field(
-        default=1,
+    backend_workers: int | None = Field(
+        default=None,
         ge=1,
         le=32,
-        description="Server processes (python -m app.serve); each has its own writer, routing poller and live channel.",
+        description="Server processes (python -m app.serve); each has its own writer, routing poller and live "
+        "channel. Unset: 2 with PostgreSQL, 1 with SQLite (its writes take turns anyway).",
     )
     access_log: bool = Field(
         default=False, description="Log every request (request ids and the metrics say what happened without it)."
@@ -164,6 +165,11 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def server_processes(self) -> int:
+        """``BACKEND_WORKERS``, or its default for the database."""
+        return self.backend_workers or (1 if self.is_sqlite else 2)
 
 
 @lru_cache

@@ -212,8 +212,9 @@ def until_ready(client, timeout_s: float = 30.0):
 
 @contextlib.contextmanager
 def run_backend(database_url: str, model_dir: Path, log_path: Path, **env: str) -> Iterator[str]:
-    """Start the installed backend as production does (``python -m app.serve``: uvicorn,
-    ``BACKEND_WORKERS`` processes, access log off) in a subprocess; yield its base URL once ready."""
+    """Start the installed backend as production does (``python -m app.serve``: uvicorn, access
+    log off; one server process unless ``BACKEND_WORKERS`` says otherwise) in a subprocess; yield
+    its base URL once ready."""
     port = free_port()
     full_env = {
         **os.environ,
@@ -222,6 +223,7 @@ def run_backend(database_url: str, model_dir: Path, log_path: Path, **env: str) 
         "MODEL_DIR": str(model_dir),
         "BACKEND_HOST": "127.0.0.1",
         "BACKEND_PORT": str(port),
+        "BACKEND_WORKERS": "1",  # one process a test can find and measure, unless it asks for more
         **env,
     }
     with open(log_path, "ab") as log_file:
