@@ -5,6 +5,7 @@ requests of all of them."""
 from __future__ import annotations
 
 import re
+import time
 
 import httpx
 from sqlalchemy import func, select
@@ -59,11 +60,12 @@ def test_two_server_processes_store_every_answer_and_count_every_request(
             assert answered == REQUESTS, text[:2000]
             assert _sample(text, "driftwatch_predict_batch_rows_sum") == REQUESTS
             assert 'driftwatch_model_info{version="' in text
-        with httpx.Client(base_url=base, timeout=30) as c:  # the writers drain within their interval
-            for _ in range(100):
-                stored = _sample(c.get("/metrics").text, "driftwatch_predictions_stored_total")
-                if stored == REQUESTS:
-                    break
+        deadline = time.monotonic() + 60  # the writers drain within their interval; a busy machine is slower
+        with httpx.Client(base_url=base, timeout=30) as c:
+            while (
+                stored := _sample(c.get("/metrics").text, "driftwatch_predictions_stored_total")
+            ) != REQUESTS and time.monotonic() < deadline:
+                time.sleep(0.1)
     with clean_db.connect() as conn:
         assert conn.scalar(select(func.count()).select_from(Prediction)) == REQUESTS
         # each process summarized what it stored, in the same transactions, under its own writer id
