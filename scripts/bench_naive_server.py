@@ -25,10 +25,10 @@ from pydantic import BaseModel, Field, create_model
 from sqlalchemy import JSON, Boolean, DateTime, Float, String, Uuid, create_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-from app.ml.encoding import encode_rows
 from app.services.model_service import ModelService
 from driftwatch_core import artifacts
 from driftwatch_core.db.engine import normalize_url
+from driftwatch_core.encoding import encode_rows
 from driftwatch_core.features import FEATURES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -78,7 +78,7 @@ def ready() -> dict:
 @app.post("/api/v1/predict")
 def predict(transaction: Transaction) -> dict:  # type: ignore[valid-type]
     row = transaction.model_dump()  # type: ignore[attr-defined]
-    probability = float(model.predict(encode_rows([row]))[0])
+    probability = float(model.predict(encode_rows([row], FEATURES))[0])
     answer = {
         "prediction_id": str(uuid.uuid4()),
         "fraud_probability": probability,

@@ -225,13 +225,13 @@ def strong_drift() -> Drift:
 @pytest.fixture(scope="session")
 def scorer(model_dir):
     """Score generated columns with the real model (tests only: the worker never loads it)."""
-    from app.ml.encoding import encode_columns
     from app.services.model_service import ModelService
+    from driftwatch_core.encoding import encode_columns
 
     model = ModelService(artifacts.resolve(model_dir))
 
     def score(columns) -> tuple:
-        p = model.predict(encode_columns(columns)).astype(float)
+        p = model.predict(encode_columns(columns, FEATURES)).astype(float)
         return p, p >= model.threshold
 
     score.threshold = model.threshold

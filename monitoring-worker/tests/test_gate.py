@@ -230,19 +230,19 @@ def test_a_retrained_challenger_beats_the_champion_under_concept_drift(settings,
     from sklearn.ensemble import HistGradientBoostingClassifier
     from sqlalchemy.orm import Session
 
-    from app.ml.encoding import encode_columns
     from driftwatch_core import stages
-    from driftwatch_core.features import schema_as_dicts
+    from driftwatch_core.encoding import encode_columns
+    from driftwatch_core.features import FEATURES, schema_as_dicts
     from driftwatch_core.generator import Drift, TransactionGenerator
     from driftwatch_core.reference import build_reference
 
     drift = Drift(concept=1.0)
     train = TransactionGenerator(seed=60, fraud_rate=0.1).sample(20_000, drift)
     retrained = HistGradientBoostingClassifier(max_iter=100, random_state=0).fit(
-        encode_columns(train.columns), train.labels
+        encode_columns(train.columns, FEATURES), train.labels
     )
     with Session(clean_db) as session, session.begin():
-        training_scores = retrained.predict_proba(encode_columns(train.columns))[:, 1]
+        training_scores = retrained.predict_proba(encode_columns(train.columns, FEATURES))[:, 1]
         session.add(
             ModelVersion(
                 version="fraud-retrained",
@@ -261,7 +261,7 @@ def test_a_retrained_challenger_beats_the_champion_under_concept_drift(settings,
 
     live = TransactionGenerator(seed=62, fraud_rate=0.1).sample(3_000, drift)
     champion_scores, _ = scorer(live.columns)
-    challenger_scores = retrained.predict_proba(encode_columns(live.columns))[:, 1]
+    challenger_scores = retrained.predict_proba(encode_columns(live.columns, FEATURES))[:, 1]
     ids = [uuid.uuid4() for _ in range(len(live))]  # the champion answers, the challenger shadows
     created = [NOW - timedelta(seconds=240 - 0.08 * i) for i in range(len(live))]
     records = live.records()

@@ -29,9 +29,9 @@ from sklearn.metrics import (
 )
 
 from app.core.config import get_settings
-from app.ml.encoding import encode_columns
 from driftwatch_core import artifacts
-from driftwatch_core.features import FEATURE_NAMES, schema_as_dicts
+from driftwatch_core.encoding import encode_columns
+from driftwatch_core.features import FEATURE_NAMES, FEATURES, schema_as_dicts
 from driftwatch_core.generator import TransactionGenerator
 from driftwatch_core.reference import build_reference
 
@@ -74,7 +74,7 @@ def evaluate(y: np.ndarray, p: np.ndarray, threshold: float) -> dict:
 def train(model_dir: Path, rows: int = 50_000, seed: int = 42, cost_fp: float = 50, cost_fn: float = 500) -> Path:
     started = time.perf_counter()
     batch = TransactionGenerator(seed=seed).sample(rows)
-    X, y = encode_columns(batch.columns), batch.labels.astype(int)
+    X, y = encode_columns(batch.columns, FEATURES), batch.labels.astype(int)
     order = np.random.default_rng(seed).permutation(rows)
     n_train, n_val = int(rows * 0.6), int(rows * 0.2)
     tr, va, te = order[:n_train], order[n_train : n_train + n_val], order[n_train + n_val :]

@@ -28,7 +28,6 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
-from app.ml.encoding import encode_columns
 from app.ml.train import evaluate
 from app.registry import formats, tabular
 from app.registry.tabular import Problem
@@ -36,6 +35,7 @@ from app.services.errors import Conflict, Invalid, NotFound
 from app.services.stages import stages_out
 from driftwatch_core import artifacts, stages
 from driftwatch_core.db.models import DEFAULT_MODEL, ModelVersion, RegisteredModel, utcnow
+from driftwatch_core.encoding import encode_columns
 from driftwatch_core.features import SCORE_NAME, Feature, schema_from_dicts
 from driftwatch_core.reference import build_reference
 

@@ -27,11 +27,11 @@ import numpy as np
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from app.ml.encoding import encode_rows
 from app.registry import formats
 from app.schemas.transaction import row_model
 from app.services.errors import Invalid, NotFound
 from driftwatch_core.db.models import ModelVersion, RegisteredModel
+from driftwatch_core.encoding import encode_rows
 from driftwatch_core.features import Feature, schema_from_dicts
 from driftwatch_core.stages import Routing, routing_of, routings
 

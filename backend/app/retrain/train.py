@@ -51,13 +51,13 @@ from sklearn.model_selection import train_test_split
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.ml.encoding import encode_columns, encode_rows
 from app.ml.train import NUM_ROUNDS, PARAMS, evaluate
 from app.registry import formats, service
 from app.retrain import data
 from app.retrain.data import Traffic, Window
 from app.services.errors import Conflict, NotFound
 from driftwatch_core.db.models import DEFAULT_MODEL, ModelVersion, Prediction, RegisteredModel
+from driftwatch_core.encoding import encode_columns, encode_rows
 from driftwatch_core.features import Feature, schema_from_dicts
 
 log = logging.getLogger(__name__)

@@ -6,8 +6,8 @@ import threading
 
 import numpy as np
 
-from app.ml.encoding import encode_columns
 from app.registry.serving import ServedModel, explain_row
+from driftwatch_core.encoding import encode_columns
 from driftwatch_core.generator import TransactionGenerator
 
 GLOBAL_SHAP_ROWS = 2_000

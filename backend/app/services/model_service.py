@@ -8,9 +8,9 @@ from functools import cached_property
 import numpy as np
 import xgboost as xgb
 
-from app.ml.encoding import encode_columns
 from driftwatch_core import artifacts
-from driftwatch_core.features import FEATURE_NAMES
+from driftwatch_core.encoding import encode_columns
+from driftwatch_core.features import FEATURE_NAMES, FEATURES
 from driftwatch_core.generator import TransactionGenerator
 
 GLOBAL_SHAP_ROWS = 2_000
@@ -48,6 +48,6 @@ class ModelService:
         """Mean |SHAP| per feature over a fixed reference sample, computed once."""
         seed = int(self.metadata.get("seed", 0)) + 1
         batch = TransactionGenerator(seed=seed).sample(GLOBAL_SHAP_ROWS)
-        contribs = self.contributions(encode_columns(batch.columns))[:, :-1]
+        contribs = self.contributions(encode_columns(batch.columns, FEATURES))[:, :-1]
         mean_abs = np.abs(contribs).mean(axis=0)
         return dict(zip(FEATURE_NAMES, (float(v) for v in mean_abs), strict=True))

@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from app.ml.encoding import encode_columns
-from driftwatch_core.features import FEATURE_NAMES
+from driftwatch_core.encoding import encode_columns
+from driftwatch_core.features import FEATURE_NAMES, FEATURES
 from driftwatch_core.generator import TransactionGenerator
 
 
@@ -30,7 +30,7 @@ def test_risky_features_push_a_fraud_like_transaction_up(client, fraud_like):
 def test_native_treeshap_agrees_with_shap_tree_explainer(client):
     shap = pytest.importorskip("shap")
     model = client.app.state.driftwatch.model
-    X = encode_columns(TransactionGenerator(seed=99).sample(100).columns)
+    X = encode_columns(TransactionGenerator(seed=99).sample(100).columns, FEATURES)
     native = model.contributions(X)
     explainer = shap.TreeExplainer(model.booster)
     reference = explainer.shap_values(X)

@@ -70,7 +70,7 @@ def store_labelled(
         assert stored is not None and stored.artifact is not None
         scorer = formats.load(stored.artifact, stored.format)
         schema, threshold = schema_from_dicts(stored.feature_schema), stored.threshold
-    from app.ml.encoding import encode_rows
+    from driftwatch_core.encoding import encode_rows
 
     scores = scorer.predict_proba(encode_rows(rows, schema))
     end = end or utcnow() - timedelta(seconds=5)
