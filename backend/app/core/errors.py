@@ -13,6 +13,9 @@ the offending ``prediction_ids``.
   request's own types (a column of an uploaded table, the inputs of an
   uploaded model); ``errors`` name each field or column (422, the same
   ``ValidationProblem`` as a malformed request).
+- ``BadRequestBody``: a body that does not validate against a model's schema,
+  found after routing (the answering version's schema); ``errors`` are pydantic's
+  (422, exactly as FastAPI reports a malformed body).
 """
 
 from __future__ import annotations
@@ -45,4 +48,10 @@ class Busy(DomainError):
 class Invalid(DomainError):
     def __init__(self, errors: list[tuple[str, str]], **extra: Any) -> None:
         super().__init__("; ".join(f"{field}: {message}" for field, message in errors[:5]), **extra)
+        self.errors = errors
+
+
+class BadRequestBody(DomainError):
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        super().__init__("the body does not match the model's schema")
         self.errors = errors
