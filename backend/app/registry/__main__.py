@@ -20,7 +20,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from app.core.config import get_settings
-from app.registry import service
+from app.registry import registration
 from driftwatch_core.db.engine import make_engine, make_session_factory
 from driftwatch_core.db.models import ModelVersion, RegisteredModel
 from driftwatch_core.db.schema import init_schema
@@ -36,7 +36,7 @@ def register(args: argparse.Namespace) -> int:
     from app.registry.formats import MAX_ARTIFACT_BYTES
     from app.registry.tabular import MAX_TABLE_BYTES
 
-    upload = service.Upload(
+    upload = registration.Upload(
         name=args.name,
         artifact=_read(args.model, "model", MAX_ARTIFACT_BYTES),
         reference=_read(args.reference, "reference", MAX_TABLE_BYTES),
@@ -47,8 +47,8 @@ def register(args: argparse.Namespace) -> int:
         description=args.description,
     )
     try:
-        prepared = service.prepare(upload)
-    except service.RegistrationError as exc:
+        prepared = registration.prepare(upload)
+    except registration.RegistrationError as exc:
         for problem in exc.problems:
             print(f"error: {problem.field}: {problem.message}", file=sys.stderr)
         return 2
@@ -65,7 +65,7 @@ def register(args: argparse.Namespace) -> int:
     engine = make_engine(args.database_url or get_settings().database_url)
     init_schema(engine)
     with make_session_factory(engine).begin() as session:
-        service.save(session, prepared)
+        registration.save(session, prepared)
     engine.dispose()
     print(f"registered {prepared.name} version {prepared.version}")
     return 0

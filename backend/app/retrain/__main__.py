@@ -1,6 +1,6 @@
 """Retrain a model now, or run a queued retrain job.
 
-    python -m app.retrain --model fraud [--trials 5] [--window-minutes 60]
+    python -m app.retrain --model <name> [--trials 5] [--window-minutes 60]
     python -m app.retrain --job 12
 
 ``--model`` creates a job (trigger ``manual``, the same checks as
@@ -22,9 +22,9 @@ import logging
 import sys
 
 from app.core.config import get_settings
+from app.core.errors import DomainError
 from app.core.logging import configure_logging
 from app.retrain import jobs
-from app.services.errors import DomainError
 from driftwatch_core.db.engine import make_engine, make_session_factory
 from driftwatch_core.db.models import RetrainJob
 from driftwatch_core.db.schema import init_schema

@@ -12,18 +12,17 @@ The **hold-out** is the newest ``RETRAIN_HOLDOUT_SHARE`` of that traffic by
 ``created_at``: evaluation only, never trained on, so the comparison with the
 champion is on traffic neither model has seen.
 
-The **original training data** (the reference part of the mix) can only be had
-where it can be made again: the built-in fraud model was trained on
-``TransactionGenerator`` rows whose seed and count its version's source records,
-so the same rows are generated again and the training split of
-``app.ml.train`` (the first 60% of its seeded permutation) is sampled. A model
-registered by upload stores no training rows (only binned distributions), so it
-gets 0 reference rows, and the source says so. A retrained version passes the
-origin on, so a retrain of a retrain still mixes in the original data.
+The **original data** (the reference part of the mix) is the champion's reference
+table: the sample of rows (features and label) every version keeps from its
+registration (``model_versions.reference_table``). A retrained version's reference
+table is its own training table, so a retrain of a retrain still mixes in some of the
+first version's rows. A version registered before the rows were kept, or without a
+label column, gets 0 reference rows, and the source says why.
 """
 
 from __future__ import annotations
 
+import io
 import math
 import uuid
 from collections.abc import Sequence
@@ -32,16 +31,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.services.errors import Conflict
+from app.core.errors import Conflict
 from driftwatch_core.db.models import GroundTruth, Prediction
-from driftwatch_core.features import FEATURE_NAMES, Feature
-from driftwatch_core.generator import TransactionGenerator
-
-#: app.ml.train's split: the first 60% of the seeded permutation of the generated rows is trained on.
-GENERATOR_TRAIN_SHARE = 0.6
+from driftwatch_core.features import Feature
 
 
 class TooFewLabels(Conflict):
@@ -229,35 +225,29 @@ def row_problem(features: Any, schema: Sequence[Feature]) -> str | None:
     return None
 
 
-# --- The original training data --------------------------------------------------------------
+# --- The original data ------------------------------------------------------------------------
 
 
-def generator_origin(source: dict | None, schema: Sequence[Feature]) -> dict | None:
-    """How the champion's training rows can be generated again, or None (an uploaded model)."""
-    if not source or tuple(f.name for f in schema) != FEATURE_NAMES:
-        return None
-    if source.get("trainer") == "app.ml.train" and source.get("seed") is not None:
-        rows = (source.get("data") or {}).get("rows")
-        if not rows:
-            return None
-        return {"generator": "TransactionGenerator", "seed": int(source["seed"]), "rows": int(rows)}
-    origin = (source.get("mix") or {}).get("reference_origin")
-    return origin if isinstance(origin, dict) and origin.get("generator") == "TransactionGenerator" else None
+@dataclass(frozen=True)
+class ReferenceRows:
+    columns: dict[str, np.ndarray]
+    labels: np.ndarray
+    available: int  # rows the champion's reference table holds
 
 
-def no_reference_reason(source: dict | None, schema: Sequence[Feature]) -> str:
-    if source and "reference_file" in source:
-        return "registered by upload: its training rows are not stored, only their binned distributions"
-    if tuple(f.name for f in schema) != FEATURE_NAMES:
-        return "its training data is not the transaction generator's"
-    return "the champion's source names no generator seed and row count to generate its training rows again"
+def no_reference_reason(table: bytes | None, label: str | None, share: float) -> str:
+    if share <= 0:
+        return "RETRAIN_REFERENCE_SHARE is 0: traffic only"
+    if table is None:
+        return "the champion keeps no reference rows (it was registered before they were kept)"
+    if label is None:
+        return "the champion's reference rows have no label column"
+    return "no reference rows were wanted"
 
 
-def reference_rows(origin: dict, n: int, seed: int) -> tuple[dict[str, np.ndarray], np.ndarray, int]:
-    """``n`` rows (at most the training split) of the champion's training data, generated again:
-    (columns, labels, rows available)."""
-    batch = TransactionGenerator(seed=origin["seed"]).sample(origin["rows"])
-    order = np.random.default_rng(origin["seed"]).permutation(origin["rows"])
-    train = order[: int(origin["rows"] * GENERATOR_TRAIN_SHARE)]
-    take = np.sort(np.random.default_rng(seed).choice(train, size=min(n, len(train)), replace=False))
-    return {name: col[take] for name, col in batch.columns.items()}, batch.labels[take].astype(int), len(train)
+def reference_rows(table: bytes, schema: Sequence[Feature], label: str, n: int, seed: int) -> ReferenceRows:
+    """At most ``n`` rows of the champion's reference table (a seeded sample), with their labels."""
+    frame = pd.read_parquet(io.BytesIO(table))
+    take = np.sort(np.random.default_rng(seed).choice(len(frame), size=min(n, len(frame)), replace=False))
+    columns = {f.name: frame[f.name].to_numpy()[take] for f in schema}
+    return ReferenceRows(columns, frame[label].to_numpy()[take].astype(int), len(frame))

@@ -29,12 +29,13 @@ from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.core.config import Settings
-from app.registry import service
+from app.core.errors import Conflict, DomainError, NotFound
+from app.registry import registration
+from app.registry.lookup import registered_model
 from app.retrain import data
-from app.retrain.train import Options, Outcome, Reporter, champion_of, default_window, retrain
-from app.services.errors import Conflict, DomainError, NotFound
+from app.retrain.challenger import Options, Outcome, Reporter, champion_of, default_window, retrain
 from driftwatch_core import stages
-from driftwatch_core.db.models import RegisteredModel, RetrainJob, utcnow
+from driftwatch_core.db.models import RetrainJob, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -98,18 +99,6 @@ def options_for(params: dict, settings: Settings, now: datetime | None = None) -
 # --- Asking for a retrain ---------------------------------------------------------------------
 
 
-def _model(session: Session, name: str, *, lock: bool = False) -> RegisteredModel:
-    """The model's row (locked: two requests at once queue one job on PostgreSQL; SQLite writes one at a
-    time); ``NotFound`` for an unknown name, without asking the database when no model could have it."""
-    model = None
-    if service.NAME_PATTERN.fullmatch(name):  # also keeps a NUL byte away from PostgreSQL
-        query = select(RegisteredModel).where(RegisteredModel.name == name)
-        model = session.scalar(query.with_for_update() if lock else query)
-    if model is None:
-        raise NotFound(f"no model named {name!r}: GET /api/v1/models lists them")
-    return model
-
-
 def active_job(session: Session, name: str) -> RetrainJob | None:
     query = select(RetrainJob).where(RetrainJob.model_name == name, RetrainJob.status.in_(ACTIVE))
     return session.scalars(query.order_by(RetrainJob.created_at.desc()).limit(1)).first()
@@ -130,7 +119,7 @@ def request_retrain(
     ``Conflict`` when a job of it is queued or running or it has no champion, ``TooFewLabels``
     (a ``Conflict``) when its window does not hold enough labelled predictions right now.
     ``start_now``: the job is created claimed (training) by the caller, which runs it (the CLI)."""
-    _model(session, name, lock=True)
+    registered_model(session, name, lock=True)
     champion_of(session, name)
     running = active_job(session, name)
     if running is not None:
@@ -176,13 +165,13 @@ def request_retrain(
 
 
 def list_jobs(session: Session, name: str, limit: int = LIST_LIMIT) -> list[RetrainJob]:
-    _model(session, name)
+    registered_model(session, name)
     query = select(RetrainJob).where(RetrainJob.model_name == name)
     return list(session.scalars(query.order_by(RetrainJob.created_at.desc(), RetrainJob.id.desc()).limit(limit)))
 
 
 def get_job(session: Session, name: str, job_id: int) -> RetrainJob:
-    _model(session, name)
+    registered_model(session, name)
     job = session.get(RetrainJob, job_id)
     if job is None or job.model_name != name:
         raise NotFound(f"model {name!r} has no retrain job {job_id}: GET /api/v1/models/{name}/retrain lists them")
@@ -326,7 +315,7 @@ def register(factory: sessionmaker[Session], job_id: int, outcome: Outcome) -> s
         job = session.get(RetrainJob, job_id)
         assert job is not None
         actor = actor_of(job)
-        service.save(session, prepared, stage="shadow", actor=actor)
+        registration.save(session, prepared, stage="shadow", actor=actor)
         holdout = outcome.result["holdout"]
         stages.record_event(
             session,
@@ -379,7 +368,7 @@ def run_job(
         register(factory, job_id, outcome)
     except JobGone:
         raise
-    except service.RegistrationError as exc:
+    except registration.RegistrationError as exc:
         fail(factory, job_id, f"the registry refused the challenger: {exc.detail}", result={"failure": "error"})
     except DomainError as exc:  # too few labels, no champion, the model deleted …
         fail(factory, job_id, exc.detail, result={"failure": "refused", **exc.extra})

@@ -1,8 +1,10 @@
-"""The feature schema of the fraud model: defined once, read everywhere.
+"""Feature schemas: what a model takes, feature by feature, and the demo transactions' schema.
 
-Training, the API's request model, the synthetic generator, the monitoring
-worker and (through ``GET /api/v1/model``) the dashboard all read this list.
-It is deliberately free of heavy imports so the traffic simulator can use it.
+``Feature`` is one input of any registered model (a version stores its schema as
+``Feature.to_dict`` entries; ``schema_from_dicts`` reads them back). ``FEATURES`` is the
+schema of the synthetic card transactions (``driftwatch_core.generator``) that the demo
+model is trained on and the simulator sends. Deliberately free of heavy imports so the
+traffic simulator can use it.
 """
 
 from __future__ import annotations
@@ -125,8 +127,8 @@ FEATURES: tuple[Feature, ...] = (
 
 FEATURE_NAMES: tuple[str, ...] = tuple(f.name for f in FEATURES)
 FEATURES_BY_NAME: dict[str, Feature] = {f.name: f for f in FEATURES}
-#: The model's score is monitored like a feature under this name.
-SCORE_NAME = "fraud_probability"
+#: Every model's score is monitored like a feature under this name (a feature may not take it).
+SCORE_NAME = "score"
 
 
 def example_transaction() -> dict:

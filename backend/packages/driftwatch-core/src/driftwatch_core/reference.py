@@ -1,6 +1,6 @@
 """The reference distribution the monitoring worker compares live traffic with.
 
-Fitted once at training time and saved beside the model: per numeric feature
+Fitted once when a version is registered and stored with it: per numeric feature
 the reference deciles as bin edges (outer edges are minus and plus infinity)
 with the share of reference rows in each bin, per categorical feature the
 category shares, and a sorted sample for the Kolmogorov-Smirnov test. The
@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from driftwatch_core.features import FEATURES, SCORE_NAME, Feature
+from driftwatch_core.features import SCORE_NAME, Feature
 
 KS_SAMPLE_SIZE = 5_000
 DECILES = np.linspace(0.1, 0.9, 9)
@@ -73,13 +73,13 @@ def build_reference(
     columns: Mapping[str, np.ndarray],
     scores: np.ndarray,
     seed: int,
-    schema: Sequence[Feature] = FEATURES,
+    schema: Sequence[Feature],
     score_name: str = SCORE_NAME,
 ) -> dict:
     """The reference of one model version: every feature of ``schema`` and its score.
 
-    The one function for every model: the fraud model's training and a registered
-    model's reference data both come through here.
+    The one function for every model: registration (the demo model's included) and a
+    retrain both come through here.
     """
     rng = np.random.default_rng(seed)
     features = {}

@@ -218,9 +218,18 @@ class SimulatorUpdate(BaseModel):
         strict=True,
         description="Requests per second; null lets the simulator use its own SIM_RPS.",
     )
+    model: str | None = Field(
+        default=None,
+        min_length=2,
+        max_length=32,
+        pattern=r"^[a-z][a-z0-9-]{1,31}$",
+        description="The registered model to send the traffic to; omitted keeps the current one "
+        "(at first the backend's default model).",
+    )
 
 
 class SimulatorState(BaseModel):
+    model: str = Field(description="The model the simulator's traffic goes to; its scenario switches are its events.")
     scenario: str = Field(description="The active scenario; `none` before the first switch.")
     params: dict[str, Any] = Field(description="Its params, defaults filled in.")
     rps: float | None = Field(description="Requests per second; null: the simulator's own SIM_RPS.")

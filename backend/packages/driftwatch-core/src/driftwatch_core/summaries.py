@@ -373,6 +373,13 @@ class SlotSummarizer:
         self._kinds: dict[tuple[str, str], dict[str, str]] = {}
         self._rng = np.random.default_rng()
 
+    def close(self) -> None:
+        """Let go of every slot's sketches (a stopping writer): a sketch still alive when the
+        interpreter exits makes its extension module warn of leaked instances."""
+        self.states.clear()
+        self.committed.clear()
+        self._uncommitted = None
+
     def _rollback(self, pending: Pending) -> None:
         for key in pending.keys:
             data = self.committed.get(key)

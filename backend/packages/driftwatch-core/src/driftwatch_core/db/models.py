@@ -32,8 +32,6 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from driftwatch_core.defaults import DEFAULT_MODEL as _DEFAULT_MODEL
-
 JSONType = JSON().with_variant(JSONB(), "postgresql")
 # SQLite only auto-increments an INTEGER PRIMARY KEY.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
@@ -66,10 +64,6 @@ def utcnow() -> datetime:
 
 class Base(DeclarativeBase):
     pass
-
-
-#: The built-in model (re-exported: defined in driftwatch_core.defaults).
-DEFAULT_MODEL = _DEFAULT_MODEL
 
 
 class RegisteredModel(Base):
@@ -116,8 +110,6 @@ class ModelVersion(Base):
     model_name: Mapped[str] = mapped_column(
         String(64),
         ForeignKey("registered_models.name", name="fk_model_versions_model_name"),
-        default=DEFAULT_MODEL,
-        server_default=DEFAULT_MODEL,
     )
     trained_at: Mapped[datetime] = mapped_column(Timestamp)
     threshold: Mapped[float] = mapped_column(Float)
@@ -130,6 +122,10 @@ class ModelVersion(Base):
     artifact_sha256: Mapped[str | None] = mapped_column(String(64))
     #: The frozen bins, shares and samples live traffic is compared with (reference.build_reference).
     reference: Mapped[dict | None] = mapped_column(JSONType)
+    #: A sample of the reference table's rows (its features and label, at most
+    #: ``REFERENCE_TABLE_ROWS``) as Parquet: what global explanations average over and what a
+    #: retrain mixes in as the original data. None for versions registered before it was kept.
+    reference_table: Mapped[bytes | None] = mapped_column(LargeBinary)
     label_column: Mapped[str | None] = mapped_column(String(128))
     #: What it was made from: files, rows, label, trainer, seed.
     source: Mapped[dict | None] = mapped_column(JSONType)
@@ -146,7 +142,7 @@ class Prediction(Base):
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     created_at: Mapped[datetime] = mapped_column(Timestamp)
-    model_name: Mapped[str] = mapped_column(String(64), default=DEFAULT_MODEL, server_default=DEFAULT_MODEL)
+    model_name: Mapped[str] = mapped_column(String(64))
     model_version: Mapped[str] = mapped_column(String(64), ForeignKey("model_versions.version"))
     features: Mapped[dict] = mapped_column(JSONType)
     probability: Mapped[float] = mapped_column(Float)
@@ -211,7 +207,7 @@ class MonitoringRun(Base):
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    model_name: Mapped[str] = mapped_column(String(64), default=DEFAULT_MODEL, server_default=DEFAULT_MODEL)
+    model_name: Mapped[str] = mapped_column(String(64))
     slot: Mapped[datetime] = mapped_column(Timestamp)
     started_at: Mapped[datetime] = mapped_column(Timestamp)
     finished_at: Mapped[datetime | None] = mapped_column(Timestamp)
@@ -294,7 +290,7 @@ class Alert(Base):
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    model_name: Mapped[str] = mapped_column(String(64), default=DEFAULT_MODEL, server_default=DEFAULT_MODEL)
+    model_name: Mapped[str] = mapped_column(String(64))
     kind: Mapped[str] = mapped_column(String(32))
     feature: Mapped[str] = mapped_column(String(64), default="")
     severity: Mapped[str] = mapped_column(String(16))
@@ -439,3 +435,6 @@ class SimulatorControl(Base):
     params: Mapped[dict] = mapped_column(JSONType)
     rps: Mapped[float | None] = mapped_column(Float)
     updated_at: Mapped[datetime] = mapped_column(Timestamp)
+    #: The model the simulator's traffic goes to (None: the backend's default model); its
+    #: scenario switches are that model's events.
+    model: Mapped[str | None] = mapped_column(String(64))

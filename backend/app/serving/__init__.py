@@ -1,0 +1,2 @@
+"""Serving registered versions: load one and score it (``versions``), pick who answers a
+request of a model (``router``)."""
