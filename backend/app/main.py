@@ -1,6 +1,10 @@
-"""The Driftwatch backend: FastAPI app factory.
+"""The Driftwatch backend: the FastAPI app factory, at the top of the layers.
 
 uvicorn app.main:app --port 8000
+
+``create_app(settings, runtime)`` builds the app around a ``Runtime`` (``app.wiring``
+builds one from the settings unless a test hands in its own) and starts and stops its
+background parts in the app's lifespan.
 """
 
 from __future__ import annotations
@@ -26,12 +30,13 @@ from app.core.problems import SafeJSONResponse
 from app.core.ratelimit import CallerMiddleware, Limiter, Limits
 from app.core.request_id import RequestIdMiddleware
 from app.core.security import Security, split_keys
-from app.core.state import AppState
+from app.services.runtime import Runtime
+from app.wiring import Lifecycle, build_runtime
 
 log = logging.getLogger("app")
 
 
-def create_app(settings: Settings | None = None, state: AppState | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level, settings.log_format, settings.access_log)
     security, limits = Security(settings), Limits.from_settings(settings)
@@ -40,20 +45,22 @@ def create_app(settings: Settings | None = None, state: AppState | None = None) 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        app.state.driftwatch = state or AppState.create(settings)
-        app.state.driftwatch.start()
+        app.state.driftwatch = runtime or build_runtime(settings)
+        lifecycle = Lifecycle(app.state.driftwatch)
+        lifecycle.start()
         # Everything loaded so far (the libraries, the model) lives as long as the process: out of
         # the collector's sight, a full collection no longer walks it while requests wait.
         gc.collect()  # what start-up left behind is freed first, not frozen
         gc.freeze()
         yield
-        app.state.driftwatch.stop()
+        lifecycle.stop()
+        gc.unfreeze()  # what start-up loaded may be collected again at exit
         mark_process_dead()
 
     app = FastAPI(
         title="Driftwatch API",
         version="1.0.0",
-        summary="Real-time fraud scoring with drift and performance monitoring.",
+        summary="Serve and monitor registered models: scoring, drift, performance, incidents, stages.",
         lifespan=lifespan,
         # Every JSON body renders, whatever it echoes; Default() keeps FastAPI's fast
         # path (pydantic's own JSON) for routes with a response model.

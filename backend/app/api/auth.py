@@ -24,16 +24,14 @@ from __future__ import annotations
 from fastapi import HTTPException, Request, Security
 from fastapi.security import APIKeyCookie, APIKeyHeader, HTTPBearer
 
+from app.api.scoped import alias_target
 from app.core.middleware import API_PREFIX, UPLOAD_PATHS, is_json
 from app.core.ratelimit import identify
 from app.core.security import API_KEY_HEADER, SESSION_COOKIE, Principal, Role
 
+#: A default-model alias (``/predict``) needs what its ``/models/{name}/…`` twin needs.
 PREDICT_ROUTES = frozenset(
     {
-        "/predict",
-        "/predict/batch",
-        "/explain",
-        "/feedback",
         "/models/{name}/predict",
         "/models/{name}/predict/batch",
         "/models/{name}/explain",
@@ -63,10 +61,14 @@ _cookie = APIKeyCookie(
 UNAUTHENTICATED = {"WWW-Authenticate": 'Bearer realm="driftwatch"'}
 
 
-def _route_path(request: Request) -> str:
-    route = request.scope.get("route")
-    path: str = getattr(route, "path", None) or request.scope["path"]
+def route_path(route: object, fallback: str) -> str:
+    """The path a route's rule is written for: its own, or its twin's when it is a default-model alias."""
+    path: str = alias_target(route) or getattr(route, "path", None) or fallback
     return path.removeprefix(API_PREFIX)
+
+
+def _route_path(request: Request) -> str:
+    return route_path(request.scope.get("route"), request.scope["path"])
 
 
 def required_role(method: str, path: str, reads_need_auth: bool) -> Role | None:

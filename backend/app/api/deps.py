@@ -5,36 +5,23 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Header, HTTPException, Request
+from fastapi import Depends, Header, Request
 from sqlalchemy.orm import Session
 
-from app.core.state import AppState
-from app.registry.serving import ServedModel
-from driftwatch_core.defaults import DEFAULT_MODEL
+from app.core.ratelimit import identify
+from app.services.runtime import Runtime
 
 
-async def get_state(request: Request) -> AppState:
+async def get_runtime(request: Request) -> Runtime:
     return request.app.state.driftwatch
 
 
-StateDep = Annotated[AppState, Depends(get_state)]
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
-def get_session(state: StateDep) -> Iterator[Session]:
-    with state.session_factory() as session:
+def get_session(runtime: RuntimeDep) -> Iterator[Session]:
+    with runtime.session_factory() as session:
         yield session
-
-
-NO_MODEL = "no model is loaded: train one with ./scripts/train_model.sh and restart; the server log says why"
-
-
-async def get_champion(state: StateDep) -> ServedModel:
-    """The fraud model's champion; 503 when there is none to serve."""
-    try:
-        return state.champion(DEFAULT_MODEL)
-    except Exception:  # noqa: BLE001 - no champion, whatever the cause
-        # The reason (a path, a parse error) is in the server log, not in the answer.
-        raise HTTPException(503, detail=NO_MODEL) from None
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
@@ -48,13 +35,10 @@ EntityDep = Annotated[
         "every time. Without it, each request is assigned at random.",
     ),
 ]
-ChampionDep = Annotated[ServedModel, Depends(get_champion)]
 
 
 async def get_actor(request: Request) -> str:
     """Who makes a change, as events record it: the caller's key id (``admin:3f2a…``)."""
-    from app.core.ratelimit import identify  # the identity the authorization already checked
-
     principal = identify(request.scope, request.app.state.security).principal
     return f"{principal.role}:{principal.key_id}" if principal is not None else "anonymous"
 

@@ -4,7 +4,7 @@
   echoed only when it is a scalar, cut to 200 characters, never raw bytes.
   A body that is not JSON at all (not UTF-8, nested too deeply, a number too
   long to convert) is a 422 ``json_invalid`` too, not FastAPI's bare 400.
-- A ``DomainError`` from a service (``app.services.errors``): its kind decides
+- A ``DomainError`` from a service (``app.core.errors``): its kind decides
   the status (``DOMAIN_STATUS``: not found 404, conflict 409, busy 503 with
   ``Retry-After``), its ``detail`` and ``extra`` fields make the ``Problem``;
   ``Invalid`` (an uploaded table's column, a model's inputs) is a 422
@@ -37,8 +37,8 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
+from app.core.errors import BadRequestBody, Busy, Conflict, DomainError, Invalid, NotFound
 from app.core.problems import SafeJSONResponse, problem_response
-from app.services.errors import Busy, Conflict, DomainError, Invalid, NotFound
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +121,13 @@ async def http_error(request: Request, exc: HTTPException) -> SafeJSONResponse:
     return problem_response(status, detail, headers)
 
 
-DOMAIN_STATUS: dict[type[DomainError], int] = {NotFound: 404, Conflict: 409, Busy: 503, Invalid: 422}
+DOMAIN_STATUS: dict[type[DomainError], int] = {
+    NotFound: 404,
+    Conflict: 409,
+    Busy: 503,
+    Invalid: 422,
+    BadRequestBody: 422,
+}
 
 
 def domain_status(kind: type[DomainError]) -> int | None:
@@ -130,6 +136,8 @@ def domain_status(kind: type[DomainError]) -> int | None:
 
 
 async def domain_error(request: Request, exc: DomainError) -> SafeJSONResponse:
+    if isinstance(exc, BadRequestBody):  # a body checked against the answering version's schema
+        return validation_problem(exc.errors)
     if isinstance(exc, Invalid):
         return validation_problem(
             [{"loc": (field,), "msg": message, "type": "invalid"} for field, message in exc.errors]

@@ -4,7 +4,8 @@
 other statuses than 200), a response captured from a running stack and
 trimmed (long lists cut to a few items); per ``"component <Name>"`` the
 examples of a request body's schema that no pydantic model of ours carries
-(a multipart form's, FastAPI generates it). They are set on the generated schema
+(a multipart form's, FastAPI generates it; a row of any model's, ``RowIn``: the
+demo model's). A default-model alias (``/predict``) shows its twin's examples. They are set on the generated schema
 rather than through ``responses=``, because FastAPI drops ``null`` values from
 examples there. ``tests/api/test_openapi.py`` checks each example against the
 route's response model or a live response, so they cannot go stale.
@@ -59,8 +60,10 @@ def document(schema: dict) -> dict:
             components[key.removeprefix("component ")]["examples"] = value
     for path, operations in schema.get("paths", {}).items():
         for method, operation in operations.items():
+            # A default-model alias shows its /models/{name}/… twin's examples: the same answers.
+            documented = operation.get("x-alias-of", path)
             for status, response in operation.get("responses", {}).items():
-                key = f"{method} {path}" + ("" if status == "200" else f" {status}")
+                key = f"{method} {documented}" + ("" if status == "200" else f" {status}")
                 if key in stored:
                     content = response.setdefault("content", {})
                     if not content:
@@ -72,7 +75,7 @@ def document(schema: dict) -> dict:
                     if response.get("description") == "Validation Error":
                         response["description"] = VALIDATION_DESCRIPTION
                     body: dict[str, Any] = {"schema": {"$ref": "#/components/schemas/ValidationProblem"}}
-                    if "Transaction" in str(operation.get("requestBody")):  # the example is about one
+                    if "RowIn" in str(operation.get("requestBody")):  # the example is about a row
                         body["example"] = VALIDATION_EXAMPLE
                     response["content"] = {"application/json": body}
     return schema

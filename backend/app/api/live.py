@@ -1,13 +1,15 @@
-"""WS /ws/live: the dashboard's live channel.
+"""WS /ws/live?model=<name>: the dashboard's live channel of one model (the default model's
+without ``model``).
 
 Every message is JSON ``{"type": ..., "data": ...}``, one of the models of
-``app.schemas.live.LiveMessage`` (published in the OpenAPI components):
+``app.schemas.live.LiveMessage`` (published in the OpenAPI components). The first
+four are the model's own; the others are the same on every model's channel:
 
-- ``stats`` every ``LIVE_PUSH_INTERVAL_S`` (the body of ``GET /api/v1/stats``);
+- ``stats`` every ``LIVE_PUSH_INTERVAL_S`` (the body of ``GET /api/v1/models/{name}/stats``);
 - ``drift`` ``{"run_id", "finished_at"}`` when a newer finished monitoring run appears;
 - ``alerts`` ``{"updated_at", "open"}`` when the newest alert change or the open count moves;
-- ``incidents`` ``{"updated_at", "open", "acknowledged", "resolved", "newest"}`` (every model's
-  incidents: the counts per status and the newest one) when an incident opens, changes or resolves;
+- ``incidents`` ``{"updated_at", "open", "acknowledged", "resolved", "newest"}`` (the counts
+  per status and the newest incident) when an incident opens, changes or resolves;
 - ``simulator`` (the body of ``GET /api/v1/simulator``) when the scenario or rate changes;
 - ``models`` (the newest model event: a promotion, rollback, shadow, canary, retrain, gate
   decision) when a newer one appears;
@@ -16,12 +18,13 @@ Every message is JSON ``{"type": ..., "data": ...}``, one of the models of
   client that connects meanwhile, and ``recovered`` ``{"since", "at"}`` after.
 
 Browsers may connect only from an origin in ``CORS_ORIGINS`` (or the backend's own);
-with ``REQUIRE_AUTH_FOR_READS=1`` a key or session cookie is needed too. A refused
-handshake is closed with code 1008 before it is accepted (HTTP 403).
+with ``REQUIRE_AUTH_FOR_READS=1`` a key or session cookie is needed too; ``model``
+must be a registered model. A refused handshake is closed with code 1008 before it
+is accepted (HTTP 403).
 
-One broadcaster task per app, started by the first connection and stopped
-after the last one leaves, polls the database once per interval for every
-connection (``app.services.live.take_snapshot``). Polling the newest ids
+One broadcaster task per model, started by its first connection and stopped
+after its last one leaves, polls the database once per interval for every
+connection to it (``app.services.live.take_snapshot``). Polling the newest ids
 (rather than in-process signals) is what lets several backend replicas and a
 separate worker process feed it.
 """
@@ -38,7 +41,6 @@ from pydantic import BaseModel
 
 from app.core.ratelimit import identify
 from app.core.security import Security
-from app.core.state import AppState
 from app.schemas.live import (
     AlertsMessage,
     DegradedMessage,
@@ -51,6 +53,7 @@ from app.schemas.live import (
     encode,
 )
 from app.services.live import Snapshot, take_snapshot
+from app.services.runtime import Runtime
 from driftwatch_core.db.models import utcnow
 
 log = logging.getLogger(__name__)
@@ -63,9 +66,10 @@ STALL_S = 1.5
 
 @dataclass
 class Broadcaster:
-    """Polls the database and fans the resulting events out to every subscriber."""
+    """Polls the database for one model and fans the resulting events out to its subscribers."""
 
-    state: AppState
+    runtime: Runtime
+    model: str
     interval_s: float
     subscribers: set[asyncio.Queue] = field(default_factory=set)
     last: Snapshot | None = None
@@ -81,7 +85,7 @@ class Broadcaster:
         elif self.last is not None:
             queue.put_nowait(encode(StatsMessage.model_validate({"type": "stats", "data": self.last.stats})))
         if self.task is None or self.task.done():
-            self.task = asyncio.create_task(self._run(), name="live-broadcaster")
+            self.task = asyncio.create_task(self._run(), name=f"live-broadcaster-{self.model}")
         return queue
 
     def unsubscribe(self, queue: asyncio.Queue) -> None:
@@ -129,7 +133,7 @@ class Broadcaster:
     async def _snapshot(self) -> Snapshot:
         """The next snapshot; a poll still hanging in its thread is waited on, not repeated."""
         if self._polling is None or self._polling.done():
-            self._polling = asyncio.ensure_future(asyncio.to_thread(take_snapshot, self.state))
+            self._polling = asyncio.ensure_future(asyncio.to_thread(take_snapshot, self.runtime, self.model))
         return await asyncio.wait_for(asyncio.shield(self._polling), STALL_S)
 
     async def tick(self) -> None:
@@ -151,13 +155,16 @@ class Broadcaster:
             self.publish(ModelsMessage.model_validate({"type": "models", "data": now.models}))
 
 
-def get_broadcaster(app: FastAPI) -> Broadcaster:
-    """The app's broadcaster, created on first use (kept on app.state, not in a global)."""
-    broadcaster = getattr(app.state, "live", None)
+def get_broadcaster(app: FastAPI, model: str) -> Broadcaster:
+    """The model's broadcaster, created on first use (kept on app.state, not in a global)."""
+    broadcasters: dict[str, Broadcaster] | None = getattr(app.state, "live", None)
+    if broadcasters is None:
+        app.state.live = broadcasters = {}
+    broadcaster = broadcasters.get(model)
     if broadcaster is None:
-        state: AppState = app.state.driftwatch
-        broadcaster = Broadcaster(state, state.settings.live_push_interval_s)
-        app.state.live = broadcaster
+        runtime: Runtime = app.state.driftwatch
+        broadcaster = Broadcaster(runtime, model, runtime.settings.live_push_interval_s)
+        broadcasters[model] = broadcaster
     return broadcaster
 
 
@@ -173,27 +180,32 @@ async def _forward(websocket: WebSocket, queue: asyncio.Queue) -> None:
         await websocket.send_json(await queue.get())
 
 
-def handshake_refusal(websocket: WebSocket, security: Security) -> str | None:
-    """Why a connection may not open, or None: a foreign page, or a missing credential."""
+def handshake_refusal(websocket: WebSocket, security: Security, model: str) -> str | None:
+    """Why a connection may not open, or None: a foreign page, a missing credential, an unknown model."""
     origin = websocket.headers.get("origin")
     own = f"{websocket.url.scheme.replace('ws', 'http', 1)}://{websocket.headers.get('host')}"
     if origin is not None and origin not in security.allowed_origins and origin != own:
         return f"origin {origin!r} is not in CORS_ORIGINS"
     if security.settings.require_auth_for_reads and identify(websocket.scope, security).principal is None:
         return "a key or session is required (REQUIRE_AUTH_FOR_READS=1)"
+    runtime: Runtime = websocket.app.state.driftwatch
+    if model != runtime.default_model and not runtime.router.knows(model):
+        return f"no model named {model[:64]!r}: GET /api/v1/models lists them"
     return None
 
 
 @router.websocket("/ws/live")
 async def live(websocket: WebSocket) -> None:
-    """Push stats every second and drift, alert and simulator events as they happen."""
-    refusal = handshake_refusal(websocket, websocket.app.state.security)
+    """Push one model's stats every second and its drift, alert and incident events as they happen,
+    with every model's changes and the simulator's."""
+    model = websocket.query_params.get("model") or websocket.app.state.driftwatch.default_model
+    refusal = handshake_refusal(websocket, websocket.app.state.security, model)
     if refusal is not None:
         log.warning("live connection refused: %s", refusal)
         await websocket.close(code=1008, reason=refusal[:120])
         return
     await websocket.accept()
-    broadcaster = get_broadcaster(websocket.app)
+    broadcaster = get_broadcaster(websocket.app, model)
     queue = broadcaster.subscribe()
     tasks = [asyncio.create_task(_drain_incoming(websocket)), asyncio.create_task(_forward(websocket, queue))]
     try:

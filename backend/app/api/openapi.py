@@ -9,7 +9,8 @@ What a route is decides what it documents, so a new route needs no list here:
   open to everyone gets an empty security requirement, so the docs say a
   credential is optional there rather than required;
 - under ``/api/v1``: 429 (rate limit) with ``Retry-After``;
-- a dependency on the database session or the model: 503 with ``Retry-After``.
+- a dependency on the database session or the runtime (the registry not read yet):
+  503 with ``Retry-After``.
 
 These answers are ``Problem`` bodies; statuses a route declares itself (its
 404s and 409s) keep their description and get the schema when they have none.
@@ -31,13 +32,13 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
 
 from app.api import examples
-from app.api.auth import required_role
-from app.api.deps import get_champion, get_session
+from app.api.auth import required_role, route_path
+from app.api.deps import get_runtime, get_session
 from app.core.config import Settings
 from app.core.middleware import API_PREFIX
 from app.schemas.errors import Problem
 from app.schemas.live import LIVE_MESSAGE
-from app.schemas.transaction import BatchIn
+from app.schemas.scoring import RowsIn
 
 REF_TEMPLATE = "#/components/schemas/{model}"
 
@@ -50,7 +51,7 @@ _TEXT = {
     "413": "The body is larger than MAX_BODY_BYTES.",
     "415": "The body is not JSON: send Content-Type: application/json.",
     "429": "Too many requests from this key or address; wait Retry-After seconds.",
-    "503": "The database or the model is unavailable; retry after Retry-After seconds.",
+    "503": "The database is unavailable or the model registry not read yet; retry after Retry-After seconds.",
 }
 _HEADERS = {"401": _CHALLENGE, "429": _RETRY_AFTER, "503": _RETRY_AFTER}
 
@@ -74,13 +75,14 @@ def _statuses(route: RouteContext, method: str, operation: dict, settings: Setti
         statuses += ["413", "415"]
     path = route.path_format or ""
     if path.startswith(API_PREFIX + "/"):
-        role = required_role(method.upper(), path.removeprefix(API_PREFIX), settings.require_auth_for_reads)
+        rule = route_path(route.original_route, path)  # a default-model alias: its twin's rule
+        role = required_role(method.upper(), rule, settings.require_auth_for_reads)
         if role is not None:
             statuses += ["401", "403"] if method not in ("get", "head") else ["401"]
         elif operation.get("security"):
             operation["security"] = [{}, *operation["security"]]  # a credential is optional here
         statuses.append("429")
-    if _calls(route.dependant) & {get_session, get_champion}:
+    if _calls(route.dependant) & {get_session, get_runtime}:
         statuses.append("503")
     return statuses
 
@@ -109,7 +111,7 @@ def _document_live_messages(components: dict) -> None:
 def _document_parsed_bodies(components: dict) -> None:
     """Bodies a route parses itself (``openapi_extra`` names them): their schemas, as FastAPI
     would have published them."""
-    for model in (BatchIn,):
+    for model in (RowsIn,):
         found = model.model_json_schema(ref_template=REF_TEMPLATE)
         for name, definition in found.pop("$defs", {}).items():
             components.setdefault(name, definition)

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from driftwatch_core.defaults import DEFAULT_DATABASE_URL, DEFAULT_MODEL_DIR
+from driftwatch_core.defaults import DEFAULT_DATABASE_URL
 
 
 class Settings(BaseSettings):
@@ -20,13 +19,11 @@ class Settings(BaseSettings):
         default=DEFAULT_DATABASE_URL,
         description="SQLAlchemy URL; PostgreSQL in the stack, an SQLite file (~/.driftwatch) by default.",
     )
-    model_dir: Path = Field(
-        default=DEFAULT_MODEL_DIR,
-        description="Folder holding versioned model artifacts (~/.driftwatch/models by default); the newest is served.",
-    )
-    model_version: str | None = Field(
-        default=None,
-        description="Promote this fraud-model version at start (a pin); else the last promoted one serves.",
+    default_model: str = Field(
+        default="fraud",
+        pattern=r"^[a-z][a-z0-9-]{1,31}$",
+        description="The registered model the unscoped routes (/predict, /drift …), the live channel and the "
+        "simulator use when none is named; the demo model by default.",
     )
     cors_origins: str = Field(
         default="http://localhost:3000",

@@ -66,15 +66,22 @@ class Metrics:
             buckets=LATENCY_BUCKETS,
             registry=r,
         )
-        self.predictions = Counter("driftwatch_predictions", "Transactions scored", ["outcome"], registry=r)
+        self.predictions = Counter(
+            "driftwatch_predictions", "Rows scored, by model and decision", ["model", "decision"], registry=r
+        )
         self.scores = Histogram(
             "driftwatch_prediction_score",
-            "Fraud probability of scored transactions",
+            "Positive-class probability of scored rows, by model",
+            ["model"],
             buckets=tuple(i / 20 for i in range(1, 21)),
             registry=r,
         )
         self.model_info = Gauge(
-            "driftwatch_model_info", "The model being served", ["version"], registry=r, multiprocess_mode="livemax"
+            "driftwatch_model_info",
+            "The versions that have answered requests, by model",
+            ["model", "version"],
+            registry=r,
+            multiprocess_mode="livemax",
         )
         self.pending_writes = Gauge(
             "driftwatch_pending_writes", "Predictions waiting to be stored", registry=r, multiprocess_mode="livesum"

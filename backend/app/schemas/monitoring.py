@@ -50,7 +50,9 @@ class Histogram(BaseModel):
 
 
 class FeatureDriftOut(BaseModel):
-    feature: str = Field(description="A feature name, or `fraud_probability` for the score.")
+    feature: str = Field(
+        description="A feature name, or the score's (`score`; `fraud_probability` in versions registered before 2.0)."
+    )
     kind: Literal["numeric", "categorical", "boolean"]
     psi: float | None = Field(description="Population stability index against the reference bins.")
     psi_severity: Severity = Field(description="The PSI band alone (thresholds psi_moderate, psi_significant).")

@@ -13,17 +13,17 @@ class Health(BaseModel):
 
 
 class Readiness(BaseModel):
-    """Ready when the database answers with its schema and a model is loaded.
+    """Ready when the database answers with its schema and the model registry has been read.
 
     The ``*_error`` fields are present only when that part is wrong; they say
     what to do without the driver's text (the server log has it).
     """
 
     status: Literal["ready", "not ready"]
-    checks: dict[str, bool] = Field(description="`database` and `model`: whether each is usable.")
+    checks: dict[str, bool] = Field(description="`database` and `registry`: whether each is usable.")
     missing: list[str] = Field(description="The checks that failed.")
     database_error: str | SkipJsonSchema[None] = None
-    model_error: str | SkipJsonSchema[None] = None
+    registry_error: str | SkipJsonSchema[None] = None
     writer_error: str | SkipJsonSchema[None] = Field(
         default=None, description="Storing predictions failed lately; they are kept and retried."
     )

@@ -20,19 +20,20 @@ class LatencyPercentiles(BaseModel):
 class WindowFigures(BaseModel):
     count: int = Field(description="Predictions stored in the window.")
     per_second: float = Field(description="count divided by the window's length.")
-    fraud_rate: float | None = Field(description="Share scored as fraud; null without predictions.")
+    positive_rate: float | None = Field(description="Share with the positive decision; null without predictions.")
     latency_ms: LatencyPercentiles
 
 
 class StatsOut(BaseModel):
     as_of: IsoDatetime = Field(description="When the figures were computed (they are cached ~1 s).")
     total_predictions: int = Field(description="Every stored prediction.")
-    total_fraud: int = Field(description="Stored predictions scored as fraud.")
+    total_positive: int = Field(description="Stored predictions with the positive decision.")
     window_seconds: int = Field(description="Length of the last_minute window in seconds.")
     last_minute: WindowFigures
-    fraud_rate: float | None = Field(description="total_fraud / total_predictions; null before any.")
+    positive_rate: float | None = Field(description="total_positive / total_predictions; null before any.")
     pending_writes: int = Field(description="Predictions answered but not stored yet (this replica).")
-    model_version: str | None = Field(description="The model being served; null when none is loaded.")
+    model: str = Field(description="The model these figures are of.")
+    model_version: str | None = Field(description="Its champion's version; null when it has none.")
 
 
 class StatsPoint(BaseModel):

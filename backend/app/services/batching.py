@@ -25,12 +25,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from app.registry.serving import ServedModel
+from app.serving.versions import LoadedVersion
 
 
 @dataclass
 class _Queue:
-    served: ServedModel
+    served: LoadedVersion
     rows: list[dict] = field(default_factory=list)
     waiting: list[asyncio.Future[float]] = field(default_factory=list)
     deadline: float = 0.0
@@ -49,7 +49,7 @@ class Batcher:
         self.batches = 0
         self.rows = 0
 
-    async def score(self, served: ServedModel, row: dict) -> float:
+    async def score(self, served: LoadedVersion, row: dict) -> float:
         """The probability ``served`` gives ``row``, scored with whatever rows join it."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[float] = loop.create_future()

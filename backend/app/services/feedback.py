@@ -9,7 +9,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.services.errors import Conflict, NotFound
+from app.core.errors import Conflict, NotFound
 from app.services.prediction_writer import PredictionWriter
 from driftwatch_core.db.models import GroundTruth, Prediction, utcnow
 
@@ -40,13 +40,13 @@ def _chunks(ids: list[uuid.UUID]) -> Iterable[list[uuid.UUID]]:
         yield ids[i : i + _CHUNK]
 
 
-def _existing_predictions(session: Session, ids: list[uuid.UUID], model: str | None) -> set[uuid.UUID]:
+def _existing_predictions(session: Session, ids: list[uuid.UUID], model: str) -> set[uuid.UUID]:
     found: set[uuid.UUID] = set()
     for chunk in _chunks(ids):
         # Shadow rows were never answered: their ids are unknown to callers.
-        query = select(Prediction.id).where(Prediction.id.in_(chunk), Prediction.shadow_of.is_(None))
-        if model is not None:
-            query = query.where(Prediction.model_name == model)
+        query = select(Prediction.id).where(
+            Prediction.id.in_(chunk), Prediction.model_name == model, Prediction.shadow_of.is_(None)
+        )
         found.update(session.scalars(query))
     return found
 
@@ -62,10 +62,10 @@ def _existing_labels(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, 
 
 
 def record_labels(
-    session: Session, writer: PredictionWriter, labels: dict[uuid.UUID, bool], model: str | None = None
+    session: Session, writer: PredictionWriter, model: str, labels: dict[uuid.UUID, bool]
 ) -> tuple[int, int]:
-    """Store labels; returns (stored, unchanged). Stores nothing and raises
-    ``UnknownPredictions`` when an id is unknown (or, with ``model``, another model's),
+    """Store labels of ``model``'s predictions; returns (stored, unchanged). Stores nothing and raises
+    ``UnknownPredictions`` when an id is unknown to ``model`` (another model's ids are),
     ``ConflictingLabels`` when one already has the other label (both name at most 100 ids)."""
     ids = list(labels)
     found = _existing_predictions(session, ids, model)
@@ -89,5 +89,5 @@ def record_labels(
         except IntegrityError:
             # A concurrent call stored some of these first: re-check from the top.
             session.rollback()
-            return record_labels(session, writer, labels, model)
+            return record_labels(session, writer, model, labels)
     return len(new), len(ids) - len(new)

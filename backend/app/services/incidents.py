@@ -13,8 +13,10 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.services.errors import Conflict, NotFound
-from driftwatch_core.db.models import Alert, Incident, RegisteredModel, utcnow
+from app.core.errors import NotFound
+from app.registry.lookup import registered_model
+from app.services import lifecycle
+from driftwatch_core.db.models import Alert, Incident, utcnow
 from driftwatch_core.features import humanize
 from driftwatch_core.incidents import RESOLVED, resolved_message
 from driftwatch_core.stages import record_event
@@ -26,14 +28,6 @@ STATUS_FILTER = {
     "resolved": ("resolved",),
     "active": ("open", "acknowledged"),
 }
-TRANSITIONS = {
-    "acknowledge": {"open": "acknowledged"},
-    "resolve": {"open": "resolved", "acknowledged": "resolved"},
-}
-
-
-class TransitionError(Conflict):
-    """The incident's status does not allow the action (e.g. acknowledging a resolved one)."""
 
 
 def _members(session: Session, ids: list[int]) -> dict[int, list[Alert]]:
@@ -98,19 +92,11 @@ def incident_out(incident: Incident, members: list[Alert], now: datetime) -> dic
     }
 
 
-def _known(session: Session, model: str) -> None:
-    if session.get(RegisteredModel, model) is None:
-        raise NotFound(f"model: no model named {model!r}: GET /api/v1/models lists them")
-
-
-def incidents(session: Session, status: str | None, limit: int, model: str | None = None) -> dict:
-    """Incidents newest first (of one model, when named), with the count per status."""
-    if model is not None:
-        _known(session, model)
-    query = select(Incident).order_by(Incident.opened_at.desc(), Incident.id.desc())
-    counting = select(Incident.status, func.count()).group_by(Incident.status)
-    if model is not None:
-        query, counting = query.where(Incident.model_name == model), counting.where(Incident.model_name == model)
+def incidents(session: Session, model: str, status: str | None, limit: int) -> dict:
+    """A model's incidents newest first, with the count per status."""
+    registered_model(session, model)
+    query = select(Incident).where(Incident.model_name == model).order_by(Incident.opened_at.desc(), Incident.id.desc())
+    counting = select(Incident.status, func.count()).where(Incident.model_name == model).group_by(Incident.status)
     if status:
         query = query.where(Incident.status.in_(STATUS_FILTER[status]))
     rows = session.scalars(query.limit(limit)).all()
@@ -134,23 +120,17 @@ def transition(session: Session, incident_id: int, action: str, actor: str) -> d
     found = session.get(Incident, incident_id, with_for_update=True)
     if found is None:
         raise NotFound(f"incident_id: no incident {incident_id}")
-    target = TRANSITIONS[action].get(found.status)
-    if target is None:
-        raise TransitionError(f"cannot {action} incident {incident_id}: it is already {found.status}")
     now = utcnow()
+    target = lifecycle.transition(found, action, f"incident {incident_id}", now)
     unresolved = session.scalars(
         select(Alert).where(Alert.incident_id == incident_id, Alert.status != "resolved").with_for_update()
     ).all()
     for alert in unresolved:
-        if target == "resolved":
-            alert.status, alert.resolved_at, alert.updated_at = "resolved", now, now
-        elif alert.status == "open":
-            alert.status, alert.acknowledged_at, alert.updated_at = "acknowledged", now, now
-    found.status, found.updated_at = target, now
+        if lifecycle.allowed(alert, action):
+            lifecycle.transition(alert, action, f"alert {alert.id}", now)
     if target == "acknowledged":
-        found.acknowledged_at, found.acknowledged_by = now, actor[:64]
+        found.acknowledged_by = actor[:64]
     else:
-        found.resolved_at = now
         record_event(
             session,
             found.model_name,

@@ -3,8 +3,7 @@
 The worker writes one ``monitoring_runs`` row per cycle and model, one
 ``drift_results`` row per feature (PSI and histograms in ``details``) and one
 ``performance_results`` row per kind; these functions shape them for the API.
-Every read is scoped to one model (``model``, the built-in fraud model unless
-a route names another): its runs, results and alerts only.
+Every read is scoped to one model: its runs, results and alerts only.
 """
 
 from __future__ import annotations
@@ -14,9 +13,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.services.errors import Conflict, NotFound
+from app.core.errors import NotFound
+from app.registry.lookup import registered_model
+from app.services import lifecycle
 from driftwatch_core.db.models import (
-    DEFAULT_MODEL,
     Alert,
     DriftResult,
     ModelVersion,
@@ -24,35 +24,29 @@ from driftwatch_core.db.models import (
     PerformanceResult,
     utcnow,
 )
-from driftwatch_core.features import FEATURE_NAMES, SCORE_NAME
+from driftwatch_core.features import SCORE_NAME
 
 FINISHED = ("ok", "insufficient_data")
 MAX_POINTS = 5_000
 DEFAULT_HISTORY = timedelta(hours=1)
-ALERT_TRANSITIONS = {
-    "acknowledge": {"open": "acknowledged"},
-    "resolve": {"open": "resolved", "acknowledged": "resolved"},
-}
 
 
-class TransitionError(Conflict):
-    """The alert's status does not allow the action (e.g. acknowledging a resolved one)."""
-
-
-def monitored(session: Session, model: str = DEFAULT_MODEL) -> tuple[tuple[str, ...], str]:
-    """The feature names (in schema order) and the score name of ``model``'s newest version."""
-    if model == DEFAULT_MODEL:
-        return FEATURE_NAMES, SCORE_NAME
-    version = session.scalars(
-        select(ModelVersion).where(ModelVersion.model_name == model).order_by(ModelVersion.registered_at.desc())
-    ).first()
+def monitored(session: Session, model: str) -> tuple[tuple[str, ...], str]:
+    """The feature names (in schema order) and the score name of the version ``model``'s cycles
+    judge: its champion, else its newest; ``NotFound`` for an unknown model."""
+    row = registered_model(session, model)
+    version = session.get(ModelVersion, row.champion_version) if row.champion_version else None
     if version is None:
-        raise NotFound(f"no model named {model!r}: GET /api/v1/models lists them")
+        version = session.scalars(
+            select(ModelVersion).where(ModelVersion.model_name == model).order_by(ModelVersion.registered_at.desc())
+        ).first()
+    if version is None:
+        return (), SCORE_NAME
     names = tuple(f["name"] for f in version.feature_schema)
-    return names, (version.reference or {}).get("score_name", "score")
+    return names, (version.reference or {}).get("score_name", SCORE_NAME)
 
 
-def latest_run(session: Session, model: str = DEFAULT_MODEL) -> MonitoringRun | None:
+def latest_run(session: Session, model: str) -> MonitoringRun | None:
     """The model's newest cycle that finished (failed cycles are skipped)."""
     return session.scalars(
         select(MonitoringRun)
@@ -66,7 +60,7 @@ def latest_run(session: Session, model: str = DEFAULT_MODEL) -> MonitoringRun | 
     ).first()
 
 
-def run_details(session: Session, model: str = DEFAULT_MODEL) -> dict:
+def run_details(session: Session, model: str) -> dict:
     """The rules of the model's newest cycle (thresholds, rule, costs); empty before any cycle."""
     details = session.scalars(
         select(MonitoringRun.details)
@@ -97,7 +91,7 @@ def _feature_out(row: DriftResult) -> dict:
     }
 
 
-def drift(session: Session, details: dict | None = None, model: str = DEFAULT_MODEL) -> dict:
+def drift(session: Session, model: str, details: dict | None = None) -> dict:
     """The newest cycle's drift per feature; ``details`` are its rules when the caller has them."""
     names, score_name = monitored(session, model)
     run = latest_run(session, model)
@@ -114,9 +108,9 @@ def drift(session: Session, details: dict | None = None, model: str = DEFAULT_MO
     }
 
 
-def summary(session: Session, model: str = DEFAULT_MODEL) -> dict:
+def summary(session: Session, model: str) -> dict:
     details = run_details(session, model)
-    result = drift(session, details, model)
+    result = drift(session, model, details)
     run, score = result["run"], result["score"]
     return {
         "status": result["status"],
@@ -132,7 +126,7 @@ def summary(session: Session, model: str = DEFAULT_MODEL) -> dict:
     }
 
 
-def history(session: Session, feature: str, since: datetime | None, model: str = DEFAULT_MODEL) -> list[dict]:
+def history(session: Session, model: str, feature: str, since: datetime | None) -> list[dict]:
     """One point per cycle for ``feature`` since ``since`` (default the last hour), oldest first;
     ``NotFound`` when the feature is not monitored."""
     names, score_name = monitored(session, model)
@@ -178,7 +172,8 @@ def _performance_of(model: str):
     )
 
 
-def performance(session: Session, since: datetime | None, model: str = DEFAULT_MODEL) -> dict:
+def performance(session: Session, model: str, since: datetime | None) -> dict:
+    registered_model(session, model)
     since = since or utcnow() - DEFAULT_HISTORY
     rows = session.scalars(
         _performance_of(model)
@@ -200,8 +195,8 @@ def performance(session: Session, since: datetime | None, model: str = DEFAULT_M
     }
 
 
-def alerts(session: Session, status: str | None, limit: int, model: str = DEFAULT_MODEL) -> dict:
-    monitored(session, model)  # NotFound for an unknown model
+def alerts(session: Session, model: str, status: str | None, limit: int) -> dict:
+    registered_model(session, model)
     query = select(Alert).where(Alert.model_name == model).order_by(Alert.opened_at.desc(), Alert.id.desc())
     if status:
         query = query.where(Alert.status == status)
@@ -220,14 +215,6 @@ def transition(session: Session, alert_id: int, action: str) -> Alert:
     alert = session.get(Alert, alert_id, with_for_update=True)
     if alert is None:
         raise NotFound(f"alert_id: no alert {alert_id}")
-    target = ALERT_TRANSITIONS[action].get(alert.status)
-    if target is None:
-        raise TransitionError(f"cannot {action} an alert that is {alert.status}")
-    now = utcnow()
-    alert.status, alert.updated_at = target, now
-    if target == "acknowledged":
-        alert.acknowledged_at = now
-    else:
-        alert.resolved_at = now
+    lifecycle.transition(alert, action, f"alert {alert_id}", utcnow())
     session.commit()
     return alert

@@ -35,7 +35,7 @@ from typing import Any, Protocol
 from pydantic_core import to_json
 from sqlalchemy import Connection, Engine, insert
 
-from app.services.errors import Busy
+from app.core.errors import Busy
 from driftwatch_core.db.models import Prediction
 
 log = logging.getLogger(__name__)
@@ -105,6 +105,7 @@ class Summaries(Protocol):
     def prepare(self, rows: list[dict]) -> Any: ...
     def write(self, conn: Connection, pending: Any) -> None: ...
     def commit(self, pending: Any) -> None: ...
+    def close(self) -> None: ...
 
 
 class PredictionWriter:
@@ -182,6 +183,8 @@ class PredictionWriter:
             self._thread.join(timeout_s)
         if self._queue:
             log.error("shutdown with %d predictions not stored", len(self._queue))
+        if self._summaries is not None and (self._thread is None or not self._thread.is_alive()):
+            self._summaries.close()
 
     def _close(self) -> None:
         if self._conn is not None:

@@ -1,4 +1,4 @@
-"""Stored predictions, newest first, with their labels when known."""
+"""A model's stored predictions, newest first, with their labels when known."""
 
 from __future__ import annotations
 
@@ -7,14 +7,22 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
+from app.registry.lookup import registered_model
 from driftwatch_core.db.models import GroundTruth, Prediction
 
 
 def page(
-    session: Session, limit: int, offset: int, since: datetime | None = None, until: datetime | None = None
+    session: Session,
+    model: str,
+    limit: int,
+    offset: int,
+    since: datetime | None = None,
+    until: datetime | None = None,
 ) -> dict:
-    """One page of predictions made in [since, until), newest first, and how many there are."""
-    where: list[ColumnElement[bool]] = [Prediction.shadow_of.is_(None)]  # shadow rows were never answered
+    """One page of ``model``'s predictions made in [since, until), newest first, and how many there are."""
+    registered_model(session, model)
+    # Shadow rows were never answered.
+    where: list[ColumnElement[bool]] = [Prediction.model_name == model, Prediction.shadow_of.is_(None)]
     if since is not None:
         where.append(Prediction.created_at >= since)
     if until is not None:
@@ -32,9 +40,10 @@ def page(
         {
             "prediction_id": p.id,
             "created_at": p.created_at,
+            "model": p.model_name,
             "model_version": p.model_version,
-            "fraud_probability": p.probability,
-            "is_fraud": p.is_fraud,
+            "score": p.probability,
+            "decision": p.is_fraud,
             "latency_ms": p.latency_ms,
             "label": label,
             "features": p.features,

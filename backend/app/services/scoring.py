@@ -1,4 +1,4 @@
-"""Score rows (the fraud model's transactions, a registered model's rows) and queue them for storage.
+"""Score a registered model's rows and queue them for storage.
 
 A request is answered by the version its model's routing picks (the champion,
 or the canary for its share of entity ids); when the model has a challenger,
@@ -17,10 +17,10 @@ import numpy as np
 
 from app.core.ids import uuid7s
 from app.core.metrics import Metrics
-from app.registry.serving import Route
 from app.services.prediction_writer import PredictionWriter
 from app.services.shadow import ShadowJob, ShadowScorer
-from driftwatch_core.db.models import DEFAULT_MODEL, utcnow
+from app.serving.router import Route
+from driftwatch_core.db.models import utcnow
 
 
 @dataclass(frozen=True)
@@ -87,35 +87,19 @@ def score_request(
     if route.shadow is not None:
         shadow.submit(ShadowJob(route.shadow, rows, [s.prediction_id for s in scored], now))
     metrics.child(metrics.answered, served.name, served.version, route.stage).inc(len(scored))
-    if served.name == DEFAULT_MODEL:
-        for s in scored:
-            metrics.scores.observe(s.probability)
-        fraud = sum(1 for s in scored if s.decision)
-        metrics.child(metrics.predictions, "fraud").inc(fraud)
-        metrics.child(metrics.predictions, "legit").inc(len(scored) - fraud)
+    metrics.child(metrics.model_info, served.name, served.version).set(1)
+    histogram = metrics.child(metrics.scores, served.name)
+    for s in scored:
+        histogram.observe(s.probability)
+    positive = sum(1 for s in scored if s.decision)
+    metrics.child(metrics.predictions, served.name, "positive").inc(positive)
+    metrics.child(metrics.predictions, served.name, "negative").inc(len(scored) - positive)
     metrics.pending_writes.set(writer.pending)
     return Answered(route, scored, latency_ms)
 
 
-def fraud_answers(answered: Answered) -> list[dict]:
-    """The fraud model's answer shape (``/predict``)."""
-    return [
-        {
-            "prediction_id": s.prediction_id,
-            "fraud_probability": round(s.probability, 6),
-            "is_fraud": s.decision,
-            "decision": "fraud" if s.decision else "legit",
-            "threshold": answered.threshold,
-            "model_version": answered.version,
-            "stage": answered.route.stage,
-            "latency_ms": answered.latency_ms,
-        }
-        for s in answered.scored
-    ]
-
-
-def registered_answers(answered: Answered) -> list[dict]:
-    """A registered model's answer shape (``/models/{name}/predict``)."""
+def answers(answered: Answered) -> list[dict]:
+    """Each scored row as ``/models/{name}/predict`` answers it (``ScoredRow``)."""
     return [
         {
             "prediction_id": s.prediction_id,

@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from app.core.metrics import Metrics
-from app.registry.serving import ServedModel
 from app.services.prediction_writer import PredictionWriter
+from app.serving.versions import LoadedVersion
 
 log = logging.getLogger(__name__)
 #: Rows that wake the scorer before its interval is up.
@@ -36,7 +36,7 @@ BATCH_ROWS = 256
 
 @dataclass(frozen=True)
 class ShadowJob:
-    served: ServedModel
+    served: LoadedVersion
     rows: Sequence[dict]
     answered: Sequence[uuid.UUID]
     created_at: datetime

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.services.errors import Conflict, NotFound
+from app.core.errors import Conflict, NotFound
 from driftwatch_core import stages
 from driftwatch_core.db.models import ModelEvent, RegisteredModel, VersionComparison, utcnow
 

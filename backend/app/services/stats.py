@@ -16,7 +16,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import FunctionElement
 
-from driftwatch_core.db.models import DEFAULT_MODEL, Prediction, utcnow
+from driftwatch_core.db.models import Prediction, utcnow
 
 WINDOW_S = 60
 
@@ -39,11 +39,11 @@ def _epoch_seconds_sqlite(element, compiler, **kw) -> str:  # stored as UTC wall
     return f"((julianday({compiler.process(element.clauses, **kw)}) - 2440587.5) * 86400.0)"
 
 
-def compute_stats(session: Session, model: str = DEFAULT_MODEL) -> dict:
-    """One model's totals and last-minute figures (the positive decision counts as "fraud")."""
+def compute_stats(session: Session, model: str) -> dict:
+    """One model's totals and last-minute figures."""
     now = utcnow()
     since = now - timedelta(seconds=WINDOW_S)
-    total, total_fraud = session.execute(
+    total, total_positive = session.execute(
         select(func.count(), func.coalesce(func.sum(func.cast(Prediction.is_fraud, Integer)), 0)).where(
             Prediction.model_name == model, Prediction.shadow_of.is_(None)
         )
@@ -56,17 +56,17 @@ def compute_stats(session: Session, model: str = DEFAULT_MODEL) -> dict:
     return {
         "as_of": now,
         "total_predictions": int(total),
-        "total_fraud": int(total_fraud),
+        "total_positive": int(total_positive),
         "window_seconds": WINDOW_S,
         "last_minute": window_figures(
             np.array([r[0] for r in recent], dtype=float), np.array([r[1] for r in recent], dtype=bool)
         ),
-        "fraud_rate": round(int(total_fraud) / int(total), 5) if total else None,
+        "positive_rate": round(int(total_positive) / int(total), 5) if total else None,
     }
 
 
-def window_figures(latency: np.ndarray, fraud: np.ndarray) -> dict:
-    """Count, rate, fraud rate and latency percentiles of one ``WINDOW_S`` window."""
+def window_figures(latency: np.ndarray, positive: np.ndarray) -> dict:
+    """Count, rate, positive rate and latency percentiles of one ``WINDOW_S`` window."""
 
     def pct(q: float) -> float | None:
         return round(float(np.percentile(latency, q)), 3) if latency.size else None
@@ -74,12 +74,12 @@ def window_figures(latency: np.ndarray, fraud: np.ndarray) -> dict:
     return {
         "count": int(latency.size),
         "per_second": round(latency.size / WINDOW_S, 3),
-        "fraud_rate": round(float(fraud.mean()), 5) if fraud.size else None,
+        "positive_rate": round(float(positive.mean()), 5) if positive.size else None,
         "latency_ms": {"p50": pct(50), "p95": pct(95), "p99": pct(99)},
     }
 
 
-def stats_history(session: Session, minutes: int, step_s: int, model: str = DEFAULT_MODEL) -> dict:
+def stats_history(session: Session, model: str, minutes: int, step_s: int) -> dict:
     """The last-minute figures as they were every ``step_s`` over the last ``minutes``.
 
     Each point is what ``GET /stats`` said then (a trailing ``WINDOW_S`` window), so
@@ -101,21 +101,26 @@ def stats_history(session: Session, minutes: int, step_s: int, model: str = DEFA
         )
         .all()
     )
-    table = np.array(rows, dtype=float).reshape(-1, 3)  # is_fraud is NOT NULL: 0.0 / 1.0
-    at, latency, fraud = table[:, 0], table[:, 1], table[:, 2].astype(bool)
+    table = np.array(rows, dtype=float).reshape(-1, 3)  # the decision is NOT NULL: 0.0 / 1.0
+    at, latency, positive = table[:, 0], table[:, 1], table[:, 2].astype(bool)
     points = []
     for end in ends:
         hi = int(np.searchsorted(at, end.timestamp(), side="right"))
         lo = int(np.searchsorted(at, end.timestamp() - WINDOW_S, side="left"))
-        points.append({"as_of": end, "last_minute": window_figures(latency[lo:hi], fraud[lo:hi])})
+        points.append({"as_of": end, "last_minute": window_figures(latency[lo:hi], positive[lo:hi])})
     return {"window_seconds": WINDOW_S, "step_seconds": step_s, "points": points}
 
 
 def current_stats(
-    session: Session, cache: StatsCache, pending_writes: int, model_version: str | None, model: str = DEFAULT_MODEL
+    session: Session, cache: StatsCache, pending_writes: int, model: str, model_version: str | None
 ) -> dict:
-    """The cached figures with what this replica adds: its unstored writes and its model."""
-    return {**cache.get(session, model), "pending_writes": pending_writes, "model_version": model_version}
+    """The cached figures of ``model`` with what this replica adds: its unstored writes and the champion."""
+    return {
+        **cache.get(session, model),
+        "pending_writes": pending_writes,
+        "model": model,
+        "model_version": model_version,
+    }
 
 
 class StatsCache:
@@ -126,7 +131,7 @@ class StatsCache:
         self._lock = threading.Lock()
         self._values: dict[str, tuple[float, dict]] = {}
 
-    def get(self, session: Session, model: str = DEFAULT_MODEL) -> dict:
+    def get(self, session: Session, model: str) -> dict:
         with self._lock:
             at, value = self._values.get(model, (0.0, {}))
             if not value or time.monotonic() - at >= self._ttl:

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import Query
 
 from app.api.deps import SessionDep
+from app.api.scoped import ModelName, ModelRoutes
 from app.schemas.monitoring import AlertOut, AlertsOut
 from app.services import monitoring
 
-router = APIRouter(tags=["alerts"])
+router = ModelRoutes(tags=["alerts"])
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"description": "Unknown alert id."},
@@ -18,14 +19,16 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.get("/alerts", response_model=AlertsOut)
+@router.model_get("/alerts", response_model=AlertsOut, responses={404: {"description": "No such model."}})
 def list_alerts(
+    name: ModelName,
     session: SessionDep,
     status: Literal["open", "acknowledged", "resolved"] | None = None,
     limit: int = Query(100, ge=1, le=1000),
 ):
-    """Alerts, newest first, optionally of one status; with the count per status."""
-    return monitoring.alerts(session, status, limit)
+    """The model's alerts, newest first, optionally of one status; with the count per status (acknowledge and
+    resolve them by id)."""
+    return monitoring.alerts(session, name, status, limit)
 
 
 @router.post("/alerts/{alert_id}/acknowledge", response_model=AlertOut, responses=_ERRORS)
@@ -38,14 +41,3 @@ def acknowledge_alert(alert_id: int, session: SessionDep):
 def resolve_alert(alert_id: int, session: SessionDep):
     """Close an open or acknowledged alert (it reopens if the condition still holds)."""
     return monitoring.transition(session, alert_id, "resolve")
-
-
-@router.get("/models/{name}/alerts", response_model=AlertsOut, responses={404: {"description": "No such model."}})
-def list_model_alerts(
-    name: Annotated[str, Path(description="A registered model's name.")],
-    session: SessionDep,
-    status: Literal["open", "acknowledged", "resolved"] | None = None,
-    limit: int = Query(100, ge=1, le=1000),
-):
-    """`/alerts` of one registered model (acknowledge and resolve them by id as any alert)."""
-    return monitoring.alerts(session, status, limit, model=name)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import Path, Query
 
 from app.api.deps import ActorDep, SessionDep
+from app.api.scoped import ModelName, ModelRoutes
 from app.schemas.incidents import IncidentOut, IncidentsOut
 from app.services import incidents
 
-router = APIRouter(tags=["incidents"])
+router = ModelRoutes(tags=["incidents"])
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"description": "Unknown incident id."},
@@ -22,15 +23,15 @@ IncidentId = Annotated[int, Path(ge=1, le=2**63 - 1, description="An incident's 
 _STATUS = "One status, or `active` (open or acknowledged)."
 
 
-@router.get("/incidents", response_model=IncidentsOut, responses={404: {"description": "No such model."}})
+@router.model_get("/incidents", response_model=IncidentsOut, responses={404: {"description": "No such model."}})
 def list_incidents(
+    name: ModelName,
     session: SessionDep,
     status: Annotated[StatusFilter | None, Query(description=_STATUS)] = None,
     limit: Limit = 50,
-    model: Annotated[str | None, Query(max_length=64, description="Only this model's incidents.")] = None,
 ):
-    """Incidents of every model (or of `model`), newest first, with the count per status."""
-    return incidents.incidents(session, status, limit, model)
+    """The model's incidents, newest first, with the count per status."""
+    return incidents.incidents(session, name, status, limit)
 
 
 @router.get("/incidents/{incident_id}", response_model=IncidentOut, responses={404: _ERRORS[404]})
@@ -49,14 +50,3 @@ def acknowledge_incident(incident_id: IncidentId, session: SessionDep, actor: Ac
 def resolve_incident(incident_id: IncidentId, session: SessionDep, actor: ActorDep):
     """Close an incident and all its unresolved alerts (a cause that still holds opens a new one)."""
     return incidents.transition(session, incident_id, "resolve", actor)
-
-
-@router.get("/models/{name}/incidents", response_model=IncidentsOut, responses={404: {"description": "No such model."}})
-def list_model_incidents(
-    name: Annotated[str, Path(description="A registered model's name.")],
-    session: SessionDep,
-    status: Annotated[StatusFilter | None, Query(description=_STATUS)] = None,
-    limit: Limit = 50,
-):
-    """`/incidents` of one registered model."""
-    return incidents.incidents(session, status, limit, model=name)

@@ -1,4 +1,10 @@
-"""Scoring: one transaction, or a batch in one vectorised model call."""
+"""Scoring a registered model: one row, or a batch in one vectorised model call.
+
+Each request is routed first (the champion answers, or the canary for its share of
+entity ids) and validated against the schema of the version that answers it: a bad
+field is the same 422 for every model. The answer names the version and stage that
+scored it, in the body and in ``X-Model-Version``.
+"""
 
 from __future__ import annotations
 
@@ -6,116 +12,89 @@ import os
 import time
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi import Request, Response
 from fastapi.concurrency import run_in_threadpool
-from fastapi.exceptions import RequestValidationError
-from pydantic import ValidationError
 from pydantic_core import to_json
 
-from app.api.deps import NO_MODEL, EntityDep, StateDep
-from app.core.state import AppState
-from app.registry.serving import Route
-from app.schemas.transaction import BatchIn, BatchOut, PredictionOut, Transaction
-from app.services.errors import NotFound
-from app.services.scoring import Answered, fraud_answers, score_request
-from driftwatch_core.defaults import DEFAULT_MODEL
+from app.api.deps import EntityDep, RuntimeDep
+from app.api.scoped import ModelName, ModelRoutes
+from app.schemas.scoring import RowIn, RowsIn, ScoredBatch, ScoredRow
+from app.services.runtime import Runtime
+from app.services.scoring import Answered, answers, score_request
+from app.serving.router import Route
 
-router = APIRouter(tags=["predict"])
+router = ModelRoutes(tags=["predict"])
 
-_BUSY: dict[int | str, dict[str, Any]] = {
-    503: {"description": "Too many predictions waiting to be stored; retry shortly."}
+_RESPONSES: dict[int | str, dict[str, Any]] = {
+    404: {"description": "No model of that name (or it has no version yet)."},
+    503: {"description": "Too many predictions waiting to be stored; retry shortly."},
 }
 #: Every scoring answer names the version that scored it in this header too.
 VERSION_HEADER = "X-Model-Version"
 
 
-def _route(state: AppState, name: str, entity: str | None) -> Route:
-    try:
-        return state.route(name, entity, os.urandom(8))
-    except NotFound:
-        if name != DEFAULT_MODEL:
-            raise
-        raise HTTPException(503, detail=NO_MODEL) from None
+def _route(runtime: Runtime, name: str, entity: str | None) -> Route:
+    return runtime.route(name, entity, os.urandom(8))
 
 
-def _record(
-    request: Request, response: Response, state: AppState, route: Route, rows: list[dict], probabilities=None
-) -> Answered:
+def _record(request: Request, runtime: Runtime, route: Route, rows: list[dict], probabilities=None) -> Answered:
     started = getattr(request.state, "started", time.perf_counter())  # set by RequestMetrics
-    answered = score_request(rows, route, state.writer, state.shadow, state.metrics, started, probabilities)
-    response.headers[VERSION_HEADER] = answered.version
-    return answered
+    return score_request(rows, route, runtime.writer, runtime.shadow, runtime.metrics, started, probabilities)
 
 
-def score(request: Request, response: Response, state: AppState, name: str, rows: list[dict], entity: str | None):
-    """Route and score a batch in one model call, record it; the answering version in the response header."""
-    return _record(request, response, state, _route(state, name, entity), rows)
-
-
-async def score_one(
-    request: Request, response: Response, state: AppState, name: str, row: dict, entity: str | None
-) -> Answered:
-    """Route one row and score it together with the rows of concurrent requests (``state.batcher``)."""
-    route = _route(state, name, entity)
-    probability = await state.batcher.score(route.answer, row)
-    return _record(request, response, state, route, [row], [probability])
-
-
-@router.post("/predict", response_model=PredictionOut, responses=_BUSY)
+@router.model_post("/predict", response_model=ScoredRow, responses=_RESPONSES)
 async def predict(
-    transaction: Transaction, request: Request, response: Response, state: StateDep, entity: EntityDep = None
+    name: ModelName, row: RowIn, request: Request, response: Response, runtime: RuntimeDep, entity: EntityDep = None
 ):
-    """Score one transaction with the champion (or the canary, for its share of entity ids) and record it."""
-    answered = await score_one(request, response, state, DEFAULT_MODEL, transaction.model_dump(), entity)
-    return fraud_answers(answered)[0]
+    """Score one row with the model's champion (or its canary, for its share of entity ids) and record it."""
+    route = _route(runtime, name, entity)
+    valid = route.answer.validate_row(row.root)
+    # Scored together with the rows of concurrent requests: one model call (``runtime.batcher``).
+    probability = await runtime.batcher.score(route.answer, valid)
+    answered = _record(request, runtime, route, [valid], [probability])
+    response.headers[VERSION_HEADER] = answered.version
+    return answers(answered)[0]
 
 
-#: The body of /predict/batch is parsed and validated in one pass by pydantic's JSON parser
-#: (``BatchIn.model_validate_json``): a third of the CPU of FastAPI's ``json.loads`` followed
-#: by validating the Python objects, at 1,000 rows. The schema is documented as if FastAPI read it.
+#: The body of a batch is parsed and validated in one pass by pydantic's JSON parser against the
+#: answering version's schema (``LoadedVersion.parse_rows``); it is documented as ``RowsIn``.
 _BATCH_BODY = {
     "requestBody": {
         "required": True,
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/BatchIn"}}},
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RowsIn"}}},
     }
 }
 
 
-def batch_rows(body: bytes) -> list[dict]:
-    """The validated rows of a /predict/batch body; a 422 naming each bad field otherwise
-    (the same answer as every other body's)."""
-    try:
-        batch = BatchIn.model_validate_json(body)
-    except ValidationError as exc:
-        raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]) from None
-    return [t.model_dump() for t in batch.transactions]  # type: ignore[attr-defined]  # made by create_model
-
-
-def _batch_answer(request: Request, response: Response, state: AppState, body: bytes, entity: str | None) -> Response:
-    answered = score(request, response, state, DEFAULT_MODEL, batch_rows(body), entity)
+def _batch_answer(request: Request, runtime: Runtime, name: str, body: bytes, entity: str | None) -> Response:
+    route = _route(runtime, name, entity)
+    answered = _record(request, runtime, route, route.answer.parse_rows(body))
     payload = {
+        "model": name,
         "model_version": answered.version,
         "stage": answered.route.stage,
         "threshold": answered.threshold,
         "count": len(answered.scored),
         "latency_ms": answered.latency_ms,
-        "predictions": fraud_answers(answered),
+        "predictions": answers(answered),
     }
     return Response(to_json(payload), media_type="application/json", headers={VERSION_HEADER: answered.version})
 
 
-@router.post(
+@router.model_post(
     "/predict/batch",
-    # Our own answer is not validated again (a thousand PredictionOut models per call): it is
-    # built from typed values and written by pydantic's serializer, documented as BatchOut.
+    # Our own answer is not validated again (thousands of ScoredRow models per call): it is built
+    # from typed values and written by pydantic's serializer, documented as ScoredBatch.
     response_model=None,
-    responses={200: {"model": BatchOut, "description": "Successful Response"}, **_BUSY},
+    responses={200: {"model": ScoredBatch, "description": "Successful Response"}, **_RESPONSES},
     openapi_extra=_BATCH_BODY,
 )
-async def predict_batch(request: Request, response: Response, state: StateDep, entity: EntityDep = None) -> Response:
-    """Score up to 10,000 transactions in one model call (one version answers the whole batch) and record them all."""
+async def predict_batch(name: ModelName, request: Request, runtime: RuntimeDep, entity: EntityDep = None) -> Response:
+    """Score up to 10,000 rows in one model call (one version answers the whole batch) and record them all."""
     body = await request.body()
     # Validating and scoring thousands of rows takes tens of milliseconds: on a worker thread,
-    # the event loop goes on answering single predictions meanwhile (the GIL is handed over
-    # every few milliseconds) instead of holding them until the batch is done.
-    return await run_in_threadpool(_batch_answer, request, response, state, body, entity)
+    # the event loop goes on answering single predictions meanwhile.
+    return await run_in_threadpool(_batch_answer, request, runtime, name, body, entity)
+
+
+PARSED_BODIES = (RowsIn,)

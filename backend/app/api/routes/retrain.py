@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Query, Request
 
-from app.api.deps import SessionDep, StateDep
+from app.api.deps import RuntimeDep, SessionDep
 from app.core.ratelimit import identify
 from app.retrain import jobs
 from app.schemas.retrain import RetrainIn, RetrainJobOut
@@ -46,7 +46,7 @@ def retrain_model(
     name: Name,
     request: Request,
     session: SessionDep,
-    state: StateDep,
+    runtime: RuntimeDep,
     body: Annotated[RetrainIn, Body(description="Optional: no body takes every default.")] = _DEFAULTS,
 ):
     """Queue a retrain: a challenger trained on the model's recent labelled traffic (and some of its original
@@ -56,7 +56,7 @@ def retrain_model(
         job = jobs.request_retrain(
             session,
             name,
-            settings=state.settings,
+            settings=runtime.settings,
             requested_by=_requested_by(request),
             trials=body.trials,
             window_minutes=body.window_minutes,

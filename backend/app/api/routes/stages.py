@@ -11,15 +11,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query
+from fastapi import Body, Query
 
 from app.api.deps import ActorDep, SessionDep
+from app.api.scoped import ModelName, ModelRoutes
 from app.schemas.common import UtcDatetime
 from app.schemas.stages import CanaryIn, ComparisonOut, EventOut, StageChangeIn, StageChangeOut
 from app.services import stages as service
 from driftwatch_core import stages
 
-router = APIRouter(tags=["stages"])
+router = ModelRoutes(tags=["stages"])
 
 _REFUSED: dict[int | str, dict[str, Any]] = {
     404: {"description": "No such model or version."},
@@ -103,25 +104,16 @@ def retire_version(name: str, version: str, session: SessionDep, actor: ActorDep
         )
 
 
-@router.get("/models/{name}/events", response_model=list[EventOut], responses={404: _REFUSED[404]})
-def list_model_events(
-    name: str,
-    session: SessionDep,
-    since: Annotated[UtcDatetime | None, Query(description="ISO 8601, inclusive (UTC without an offset)")] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-):
-    """What happened to this model, newest first: registrations, stage changes, retrains, gate decisions."""
-    return service.events(session, name, since, limit)
-
-
-@router.get("/events", response_model=list[EventOut])
+@router.model_get("/events", response_model=list[EventOut], responses={404: _REFUSED[404]})
 def list_events(
+    name: ModelName,
     session: SessionDep,
     since: Annotated[UtcDatetime | None, Query(description="ISO 8601, inclusive (UTC without an offset)")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ):
-    """Every model's events, newest first: the timeline the dashboard marks on its charts."""
-    return service.events(session, None, since, limit)
+    """What happened to this model, newest first: registrations, stage changes, retrains, gate decisions,
+    traffic switches, incidents opened and resolved (the timeline its charts mark)."""
+    return service.events(session, name, since, limit)
 
 
 @router.get("/models/{name}/comparison", response_model=ComparisonOut, responses={404: _REFUSED[404]})
