@@ -17,10 +17,9 @@ def dialect(request) -> str:
 
 
 @pytest.fixture
-def settings(database_url, model_dir) -> Settings:
+def settings(database_url) -> Settings:
     return Settings(
         database_url=database_url,
-        model_dir=model_dir,
         write_interval_ms=20,
         admin_api_keys=TEST_ADMIN_KEY,
         predict_api_keys=TEST_PREDICT_KEY,
@@ -31,8 +30,9 @@ def settings(database_url, model_dir) -> Settings:
 
 
 @pytest.fixture
-def client(settings, clean_db):
-    """A test client of the real app that sends the admin key (``anonymous`` sends none)."""
+def client(settings, demo_model):
+    """A test client of the real app, the demo model (``fraud``) registered, that sends the admin key
+    (``anonymous`` sends none)."""
     with TestClient(create_app(settings), headers=auth()) as c:
         yield until_ready(c)
 

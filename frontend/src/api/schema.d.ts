@@ -12,10 +12,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List Alerts
-         * @description Alerts, newest first, optionally of one status; with the count per status.
+         * List Alerts For Default Model
+         * @description `GET /api/v1/models/{name}/alerts` for the default model (`DEFAULT_MODEL`): the same handler, the same answers. The model's alerts, newest first, optionally of one status; with the count per status (acknowledge and
          */
-        get: operations["listAlerts"];
+        get: operations["listAlertsForDefaultModel"];
         put?: never;
         post?: never;
         delete?: never;
@@ -100,10 +100,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Get Drift
-         * @description Latest drift per feature and for the score: tests, severity, sample sizes, histograms.
+         * Get Drift For Default Model
+         * @description `GET /api/v1/models/{name}/drift` for the default model (`DEFAULT_MODEL`): the same handler, the same answers. The latest cycle's drift per feature and for the score: tests, severity, sample sizes, histograms.
          */
-        get: operations["getDrift"];
+        get: operations["getDriftForDefaultModel"];
         put?: never;
         post?: never;
         delete?: never;
@@ -120,10 +120,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Get Drift History
-         * @description PSI, test statistic and p-value of one feature (or fraud_probability) per cycle.
+         * Get Drift History For Default Model
+         * @description `GET /api/v1/models/{name}/drift/history` for the default model (`DEFAULT_MODEL`): the same handler, the same answers. PSI, test statistic and p-value of one feature (or the score) per cycle.
          */
-        get: operations["getDriftHistory"];
+        get: operations["getDriftHistoryForDefaultModel"];
         put?: never;
         post?: never;
         delete?: never;
@@ -140,10 +140,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Get Drift Summary
-         * @description Dataset drift (with its rule), the drifted features and prediction drift.
+         * Get Drift Summary For Default Model
+         * @description `GET /api/v1/models/{name}/drift/summary` for the default model (`DEFAULT_MODEL`): the same handler, the same answers. Dataset drift (with its rule), the drifted features and prediction drift.
          */
-        get: operations["getDriftSummary"];
+        get: operations["getDriftSummaryForDefaultModel"];
         put?: never;
         post?: never;
         delete?: never;
@@ -160,10 +160,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List Events
-         * @description Every model's events, newest first: the timeline the dashboard marks on its charts.
+         * List Events For Default Model
+         * @description `GET /api/v1/models/{name}/events` for the default model (`DEFAULT_MODEL`): the same handler, the same answers. What happened to this model, newest first: registrations, stage changes, retrains, gate decisions,
          */
-        get: operations["listEvents"];
+        get: operations["listEventsForDefaultModel"];
         put?: never;
         post?: never;
         delete?: never;
@@ -182,10 +182,10 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Explain
-         * @description SHAP contribution of each feature to one transaction's score by the champion, in log-odds.
+         * Explain For Default Model
+         * @description `POST /api/v1/models/{name}/explain` for the default model (`DEFAULT_MODEL`): the same handler, the same answers. TreeSHAP contribution of each feature to one row's score by the champion, in log-odds (XGBoost
          */
-        post: operations["explain"];
+        post: operations["explainForDefaultModel"];
         delete?: never;
         options?: never;
         head?: never;
@@ -200,10 +200,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Explain Global
-         * @description Mean absolute SHAP value per feature over a reference sample (computed once per version).
+         * Explain Global For Default Model
+         * @description `GET /api/v1/models/{name}/explain/global` for the default model (`DEFAULT_MODEL`): the same handler, the same answers. Mean absolute SHAP value per feature over the champion's reference rows (computed once per version).
          */
-        get: operations["explainGlobal"];
+        get: operations["explainGlobalForDefaultModel"];
         put?: never;
         post?: never;
         delete?: never;
@@ -222,10 +222,10 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Record Feedback
-         * @description Record the true label of one prediction or of a batch (all or nothing).
+         * Record Feedback For Default Model
+         * @description `POST /api/v1/models/{name}/feedback` for the default model (`DEFAULT_MODEL`): the same handler, the same answers. Record the true label of one prediction of this model or of a batch (all or nothing).
          */
-        post: operations["recordFeedback"];
+        post: operations["recordFeedbackForDefaultModel"];
         delete?: never;
         options?: never;
         head?: never;
@@ -260,10 +260,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List Incidents
-         * @description Incidents of every model (or of `model`), newest first, with the count per status.
+         * List Incidents For Default Model
+         * @description `GET /api/v1/models/{name}/incidents` for the default model (`DEFAULT_MODEL`): the same handler, the same answers. The model's incidents, newest first, with the count per status.
          */
-        get: operations["listIncidents"];
+        get: operations["listIncidentsForDefaultModel"];
         put?: never;
         post?: never;
         delete?: never;
@@ -360,10 +360,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Get Model Info
-         * @description The champion's version, training time, hold-out metrics, decision threshold and feature schema.
+         * Get Served Version For Default Model
+         * @description `GET /api/v1/models/{name}/model` for the default model (`DEFAULT_MODEL`): the same handler, the same answers. The version of the model that answers (its champion): format, threshold, metrics, feature schema.
          */
-        get: operations["getModelInfo"];
+        get: operations["getServedVersionForDefaultModel"];
         put?: never;
         post?: never;
         delete?: never;
@@ -381,7 +381,7 @@ export interface paths {
         };
         /**
          * List Models
-         * @description Every registered model with its newest version (the built-in `fraud` model first).
+         * @description Every registered model with its newest version (the default model first, marked `is_default`).
          */
         get: operations["listModels"];
         put?: never;
@@ -427,10 +427,11 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List Model Alerts
-         * @description `/alerts` of one registered model (acknowledge and resolve them by id as any alert).
+         * List Alerts
+         * @description The model's alerts, newest first, optionally of one status; with the count per status (acknowledge and
+         *     resolve them by id).
          */
-        get: operations["listModelAlerts"];
+        get: operations["listAlerts"];
         put?: never;
         post?: never;
         delete?: never;
@@ -469,10 +470,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Get Model Drift
-         * @description `/drift` of one registered model: its latest cycle's drift per feature and for its score.
+         * Get Drift
+         * @description The latest cycle's drift per feature and for the score: tests, severity, sample sizes, histograms.
          */
-        get: operations["getModelDrift"];
+        get: operations["getDrift"];
         put?: never;
         post?: never;
         delete?: never;
@@ -489,10 +490,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Get Model Drift History
-         * @description `/drift/history` of one feature (or the score) of one registered model.
+         * Get Drift History
+         * @description PSI, test statistic and p-value of one feature (or the score) per cycle.
          */
-        get: operations["getModelDriftHistory"];
+        get: operations["getDriftHistory"];
         put?: never;
         post?: never;
         delete?: never;
@@ -509,10 +510,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Get Model Drift Summary
-         * @description `/drift/summary` of one registered model.
+         * Get Drift Summary
+         * @description Dataset drift (with its rule), the drifted features and prediction drift.
          */
-        get: operations["getModelDriftSummary"];
+        get: operations["getDriftSummary"];
         put?: never;
         post?: never;
         delete?: never;
@@ -529,10 +530,11 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List Model Events
-         * @description What happened to this model, newest first: registrations, stage changes, retrains, gate decisions.
+         * List Events
+         * @description What happened to this model, newest first: registrations, stage changes, retrains, gate decisions,
+         *     traffic switches, incidents opened and resolved (the timeline its charts mark).
          */
-        get: operations["listModelEvents"];
+        get: operations["listEvents"];
         put?: never;
         post?: never;
         delete?: never;
@@ -551,10 +553,31 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Explain Registered
-         * @description TreeSHAP contribution of each feature to one row's score (XGBoost models; others: 422 saying why).
+         * Explain
+         * @description TreeSHAP contribution of each feature to one row's score by the champion, in log-odds (XGBoost
+         *     models; others answer 422 saying why).
          */
-        post: operations["explainRegistered"];
+        post: operations["explain"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/models/{name}/explain/global": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Explain Global
+         * @description Mean absolute SHAP value per feature over the champion's reference rows (computed once per version).
+         */
+        get: operations["explainGlobal"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -571,10 +594,10 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Record Registered Feedback
-         * @description The true label of predictions of this model (all or nothing; another model's ids are unknown here).
+         * Record Feedback
+         * @description Record the true label of one prediction of this model or of a batch (all or nothing).
          */
-        post: operations["recordRegisteredFeedback"];
+        post: operations["recordFeedback"];
         delete?: never;
         options?: never;
         head?: never;
@@ -589,10 +612,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List Model Incidents
-         * @description `/incidents` of one registered model.
+         * List Incidents
+         * @description The model's incidents, newest first, with the count per status.
          */
-        get: operations["listModelIncidents"];
+        get: operations["listIncidents"];
         put?: never;
         post?: never;
         delete?: never;
@@ -610,7 +633,7 @@ export interface paths {
         };
         /**
          * Get Served Version
-         * @description The version of the model this process serves: format, threshold, metrics, feature schema.
+         * @description The version of the model that answers (its champion): format, threshold, metrics, feature schema.
          */
         get: operations["getServedVersion"];
         put?: never;
@@ -629,10 +652,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Get Model Performance
-         * @description `/performance` of one registered model.
+         * Get Performance
+         * @description Realized (from labels) and estimated (from scores) performance series.
          */
-        get: operations["getModelPerformance"];
+        get: operations["getPerformance"];
         put?: never;
         post?: never;
         delete?: never;
@@ -651,10 +674,10 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Predict Registered
+         * Predict
          * @description Score one row with the model's champion (or its canary, for its share of entity ids) and record it.
          */
-        post: operations["predictRegistered"];
+        post: operations["predict"];
         delete?: never;
         options?: never;
         head?: never;
@@ -671,10 +694,30 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Predict Registered Batch
+         * Predict Batch
          * @description Score up to 10,000 rows in one model call (one version answers the whole batch) and record them all.
          */
-        post: operations["predictRegisteredBatch"];
+        post: operations["predictBatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/models/{name}/predictions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Predictions
+         * @description The model's stored predictions, newest first, paginated and filterable by time.
+         */
+        get: operations["listPredictions"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -755,10 +798,30 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Get Model Stats
-         * @description `/stats` of one registered model: its predictions, rate, positive rate and latency.
+         * Get Stats
+         * @description Total predictions, the last minute's rate, positive rate and latency p50/p95/p99.
          */
-        get: operations["getModelStats"];
+        get: operations["getStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/models/{name}/stats/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Stats History
+         * @description The last-minute figures of `/stats` as they were every `step_seconds` over the last `minutes`.
+         */
+        get: operations["getStatsHistory"];
         put?: never;
         post?: never;
         delete?: never;
@@ -879,10 +942,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Get Performance
-         * @description Realized (from labels) and estimated (from scores) performance series.
+         * Get Performance For Default Model
+         * @description `GET /api/v1/models/{name}/performance` for the default model (`DEFAULT_MODEL`): the same handler, the same answers. Realized (from labels) and estimated (from scores) performance series.
          */
-        get: operations["getPerformance"];
+        get: operations["getPerformanceForDefaultModel"];
         put?: never;
         post?: never;
         delete?: never;
@@ -901,10 +964,10 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Predict
-         * @description Score one transaction with the champion (or the canary, for its share of entity ids) and record it.
+         * Predict For Default Model
+         * @description `POST /api/v1/models/{name}/predict` for the default model (`DEFAULT_MODEL`): the same handler, the same answers. Score one row with the model's champion (or its canary, for its share of entity ids) and record it.
          */
-        post: operations["predict"];
+        post: operations["predictForDefaultModel"];
         delete?: never;
         options?: never;
         head?: never;
@@ -921,10 +984,10 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Predict Batch
-         * @description Score up to 10,000 transactions in one model call (one version answers the whole batch) and record them all.
+         * Predict Batch For Default Model
+         * @description `POST /api/v1/models/{name}/predict/batch` for the default model (`DEFAULT_MODEL`): the same handler, the same answers. Score up to 10,000 rows in one model call (one version answers the whole batch) and record them all.
          */
-        post: operations["predictBatch"];
+        post: operations["predictBatchForDefaultModel"];
         delete?: never;
         options?: never;
         head?: never;
@@ -939,10 +1002,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List Predictions
-         * @description Stored predictions, newest first, paginated and filterable by time.
+         * List Predictions For Default Model
+         * @description `GET /api/v1/models/{name}/predictions` for the default model (`DEFAULT_MODEL`): the same handler, the same answers. The model's stored predictions, newest first, paginated and filterable by time.
          */
-        get: operations["listPredictions"];
+        get: operations["listPredictionsForDefaultModel"];
         put?: never;
         post?: never;
         delete?: never;
@@ -980,12 +1043,12 @@ export interface paths {
         };
         /**
          * Get Simulator
-         * @description The active traffic scenario, its parameters and rate, and the scenario catalogue.
+         * @description The model the traffic goes to, the active scenario, its parameters and rate, and the scenario catalogue.
          */
         get: operations["getSimulator"];
         /**
          * Update Simulator
-         * @description Switch the simulator to a scenario (it follows within a few seconds).
+         * @description Switch the simulator to a scenario, or its traffic to another model (it follows within a few seconds).
          */
         put: operations["updateSimulator"];
         post?: never;
@@ -1003,10 +1066,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Get Stats
-         * @description Total predictions, the last minute's rate, fraud rate and latency p50/p95/p99.
+         * Get Stats For Default Model
+         * @description `GET /api/v1/models/{name}/stats` for the default model (`DEFAULT_MODEL`): the same handler, the same answers. Total predictions, the last minute's rate, positive rate and latency p50/p95/p99.
          */
-        get: operations["getStats"];
+        get: operations["getStatsForDefaultModel"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1023,10 +1086,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Get Stats History
-         * @description The last-minute figures of `/stats` as they were every `step_seconds` over the last `minutes`.
+         * Get Stats History For Default Model
+         * @description `GET /api/v1/models/{name}/stats/history` for the default model (`DEFAULT_MODEL`): the same handler, the same answers. The last-minute figures of `/stats` as they were every `step_seconds` over the last `minutes`.
          */
-        get: operations["getStatsHistory"];
+        get: operations["getStatsHistoryForDefaultModel"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1148,62 +1211,6 @@ export interface components {
              * @description Newest first, at most `limit`.
              */
             items: components["schemas"]["AlertOut"][];
-        };
-        /**
-         * BatchIn
-         * @example {
-         *       "transactions": [
-         *         {
-         *           "account_age_days": 1450,
-         *           "amount": 84.5,
-         *           "card_present": true,
-         *           "customer_age": 41,
-         *           "day_of_week": 2,
-         *           "distance_from_home_km": 6.2,
-         *           "distance_from_last_txn_km": 2.1,
-         *           "entry_mode": "chip",
-         *           "hour_of_day": 14,
-         *           "is_international": false,
-         *           "merchant_category": "grocery",
-         *           "ratio_to_median_amount": 1.1,
-         *           "txn_count_24h": 3
-         *         }
-         *       ]
-         *     }
-         */
-        BatchIn: {
-            /** Transactions */
-            transactions: components["schemas"]["Transaction"][];
-        };
-        /** BatchOut */
-        BatchOut: {
-            /**
-             * Count
-             * @description Transactions scored.
-             */
-            count: number;
-            /**
-             * Latency Ms
-             * @description Server-side time to validate and score the batch, in ms.
-             */
-            latency_ms: number;
-            /**
-             * Model Version
-             * @description The version that scored the whole batch.
-             */
-            model_version: string;
-            /**
-             * Predictions
-             * @description In the order of the transactions.
-             */
-            predictions: components["schemas"]["PredictionOut"][];
-            /**
-             * Stage
-             * @enum {string}
-             */
-            stage: "champion" | "canary";
-            /** Threshold */
-            threshold: number;
         };
         /**
          * Body_registerModel
@@ -1332,19 +1339,6 @@ export interface components {
              */
             n_paired: number;
         };
-        /** Costs */
-        Costs: {
-            /**
-             * False Negative
-             * @description Cost of a missed fraud, in USD.
-             */
-            false_negative: number;
-            /**
-             * False Positive
-             * @description Cost of a false alarm, in USD.
-             */
-            false_positive: number;
-        };
         /** DegradedEvent */
         DegradedEvent: {
             /**
@@ -1451,30 +1445,6 @@ export interface components {
             /** Version */
             version: string | null;
         };
-        /** ExplainOut */
-        ExplainOut: {
-            /**
-             * Base Value
-             * @description Expected margin (log-odds) over the training data.
-             */
-            base_value: number;
-            /**
-             * Contributions
-             * @description SHAP value per feature, in log-odds.
-             */
-            contributions: {
-                [key: string]: number;
-            };
-            /** Fraud Probability */
-            fraud_probability: number;
-            /**
-             * Margin
-             * @description The model's log-odds; equals base_value + sum(contributions).
-             */
-            margin: number;
-            /** Model Version */
-            model_version: string;
-        };
         /** FeatureDriftOut */
         FeatureDriftOut: {
             /**
@@ -1484,7 +1454,7 @@ export interface components {
             drifted: boolean;
             /**
              * Feature
-             * @description A feature name, or `fraud_probability` for the score.
+             * @description A feature name, or the score's (`score`; `fraud_probability` in versions registered before 2.0).
              */
             feature: string;
             histogram: components["schemas"]["Histogram"];
@@ -1548,7 +1518,7 @@ export interface components {
         };
         /**
          * FeatureSpec
-         * @description One model input (``driftwatch_core.features.Feature``): what ``/predict`` takes.
+         * @description One model input (``driftwatch_core.features.Feature``): what ``/models/{name}/predict`` takes.
          */
         FeatureSpec: {
             /**
@@ -1698,8 +1668,8 @@ export interface components {
              */
             type: string;
         };
-        /** GlobalExplainOut */
-        GlobalExplainOut: {
+        /** GlobalExplanationOut */
+        GlobalExplanationOut: {
             /**
              * Mean Abs Shap
              * @description Mean absolute SHAP value per feature, in log-odds.
@@ -1707,11 +1677,13 @@ export interface components {
             mean_abs_shap: {
                 [key: string]: number;
             };
+            /** Model */
+            model: string;
             /** Model Version */
             model_version: string;
             /**
              * Sample Size
-             * @description Reference transactions averaged over.
+             * @description Reference rows averaged over.
              */
             sample_size: number;
         };
@@ -1771,41 +1743,6 @@ export interface components {
             severity: "none" | "moderate" | "significant";
             /** Statistic */
             statistic: number | null;
-        };
-        /** HoldoutMetrics */
-        HoldoutMetrics: {
-            /**
-             * F1
-             * @description At the decision threshold.
-             */
-            f1: number;
-            /**
-             * Fraud Rate
-             * @description Share of fraud in the hold-out split.
-             */
-            fraud_rate: number;
-            /**
-             * N
-             * @description Rows in the hold-out split.
-             */
-            n: number;
-            /**
-             * Pr Auc
-             * @description Average precision.
-             */
-            pr_auc: number;
-            /**
-             * Precision
-             * @description At the decision threshold.
-             */
-            precision: number;
-            /**
-             * Recall
-             * @description At the decision threshold.
-             */
-            recall: number;
-            /** Roc Auc */
-            roc_auc: number;
         };
         /**
          * IncidentFeature
@@ -2068,6 +2005,11 @@ export interface components {
              * @description Every version, newest first.
              */
             history: components["schemas"]["VersionOut"][];
+            /**
+             * Is Default
+             * @description The default model (`DEFAULT_MODEL`): what the unscoped routes and the live channel serve.
+             */
+            is_default: boolean;
             /** @description The newest version. */
             latest: components["schemas"]["VersionOut"] | null;
             /** Name */
@@ -2083,51 +2025,6 @@ export interface components {
              * @description Registered versions.
              */
             versions: number;
-        };
-        /** ModelOut */
-        ModelOut: {
-            /** Algorithm */
-            algorithm: string | null;
-            costs: components["schemas"]["Costs"] | null;
-            data: components["schemas"]["TrainingData"] | null;
-            /**
-             * Feature Schema
-             * @description The inputs, in order.
-             */
-            feature_schema: components["schemas"]["FeatureSpec"][] | null;
-            /** @description On the hold-out split. */
-            metrics: components["schemas"]["HoldoutMetrics"] | null;
-            /**
-             * Params
-             * @description XGBoost training parameters.
-             */
-            params: {
-                [key: string]: boolean | number | string;
-            } | null;
-            /**
-             * Seed
-             * @description Seed of the synthetic training data.
-             */
-            seed: number | null;
-            /**
-             * Threshold
-             * @description Decision threshold: a score at or above it is fraud.
-             */
-            threshold: number;
-            /**
-             * Threshold Rule
-             * @description How the threshold was chosen.
-             */
-            threshold_rule: string | null;
-            /** Trained At */
-            trained_at: string | null;
-            /** Training Seconds */
-            training_seconds: number | null;
-            /**
-             * Version
-             * @description The served version, `<trained at>-<hash of the booster>`.
-             */
-            version: string;
         };
         /**
          * ModelsMessage
@@ -2292,47 +2189,6 @@ export interface components {
             /** Statistic */
             statistic: number | null;
         };
-        /** PredictionOut */
-        PredictionOut: {
-            /**
-             * Decision
-             * @enum {string}
-             */
-            decision: "fraud" | "legit";
-            /**
-             * Fraud Probability
-             * @description Model score in [0, 1].
-             */
-            fraud_probability: number;
-            /**
-             * Is Fraud
-             * @description Decision: probability at or above the threshold.
-             */
-            is_fraud: boolean;
-            /**
-             * Latency Ms
-             * @description Server-side time to validate and score, in ms.
-             */
-            latency_ms: number;
-            /**
-             * Model Version
-             * @description The version that scored it (also in the `X-Model-Version` header).
-             */
-            model_version: string;
-            /**
-             * Prediction Id
-             * Format: uuid
-             */
-            prediction_id: string;
-            /**
-             * Stage
-             * @description `champion`, or `canary` when the canary answered this request.
-             * @enum {string}
-             */
-            stage: "champion" | "canary";
-            /** Threshold */
-            threshold: number;
-        };
         /** PredictionsPage */
         PredictionsPage: {
             /**
@@ -2379,7 +2235,7 @@ export interface components {
         };
         /**
          * Readiness
-         * @description Ready when the database answers with its schema and a model is loaded.
+         * @description Ready when the database answers with its schema and the model registry has been read.
          *
          *     The ``*_error`` fields are present only when that part is wrong; they say
          *     what to do without the driver's text (the server log has it).
@@ -2387,7 +2243,7 @@ export interface components {
         Readiness: {
             /**
              * Checks
-             * @description `database` and `model`: whether each is usable.
+             * @description `database` and `registry`: whether each is usable.
              */
             checks: {
                 [key: string]: boolean;
@@ -2399,8 +2255,8 @@ export interface components {
              * @description The checks that failed.
              */
             missing: string[];
-            /** Model Error */
-            model_error?: string;
+            /** Registry Error */
+            registry_error?: string;
             /**
              * Status
              * @enum {string}
@@ -2452,6 +2308,11 @@ export interface components {
             created_at: string;
             /** Description */
             description: string;
+            /**
+             * Is Default
+             * @description The default model (`DEFAULT_MODEL`): what the unscoped routes and the live channel serve.
+             */
+            is_default: boolean;
             /** @description The newest version. */
             latest: components["schemas"]["VersionOut"] | null;
             /** Name */
@@ -2610,7 +2471,7 @@ export interface components {
         };
         /**
          * RowIn
-         * @description One input row of a registered model: its features by name (`GET /models/{name}` lists them).
+         * @description One input row: the model's features by name (`GET /models/{name}` lists them), nothing else.
          * @example {
          *       "area error": 153.4,
          *       "compactness error": 0.049,
@@ -2647,49 +2508,11 @@ export interface components {
         RowIn: {
             [key: string]: unknown;
         };
-        /**
-         * RowsIn
-         * @example {
-         *       "rows": [
-         *         {
-         *           "area error": 153.4,
-         *           "compactness error": 0.049,
-         *           "concave points error": 0.0159,
-         *           "concavity error": 0.0537,
-         *           "fractal dimension error": 0.0062,
-         *           "mean area": 1001,
-         *           "mean compactness": 0.2776,
-         *           "mean concave points": 0.1471,
-         *           "mean concavity": 0.3001,
-         *           "mean fractal dimension": 0.0787,
-         *           "mean perimeter": 122.8,
-         *           "mean radius": 17.99,
-         *           "mean smoothness": 0.1184,
-         *           "mean symmetry": 0.2419,
-         *           "mean texture": 10.38,
-         *           "perimeter error": 8.589,
-         *           "radius error": 1.095,
-         *           "smoothness error": 0.0064,
-         *           "symmetry error": 0.03,
-         *           "texture error": 0.9053,
-         *           "worst area": 2019,
-         *           "worst compactness": 0.6656,
-         *           "worst concave points": 0.2654,
-         *           "worst concavity": 0.7119,
-         *           "worst fractal dimension": 0.1189,
-         *           "worst perimeter": 184.6,
-         *           "worst radius": 25.38,
-         *           "worst smoothness": 0.1622,
-         *           "worst symmetry": 0.4601,
-         *           "worst texture": 17.33
-         *         }
-         *       ]
-         *     }
-         */
+        /** RowsIn */
         RowsIn: {
             /**
              * Rows
-             * @description Each row as `/predict` takes it.
+             * @description Each row as `/models/{name}/predict` takes it.
              */
             rows: {
                 [key: string]: unknown;
@@ -2766,9 +2589,15 @@ export interface components {
         };
         /** ScoredBatch */
         ScoredBatch: {
-            /** Count */
+            /**
+             * Count
+             * @description Rows scored.
+             */
             count: number;
-            /** Latency Ms */
+            /**
+             * Latency Ms
+             * @description Server-side time to validate and score the batch, in ms.
+             */
             latency_ms: number;
             /** Model */
             model: string;
@@ -2794,7 +2623,7 @@ export interface components {
         ScoredRow: {
             /**
              * Decision
-             * @description Score at or above the threshold.
+             * @description Score at or above the threshold: the positive decision.
              */
             decision: boolean;
             /**
@@ -2891,6 +2720,11 @@ export interface components {
              */
             elapsed_s: number | null;
             /**
+             * Model
+             * @description The model the simulator's traffic goes to; its scenario switches are its events.
+             */
+            model: string;
+            /**
              * Params
              * @description Its params, defaults filled in.
              */
@@ -2935,6 +2769,11 @@ export interface components {
          *     }
          */
         SimulatorUpdate: {
+            /**
+             * Model
+             * @description The registered model to send the traffic to; omitted keeps the current one (at first the backend's default model).
+             */
+            model?: string | null;
             /** @description Missing ones take defaults. */
             params?: Record<string, never>;
             /**
@@ -2945,6 +2784,11 @@ export interface components {
             /** @constant */
             scenario: "none";
         } | {
+            /**
+             * Model
+             * @description The registered model to send the traffic to; omitted keeps the current one (at first the backend's default model).
+             */
+            model?: string | null;
             /** @description Missing ones take defaults. */
             params?: {
                 /**
@@ -2980,6 +2824,11 @@ export interface components {
             /** @constant */
             scenario: "sudden";
         } | {
+            /**
+             * Model
+             * @description The registered model to send the traffic to; omitted keeps the current one (at first the backend's default model).
+             */
+            model?: string | null;
             /** @description Missing ones take defaults. */
             params?: {
                 /**
@@ -3015,6 +2864,11 @@ export interface components {
             /** @constant */
             scenario: "fraud_ring";
         } | {
+            /**
+             * Model
+             * @description The registered model to send the traffic to; omitted keeps the current one (at first the backend's default model).
+             */
+            model?: string | null;
             /** @description Missing ones take defaults. */
             params?: {
                 /**
@@ -3055,6 +2909,11 @@ export interface components {
             /** @constant */
             scenario: "gradual";
         } | {
+            /**
+             * Model
+             * @description The registered model to send the traffic to; omitted keeps the current one (at first the backend's default model).
+             */
+            model?: string | null;
             /** @description Missing ones take defaults. */
             params?: {
                 /**
@@ -3076,6 +2935,11 @@ export interface components {
             /** @constant */
             scenario: "recurring";
         } | {
+            /**
+             * Model
+             * @description The registered model to send the traffic to; omitted keeps the current one (at first the backend's default model).
+             */
+            model?: string | null;
             /** @description Missing ones take defaults. */
             params?: {
                 /**
@@ -3092,6 +2956,11 @@ export interface components {
             /** @constant */
             scenario: "categorical";
         } | {
+            /**
+             * Model
+             * @description The registered model to send the traffic to; omitted keeps the current one (at first the backend's default model).
+             */
+            model?: string | null;
             /** @description Missing ones take defaults. */
             params?: {
                 /**
@@ -3108,6 +2977,11 @@ export interface components {
             /** @constant */
             scenario: "concept";
         } | {
+            /**
+             * Model
+             * @description The registered model to send the traffic to; omitted keeps the current one (at first the backend's default model).
+             */
+            model?: string | null;
             /** @description Missing ones take defaults. */
             params?: {
                 /**
@@ -3220,15 +3094,15 @@ export interface components {
              * @description When the figures were computed (they are cached ~1 s).
              */
             as_of: string;
-            /**
-             * Fraud Rate
-             * @description total_fraud / total_predictions; null before any.
-             */
-            fraud_rate: number | null;
             last_minute: components["schemas"]["WindowFigures"];
             /**
+             * Model
+             * @description The model these figures are of.
+             */
+            model: string;
+            /**
              * Model Version
-             * @description The model being served; null when none is loaded.
+             * @description Its champion's version; null when it has none.
              */
             model_version: string | null;
             /**
@@ -3237,10 +3111,15 @@ export interface components {
              */
             pending_writes: number;
             /**
-             * Total Fraud
-             * @description Stored predictions scored as fraud.
+             * Positive Rate
+             * @description total_positive / total_predictions; null before any.
              */
-            total_fraud: number;
+            positive_rate: number | null;
+            /**
+             * Total Positive
+             * @description Stored predictions with the positive decision.
+             */
+            total_positive: number;
             /**
              * Total Predictions
              * @description Every stored prediction.
@@ -3271,22 +3150,17 @@ export interface components {
              */
             created_at: string;
             /**
+             * Decision
+             * @description The positive decision, at the threshold of that time.
+             */
+            decision: boolean;
+            /**
              * Features
-             * @description The transaction as it was scored, by feature name.
+             * @description The row as it was scored, by feature name.
              */
             features: {
                 [key: string]: boolean | number | string;
             };
-            /**
-             * Fraud Probability
-             * @description Model score in [0, 1], unrounded.
-             */
-            fraud_probability: number;
-            /**
-             * Is Fraud
-             * @description Decision at the threshold of that time.
-             */
-            is_fraud: boolean;
             /**
              * Label
              * @description The true label from /feedback; null until one arrives.
@@ -3297,9 +3171,11 @@ export interface components {
              * @description Server-side time to validate and score, in ms.
              */
             latency_ms: number;
+            /** Model */
+            model: string;
             /**
              * Model Version
-             * @description The model that scored it.
+             * @description The version that scored it.
              */
             model_version: string;
             /**
@@ -3307,6 +3183,11 @@ export interface components {
              * Format: uuid
              */
             prediction_id: string;
+            /**
+             * Score
+             * @description The model's probability of the positive class, unrounded.
+             */
+            score: number;
         };
         /** SummaryOut */
         SummaryOut: {
@@ -3331,135 +3212,6 @@ export interface components {
              * @enum {string}
              */
             status: "ok" | "insufficient_data" | "no_data";
-        };
-        /** TrainingData */
-        TrainingData: {
-            /**
-             * Fraud Rate
-             * @description Share of fraud over all rows.
-             */
-            fraud_rate: number;
-            /**
-             * Holdout
-             * @description Rows the metrics were computed on.
-             */
-            holdout: number;
-            /**
-             * Rows
-             * @description Synthetic transactions generated.
-             */
-            rows: number;
-            /**
-             * Train
-             * @description Rows the booster was fitted on.
-             */
-            train: number;
-            /**
-             * Validation
-             * @description Rows the threshold was chosen on.
-             */
-            validation: number;
-        };
-        /**
-         * Transaction
-         * @description One card transaction: every feature of the model, nothing else.
-         * @example {
-         *       "account_age_days": 1450,
-         *       "amount": 84.5,
-         *       "card_present": true,
-         *       "customer_age": 41,
-         *       "day_of_week": 2,
-         *       "distance_from_home_km": 6.2,
-         *       "distance_from_last_txn_km": 2.1,
-         *       "entry_mode": "chip",
-         *       "hour_of_day": 14,
-         *       "is_international": false,
-         *       "merchant_category": "grocery",
-         *       "ratio_to_median_amount": 1.1,
-         *       "txn_count_24h": 3
-         *     }
-         */
-        Transaction: {
-            /**
-             * Account Age Days
-             * @description Days since the account was opened
-             * @example 1450
-             */
-            account_age_days: number;
-            /**
-             * Amount
-             * @description Transaction amount (USD)
-             * @example 84.5
-             */
-            amount: number;
-            /**
-             * Card Present
-             * @description Card physically present at the terminal
-             * @example true
-             */
-            card_present: boolean;
-            /**
-             * Customer Age
-             * @description Cardholder age (years)
-             * @example 41
-             */
-            customer_age: number;
-            /**
-             * Day Of Week
-             * @description Day of week, 0 = Monday
-             * @example 2
-             */
-            day_of_week: number;
-            /**
-             * Distance From Home Km
-             * @description Distance between the merchant and the cardholder's home (km)
-             * @example 6.2
-             */
-            distance_from_home_km: number;
-            /**
-             * Distance From Last Txn Km
-             * @description Distance from the card's previous transaction (km)
-             * @example 2.1
-             */
-            distance_from_last_txn_km: number;
-            /**
-             * Entry Mode
-             * @description How the card was read
-             * @example chip
-             * @enum {string}
-             */
-            entry_mode: "chip" | "contactless" | "swipe" | "manual" | "online";
-            /**
-             * Hour Of Day
-             * @description Local hour the transaction happened (h)
-             * @example 14
-             */
-            hour_of_day: number;
-            /**
-             * Is International
-             * @description Merchant is in another country
-             * @example false
-             */
-            is_international: boolean;
-            /**
-             * Merchant Category
-             * @description Merchant category
-             * @example grocery
-             * @enum {string}
-             */
-            merchant_category: "grocery" | "restaurant" | "gas_station" | "online_retail" | "electronics" | "travel" | "entertainment" | "health" | "utilities" | "jewelry";
-            /**
-             * Ratio To Median Amount
-             * @description Amount divided by the customer's median amount
-             * @example 1.1
-             */
-            ratio_to_median_amount: number;
-            /**
-             * Txn Count 24H
-             * @description Transactions on the card in the last 24 h
-             * @example 3
-             */
-            txn_count_24h: number;
         };
         /** ValidationProblem */
         ValidationProblem: {
@@ -3540,17 +3292,17 @@ export interface components {
              * @description Predictions stored in the window.
              */
             count: number;
-            /**
-             * Fraud Rate
-             * @description Share scored as fraud; null without predictions.
-             */
-            fraud_rate: number | null;
             latency_ms: components["schemas"]["LatencyPercentiles"];
             /**
              * Per Second
              * @description count divided by the window's length.
              */
             per_second: number;
+            /**
+             * Positive Rate
+             * @description Share with the positive decision; null without predictions.
+             */
+            positive_rate: number | null;
         };
     };
     responses: never;
@@ -3561,7 +3313,7 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    listAlerts: {
+    listAlertsForDefaultModel: {
         parameters: {
             query?: {
                 status?: ("open" | "acknowledged" | "resolved") | null;
@@ -3608,6 +3360,15 @@ export interface operations {
                     "application/json": components["schemas"]["AlertsOut"];
                 };
             };
+            /** @description No such model. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid input: names the field and what was expected. */
             422: {
                 headers: {
@@ -3628,7 +3389,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the model is unavailable; retry after Retry-After seconds. */
+            /** @description The database is unavailable or the model registry not read yet; retry after Retry-After seconds. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -3750,7 +3511,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the model is unavailable; retry after Retry-After seconds. */
+            /** @description The database is unavailable or the model registry not read yet; retry after Retry-After seconds. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -3858,7 +3619,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the model is unavailable; retry after Retry-After seconds. */
+            /** @description The database is unavailable or the model registry not read yet; retry after Retry-After seconds. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -4040,7 +3801,7 @@ export interface operations {
             };
         };
     };
-    getDrift: {
+    getDriftForDefaultModel: {
         parameters: {
             query?: never;
             header?: never;
@@ -4245,6 +4006,15 @@ export interface operations {
                     "application/json": components["schemas"]["DriftOut"];
                 };
             };
+            /** @description No such model (or feature). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many requests from this key or address; wait Retry-After seconds. */
             429: {
                 headers: {
@@ -4256,7 +4026,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the model is unavailable; retry after Retry-After seconds. */
+            /** @description The database is unavailable or the model registry not read yet; retry after Retry-After seconds. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -4269,7 +4039,7 @@ export interface operations {
             };
         };
     };
-    getDriftHistory: {
+    getDriftHistoryForDefaultModel: {
         parameters: {
             query: {
                 feature: string;
@@ -4316,19 +4086,12 @@ export interface operations {
                     "application/json": components["schemas"]["HistoryOut"];
                 };
             };
-            /** @description The feature is not monitored. */
+            /** @description No such model (or feature). */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "detail": "feature: unknown feature 'amout'",
-                     *       "status": 404,
-                     *       "title": "Not Found"
-                     *     }
-                     */
                     "application/json": components["schemas"]["Problem"];
                 };
             };
@@ -4352,7 +4115,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the model is unavailable; retry after Retry-After seconds. */
+            /** @description The database is unavailable or the model registry not read yet; retry after Retry-After seconds. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -4365,7 +4128,7 @@ export interface operations {
             };
         };
     };
-    getDriftSummary: {
+    getDriftSummaryForDefaultModel: {
         parameters: {
             query?: never;
             header?: never;
@@ -4413,6 +4176,15 @@ export interface operations {
                     "application/json": components["schemas"]["SummaryOut"];
                 };
             };
+            /** @description No such model (or feature). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many requests from this key or address; wait Retry-After seconds. */
             429: {
                 headers: {
@@ -4424,7 +4196,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the model is unavailable; retry after Retry-After seconds. */
+            /** @description The database is unavailable or the model registry not read yet; retry after Retry-After seconds. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -4437,7 +4209,7 @@ export interface operations {
             };
         };
     };
-    listEvents: {
+    listEventsForDefaultModel: {
         parameters: {
             query?: {
                 /** @description ISO 8601, inclusive (UTC without an offset) */
@@ -4501,6 +4273,15 @@ export interface operations {
                     "application/json": components["schemas"]["EventOut"][];
                 };
             };
+            /** @description No such model or version. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid input: names the field and what was expected. */
             422: {
                 headers: {
@@ -4521,7 +4302,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the model is unavailable; retry after Retry-After seconds. */
+            /** @description The database is unavailable or the model registry not read yet; retry after Retry-After seconds. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -4534,7 +4315,7 @@ export interface operations {
             };
         };
     };
-    explain: {
+    explainForDefaultModel: {
         parameters: {
             query?: never;
             header?: never;
@@ -4543,7 +4324,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Transaction"];
+                "application/json": components["schemas"]["RowIn"];
             };
         };
         responses: {
@@ -4555,28 +4336,19 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "base_value": -3.524,
+                     *       "base_value": 0.7061156630516052,
                      *       "contributions": {
-                     *         "account_age_days": -0.1374,
-                     *         "amount": -0.4014,
-                     *         "card_present": -0.673,
-                     *         "customer_age": -0.1913,
-                     *         "day_of_week": -0.0509,
-                     *         "distance_from_home_km": -0.08579,
-                     *         "distance_from_last_txn_km": 0.1289,
-                     *         "entry_mode": 0.09368,
-                     *         "hour_of_day": -0.2271,
-                     *         "is_international": -0.02851,
-                     *         "merchant_category": -0.3147,
-                     *         "ratio_to_median_amount": -0.2639,
-                     *         "txn_count_24h": -0.6762
+                     *         "mean perimeter": 0,
+                     *         "mean radius": -0.08638694882392883,
+                     *         "mean texture": 0.1261916160583496
                      *       },
-                     *       "fraud_probability": 0.001742,
-                     *       "margin": -6.351,
-                     *       "model_version": "20261123-133236-b86bf37f"
+                     *       "margin": -3.7592296600341797,
+                     *       "model": "cancer",
+                     *       "model_version": "20261201-192301-9b1e72b9",
+                     *       "score": 0.02277107909321785
                      *     }
                      */
-                    "application/json": components["schemas"]["ExplainOut"];
+                    "application/json": components["schemas"]["RowExplanationOut"];
                 };
             };
             /** @description No valid credential: send an API key as X-API-Key or Authorization: Bearer, or the session cookie from POST /api/v1/auth/session. */
@@ -4592,6 +4364,24 @@ export interface operations {
             };
             /** @description The credential's role may not do this, or a cookie request came from another site. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No model of that name (or it has no version yet). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The version keeps no reference rows to explain over. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4650,7 +4440,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the model is unavailable; retry after Retry-After seconds. */
+            /** @description The database is unavailable or the model registry not read yet; retry after Retry-After seconds. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -4663,7 +4453,7 @@ export interface operations {
             };
         };
     };
-    explainGlobal: {
+    explainGlobalForDefaultModel: {
         parameters: {
             query?: never;
             header?: never;
@@ -4678,28 +4468,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "mean_abs_shap": {
-                     *         "account_age_days": 0.1507,
-                     *         "amount": 0.4093,
-                     *         "card_present": 0.6901,
-                     *         "customer_age": 0.2332,
-                     *         "day_of_week": 0.05448,
-                     *         "distance_from_home_km": 0.2157,
-                     *         "distance_from_last_txn_km": 0.1099,
-                     *         "entry_mode": 0.1488,
-                     *         "hour_of_day": 0.261,
-                     *         "is_international": 0.0442,
-                     *         "merchant_category": 0.4052,
-                     *         "ratio_to_median_amount": 0.4403,
-                     *         "txn_count_24h": 0.5999
-                     *       },
-                     *       "model_version": "20261123-133236-b86bf37f",
-                     *       "sample_size": 2000
-                     *     }
-                     */
-                    "application/json": components["schemas"]["GlobalExplainOut"];
+                    "application/json": components["schemas"]["GlobalExplanationOut"];
+                };
+            };
+            /** @description No model of that name (or it has no version yet). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The version keeps no reference rows to explain over. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
             /** @description Too many requests from this key or address; wait Retry-After seconds. */
@@ -4713,7 +4500,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the model is unavailable; retry after Retry-After seconds. */
+            /** @description The database is unavailable or the model registry not read yet; retry after Retry-After seconds. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -4726,7 +4513,7 @@ export interface operations {
             };
         };
     };
-    recordFeedback: {
+    recordFeedbackForDefaultModel: {
         parameters: {
             query?: never;
             header?: never;
@@ -4774,7 +4561,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A prediction id is unknown; nothing was stored. */
+            /** @description A prediction id is unknown to this model (or the model is); nothing was stored. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4850,7 +4637,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the model is unavailable; retry after Retry-After seconds. */
+            /** @description The database is unavailable or the model registry not read yet; retry after Retry-After seconds. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -4899,15 +4686,13 @@ export interface operations {
             };
         };
     };
-    listIncidents: {
+    listIncidentsForDefaultModel: {
         parameters: {
             query?: {
                 /** @description One status, or `active` (open or acknowledged). */
                 status?: ("open" | "acknowledged" | "resolved" | "active") | null;
                 /** @description At most this many incidents. */
                 limit?: number;
-                /** @description Only this model's incidents. */
-                model?: string | null;
             };
             header?: never;
             path?: never;
@@ -5044,7 +4829,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the model is unavailable; retry after Retry-After seconds. */
+            /** @description The database is unavailable or the model registry not read yet; retry after Retry-After seconds. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -5189,7 +4974,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the model is unavailable; retry after Retry-After seconds. */
+            /** @description The database is unavailable or the model registry not read yet; retry after Retry-After seconds. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -5370,7 +5155,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the model is unavailable; retry after Retry-After seconds. */
+            /** @description The database is unavailable or the model registry not read yet; retry after Retry-After seconds. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -5551,7 +5336,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the model is unavailable; retry after Retry-After seconds. */
+            /** @description The database is unavailable or the model registry not read yet; retry after Retry-After seconds. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -5627,9 +5412,20 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database is unavailable or the model registry not read yet; retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    getModelInfo: {
+    getServedVersionForDefaultModel: {
         parameters: {
             query?: never;
             header?: never;
@@ -5646,72 +5442,67 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "algorithm": "XGBoost 3.2.0 gradient-boosted trees",
-                     *       "costs": {
-                     *         "false_negative": 500,
-                     *         "false_positive": 50
-                     *       },
-                     *       "data": {
-                     *         "fraud_rate": 0.02904,
-                     *         "holdout": 10000,
-                     *         "rows": 50000,
-                     *         "train": 30000,
-                     *         "validation": 10000
-                     *       },
-                     *       "feature_schema": [
+                     *       "artifact_sha256": "9b1e72b950a0d3bbc78a9b8f865dc3f62259ee0c2ddf2ac18cf5850e4ba1c619",
+                     *       "features": [
                      *         {
                      *           "categories": [],
-                     *           "description": "Transaction amount",
+                     *           "description": "",
                      *           "dtype": "float",
-                     *           "example": 84.5,
+                     *           "example": 13.4,
                      *           "kind": "numeric",
-                     *           "maximum": 50000,
-                     *           "minimum": 0.01,
-                     *           "name": "amount",
-                     *           "unit": "USD"
+                     *           "maximum": null,
+                     *           "minimum": null,
+                     *           "name": "mean radius",
+                     *           "unit": null
                      *         },
                      *         {
                      *           "categories": [],
-                     *           "description": "Local hour the transaction happened",
-                     *           "dtype": "int",
-                     *           "example": 14,
+                     *           "description": "",
+                     *           "dtype": "float",
+                     *           "example": 20.52,
                      *           "kind": "numeric",
-                     *           "maximum": 23,
-                     *           "minimum": 0,
-                     *           "name": "hour_of_day",
-                     *           "unit": "h"
+                     *           "maximum": null,
+                     *           "minimum": null,
+                     *           "name": "mean texture",
+                     *           "unit": null
                      *         }
                      *       ],
+                     *       "format": "xgboost-json",
+                     *       "label_column": "target",
                      *       "metrics": {
-                     *         "f1": 0.3956,
-                     *         "fraud_rate": 0.0277,
-                     *         "n": 10000,
-                     *         "pr_auc": 0.438,
-                     *         "precision": 0.2857,
-                     *         "recall": 0.6426,
-                     *         "roc_auc": 0.9163
+                     *         "f1": 1,
+                     *         "n": 284,
+                     *         "positive_rate": 0.6443661971830986,
+                     *         "pr_auc": 1,
+                     *         "precision": 1,
+                     *         "recall": 1,
+                     *         "roc_auc": 1
                      *       },
-                     *       "params": {
-                     *         "colsample_bytree": 0.8,
-                     *         "eval_metric": "auc",
-                     *         "learning_rate": 0.05,
-                     *         "max_depth": 4,
-                     *         "min_child_weight": 5,
-                     *         "nthread": 2,
-                     *         "num_boost_round": 300,
-                     *         "objective": "binary:logistic",
-                     *         "subsample": 0.8,
-                     *         "tree_method": "hist"
+                     *       "registered_at": "2026-12-01T19:23:01.201593Z",
+                     *       "retired_at": null,
+                     *       "source": {
+                     *         "label": "target",
+                     *         "reference_file": "reference.csv",
+                     *         "reference_rows": 284,
+                     *         "schema": "inferred",
+                     *         "seed": 0
                      *       },
-                     *       "seed": 42,
-                     *       "threshold": 0.1017,
-                     *       "threshold_rule": "minimises expected cost on the validation split with a false positive costing $50 and a false negative $500",
-                     *       "trained_at": "2026-11-23T13:32:36.841251+00:00",
-                     *       "training_seconds": 0.74,
-                     *       "version": "20261123-133236-b86bf37f"
+                     *       "stage": "champion",
+                     *       "threshold": 0.5,
+                     *       "trained_at": "2026-12-01T19:23:01.197269Z",
+                     *       "version": "20261201-192301-9b1e72b9"
                      *     }
                      */
-                    "application/json": components["schemas"]["ModelOut"];
+                    "application/json": components["schemas"]["VersionOut"];
+                };
+            };
+            /** @description No model of that name (or it has no version yet). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
             /** @description Too many requests from this key or address; wait Retry-After seconds. */
@@ -5725,7 +5516,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the model is unavailable; retry after Retry-After seconds. */
+            /** @description The database is unavailable or the model registry not read yet; retry after Retry-After seconds. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -6158,7 +5949,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the model is unavailable; retry after Retry-After seconds. */
+            /** @description The database is unavailable or the model registry not read yet; retry after Retry-After seconds. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -6378,6 +6169,17 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database is unavailable or the model registry not read yet; retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getRegisteredModel: {
@@ -6385,6 +6187,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A registered model's name (`GET /api/v1/models` lists them). */
                 name: string;
             };
             cookie?: never;
@@ -7198,7 +7001,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the model is unavailable; retry after Retry-After seconds. */
+            /** @description The database is unavailable or the model registry not read yet; retry after Retry-After seconds. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -7211,7 +7014,7 @@ export interface operations {
             };
         };
     };
-    listModelAlerts: {
+    listAlerts: {
         parameters: {
             query?: {
                 status?: ("open" | "acknowledged" | "resolved") | null;
@@ -7219,7 +7022,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description A registered model's name. */
+                /** @description A registered model's name (`GET /api/v1/models` lists them). */
                 name: string;
             };
             cookie?: never;
@@ -7290,7 +7093,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the model is unavailable; retry after Retry-After seconds. */
+            /** @description The database is unavailable or the model registry not read yet; retry after Retry-After seconds. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -7498,7 +7301,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the model is unavailable; retry after Retry-After seconds. */
+            /** @description The database is unavailable or the model registry not read yet; retry after Retry-After seconds. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -7511,12 +7314,12 @@ export interface operations {
             };
         };
     };
-    getModelDrift: {
+    getDrift: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                /** @description A registered model's name (`GET /api/v1/models`). */
+                /** @description A registered model's name (`GET /api/v1/models` lists them). */
                 name: string;
             };
             cookie?: never;
@@ -7748,7 +7551,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the model is unavailable; retry after Retry-After seconds. */
+            /** @description The database is unavailable or the model registry not read yet; retry after Retry-After seconds. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -7761,7 +7564,7 @@ export interface operations {
             };
         };
     };
-    getModelDriftHistory: {
+    getDriftHistory: {
         parameters: {
             query: {
                 feature: string;
@@ -7770,7 +7573,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description A registered model's name (`GET /api/v1/models`). */
+                /** @description A registered model's name (`GET /api/v1/models` lists them). */
                 name: string;
             };
             cookie?: never;
@@ -7840,7 +7643,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the model is unavailable; retry after Retry-After seconds. */
+            /** @description The database is unavailable or the model registry not read yet; retry after Retry-After seconds. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -7853,12 +7656,12 @@ export interface operations {
             };
         };
     };
-    getModelDriftSummary: {
+    getDriftSummary: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                /** @description A registered model's name (`GET /api/v1/models`). */
+                /** @description A registered model's name (`GET /api/v1/models` lists them). */
                 name: string;
             };
             cookie?: never;
@@ -7933,7 +7736,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the model is unavailable; retry after Retry-After seconds. */
+            /** @description The database is unavailable or the model registry not read yet; retry after Retry-After seconds. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -7946,7 +7749,7 @@ export interface operations {
             };
         };
     };
-    listModelEvents: {
+    listEvents: {
         parameters: {
             query?: {
                 /** @description ISO 8601, inclusive (UTC without an offset) */
@@ -7955,6 +7758,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description A registered model's name (`GET /api/v1/models` lists them). */
                 name: string;
             };
             cookie?: never;
@@ -8041,7 +7845,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the model is unavailable; retry after Retry-After seconds. */
+            /** @description The database is unavailable or the model registry not read yet; retry after Retry-After seconds. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -8054,11 +7858,12 @@ export interface operations {
             };
         };
     };
-    explainRegistered: {
+    explain: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description A registered model's name (`GET /api/v1/models` lists them). */
                 name: string;
             };
             cookie?: never;
@@ -8121,6 +7926,15 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The version keeps no reference rows to explain over. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is larger than MAX_BODY_BYTES. */
             413: {
                 headers: {
@@ -8132,6 +7946,91 @@ export interface operations {
             };
             /** @description The body is not JSON: send Content-Type: application/json. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: names the field and what was expected. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "amount: Input should be greater than or equal to 0.01",
+                     *       "errors": [
+                     *         {
+                     *           "field": "amount",
+                     *           "input": -1,
+                     *           "message": "Input should be greater than or equal to 0.01",
+                     *           "type": "greater_than_equal"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description Too many requests from this key or address; wait Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable or the model registry not read yet; retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    explainGlobal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A registered model's name (`GET /api/v1/models` lists them). */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GlobalExplanationOut"];
+                };
+            };
+            /** @description No model of that name (or it has no version yet). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The version keeps no reference rows to explain over. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8159,13 +8058,25 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database is unavailable or the model registry not read yet; retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    recordRegisteredFeedback: {
+    recordFeedback: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description A registered model's name (`GET /api/v1/models` lists them). */
                 name: string;
             };
             cookie?: never;
@@ -8211,7 +8122,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such model, or a prediction id unknown to it. */
+            /** @description A prediction id is unknown to this model (or the model is); nothing was stored. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8230,7 +8141,7 @@ export interface operations {
                     "application/json": components["schemas"]["FeedbackProblem"];
                 };
             };
-            /** @description A prediction already has a different label. */
+            /** @description A prediction already has a different label; nothing was stored. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8287,7 +8198,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the model is unavailable; retry after Retry-After seconds. */
+            /** @description The database is unavailable or the model registry not read yet; retry after Retry-After seconds. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -8300,7 +8211,7 @@ export interface operations {
             };
         };
     };
-    listModelIncidents: {
+    listIncidents: {
         parameters: {
             query?: {
                 /** @description One status, or `active` (open or acknowledged). */
@@ -8310,7 +8221,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description A registered model's name. */
+                /** @description A registered model's name (`GET /api/v1/models` lists them). */
                 name: string;
             };
             cookie?: never;
@@ -8446,7 +8357,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the model is unavailable; retry after Retry-After seconds. */
+            /** @description The database is unavailable or the model registry not read yet; retry after Retry-After seconds. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -8464,6 +8375,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A registered model's name (`GET /api/v1/models` lists them). */
                 name: string;
             };
             cookie?: never;
@@ -8561,7 +8473,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the model is unavailable; retry after Retry-After seconds. */
+            /** @description The database is unavailable or the model registry not read yet; retry after Retry-After seconds. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -8574,7 +8486,7 @@ export interface operations {
             };
         };
     };
-    getModelPerformance: {
+    getPerformance: {
         parameters: {
             query?: {
                 /** @description ISO-8601 start of the series (default: the last hour); without an offset it is UTC. */
@@ -8582,7 +8494,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description A registered model's name (`GET /api/v1/models`). */
+                /** @description A registered model's name (`GET /api/v1/models` lists them). */
                 name: string;
             };
             cookie?: never;
@@ -8743,7 +8655,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the model is unavailable; retry after Retry-After seconds. */
+            /** @description The database is unavailable or the model registry not read yet; retry after Retry-After seconds. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -8756,7 +8668,7 @@ export interface operations {
             };
         };
     };
-    predictRegistered: {
+    predict: {
         parameters: {
             query?: never;
             header?: {
@@ -8764,6 +8676,7 @@ export interface operations {
                 "X-Entity-ID"?: string | null;
             };
             path: {
+                /** @description A registered model's name (`GET /api/v1/models` lists them). */
                 name: string;
             };
             cookie?: never;
@@ -8848,6 +8761,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "amount: Input should be greater than or equal to 0.01",
+                     *       "errors": [
+                     *         {
+                     *           "field": "amount",
+                     *           "input": -1,
+                     *           "message": "Input should be greater than or equal to 0.01",
+                     *           "type": "greater_than_equal"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["ValidationProblem"];
                 };
             };
@@ -8862,9 +8788,20 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many predictions waiting to be stored; retry shortly. The database is unavailable or the model registry not read yet; retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    predictRegisteredBatch: {
+    predictBatch: {
         parameters: {
             query?: never;
             header?: {
@@ -8872,6 +8809,7 @@ export interface operations {
                 "X-Entity-ID"?: string | null;
             };
             path: {
+                /** @description A registered model's name (`GET /api/v1/models` lists them). */
                 name: string;
             };
             cookie?: never;
@@ -8981,6 +8919,87 @@ export interface operations {
             };
             /** @description Too many requests from this key or address; wait Retry-After seconds. */
             429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many predictions waiting to be stored; retry shortly. The database is unavailable or the model registry not read yet; retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listPredictions: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+                /** @description ISO 8601, inclusive (UTC without an offset) */
+                since?: string | null;
+                /** @description ISO 8601, exclusive (UTC without an offset) */
+                until?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description A registered model's name (`GET /api/v1/models` lists them). */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PredictionsPage"];
+                };
+            };
+            /** @description No such model. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: names the field and what was expected. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description Too many requests from this key or address; wait Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable or the model registry not read yet; retry after Retry-After seconds. */
+            503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
                     "Retry-After"?: number;
@@ -9171,7 +9190,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the model is unavailable; retry after Retry-After seconds. */
+            /** @description The database is unavailable or the model registry not read yet; retry after Retry-After seconds. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -9320,7 +9339,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the model is unavailable; retry after Retry-After seconds. */
+            /** @description The database is unavailable or the model registry not read yet; retry after Retry-After seconds. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -9508,7 +9527,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the model is unavailable; retry after Retry-After seconds. */
+            /** @description The database is unavailable or the model registry not read yet; retry after Retry-After seconds. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -9655,7 +9674,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the model is unavailable; retry after Retry-After seconds. */
+            /** @description The database is unavailable or the model registry not read yet; retry after Retry-After seconds. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -9668,12 +9687,12 @@ export interface operations {
             };
         };
     };
-    getModelStats: {
+    getStats: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                /** @description A registered model's name. */
+                /** @description A registered model's name (`GET /api/v1/models` lists them). */
                 name: string;
             };
             cookie?: never;
@@ -9739,7 +9758,75 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the model is unavailable; retry after Retry-After seconds. */
+            /** @description The database is unavailable or the model registry not read yet; retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getStatsHistory: {
+        parameters: {
+            query?: {
+                /** @description How far back */
+                minutes?: number;
+                /** @description Seconds between points */
+                step_seconds?: number;
+            };
+            header?: never;
+            path: {
+                /** @description A registered model's name (`GET /api/v1/models` lists them). */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatsHistoryOut"];
+                };
+            };
+            /** @description No such model. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: names the field and what was expected. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description Too many requests from this key or address; wait Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable or the model registry not read yet; retry after Retry-After seconds. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -9881,7 +9968,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the model is unavailable; retry after Retry-After seconds. */
+            /** @description The database is unavailable or the model registry not read yet; retry after Retry-After seconds. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -10036,7 +10123,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the model is unavailable; retry after Retry-After seconds. */
+            /** @description The database is unavailable or the model registry not read yet; retry after Retry-After seconds. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -10183,7 +10270,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the model is unavailable; retry after Retry-After seconds. */
+            /** @description The database is unavailable or the model registry not read yet; retry after Retry-After seconds. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -10324,7 +10411,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the model is unavailable; retry after Retry-After seconds. */
+            /** @description The database is unavailable or the model registry not read yet; retry after Retry-After seconds. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -10466,7 +10553,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the model is unavailable; retry after Retry-After seconds. */
+            /** @description The database is unavailable or the model registry not read yet; retry after Retry-After seconds. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -10479,7 +10566,7 @@ export interface operations {
             };
         };
     };
-    getPerformance: {
+    getPerformanceForDefaultModel: {
         parameters: {
             query?: {
                 /** @description ISO-8601 start of the series (default: the last hour); without an offset it is UTC. */
@@ -10616,6 +10703,15 @@ export interface operations {
                     "application/json": components["schemas"]["PerformanceOut"];
                 };
             };
+            /** @description No such model (or feature). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid input: names the field and what was expected. */
             422: {
                 headers: {
@@ -10636,7 +10732,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the model is unavailable; retry after Retry-After seconds. */
+            /** @description The database is unavailable or the model registry not read yet; retry after Retry-After seconds. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -10649,7 +10745,7 @@ export interface operations {
             };
         };
     };
-    predict: {
+    predictForDefaultModel: {
         parameters: {
             query?: never;
             header?: {
@@ -10661,7 +10757,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Transaction"];
+                "application/json": components["schemas"]["RowIn"];
             };
         };
         responses: {
@@ -10673,17 +10769,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "decision": "legit",
-                     *       "fraud_probability": 0.002814,
-                     *       "is_fraud": false,
-                     *       "latency_ms": 8.527,
-                     *       "model_version": "20261201-214954-c8a54180",
-                     *       "prediction_id": "fcb75383-a38f-4f07-9973-a59c18857141",
+                     *       "decision": false,
+                     *       "latency_ms": 5.504,
+                     *       "model": "cancer",
+                     *       "model_version": "20261201-191003-e3915b7d",
+                     *       "prediction_id": "438d2ff2-da89-44cf-83e0-2bc905524b1a",
+                     *       "score": 0,
                      *       "stage": "champion",
-                     *       "threshold": 0.1185
+                     *       "threshold": 0.5
                      *     }
                      */
-                    "application/json": components["schemas"]["PredictionOut"];
+                    "application/json": components["schemas"]["ScoredRow"];
                 };
             };
             /** @description No valid credential: send an API key as X-API-Key or Authorization: Bearer, or the session cookie from POST /api/v1/auth/session. */
@@ -10699,6 +10795,15 @@ export interface operations {
             };
             /** @description The credential's role may not do this, or a cookie request came from another site. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No model of that name (or it has no version yet). */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10757,7 +10862,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many predictions waiting to be stored; retry shortly. The database or the model is unavailable; retry after Retry-After seconds. */
+            /** @description Too many predictions waiting to be stored; retry shortly. The database is unavailable or the model registry not read yet; retry after Retry-After seconds. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -10770,7 +10875,7 @@ export interface operations {
             };
         };
     };
-    predictBatch: {
+    predictBatchForDefaultModel: {
         parameters: {
             query?: never;
             header?: {
@@ -10782,7 +10887,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["BatchIn"];
+                "application/json": components["schemas"]["RowsIn"];
             };
         };
         responses: {
@@ -10795,35 +10900,36 @@ export interface operations {
                     /**
                      * @example {
                      *       "count": 2,
-                     *       "latency_ms": 3.252,
-                     *       "model_version": "20261201-214954-c8a54180",
+                     *       "latency_ms": 1.001,
+                     *       "model": "cancer",
+                     *       "model_version": "20261201-191003-e3915b7d",
                      *       "predictions": [
                      *         {
-                     *           "decision": "legit",
-                     *           "fraud_probability": 0.002814,
-                     *           "is_fraud": false,
-                     *           "latency_ms": 3.252,
-                     *           "model_version": "20261201-214954-c8a54180",
-                     *           "prediction_id": "d107f12c-d657-4908-9bf9-2c37dd63ea83",
+                     *           "decision": false,
+                     *           "latency_ms": 1.001,
+                     *           "model": "cancer",
+                     *           "model_version": "20261201-191003-e3915b7d",
+                     *           "prediction_id": "12f055d4-5e54-4671-b77d-18d8abde3a81",
+                     *           "score": 0,
                      *           "stage": "champion",
-                     *           "threshold": 0.1185
+                     *           "threshold": 0.5
                      *         },
                      *         {
-                     *           "decision": "legit",
-                     *           "fraud_probability": 0.002814,
-                     *           "is_fraud": false,
-                     *           "latency_ms": 3.252,
-                     *           "model_version": "20261201-214954-c8a54180",
-                     *           "prediction_id": "07e51771-8543-499f-aaf9-b0b9a46a9f98",
+                     *           "decision": false,
+                     *           "latency_ms": 1.001,
+                     *           "model": "cancer",
+                     *           "model_version": "20261201-191003-e3915b7d",
+                     *           "prediction_id": "2711937f-a0de-4e77-8ba7-c944ddb6c3f0",
+                     *           "score": 0.000001,
                      *           "stage": "champion",
-                     *           "threshold": 0.1185
+                     *           "threshold": 0.5
                      *         }
                      *       ],
                      *       "stage": "champion",
-                     *       "threshold": 0.1185
+                     *       "threshold": 0.5
                      *     }
                      */
-                    "application/json": components["schemas"]["BatchOut"];
+                    "application/json": components["schemas"]["ScoredBatch"];
                 };
             };
             /** @description No valid credential: send an API key as X-API-Key or Authorization: Bearer, or the session cookie from POST /api/v1/auth/session. */
@@ -10839,6 +10945,15 @@ export interface operations {
             };
             /** @description The credential's role may not do this, or a cookie request came from another site. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No model of that name (or it has no version yet). */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10884,7 +10999,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many predictions waiting to be stored; retry shortly. The database or the model is unavailable; retry after Retry-After seconds. */
+            /** @description Too many predictions waiting to be stored; retry shortly. The database is unavailable or the model registry not read yet; retry after Retry-After seconds. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -10897,7 +11012,7 @@ export interface operations {
             };
         };
     };
-    listPredictions: {
+    listPredictionsForDefaultModel: {
         parameters: {
             query?: {
                 limit?: number;
@@ -10919,40 +11034,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "items": [
-                     *         {
-                     *           "created_at": "2026-11-23T13:48:01.508653+00:00",
-                     *           "features": {
-                     *             "account_age_days": 1115,
-                     *             "amount": 118.5,
-                     *             "card_present": true,
-                     *             "customer_age": 54,
-                     *             "day_of_week": 5,
-                     *             "distance_from_home_km": 1.35,
-                     *             "distance_from_last_txn_km": 2.59,
-                     *             "entry_mode": "contactless",
-                     *             "hour_of_day": 12,
-                     *             "is_international": false,
-                     *             "merchant_category": "restaurant",
-                     *             "ratio_to_median_amount": 1.48,
-                     *             "txn_count_24h": 1
-                     *           },
-                     *           "fraud_probability": 0.002447,
-                     *           "is_fraud": false,
-                     *           "label": null,
-                     *           "latency_ms": 2.594,
-                     *           "model_version": "20261123-133236-b86bf37f",
-                     *           "prediction_id": "5abfc89d-0366-4b00-938a-bd7896db232b"
-                     *         }
-                     *       ],
-                     *       "limit": 1,
-                     *       "offset": 0,
-                     *       "total": 6561
-                     *     }
-                     */
                     "application/json": components["schemas"]["PredictionsPage"];
+                };
+            };
+            /** @description No such model. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
             /** @description Invalid input: names the field and what was expected. */
@@ -10975,7 +11066,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the model is unavailable; retry after Retry-After seconds. */
+            /** @description The database is unavailable or the model registry not read yet; retry after Retry-After seconds. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -11027,7 +11118,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Names what is missing. The database or the model is unavailable; retry after Retry-After seconds. */
+            /** @description Names what is missing. The database is unavailable or the model registry not read yet; retry after Retry-After seconds. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -11151,7 +11242,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the model is unavailable; retry after Retry-After seconds. */
+            /** @description The database is unavailable or the model registry not read yet; retry after Retry-After seconds. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -11275,6 +11366,15 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
+            /** @description No registered model of that name. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is larger than MAX_BODY_BYTES. */
             413: {
                 headers: {
@@ -11313,7 +11413,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the model is unavailable; retry after Retry-After seconds. */
+            /** @description The database is unavailable or the model registry not read yet; retry after Retry-After seconds. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -11326,7 +11426,7 @@ export interface operations {
             };
         };
     };
-    getStats: {
+    getStatsForDefaultModel: {
         parameters: {
             query?: never;
             header?: never;
@@ -11343,26 +11443,35 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "as_of": "2026-11-23T13:48:01.573155+00:00",
-                     *       "fraud_rate": 0.34,
+                     *       "as_of": "2026-12-01T19:10:03.657030+00:00",
+                     *       "fraud_rate": 0,
                      *       "last_minute": {
-                     *         "count": 603,
-                     *         "fraud_rate": 0.06965,
+                     *         "count": 3,
+                     *         "fraud_rate": 0,
                      *         "latency_ms": {
-                     *           "p50": 3.381,
-                     *           "p95": 5.183,
-                     *           "p99": 7.317
+                     *           "p50": 1.001,
+                     *           "p95": 5.054,
+                     *           "p99": 5.414
                      *         },
-                     *         "per_second": 10.05
+                     *         "per_second": 0.05
                      *       },
-                     *       "model_version": "20261123-133236-b86bf37f",
+                     *       "model_version": "20261201-191003-e3915b7d",
                      *       "pending_writes": 0,
-                     *       "total_fraud": 2231,
-                     *       "total_predictions": 6561,
+                     *       "total_fraud": 0,
+                     *       "total_predictions": 3,
                      *       "window_seconds": 60
                      *     }
                      */
                     "application/json": components["schemas"]["StatsOut"];
+                };
+            };
+            /** @description No such model. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
             /** @description Too many requests from this key or address; wait Retry-After seconds. */
@@ -11376,7 +11485,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the model is unavailable; retry after Retry-After seconds. */
+            /** @description The database is unavailable or the model registry not read yet; retry after Retry-After seconds. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -11389,7 +11498,7 @@ export interface operations {
             };
         };
     };
-    getStatsHistory: {
+    getStatsHistoryForDefaultModel: {
         parameters: {
             query?: {
                 /** @description How far back */
@@ -11409,41 +11518,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "points": [
-                     *         {
-                     *           "as_of": "2026-11-23T13:47:50.118624+00:00",
-                     *           "last_minute": {
-                     *             "count": 600,
-                     *             "fraud_rate": 0.05833,
-                     *             "latency_ms": {
-                     *               "p50": 3.42,
-                     *               "p95": 5.91,
-                     *               "p99": 9.87
-                     *             },
-                     *             "per_second": 10
-                     *           }
-                     *         },
-                     *         {
-                     *           "as_of": "2026-11-23T13:48:00.118624+00:00",
-                     *           "last_minute": {
-                     *             "count": 601,
-                     *             "fraud_rate": 0.0599,
-                     *             "latency_ms": {
-                     *               "p50": 3.4,
-                     *               "p95": 5.88,
-                     *               "p99": 9.6
-                     *             },
-                     *             "per_second": 10.017
-                     *           }
-                     *         }
-                     *       ],
-                     *       "step_seconds": 10,
-                     *       "window_seconds": 60
-                     *     }
-                     */
                     "application/json": components["schemas"]["StatsHistoryOut"];
+                };
+            };
+            /** @description No such model. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
             /** @description Invalid input: names the field and what was expected. */
@@ -11466,7 +11550,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the model is unavailable; retry after Retry-After seconds. */
+            /** @description The database is unavailable or the model registry not read yet; retry after Retry-After seconds. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */

@@ -2,9 +2,10 @@
 
 A test-only package (backend/packages/driftwatch-testing, installed by
 requirements-dev.txt, never by an image), loaded as a pytest plugin
-(``pytest -p driftwatch_testing``, as backend/pytest.ini says). The backend and
-its trainer are imported where a helper needs them, so the worker's and the
-simulator's suites load it too.
+(``pytest -p driftwatch_testing``, as backend/pytest.ini says). It never imports
+the backend application: the demo model comes from ``driftwatch_testing.demo``
+(trained once in a child process, cached on disk, inserted with the shared core),
+so the worker's and the simulator's suites load it too.
 
 Each pytest session gets a database of its own (a fresh PostgreSQL database
 created from ``TEST_DATABASE_URL``, or an SQLite file when no PostgreSQL
@@ -33,6 +34,11 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from driftwatch_core.db.engine import normalize_url
+from driftwatch_testing import tiers
+from driftwatch_testing.demo import DEMO_MODEL as DEMO_MODEL
+from driftwatch_testing.demo import demo_files as demo_files
+from driftwatch_testing.demo import demo_version as demo_version
+from driftwatch_testing.demo import insert_demo as insert_demo
 
 log = logging.getLogger(__name__)
 DEFAULT_TEST_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/test"
@@ -90,8 +96,8 @@ def empty_database(dialect: str, folder: Path) -> contextlib.AbstractContextMana
     return temporary_database(folder)
 
 
-def add_run(engine, finished: bool = True) -> int:
-    """Store a monitoring run of 300 rows over the last 5 minutes (finished, or still running)."""
+def add_run(engine, finished: bool = True, model: str = DEMO_MODEL) -> int:
+    """Store a monitoring run of ``model`` of 300 rows over the last 5 minutes (finished, or still running)."""
     from sqlalchemy.orm import Session
 
     from driftwatch_core.db.models import MonitoringRun, utcnow
@@ -99,6 +105,7 @@ def add_run(engine, finished: bool = True) -> int:
     now = utcnow()
     with Session(engine) as session, session.begin():
         run = MonitoringRun(
+            model_name=model,
             slot=now,
             started_at=now,
             finished_at=now if finished else None,
@@ -112,8 +119,8 @@ def add_run(engine, finished: bool = True) -> int:
         return run.id
 
 
-def add_open_alert(engine) -> int:
-    """Store an open critical feature-drift alert on ``amount``; returns its id."""
+def add_open_alert(engine, model: str = DEMO_MODEL) -> int:
+    """Store an open critical feature-drift alert of ``model`` on ``amount``; returns its id."""
     from sqlalchemy.orm import Session
 
     from driftwatch_core.db.models import Alert, utcnow
@@ -121,6 +128,7 @@ def add_open_alert(engine) -> int:
     now = utcnow()
     with Session(engine) as session, session.begin():
         alert = Alert(
+            model_name=model,
             kind="feature_drift",
             feature="amount",
             severity="critical",
@@ -137,11 +145,8 @@ def add_open_alert(engine) -> int:
 
 
 def _clear(engine) -> None:
-    from sqlalchemy.dialects import postgresql, sqlite
+    from driftwatch_core.db.models import Base
 
-    from driftwatch_core.db.models import DEFAULT_MODEL, Base, RegisteredModel, utcnow
-
-    dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
             names = ", ".join(t.name for t in Base.metadata.sorted_tables)
@@ -149,15 +154,11 @@ def _clear(engine) -> None:
         else:
             for table in reversed(Base.metadata.sorted_tables):
                 conn.execute(table.delete())
-        # Every migrated database has the built-in model's row (migration 0002 inserts it).
-        builtin = dict(name=DEFAULT_MODEL, task="binary_classification", description="", created_at=utcnow())
-        conn.execute(dialect.insert(RegisteredModel).values(**builtin).on_conflict_do_nothing())
 
 
 def clear_tables(engine) -> None:
-    """Empty every table, children first, so each test starts clean, keeping the built-in
-    model's registry row. A backend of the test before may still hold a lock for a moment:
-    a deadlock is retried."""
+    """Empty every table, children first, so each test starts clean (no model registered). A
+    backend of the test before may still hold a lock for a moment: a deadlock is retried."""
     from sqlalchemy.exc import OperationalError
 
     for attempt in range(5):
@@ -168,17 +169,6 @@ def clear_tables(engine) -> None:
             if "deadlock detected" not in str(exc) or attempt == 4:
                 raise
             time.sleep(0.2)
-
-
-def train_test_model(model_dir: Path, rows: int = 50_000, seed: int = 42) -> Path:
-    """Train the real model into ``model_dir`` once and return the folder."""
-    from app.ml.train import train
-    from driftwatch_core import artifacts
-
-    try:
-        return artifacts.resolve(model_dir).folder
-    except artifacts.ArtifactNotFound:
-        return train(model_dir, rows=rows, seed=seed)
 
 
 def free_port() -> int:
@@ -205,13 +195,13 @@ def until_ready(client, timeout_s: float = 30.0):
     """``client`` (a TestClient of the backend) once its app has migrated the database and
     registered its model: a background thread does both at start, so a test must not race it."""
     # The app's own signal, not /ready polled: requests would count against the rate limits.
-    state = client.app.state.driftwatch
-    assert state.schema_ready.wait(timeout_s), f"not ready after {timeout_s} s: {state.model_error or 'database'}"
+    runtime = client.app.state.driftwatch
+    assert runtime.schema_ready.wait(timeout_s), f"the database was not ready after {timeout_s} s"
     return client
 
 
 @contextlib.contextmanager
-def run_backend(database_url: str, model_dir: Path, log_path: Path, **env: str) -> Iterator[str]:
+def run_backend(database_url: str, log_path: Path, **env: str) -> Iterator[str]:
     """Start the installed backend as production does (``python -m app.serve``: uvicorn, access
     log off; one server process unless ``BACKEND_WORKERS`` says otherwise) in a subprocess; yield
     its base URL once ready."""
@@ -220,7 +210,6 @@ def run_backend(database_url: str, model_dir: Path, log_path: Path, **env: str) 
         **os.environ,
         **TEST_KEYS_ENV,
         "DATABASE_URL": database_url,
-        "MODEL_DIR": str(model_dir),
         "BACKEND_HOST": "127.0.0.1",
         "BACKEND_PORT": str(port),
         "BACKEND_WORKERS": "1",  # one process a test can find and measure, unless it asks for more
@@ -306,14 +295,6 @@ class TcpProxy:
 
 
 @pytest.fixture(scope="session")
-def model_dir(tmp_path_factory) -> Path:
-    """The real model, trained once per session (about 5 s)."""
-    directory = tmp_path_factory.mktemp("models")
-    train_test_model(directory)
-    return directory
-
-
-@pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> Iterator[str]:
     with temporary_database(tmp_path_factory.mktemp("db")) as url:
         yield url
@@ -332,9 +313,16 @@ def engine(database_url):
 
 @pytest.fixture
 def clean_db(engine):
-    """The session's database with every table emptied."""
+    """The session's database with every table emptied: no model registered."""
     clear_tables(engine)
     return engine
+
+
+@pytest.fixture
+def demo_model(clean_db) -> str:
+    """The session's database, emptied, with the demo model (``fraud``) registered as its champion;
+    the version's id."""
+    return insert_demo(clean_db)
 
 
 @contextlib.contextmanager
@@ -349,3 +337,9 @@ def database_behind_proxy(database_url: str) -> Iterator[tuple[TcpProxy, str]]:
         yield proxy, url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
     finally:
         proxy.close()
+
+
+# The tier guard's hooks (driftwatch_testing.tiers) run with this plugin's.
+pytest_configure = tiers.pytest_configure
+pytest_unconfigure = tiers.pytest_unconfigure
+pytest_runtest_protocol = tiers.pytest_runtest_protocol

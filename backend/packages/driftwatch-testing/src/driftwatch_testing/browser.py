@@ -25,6 +25,8 @@ from typing import Any
 import httpx
 import pytest
 
+from driftwatch_testing import tiers
+
 #: No background traffic of the browser's own: only what the page asks for goes out.
 CHROMIUM_ARGS = [
     "--headless",
@@ -60,6 +62,7 @@ def chromium_path() -> str | None:
 @contextmanager
 def chromium() -> Iterator[Any]:
     """A launched headless Chromium (a Playwright ``Browser``); skips or fails the test without one."""
+    tiers.require("e2e", "launches a browser")
     path = chromium_path()
     if path is None:
         message = "no Chromium at /usr/bin/chromium (apt-get install -y chromium) or CHROMIUM_PATH"
