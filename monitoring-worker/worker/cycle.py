@@ -28,7 +28,6 @@ import time
 import traceback
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection, Engine, insert, update
@@ -38,15 +37,10 @@ from sqlalchemy.orm import Session
 from driftwatch_core.db.models import DEFAULT_MODEL, DriftResult, MonitoringRun, PerformanceResult
 from worker import alerts, compare, incidents, performance, policy, retention, slots
 from worker.config import WorkerSettings
-from worker.drift import (
-    DatasetDrift,
-    FeatureDrift,
-    dataset_drift,
-    dataset_rule,
-    evaluate_all,
-)
+from worker.drift import dataset_drift, dataset_rule, evaluate_all
 from worker.labels import LabelCache
 from worker.notify import Notifier
+from worker.results import CycleReport, CycleResult
 from worker.stats import Current, Thresholds
 from worker.targets import Target, Targets
 from worker.window import (
@@ -84,55 +78,6 @@ def _insert_ignoring_conflict(conn: Connection, table, values: dict, conflict: l
     dialect = _DIALECTS[conn.dialect.name]
     stmt = dialect.insert(table).values(**values).on_conflict_do_nothing(index_elements=conflict)
     return conn.execute(stmt.returning(table.c.id)).scalar()
-
-
-@dataclass
-class CycleResult:
-    """One model's cycle: its run, what was judged, the alert events it caused."""
-
-    model: str
-    run_id: int | None  # None when even claiming the run failed
-    status: str  # "ok" | "insufficient_data" | "failed"
-    n_rows: int = 0
-    version: str | None = None
-    had_traffic: bool = True  # False on a fresh database: an empty window is no news
-    drift: list[FeatureDrift] = field(default_factory=list)
-    score: FeatureDrift | None = None
-    dataset: DatasetDrift | None = None
-    realized: dict | None = None
-    estimated: dict | None = None
-    label_window: LabelWindow | None = None  # where realized performance starts, and why
-    events: list[alerts.Event] = field(default_factory=list)
-    error: str | None = None  # failed: the error's one-line summary
-    elapsed_s: float = 0.0
-    comparison: compare.Comparison | None = None  # champion against challenger, when there is one
-    retrain_job: int | None = None  # the job the retrain policy queued after this cycle
-
-
-@dataclass
-class CycleReport:
-    """One cycle over every monitored model: each model's result, or None when another
-    worker had that model's slot."""
-
-    results: dict[str, CycleResult | None] = field(default_factory=dict)
-
-    def __getitem__(self, model: str) -> CycleResult | None:
-        return self.results[model]
-
-    @property
-    def failed(self) -> list[str]:
-        return [m for m, r in self.results.items() if r is not None and r.status == "failed"]
-
-    @property
-    def ok(self) -> bool:
-        """Every model's cycle succeeded (or was another worker's)."""
-        return not self.failed
-
-    @property
-    def run_id(self) -> int | None:
-        """The built-in model's run, for callers written when it was the only one."""
-        result = self.results.get(DEFAULT_MODEL)
-        return result.run_id if result is not None else None
 
 
 class Monitor:
@@ -374,7 +319,14 @@ class Monitor:
             )
             conditions, kinds = self._conditions(result, target.labels)
             result.events = alerts.apply(session, result.model, conditions, kinds, self.settings.resolve_after, now)
-            seen = incidents.Seen.of_cycle(result, target, window_start, label_start)
+            seen = incidents.Seen.measured(
+                window_start,
+                label_start,
+                result.drift,
+                result.dataset.share if result.dataset is not None else None,
+                (result.realized or {}).get("roc_auc"),
+                target.labels,
+            )
             incidents.update(session, result.model, seen, now)
 
     def _fail(self, model: str, version: str | None, run_id: int | None, now: datetime, exc: Exception) -> CycleResult:

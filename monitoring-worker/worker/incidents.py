@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 from sqlalchemy import select
@@ -47,12 +47,8 @@ from driftwatch_core.incidents import (
     resolved_message,
 )
 from driftwatch_core.stages import record_event
+from worker.drift import FeatureDrift
 from worker.stats.psi import UNSEEN
-
-if TYPE_CHECKING:
-    from worker.cycle import CycleResult
-    from worker.drift import FeatureDrift
-    from worker.targets import Target
 
 #: A summary says which way this many features moved (highest peak PSI first), then "and N more".
 DESCRIBED = 4
@@ -72,16 +68,24 @@ class Seen:
     labels: Mapping[str, str] = field(default_factory=dict)  # each feature's name for people
 
     @classmethod
-    def of_cycle(cls, result: CycleResult, target: Target, window_start: datetime, label_start: datetime) -> Seen:
-        realized = result.realized or {}
-        labels = target.labels
+    def measured(
+        cls,
+        window_start: datetime,
+        label_start: datetime,
+        drift: list[FeatureDrift],
+        drift_share: float | None,
+        roc_auc: float | None,
+        labels: Mapping[str, str],
+    ) -> Seen:
+        """A cycle's view from its judged features (``labels``: each one's name for people), the
+        dataset's drift share and the realized ROC-AUC (None when not judged)."""
         return cls(
             window_start,
             label_start,
-            {r.feature: _feature_seen(r, labels.get(r.feature) or humanize(r.feature)) for r in result.drift},
-            len(result.drift),
-            result.dataset.share if result.dataset is not None else None,
-            realized.get("roc_auc"),
+            {r.feature: _feature_seen(r, labels.get(r.feature) or humanize(r.feature)) for r in drift},
+            len(drift),
+            drift_share,
+            roc_auc,
             labels,
         )
 

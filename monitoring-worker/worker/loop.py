@@ -15,7 +15,8 @@ import signal
 import threading
 import time
 
-from worker.cycle import CycleResult, Monitor
+from worker.cycle import Monitor
+from worker.results import CycleResult
 
 log = logging.getLogger(__name__)
 
