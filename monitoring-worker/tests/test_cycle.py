@@ -107,7 +107,7 @@ def test_a_failing_cycle_is_recorded_as_failed_and_raises_a_critical_alert(monit
     def boom(*_a, **_k):
         raise RuntimeError("statistics exploded\nsecond line")
 
-    monkeypatch.setattr("worker.cycle.evaluate_all", boom)
+    monkeypatch.setattr("worker.measure.evaluate_all", boom)
     report = monitor.run_cycle(NOW)  # the error stays in the model's result: the cycle goes on
     assert report.failed == [DEFAULT_MODEL] and not report.ok
     assert report[DEFAULT_MODEL].error == "RuntimeError: statistics exploded"

@@ -27,7 +27,6 @@ import logging
 import time
 import traceback
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection, Engine, insert, update
@@ -35,23 +34,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from driftwatch_core.db.models import DEFAULT_MODEL, DriftResult, MonitoringRun, PerformanceResult
-from worker import alerts, compare, incidents, performance, policy, retention, slots
+from worker import alerts, compare, incidents, performance, policy, retention
 from worker.config import WorkerSettings
-from worker.drift import dataset_drift, dataset_rule, evaluate_all
-from worker.labels import LabelCache
+from worker.drift import dataset_rule
+from worker.measure import Measurer
 from worker.notify import Notifier
 from worker.results import CycleReport, CycleResult
-from worker.stats import Current, Thresholds
+from worker.stats import Thresholds
 from worker.targets import Target, Targets
-from worker.window import (
-    Labelled,
-    LabelWindow,
-    Scope,
-    has_predictions_before,
-    label_window,
-    load_labelled,
-    load_window,
-)
 
 log = logging.getLogger(__name__)
 DRIFT_KINDS = {"feature_drift", "prediction_drift", "dataset_drift"}
@@ -91,7 +81,7 @@ class Monitor:
         self.thresholds = settings.threshold_table()  # the fraud model: global and per-feature overrides
         self.shared_thresholds = settings.threshold_table(per_feature=False)  # every other model
         self.costs = performance.Costs(settings.cost_fp, settings.cost_fn)
-        self.labelled = LabelCache()  # each version's labelled rows, read incrementally
+        self.measurer = Measurer(engine, settings, self.costs)
         #: What every run records of the settings it was judged with (fixed per process).
         self.run_details = {
             "thresholds": self.thresholds.defaults,
@@ -128,7 +118,7 @@ class Monitor:
                 )
                 return None
             target = self.targets.get(self.engine, model, version)
-            result = self._compute(run_id, target, now, start)
+            result = self.measurer.measure(run_id, target, self.thresholds_for(model), now)
             self._store(result, target, now)
         except Exception as exc:
             log.exception("%s: monitoring cycle failed (run %s)", model, run_id)
@@ -170,67 +160,6 @@ class Monitor:
         )
         with self.engine.begin() as conn:
             return _insert_ignoring_conflict(conn, MonitoringRun.__table__, values, ["model_name", "slot"])
-
-    def _compute(self, run_id: int, target: Target, now: datetime, start: datetime) -> CycleResult:
-        scope = target.scope
-        # The labelled rows are mostly the database's work (a key probe per new label): on
-        # PostgreSQL they are read on a second connection while this thread judges the window.
-        parallel = self.engine.dialect.name == "postgresql"
-        with ThreadPoolExecutor(1) as pool:
-            reading = pool.submit(self._labelled, scope, now) if parallel else None
-            with self.engine.connect() as conn:
-                window = slots.load(conn, scope, start, now) or load_window(
-                    conn, scope, start, now, max_rows=self.settings.max_rows
-                )
-                had_traffic = window.n_rows > 0 or has_predictions_before(conn, scope.model, start)
-            result = self._judge_window(run_id, target, window, had_traffic)
-            labels, labelled = reading.result() if reading is not None else self._labelled(scope, now)
-        result.label_window = labels
-        if len(labelled.labels) or labels.reason == "since_switch":  # after a switch, even "0 labels yet"
-            result.realized = performance.realized(
-                labelled.scores,
-                labelled.decisions,
-                labelled.labels,
-                labelled.lags_s,
-                labelled.n_predictions,
-                self.costs,
-            )
-            result.realized["window_reason"] = labels.reason
-        return result
-
-    def _judge_window(self, run_id: int, target: Target, window, had_traffic: bool) -> CycleResult:
-        """Drift and estimated performance of the window."""
-        scope = target.scope
-        enough = window.n_rows >= self.settings.min_samples
-        status = "ok" if enough else "insufficient_data"
-        result = CycleResult(scope.model, run_id, status, window.n_rows, scope.version, had_traffic)
-        if enough:
-            self._judge_drift(result, window.columns(), target)
-        if window.n_rows:
-            result.estimated = performance.estimated(window.scores, window.decisions, self.costs)
-        return result
-
-    def _labelled(self, scope: Scope, now: datetime) -> tuple[LabelWindow, Labelled]:
-        """The label window and its labelled rows. When the slot summaries cover it, they count
-        its predictions and say whether it holds shadow rows, and only new labels are read
-        (``worker.labels``); otherwise every labelled row is read again, as before summaries."""
-        max_rows = self.settings.max_rows
-        with self.engine.connect() as conn:
-            labels = label_window(conn, now, self.settings.label_window_minutes)
-            if not slots.covers(conn, scope, labels.start):
-                return labels, load_labelled(conn, scope, labels.start, now, max_rows=max_rows)
-            n_predictions, n_shadow = slots.count(conn, scope, labels.start, now)
-            cached = self.labelled.load(conn, scope, labels.start, now, n_predictions, n_shadow > 0, max_rows)
-            return labels, cached
-
-    def _judge_drift(self, result: CycleResult, columns: Mapping[str, Current], target: Target) -> None:
-        score_name = target.scope.score_name
-        kinds = {**target.scope.kinds, score_name: "numeric"}
-        thresholds = self.thresholds_for(target.model)
-        judged = evaluate_all(columns, kinds, target.reference, thresholds)
-        result.drift = [r for r in judged if r.feature != score_name]
-        result.score = next(r for r in judged if r.feature == score_name)
-        result.dataset = dataset_drift(result.drift, thresholds.defaults["dataset_drift_share"])
 
     def _conditions(self, result: CycleResult, labels: Mapping[str, str]) -> tuple[list[alerts.Condition], set[str]]:
         conditions: list[alerts.Condition | None] = []

@@ -26,6 +26,7 @@ class CycleResult:
     realized: dict | None = None
     estimated: dict | None = None
     label_window: LabelWindow | None = None  # where realized performance starts, and why
+    source: str | None = None  # where the windows were read from: "summaries" or "rows"
     events: list[alerts.Event] = field(default_factory=list)
     error: str | None = None  # failed: the error's one-line summary
     elapsed_s: float = 0.0
