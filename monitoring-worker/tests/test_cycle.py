@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 from driftwatch_core.db.models import DEFAULT_MODEL, Alert, DriftResult, MonitoringRun, PerformanceResult
 from driftwatch_core.features import FEATURE_NAMES, SCORE_NAME
 from driftwatch_core.generator import TransactionGenerator
-from worker.cycle import CycleResult, Monitor, slot_of
+from worker.cycle import CycleResult, Monitor
+from worker.store import slot_of
 
 NOW = datetime(2026, 11, 23, 12, 0, 0, tzinfo=UTC)
 
@@ -124,6 +125,26 @@ def test_a_failing_cycle_is_recorded_as_failed_and_raises_a_critical_alert(monit
     )
     assert alert.message == "Monitoring of model fraud failed: RuntimeError: statistics exploded"
     assert [e.action for e in report[DEFAULT_MODEL].events] == ["opened"]
+
+
+def test_results_alerts_and_incidents_are_stored_together_or_not_at_all(monitor, store, clean_db, monkeypatch):
+    """The three steps after measuring (store results, raise alerts, group incidents) share one
+    transaction: when grouping fails, neither the results nor the alerts of the cycle stay."""
+    from driftwatch_core.generator import Drift
+
+    store(TransactionGenerator(seed=11).sample(600, Drift(scale={"amount": 3.0})), NOW, 200)
+
+    def boom(*_a, **_k):
+        raise RuntimeError("grouping exploded")
+
+    monkeypatch.setattr("worker.incidents.update", boom)
+    result = fraud_cycle(monitor, NOW)
+    assert result.status == "failed" and result.error == "RuntimeError: grouping exploded"
+    assert count(clean_db, DriftResult) == 0 and count(clean_db, PerformanceResult) == 0
+    assert alerts(clean_db) == [] and result.events == []  # the failure alert could not be grouped either
+    with clean_db.connect() as conn:
+        run = conn.execute(select(MonitoringRun)).one()
+    assert run.status == "failed" and "grouping exploded" in run.error
 
 
 def test_two_workers_compute_each_slot_once(settings, store, clean_db, strong_drift):
