@@ -13,8 +13,9 @@ from sqlalchemy import func, select
 
 from driftwatch_core.db.models import Alert, ModelEvent, VersionComparison
 from worker import gate
-from worker.compare import _auc_parts, _weighted_auc, auc_difference, load_pairs
+from worker.bootstrap import _auc_parts, _weighted_auc, auc_difference
 from worker.drift import evaluate_feature, prepare_reference
+from worker.pairs import load_pairs
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 UNIFORM = np.linspace(0.001, 0.999, 2_000)  # a reference score distribution
@@ -176,7 +177,7 @@ def test_a_failing_comparison_leaves_the_cycle_ok(monitor, clean_db, staged_mode
     def boom(*_a, **_k):
         raise RuntimeError("comparison exploded")
 
-    monkeypatch.setattr("worker.compare.auc_difference", boom)
+    monkeypatch.setattr("worker.side_by_side.auc_difference", boom)
     with caplog.at_level(logging.ERROR, logger="worker.cycle"):
         report = monitor.run_cycle(NOW)
     assert report.ok and report["m"].status == "ok" and report["m"].comparison is None
