@@ -151,7 +151,7 @@ def test_comparison_is_fair_and_judges_each_version_against_its_own_reference(
     assert d["challenger"]["prediction_drift"]["drifted"] is False
     assert d["challenger"]["prediction_drift"]["psi"] < 0.1
     other = prepare_reference({"score": monitor.targets.get(clean_db, "m", "v1").reference["score"]})["score"]
-    thresholds = monitor.thresholds_for("m").for_feature("score")
+    thresholds = monitor.thresholds.for_feature("score")
     assert evaluate_feature("score", "numeric", other, challenger, thresholds).drifted  # the wrong reference
 
     # AUTO_PROMOTE is off: the gate holds and says so, with no event and no note.

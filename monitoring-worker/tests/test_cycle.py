@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from datetime import UTC, datetime, timedelta
+
+import numpy as np
 
 from sqlalchemy import func, select
 
@@ -192,3 +195,22 @@ def test_concept_drift_raises_a_performance_alert_from_labels(monitor, store, cl
     [alert] = [a for a in alerts(clean_db) if a.kind == "performance"]
     assert (alert.feature, alert.severity, alert.threshold) == ("roc_auc", "critical", 0.8)
     assert alert.value == result.realized["roc_auc"]
+
+
+def test_a_per_feature_threshold_holds_for_that_feature_of_any_model_and_an_unknown_name_is_logged_once(
+    settings, clean_db, staged_model, store_rows, caplog
+):
+    staged_model(clean_db, "m", {"v1": np.linspace(0, 1, 100)}, champion="v1")
+    store_rows("m", "v1", [{"x": (i % 100) / 100} for i in range(300)], np.linspace(0, 1, 300), 0.5, NOW, 200)
+    tuned = settings.model_copy(update={"thresholds": {"x": {"ks_floor": 0.9}, "colour": {"psi": 0.2}}})
+    monitor = Monitor(tuned, clean_db)
+    with caplog.at_level(logging.WARNING, logger="worker.cycle"):
+        result = monitor.run_cycle(NOW)["m"]
+        monitor.run_cycle(NOW + timedelta(seconds=30))
+    assert result is not None and result.status == "ok"
+    [x] = result.drift
+    assert x.thresholds["ks_floor"] == 0.9 and result.score.thresholds["ks_floor"] == 0.05
+    warnings = [r.getMessage() for r in caplog.records if "WORKER_THRESHOLDS" in r.getMessage()]
+    assert warnings == [
+        "WORKER_THRESHOLDS: no monitored model has a feature named 'colour' (features: score, x); use '*' for all"
+    ]

@@ -96,15 +96,17 @@ def test_a_shift_opens_one_incident_that_keeps_its_peak_and_resolves_after_its_a
 
 def test_a_traffic_switch_before_the_detection_is_when_the_incident_started(monitor, store, clean_db, strong_drift):
     with Session(clean_db) as session, session.begin():
-        for ago, scenario, label in ((900, "sudden", "Sudden shift"), (40, "sudden", "Sudden shift")):
+        # A switch changes every model's traffic: it counts whichever model it was recorded under.
+        for ago, model in ((900, DEFAULT_MODEL), (40, "another-model")):
+            label = "Sudden shift"
             session.add(
                 ModelEvent(
                     created_at=NOW - timedelta(seconds=ago),
-                    model_name=DEFAULT_MODEL,
+                    model_name=model,
                     kind="scenario",
                     actor="admin:test",
                     message=f"Traffic: {label}",
-                    details={"scenario": scenario, "label": label},
+                    details={"scenario": "sudden", "label": label},
                 )
             )
     shifted_window(store, strong_drift, NOW)

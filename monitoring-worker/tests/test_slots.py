@@ -93,7 +93,7 @@ def summarize(engine, rows: list[dict], writers: int, batch: int = 500, fresh: b
 
 def verdicts(monitor, window, target):
     kinds = {**target.scope.kinds, target.scope.score_name: "numeric"}
-    thresholds = monitor.thresholds_for(target.model)
+    thresholds = monitor.thresholds
     judged = evaluate_all(window.columns(), kinds, target.reference, thresholds)
     features = [r for r in judged if r.feature != target.scope.score_name]
     return {r.feature: r for r in judged}, dataset_drift(features, thresholds.defaults["dataset_drift_share"])

@@ -30,14 +30,12 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from driftwatch_core.db.models import DEFAULT_MODEL
 from worker import alerts, compare, incidents, performance, policy, retention, store
 from worker.config import WorkerSettings
 from worker.drift import dataset_rule
 from worker.measure import Measurer
 from worker.notify import Notifier
 from worker.results import CycleReport, CycleResult
-from worker.stats import Thresholds
 from worker.targets import Targets
 
 log = logging.getLogger(__name__)
@@ -60,10 +58,11 @@ class Monitor:
         self.engine = engine
         self.notifier = notifier or Notifier(None)
         self.targets = Targets(settings.model_dir, settings.model_version)
-        self.thresholds = settings.threshold_table()  # the fraud model: global and per-feature overrides
-        self.shared_thresholds = settings.threshold_table(per_feature=False)  # every other model
+        self.thresholds = settings.threshold_table()  # every model's: global and per-feature overrides
+        self._judged_names: set[str] = set()  # every feature and score name judged by this process
+        self._warned_names: set[str] = set()  # per-feature thresholds no model had, logged once
         self.costs = performance.Costs(settings.cost_fp, settings.cost_fn)
-        self.measurer = Measurer(engine, settings, self.costs)
+        self.measurer = Measurer(engine, settings, self.thresholds, self.costs)
         #: What every run records of the settings it was judged with (fixed per process).
         self.run_details = {
             "thresholds": self.thresholds.defaults,
@@ -74,9 +73,6 @@ class Monitor:
             "label_window_minutes": settings.label_window_minutes,
         }
 
-    def thresholds_for(self, model: str) -> Thresholds:
-        return self.thresholds if model == DEFAULT_MODEL else self.shared_thresholds
-
     def run_cycle(self, now: datetime | None = None) -> CycleReport:
         """One cycle over every active model, then retention. Raises only when the models
         cannot be listed (the database is down); a model's own failure is in its result."""
@@ -85,7 +81,20 @@ class Monitor:
             plan = self.targets.plan(conn)
         report = CycleReport({model: self.run_model(model, version, now) for model, version in plan.items()})
         self._retention(now)
+        self._check_threshold_names()
         return report
+
+    def _check_threshold_names(self) -> None:
+        """Warn, once per name, of per-feature thresholds that no model judged so far has a feature of."""
+        self._judged_names |= self.targets.names_in_use()
+        unknown = self.thresholds.features - self._judged_names - self._warned_names
+        if unknown:
+            log.warning(
+                "WORKER_THRESHOLDS: no monitored model has a feature named %s (features: %s); use '*' for all",
+                ", ".join(repr(name) for name in sorted(unknown)),
+                ", ".join(sorted(self._judged_names)) or "none yet",
+            )
+            self._warned_names |= unknown
 
     def run_model(self, model: str, version: str | None, now: datetime) -> CycleResult | None:
         """One model's cycle at ``version``; None when another worker already has its slot."""
@@ -99,7 +108,7 @@ class Monitor:
                 log.info("%s: slot %s already computed by another worker", model, slot)
                 return None
             target = self.targets.get(self.engine, model, version)
-            result = self.measurer.measure(run_id, target, self.thresholds_for(model), now)
+            result = self.measurer.measure(run_id, target, now)
             with Session(self.engine) as session, session.begin():
                 self.store_results(session, result, now)
                 events = self.raise_alerts(session, result, target.labels, now)
@@ -161,7 +170,7 @@ class Monitor:
             )
         if result.had_traffic:
             conditions.append(alerts.no_traffic_condition(result.n_rows, self.settings.window_minutes))
-        return alerts.for_model(result.model, [c for c in conditions if c is not None]), judged
+        return [c for c in conditions if c is not None], judged
 
     def judges_quality(self, realized: Mapping) -> bool:
         """Enough labels to judge realized performance: WORKER_MIN_LABELS of them, and among them
@@ -198,13 +207,13 @@ class Monitor:
         model = result.model
         try:
             result.comparison = compare.run(
-                self.engine, self.settings, self.targets, self.thresholds_for(model), self.costs, model, now
+                self.engine, self.settings, self.targets, self.thresholds, self.costs, model, now
             )
         except Exception:
             log.exception("%s: comparing the champion with its challenger failed", model)
         if result.comparison is not None and result.comparison.event is not None:
             event = result.comparison.event
-            self.notifier.send(f"[gate] {event}" if model == DEFAULT_MODEL else f"[gate] {model}: {event}")
+            self.notifier.send(f"[gate] {model}: {event}")
         try:
             result.retrain_job = policy.check(self.engine, self.settings, model, result.version, now)
         except Exception:

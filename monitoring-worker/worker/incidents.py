@@ -17,7 +17,8 @@ summary (what moved and which way). An incident whose alerts have all resolved
 resolves at that cycle's time.
 
 ``started_at`` is when the cause began, where known: the newest traffic switch
-(a ``scenario`` model event; the simulator records them under the fraud model)
+(a ``scenario`` model event, whichever model it was recorded under: a switch
+changes every model's traffic, as ``worker.window.newest_switch`` counts it)
 within the window before the first detection, else for drift the start of the
 window that first showed it, else unknown. Opening and resolving are model
 events (``incident_opened``, ``incident_resolved``): every time chart marks
@@ -49,6 +50,7 @@ from driftwatch_core.incidents import (
 from driftwatch_core.stages import record_event
 from worker.drift import FeatureDrift
 from worker.stats.psi import UNSEEN
+from worker.window import SWITCH_EVENT
 
 #: A summary says which way this many features moved (highest peak PSI first), then "and N more".
 DESCRIBED = 4
@@ -167,7 +169,7 @@ def _open(session: Session, model: str, cause: str, opened_at: datetime, seen: S
     switch, started_at = None, None
     if cause in ("drift", "performance"):
         window = now - (seen.label_start if cause == "performance" else seen.window_start)
-        switch = _traffic_switch(session, model, opened_at - window, opened_at)
+        switch = _traffic_switch(session, opened_at - window, opened_at)
         started_at = switch.created_at if switch is not None else seen.window_start if cause == "drift" else None
     details: dict[str, Any] = {"features": {}}
     if switch is not None:
@@ -190,13 +192,12 @@ def _open(session: Session, model: str, cause: str, opened_at: datetime, seen: S
     return incident
 
 
-def _traffic_switch(session: Session, model: str, since: datetime, until: datetime) -> ModelEvent | None:
-    """The newest traffic switch (not back to normal) recorded for ``model`` in [since, until]."""
+def _traffic_switch(session: Session, since: datetime, until: datetime) -> ModelEvent | None:
+    """The newest traffic switch (not back to normal) recorded in [since, until], for any model."""
     switches = session.scalars(
         select(ModelEvent)
         .where(
-            ModelEvent.model_name == model,
-            ModelEvent.kind == "scenario",
+            ModelEvent.kind == SWITCH_EVENT,
             ModelEvent.created_at >= since,
             ModelEvent.created_at <= until,
         )

@@ -30,13 +30,16 @@ from worker.window import Labelled, has_predictions_before, label_window
 class Measurer:
     """Measures one model version's windows; holds what every cycle shares (the label cache)."""
 
-    def __init__(self, engine: Engine, settings: WorkerSettings, costs: performance.Costs) -> None:
+    def __init__(
+        self, engine: Engine, settings: WorkerSettings, thresholds: Thresholds, costs: performance.Costs
+    ) -> None:
         self.engine = engine
         self.settings = settings
+        self.thresholds = thresholds
         self.costs = costs
         self.labels = LabelCache()  # each version's labelled rows, read incrementally
 
-    def measure(self, run_id: int, target: Target, thresholds: Thresholds, now: datetime) -> CycleResult:
+    def measure(self, run_id: int, target: Target, now: datetime) -> CycleResult:
         """The cycle's result of ``target`` at ``now``: drift, estimated and realized performance."""
         scope = target.scope
         window_start = now - timedelta(minutes=self.settings.window_minutes)
@@ -50,7 +53,7 @@ class Measurer:
             with self.engine.connect() as conn:
                 window = source.window(conn)
                 had_traffic = window.n_rows > 0 or has_predictions_before(conn, scope.model, window_start)
-            result = self.judge_window(run_id, target, thresholds, window, had_traffic)
+            result = self.judge_window(run_id, target, window, had_traffic)
             labelled = reading.result() if reading is not None else self._labelled(source)
         result.source, result.label_window = source.name, labels
         if len(labelled.labels) or labels.reason == "since_switch":  # after a switch, even "0 labels yet"
@@ -69,27 +72,22 @@ class Measurer:
         with self.engine.connect() as conn:
             return source.labelled(conn)
 
-    def judge_window(
-        self, run_id: int, target: Target, thresholds: Thresholds, window: sources.WindowData, had_traffic: bool
-    ) -> CycleResult:
+    def judge_window(self, run_id: int, target: Target, window: sources.WindowData, had_traffic: bool) -> CycleResult:
         """Drift (with enough rows) and estimated performance (with any) of the window."""
         scope = target.scope
         enough = window.n_rows >= self.settings.min_samples
         status = "ok" if enough else "insufficient_data"
         result = CycleResult(scope.model, run_id, status, window.n_rows, scope.version, had_traffic)
         if enough:
-            self.judge_drift(result, window.columns(), target, thresholds)
+            self.judge_drift(result, window.columns(), target)
         if window.n_rows:
             result.estimated = performance.estimated(window.scores, window.decisions, self.costs)
         return result
 
-    @staticmethod
-    def judge_drift(
-        result: CycleResult, columns: Mapping[str, Current], target: Target, thresholds: Thresholds
-    ) -> None:
+    def judge_drift(self, result: CycleResult, columns: Mapping[str, Current], target: Target) -> None:
         score_name = target.scope.score_name
         kinds = {**target.scope.kinds, score_name: "numeric"}
-        judged = evaluate_all(columns, kinds, target.reference, thresholds)
+        judged = evaluate_all(columns, kinds, target.reference, self.thresholds)
         result.drift = [r for r in judged if r.feature != score_name]
         result.score = next(r for r in judged if r.feature == score_name)
-        result.dataset = dataset_drift(result.drift, thresholds.defaults["dataset_drift_share"])
+        result.dataset = dataset_drift(result.drift, self.thresholds.defaults["dataset_drift_share"])

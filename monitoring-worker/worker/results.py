@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from driftwatch_core.db.models import DEFAULT_MODEL
 from worker import alerts, compare
 from worker.drift import DatasetDrift, FeatureDrift
 from worker.window import LabelWindow
@@ -52,9 +51,3 @@ class CycleReport:
     def ok(self) -> bool:
         """Every model's cycle succeeded (or was another worker's)."""
         return not self.failed
-
-    @property
-    def run_id(self) -> int | None:
-        """The built-in model's run, for callers written when it was the only one."""
-        result = self.results.get(DEFAULT_MODEL)
-        return result.run_id if result is not None else None
