@@ -7,7 +7,6 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
-
 from sqlalchemy import func, select
 
 from driftwatch_core.db.models import DEFAULT_MODEL, Alert, DriftResult, MonitoringRun, PerformanceResult
