@@ -206,3 +206,26 @@ def test_an_incident_is_acknowledged_once_all_its_unresolved_alerts_are(clean_db
     cycle(clean_db, conditions, {"feature_drift"}, NOW + timedelta(seconds=60))
     [incident] = rows(clean_db, Incident)
     assert incident.status == "acknowledged" and incident.updated_at == NOW + timedelta(seconds=60)
+
+
+def test_transitions_are_opened_escalated_and_resolved_and_an_alert_joining_is_none(clean_db):
+    def drift(feature: str, severity: str) -> Condition:
+        return Condition("feature_drift", feature, severity, f"{feature.title()} shifted: PSI 0.20", 0.2, 0.1)
+
+    def transitions(conditions: list[Condition], at: datetime) -> list[tuple]:
+        with Session(clean_db) as session, session.begin():
+            apply(session, DEFAULT_MODEL, conditions, {"feature_drift"}, 1, at)
+            changes = incidents.update(session, DEFAULT_MODEL, seen(at), at)
+        return [(c.action, c.model, c.severity, c.escalated_from) for c in changes]
+
+    amount, hour = drift("amount", "warning"), drift("hour_of_day", "warning")
+    assert transitions([amount], NOW) == [("opened", DEFAULT_MODEL, "warning", None)]
+    assert transitions([amount, hour], NOW + timedelta(seconds=30)) == []  # an alert joins: no news
+    hour = drift("hour_of_day", "critical")
+    assert transitions([amount, hour], NOW + timedelta(seconds=60)) == [
+        ("escalated", DEFAULT_MODEL, "critical", "warning")
+    ]
+    assert transitions([amount, hour], NOW + timedelta(seconds=90)) == []  # held
+    assert transitions([], NOW + timedelta(seconds=120)) == [("resolved", DEFAULT_MODEL, "critical", None)]
+    [incident] = rows(clean_db, Incident)
+    assert incident.status == "resolved"

@@ -53,7 +53,7 @@ class Condition:
 
 @dataclass(frozen=True)
 class Event:
-    """A change worth telling people about (the webhook's message)."""
+    """A change of one alert: what the loop counts (the webhook is told of incidents: ``worker.notify``)."""
 
     action: str  # "opened" | "escalated" | "resolved"
     alert_id: int

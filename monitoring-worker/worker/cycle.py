@@ -112,15 +112,15 @@ class Monitor:
             with Session(self.engine) as session, session.begin():
                 self.store_results(session, result, now)
                 events = self.raise_alerts(session, result, target.labels, now)
-                self.group_incidents(session, result, target.labels, now)
-            result.events = events
+                changes = self.group_incidents(session, result, target.labels, now)
+            result.events, result.incident_changes = events, changes
         except Exception as exc:
             log.exception("%s: monitoring cycle failed (run %s)", model, run_id)
             result = self.record_failure(model, version, run_id, now, exc)
         result.elapsed_s = time.perf_counter() - started
+        for change in result.incident_changes:  # committed: tell the webhook
+            self.notifier.incident(change)
         self.act_on_drift(result, now)
-        for event in result.events:
-            self.notifier.send(event.text)
         return result
 
     def _starts(self, result: CycleResult, now: datetime) -> tuple[datetime, datetime]:
@@ -142,7 +142,9 @@ class Monitor:
         conditions, judged = self._conditions(result, labels)
         return alerts.apply(session, result.model, conditions, judged, self.settings.resolve_after, now)
 
-    def group_incidents(self, session: Session, result: CycleResult, labels: Mapping[str, str], now: datetime) -> None:
+    def group_incidents(
+        self, session: Session, result: CycleResult, labels: Mapping[str, str], now: datetime
+    ) -> list[incidents.Change]:
         """Step three: the model's new alerts grouped into incidents, its unresolved ones refreshed."""
         seen = incidents.Seen.measured(
             *self._starts(result, now),
@@ -151,7 +153,7 @@ class Monitor:
             (result.realized or {}).get("roc_auc"),
             labels,
         )
-        incidents.update(session, result.model, seen, now)
+        return incidents.update(session, result.model, seen, now)
 
     def _conditions(self, result: CycleResult, labels: Mapping[str, str]) -> tuple[list[alerts.Condition], set[str]]:
         """The conditions that hold and the alert kinds the cycle judged (a failed cycle: its failure only)."""
@@ -195,8 +197,8 @@ class Monitor:
         try:
             with Session(self.engine) as session, session.begin():
                 events = self.raise_alerts(session, result, {}, now)
-                self.group_incidents(session, result, {}, now)
-            result.events = events
+                changes = self.group_incidents(session, result, {}, now)
+            result.events, result.incident_changes = events, changes
         except Exception:  # noqa: BLE001
             log.warning("%s: could not raise the %s alert", model, FAILED)
         return result

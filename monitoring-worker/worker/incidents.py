@@ -23,6 +23,11 @@ within the window before the first detection, else for drift the start of the
 window that first showed it, else unknown. Opening and resolving are model
 events (``incident_opened``, ``incident_resolved``): every time chart marks
 them, so their messages are short.
+
+``update`` returns the cycle's transitions worth telling people (``Change``):
+an incident opened, escalated (its severity went up) or resolved; an alert
+that only joins an incident, or a refresh that changes nothing of the kind,
+is none. ``worker.notify`` posts one webhook message per transition.
 """
 
 from __future__ import annotations
@@ -55,6 +60,39 @@ from worker.window import SWITCH_EVENT
 #: A summary says which way this many features moved (highest peak PSI first), then "and N more".
 DESCRIBED = 4
 ACTOR = "worker"
+
+
+@dataclass(frozen=True)
+class Change:
+    """An incident's transition: ``opened``, ``escalated`` (its severity went up) or ``resolved``."""
+
+    action: str
+    incident_id: int
+    model: str
+    cause: str
+    severity: str  # after the transition (a resolved incident keeps its last)
+    title: str
+    summary: str
+    opened_at: datetime
+    started_at: datetime | None  # when its cause began, where known
+    resolved_at: datetime | None = None
+    escalated_from: str | None = None  # escalated: the severity before
+
+    @classmethod
+    def of(cls, action: str, incident: Incident, escalated_from: str | None = None) -> Change:
+        return cls(
+            action,
+            incident.id,
+            incident.model_name,
+            incident.cause,
+            incident.severity,
+            incident.title,
+            incident.summary,
+            incident.opened_at,
+            incident.started_at,
+            incident.resolved_at,
+            escalated_from,
+        )
 
 
 @dataclass(frozen=True)
@@ -122,8 +160,9 @@ def _feature_seen(r: FeatureDrift, label: str) -> dict:
     return {"label": label, "psi": r.psi, "drifted": r.drifted, "direction": direction(r, label)}
 
 
-def update(session: Session, model: str, seen: Seen, now: datetime) -> None:
-    """Group ``model``'s new alerts into incidents and refresh its unresolved ones; the caller commits."""
+def update(session: Session, model: str, seen: Seen, now: datetime) -> list[Change]:
+    """Group ``model``'s new alerts into incidents and refresh its unresolved ones; the caller commits.
+    The transitions, in the order of the incidents' ids."""
     ungrouped = session.scalars(
         select(Alert)
         .where(
@@ -146,14 +185,20 @@ def update(session: Session, model: str, seen: Seen, now: datetime) -> None:
             opened.append(unresolved[cause])
         alert.incident_id = unresolved[cause].id
     session.flush()
-    for incident in unresolved.values():
+    changes: list[Change] = []
+    for incident in sorted(unresolved.values(), key=lambda i: i.id):
         members = list(
             session.scalars(select(Alert).where(Alert.incident_id == incident.id).order_by(Alert.id.desc())).all()
         )
+        before = incident.severity
         _refresh(incident, members, seen, now)
         if incident in opened:
             _record_opened(session, incident, members, now)
+            changes.append(Change.of("opened", incident))
+        elif incident.status != "resolved" and SEVERITY_RANK[incident.severity] > SEVERITY_RANK[before]:
+            changes.append(Change.of("escalated", incident, escalated_from=before))
         if incident.status == "resolved":
+            changes.append(Change.of("resolved", incident))
             record_event(
                 session,
                 model,
@@ -163,6 +208,7 @@ def update(session: Session, model: str, seen: Seen, now: datetime) -> None:
                 details={"incident_id": incident.id, "severity": incident.severity, "cause": incident.cause},
                 at=now,
             )
+    return changes
 
 
 def _open(session: Session, model: str, cause: str, opened_at: datetime, seen: Seen, now: datetime) -> Incident:

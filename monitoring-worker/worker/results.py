@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from worker import alerts, compare
+from worker import alerts, compare, incidents
 from worker.drift import DatasetDrift, FeatureDrift
 from worker.window import LabelWindow
 
 
 @dataclass
 class CycleResult:
-    """One model's cycle: its run, what was judged, the alert events it caused."""
+    """One model's cycle: its run, what was judged, the alert events and incident transitions it caused."""
 
     model: str
     run_id: int | None  # None when even claiming the run failed
@@ -27,6 +27,7 @@ class CycleResult:
     label_window: LabelWindow | None = None  # where realized performance starts, and why
     source: str | None = None  # where the windows were read from: "summaries" or "rows"
     events: list[alerts.Event] = field(default_factory=list)
+    incident_changes: list[incidents.Change] = field(default_factory=list)  # what the webhook is told
     error: str | None = None  # failed: the error's one-line summary
     elapsed_s: float = 0.0
     comparison: compare.Comparison | None = None  # champion against challenger, when there is one
