@@ -13,6 +13,7 @@ from driftwatch_core.features import FEATURE_NAMES, FEATURES, FEATURES_BY_NAME, 
 from driftwatch_core.generator import TransactionGenerator
 from worker import incidents
 from worker.alerts import Condition, apply, performance_condition
+from worker.incident_words import direction
 
 NOW = datetime(2026, 11, 23, 12, 0, 0, tzinfo=UTC)
 DRIFT_KINDS = {"feature_drift", "prediction_drift", "dataset_drift"}
@@ -133,7 +134,7 @@ def test_messages_title_and_summary_use_labels_never_snake_case(monitor, store, 
     [score] = [a.message for a in members if a.kind == "prediction_drift"]
     assert score.startswith("Model score distribution shifted ")
     # Which way each kind of feature moved (the shift: 3x amounts, electronics, few cards present).
-    moved = {r.feature: incidents.direction(r, result_label(r.feature)) for r in result.drift}
+    moved = {r.feature: direction(r, result_label(r.feature)) for r in result.drift}
     assert moved["amount"] == "higher amount (USD)"
     assert moved["merchant_category"] == "more Electronics"
     assert moved["card_present"] == "fewer card present"
