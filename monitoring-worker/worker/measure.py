@@ -24,7 +24,7 @@ from worker.labels import LabelCache
 from worker.results import CycleResult
 from worker.stats import Current, Thresholds
 from worker.targets import Target
-from worker.window import Labelled, has_predictions_before, label_window
+from worker.window import Labelled, LabelWindow, has_predictions_before, label_window
 
 
 class Measurer:
@@ -56,17 +56,18 @@ class Measurer:
             result = self.judge_window(run_id, target, window, had_traffic)
             labelled = reading.result() if reading is not None else self._labelled(source)
         result.source, result.label_window = source.name, labels
-        if len(labelled.labels) or labels.reason == "since_switch":  # after a switch, even "0 labels yet"
-            result.realized = performance.realized(
-                labelled.scores,
-                labelled.decisions,
-                labelled.labels,
-                labelled.lags_s,
-                labelled.n_predictions,
-                self.costs,
-            )
-            result.realized["window_reason"] = labels.reason
+        result.realized = self.realized(labelled, labels)
         return result
+
+    def realized(self, labelled: Labelled, labels: LabelWindow) -> dict | None:
+        """Realized performance of the label window's labelled rows; None without any, except right
+        after a traffic switch (``0 labels yet`` is news then)."""
+        if not len(labelled.labels) and labels.reason != "since_switch":
+            return None
+        metrics = performance.realized(
+            labelled.scores, labelled.decisions, labelled.labels, labelled.lags_s, labelled.n_predictions, self.costs
+        )
+        return {**metrics, "window_reason": labels.reason}
 
     def _labelled(self, source: sources.WindowSource) -> Labelled:
         with self.engine.connect() as conn:
