@@ -213,3 +213,16 @@ def test_a_per_feature_threshold_holds_for_that_feature_of_any_model_and_an_unkn
     assert warnings == [
         "WORKER_THRESHOLDS: no monitored model has a feature named 'colour' (features: score, x); use '*' for all"
     ]
+
+
+def test_models_are_monitored_in_name_order_the_built_in_one_among_them(settings, clean_db, staged_model):
+    from sqlalchemy import update
+
+    from driftwatch_core.db.models import RegisteredModel
+
+    for name in ("zeta", "alpha"):
+        staged_model(clean_db, name, {f"{name}-v1": np.linspace(0, 1, 100)}, champion=f"{name}-v1")
+    with clean_db.begin() as conn:  # staged_model retires the built-in model: back among them
+        conn.execute(update(RegisteredModel).where(RegisteredModel.name == DEFAULT_MODEL).values(active=True))
+    report = Monitor(settings, clean_db).run_cycle(NOW)
+    assert list(report.results) == ["alpha", DEFAULT_MODEL, "zeta"] and report.ok

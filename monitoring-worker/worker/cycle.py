@@ -176,7 +176,7 @@ class Monitor:
 
     def judges_quality(self, realized: Mapping) -> bool:
         """Enough labels to judge realized performance: WORKER_MIN_LABELS of them, and among them
-        WORKER_MIN_POSITIVE_LABELS frauds (a ROC-AUC from three frauds swings by chance alone)."""
+        WORKER_MIN_POSITIVE_LABELS positives (a ROC-AUC from three frauds swings by chance alone)."""
         return (
             realized.get("roc_auc") is not None
             and realized.get("n_rows", 0) >= self.settings.min_labels
