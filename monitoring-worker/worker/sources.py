@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import ClassVar, Protocol
 
 import numpy as np
 from sqlalchemy import Connection
@@ -82,7 +82,7 @@ class RowSource:
     scope: Scope
     spans: Spans
     max_rows: int | None = None
-    name: str = "rows"
+    name: ClassVar[str] = "rows"
 
     def window(self, conn: Connection) -> WindowData:
         return load_window(conn, self.scope, self.spans.window_start, self.spans.end, max_rows=self.max_rows)
@@ -100,7 +100,7 @@ class SummarySource:
     states: Sequence[SlotState]
     cache: LabelCache
     max_rows: int | None = None
-    name: str = "summaries"
+    name: ClassVar[str] = "summaries"
 
     def window(self, conn: Connection) -> WindowData:
         return slots.merge(self.states, self.scope)
