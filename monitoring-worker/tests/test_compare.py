@@ -13,8 +13,9 @@ from sqlalchemy import func, select
 
 from driftwatch_core.db.models import Alert, ModelEvent, VersionComparison
 from worker import gate
-from worker.compare import _auc_parts, _weighted_auc, auc_difference, load_pairs
+from worker.bootstrap import _auc_parts, _weighted_auc, auc_difference
 from worker.drift import evaluate_feature, prepare_reference
+from worker.pairs import load_pairs
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 UNIFORM = np.linspace(0.001, 0.999, 2_000)  # a reference score distribution
@@ -150,7 +151,7 @@ def test_comparison_is_fair_and_judges_each_version_against_its_own_reference(
     assert d["challenger"]["prediction_drift"]["drifted"] is False
     assert d["challenger"]["prediction_drift"]["psi"] < 0.1
     other = prepare_reference({"score": monitor.targets.get(clean_db, "m", "v1").reference["score"]})["score"]
-    thresholds = monitor.thresholds_for("m").for_feature("score")
+    thresholds = monitor.thresholds.for_feature("score")
     assert evaluate_feature("score", "numeric", other, challenger, thresholds).drifted  # the wrong reference
 
     # AUTO_PROMOTE is off: the gate holds and says so, with no event and no note.
@@ -176,7 +177,7 @@ def test_a_failing_comparison_leaves_the_cycle_ok(monitor, clean_db, staged_mode
     def boom(*_a, **_k):
         raise RuntimeError("comparison exploded")
 
-    monkeypatch.setattr("worker.compare.auc_difference", boom)
+    monkeypatch.setattr("worker.side_by_side.auc_difference", boom)
     with caplog.at_level(logging.ERROR, logger="worker.cycle"):
         report = monitor.run_cycle(NOW)
     assert report.ok and report["m"].status == "ok" and report["m"].comparison is None

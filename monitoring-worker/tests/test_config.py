@@ -60,7 +60,6 @@ def test_thresholds_from_inline_json_and_from_a_file(monkeypatch, tmp_path):
     "name, value, needle",
     [
         ("WORKER_THRESHOLDS", '{"amount": {"nope": 1}}', "unknown threshold 'nope'"),
-        ("WORKER_THRESHOLDS", '{"colour": {"psi": 1}}', "unknown feature 'colour'"),
         ("WORKER_INTERVAL_S", "0", "WORKER_INTERVAL_S"),
         ("WORKER_MIN_ROC_AUC", "1.5", "WORKER_MIN_ROC_AUC"),
         ("PROMOTE_MIN_LABELS", "0", "PROMOTE_MIN_LABELS"),

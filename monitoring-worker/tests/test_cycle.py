@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 from sqlalchemy import func, select
 
 from driftwatch_core.db.models import DEFAULT_MODEL, Alert, DriftResult, MonitoringRun, PerformanceResult
 from driftwatch_core.features import FEATURE_NAMES, SCORE_NAME
 from driftwatch_core.generator import TransactionGenerator
-from worker.cycle import CycleResult, Monitor, slot_of
+from worker.cycle import CycleResult, Monitor
+from worker.store import slot_of
 
 NOW = datetime(2026, 11, 23, 12, 0, 0, tzinfo=UTC)
 
@@ -107,7 +110,7 @@ def test_a_failing_cycle_is_recorded_as_failed_and_raises_a_critical_alert(monit
     def boom(*_a, **_k):
         raise RuntimeError("statistics exploded\nsecond line")
 
-    monkeypatch.setattr("worker.cycle.evaluate_all", boom)
+    monkeypatch.setattr("worker.measure.evaluate_all", boom)
     report = monitor.run_cycle(NOW)  # the error stays in the model's result: the cycle goes on
     assert report.failed == [DEFAULT_MODEL] and not report.ok
     assert report[DEFAULT_MODEL].error == "RuntimeError: statistics exploded"
@@ -124,6 +127,26 @@ def test_a_failing_cycle_is_recorded_as_failed_and_raises_a_critical_alert(monit
     )
     assert alert.message == "Monitoring of model fraud failed: RuntimeError: statistics exploded"
     assert [e.action for e in report[DEFAULT_MODEL].events] == ["opened"]
+
+
+def test_results_alerts_and_incidents_are_stored_together_or_not_at_all(monitor, store, clean_db, monkeypatch):
+    """The three steps after measuring (store results, raise alerts, group incidents) share one
+    transaction: when grouping fails, neither the results nor the alerts of the cycle stay."""
+    from driftwatch_core.generator import Drift
+
+    store(TransactionGenerator(seed=11).sample(600, Drift(scale={"amount": 3.0})), NOW, 200)
+
+    def boom(*_a, **_k):
+        raise RuntimeError("grouping exploded")
+
+    monkeypatch.setattr("worker.incidents.update", boom)
+    result = fraud_cycle(monitor, NOW)
+    assert result.status == "failed" and result.error == "RuntimeError: grouping exploded"
+    assert count(clean_db, DriftResult) == 0 and count(clean_db, PerformanceResult) == 0
+    assert alerts(clean_db) == [] and result.events == []  # the failure alert could not be grouped either
+    with clean_db.connect() as conn:
+        run = conn.execute(select(MonitoringRun)).one()
+    assert run.status == "failed" and "grouping exploded" in run.error
 
 
 def test_two_workers_compute_each_slot_once(settings, store, clean_db, strong_drift):
@@ -171,3 +194,35 @@ def test_concept_drift_raises_a_performance_alert_from_labels(monitor, store, cl
     [alert] = [a for a in alerts(clean_db) if a.kind == "performance"]
     assert (alert.feature, alert.severity, alert.threshold) == ("roc_auc", "critical", 0.8)
     assert alert.value == result.realized["roc_auc"]
+
+
+def test_a_per_feature_threshold_holds_for_that_feature_of_any_model_and_an_unknown_name_is_logged_once(
+    settings, clean_db, staged_model, store_rows, caplog
+):
+    staged_model(clean_db, "m", {"v1": np.linspace(0, 1, 100)}, champion="v1")
+    store_rows("m", "v1", [{"x": (i % 100) / 100} for i in range(300)], np.linspace(0, 1, 300), 0.5, NOW, 200)
+    tuned = settings.model_copy(update={"thresholds": {"x": {"ks_floor": 0.9}, "colour": {"psi": 0.2}}})
+    monitor = Monitor(tuned, clean_db)
+    with caplog.at_level(logging.WARNING, logger="worker.cycle"):
+        result = monitor.run_cycle(NOW)["m"]
+        monitor.run_cycle(NOW + timedelta(seconds=30))
+    assert result is not None and result.status == "ok"
+    [x] = result.drift
+    assert x.thresholds["ks_floor"] == 0.9 and result.score.thresholds["ks_floor"] == 0.05
+    warnings = [r.getMessage() for r in caplog.records if "WORKER_THRESHOLDS" in r.getMessage()]
+    assert warnings == [
+        "WORKER_THRESHOLDS: no monitored model has a feature named 'colour' (features: score, x); use '*' for all"
+    ]
+
+
+def test_models_are_monitored_in_name_order_the_built_in_one_among_them(settings, clean_db, staged_model):
+    from sqlalchemy import update
+
+    from driftwatch_core.db.models import RegisteredModel
+
+    for name in ("zeta", "alpha"):
+        staged_model(clean_db, name, {f"{name}-v1": np.linspace(0, 1, 100)}, champion=f"{name}-v1")
+    with clean_db.begin() as conn:  # staged_model retires the built-in model: back among them
+        conn.execute(update(RegisteredModel).where(RegisteredModel.name == DEFAULT_MODEL).values(active=True))
+    report = Monitor(settings, clean_db).run_cycle(NOW)
+    assert list(report.results) == ["alpha", DEFAULT_MODEL, "zeta"] and report.ok

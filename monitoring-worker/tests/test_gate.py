@@ -144,7 +144,7 @@ def test_the_gate_holds_for_labels_then_promotes_once_and_writes_each_change_onc
     assert event.message == "hold v2 (challenger of v1): only 120 of the 200 labelled rows needed"
     [note] = notes(clean_db)
     assert (note.model_name, note.severity, note.status, note.feature) == ("m", "info", "open", "")
-    assert note.message == "m: hold v2 (challenger of v1): only 120 of the 200 labelled rows needed"
+    assert note.message == "hold v2 (challenger of v1): only 120 of the 200 labelled rows needed"
 
     # More labels, still too few: the note follows, no second event (same decision, same kind of reason).
     store_pairs("m", "v1", "v2", champion[:30], challenger[:30], NOW + timedelta(seconds=20), 10, labels=y[:30])
@@ -171,7 +171,7 @@ def test_the_gate_holds_for_labels_then_promotes_once_and_writes_each_change_onc
     assert promotion.details["reason"] == decided["reason"] and promotion.details["previous"] == "v1"
     assert promotion.details["comparison_id"] == promoted.comparison.id
     [note] = notes(clean_db)
-    assert note.message.startswith("m: promote v2 over v1: ROC-AUC gain +")
+    assert note.message.startswith("promote v2 over v1: ROC-AUC gain +")
 
     # The challenger is gone: no comparison, the note resolves, no further gate event.
     after = gated.run_cycle(NOW + timedelta(seconds=120))["m"]

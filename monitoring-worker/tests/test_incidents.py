@@ -13,6 +13,7 @@ from driftwatch_core.features import FEATURE_NAMES, FEATURES, FEATURES_BY_NAME, 
 from driftwatch_core.generator import TransactionGenerator
 from worker import incidents
 from worker.alerts import Condition, apply, performance_condition
+from worker.incident_words import direction
 
 NOW = datetime(2026, 11, 23, 12, 0, 0, tzinfo=UTC)
 DRIFT_KINDS = {"feature_drift", "prediction_drift", "dataset_drift"}
@@ -96,15 +97,17 @@ def test_a_shift_opens_one_incident_that_keeps_its_peak_and_resolves_after_its_a
 
 def test_a_traffic_switch_before_the_detection_is_when_the_incident_started(monitor, store, clean_db, strong_drift):
     with Session(clean_db) as session, session.begin():
-        for ago, scenario, label in ((900, "sudden", "Sudden shift"), (40, "sudden", "Sudden shift")):
+        # A switch changes every model's traffic: it counts whichever model it was recorded under.
+        for ago, model in ((900, DEFAULT_MODEL), (40, "another-model")):
+            label = "Sudden shift"
             session.add(
                 ModelEvent(
                     created_at=NOW - timedelta(seconds=ago),
-                    model_name=DEFAULT_MODEL,
+                    model_name=model,
                     kind="scenario",
                     actor="admin:test",
                     message=f"Traffic: {label}",
-                    details={"scenario": scenario, "label": label},
+                    details={"scenario": "sudden", "label": label},
                 )
             )
     shifted_window(store, strong_drift, NOW)
@@ -131,7 +134,7 @@ def test_messages_title_and_summary_use_labels_never_snake_case(monitor, store, 
     [score] = [a.message for a in members if a.kind == "prediction_drift"]
     assert score.startswith("Model score distribution shifted ")
     # Which way each kind of feature moved (the shift: 3x amounts, electronics, few cards present).
-    moved = {r.feature: incidents.direction(r, result_label(r.feature)) for r in result.drift}
+    moved = {r.feature: direction(r, result_label(r.feature)) for r in result.drift}
     assert moved["amount"] == "higher amount (USD)"
     assert moved["merchant_category"] == "more Electronics"
     assert moved["card_present"] == "fewer card present"
@@ -204,3 +207,26 @@ def test_an_incident_is_acknowledged_once_all_its_unresolved_alerts_are(clean_db
     cycle(clean_db, conditions, {"feature_drift"}, NOW + timedelta(seconds=60))
     [incident] = rows(clean_db, Incident)
     assert incident.status == "acknowledged" and incident.updated_at == NOW + timedelta(seconds=60)
+
+
+def test_transitions_are_opened_escalated_and_resolved_and_an_alert_joining_is_none(clean_db):
+    def drift(feature: str, severity: str) -> Condition:
+        return Condition("feature_drift", feature, severity, f"{feature.title()} shifted: PSI 0.20", 0.2, 0.1)
+
+    def transitions(conditions: list[Condition], at: datetime) -> list[tuple]:
+        with Session(clean_db) as session, session.begin():
+            apply(session, DEFAULT_MODEL, conditions, {"feature_drift"}, 1, at)
+            changes = incidents.update(session, DEFAULT_MODEL, seen(at), at)
+        return [(c.action, c.model, c.severity, c.escalated_from) for c in changes]
+
+    amount, hour = drift("amount", "warning"), drift("hour_of_day", "warning")
+    assert transitions([amount], NOW) == [("opened", DEFAULT_MODEL, "warning", None)]
+    assert transitions([amount, hour], NOW + timedelta(seconds=30)) == []  # an alert joins: no news
+    hour = drift("hour_of_day", "critical")
+    assert transitions([amount, hour], NOW + timedelta(seconds=60)) == [
+        ("escalated", DEFAULT_MODEL, "critical", "warning")
+    ]
+    assert transitions([amount, hour], NOW + timedelta(seconds=90)) == []  # held
+    assert transitions([], NOW + timedelta(seconds=120)) == [("resolved", DEFAULT_MODEL, "critical", None)]
+    [incident] = rows(clean_db, Incident)
+    assert incident.status == "resolved"

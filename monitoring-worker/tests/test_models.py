@@ -126,7 +126,7 @@ def test_two_models_are_judged_each_against_its_own_reference(monitor, store, re
 
     report = monitor.run_cycle(NOW)
 
-    assert list(report.results) == [DEFAULT_MODEL, "cancer"] and report.ok
+    assert list(report.results) == ["cancer", DEFAULT_MODEL] and report.ok  # in name order
     fraud, registered = report[DEFAULT_MODEL], report["cancer"]
     assert (fraud.status, fraud.n_rows, fraud.version) == ("ok", 1_000, store.version)
     assert not fraud.dataset.drifted and [r.feature for r in fraud.drift if r.drifted] == []
@@ -156,11 +156,10 @@ def test_two_models_are_judged_each_against_its_own_reference(monitor, store, re
     assert {a.model_name for a in opened} == {"cancer"}  # the fraud model raised nothing
     drifted = {a.feature: a for a in opened if a.kind == "feature_drift"}
     assert sorted(drifted) == sorted(SHIFTED)
-    assert drifted["mean radius"].message.startswith("cancer: Mean radius shifted ")
-    assert all(e.text.split("] ", 1)[1].startswith("cancer: ") for e in registered.events)
+    assert drifted["mean radius"].message.startswith("Mean radius shifted ")  # read beside its model
 
 
-def test_fraud_messages_need_no_model_name_and_alerts_are_scoped_by_model(clean_db):
+def test_alerts_are_scoped_by_model(clean_db):
     from worker.alerts import Condition, apply
 
     with Session(clean_db) as session, session.begin():
@@ -234,11 +233,11 @@ def test_a_retired_model_is_not_monitored_and_references_are_prepared_once(monit
     version = register()
     with caplog.at_level(logging.INFO, logger="worker.targets"):
         for i in range(3):
-            assert list(monitor.run_cycle(NOW + timedelta(seconds=30 * i)).results) == [DEFAULT_MODEL, "cancer"]
+            assert list(monitor.run_cycle(NOW + timedelta(seconds=30 * i)).results) == ["cancer", DEFAULT_MODEL]
     loads = [r.getMessage() for r in caplog.records if "loaded the reference" in r.getMessage()]
     assert loads == [
-        f"model fraud: loaded the reference of version {store.version} (MODEL_DIR)",
         f"model cancer: loaded the reference of version {version} (database)",
+        f"model fraud: loaded the reference of version {store.version} (MODEL_DIR)",
     ]
     with monitor.engine.begin() as conn:
         conn.execute(update(RegisteredModel).where(RegisteredModel.name == "cancer").values(active=False))
@@ -311,7 +310,8 @@ def test_models_without_a_champion_are_judged_as_before_stages(clean_db, setting
         plan = Targets(settings.model_dir).plan(conn)
         pinned = Targets(tmp_path / "empty", pinned="pinned-version").plan(conn)
         no_files = Targets(tmp_path / "empty").plan(conn)
-    assert plan == {DEFAULT_MODEL: store.version, "a": "a-new", "b": "b-old"}  # MODEL_DIR's LATEST for fraud
+    assert list(plan.items()) == [("a", "a-new"), ("b", "b-old"), (DEFAULT_MODEL, store.version)]  # by name
+    assert plan[DEFAULT_MODEL] == store.version  # MODEL_DIR's LATEST
     assert pinned[DEFAULT_MODEL] == "pinned-version"
     assert no_files[DEFAULT_MODEL] == store.version  # its newest registered version
 
@@ -344,7 +344,7 @@ def test_once_exits_1_when_a_model_failed_and_logs_one_line_per_model(
     )
     out = proc.stdout + proc.stderr
     assert proc.returncode == 1, out
-    assert "worker.loop: fraud: cycle 1: ok, 300 rows" in out
-    assert "worker.loop: cancer: cycle 2 failed after" in out and "BrokenReference" in out
-    assert "cancer: monitoring cycle failed (run 2)\nTraceback" in out  # the traceback, named
+    assert "worker.loop: cancer: cycle 1 failed after" in out and "BrokenReference" in out
+    assert "worker.loop: fraud: cycle 2: ok, 300 rows" in out  # in name order, after the failed one
+    assert "cancer: monitoring cycle failed (run 1)\nTraceback" in out  # the traceback, named
     assert [(a.model_name, a.kind) for a in open_alerts(clean_db)] == [("cancer", "monitoring_failed")]

@@ -1,5 +1,6 @@
 """The worker's window from slot summaries (``worker.slots``) gives the verdicts the rows give,
-and the label cache (``worker.labels``) counts each label once.
+the source of a cycle's windows is chosen by coverage and schema (``worker.sources``), and the
+label cache (``worker.labels``) counts each label once.
 
 The same generated, scored predictions are stored once as rows and summarized as the
 backend's writer does (``driftwatch_core.summaries.SlotSummarizer``): by one writer (slots of
@@ -25,9 +26,10 @@ from driftwatch_core.db.models import DEFAULT_MODEL, GroundTruth, MonitoringRun,
 from driftwatch_core.features import FEATURES
 from driftwatch_core.generator import Drift, TransactionGenerator
 from driftwatch_core.summaries import KLL_K, SlotSummarizer
-from worker import slots
+from worker import sources
 from worker.drift import dataset_drift, evaluate_all
 from worker.labels import LabelCache
+from worker.slots import SlotWindow
 from worker.window import Scope, load_window
 
 NOW = datetime(2026, 12, 2, 4, 0, 3, tzinfo=UTC)
@@ -91,7 +93,7 @@ def summarize(engine, rows: list[dict], writers: int, batch: int = 500, fresh: b
 
 def verdicts(monitor, window, target):
     kinds = {**target.scope.kinds, target.scope.score_name: "numeric"}
-    thresholds = monitor.thresholds_for(target.model)
+    thresholds = monitor.thresholds
     judged = evaluate_all(window.columns(), kinds, target.reference, thresholds)
     features = [r for r in judged if r.feature != target.scope.score_name]
     return {r.feature: r for r in judged}, dataset_drift(features, thresholds.defaults["dataset_drift_share"])
@@ -115,8 +117,10 @@ def test_summaries_give_the_rows_verdicts(monitor, store, scorer, clean_db, stro
     for writers, exact in ((1, False), (3, True)):
         summarize(clean_db, rows, writers)
         with clean_db.connect() as conn:
-            window = slots.load(conn, target.scope, start, NOW)
-        assert window is not None and window.exact is exact and window.n_rows == raw.n_rows == N_ROWS
+            source = sources.choose(conn, target.scope, sources.Spans(start, start, NOW), LabelCache())
+            window = source.window(conn)
+        assert isinstance(source, sources.SummarySource) and isinstance(window, SlotWindow)
+        assert window.exact is exact and window.n_rows == raw.n_rows == N_ROWS
         got, dataset = verdicts(monitor, window, target)
         assert dataset.drifted == expected_dataset.drifted
         assert dataset.drifted_features == expected_dataset.drifted_features
@@ -135,27 +139,30 @@ def test_summaries_give_the_rows_verdicts(monitor, store, scorer, clean_db, stro
         assert len(window.scores) > 0.02 * N_ROWS  # estimated performance reads a sample of the window
 
 
-def test_coverage_rule(clean_db, store, scorer):
+def chosen(engine, scope: Scope, window_start: datetime, label_start: datetime) -> str:
+    with engine.connect() as conn:
+        return sources.choose(conn, scope, sources.Spans(window_start, label_start, NOW), LabelCache()).name
+
+
+def test_the_summaries_are_chosen_when_they_cover_both_windows_under_the_versions_schema(clean_db, store, scorer):
     scope = Scope(DEFAULT_MODEL, store.version, KINDS, "score")
     gen = TransactionGenerator(seed=1)
-    start = NOW - timedelta(minutes=5)
-    with clean_db.connect() as conn:
-        assert slots.load(conn, scope, start, NOW) is None  # no summaries: rows are read
-    rows = _rows(gen.sample(200), scorer, store.version, NOW, 120)  # summarized, two minutes only
+    drift_start, label_start = NOW - timedelta(minutes=5), NOW - timedelta(minutes=30)
+    assert chosen(clean_db, scope, drift_start, label_start) == "rows"  # no summaries
+    rows = _rows(gen.sample(200), scorer, store.version, NOW, 600)  # summarized, the last ten minutes only
     with clean_db.begin() as conn:
         conn.execute(insert(Prediction), [{k: v for k, v in r.items()} for r in rows])
     summarize(clean_db, rows, 1)
-    with clean_db.connect() as conn:
-        # nothing older than the summaries: they cover the window
-        assert slots.covers(conn, scope, start) and slots.load(conn, scope, start, NOW) is not None
-    older = _rows(gen.sample(10), scorer, store.version, NOW - timedelta(minutes=4), 10)  # not summarized
+    # nothing older than the summaries: they cover both windows
+    assert chosen(clean_db, scope, drift_start, label_start) == "summaries"
+    older = _rows(gen.sample(10), scorer, store.version, NOW - timedelta(minutes=20), 10)  # not summarized
     with clean_db.begin() as conn:
         conn.execute(insert(Prediction), older)
-    with clean_db.connect() as conn:
-        assert not slots.covers(conn, scope, start) and slots.load(conn, scope, start, NOW) is None
-        assert slots.covers(conn, scope, NOW - timedelta(minutes=1))
-        other = Scope(DEFAULT_MODEL, store.version, {**KINDS, "amount": "categorical"}, "score")
-        assert slots.load(conn, other, NOW - timedelta(minutes=1), NOW) is None  # kinds disagree: rows
+    # they cover the drift window, not the label window: both are read from rows, the choice is one
+    assert chosen(clean_db, scope, drift_start, label_start) == "rows"
+    assert chosen(clean_db, scope, drift_start, drift_start) == "summaries"  # a label window cut at a switch
+    other = Scope(DEFAULT_MODEL, store.version, {**KINDS, "amount": "categorical"}, "score")
+    assert chosen(clean_db, other, drift_start, drift_start) == "rows"  # kinds disagree
 
 
 def test_label_cache_reads_new_labels_once_and_evicts(clean_db, store, scorer):
@@ -216,11 +223,12 @@ def test_a_cycle_on_summaries_stores_what_a_cycle_on_rows_does(settings, store, 
         )
     at = NOW + timedelta(seconds=1)
     on_rows = Monitor(settings, clean_db).run_cycle(at)[DEFAULT_MODEL]
+    assert on_rows is not None and on_rows.source == "rows"
     summarize(clean_db, rows, 1)
     with clean_db.begin() as conn:  # the same slot again
         conn.execute(delete(MonitoringRun))
     on_summaries = Monitor(settings, clean_db).run_cycle(at)[DEFAULT_MODEL]
-    assert on_rows is not None and on_summaries is not None
+    assert on_summaries is not None and on_summaries.source == "summaries"
     assert on_summaries.status == on_rows.status == "ok" and on_summaries.n_rows == on_rows.n_rows == 20_000
     assert on_summaries.dataset.drifted_features == on_rows.dataset.drifted_features
     assert [(r.feature, r.drifted, r.severity) for r in on_summaries.drift] == [

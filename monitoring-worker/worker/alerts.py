@@ -14,8 +14,8 @@ Messages are for people: features by their label from the schema
 (``driftwatch_core.features.feature_label``: ``Distance from home (km) shifted
 strongly: PSI 0.45 (KS 0.27, p < 1e-10)``), never a snake_case name; a p-value
 below 1e-10 says no more (the shift is certain) and reads ``p < 1e-10``, as on
-the dashboard. Another model's messages start with its name (``cancer: Mean
-radius shifted ...``), and so do the webhook's texts. ``monitoring_failed``
+the dashboard. A message never starts with its model's name, whichever model:
+an alert is read beside its model (``model_name``). ``monitoring_failed``
 (critical) is held while a model's cycles fail and names the model and the
 error. ``worker.incidents`` groups the alerts by cause.
 """
@@ -23,14 +23,14 @@ error. ``worker.incidents`` groups the alerts by cause.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from driftwatch_core.db.engine import advisory_xact_lock
-from driftwatch_core.db.models import DEFAULT_MODEL, Alert
+from driftwatch_core.db.models import Alert
 from driftwatch_core.features import humanize
 
 SEVERITY_BY_BAND = {"moderate": "warning", "significant": "critical"}
@@ -53,7 +53,7 @@ class Condition:
 
 @dataclass(frozen=True)
 class Event:
-    """A change worth telling people about (the webhook's message)."""
+    """A change of one alert: what the loop counts (the webhook is told of incidents: ``worker.notify``)."""
 
     action: str  # "opened" | "escalated" | "resolved"
     alert_id: int
@@ -153,13 +153,6 @@ def no_traffic_condition(n_rows: int, window_minutes: float) -> Condition | None
 def failure_condition(model: str, error: str) -> Condition:
     """The model's cycle failed (``error``: the error's one-line summary)."""
     return Condition("monitoring_failed", "", "critical", f"Monitoring of model {model} failed: {error}")
-
-
-def for_model(model: str, conditions: list[Condition]) -> list[Condition]:
-    """A cycle's conditions with messages naming ``model`` (the built-in fraud model's need not)."""
-    if model == DEFAULT_MODEL:
-        return conditions
-    return [replace(c, message=f"{model}: {c.message}") for c in conditions]
 
 
 def _open(session: Session, model: str, c: Condition, now: datetime) -> Alert:

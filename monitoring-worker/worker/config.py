@@ -10,7 +10,6 @@ from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from driftwatch_core.defaults import DEFAULT_DATABASE_URL, DEFAULT_MODEL_DIR
-from driftwatch_core.features import FEATURE_NAMES, SCORE_NAME
 from worker.stats import Thresholds
 
 
@@ -77,7 +76,7 @@ class WorkerSettings(BaseSettings):
     @field_validator("thresholds")
     @classmethod
     def _thresholds_known(cls, value):
-        Thresholds(value, features={*FEATURE_NAMES, SCORE_NAME})  # raises naming the bad key
+        Thresholds(value)  # raises naming the bad threshold
         return value
 
     @property
@@ -85,9 +84,7 @@ class WorkerSettings(BaseSettings):
         """The realized ROC-AUC below which the retrain policy counts a cycle as bad."""
         return self.min_roc_auc if self.retrain_min_roc_auc is None else self.retrain_min_roc_auc
 
-    def threshold_table(self, per_feature: bool = True) -> Thresholds:
-        """The thresholds with every override; ``per_feature=False``: the global ``"*"`` ones only
-        (per-feature overrides name the fraud model's features, other models get the global ones)."""
-        if not per_feature:
-            return Thresholds({"*": self.thresholds.get("*", {})})
-        return Thresholds(self.thresholds, features={*FEATURE_NAMES, SCORE_NAME})
+    def threshold_table(self) -> Thresholds:
+        """The thresholds with every override: global (``"*"``) and per feature, the feature of that
+        name in whichever model has one (a name no monitored model has is logged by the cycle)."""
+        return Thresholds(self.thresholds)

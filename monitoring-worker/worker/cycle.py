@@ -1,12 +1,11 @@
-"""One monitoring cycle over every active model: per model, claim its slot, read its
-window, judge it, store, alert; then retention, once.
+"""One monitoring cycle over every active model, then retention, once.
 
-Each model's cycle belongs to a slot (the cycle's start floored to the
-interval); ``monitoring_runs`` is unique per (model, slot), so when several
-workers share a database the first to insert a model's slot computes it and
-the others skip it. What each model is judged against (version, feature kinds,
-score name, reference) comes from ``worker.targets``; its window holds only
-the rows that version scored.
+Per model (``run_model``): claim its slot (``worker.store``), measure its
+windows (``worker.measure``), then three steps in one transaction: store the
+results, raise alerts (``worker.alerts``), group them into incidents
+(``worker.incidents``). What each model is judged against (version, feature
+kinds, score name, reference) comes from ``worker.targets``; its windows hold
+only the rows that version scored.
 
 Models are independent: an error in one model's cycle (a broken reference, a
 failing query, a statistics error) is logged with the model's name, marks its
@@ -25,48 +24,23 @@ from __future__ import annotations
 
 import logging
 import time
-import traceback
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Connection, Engine, insert, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from driftwatch_core.db.models import DEFAULT_MODEL, DriftResult, MonitoringRun, PerformanceResult
-from worker import alerts, compare, incidents, performance, policy, retention, slots
+from worker import alerts, compare, incidents, performance, policy, retention, store
 from worker.config import WorkerSettings
-from worker.drift import (
-    DatasetDrift,
-    FeatureDrift,
-    dataset_drift,
-    dataset_rule,
-    evaluate_all,
-)
-from worker.labels import LabelCache
+from worker.drift import dataset_rule
+from worker.measure import Measurer
 from worker.notify import Notifier
-from worker.stats import Current, Thresholds
-from worker.targets import Target, Targets
-from worker.window import (
-    Labelled,
-    LabelWindow,
-    Scope,
-    has_predictions_before,
-    label_window,
-    load_labelled,
-    load_window,
-)
+from worker.results import CycleReport, CycleResult
+from worker.targets import Targets
 
 log = logging.getLogger(__name__)
 DRIFT_KINDS = {"feature_drift", "prediction_drift", "dataset_drift"}
 FAILED = "monitoring_failed"
-
-
-def slot_of(now: datetime, interval_s: float) -> datetime:
-    epoch = now.timestamp()
-    return datetime.fromtimestamp(epoch - epoch % interval_s, UTC)
 
 
 def summary_of(exc: BaseException) -> str:
@@ -74,65 +48,6 @@ def summary_of(exc: BaseException) -> str:
     lines = str(exc).strip().splitlines()
     text = f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__
     return text if len(text) <= 300 else text[:299] + "…"
-
-
-#: The databases ``driftwatch_core.db.engine.make_engine`` supports, each with its ON CONFLICT insert.
-_DIALECTS = {"postgresql": postgresql, "sqlite": sqlite}
-
-
-def _insert_ignoring_conflict(conn: Connection, table, values: dict, conflict: list[str]):
-    dialect = _DIALECTS[conn.dialect.name]
-    stmt = dialect.insert(table).values(**values).on_conflict_do_nothing(index_elements=conflict)
-    return conn.execute(stmt.returning(table.c.id)).scalar()
-
-
-@dataclass
-class CycleResult:
-    """One model's cycle: its run, what was judged, the alert events it caused."""
-
-    model: str
-    run_id: int | None  # None when even claiming the run failed
-    status: str  # "ok" | "insufficient_data" | "failed"
-    n_rows: int = 0
-    version: str | None = None
-    had_traffic: bool = True  # False on a fresh database: an empty window is no news
-    drift: list[FeatureDrift] = field(default_factory=list)
-    score: FeatureDrift | None = None
-    dataset: DatasetDrift | None = None
-    realized: dict | None = None
-    estimated: dict | None = None
-    label_window: LabelWindow | None = None  # where realized performance starts, and why
-    events: list[alerts.Event] = field(default_factory=list)
-    error: str | None = None  # failed: the error's one-line summary
-    elapsed_s: float = 0.0
-    comparison: compare.Comparison | None = None  # champion against challenger, when there is one
-    retrain_job: int | None = None  # the job the retrain policy queued after this cycle
-
-
-@dataclass
-class CycleReport:
-    """One cycle over every monitored model: each model's result, or None when another
-    worker had that model's slot."""
-
-    results: dict[str, CycleResult | None] = field(default_factory=dict)
-
-    def __getitem__(self, model: str) -> CycleResult | None:
-        return self.results[model]
-
-    @property
-    def failed(self) -> list[str]:
-        return [m for m, r in self.results.items() if r is not None and r.status == "failed"]
-
-    @property
-    def ok(self) -> bool:
-        """Every model's cycle succeeded (or was another worker's)."""
-        return not self.failed
-
-    @property
-    def run_id(self) -> int | None:
-        """The built-in model's run, for callers written when it was the only one."""
-        result = self.results.get(DEFAULT_MODEL)
-        return result.run_id if result is not None else None
 
 
 class Monitor:
@@ -143,10 +58,11 @@ class Monitor:
         self.engine = engine
         self.notifier = notifier or Notifier(None)
         self.targets = Targets(settings.model_dir, settings.model_version)
-        self.thresholds = settings.threshold_table()  # the fraud model: global and per-feature overrides
-        self.shared_thresholds = settings.threshold_table(per_feature=False)  # every other model
+        self.thresholds = settings.threshold_table()  # every model's: global and per-feature overrides
+        self._judged_names: set[str] = set()  # every feature and score name judged by this process
+        self._warned_names: set[str] = set()  # per-feature thresholds no model had, logged once
         self.costs = performance.Costs(settings.cost_fp, settings.cost_fn)
-        self.labelled = LabelCache()  # each version's labelled rows, read incrementally
+        self.measurer = Measurer(engine, settings, self.thresholds, self.costs)
         #: What every run records of the settings it was judged with (fixed per process).
         self.run_details = {
             "thresholds": self.thresholds.defaults,
@@ -157,9 +73,6 @@ class Monitor:
             "label_window_minutes": settings.label_window_minutes,
         }
 
-    def thresholds_for(self, model: str) -> Thresholds:
-        return self.thresholds if model == DEFAULT_MODEL else self.shared_thresholds
-
     def run_cycle(self, now: datetime | None = None) -> CycleReport:
         """One cycle over every active model, then retention. Raises only when the models
         cannot be listed (the database is down); a model's own failure is in its result."""
@@ -168,126 +81,84 @@ class Monitor:
             plan = self.targets.plan(conn)
         report = CycleReport({model: self.run_model(model, version, now) for model, version in plan.items()})
         self._retention(now)
+        self._check_threshold_names()
         return report
+
+    def _check_threshold_names(self) -> None:
+        """Warn, once per name, of per-feature thresholds that no model judged so far has a feature of."""
+        self._judged_names |= self.targets.names_in_use()
+        unknown = self.thresholds.features - self._judged_names - self._warned_names
+        if unknown:
+            log.warning(
+                "WORKER_THRESHOLDS: no monitored model has a feature named %s (features: %s); use '*' for all",
+                ", ".join(repr(name) for name in sorted(unknown)),
+                ", ".join(sorted(self._judged_names)) or "none yet",
+            )
+            self._warned_names |= unknown
 
     def run_model(self, model: str, version: str | None, now: datetime) -> CycleResult | None:
         """One model's cycle at ``version``; None when another worker already has its slot."""
         started = time.perf_counter()
-        start = now - timedelta(minutes=self.settings.window_minutes)
         run_id = None
         try:
-            run_id = self.claim(model, now, start)
+            window_start = now - timedelta(minutes=self.settings.window_minutes)
+            run_id = store.claim(self.engine, model, now, self.settings.interval_s, window_start, self.run_details)
             if run_id is None:
-                log.info(
-                    "%s: slot %s already computed by another worker", model, slot_of(now, self.settings.interval_s)
-                )
+                slot = store.slot_of(now, self.settings.interval_s)
+                log.info("%s: slot %s already computed by another worker", model, slot)
                 return None
             target = self.targets.get(self.engine, model, version)
-            result = self._compute(run_id, target, now, start)
-            self._store(result, target, now)
+            result = self.measurer.measure(run_id, target, now)
+            with Session(self.engine) as session, session.begin():
+                self.store_results(session, result, now)
+                events = self.raise_alerts(session, result, target.labels, now)
+                changes = self.group_incidents(session, result, target.labels, now)
+            result.events, result.incident_changes = events, changes
         except Exception as exc:
             log.exception("%s: monitoring cycle failed (run %s)", model, run_id)
-            result = self._fail(model, version, run_id, now, exc)
+            result = self.record_failure(model, version, run_id, now, exc)
         result.elapsed_s = time.perf_counter() - started
-        self._act_on_drift(result, now)
-        for event in result.events:
-            self.notifier.send(event.text)
+        for change in result.incident_changes:  # committed: tell the webhook
+            self.notifier.incident(change)
+        self.act_on_drift(result, now)
         return result
 
-    def _act_on_drift(self, result: CycleResult, now: datetime) -> None:
-        """Compare the champion with its challenger (the gate decides), then the retrain policy;
-        each step's failure is logged and leaves the cycle's result as it is."""
-        model = result.model
-        try:
-            result.comparison = compare.run(
-                self.engine, self.settings, self.targets, self.thresholds_for(model), self.costs, model, now
-            )
-        except Exception:
-            log.exception("%s: comparing the champion with its challenger failed", model)
-        if result.comparison is not None and result.comparison.event is not None:
-            event = result.comparison.event
-            self.notifier.send(f"[gate] {event}" if model == DEFAULT_MODEL else f"[gate] {model}: {event}")
-        try:
-            result.retrain_job = policy.check(self.engine, self.settings, model, result.version, now)
-        except Exception:
-            log.exception("%s: the retrain policy failed", model)
+    def _starts(self, result: CycleResult, now: datetime) -> tuple[datetime, datetime]:
+        """Where the cycle's drift window and label window start."""
+        window_start = now - timedelta(minutes=self.settings.window_minutes)
+        if result.label_window is not None:
+            return window_start, result.label_window.start
+        return window_start, now - timedelta(minutes=self.settings.label_window_minutes)
 
-    def claim(self, model: str, now: datetime, start: datetime) -> int | None:
-        values = dict(
-            model_name=model,
-            slot=slot_of(now, self.settings.interval_s),
-            started_at=now,
-            window_start=start,
-            window_end=now,
-            n_rows=0,
-            status="running",
-            details=self.run_details,
+    def store_results(self, session: Session, result: CycleResult, now: datetime) -> None:
+        """Step one: the drift and performance results stored, the run finished."""
+        store.store_results(session, result, now, *self._starts(result, now))
+
+    def raise_alerts(
+        self, session: Session, result: CycleResult, labels: Mapping[str, str], now: datetime
+    ) -> list[alerts.Event]:
+        """Step two: the model's alerts opened, held or resolved by what the cycle judged
+        (``labels``: each feature's name for people)."""
+        conditions, judged = self._conditions(result, labels)
+        return alerts.apply(session, result.model, conditions, judged, self.settings.resolve_after, now)
+
+    def group_incidents(
+        self, session: Session, result: CycleResult, labels: Mapping[str, str], now: datetime
+    ) -> list[incidents.Change]:
+        """Step three: the model's new alerts grouped into incidents, its unresolved ones refreshed."""
+        seen = incidents.Seen.measured(
+            *self._starts(result, now),
+            result.drift,
+            result.dataset.share if result.dataset is not None else None,
+            (result.realized or {}).get("roc_auc"),
+            labels,
         )
-        with self.engine.begin() as conn:
-            return _insert_ignoring_conflict(conn, MonitoringRun.__table__, values, ["model_name", "slot"])
-
-    def _compute(self, run_id: int, target: Target, now: datetime, start: datetime) -> CycleResult:
-        scope = target.scope
-        # The labelled rows are mostly the database's work (a key probe per new label): on
-        # PostgreSQL they are read on a second connection while this thread judges the window.
-        parallel = self.engine.dialect.name == "postgresql"
-        with ThreadPoolExecutor(1) as pool:
-            reading = pool.submit(self._labelled, scope, now) if parallel else None
-            with self.engine.connect() as conn:
-                window = slots.load(conn, scope, start, now) or load_window(
-                    conn, scope, start, now, max_rows=self.settings.max_rows
-                )
-                had_traffic = window.n_rows > 0 or has_predictions_before(conn, scope.model, start)
-            result = self._judge_window(run_id, target, window, had_traffic)
-            labels, labelled = reading.result() if reading is not None else self._labelled(scope, now)
-        result.label_window = labels
-        if len(labelled.labels) or labels.reason == "since_switch":  # after a switch, even "0 labels yet"
-            result.realized = performance.realized(
-                labelled.scores,
-                labelled.decisions,
-                labelled.labels,
-                labelled.lags_s,
-                labelled.n_predictions,
-                self.costs,
-            )
-            result.realized["window_reason"] = labels.reason
-        return result
-
-    def _judge_window(self, run_id: int, target: Target, window, had_traffic: bool) -> CycleResult:
-        """Drift and estimated performance of the window."""
-        scope = target.scope
-        enough = window.n_rows >= self.settings.min_samples
-        status = "ok" if enough else "insufficient_data"
-        result = CycleResult(scope.model, run_id, status, window.n_rows, scope.version, had_traffic)
-        if enough:
-            self._judge_drift(result, window.columns(), target)
-        if window.n_rows:
-            result.estimated = performance.estimated(window.scores, window.decisions, self.costs)
-        return result
-
-    def _labelled(self, scope: Scope, now: datetime) -> tuple[LabelWindow, Labelled]:
-        """The label window and its labelled rows. When the slot summaries cover it, they count
-        its predictions and say whether it holds shadow rows, and only new labels are read
-        (``worker.labels``); otherwise every labelled row is read again, as before summaries."""
-        max_rows = self.settings.max_rows
-        with self.engine.connect() as conn:
-            labels = label_window(conn, now, self.settings.label_window_minutes)
-            if not slots.covers(conn, scope, labels.start):
-                return labels, load_labelled(conn, scope, labels.start, now, max_rows=max_rows)
-            n_predictions, n_shadow = slots.count(conn, scope, labels.start, now)
-            cached = self.labelled.load(conn, scope, labels.start, now, n_predictions, n_shadow > 0, max_rows)
-            return labels, cached
-
-    def _judge_drift(self, result: CycleResult, columns: Mapping[str, Current], target: Target) -> None:
-        score_name = target.scope.score_name
-        kinds = {**target.scope.kinds, score_name: "numeric"}
-        thresholds = self.thresholds_for(target.model)
-        judged = evaluate_all(columns, kinds, target.reference, thresholds)
-        result.drift = [r for r in judged if r.feature != score_name]
-        result.score = next(r for r in judged if r.feature == score_name)
-        result.dataset = dataset_drift(result.drift, thresholds.defaults["dataset_drift_share"])
+        return incidents.update(session, result.model, seen, now)
 
     def _conditions(self, result: CycleResult, labels: Mapping[str, str]) -> tuple[list[alerts.Condition], set[str]]:
+        """The conditions that hold and the alert kinds the cycle judged (a failed cycle: its failure only)."""
+        if result.status == "failed":
+            return [alerts.failure_condition(result.model, result.error or "")], {FAILED}
         conditions: list[alerts.Condition | None] = []
         judged = {"no_traffic", FAILED}  # this cycle succeeded: a failure alert counts a clear cycle
         if result.dataset is not None:
@@ -301,117 +172,54 @@ class Monitor:
             )
         if result.had_traffic:
             conditions.append(alerts.no_traffic_condition(result.n_rows, self.settings.window_minutes))
-        return alerts.for_model(result.model, [c for c in conditions if c is not None]), judged
+        return [c for c in conditions if c is not None], judged
 
     def judges_quality(self, realized: Mapping) -> bool:
         """Enough labels to judge realized performance: WORKER_MIN_LABELS of them, and among them
-        WORKER_MIN_POSITIVE_LABELS frauds (a ROC-AUC from three frauds swings by chance alone)."""
+        WORKER_MIN_POSITIVE_LABELS positives (a ROC-AUC from three frauds swings by chance alone)."""
         return (
             realized.get("roc_auc") is not None
             and realized.get("n_rows", 0) >= self.settings.min_labels
             and realized.get("n_positive", 0) >= self.settings.min_positive_labels
         )
 
-    def _store(self, result: CycleResult, target: Target, now: datetime) -> None:
-        window_start = now - timedelta(minutes=self.settings.window_minutes)
-        labels = result.label_window
-        label_start = labels.start if labels else now - timedelta(minutes=self.settings.label_window_minutes)
-        finished = datetime.now(UTC)
-        with Session(self.engine) as session, session.begin():
-            judged = [*result.drift, *([result.score] if result.score else [])]
-            if judged:
-                session.execute(
-                    insert(DriftResult),
-                    [
-                        dict(
-                            run_id=result.run_id,
-                            computed_at=now,
-                            window_start=window_start,
-                            window_end=now,
-                            feature=r.feature,
-                            feature_kind=r.kind,
-                            test=r.test,
-                            statistic=r.statistic,
-                            p_value=r.p_value,
-                            threshold=r.thresholds["alpha"],
-                            drifted=r.drifted,
-                            severity=r.severity,
-                            n_reference=r.n_reference,
-                            n_current=r.n_current,
-                            details=r.details(),
-                        )
-                        for r in judged
-                    ],
-                )
-            for kind, metrics, start in (
-                ("realized", result.realized, label_start),
-                ("estimated", result.estimated, window_start),
-            ):
-                if metrics is not None:
-                    session.add(
-                        PerformanceResult(
-                            run_id=result.run_id,
-                            computed_at=now,
-                            window_start=start,
-                            window_end=now,
-                            kind=kind,
-                            n_rows=metrics["n_rows"],
-                            metrics=metrics,
-                        )
-                    )
-            session.execute(
-                update(MonitoringRun)
-                .where(MonitoringRun.id == result.run_id)
-                .values(
-                    finished_at=finished,
-                    n_rows=result.n_rows,
-                    status=result.status,
-                    model_version=target.version,
-                    dataset_drift=result.dataset.drifted if result.dataset else None,
-                    drift_share=result.dataset.share if result.dataset else None,
-                    prediction_drift=result.score.drifted if result.score else None,
-                )
-            )
-            conditions, kinds = self._conditions(result, target.labels)
-            result.events = alerts.apply(session, result.model, conditions, kinds, self.settings.resolve_after, now)
-            seen = incidents.Seen.of_cycle(result, target, window_start, label_start)
-            incidents.update(session, result.model, seen, now)
-
-    def _fail(self, model: str, version: str | None, run_id: int | None, now: datetime, exc: Exception) -> CycleResult:
-        """Record a failed cycle: the run marked failed (with the traceback), the model's
-        ``monitoring_failed`` alert held. Each step on its own: the database may be what failed."""
-        summary = summary_of(exc)
-        result = CycleResult(model, run_id, "failed", version=version, error=summary)
+    def record_failure(
+        self, model: str, version: str | None, run_id: int | None, now: datetime, exc: Exception
+    ) -> CycleResult:
+        """A failed cycle: its run marked failed (with the traceback), then the same alert and
+        incident steps with its failure alone. Each on its own: the database may be what failed."""
+        result = CycleResult(model, run_id, "failed", version=version, error=summary_of(exc))
         if run_id is not None:
             try:
-                with self.engine.begin() as conn:
-                    conn.execute(
-                        update(MonitoringRun)
-                        .where(MonitoringRun.id == run_id)
-                        .values(
-                            status="failed",
-                            error="".join(traceback.format_exception(exc))[-4000:],
-                            finished_at=datetime.now(UTC),
-                            model_version=version,
-                        )
-                    )
+                store.mark_failed(self.engine, run_id, version, exc)
             except Exception:  # noqa: BLE001
                 log.warning("%s: could not mark run %s as failed", model, run_id)
         try:
             with Session(self.engine) as session, session.begin():
-                condition = alerts.failure_condition(model, summary)
-                result.events = alerts.apply(session, model, [condition], {FAILED}, self.settings.resolve_after, now)
-                incidents.update(session, model, self._seen_nothing(now), now)
+                events = self.raise_alerts(session, result, {}, now)
+                changes = self.group_incidents(session, result, {}, now)
+            result.events, result.incident_changes = events, changes
         except Exception:  # noqa: BLE001
             log.warning("%s: could not raise the %s alert", model, FAILED)
         return result
 
-    def _seen_nothing(self, now: datetime) -> incidents.Seen:
-        """A failed cycle's view for incidents: its windows, no measurements."""
-        return incidents.Seen(
-            now - timedelta(minutes=self.settings.window_minutes),
-            now - timedelta(minutes=self.settings.label_window_minutes),
-        )
+    def act_on_drift(self, result: CycleResult, now: datetime) -> None:
+        """Compare the champion with its challenger (the gate decides), then the retrain policy;
+        each step's failure is logged and leaves the cycle's result as it is."""
+        model = result.model
+        try:
+            result.comparison = compare.run(
+                self.engine, self.settings, self.targets, self.thresholds, self.costs, model, now
+            )
+        except Exception:
+            log.exception("%s: comparing the champion with its challenger failed", model)
+        if result.comparison is not None and result.comparison.event is not None:
+            event = result.comparison.event
+            self.notifier.send(f"[gate] {model}: {event}")
+        try:
+            result.retrain_job = policy.check(self.engine, self.settings, model, result.version, now)
+        except Exception:
+            log.exception("%s: the retrain policy failed", model)
 
     def _retention(self, now: datetime) -> None:
         try:

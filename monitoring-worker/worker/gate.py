@@ -143,7 +143,7 @@ def act(
         )
         outcome.event = text
     condition = alerts.Condition(NOTE, "", "info", text)
-    alerts.apply(session, model.name, alerts.for_model(model.name, [condition]), {NOTE}, 1, now)
+    alerts.apply(session, model.name, [condition], {NOTE}, 1, now)
     if verdict.decision == PROMOTE:
         stages.promote(session, model.name, challenger, actor="worker", reason=verdict.reason, details=details)
         outcome.promoted = True

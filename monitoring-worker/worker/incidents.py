@@ -14,14 +14,20 @@ unresolved alerts'), the status (``acknowledged`` once every unresolved alert
 is), the peaks (the highest drift share and PSI per feature, the lowest
 realized ROC-AUC: never lowered, kept once resolved), the title and the
 summary (what moved and which way). An incident whose alerts have all resolved
-resolves at that cycle's time.
+resolves at that cycle's time. The words come from ``worker.incident_words``.
 
 ``started_at`` is when the cause began, where known: the newest traffic switch
-(a ``scenario`` model event; the simulator records them under the fraud model)
+(a ``scenario`` model event, whichever model it was recorded under: a switch
+changes every model's traffic, as ``worker.window.newest_switch`` counts it)
 within the window before the first detection, else for drift the start of the
 window that first showed it, else unknown. Opening and resolving are model
 events (``incident_opened``, ``incident_resolved``): every time chart marks
 them, so their messages are short.
+
+``update`` returns the cycle's transitions worth telling people (``Change``):
+an incident opened, escalated (its severity went up) or resolved; an alert
+that only joins an incident, or a refresh that changes nothing of the kind,
+is none. ``worker.notify`` posts one webhook message per transition.
 """
 
 from __future__ import annotations
@@ -29,9 +35,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -42,21 +47,48 @@ from driftwatch_core.incidents import (
     OPENED,
     RESOLVED,
     SEVERITY_RANK,
-    duration,
     opened_message,
     resolved_message,
 )
 from driftwatch_core.stages import record_event
-from worker.stats.psi import UNSEEN
+from worker.drift import FeatureDrift
+from worker.incident_words import direction, words
+from worker.window import SWITCH_EVENT
 
-if TYPE_CHECKING:
-    from worker.cycle import CycleResult
-    from worker.drift import FeatureDrift
-    from worker.targets import Target
-
-#: A summary says which way this many features moved (highest peak PSI first), then "and N more".
-DESCRIBED = 4
 ACTOR = "worker"
+
+
+@dataclass(frozen=True)
+class Change:
+    """An incident's transition: ``opened``, ``escalated`` (its severity went up) or ``resolved``."""
+
+    action: str
+    incident_id: int
+    model: str
+    cause: str
+    severity: str  # after the transition (a resolved incident keeps its last)
+    title: str
+    summary: str
+    opened_at: datetime
+    started_at: datetime | None  # when its cause began, where known
+    resolved_at: datetime | None = None
+    escalated_from: str | None = None  # escalated: the severity before
+
+    @classmethod
+    def of(cls, action: str, incident: Incident, escalated_from: str | None = None) -> Change:
+        return cls(
+            action,
+            incident.id,
+            incident.model_name,
+            incident.cause,
+            incident.severity,
+            incident.title,
+            incident.summary,
+            incident.opened_at,
+            incident.started_at,
+            incident.resolved_at,
+            escalated_from,
+        )
 
 
 @dataclass(frozen=True)
@@ -72,52 +104,35 @@ class Seen:
     labels: Mapping[str, str] = field(default_factory=dict)  # each feature's name for people
 
     @classmethod
-    def of_cycle(cls, result: CycleResult, target: Target, window_start: datetime, label_start: datetime) -> Seen:
-        realized = result.realized or {}
-        labels = target.labels
+    def measured(
+        cls,
+        window_start: datetime,
+        label_start: datetime,
+        drift: list[FeatureDrift],
+        drift_share: float | None,
+        roc_auc: float | None,
+        labels: Mapping[str, str],
+    ) -> Seen:
+        """A cycle's view from its judged features (``labels``: each one's name for people), the
+        dataset's drift share and the realized ROC-AUC (None when not judged)."""
         return cls(
             window_start,
             label_start,
-            {r.feature: _feature_seen(r, labels.get(r.feature) or humanize(r.feature)) for r in result.drift},
-            len(result.drift),
-            result.dataset.share if result.dataset is not None else None,
-            realized.get("roc_auc"),
+            {r.feature: _feature_seen(r, labels.get(r.feature) or humanize(r.feature)) for r in drift},
+            len(drift),
+            drift_share,
+            roc_auc,
             labels,
         )
-
-
-def _lower(label: str) -> str:
-    return label[:1].lower() + label[1:]
-
-
-def direction(r: FeatureDrift, label: str) -> str | None:
-    """Which way a feature moved, in words, from its histogram (reference against current shares):
-    ``higher amount (USD)`` (the distribution moved up its bins), ``more Electronics`` (the category
-    that grew most), ``fewer card present``; None when nothing moved."""
-    hist = r.histogram or {}
-    reference, current = np.asarray(hist.get("reference", []), float), np.asarray(hist.get("current", []), float)
-    if not len(reference) or len(reference) != len(current):
-        return None
-    if r.kind == "numeric":
-        # Positive when the current mass sits in higher bins (its CDF lies below the reference's).
-        shift = float(np.sum(np.cumsum(reference) - np.cumsum(current)))
-        return None if shift == 0 else f"{'higher' if shift > 0 else 'lower'} {_lower(label)}"
-    bins = list(hist.get("bins", []))
-    if r.kind == "boolean" and "true" in bins:
-        grew = float(current[bins.index("true")] - reference[bins.index("true")])
-        return None if grew == 0 else f"{'more' if grew > 0 else 'fewer'} {_lower(label)}"
-    grown = int(np.argmax(current - reference))
-    if current[grown] <= reference[grown]:
-        return None
-    return "more new categories" if bins[grown] == UNSEEN else f"more {humanize(str(bins[grown]))}"
 
 
 def _feature_seen(r: FeatureDrift, label: str) -> dict:
     return {"label": label, "psi": r.psi, "drifted": r.drifted, "direction": direction(r, label)}
 
 
-def update(session: Session, model: str, seen: Seen, now: datetime) -> None:
-    """Group ``model``'s new alerts into incidents and refresh its unresolved ones; the caller commits."""
+def update(session: Session, model: str, seen: Seen, now: datetime) -> list[Change]:
+    """Group ``model``'s new alerts into incidents and refresh its unresolved ones; the caller commits.
+    The transitions, in the order of the incidents' ids."""
     ungrouped = session.scalars(
         select(Alert)
         .where(
@@ -140,14 +155,20 @@ def update(session: Session, model: str, seen: Seen, now: datetime) -> None:
             opened.append(unresolved[cause])
         alert.incident_id = unresolved[cause].id
     session.flush()
-    for incident in unresolved.values():
+    changes: list[Change] = []
+    for incident in sorted(unresolved.values(), key=lambda i: i.id):
         members = list(
             session.scalars(select(Alert).where(Alert.incident_id == incident.id).order_by(Alert.id.desc())).all()
         )
+        before = incident.severity
         _refresh(incident, members, seen, now)
         if incident in opened:
             _record_opened(session, incident, members, now)
+            changes.append(Change.of("opened", incident))
+        elif incident.status != "resolved" and SEVERITY_RANK[incident.severity] > SEVERITY_RANK[before]:
+            changes.append(Change.of("escalated", incident, escalated_from=before))
         if incident.status == "resolved":
+            changes.append(Change.of("resolved", incident))
             record_event(
                 session,
                 model,
@@ -157,13 +178,14 @@ def update(session: Session, model: str, seen: Seen, now: datetime) -> None:
                 details={"incident_id": incident.id, "severity": incident.severity, "cause": incident.cause},
                 at=now,
             )
+    return changes
 
 
 def _open(session: Session, model: str, cause: str, opened_at: datetime, seen: Seen, now: datetime) -> Incident:
     switch, started_at = None, None
     if cause in ("drift", "performance"):
         window = now - (seen.label_start if cause == "performance" else seen.window_start)
-        switch = _traffic_switch(session, model, opened_at - window, opened_at)
+        switch = _traffic_switch(session, opened_at - window, opened_at)
         started_at = switch.created_at if switch is not None else seen.window_start if cause == "drift" else None
     details: dict[str, Any] = {"features": {}}
     if switch is not None:
@@ -186,13 +208,12 @@ def _open(session: Session, model: str, cause: str, opened_at: datetime, seen: S
     return incident
 
 
-def _traffic_switch(session: Session, model: str, since: datetime, until: datetime) -> ModelEvent | None:
-    """The newest traffic switch (not back to normal) recorded for ``model`` in [since, until]."""
+def _traffic_switch(session: Session, since: datetime, until: datetime) -> ModelEvent | None:
+    """The newest traffic switch (not back to normal) recorded in [since, until], for any model."""
     switches = session.scalars(
         select(ModelEvent)
         .where(
-            ModelEvent.model_name == model,
-            ModelEvent.kind == "scenario",
+            ModelEvent.kind == SWITCH_EVENT,
             ModelEvent.created_at >= since,
             ModelEvent.created_at <= until,
         )
@@ -230,7 +251,7 @@ def _refresh(incident: Incident, members: list[Alert], seen: Seen, now: datetime
     features = sorted({a.feature for a in members if a.kind == "feature_drift"})
     incident.peak = _peak(incident.peak or {}, incident.cause, features, seen)
     incident.details = _details(incident.details or {}, features, seen)
-    incident.title, incident.summary = _words(incident, members, features)
+    incident.title, incident.summary = words(incident, members, features)
     if (
         incident.status,
         incident.severity,
@@ -266,50 +287,3 @@ def _details(details: Mapping[str, Any], features: list[str], seen: Seen) -> dic
         current[name] = {**before, "label": label, **seen.features.get(name, {})}
     n_features = seen.n_features or details.get("n_features", 0)
     return {**details, "features": current, "n_features": n_features}
-
-
-def _words(incident: Incident, members: list[Alert], features: list[str]) -> tuple[str, str]:
-    """The title and summary: what moved and which way, and how soon it was seen."""
-    newest = members[0] if members else None
-    detected = _detected(incident)
-    if incident.cause == "drift":
-        return _drift_words(incident, members, features, detected)
-    if incident.cause == "performance" and newest is not None and newest.value is not None:
-        title = f"Model quality dropped: realized ROC-AUC {newest.value:.2f} < {newest.threshold or 0:.2f}"
-        lowest = (incident.peak or {}).get("roc_auc")
-        low = f" Lowest so far {lowest:.2f}." if lowest is not None else ""
-        return title, f"{newest.message}.{low}{detected}"
-    title = {"no_traffic": "No traffic", "monitoring_failed": "Monitoring failed"}.get(incident.cause, "Quality drop")
-    return title, ((f"{newest.message}." if newest is not None else "") + detected).strip()
-
-
-def _drift_words(incident: Incident, members: list[Alert], features: list[str], detected: str) -> tuple[str, str]:
-    peaks, current = (incident.peak or {}).get("features", {}), (incident.details or {}).get("features", {})
-    ranked = sorted(features, key=lambda name: -peaks.get(name, 0.0))
-    labels = [current.get(name, {}).get("label") or humanize(name) for name in ranked]
-    total = (incident.details or {}).get("n_features") or len(features)
-    if not ranked:
-        title = "Prediction drift: model score distribution shifted"
-    elif len(ranked) <= 2:
-        title = f"Input drift: {' and '.join(labels)} shifted"
-    else:
-        title = f"Input drift: {len(ranked)} of {total} features shifted"
-    moves = [d for name in ranked if (d := current.get(name, {}).get("direction"))]
-    sentences = []
-    if moves:
-        more = len(moves) - DESCRIBED
-        text = ", ".join(moves[:DESCRIBED]) + (f" and {more} more" if more > 0 else "")
-        sentences.append(text[:1].upper() + text[1:] + ".")
-    if any(a.kind == "prediction_drift" for a in members):
-        sentences.append("The model's scores shifted too." if ranked else "The inputs look alike.")
-    return title, (" ".join(sentences) + detected).strip()
-
-
-def _detected(incident: Incident) -> str:
-    """`` Detected 40 s after Traffic: Sudden shift.`` when a traffic switch preceded it."""
-    switch = (incident.details or {}).get("switch")
-    if switch is None or incident.started_at is None:
-        return ""
-    return (
-        f" Detected {duration((incident.opened_at - incident.started_at).total_seconds())} after {switch['message']}."
-    )

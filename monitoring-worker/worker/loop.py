@@ -14,8 +14,10 @@ import logging
 import signal
 import threading
 import time
+from collections.abc import Callable
 
-from worker.cycle import CycleResult, Monitor
+from worker.cycle import Monitor
+from worker.results import CycleResult
 
 log = logging.getLogger(__name__)
 
@@ -67,13 +69,21 @@ def install_signal_handlers(stop: threading.Event) -> None:
     signal.signal(signal.SIGINT, _stop)
 
 
-def run_forever(monitor: Monitor, stop: threading.Event) -> None:
+def run_forever(
+    monitor: Monitor,
+    stop: threading.Event,
+    clock: Callable[[], float] = time.monotonic,
+    wait: Callable[[float], object] | None = None,
+) -> None:
+    """Cycles until ``stop`` is set, each starting ``interval_s`` after the previous one started.
+    ``clock`` and ``wait`` (by default the monotonic clock and ``stop.wait``) let a test keep the time."""
+    wait = wait or stop.wait
     interval = monitor.settings.interval_s
-    next_start = time.monotonic()
+    next_start = clock()
     while not stop.is_set():
         run_once(monitor)
         next_start += interval
-        now = time.monotonic()
+        now = clock()
         if next_start < now:  # overran: start the next cycle now, skip the missed ones
             next_start = now
-        stop.wait(next_start - now)
+        wait(next_start - now)

@@ -9,11 +9,11 @@ does not.
 it: its earliest summary slot is at or before the window's first slot, or the
 model has no prediction older than that slot (a database that began with
 summaries). Otherwise (summaries began with this release, mid-window, or rows
-were inserted without the writer) the caller reads rows as before (``None``).
-Rows inserted without the writer after summaries began cannot be seen here: the
-writer is the only way predictions are stored. A summary whose feature kinds
-differ from the target's (a schema changed under a version) also sends the
-caller back to the rows.
+were inserted without the writer) the rows are read as before: ``worker.sources``
+chooses. Rows inserted without the writer after summaries began cannot be seen
+here: the writer is the only way predictions are stored. A summary whose feature
+kinds differ from the target's (a schema changed under a version: ``agree``) also
+sends the cycle back to the rows.
 
 **Edges.** The window is whole slots: from the start of the slot holding its
 start to its end (at most one slot, 10 s, more than the rows' window).
@@ -98,8 +98,9 @@ def count(conn: Connection, scope: Scope, start: datetime, end: datetime) -> tup
     return int(n), int(shadows)
 
 
-def _agrees(state: SlotState, kinds: Mapping[str, str]) -> bool:
-    return all(state.kinds.get(name) == kind for name, kind in kinds.items())
+def agree(states: Sequence[SlotState], kinds: Mapping[str, str]) -> bool:
+    """Whether every state summarized the features under ``kinds`` (a schema changed under a version: no)."""
+    return all(state.kinds.get(name) == kind for state in states for name, kind in kinds.items())
 
 
 def _counts(states: Sequence[SlotState], name: str) -> Sketched:
@@ -173,13 +174,9 @@ def _sketched(states: Sequence[SlotState], scope: Scope) -> SlotWindow:
     return SlotWindow(current, scores, decisions, n_rows=sum(s.n for s in states), exact=False)
 
 
-def load(conn: Connection, scope: Scope, start: datetime, end: datetime) -> SlotWindow | None:
-    """The window from the version's summaries, or None when they do not cover it (read rows)."""
-    if not covers(conn, scope, start):
-        return None
-    states = read_states(conn, scope, start, end)
-    if not all(_agrees(s, scope.kinds) for s in states):
-        return None
+def merge(states: Sequence[SlotState], scope: Scope) -> SlotWindow:
+    """The window the states summarize (read by ``read_states``, every one ``agrees``): exact
+    when every slot row kept all its rows, else sketched."""
     if all(s.n <= RESERVOIR_SIZE for s in states):
         return _exact(states, scope)
     return _sketched(states, scope)

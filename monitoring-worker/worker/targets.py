@@ -1,7 +1,7 @@
 """What each model is judged against: its version, feature kinds, score name and reference.
 
-Every cycle monitors each active model of ``registered_models`` (the built-in
-fraud model first, then by name), each at one version: its **champion**
+Every cycle monitors each active model of ``registered_models``, in name
+order, each at one version: its **champion**
 (``registered_models.champion_version``, the version that answers requests;
 ``driftwatch_core.stages``). A challenger (shadow or canary) is not what a
 model's cycle judges: ``worker.compare`` sets it beside the champion on the
@@ -131,7 +131,7 @@ class Targets:
         self._used: set[tuple[str, str]] = set()
 
     def plan(self, conn: Connection) -> dict[str, str | None]:
-        """Each active model and the version to judge (its champion), fraud first (None: the
+        """Each active model, in name order, and the version to judge (its champion; None: the
         fraud model has no version in the database). Starts a cycle: versions unused last
         cycle leave the cache."""
         self._cache = {key: target for key, target in self._cache.items() if key in self._used}
@@ -140,7 +140,7 @@ class Targets:
             conn.execute(
                 select(RegisteredModel.name, RegisteredModel.champion_version)
                 .where(RegisteredModel.active)
-                .order_by(RegisteredModel.name != DEFAULT_MODEL, RegisteredModel.name)
+                .order_by(RegisteredModel.name)
             ).all()
         )
         newest: dict[str, str] = {}
@@ -207,6 +207,11 @@ class Targets:
         schema = artifacts.load_metadata(paths).get("feature_schema") or [f.to_dict() for f in FEATURES]
         target = build_target(DEFAULT_MODEL, paths.folder.name, schema, artifacts.load_reference(paths), "MODEL_DIR")
         return self._remember(key, target)
+
+    def names_in_use(self) -> set[str]:
+        """The features and score names of every version judged since this cycle's ``plan``."""
+        scopes = [self._cache[key].scope for key in self._used if key in self._cache]
+        return {name for scope in scopes for name in (*scope.kinds, scope.score_name)}
 
     def _cached(self, key: tuple[str, str]) -> Target | None:
         target = self._cache.get(key)

@@ -147,3 +147,8 @@ class Thresholds:
 
     def for_feature(self, feature: str) -> dict[str, float]:
         return {**self.defaults, **self._overrides.get(feature, {})}
+
+    @property
+    def features(self) -> set[str]:
+        """The features with overrides of their own."""
+        return set(self._overrides)

@@ -1,19 +1,13 @@
-"""Retention in small batches, and the webhook that never stalls the loop."""
+"""Retention in small batches."""
 
 from __future__ import annotations
 
-import json
-import threading
-import time
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, HTTPServer
-from typing import ClassVar
 
 from sqlalchemy import func, select
 
 from driftwatch_core.db.models import Alert, GroundTruth, MonitoringRun, Prediction
 from driftwatch_core.generator import TransactionGenerator
-from worker.notify import Notifier
 from worker.retention import purge
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -88,47 +82,3 @@ def test_retention_deletes_old_comparisons_and_keeps_the_timeline(clean_db, stag
     with clean_db.connect() as conn:
         assert conn.execute(select(VersionComparison.computed_at)).scalars().all() == [NOW]
     assert count(clean_db, ModelEvent) == events > 0  # the timeline stays
-
-
-class _Hook(BaseHTTPRequestHandler):
-    received: ClassVar[list] = []
-    fail_first = 1
-
-    def do_POST(self):
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        if _Hook.fail_first > 0:
-            _Hook.fail_first -= 1
-            self.send_response(500)
-        else:
-            _Hook.received.append(body)
-            self.send_response(200)
-        self.end_headers()
-
-    def log_message(self, *_args):
-        pass
-
-
-def test_webhook_posts_slack_text_with_retry_off_the_caller_thread():
-    server = HTTPServer(("127.0.0.1", 0), _Hook)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    notifier = Notifier(f"http://127.0.0.1:{server.server_port}/hook", timeout_s=1, retries=2)
-    try:
-        started = time.monotonic()
-        notifier.send("[critical] amount drifted")
-        assert time.monotonic() - started < 0.05  # enqueued, not posted inline
-        deadline = time.monotonic() + 10
-        while not _Hook.received and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert _Hook.received == [{"text": "[critical] amount drifted"}]  # after one 500
-    finally:
-        notifier.close()
-        server.shutdown()
-
-
-def test_unreachable_webhook_never_blocks_send():
-    notifier = Notifier("http://127.0.0.1:9/nothing", timeout_s=0.2, retries=0, max_queue=2)
-    started = time.monotonic()
-    for i in range(50):
-        notifier.send(f"message {i}")  # the queue fills; extra messages are dropped
-    assert time.monotonic() - started < 0.5
-    notifier.close(timeout_s=0.1)
