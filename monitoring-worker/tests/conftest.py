@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 from sqlalchemy import insert
 
-from driftwatch_core import artifacts
 from driftwatch_core.db.models import GroundTruth, Prediction
-from driftwatch_core.features import FEATURES, schema_as_dicts
+from driftwatch_core.features import FEATURES, SCORE_NAME
 from driftwatch_core.generator import Drift
+from driftwatch_testing import DEMO_MODEL, demo_version
 
 #: A strong "fraud ring" shift, like the simulator's fraud_ring scenario.
 _STRONG_DRIFT = Drift(
@@ -146,20 +146,20 @@ def add_model(
 ) -> None:
     """Register model ``name`` with one numeric feature ``x`` (uniform on [0, 1), as the stored
     pairs' records) and a version per ``score_references`` entry (its reference scores), then
-    put versions on stages through ``driftwatch_core.stages``; the built-in model is set inactive
-    so a cycle judges this one only."""
+    put versions on stages through ``driftwatch_core.stages``; the demo model (when registered) is
+    set inactive so a cycle judges this one only."""
     from sqlalchemy import update
     from sqlalchemy.orm import Session
 
     from driftwatch_core import stages
-    from driftwatch_core.db.models import DEFAULT_MODEL, ModelVersion, RegisteredModel
+    from driftwatch_core.db.models import ModelVersion, RegisteredModel
     from driftwatch_core.features import Feature
     from driftwatch_core.reference import build_reference
 
     schema = (Feature("x", "numeric", "a number in [0, 1)", 0.5),)
     x = np.linspace(0, 0.99, 1_000)
     with Session(engine) as session, session.begin():
-        session.execute(update(RegisteredModel).where(RegisteredModel.name == DEFAULT_MODEL).values(active=False))
+        session.execute(update(RegisteredModel).where(RegisteredModel.name == DEMO_MODEL).values(active=False))
         session.add(RegisteredModel(name=name, task="binary_classification", description="", created_at=at))
         session.flush()
         for i, (version, scores) in enumerate(score_references.items()):
@@ -197,15 +197,20 @@ def store_rows(clean_db):
 
 
 @pytest.fixture(scope="session")
-def reference(model_dir) -> dict:
-    """The trained test model's reference as the worker sees it."""
-    return artifacts.load_reference(artifacts.resolve(model_dir))
+def demo() -> dict:
+    """The demo model's version as the registry stores it (``driftwatch_testing.demo_version``)."""
+    return demo_version()
+
+
+@pytest.fixture(scope="session")
+def reference(demo) -> dict:
+    """The demo model's reference as the worker sees it."""
+    return demo["reference"]
 
 
 @pytest.fixture(scope="session")
 def prepared(reference) -> dict:
     """Features and score reference, prepared once as the worker does."""
-    from driftwatch_core.features import SCORE_NAME
     from worker.drift import prepare_reference
 
     return prepare_reference({**reference["features"], SCORE_NAME: reference[SCORE_NAME]})
@@ -223,37 +228,29 @@ def strong_drift() -> Drift:
 
 
 @pytest.fixture(scope="session")
-def scorer(model_dir):
-    """Score generated columns with the real model (tests only: the worker never loads it)."""
-    from app.services.model_service import ModelService
+def scorer(demo):
+    """Score generated columns with the demo model's booster (tests only: the worker never loads it)."""
+    import xgboost as xgb
+
     from driftwatch_core.encoding import encode_columns
 
-    model = ModelService(artifacts.resolve(model_dir))
+    booster = xgb.Booster()
+    booster.load_model(bytearray(demo["artifact"]))
+    threshold = float(demo["threshold"])
 
     def score(columns) -> tuple:
-        p = model.predict(encode_columns(columns, FEATURES)).astype(float)
-        return p, p >= model.threshold
+        p = booster.inplace_predict(encode_columns(columns, FEATURES)).astype(float)
+        return p, p >= threshold
 
-    score.threshold = model.threshold
+    score.threshold = threshold
     return score
 
 
 @pytest.fixture
-def store(clean_db, scorer, model_dir):
-    """Insert generated transactions as scored predictions (and optional labels)."""
-    from driftwatch_core.db.models import ModelVersion
-
-    version = artifacts.resolve(model_dir).folder.name
-    with clean_db.begin() as conn:
-        conn.execute(
-            insert(ModelVersion).values(
-                version=version,
-                trained_at=datetime.now(UTC),
-                threshold=scorer.threshold,
-                metrics={},
-                feature_schema=schema_as_dicts(),  # as the backend registers it (no reference before 0002)
-            )
-        )
+def store(demo_model, clean_db, scorer):
+    """The demo model registered (its champion ``demo_model``); inserts generated transactions as its
+    scored predictions (and optional labels)."""
+    version = demo_model
 
     def _store(batch, end: datetime, span_s: float, label_share: float = 0.0, lag_s: float = 60.0) -> int:
         scores, decisions = scorer(batch.columns)
@@ -264,6 +261,7 @@ def store(clean_db, scorer, model_dir):
             dict(
                 id=ids[i],
                 created_at=end - timedelta(seconds=float(offsets[i])),
+                model_name=DEMO_MODEL,
                 model_version=version,
                 features=record,
                 probability=float(scores[i]),
@@ -292,10 +290,10 @@ def store(clean_db, scorer, model_dir):
 
 
 @pytest.fixture
-def settings(database_url, model_dir):
+def settings(database_url):
     from worker.config import WorkerSettings
 
-    return WorkerSettings(database_url=database_url, model_dir=model_dir, interval_s=30, min_labels=50)
+    return WorkerSettings(database_url=database_url, interval_s=30, min_labels=50)
 
 
 @pytest.fixture

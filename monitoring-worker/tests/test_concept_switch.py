@@ -17,9 +17,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import insert, select
 
-from driftwatch_core.db.models import DEFAULT_MODEL, Alert, ModelEvent, PerformanceResult
+from driftwatch_core.db.models import Alert, ModelEvent, PerformanceResult
 from driftwatch_core.features import FEATURES, SCORE_NAME
 from driftwatch_core.generator import NO_DRIFT, Drift, TransactionGenerator
+from driftwatch_testing import DEMO_MODEL
 from worker.cycle import CycleResult, Monitor
 from worker.performance import Costs, realized
 from worker.window import Scope, load_labelled
@@ -30,11 +31,11 @@ CONCEPT = Drift(concept=0.8)  # the concept scenario's default magnitude
 
 
 @pytest.fixture
-def defaults(database_url, model_dir, clean_db) -> Monitor:
+def defaults(database_url, clean_db) -> Monitor:
     """A monitor with every judging setting at its default (WORKER_MIN_LABELS 100 among them)."""
     from worker.config import WorkerSettings
 
-    settings = WorkerSettings(database_url=database_url, model_dir=model_dir)
+    settings = WorkerSettings(database_url=database_url)
     assert (settings.label_window_minutes, settings.min_labels, settings.min_roc_auc) == (30.0, 100, 0.8)
     return Monitor(settings, clean_db)
 
@@ -61,7 +62,7 @@ def switch(engine, at: datetime) -> None:
         conn.execute(
             insert(ModelEvent).values(
                 created_at=at,
-                model_name=DEFAULT_MODEL,
+                model_name=DEMO_MODEL,
                 kind="scenario",
                 actor="admin:test",
                 message="Traffic: Concept drift",
@@ -71,7 +72,7 @@ def switch(engine, at: datetime) -> None:
 
 
 def cycle(monitor: Monitor, at: datetime) -> CycleResult:
-    result = monitor.run_cycle(at)[DEFAULT_MODEL]
+    result = monitor.run_cycle(at)[DEMO_MODEL]
     assert result is not None and result.status == "ok", result
     return result
 
@@ -96,7 +97,7 @@ def test_concept_drift_after_a_switch_is_judged_on_post_switch_labels_and_alerts
     assert before > 9_000 and after == 720  # 90 s of labelled post-switch predictions at 8 labels a second
 
     # The whole label window would hide the drift: the old labels outnumber the new 13 to 1.
-    scope = Scope(DEFAULT_MODEL, store.version, {f.name: f.kind for f in FEATURES}, SCORE_NAME)
+    scope = Scope(DEMO_MODEL, store.version, {f.name: f.kind for f in FEATURES}, SCORE_NAME)
     with clean_db.connect() as conn:
         whole = load_labelled(conn, scope, now - timedelta(minutes=30), now)
     polluted = realized(whole.scores, whole.decisions, whole.labels, whole.lags_s, whole.n_predictions, Costs())

@@ -9,9 +9,10 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 from sqlalchemy import func, select
 
-from driftwatch_core.db.models import DEFAULT_MODEL, Alert, DriftResult, MonitoringRun, PerformanceResult
+from driftwatch_core.db.models import Alert, DriftResult, MonitoringRun, PerformanceResult
 from driftwatch_core.features import FEATURE_NAMES, SCORE_NAME
 from driftwatch_core.generator import TransactionGenerator
+from driftwatch_testing import DEMO_MODEL
 from worker.cycle import CycleResult, Monitor
 from worker.store import slot_of
 
@@ -21,8 +22,8 @@ NOW = datetime(2026, 11, 23, 12, 0, 0, tzinfo=UTC)
 def fraud_cycle(monitor: Monitor, at: datetime) -> CycleResult:
     """One cycle; the built-in model's result (the only model these tests register)."""
     report = monitor.run_cycle(at)
-    assert list(report.results) == [DEFAULT_MODEL]
-    result = report[DEFAULT_MODEL]
+    assert list(report.results) == [DEMO_MODEL]
+    result = report[DEMO_MODEL]
     assert result is not None
     return result
 
@@ -112,21 +113,21 @@ def test_a_failing_cycle_is_recorded_as_failed_and_raises_a_critical_alert(monit
 
     monkeypatch.setattr("worker.measure.evaluate_all", boom)
     report = monitor.run_cycle(NOW)  # the error stays in the model's result: the cycle goes on
-    assert report.failed == [DEFAULT_MODEL] and not report.ok
-    assert report[DEFAULT_MODEL].error == "RuntimeError: statistics exploded"
+    assert report.failed == [DEMO_MODEL] and not report.ok
+    assert report[DEMO_MODEL].error == "RuntimeError: statistics exploded"
     with clean_db.connect() as conn:
         run = conn.execute(select(MonitoringRun)).one()
     assert run.status == "failed" and "statistics exploded" in run.error and "Traceback" in run.error
     assert run.model_version == store.version and run.finished_at is not None
     [alert] = alerts(clean_db)
     assert (alert.model_name, alert.kind, alert.feature, alert.severity) == (
-        DEFAULT_MODEL,
+        DEMO_MODEL,
         "monitoring_failed",
         "",
         "critical",
     )
     assert alert.message == "Monitoring of model fraud failed: RuntimeError: statistics exploded"
-    assert [e.action for e in report[DEFAULT_MODEL].events] == ["opened"]
+    assert [e.action for e in report[DEMO_MODEL].events] == ["opened"]
 
 
 def test_results_alerts_and_incidents_are_stored_together_or_not_at_all(monitor, store, clean_db, monkeypatch):
@@ -166,7 +167,7 @@ def test_two_workers_compute_each_slot_once(settings, store, clean_db, strong_dr
         ]
         [t.start() for t in threads]
         [t.join() for t in threads]
-    assert sum(r[DEFAULT_MODEL] is not None for r in results) == 3
+    assert sum(r[DEMO_MODEL] is not None for r in results) == 3
     assert count(clean_db, MonitoringRun) == 3
     with clean_db.connect() as conn:
         dupes = conn.execute(
@@ -215,14 +216,14 @@ def test_a_per_feature_threshold_holds_for_that_feature_of_any_model_and_an_unkn
     ]
 
 
-def test_models_are_monitored_in_name_order_the_built_in_one_among_them(settings, clean_db, staged_model):
+def test_models_are_monitored_in_name_order_the_demo_one_among_them(settings, demo_model, clean_db, staged_model):
     from sqlalchemy import update
 
     from driftwatch_core.db.models import RegisteredModel
 
     for name in ("zeta", "alpha"):
         staged_model(clean_db, name, {f"{name}-v1": np.linspace(0, 1, 100)}, champion=f"{name}-v1")
-    with clean_db.begin() as conn:  # staged_model retires the built-in model: back among them
-        conn.execute(update(RegisteredModel).where(RegisteredModel.name == DEFAULT_MODEL).values(active=True))
+    with clean_db.begin() as conn:  # staged_model retires the demo model: back among them
+        conn.execute(update(RegisteredModel).where(RegisteredModel.name == DEMO_MODEL).values(active=True))
     report = Monitor(settings, clean_db).run_cycle(NOW)
-    assert list(report.results) == ["alpha", DEFAULT_MODEL, "zeta"] and report.ok
+    assert list(report.results) == ["alpha", DEMO_MODEL, "zeta"] and report.ok

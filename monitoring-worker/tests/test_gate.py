@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import insert, select
 
 from driftwatch_core.db.models import (
-    DEFAULT_MODEL,
     Alert,
     GroundTruth,
     ModelEvent,
@@ -20,6 +19,7 @@ from driftwatch_core.db.models import (
     RegisteredModel,
     VersionComparison,
 )
+from driftwatch_testing import DEMO_MODEL
 from worker import gate
 from worker.cycle import Monitor
 
@@ -225,7 +225,7 @@ def test_with_auto_promote_off_a_clear_winner_waits_and_nothing_is_written(
 
 @pytest.mark.slow
 def test_a_retrained_challenger_beats_the_champion_under_concept_drift(settings, store, clean_db, scorer):
-    """The built-in model under the generator's concept drift, a challenger trained on the new
+    """The demo model under the generator's concept drift, a challenger trained on the new
     pattern scoring the same requests in shadow: the gate promotes it."""
     from sklearn.ensemble import HistGradientBoostingClassifier
     from sqlalchemy.orm import Session
@@ -246,18 +246,17 @@ def test_a_retrained_challenger_beats_the_champion_under_concept_drift(settings,
         session.add(
             ModelVersion(
                 version="fraud-retrained",
-                model_name=DEFAULT_MODEL,
+                model_name=DEMO_MODEL,
                 trained_at=NOW,
                 threshold=0.5,
                 metrics={},
                 feature_schema=schema_as_dicts(),
                 registered_at=NOW,
-                reference=build_reference(train.columns, training_scores, seed=1),
+                reference=build_reference(train.columns, training_scores, seed=1, schema=FEATURES),
             )
         )
         session.flush()
-        stages.promote(session, DEFAULT_MODEL, store.version, actor="test")
-        stages.challenge(session, DEFAULT_MODEL, "fraud-retrained", "shadow", actor="test")
+        stages.challenge(session, DEMO_MODEL, "fraud-retrained", "shadow", actor="test")  # the demo: champion
 
     live = TransactionGenerator(seed=62, fraud_rate=0.1).sample(3_000, drift)
     champion_scores, _ = scorer(live.columns)
@@ -276,6 +275,7 @@ def test_a_retrained_challenger_beats_the_champion_under_concept_drift(settings,
                     dict(
                         id=uuid.uuid4() if shadow else ids[i],
                         created_at=created[i],
+                        model_name=DEMO_MODEL,
                         model_version=version,
                         features=records[i],
                         probability=float(column[i]),
@@ -293,7 +293,7 @@ def test_a_retrained_challenger_beats_the_champion_under_concept_drift(settings,
         )
 
     monitor = Monitor(settings.model_copy(update={"auto_promote": True}), clean_db)
-    result = monitor.run_cycle(NOW)[DEFAULT_MODEL]
+    result = monitor.run_cycle(NOW)[DEMO_MODEL]
 
     details = result.comparison.details
     assert details["champion"]["realized"]["roc_auc"] < settings.min_roc_auc  # the old pattern's model
@@ -301,5 +301,5 @@ def test_a_retrained_challenger_beats_the_champion_under_concept_drift(settings,
     assert details["challenger"]["prediction_drift"]["drifted"] is False  # against its own reference
     assert result.comparison.promoted and details["gate"]["decision"] == "promote"
     with clean_db.connect() as conn:
-        model = conn.execute(select(RegisteredModel).where(RegisteredModel.name == DEFAULT_MODEL)).one()
+        model = conn.execute(select(RegisteredModel).where(RegisteredModel.name == DEMO_MODEL)).one()
     assert (model.champion_version, model.previous_champion) == ("fraud-retrained", store.version)

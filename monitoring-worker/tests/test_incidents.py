@@ -8,9 +8,10 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from driftwatch_core.db.models import DEFAULT_MODEL, Alert, Incident, ModelEvent
+from driftwatch_core.db.models import Alert, Incident, ModelEvent
 from driftwatch_core.features import FEATURE_NAMES, FEATURES, FEATURES_BY_NAME, feature_label
 from driftwatch_core.generator import TransactionGenerator
+from driftwatch_testing import DEMO_MODEL
 from worker import incidents
 from worker.alerts import Condition, apply, performance_condition
 from worker.incident_words import direction
@@ -43,7 +44,7 @@ def test_a_shift_opens_one_incident_that_keeps_its_peak_and_resolves_after_its_a
     monitor, store, clean_db, strong_drift
 ):
     gen = shifted_window(store, strong_drift, NOW)
-    first = monitor.run_cycle(NOW)[DEFAULT_MODEL]
+    first = monitor.run_cycle(NOW)[DEMO_MODEL]
     assert first.dataset.drifted and first.score.drifted
 
     [incident] = rows(clean_db, Incident)
@@ -52,7 +53,7 @@ def test_a_shift_opens_one_incident_that_keeps_its_peak_and_resolves_after_its_a
     assert len(members) > 5 and all(a.incident_id == incident.id for a in members)
     drifted = sorted(r.feature for r in first.drift if r.drifted)
     assert (incident.model_name, incident.cause, incident.status, incident.severity) == (
-        DEFAULT_MODEL,
+        DEMO_MODEL,
         "drift",
         "open",
         "critical",
@@ -98,7 +99,7 @@ def test_a_shift_opens_one_incident_that_keeps_its_peak_and_resolves_after_its_a
 def test_a_traffic_switch_before_the_detection_is_when_the_incident_started(monitor, store, clean_db, strong_drift):
     with Session(clean_db) as session, session.begin():
         # A switch changes every model's traffic: it counts whichever model it was recorded under.
-        for ago, model in ((900, DEFAULT_MODEL), (40, "another-model")):
+        for ago, model in ((900, DEMO_MODEL), (40, "another-model")):
             label = "Sudden shift"
             session.add(
                 ModelEvent(
@@ -119,7 +120,7 @@ def test_a_traffic_switch_before_the_detection_is_when_the_incident_started(moni
 
 def test_messages_title_and_summary_use_labels_never_snake_case(monitor, store, clean_db, strong_drift):
     shifted_window(store, strong_drift, NOW)
-    result = monitor.run_cycle(NOW)[DEFAULT_MODEL]
+    result = monitor.run_cycle(NOW)[DEMO_MODEL]
     members = rows(clean_db, Alert)
     [incident] = rows(clean_db, Incident)
     for text in [incident.title, incident.summary, *(a.message for a in members)]:
@@ -163,8 +164,8 @@ def seen(at: datetime, roc_auc: float | None = None) -> incidents.Seen:
 def cycle(engine, conditions: list[Condition], judged: set[str], at: datetime, roc_auc: float | None = None) -> None:
     """``alerts.apply`` then ``incidents.update`` in one transaction, as a cycle does."""
     with Session(engine) as session, session.begin():
-        apply(session, DEFAULT_MODEL, conditions, judged, 1, at)
-        incidents.update(session, DEFAULT_MODEL, seen(at, roc_auc), at)
+        apply(session, DEMO_MODEL, conditions, judged, 1, at)
+        incidents.update(session, DEMO_MODEL, seen(at, roc_auc), at)
 
 
 def test_performance_is_its_own_incident_and_keeps_the_lowest_roc_auc(clean_db):
@@ -215,18 +216,18 @@ def test_transitions_are_opened_escalated_and_resolved_and_an_alert_joining_is_n
 
     def transitions(conditions: list[Condition], at: datetime) -> list[tuple]:
         with Session(clean_db) as session, session.begin():
-            apply(session, DEFAULT_MODEL, conditions, {"feature_drift"}, 1, at)
-            changes = incidents.update(session, DEFAULT_MODEL, seen(at), at)
+            apply(session, DEMO_MODEL, conditions, {"feature_drift"}, 1, at)
+            changes = incidents.update(session, DEMO_MODEL, seen(at), at)
         return [(c.action, c.model, c.severity, c.escalated_from) for c in changes]
 
     amount, hour = drift("amount", "warning"), drift("hour_of_day", "warning")
-    assert transitions([amount], NOW) == [("opened", DEFAULT_MODEL, "warning", None)]
+    assert transitions([amount], NOW) == [("opened", DEMO_MODEL, "warning", None)]
     assert transitions([amount, hour], NOW + timedelta(seconds=30)) == []  # an alert joins: no news
     hour = drift("hour_of_day", "critical")
     assert transitions([amount, hour], NOW + timedelta(seconds=60)) == [
-        ("escalated", DEFAULT_MODEL, "critical", "warning")
+        ("escalated", DEMO_MODEL, "critical", "warning")
     ]
     assert transitions([amount, hour], NOW + timedelta(seconds=90)) == []  # held
-    assert transitions([], NOW + timedelta(seconds=120)) == [("resolved", DEFAULT_MODEL, "critical", None)]
+    assert transitions([], NOW + timedelta(seconds=120)) == [("resolved", DEMO_MODEL, "critical", None)]
     [incident] = rows(clean_db, Incident)
     assert incident.status == "resolved"

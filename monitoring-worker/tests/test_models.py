@@ -23,7 +23,6 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from driftwatch_core.db.models import (
-    DEFAULT_MODEL,
     Alert,
     DriftResult,
     ModelVersion,
@@ -33,6 +32,7 @@ from driftwatch_core.db.models import (
 )
 from driftwatch_core.features import FEATURE_NAMES, SCORE_NAME
 from driftwatch_core.generator import TransactionGenerator
+from driftwatch_testing import DEMO_MODEL
 from worker.cycle import Monitor
 from worker.targets import BrokenReference, build_target
 
@@ -63,23 +63,43 @@ def cancer():
 
 @pytest.fixture
 def register(clean_db, cancer):
-    """Register a version of "cancer" through the backend's registry; returns its version id."""
-    from app.registry import service
+    """Register a version of "cancer" as the registry stores one (its schema, its reference built by
+    ``driftwatch_core.reference`` from the reference half and the model's scores), its champion;
+    returns its version id. The worker's tests never import the backend."""
+    from driftwatch_core import stages
+    from driftwatch_core.features import Feature
+    from driftwatch_core.reference import build_reference
 
-    reference, _live, _model, onnx = cancer
+    reference, _live, model, onnx = cancer
+    inputs = reference.drop(columns="target")
+    schema = tuple(Feature(str(c), "numeric", str(c), float(inputs[c].iloc[0])) for c in inputs.columns)
+    scores = model.predict_proba(inputs.to_numpy(np.float32))[:, 1]
+    columns = {f.name: inputs[f.name].to_numpy(float) for f in schema}
 
     def _register(at: datetime = NOW, threshold: float = 0.5) -> str:
-        upload = service.Upload(
-            name="cancer",
-            artifact=onnx,
-            reference=reference.to_csv(index=False).encode(),
-            reference_filename="reference.csv",
-            label="target",
-            threshold=threshold,
-        )
-        prepared = service.prepare(upload, now=at)
+        version = f"{at:%Y%m%d-%H%M%S}-cancer"
         with Session(clean_db) as session, session.begin():
-            return service.save(session, prepared).version
+            if session.get(RegisteredModel, "cancer") is None:
+                session.add(RegisteredModel(name="cancer", task="binary_classification", description="", created_at=at))
+                session.flush()
+            session.add(
+                ModelVersion(
+                    version=version,
+                    model_name="cancer",
+                    trained_at=at,
+                    threshold=threshold,
+                    metrics={"n": len(inputs)},
+                    feature_schema=[f.to_dict() for f in schema],
+                    registered_at=at,
+                    format="onnx",
+                    artifact=onnx,
+                    reference=build_reference(columns, scores, seed=0, schema=schema),
+                    label_column="target",
+                )
+            )
+            session.flush()
+            stages.promote(session, "cancer", version, actor="test")
+        return version
 
     return _register
 
@@ -126,8 +146,8 @@ def test_two_models_are_judged_each_against_its_own_reference(monitor, store, re
 
     report = monitor.run_cycle(NOW)
 
-    assert list(report.results) == ["cancer", DEFAULT_MODEL] and report.ok  # in name order
-    fraud, registered = report[DEFAULT_MODEL], report["cancer"]
+    assert list(report.results) == ["cancer", DEMO_MODEL] and report.ok  # in name order
+    fraud, registered = report[DEMO_MODEL], report["cancer"]
     assert (fraud.status, fraud.n_rows, fraud.version) == ("ok", 1_000, store.version)
     assert not fraud.dataset.drifted and [r.feature for r in fraud.drift if r.drifted] == []
     assert (registered.status, registered.n_rows, registered.version) == ("ok", n_cancer, version)
@@ -135,8 +155,8 @@ def test_two_models_are_judged_each_against_its_own_reference(monitor, store, re
     assert registered.score.feature == "score" and not registered.dataset.drifted  # 2 of 30 features
 
     stored = runs(clean_db)
-    assert stored[DEFAULT_MODEL].id == fraud.run_id and stored["cancer"].id == registered.run_id
-    assert (stored[DEFAULT_MODEL].model_version, stored["cancer"].model_version) == (store.version, version)
+    assert stored[DEMO_MODEL].id == fraud.run_id and stored["cancer"].id == registered.run_id
+    assert (stored[DEMO_MODEL].model_version, stored["cancer"].model_version) == (store.version, version)
     assert stored["cancer"].n_rows == n_cancer and stored["cancer"].dataset_drift is False
     assert [r.feature for r in drift_rows(clean_db, fraud.run_id)] == [*FEATURE_NAMES, SCORE_NAME]
     cancer_rows = drift_rows(clean_db, registered.run_id)
@@ -167,10 +187,10 @@ def test_alerts_are_scoped_by_model(clean_db):
         apply(session, "cancer", [condition], {"feature_drift"}, 3, NOW)  # another model's open alert
     with Session(clean_db) as session, session.begin():
         condition = Condition("feature_drift", "amount", "critical", "Amount (USD) shifted strongly: PSI 0.40")
-        [event] = apply(session, DEFAULT_MODEL, [condition], {"feature_drift"}, 3, NOW)
+        [event] = apply(session, DEMO_MODEL, [condition], {"feature_drift"}, 3, NOW)
     assert (event.action, event.text) == ("opened", "[critical] Amount (USD) shifted strongly: PSI 0.40")
     by_model = {a.model_name: a for a in open_alerts(clean_db)}
-    assert by_model[DEFAULT_MODEL].message == "Amount (USD) shifted strongly: PSI 0.40"
+    assert by_model[DEMO_MODEL].message == "Amount (USD) shifted strongly: PSI 0.40"
     assert by_model["cancer"].severity == "warning"  # untouched by the fraud model's alert
 
 
@@ -203,10 +223,10 @@ def test_a_broken_model_fails_alone_and_its_alert_resolves_once_it_works(setting
 
     report = monitor.run_cycle(NOW)
 
-    assert report.failed == ["cancer"] and report[DEFAULT_MODEL].status == "ok"
+    assert report.failed == ["cancer"] and report[DEMO_MODEL].status == "ok"
     assert "the reference of 'mean radius' is unusable" in report["cancer"].error
     stored = runs(clean_db)
-    assert stored[DEFAULT_MODEL].status == "ok"
+    assert stored[DEMO_MODEL].status == "ok"
     assert stored["cancer"].status == "failed" and "BrokenReference" in stored["cancer"].error
     assert stored["cancer"].model_version == version
     [alert] = open_alerts(clean_db)
@@ -233,54 +253,79 @@ def test_a_retired_model_is_not_monitored_and_references_are_prepared_once(monit
     version = register()
     with caplog.at_level(logging.INFO, logger="worker.targets"):
         for i in range(3):
-            assert list(monitor.run_cycle(NOW + timedelta(seconds=30 * i)).results) == ["cancer", DEFAULT_MODEL]
+            assert list(monitor.run_cycle(NOW + timedelta(seconds=30 * i)).results) == ["cancer", DEMO_MODEL]
     loads = [r.getMessage() for r in caplog.records if "loaded the reference" in r.getMessage()]
     assert loads == [
-        f"model cancer: loaded the reference of version {version} (database)",
-        f"model fraud: loaded the reference of version {store.version} (MODEL_DIR)",
+        f"model cancer: loaded the reference of version {version}",
+        f"model fraud: loaded the reference of version {store.version}",
     ]
     with monitor.engine.begin() as conn:
         conn.execute(update(RegisteredModel).where(RegisteredModel.name == "cancer").values(active=False))
-    assert list(monitor.run_cycle(NOW + timedelta(minutes=2)).results) == [DEFAULT_MODEL]
+    assert list(monitor.run_cycle(NOW + timedelta(minutes=2)).results) == [DEMO_MODEL]
 
 
-def test_the_fraud_model_is_judged_at_its_champion_from_its_registered_reference(
-    settings, store, clean_db, model_dir, tmp_path
-):
-    from app.registry.service import register_trained
-    from driftwatch_core import artifacts, stages
+def test_a_model_is_judged_at_its_champion_from_its_registered_reference(settings, store, clean_db):
+    """The champion is judged, not the newest version: every model alike, the registry the only source."""
+    from driftwatch_core import stages
 
     store(TransactionGenerator(seed=45).sample(400), NOW, 200)
     with Session(clean_db) as session, session.begin():
-        registered = register_trained(session, artifacts.resolve(model_dir))  # fills in the reference
-        newer = ModelVersion(
-            version="newer-than-served",
-            model_name=DEFAULT_MODEL,
-            trained_at=NOW,
-            threshold=0.5,
-            metrics={},
-            feature_schema=registered.feature_schema,
-            registered_at=registered.registered_at + timedelta(minutes=1),
-            reference=registered.reference,
+        registered = session.get(ModelVersion, store.version)
+        assert registered is not None
+        session.add(
+            ModelVersion(
+                version="newer-than-served",
+                model_name=DEMO_MODEL,
+                trained_at=NOW,
+                threshold=0.5,
+                metrics={},
+                feature_schema=registered.feature_schema,
+                registered_at=registered.registered_at + timedelta(minutes=1),
+                reference=registered.reference,
+            )
         )
-        session.add(newer)
-    no_files = settings.model_copy(update={"model_dir": tmp_path / "empty"})  # the database is enough
-
-    # The champion is judged, not the newest version, nor the one MODEL_VERSION pins.
-    pinned = no_files.model_copy(update={"model_version": "newer-than-served"})
-    result = Monitor(pinned, clean_db).run_cycle(NOW)[DEFAULT_MODEL]
+    result = Monitor(settings, clean_db).run_cycle(NOW)[DEMO_MODEL]
     assert (result.status, result.version, result.n_rows) == ("ok", store.version, 400)
     assert result.score.feature == SCORE_NAME
 
     with Session(clean_db) as session, session.begin():
-        stages.promote(session, DEFAULT_MODEL, "newer-than-served", actor="test")
-    promoted = Monitor(no_files, clean_db).run_cycle(NOW + timedelta(seconds=30))[DEFAULT_MODEL]
+        stages.promote(session, DEMO_MODEL, "newer-than-served", actor="test")
+    promoted = Monitor(settings, clean_db).run_cycle(NOW + timedelta(seconds=30))[DEMO_MODEL]
     assert (promoted.status, promoted.version, promoted.n_rows) == ("insufficient_data", "newer-than-served", 0)
 
 
-def test_models_without_a_champion_are_judged_as_before_stages(clean_db, settings, store, tmp_path):
-    """No champion: the fraud model at MODEL_DIR's LATEST (else the pin, else its newest), another
-    model at its newest version; a champion wins over both; no version or inactive: not monitored."""
+def test_a_version_without_a_reference_fails_its_models_cycle_alone(settings, store, clean_db, staged_model):
+    """No model has another source of its reference: a champion without one fails that model's cycle,
+    naming it, and the others' cycles run."""
+    from driftwatch_core import stages
+
+    staged_model(clean_db, "other", {"o-1": np.linspace(0, 1, 100)}, champion="o-1")
+    with Session(clean_db) as session, session.begin():
+        session.execute(update(RegisteredModel).values(active=True))  # staged_model set the demo inactive
+        registered = session.get(ModelVersion, store.version)
+        assert registered is not None
+        session.add(
+            ModelVersion(
+                version="no-reference",
+                model_name=DEMO_MODEL,
+                trained_at=NOW,
+                threshold=0.5,
+                metrics={},
+                feature_schema=registered.feature_schema,
+                registered_at=NOW,
+            )
+        )
+        session.flush()
+        stages.promote(session, DEMO_MODEL, "no-reference", actor="test")
+    report = Monitor(settings, clean_db).run_cycle(NOW)
+    assert report.failed == [DEMO_MODEL]
+    assert report[DEMO_MODEL].error == "BrokenReference: version no-reference has no reference"
+    assert report["other"] is not None and report["other"].status != "failed"
+
+
+def test_models_are_judged_at_their_champion_else_their_newest_version(clean_db, store):
+    """A champion wins over a newer version; without one, the newest version; no version or
+    inactive: not monitored. Every model alike, in name order."""
     from driftwatch_core import stages
     from worker.targets import Targets
 
@@ -307,33 +352,26 @@ def test_models_without_a_champion_are_judged_as_before_stages(clean_db, setting
         stages.promote(session, "b", "b-old", actor="test")  # a champion older than the newest version
         session.execute(update(RegisteredModel).where(RegisteredModel.name == "d").values(active=False))
     with clean_db.connect() as conn:
-        plan = Targets(settings.model_dir).plan(conn)
-        pinned = Targets(tmp_path / "empty", pinned="pinned-version").plan(conn)
-        no_files = Targets(tmp_path / "empty").plan(conn)
-    assert list(plan.items()) == [("a", "a-new"), ("b", "b-old"), (DEFAULT_MODEL, store.version)]  # by name
-    assert plan[DEFAULT_MODEL] == store.version  # MODEL_DIR's LATEST
-    assert pinned[DEFAULT_MODEL] == "pinned-version"
-    assert no_files[DEFAULT_MODEL] == store.version  # its newest registered version
+        plan = Targets().plan(conn)
+    assert list(plan.items()) == [("a", "a-new"), ("b", "b-old"), (DEMO_MODEL, store.version)]  # by name
 
 
 def test_a_feature_named_like_the_score_is_refused_by_name():
     schema = [{"name": "score", "kind": "numeric"}]
     with pytest.raises(BrokenReference, match="feature 'score' has the name the score is judged under"):
-        build_target("m", "v1", schema, {"features": {}, "score_name": "score"}, "database")
+        build_target("m", "v1", schema, {"features": {}, "score_name": "score"})
     with pytest.raises(BrokenReference, match="v1 has no feature schema"):
-        build_target("m", "v1", [], {"features": {}}, "database")
+        build_target("m", "v1", [], {"features": {}})
 
 
-def test_once_exits_1_when_a_model_failed_and_logs_one_line_per_model(
-    database_url, model_dir, store, register, send, clean_db
-):
+def test_once_exits_1_when_a_model_failed_and_logs_one_line_per_model(database_url, store, register, send, clean_db):
     now = datetime.now(UTC)
     store(TransactionGenerator(seed=46).sample(300), now, 100)
     version = register()
     send(version, now)
     with clean_db.begin() as conn:
         conn.execute(update(ModelVersion).where(ModelVersion.version == version).values(reference={"features": []}))
-    env = {**os.environ, "DATABASE_URL": database_url, "MODEL_DIR": str(model_dir)}
+    env = {**os.environ, "DATABASE_URL": database_url}
     proc = subprocess.run(
         [sys.executable, "-m", "worker", "--once"],
         cwd=Path(__file__).resolve().parents[1],

@@ -22,13 +22,8 @@ from worker.loop import run_forever
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def spawn(database_url: str, model_dir: Path, *args: str, **env: str) -> subprocess.Popen:
-    full_env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "MODEL_DIR": str(model_dir),
-        **env,
-    }
+def spawn(database_url: str, *args: str, **env: str) -> subprocess.Popen:
+    full_env = {**os.environ, "DATABASE_URL": database_url, **env}
     return subprocess.Popen(
         [sys.executable, "-m", "worker", *args],
         cwd=ROOT / "monitoring-worker",
@@ -40,9 +35,9 @@ def spawn(database_url: str, model_dir: Path, *args: str, **env: str) -> subproc
 
 
 @pytest.mark.slow
-def test_once_runs_one_cycle_and_exits(database_url, model_dir, store, clean_db):
+def test_once_runs_one_cycle_and_exits(database_url, store, clean_db):
     store(TransactionGenerator(seed=12).sample(400), datetime.now(UTC), 60)
-    proc = spawn(database_url, model_dir, "--once")
+    proc = spawn(database_url, "--once")
     out, _ = proc.communicate(timeout=60)
     assert proc.returncode == 0, out
     with clean_db.connect() as conn:
@@ -52,8 +47,8 @@ def test_once_runs_one_cycle_and_exits(database_url, model_dir, store, clean_db)
 
 
 @pytest.mark.slow
-def test_sigterm_stops_the_loop_cleanly_while_it_waits_for_the_next_cycle(database_url, model_dir, clean_db):
-    proc = spawn(database_url, model_dir, "--interval-s", "3600")  # the next cycle is an hour away
+def test_sigterm_stops_the_loop_cleanly_while_it_waits_for_the_next_cycle(database_url, demo_model, clean_db):
+    proc = spawn(database_url, "--interval-s", "3600")  # the next cycle is an hour away
     deadline = time.monotonic() + 60  # a guard against a worker that never starts, not a measure
     with clean_db.connect() as conn:
         while conn.execute(select(MonitoringRun.id)).first() is None:
@@ -67,7 +62,7 @@ def test_sigterm_stops_the_loop_cleanly_while_it_waits_for_the_next_cycle(databa
 
 
 @pytest.mark.slow
-def test_waits_for_the_database_with_a_clear_log_line(database_url, model_dir, clean_db):
+def test_waits_for_the_database_with_a_clear_log_line(database_url, clean_db):
     from sqlalchemy.engine import make_url
 
     from driftwatch_testing import TcpProxy
@@ -76,7 +71,7 @@ def test_waits_for_the_database_with_a_clear_log_line(database_url, model_dir, c
     proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)  # not started: "down"
     try:
         proxied = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
-        proc = spawn(proxied, model_dir, "--once")
+        proc = spawn(proxied, "--once")
         first = proc.stdout.readline()  # blocks until the worker logs something
         assert "waiting for database" in first, first
         assert proc.poll() is None  # still waiting, not failed

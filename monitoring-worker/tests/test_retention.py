@@ -39,6 +39,7 @@ def test_retention_keeps_unresolved_alerts(clean_db):
         for status, feature in (("resolved", "a"), ("open", "b")):
             conn.execute(
                 Alert.__table__.insert().values(
+                    model_name="m",
                     kind="feature_drift",
                     feature=feature,
                     severity="warning",

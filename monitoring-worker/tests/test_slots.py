@@ -22,10 +22,11 @@ import pytest
 from datasketches import kll_doubles_sketch
 from sqlalchemy import delete, insert, select
 
-from driftwatch_core.db.models import DEFAULT_MODEL, GroundTruth, MonitoringRun, Prediction, PredictionSummary
+from driftwatch_core.db.models import GroundTruth, MonitoringRun, Prediction, PredictionSummary
 from driftwatch_core.features import FEATURES
 from driftwatch_core.generator import Drift, TransactionGenerator
 from driftwatch_core.summaries import KLL_K, SlotSummarizer
+from driftwatch_testing import DEMO_MODEL
 from worker import sources
 from worker.drift import dataset_drift, evaluate_all
 from worker.labels import LabelCache
@@ -45,7 +46,7 @@ def _rows(batch, scorer, version: str, end: datetime, span_s: float) -> list[dic
         dict(
             id=uuid.uuid4(),
             created_at=end - timedelta(seconds=float(offsets[i])),
-            model_name=DEFAULT_MODEL,
+            model_name=DEMO_MODEL,
             model_version=version,
             features=record,
             probability=float(scores[i]),
@@ -108,7 +109,7 @@ def test_summaries_give_the_rows_verdicts(monitor, store, scorer, clean_db, stro
     batch = gen.sample(N_ROWS, drift) if drift is not None else gen.sample(N_ROWS)
     rows = _rows(batch, scorer, store.version, NOW, 295)
     _copy_rows(clean_db, rows)
-    target = monitor.targets.get(clean_db, DEFAULT_MODEL, store.version)
+    target = monitor.targets.get(clean_db, DEMO_MODEL, store.version)
     start = NOW - timedelta(minutes=5)
     with clean_db.connect() as conn:
         raw = load_window(conn, target.scope, start, NOW, max_rows=None)
@@ -145,7 +146,7 @@ def chosen(engine, scope: Scope, window_start: datetime, label_start: datetime) 
 
 
 def test_the_summaries_are_chosen_when_they_cover_both_windows_under_the_versions_schema(clean_db, store, scorer):
-    scope = Scope(DEFAULT_MODEL, store.version, KINDS, "score")
+    scope = Scope(DEMO_MODEL, store.version, KINDS, "score")
     gen = TransactionGenerator(seed=1)
     drift_start, label_start = NOW - timedelta(minutes=5), NOW - timedelta(minutes=30)
     assert chosen(clean_db, scope, drift_start, label_start) == "rows"  # no summaries
@@ -161,12 +162,12 @@ def test_the_summaries_are_chosen_when_they_cover_both_windows_under_the_version
     # they cover the drift window, not the label window: both are read from rows, the choice is one
     assert chosen(clean_db, scope, drift_start, label_start) == "rows"
     assert chosen(clean_db, scope, drift_start, drift_start) == "summaries"  # a label window cut at a switch
-    other = Scope(DEFAULT_MODEL, store.version, {**KINDS, "amount": "categorical"}, "score")
+    other = Scope(DEMO_MODEL, store.version, {**KINDS, "amount": "categorical"}, "score")
     assert chosen(clean_db, other, drift_start, drift_start) == "rows"  # kinds disagree
 
 
 def test_label_cache_reads_new_labels_once_and_evicts(clean_db, store, scorer):
-    scope = Scope(DEFAULT_MODEL, store.version, KINDS, "score")
+    scope = Scope(DEMO_MODEL, store.version, KINDS, "score")
     rows = _rows(TransactionGenerator(seed=2).sample(300), scorer, store.version, NOW, 600)
     with clean_db.begin() as conn:
         conn.execute(insert(Prediction), rows)
@@ -198,10 +199,10 @@ def test_label_cache_reads_new_labels_once_and_evicts(clean_db, store, scorer):
     assert 0 < len(kept) < 150 and len(moved.labels) == len(kept)
     assert len(moved.lags_s) == len(kept) and moved.labels.tolist() == [bool(i % 2) for i in kept]
     # a version no cycle reads any more is forgotten after an hour
-    other = Scope(DEFAULT_MODEL, "retired", KINDS, "score")
+    other = Scope(DEMO_MODEL, "retired", KINDS, "score")
     with clean_db.connect() as conn:
         cache.load(conn, other, NOW + timedelta(hours=1), NOW + timedelta(hours=2), 0, shadows=False)
-    assert list(cache._rows) == [(DEFAULT_MODEL, "retired")]
+    assert list(cache._rows) == [(DEMO_MODEL, "retired")]
 
 
 @pytest.mark.parametrize("span_s", [100, 295], ids=["sketched", "exact"])
@@ -222,12 +223,12 @@ def test_a_cycle_on_summaries_stores_what_a_cycle_on_rows_does(settings, store, 
             ],
         )
     at = NOW + timedelta(seconds=1)
-    on_rows = Monitor(settings, clean_db).run_cycle(at)[DEFAULT_MODEL]
+    on_rows = Monitor(settings, clean_db).run_cycle(at)[DEMO_MODEL]
     assert on_rows is not None and on_rows.source == "rows"
     summarize(clean_db, rows, 1)
     with clean_db.begin() as conn:  # the same slot again
         conn.execute(delete(MonitoringRun))
-    on_summaries = Monitor(settings, clean_db).run_cycle(at)[DEFAULT_MODEL]
+    on_summaries = Monitor(settings, clean_db).run_cycle(at)[DEMO_MODEL]
     assert on_summaries is not None and on_summaries.source == "summaries"
     assert on_summaries.status == on_rows.status == "ok" and on_summaries.n_rows == on_rows.n_rows == 20_000
     assert on_summaries.dataset.drifted_features == on_rows.dataset.drifted_features

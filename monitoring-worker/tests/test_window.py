@@ -9,16 +9,17 @@ import pandas as pd
 import pytest
 from sqlalchemy import insert
 
-from driftwatch_core.db.models import DEFAULT_MODEL, ModelEvent
+from driftwatch_core.db.models import ModelEvent
 from driftwatch_core.features import FEATURES, SCORE_NAME
 from driftwatch_core.generator import TransactionGenerator
+from driftwatch_testing import DEMO_MODEL
 from worker.window import LabelWindow, Scope, label_window, load_labelled, load_window
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 
 def fraud(version: str) -> Scope:
-    return Scope(DEFAULT_MODEL, version, {f.name: f.kind for f in FEATURES}, SCORE_NAME)
+    return Scope(DEMO_MODEL, version, {f.name: f.kind for f in FEATURES}, SCORE_NAME)
 
 
 def test_copy_and_row_paths_read_the_same_window(store, clean_db):
@@ -133,7 +134,7 @@ def test_a_versions_rows_include_its_shadow_rows_labelled_by_the_answered_row(an
     assert len(champion_labelled.labels) == 48  # the champion's shadow rows of the canary's answers too
 
 
-def _switch(engine, at: datetime, model: str = DEFAULT_MODEL) -> None:
+def _switch(engine, at: datetime, model: str = DEMO_MODEL) -> None:
     """A traffic switch as the backend records it: a ``scenario`` event."""
     with engine.begin() as conn:
         conn.execute(

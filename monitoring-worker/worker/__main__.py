@@ -24,7 +24,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--window-minutes", type=float, help="WORKER_WINDOW_MINUTES")
     parser.add_argument("--min-samples", type=int, help="WORKER_MIN_SAMPLES")
     parser.add_argument("--database-url", help="DATABASE_URL")
-    parser.add_argument("--model-dir", help="MODEL_DIR")
     return parser.parse_args(argv)
 
 

@@ -21,7 +21,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from driftwatch_core import artifacts
 from driftwatch_core.db.models import RegisteredModel, VersionComparison
 from worker import gate, performance
 from worker.config import WorkerSettings
@@ -135,7 +134,7 @@ def score_reference(
     """The version's score reference, or None (logged) when it has none the worker can use."""
     try:
         target = targets.get(engine, model, version)
-    except (BrokenReference, artifacts.ArtifactNotFound) as exc:
+    except BrokenReference as exc:
         log.warning("%s: no prediction drift for %s in the comparison: %s", model, version, exc)
         return None
     if target.version != version:  # the version has no reference of its own (another one stood in)

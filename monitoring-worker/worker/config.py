@@ -9,7 +9,7 @@ from typing import Annotated
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from driftwatch_core.defaults import DEFAULT_DATABASE_URL, DEFAULT_MODEL_DIR
+from driftwatch_core.defaults import DEFAULT_DATABASE_URL
 from worker.stats import Thresholds
 
 
@@ -21,8 +21,6 @@ class WorkerSettings(BaseSettings):
     model_config = SettingsConfigDict(env_file=None, extra="ignore", populate_by_name=True)
 
     database_url: str = Field(default=DEFAULT_DATABASE_URL, validation_alias=_env("DATABASE_URL"))
-    model_dir: Path = Field(default=DEFAULT_MODEL_DIR, validation_alias=_env("MODEL_DIR"))
-    model_version: str | None = Field(default=None, validation_alias=_env("MODEL_VERSION"))
     log_level: str = Field(default="INFO", validation_alias=_env("LOG_LEVEL"))
     interval_s: float = Field(default=30.0, gt=0, validation_alias=_env("WORKER_INTERVAL_S"))
     window_minutes: float = Field(default=5.0, gt=0, validation_alias=_env("WORKER_WINDOW_MINUTES"))

@@ -57,7 +57,7 @@ class Monitor:
         self.settings = settings
         self.engine = engine
         self.notifier = notifier or Notifier(None)
-        self.targets = Targets(settings.model_dir, settings.model_version)
+        self.targets = Targets()
         self.thresholds = settings.threshold_table()  # every model's: global and per-feature overrides
         self._judged_names: set[str] = set()  # every feature and score name judged by this process
         self._warned_names: set[str] = set()  # per-feature thresholds no model had, logged once
@@ -96,7 +96,7 @@ class Monitor:
             )
             self._warned_names |= unknown
 
-    def run_model(self, model: str, version: str | None, now: datetime) -> CycleResult | None:
+    def run_model(self, model: str, version: str, now: datetime) -> CycleResult | None:
         """One model's cycle at ``version``; None when another worker already has its slot."""
         started = time.perf_counter()
         run_id = None

@@ -5,19 +5,14 @@ order, each at one version: its **champion**
 (``registered_models.champion_version``, the version that answers requests;
 ``driftwatch_core.stages``). A challenger (shadow or canary) is not what a
 model's cycle judges: ``worker.compare`` sets it beside the champion on the
-same requests. A model with no champion yet is judged as before stages: at its
-newest registered version (by ``registered_at``); the fraud model at the
-version the backend serves without stages: the one ``MODEL_VERSION`` pins,
-else MODEL_DIR's ``LATEST``, else the newest registered. A model with no
-version at all is not monitored. The version's ``feature_schema`` gives the
-feature kinds and its ``reference`` (``driftwatch_core.reference.build_reference``)
-the reference distributions and the score's name (``score_name``;
-``fraud_probability`` when absent, as in references written before the registry).
-
-When a fraud version has no reference in the database (a backend of the
-release before the registry, or none started yet), its reference and schema
-come from MODEL_DIR: that version's artifact folder when there is one, else
-``LATEST`` (or the pin), as before the registry.
+same requests. A model with no champion yet is judged at its newest
+registered version (by ``registered_at``); a model with no version at all is
+not monitored. Every model is judged the same way: the registry in the
+database is the only source of what to judge. The version's ``feature_schema``
+gives the feature kinds and its ``reference``
+(``driftwatch_core.reference.build_reference``) the reference distributions and
+the score's name (``score_name``; references written before it was stored used
+``fraud_probability``, which ``LEGACY_SCORE_NAME`` keeps readable).
 
 A reference is checked and prepared once per version and cached; a version no
 model used in the last cycle leaves the cache. A reference that cannot be used
@@ -29,20 +24,20 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 from sqlalchemy import Connection, Engine, select
 
-from driftwatch_core import artifacts
-from driftwatch_core.db.models import DEFAULT_MODEL, ModelVersion, RegisteredModel
-from driftwatch_core.features import FEATURES, SCORE_NAME, Feature, feature_label, schema_from_dicts
+from driftwatch_core.db.models import ModelVersion, RegisteredModel
+from driftwatch_core.features import Feature, feature_label, schema_from_dicts
 from worker.drift import prepare_reference
 from worker.window import Scope
 
 log = logging.getLogger(__name__)
 
+#: The score's name in references written before they named it (the release before the registry).
+LEGACY_SCORE_NAME = "fraud_probability"
 #: The reference entry kind each feature kind is binned as (booleans as two categories).
 _REFERENCE_KIND = {"numeric": "numeric", "categorical": "categorical", "boolean": "categorical"}
 
@@ -57,7 +52,6 @@ class Target:
 
     scope: Scope
     reference: dict[str, dict]  # prepared (``prepare_reference``): each feature and the score
-    source: str  # "database" or "MODEL_DIR"
     #: Each feature's name for people (``feature_label``): what alerts and incidents say.
     labels: Mapping[str, str] = field(default_factory=dict)
 
@@ -98,13 +92,13 @@ def _check_entry(name: str, kind: str, entry: Mapping) -> None:
             raise ValueError("no rows")
 
 
-def build_target(model: str, version: str, schema: Any, reference: Any, source: str) -> Target:
+def build_target(model: str, version: str, schema: Any, reference: Any) -> Target:
     """Check a version's schema and reference and prepare them; ``BrokenReference`` if unusable."""
     features = _features(schema, version)
     kinds = {f.name: f.kind for f in features}
     if not isinstance(reference, Mapping) or not isinstance(reference.get("features"), Mapping):
         raise BrokenReference(f"version {version}: the reference has no features")
-    score_name = reference.get("score_name") or SCORE_NAME
+    score_name = reference.get("score_name") or LEGACY_SCORE_NAME
     if score_name in kinds:
         raise BrokenReference(f"version {version}: feature {score_name!r} has the name the score is judged under")
     entries = {**{name: reference["features"].get(name) for name in kinds}, score_name: reference.get(score_name)}
@@ -118,22 +112,19 @@ def build_target(model: str, version: str, schema: Any, reference: Any, source: 
         except (KeyError, TypeError, ValueError) as exc:
             raise BrokenReference(f"version {version}: the reference of {name!r} is unusable ({exc})") from None
     labels = {f.name: feature_label(f) for f in features}
-    return Target(Scope(model, version, kinds, score_name), prepared, source, labels)
+    return Target(Scope(model, version, kinds, score_name), prepared, labels)
 
 
 class Targets:
     """Which version of each active model to judge, and its prepared reference (cached)."""
 
-    def __init__(self, model_dir: Path, pinned: str | None = None) -> None:
-        self.model_dir = model_dir
-        self.pinned = pinned
-        self._cache: dict[tuple[str, str], Target] = {}
-        self._used: set[tuple[str, str]] = set()
+    def __init__(self) -> None:
+        self._cache: dict[str, Target] = {}  # version -> prepared target
+        self._used: set[str] = set()
 
-    def plan(self, conn: Connection) -> dict[str, str | None]:
-        """Each active model, in name order, and the version to judge (its champion; None: the
-        fraud model has no version in the database). Starts a cycle: versions unused last
-        cycle leave the cache."""
+    def plan(self, conn: Connection) -> dict[str, str]:
+        """Each active model with a version, in name order, and the version to judge (its champion,
+        else its newest). Starts a cycle: versions unused last cycle leave the cache."""
         self._cache = {key: target for key, target in self._cache.items() if key in self._used}
         self._used = set()
         champions = dict(
@@ -151,76 +142,44 @@ class Targets:
         )
         for name, version in rows:
             newest.setdefault(name, version)
-        plan: dict[str, str | None] = {}
+        plan: dict[str, str] = {}
         for name, champion in champions.items():
-            if champion is not None:
-                plan[name] = champion
-            elif name == DEFAULT_MODEL:
-                plan[name] = self.pinned or self._latest_in_model_dir() or newest.get(name)
-            elif name in newest:
-                plan[name] = newest[name]
-            else:
+            judged = champion or newest.get(name)
+            if judged is None:
                 log.debug("model %s has no version yet: not monitored", name)
+                continue
+            plan[name] = judged
         return plan
 
-    def _latest_in_model_dir(self) -> str | None:
-        """The fraud version the backend serves: MODEL_DIR's ``LATEST`` (which may be older than
-        the newest registered one after a roll-back), when this worker can see the folder."""
-        try:
-            return artifacts.resolve(self.model_dir).folder.name
-        except (artifacts.ArtifactNotFound, OSError):
-            return None
-
-    def get(self, engine: Engine, model: str, version: str | None) -> Target:
+    def get(self, engine: Engine, model: str, version: str) -> Target:
         """The target of ``model`` at ``version``, loaded and prepared on first use."""
-        if version is not None and (target := self._cached(("database", version))) is not None:
+        if (target := self._cached(version)) is not None:
             return target
-        row = None
-        if version is not None:
-            with engine.connect() as conn:
-                row = conn.execute(
-                    select(ModelVersion.feature_schema, ModelVersion.reference).where(
-                        ModelVersion.version == version, ModelVersion.model_name == model
-                    )
-                ).first()
-        if model == DEFAULT_MODEL and (row is None or not row.reference):
-            return self._from_model_dir(version)
+        with engine.connect() as conn:
+            row = conn.execute(
+                select(ModelVersion.feature_schema, ModelVersion.reference).where(
+                    ModelVersion.version == version, ModelVersion.model_name == model
+                )
+            ).first()
         if row is None:
             raise BrokenReference(f"version {version} of model {model} is not registered")
         if not row.reference:
             raise BrokenReference(f"version {version} has no reference")
-        assert version is not None
-        target = build_target(model, version, row.feature_schema, row.reference, "database")
-        return self._remember(("database", version), target)
-
-    def _from_model_dir(self, version: str | None = None) -> Target:
-        """The fraud model's target from its artifact folder (no reference in the database):
-        ``version``'s folder when MODEL_DIR has it, else ``LATEST`` (or the pin)."""
-        try:
-            paths = artifacts.resolve(self.model_dir, version) if version else None
-        except (artifacts.ArtifactNotFound, OSError):
-            paths = None
-        paths = paths or artifacts.resolve(self.model_dir, self.pinned)
-        key = ("model_dir", str(paths.folder))
-        if (target := self._cached(key)) is not None:
-            return target
-        schema = artifacts.load_metadata(paths).get("feature_schema") or [f.to_dict() for f in FEATURES]
-        target = build_target(DEFAULT_MODEL, paths.folder.name, schema, artifacts.load_reference(paths), "MODEL_DIR")
-        return self._remember(key, target)
+        return self._remember(version, build_target(model, version, row.feature_schema, row.reference))
 
     def names_in_use(self) -> set[str]:
         """The features and score names of every version judged since this cycle's ``plan``."""
         scopes = [self._cache[key].scope for key in self._used if key in self._cache]
         return {name for scope in scopes for name in (*scope.kinds, scope.score_name)}
 
-    def _cached(self, key: tuple[str, str]) -> Target | None:
+    def _cached(self, key: str) -> Target | None:
         target = self._cache.get(key)
         if target is not None:
             self._used.add(key)
         return target
 
-    def _remember(self, key: tuple[str, str], target: Target) -> Target:
+    def _remember(self, key: str, target: Target) -> Target:
         self._cache[key] = target
         self._used.add(key)
-        log.info("model %s: loaded the reference of version %s (%s)", target.model, target.version, target.source)
+        log.info("model %s: loaded the reference of version %s", target.model, target.version)
         return target
