@@ -1,8 +1,14 @@
 #!/usr/bin/env bash
-# Install everything the tests need from the project's own files and run every test.
+# Install everything the tests need from the project's own files and run the tests.
 #
-#   ./scripts/test.sh                 linters, then all suites (Python, frontend unit, end-to-end)
+#   ./scripts/test.sh                 every tier: linters, then all suites (Python, frontend unit, end-to-end)
+#   ./scripts/test.sh --fast          the fast tier: linters and layer contracts, the frontend's unit tests,
+#                                     and the Python tests that run in-process (-m "not slow and not e2e")
 #   ./scripts/test.sh PYTEST_ARGS...  only the Python tests, with these pytest arguments
+#                                     (e.g. -m slow, -m e2e frontend/e2e, backend/tests/api -k alias)
+#
+# A test that starts a process or a server, or sleeps, is marked slow; one that drives a browser e2e
+# (driftwatch_testing.tiers refuses them otherwise).
 #
 # Environment:
 #   TEST_DATABASE_URL  PostgreSQL to create throw-away test databases in
@@ -22,14 +28,23 @@ export TEST_DATABASE_URL="${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5
 export PYTHONDONTWRITEBYTECODE=1
 
 PYTEST=("$VENV/bin/python" -m pytest -c backend/pytest.ini --rootdir "$ROOT")
+fast=0
+if [ "${1:-}" = "--fast" ]; then
+  fast=1
+  shift
+fi
 if [ "$#" -gt 0 ]; then
   exec "${PYTEST[@]}" "$@"
 fi
 
 status=0
-echo "==> Python linters: ruff (lint and format) and mypy"
+started=$SECONDS
+echo "==> Python linters: ruff (lint and format), the layer contracts (import-linter) and mypy"
 "$VENV/bin/ruff" check --quiet . || status=1
 "$VENV/bin/ruff" format --check --quiet . || status=1
+for service in backend monitoring-worker; do
+  (cd "$service" && "$VENV/bin/lint-imports" --no-logo) || status=1
+done
 # Each package on its own, importing the others as installed (editable) packages.
 (cd backend/packages/driftwatch-core/src && "$VENV/bin/mypy" --config-file "$ROOT/mypy.ini" -p driftwatch_core) || status=1
 (cd backend/packages/driftwatch-testing/src && "$VENV/bin/mypy" --config-file "$ROOT/mypy.ini" -p driftwatch_testing) || status=1
@@ -39,13 +54,24 @@ echo "==> Python linters: ruff (lint and format) and mypy"
 
 if [ -f frontend/package.json ]; then
   echo "==> frontend: npm ci and unit tests"
-  (cd frontend && npm ci --no-audit --no-fund --loglevel=error && npm test) || status=1
+  # The fast tier installs only when package-lock.json changed since the last install.
+  if [ "$fast" = 0 ] || [ ! -f frontend/node_modules/.package-lock.json ] \
+    || [ frontend/package-lock.json -nt frontend/node_modules/.package-lock.json ]; then
+    (cd frontend && npm ci --no-audit --no-fund --loglevel=error) || status=1
+  fi
+  (cd frontend && npm test) || status=1
 fi
 
 suites=()
 for dir in backend/tests monitoring-worker/tests traffic-simulator/tests frontend/e2e; do
   [ -d "$dir" ] && suites+=("$dir")
 done
-echo "==> Python suites: ${suites[*]}"
-"${PYTEST[@]}" "${suites[@]}" || status=$?
+if [ "$fast" = 1 ]; then
+  echo "==> Python suites, fast tier: ${suites[*]}"
+  "${PYTEST[@]}" -m "not slow and not e2e" "${suites[@]}" || status=$?
+else
+  echo "==> Python suites: ${suites[*]}"
+  "${PYTEST[@]}" "${suites[@]}" || status=$?
+fi
+echo "==> $( [ "$fast" = 1 ] && echo "fast tier" || echo "every tier") finished in $((SECONDS - started)) s (exit $status)"
 exit "$status"
