@@ -71,4 +71,8 @@ class Backoff:
     def success(self) -> None:
         if self.attempt:
             log.info("%s recovered after %d back-off(s)", self.what, self.attempt)
+        self.reset()
+
+    def reset(self) -> None:
+        """Start afresh, without a pause (the requests now go somewhere else)."""
         self.attempt, self.paused_until = 0, 0.0

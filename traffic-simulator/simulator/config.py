@@ -4,17 +4,23 @@ The fields below are the one table of options: ``--help``, the environment
 names and the validation all come from it. Command-line flags win over the
 environment; a bad value stops the simulator at start with a message naming
 the option.
+
+The model the traffic goes to is the backend's to say (``GET /api/v1/simulator``
+names it; ``PUT /api/v1/simulator {"model": ...}`` switches it). ``SIM_MODEL``
+(``--model``) is only what to send to before the backend has answered once;
+empty (the default), the simulator waits for the backend to name it.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 from typing import Any
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from driftwatch_core.scenarios import MAX_RPS, MIN_RPS, SCENARIO_NAMES
+from driftwatch_core.scenarios import MAX_RPS, MIN_RPS, MODEL_NAME_PATTERN, SCENARIO_NAMES
 
 #: Options read from an environment variable without the SIM_ prefix.
 _UNPREFIXED = {"backend_url": "BACKEND_URL", "log_level": "LOG_LEVEL"}
@@ -41,6 +47,12 @@ class Settings(BaseSettings):
         "http://127.0.0.1:8000",
         validation_alias=_env("backend_url"),
         description="Base URL of the Driftwatch backend.",
+    )
+    model: str | None = Field(
+        None,
+        description="Model to send traffic and labels to until GET /api/v1/simulator first answers; "
+        "from then on the model the backend names (PUT /api/v1/simulator switches it). "
+        "Empty: wait for the backend to name it.",
     )
     rps: float = Field(
         10.0,
@@ -109,6 +121,18 @@ class Settings(BaseSettings):
     def _known_scenario(cls, value: str) -> str:
         if value not in SCENARIO_NAMES:
             raise ValueError(f"unknown scenario {value!r}; expected one of {', '.join(SCENARIO_NAMES)}")
+        return value
+
+    @field_validator("model", mode="before")
+    @classmethod
+    def _model_name(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return None  # an empty --model, like an empty SIM_MODEL, asks the backend
+        if isinstance(value, str) and not re.fullmatch(MODEL_NAME_PATTERN, value):
+            raise ValueError(
+                f"expected a registered model's name (lower-case letters, digits and -, "
+                f"starting with a letter, 2 to 32 characters), got {value!r}"
+            )
         return value
 
     @field_validator("log_level")

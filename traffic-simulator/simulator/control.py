@@ -1,9 +1,10 @@
-"""Run-time control: follow the backend's active scenario and rate, and the demo schedule.
+"""Run-time control: follow the backend's model, active scenario and rate, and the demo schedule.
 
-The scenario lives in the backend's database (``GET``/``PUT /api/v1/simulator``),
-so the dashboard, several simulators and restarts all agree on it. The
-scenario clock is the backend's ``elapsed_s``, carried forward locally
-between polls.
+The control row lives in the backend's database (``GET``/``PUT /api/v1/simulator``),
+so the dashboard, several simulators and restarts all agree on it: the model the
+traffic goes to (``SIM_MODEL`` stands in only until the first answer), the
+scenario and the rate. The scenario clock is the backend's ``elapsed_s``,
+carried forward locally between polls.
 
 Reading the scenario is open (or needs any key, with ``REQUIRE_AUTH_FOR_READS``);
 switching it needs an admin key. A refused switch is logged once, saying so,
@@ -34,7 +35,7 @@ PATH = "/api/v1/simulator"
 
 
 class Control:
-    """The scenario and rate to use now; :meth:`run` keeps them in step with the backend."""
+    """The model, scenario and rate to use now; :meth:`run` keeps them in step with the backend."""
 
     def __init__(
         self,
@@ -46,6 +47,8 @@ class Control:
         self.client, self.settings = client, settings
         self.stats = stats or Stats()
         self.scenario: Scenario = build_scenario(settings.scenario)
+        #: The model the traffic goes to; None until the backend names one when SIM_MODEL is empty.
+        self.model: str | None = settings.model
         self.backend_rps: float | None = None
         self._key: tuple | None = None
         self._clock = (0.0, time.monotonic())  # (scenario seconds, monotonic time) at the last poll
@@ -100,8 +103,14 @@ class Control:
         return state
 
     def apply(self, state: SimulatorState) -> None:
-        """Adopt the backend's scenario, its clock and its rate."""
+        """Adopt the backend's model, scenario, its clock and its rate."""
         self.backend_rps = state.rps
+        if state.model != self.model:
+            if self.model is None:
+                log.info("traffic goes to model %r, as the backend says", state.model)
+            else:
+                log.info("traffic switches from model %r to %r, as the backend says", self.model, state.model)
+            self.model = state.model
         key = (state.scenario, repr(sorted(state.params.items())), state.started_at)
         if key != self._key:
             try:

@@ -22,7 +22,8 @@ class Totals:
     labels_queued: int = 0
     labels_sent: int = 0
     labels_rejected: int = 0  # refused by the backend (unknown prediction, conflicting label)
-    labels_dropped: int = 0  # queue full, or still pending at the end of the shutdown flush
+    labels_dropped: int = 0  # never reached the backend: queue full, or still pending after the shutdown flush
+    labels_unconfirmed: int = 0  # posted, but no answer came back before shutdown: stored or not, unknown
 
 
 class Stats:
@@ -51,7 +52,7 @@ class Stats:
             self.totals.errors[error] += 1
             self._window_errors += 1
 
-    def report(self, target_rps: float, scenario: str, pending_labels: int) -> str:
+    def report(self, target_rps: float, model: str | None, scenario: str, pending_labels: int) -> str:
         """A one-line summary of the window since the previous report; starts a new window."""
         now = time.monotonic()
         elapsed = max(now - self._window_start, 1e-9)
@@ -63,8 +64,9 @@ class Stats:
         t = self.totals
         line = (
             f"{self._window_sent / elapsed:.1f} req/s (target {target_rps:g}) over {elapsed:.1f} s, "
-            f"errors {self._window_errors}, {latency}, scenario {scenario}; labels sent {t.labels_sent} "
-            f"pending {pending_labels} dropped {t.labels_dropped}; totals sent {t.sent} ok {t.ok} "
+            f"errors {self._window_errors}, {latency}, model {model or '(none named yet)'}, scenario {scenario}; "
+            f"labels sent {t.labels_sent} pending {pending_labels} dropped {t.labels_dropped} "
+            f"unconfirmed {t.labels_unconfirmed}; totals sent {t.sent} ok {t.ok} "
             f"skipped {t.skipped} rate-limited {t.rate_limited}"
         )
         self.new_window()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -24,12 +25,13 @@ def _simulator(*args: str, env: dict | None = None, **kwargs) -> subprocess.Pope
     )
 
 
+@pytest.mark.slow
 def test_help_documents_every_option_with_its_environment_variable():
     result = subprocess.run([sys.executable, "-m", "simulator", "--help"], capture_output=True, text=True, check=True)
     text = " ".join(result.stdout.split())
     for name in Settings.model_fields:
         assert env_name(name) in text, name
-    for flag in ("--rps", "--scenario", "--duration", "--backend-url", "--label-delay-s", "--auto-drift"):
+    for flag in ("--rps", "--scenario", "--duration", "--backend-url", "--label-delay-s", "--auto-drift", "--model"):
         assert flag in text
 
 
@@ -38,6 +40,15 @@ def test_empty_variables_take_the_default(monkeypatch):
     monkeypatch.setenv("SIM_RPS", "")
     settings, _ = load_settings([])
     assert settings.seed is None and settings.rps == 10
+
+
+def test_sim_model_is_empty_by_default_and_named_by_the_variable_or_the_flag(monkeypatch):
+    monkeypatch.setenv("SIM_MODEL", "")
+    assert load_settings([])[0].model is None  # ask the backend
+    monkeypatch.setenv("SIM_MODEL", "fraud")
+    assert load_settings([])[0].model == "fraud"
+    assert load_settings(["--model", "fraud-b"])[0].model == "fraud-b"
+    assert load_settings(["--model", ""])[0].model is None
 
 
 def test_flags_win_over_the_environment(monkeypatch):
@@ -58,6 +69,8 @@ def test_flags_win_over_the_environment(monkeypatch):
         ([], {"SIM_LABEL_RATE": "1.5"}, "--label-rate / SIM_LABEL_RATE"),
         ([], {"BACKEND_URL": "backend:8000"}, "--backend-url / BACKEND_URL"),
         (["--fraud-rate", "0.7"], {}, "--fraud-rate / SIM_FRAUD_RATE"),
+        (["--model", "Fraud Model"], {}, "--model / SIM_MODEL: Value error, expected a registered model's name"),
+        ([], {"SIM_MODEL": "x"}, "--model / SIM_MODEL"),
     ],
 )
 def test_bad_values_are_refused_naming_the_option(monkeypatch, argv, env, fragment):
@@ -67,9 +80,10 @@ def test_bad_values_are_refused_naming_the_option(monkeypatch, argv, env, fragme
         load_settings(argv)
 
 
+@pytest.mark.slow
 def test_a_bad_value_exits_2_with_the_message():
     proc = _simulator("--rps", "1000")
-    out, _ = proc.communicate(timeout=30)
+    out, _ = proc.communicate(timeout=60)
     assert proc.returncode == 2 and "--rps / SIM_RPS" in out
 
 
@@ -88,17 +102,20 @@ def test_sigterm_flushes_pending_labels_and_exits_0(fake_backend):
         "3",
         env={"LOG_LEVEL": "INFO"},
     )
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while len(fake_backend.predictions) < 80:  # two seconds of traffic
-        assert time.monotonic() < deadline and proc.poll() is None, proc.stdout.read()
+        if time.monotonic() > deadline or proc.poll() is not None:
+            proc.kill()
+            pytest.fail(f"no 80 predictions: {proc.communicate()[0]}")
         time.sleep(0.1)
     assert fake_backend.labels == {}  # none due yet
     proc.send_signal(signal.SIGTERM)
-    stopped = time.monotonic()
-    out, _ = proc.communicate(timeout=15)
+    out, _ = proc.communicate(timeout=60)  # the flush is bounded (SIM_SHUTDOWN_TIMEOUT_S, 5 s)
     assert proc.returncode == 0, out
-    assert time.monotonic() - stopped < 6
-    assert set(fake_backend.labels) == set(fake_backend.predictions)
+    sent, ok = map(int, re.search(r"stopped: .* totals sent (\d+) ok (\d+)", out).groups())
+    # Every prediction answered has its label; one never answered (cancelled at shutdown) may be stored without.
+    assert set(fake_backend.labels) <= set(fake_backend.predictions)
+    assert len(fake_backend.predictions) - len(fake_backend.labels) <= sent - ok
     assert "flushing" in out and "stopped:" in out
 
 

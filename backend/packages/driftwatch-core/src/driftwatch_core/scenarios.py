@@ -18,6 +18,8 @@ from driftwatch_core.features import FEATURE_NAMES
 from driftwatch_core.types import WholeInt
 
 MIN_RPS, MAX_RPS = 1.0, 200.0
+#: A registered model's name, as the registry accepts it (the simulator's SIM_MODEL too).
+MODEL_NAME_PATTERN = r"^[a-z][a-z0-9-]{1,31}$"
 
 
 class ParamSpec(BaseModel):
@@ -222,7 +224,7 @@ class SimulatorUpdate(BaseModel):
         default=None,
         min_length=2,
         max_length=32,
-        pattern=r"^[a-z][a-z0-9-]{1,31}$",
+        pattern=MODEL_NAME_PATTERN,
         description="The registered model to send the traffic to; omitted keeps the current one "
         "(at first the backend's default model).",
     )
