@@ -58,7 +58,7 @@ describe('ModelsView: the selected model’s lifecycle', () => {
     setup(null, { fraud: stagedFraud, events: [] })
     const lifecycle = await screen.findByTestId('model-lifecycle')
     expect(lifecycle).toHaveAttribute('data-model', 'fraud')
-    await waitFor(() => expect(within(lifecycle).getAllByTestId('version-row')).toHaveLength(5))
+    await waitFor(() => expect(within(lifecycle).getAllByTestId('version-row')).toHaveLength(4)) // the retired one folded away
     expect(within(lifecycle).getByTestId('retrain-panel')).toBeInTheDocument()
     expect(await within(lifecycle).findByTestId('gate-decision')).toHaveAttribute('data-decision', 'promote')
     expect(screen.getByTestId('lifecycle-sign-in')).toHaveTextContent('Promoting, rolling back and retraining need an admin key')
@@ -73,7 +73,7 @@ describe('ModelsView: the selected model’s lifecycle', () => {
     expect(screen.getByTestId('version-row')).toHaveAttribute('data-stage', 'champion')
     expect(await screen.findByText('No challenger: retrain or put a version in shadow to compare')).toBeInTheDocument()
     expect(screen.queryByTestId('lifecycle-sign-in')).toBeNull()
-    expect(screen.getByTestId('rollback-button')).toBeDisabled() // cancer has no previous champion
+    expect(screen.queryByTestId('rollback-button')).toBeNull() // cancer has no previous champion
   })
 
   it('reads the models, events, comparison and retrain jobs again on the live channel’s models message', async () => {

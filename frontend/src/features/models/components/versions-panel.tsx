@@ -80,7 +80,7 @@ interface VersionActionsProps {
   champion: string | null
 }
 
-/** An admin's buttons on a version that is not the champion: promote (asked first), shadow, canary, retire. */
+/** An admin's buttons on a version that is neither the champion nor retired: promote (asked first), shadow, canary, retire. */
 function VersionActions({ model, version, champion }: VersionActionsProps) {
   const { run, error, done, busy } = useGuardedStageChange()
   const [percent, setPercent] = useState('20')
@@ -112,11 +112,9 @@ function VersionActions({ model, version, champion }: VersionActionsProps) {
             Canary
           </Button>
         </span>
-        {version.stage !== 'retired' && (
-          <Button size="sm" variant="ghost" disabled={busy} onClick={() => act({ model, action: 'retire', version: name })} data-testid="retire-button" aria-label={`Retire ${name}`}>
-            Retire
-          </Button>
-        )}
+        <Button size="sm" variant="ghost" disabled={busy} onClick={() => act({ model, action: 'retire', version: name })} data-testid="retire-button" aria-label={`Retire ${name}`}>
+          Retire
+        </Button>
       </div>
       {error && (
         <p role="alert" className="max-w-md text-xs text-rose-300 sm:text-right" data-testid="stage-error">
@@ -175,9 +173,10 @@ function VersionRow({ model, version, newest, admin }: VersionRowProps) {
   const compared = comparedSide(newest, version.version)
   const retrained = isRetrained(version.source)
   const serving = version.stage === 'champion' || version.stage === 'canary' || version.stage === 'shadow'
+  const actionable = version.stage !== 'champion' && version.stage !== 'retired'
   return (
     <li
-      className={`rounded-lg border px-3 py-3 ${serving ? 'border-slate-700 bg-slate-900/60' : 'border-slate-800/70'}`}
+      className={`rounded-lg border px-3 py-3 ${serving ? 'border-slate-700 bg-slate-900/60' : 'border-slate-800/70'} ${version.stage === 'retired' ? 'opacity-70' : ''}`}
       data-testid="version-row"
       data-stage={version.stage}
       data-version={version.version}
@@ -213,7 +212,7 @@ function VersionRow({ model, version, newest, admin }: VersionRowProps) {
             {formatNumber(compared?.estimated?.roc_auc, 3)}
           </Fact>
         </dl>
-        {admin && version.stage !== 'champion' && (
+        {admin && actionable && (
           <div className="w-full sm:ml-auto sm:w-auto">
             <VersionActions model={model.name} version={version} champion={stages.champion} />
           </div>
@@ -223,23 +222,23 @@ function VersionRow({ model, version, newest, admin }: VersionRowProps) {
   )
 }
 
-/** Roll the model back to its previous champion, asked first; disabled (with why) when there is none. */
-function RollbackButton({ model }: { model: ModelDetail }) {
+/** Roll the model back to `previous`, its previous champion, asked first. */
+function RollbackButton({ model, previous }: { model: ModelDetail; previous: string }) {
   const { run, error, done, busy } = useGuardedStageChange()
   const [confirming, setConfirming] = useState(false)
-  const { previous_champion: previous, champion } = model.stages
+  const { champion } = model.stages
   return (
     <div className="flex flex-col items-end gap-1">
       <Button
         size="sm"
         variant="danger"
-        disabled={!previous || busy}
-        title={previous ? `Serve ${previous} again` : 'No previous champion to roll back to'}
+        disabled={busy}
+        title={`Serve ${previous} again`}
         onClick={() => setConfirming(true)}
         className="whitespace-nowrap"
         data-testid="rollback-button"
       >
-        {previous ? `Roll back to ${shortVersion(previous)}` : 'Roll back'}
+        Roll back to {shortVersion(previous)}
       </Button>
       {error && (
         <p role="alert" className="max-w-xs text-right text-xs text-rose-300" data-testid="rollback-error">
@@ -251,7 +250,7 @@ function RollbackButton({ model }: { model: ModelDetail }) {
           {done}
         </p>
       )}
-      {confirming && previous && (
+      {confirming && (
         <ConfirmDialog
           title={`Roll ${model.name} back to ${shortVersion(previous)}?`}
           confirmLabel="Roll back"
@@ -279,22 +278,38 @@ interface VersionsPanelProps {
 /** Every version of a model with its stage, traffic share and ROC-AUC; an admin promotes, tries and retires them. */
 export function VersionsPanel({ model, newest }: VersionsPanelProps) {
   const admin = useIsAdmin()
-  const versions = model.history
+  const [showRetired, setShowRetired] = useState(false)
+  const live = model.history.filter((v) => v.stage !== 'retired')
+  const retired = model.history.filter((v) => v.stage === 'retired')
+  const shown = showRetired ? [...live, ...retired] : live
+  // Only a model that had another champion before this one can go back to it.
+  const previous = model.stages.previous_champion
   return (
     <Card
       title={`Versions of ${model.name}`}
       subtitle="The champion answers; a challenger is tried in shadow (scores after the answer) or as a canary (answers its share)"
-      action={admin ? <RollbackButton model={model} /> : undefined}
+      action={admin && previous ? <RollbackButton model={model} previous={previous} /> : undefined}
       data-testid="versions-panel"
     >
-      {versions.length === 0 ? (
+      {model.history.length === 0 ? (
         <p className="text-sm text-slate-400">No version registered yet.</p>
       ) : (
         <ul className="space-y-2" aria-label={`Versions of ${model.name}`}>
-          {versions.map((v) => (
+          {shown.map((v) => (
             <VersionRow key={v.version} model={model} version={v} newest={newest} admin={admin} />
           ))}
         </ul>
+      )}
+      {retired.length > 0 && (
+        <button
+          type="button"
+          aria-expanded={showRetired}
+          onClick={() => setShowRetired((v) => !v)}
+          className="mt-2 text-xs text-sky-300 hover:underline"
+          data-testid="retired-toggle"
+        >
+          {showRetired ? 'Hide retired' : `Show retired (${retired.length})`}
+        </button>
       )}
       <p className="mt-3 text-xs text-slate-500">
         Realized and estimated ROC-AUC are the newest champion-challenger comparison’s, on the same requests.
