@@ -82,7 +82,7 @@ export function featureLabel(feature: { name: string; unit?: string | null }): s
 }
 
 /**
- * What a bin label or a value needs to know of its feature: the model schema's entry (GET /model's
+ * What a bin label or a value needs to know of its feature: the model schema's entry (GET /models/{name}/model's
  * `feature_schema`), or the score's stand-in (`scoreSpec`). Missing fields read as a plain number.
  */
 export interface FeatureFormat {

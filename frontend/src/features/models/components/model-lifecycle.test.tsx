@@ -1,7 +1,8 @@
 import { act, screen, waitFor, within } from '@testing-library/react'
 import { describe, expect, it } from 'vitest'
 import { LiveProvider } from '../../../lib/live/live-provider'
-import { keys } from '../../../lib/queries'
+import { keys } from '../../../lib/query-keys'
+import { useSelectedModel } from '../../../lib/use-selected-model'
 import { cancerDetail, cancerEntry, comparisonPoint, fraudEntry, modelEvent, retrainJob, session, staged, stagedFraud, stagedStages, visit } from '../../../test/fixtures'
 import { renderWithClient, stubApi, testClient, type StubCall } from '../../../test/render'
 import type { ModelDetail, ModelEvent, Role } from '../../../types/api'
@@ -23,6 +24,11 @@ class FakeSocket {
   }
 }
 
+/** The view as the app shows it: of the model the URL selects. */
+function AtUrl() {
+  return <ModelsView model={useSelectedModel()} />
+}
+
 /** The backend's state, which a test changes before the live channel says so. */
 interface Server {
   fraud: ModelDetail
@@ -38,11 +44,12 @@ function setup(role: Role | null, server: Server) {
     'GET /api/v1/models/cancer/comparison': { model: 'cancer', stages: cancerEntry.stages, points: [] },
     'GET /api/v1/models/fraud/retrain': [retrainJob(5, 'registered', { version: staged.canary })],
     'GET /api/v1/models/cancer/retrain': [],
-    'GET /api/v1/events': () => [200, server.events],
+    'GET /api/v1/models/fraud/events': () => [200, server.events],
+    'GET /api/v1/models/cancer/events': [],
   })
   renderWithClient(
     <LiveProvider url="ws://test/ws/live" WebSocketImpl={FakeSocket}>
-      <ModelsView />
+      <AtUrl />
     </LiveProvider>,
     { client: testClient([[keys.session, session(role)]]) },
   )
@@ -79,7 +86,7 @@ describe('ModelsView: the selected model’s lifecycle', () => {
   it('reads the models, events, comparison and retrain jobs again on the live channel’s models message', async () => {
     const server: Server = { fraud: stagedFraud, events: [] }
     const calls = setup('admin', server)
-    const paths = ['/api/v1/models', '/api/v1/models/fraud', '/api/v1/events', '/api/v1/models/fraud/comparison', '/api/v1/models/fraud/retrain']
+    const paths = ['/api/v1/models', '/api/v1/models/fraud', '/api/v1/models/fraud/events', '/api/v1/models/fraud/comparison', '/api/v1/models/fraud/retrain']
     await waitFor(() => expect(stageOf(staged.candidate)).toBe('candidate'))
     await screen.findByTestId('gate-decision') // the comparison is drawn, its marks have read the events
     await waitFor(() => expect(paths.map((p) => reads(calls, p))).toEqual([1, 1, 1, 1, 1]))

@@ -8,9 +8,9 @@ import { ApiError } from '../../../lib/api-client'
 import { useSession } from '../../../lib/auth/session'
 import { useActionError, useSignedInAction, useSignInGate } from '../../../lib/auth/sign-in-gate'
 import { formatInt, formatNumber, formatPercent } from '../../../lib/format'
-import { selectModel } from '../../../lib/model-selection'
-import { useRegisterModel } from '../../../lib/queries'
+import { useSelectModel } from '../../../lib/use-selected-model'
 import type { FieldError, Registration } from '../../../types/api'
+import { useRegisterModel } from '../api/register-model'
 
 /** The form's own fields, as POST /models names them, and how the page calls them. */
 const FIELDS = {
@@ -189,6 +189,7 @@ function RegisterPanel() {
   const [formKey, setFormKey] = useState(0) // remounts the file inputs to clear them
   const check = useRegisterModel()
   const save = useRegisterModel()
+  const selectModel = useSelectModel()
   const runCheck = useSignedInAction(check.mutate)
   const runSave = useSignedInAction(save.mutate)
   const failed = save.error ?? check.error // a check resets the registration; a registration follows a passed check

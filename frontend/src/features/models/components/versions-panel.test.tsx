@@ -1,7 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { describe, expect, it } from 'vitest'
-import { keys } from '../../../lib/queries'
+import { keys } from '../../../lib/query-keys'
 import { comparisonPoint, modelEvent, session, staged, stagedFraud, stagedStages, stagedVersion } from '../../../test/fixtures'
 import { renderWithClient, stubApi, testClient, type StubRoutes } from '../../../test/render'
 import type { ModelDetail, Role, StageChange } from '../../../types/api'

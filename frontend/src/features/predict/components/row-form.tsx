@@ -14,8 +14,8 @@ const initialValues = (schema: FeatureSpec[]): Values => Object.fromEntries(sche
 
 /**
  * Form values → the API's JSON types: numbers for numeric features, booleans kept. The
- * fields are the model's own feature schema (for the fraud model, a Transaction); the
- * backend checks every value and names a wrong one in its 422.
+ * fields are the model's own feature schema; the backend checks every value and names a
+ * wrong one in its 422.
  */
 function toRow(schema: FeatureSpec[], values: Values): Row {
   return Object.fromEntries(
@@ -81,8 +81,8 @@ function Field({ feature, value, error, onChange }: FieldProps) {
   )
 }
 
-/** An input form generated from a model's feature schema (a transaction, for the fraud model). */
-interface TransactionFormProps {
+/** An input form generated from a model's feature schema. */
+interface RowFormProps {
   schema: FeatureSpec[]
   onSubmit: (row: Row) => void
   busy: boolean
@@ -94,16 +94,16 @@ interface TransactionFormProps {
   resetLabel?: string
 }
 
-export function TransactionForm({
+export function RowForm({
   schema,
   onSubmit,
   busy,
   fieldErrors = {},
   presets = [],
-  name = 'Transaction',
-  submitLabel = 'Score transaction',
-  resetLabel = 'Typical purchase',
-}: TransactionFormProps) {
+  name = 'Model input',
+  submitLabel = 'Score',
+  resetLabel = 'Reference example',
+}: RowFormProps) {
   const [values, setValues] = useState<Values>(() => initialValues(schema))
   const set = (name: string) => (value: FieldValue) => setValues((v) => ({ ...v, [name]: value }))
   return (
