@@ -5,27 +5,10 @@ import { formatClock } from '../lib/format'
 import { LiveProvider } from '../lib/live/live-provider'
 import { cancerEntry, fraudEntry, fraudVersion, noDrift, simulator, stats, visit } from '../test/fixtures'
 import { renderWithClient, stubApi, type StubRoutes } from '../test/render'
+import { FakeSocket, openChannel } from '../test/fake-socket'
 import { ADMIN_KEY, sessionApi } from '../test/session-api'
 import { App } from './app'
 import { VIEWS } from './views'
-
-/** A WebSocket stand-in: the channel sets its handlers, the test calls them. */
-class FakeSocket {
-  static last: FakeSocket
-  onopen!: () => void
-  onmessage!: (event: { data: string }) => void
-  onclose!: (event: { code: number }) => void
-  onerror!: () => void
-  url: string
-  constructor(url: string) {
-    this.url = url
-    FakeSocket.last = this
-  }
-  close() {}
-  receive(message: unknown) {
-    act(() => this.onmessage({ data: JSON.stringify(message) }))
-  }
-}
 
 const healthy = (auth = sessionApi()): StubRoutes => ({
   ...auth.routes,
@@ -55,7 +38,10 @@ beforeAll(async () => {
 
 beforeEach(() => {
   window.location.hash = ''
+  FakeSocket.all = []
 })
+
+const FRAUD_CHANNEL = 'ws://test/ws/live?model=fraud'
 afterEach(() => vi.useRealTimers())
 
 describe('App', () => {
@@ -63,7 +49,7 @@ describe('App', () => {
     stubApi(healthy())
     renderApp()
     expect(pill()).toHaveTextContent('Connecting')
-    act(() => FakeSocket.last.onopen())
+    await openChannel(FRAUD_CHANNEL) // once the model list names the default model
     expect(pill()).toHaveAttribute('data-status', 'live')
     expect(await screen.findByText('Traffic: Sudden shift')).toBeInTheDocument()
     expect(await screen.findByRole('button', { name: /Alerts\s*3/ })).toBeInTheDocument()
@@ -72,12 +58,13 @@ describe('App', () => {
 
     vi.useFakeTimers() // the reconnect back-off is stepped, not waited for
     const dropped = FakeSocket.last
-    act(() => dropped.onclose({ code: 1006 }))
+    dropped.drop()
     expect(pill()).toHaveTextContent(/Reconnecting · retry 1 in 1 s/)
     expect(screen.getByRole('alert')).toHaveTextContent('Lost the live connection to the Driftwatch API.')
     act(() => vi.advanceTimersByTime(600)) // 0.5 s ± 20 %
     expect(FakeSocket.last).not.toBe(dropped)
-    act(() => FakeSocket.last.onopen())
+    expect(FakeSocket.last.url).toBe(FRAUD_CHANNEL)
+    FakeSocket.last.open()
     expect(pill()).toHaveAttribute('data-status', 'live')
     expect(screen.queryByRole('alert')).toBeNull()
   })
@@ -120,6 +107,7 @@ describe('App and the model list', () => {
     renderApp()
     expect(await screen.findByTestId('prediction-counter')).toBeInTheDocument()
     expect(await screen.findByLabelText('Model')).toHaveValue('fraud')
+    await openChannel(FRAUD_CHANNEL) // the live channel is the default model's too
     expect(window.location.search).toBe('') // the default model's URL needs no parameter
     expect(calls.map((c) => c.path).filter((p) => p.startsWith('/api/v1/models/cancer'))).toEqual([])
   })
@@ -187,7 +175,7 @@ describe('App with a backend that lost its database', () => {
   it('reads "Live · data stalled" with a banner until the backend recovers', async () => {
     stubApi(healthy())
     renderApp()
-    act(() => FakeSocket.last.onopen())
+    await openChannel(FRAUD_CHANNEL)
     FakeSocket.last.receive(degraded)
     await waitFor(() => expect(pill()).toHaveAttribute('data-status', 'degraded'))
     expect(pill()).toHaveTextContent('Live · data stalled')
@@ -205,15 +193,15 @@ describe('App with a backend that lost its database', () => {
   it('after a reconnect: degraded again if the server says so, live once fresh stats arrive', async () => {
     stubApi(healthy())
     renderApp()
-    act(() => FakeSocket.last.onopen())
+    await openChannel(FRAUD_CHANNEL)
     FakeSocket.last.receive(degraded)
     await waitFor(() => expect(pill()).toHaveAttribute('data-status', 'degraded'))
 
     vi.useFakeTimers()
-    act(() => FakeSocket.last.onclose({ code: 1006 }))
+    FakeSocket.last.drop()
     expect(pill()).toHaveAttribute('data-status', 'reconnecting')
     act(() => vi.advanceTimersByTime(600))
-    act(() => FakeSocket.last.onopen())
+    FakeSocket.last.open()
     FakeSocket.last.receive(degraded)
     act(() => vi.advanceTimersByTime(0)) // let the query cache notify
     expect(pill()).toHaveAttribute('data-status', 'degraded')
@@ -221,9 +209,9 @@ describe('App with a backend that lost its database', () => {
     act(() => vi.advanceTimersByTime(0))
     expect(pill()).toHaveAttribute('data-status', 'degraded') // stats alone do not end a degradation
 
-    act(() => FakeSocket.last.onclose({ code: 1006 }))
+    FakeSocket.last.drop()
     act(() => vi.advanceTimersByTime(600))
-    act(() => FakeSocket.last.onopen())
+    FakeSocket.last.open()
     FakeSocket.last.receive({ type: 'stats', data: stats(2100, { as_of: '2026-11-23T14:10:00Z' }) })
     act(() => vi.advanceTimersByTime(0))
     expect(pill()).toHaveAttribute('data-status', 'live')

@@ -5,7 +5,7 @@ import { fraudVersion, stats } from '../../test/fixtures'
 import { testClient } from '../../test/render'
 import { keys } from '../query-keys'
 import { appendPoint, historyPoints, mergeSeries, seriesPoint, type SeriesPoint } from '../series'
-import { applyLiveEvent, leaveModel, refreshAfterReconnect } from './live-events'
+import { applyLiveEvent, leaveModel, refreshAfterReconnect, refreshFailedReads } from './live-events'
 
 const isInvalid = (client: QueryClient, key: QueryKey) => client.getQueryState(key)?.isInvalidated
 const drift = { type: 'drift', data: { run_id: 3, finished_at: '2026-11-23T12:00:00Z' } }
@@ -135,6 +135,16 @@ describe('applyLiveEvent', () => {
     expect(isInvalid(client, keys.stats('fraud'))).toBe(true)
     expect(isInvalid(client, keys.incidentList('fraud', 'active', 50))).toBe(true)
     expect(client.getQueryData(keys.statsSeries('cancer'))).toHaveLength(1)
+  })
+})
+
+describe('refreshFailedReads', () => {
+  it('reads again what failed while the API did not answer, nothing else', async () => {
+    const client = testClient([[keys.stats('fraud'), stats()]])
+    await client.prefetchQuery({ queryKey: keys.models, queryFn: () => Promise.reject(new Error('unreachable')) })
+    refreshFailedReads(client)
+    expect(isInvalid(client, keys.models)).toBe(true)
+    expect(isInvalid(client, keys.stats('fraud'))).toBe(false)
   })
 })
 

@@ -101,3 +101,11 @@ export function leaveModel(client: QueryClient, model: string) {
   client.removeQueries({ queryKey: keys.statsHistory(model) })
   for (const key of liveKeys(model)) client.invalidateQueries({ queryKey: key, refetchType: 'none' })
 }
+
+/**
+ * A connection opened: the API answers again, so what failed while it did not (the model list,
+ * a view's reads) is read again.
+ */
+export function refreshFailedReads(client: QueryClient) {
+  client.invalidateQueries({ predicate: (query) => query.state.status === 'error' })
+}
