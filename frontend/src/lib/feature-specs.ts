@@ -4,7 +4,8 @@
  */
 import { useMemo } from 'react'
 import type { FeatureSpec } from '../types/api'
-import { featureLabel, humanize, scoreSpec, type FeatureFormat } from './format'
+import { humanize } from './format'
+import { featureLabel, scoreSpec, type FeatureFormat } from './format-feature'
 import { useServedVersion } from './api/get-served-version'
 
 /** The names the model's score goes by in drift results. */

@@ -4,7 +4,8 @@ import { Card } from '../../../components/ui/card'
 import { QueryState } from '../../../components/ui/state-message'
 import { useModels } from '../../../lib/api/get-models'
 import { useServedVersion } from '../../../lib/api/get-served-version'
-import { featureLabel, formatNumber, formatPercent } from '../../../lib/format'
+import { formatNumber, formatPercent } from '../../../lib/format'
+import { featureLabel } from '../../../lib/format-feature'
 import type { FeatureSpec, ServedVersion } from '../../../types/api'
 
 function Row({ label, children }: { label: string; children: ReactNode }) {

@@ -1,7 +1,8 @@
 import { useState } from 'react'
 import { Button } from '../../../components/ui/button'
 import { inputClass } from '../../../components/ui/input-class'
-import { featureLabel, humanize } from '../../../lib/format'
+import { humanize } from '../../../lib/format'
+import { featureLabel } from '../../../lib/format-feature'
 import type { FeatureSpec } from '../../../types/api'
 
 /** What a field holds: the text of a number input, a category, a checkbox's state. */

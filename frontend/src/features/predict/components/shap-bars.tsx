@@ -1,5 +1,6 @@
 import { featureSpecs } from '../../../lib/feature-specs'
-import { formatFeatureValue, formatSigned } from '../../../lib/format'
+import { formatSigned } from '../../../lib/format'
+import { formatFeatureValue } from '../../../lib/format-feature'
 import type { FeatureSpec, RowExplanation } from '../../../types/api'
 
 export const SHAP_COLORS = { towards: '#f43f5e', away: '#34d399' }
