@@ -28,7 +28,7 @@ export interface FeatureFormat {
 /** The unit of the model's score: a probability, read as a percentage. */
 export const PROBABILITY_UNIT = 'probability'
 
-/** The model's score (fraud_probability, or a registered model's score) as a feature to format: a probability in [0, 1]. */
+/** A model's score (`score`, or the built-in model's `fraud_probability` in drift results) as a feature to format: a probability in [0, 1]. */
 export const scoreSpec = (name: string): FeatureFormat => ({ name, kind: 'numeric', dtype: 'float', unit: PROBABILITY_UNIT, minimum: 0, maximum: 1 })
 
 const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday']

@@ -175,7 +175,7 @@ export function RegisterCard() {
   const { ask } = useSignInGate()
   const admin = session?.authenticated && session.role === 'admin'
   return (
-    <Card title="Register a model" subtitle="Upload a model and its reference data; Driftwatch serves and monitors it like the fraud model" data-testid="register-card">
+    <Card title="Register a model" subtitle="Upload a model and its reference data; Driftwatch serves and monitors it like every other model" data-testid="register-card">
       {admin ? (
         <RegisterPanel />
       ) : (
