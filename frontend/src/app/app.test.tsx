@@ -1,40 +1,25 @@
 import { act, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { formatClock } from '../lib/format'
 import { LiveProvider } from '../lib/live/live-provider'
-import { model, noDrift, simulator, stats } from '../test/fixtures'
+import { cancerEntry, fraudEntry, fraudVersion, noDrift, simulator, stats, visit } from '../test/fixtures'
 import { renderWithClient, stubApi, type StubRoutes } from '../test/render'
+import { FakeSocket, openChannel } from '../test/fake-socket'
 import { ADMIN_KEY, sessionApi } from '../test/session-api'
 import { App } from './app'
-
-/** A WebSocket stand-in: the channel sets its handlers, the test calls them. */
-class FakeSocket {
-  static last: FakeSocket
-  onopen!: () => void
-  onmessage!: (event: { data: string }) => void
-  onclose!: (event: { code: number }) => void
-  onerror!: () => void
-  url: string
-  constructor(url: string) {
-    this.url = url
-    FakeSocket.last = this
-  }
-  close() {}
-  receive(message: unknown) {
-    act(() => this.onmessage({ data: JSON.stringify(message) }))
-  }
-}
+import { VIEWS } from './views'
 
 const healthy = (auth = sessionApi()): StubRoutes => ({
   ...auth.routes,
-  'GET /api/v1/stats': stats(),
-  'GET /api/v1/model': model,
-  'GET /api/v1/drift/summary': { ...noDrift, drifted_features: [], n_features: 3 },
+  'GET /api/v1/models': [fraudEntry],
+  'GET /api/v1/models/fraud/stats': stats(),
+  'GET /api/v1/models/fraud/model': fraudVersion,
+  'GET /api/v1/models/fraud/drift/summary': { ...noDrift, drifted_features: [], n_features: 3 },
   // Fourteen alerts of one shift are one incident: the badge counts incidents needing someone.
-  'GET /api/v1/alerts': { items: [], counts: { open: 14, acknowledged: 0, resolved: 0 } },
+  'GET /api/v1/models/fraud/alerts': { items: [], counts: { open: 14, acknowledged: 0, resolved: 0 } },
   'GET /api/v1/simulator': simulator('sudden'),
-  'GET /api/v1/incidents': { incidents: [], counts: { open: 3, acknowledged: 1, resolved: 2 } },
+  'GET /api/v1/models/fraud/incidents': { incidents: [], counts: { open: 3, acknowledged: 1, resolved: 2 } },
 })
 
 const renderApp = () =>
@@ -46,9 +31,17 @@ const renderApp = () =>
 
 const pill = () => screen.getByTestId('connection-status')
 
+// The views are lazy chunks: load them once, before the tests, so no test waits for a module.
+beforeAll(async () => {
+  await Promise.all(VIEWS.map((view) => view.load()))
+})
+
 beforeEach(() => {
   window.location.hash = ''
+  FakeSocket.all = []
 })
+
+const FRAUD_CHANNEL = 'ws://test/ws/live?model=fraud'
 afterEach(() => vi.useRealTimers())
 
 describe('App', () => {
@@ -56,7 +49,7 @@ describe('App', () => {
     stubApi(healthy())
     renderApp()
     expect(pill()).toHaveTextContent('Connecting')
-    act(() => FakeSocket.last.onopen())
+    await openChannel(FRAUD_CHANNEL) // once the model list names the default model
     expect(pill()).toHaveAttribute('data-status', 'live')
     expect(await screen.findByText('Traffic: Sudden shift')).toBeInTheDocument()
     expect(await screen.findByRole('button', { name: /Alerts\s*3/ })).toBeInTheDocument()
@@ -65,12 +58,13 @@ describe('App', () => {
 
     vi.useFakeTimers() // the reconnect back-off is stepped, not waited for
     const dropped = FakeSocket.last
-    act(() => dropped.onclose({ code: 1006 }))
+    dropped.drop()
     expect(pill()).toHaveTextContent(/Reconnecting · retry 1 in 1 s/)
     expect(screen.getByRole('alert')).toHaveTextContent('Lost the live connection to the Driftwatch API.')
     act(() => vi.advanceTimersByTime(600)) // 0.5 s ± 20 %
     expect(FakeSocket.last).not.toBe(dropped)
-    act(() => FakeSocket.last.onopen())
+    expect(FakeSocket.last.url).toBe(FRAUD_CHANNEL)
+    FakeSocket.last.open()
     expect(pill()).toHaveAttribute('data-status', 'live')
     expect(screen.queryByRole('alert')).toBeNull()
   })
@@ -91,7 +85,7 @@ describe('App', () => {
 
   it('does not call the API down when the URL names a model it does not know', async () => {
     stubApi(healthy())
-    window.history.replaceState(null, '', '/?model=ghost#/overview')
+    visit('/?model=ghost#/overview')
     renderApp()
     await waitFor(() => expect(screen.getAllByText(/no route GET \/api\/v1\/models\/ghost/).length).toBeGreaterThan(0))
     expect(screen.queryByText('The Driftwatch API is not answering.')).toBeNull()
@@ -104,6 +98,43 @@ describe('App', () => {
     renderApp()
     expect(await screen.findByText('The Driftwatch API is not answering.')).toBeInTheDocument()
     expect(screen.getAllByRole('alert')[0]).toHaveTextContent('is the backend running?')
+  })
+})
+
+describe('App and the model list', () => {
+  it('shows the default model when the URL names none: the one GET /models marks, else the first listed', async () => {
+    const calls = stubApi({ ...healthy(), 'GET /api/v1/models': [cancerEntry, { ...fraudEntry, is_default: true }] })
+    renderApp()
+    expect(await screen.findByTestId('prediction-counter')).toBeInTheDocument()
+    expect(await screen.findByLabelText('Model')).toHaveValue('fraud')
+    await openChannel(FRAUD_CHANNEL) // the live channel is the default model's too
+    expect(window.location.search).toBe('') // the default model's URL needs no parameter
+    expect(calls.map((c) => c.path).filter((p) => p.startsWith('/api/v1/models/cancer'))).toEqual([])
+  })
+
+  it('shows the loading state while the list loads, and asks nothing about a model meanwhile', async () => {
+    let answer: (() => void) | null = null
+    const calls = stubApi({ ...healthy(), 'GET /api/v1/models': () => [200, [fraudEntry]] })
+    const fetchStub = globalThis.fetch
+    vi.stubGlobal('fetch', (url: string, init?: RequestInit) =>
+      url.endsWith('/api/v1/models') ? new Promise<Response>((resolve) => (answer = () => resolve(fetchStub(url, init)))) : fetchStub(url, init),
+    )
+    renderApp()
+    expect(await screen.findByText('Loading the registered models…')).toBeInTheDocument()
+    expect(calls.filter((c) => c.path.startsWith('/api/v1/models/'))).toEqual([])
+    act(() => answer?.())
+    expect(await screen.findByTestId('prediction-counter')).toBeInTheDocument()
+  })
+
+  it.each(['overview', 'drift', 'alerts', 'predict', 'performance', 'simulator'])('says no model is registered yet in the %s view, with a link to Models', async (view) => {
+    const calls = stubApi({ ...healthy(), 'GET /api/v1/models': [] })
+    visit(`/#/${view}`)
+    renderApp()
+    expect(await screen.findByTestId('no-model')).toHaveTextContent('No model registered yet — register one in Models')
+    await userEvent.click(screen.getByRole('link', { name: 'Models' }))
+    await waitFor(() => expect(screen.getByRole('heading', { level: 1 })).toHaveTextContent('Models'))
+    expect(screen.queryByText('The Driftwatch API is not answering.')).toBeNull()
+    expect(calls.filter((c) => c.path.startsWith('/api/v1/models/'))).toEqual([])
   })
 })
 
@@ -129,7 +160,7 @@ describe('App sign-in', () => {
   })
 
   it('offers a sign-in when even reads need a key', async () => {
-    stubApi({ ...healthy(), 'GET /api/v1/stats': () => [401, { status: 401, title: 'Unauthorized', detail: 'this needs the predict role' }] })
+    stubApi({ ...healthy(), 'GET /api/v1/models': () => [401, { status: 401, title: 'Unauthorized', detail: 'this needs the predict role' }] })
     renderApp()
     const banner = await screen.findByText('This Driftwatch asks for a key even to read.')
     await userEvent.click(within(banner.closest<HTMLElement>('[role=alert]') ?? banner).getByRole('button', { name: 'Sign in' }))
@@ -144,7 +175,7 @@ describe('App with a backend that lost its database', () => {
   it('reads "Live · data stalled" with a banner until the backend recovers', async () => {
     stubApi(healthy())
     renderApp()
-    act(() => FakeSocket.last.onopen())
+    await openChannel(FRAUD_CHANNEL)
     FakeSocket.last.receive(degraded)
     await waitFor(() => expect(pill()).toHaveAttribute('data-status', 'degraded'))
     expect(pill()).toHaveTextContent('Live · data stalled')
@@ -162,15 +193,15 @@ describe('App with a backend that lost its database', () => {
   it('after a reconnect: degraded again if the server says so, live once fresh stats arrive', async () => {
     stubApi(healthy())
     renderApp()
-    act(() => FakeSocket.last.onopen())
+    await openChannel(FRAUD_CHANNEL)
     FakeSocket.last.receive(degraded)
     await waitFor(() => expect(pill()).toHaveAttribute('data-status', 'degraded'))
 
     vi.useFakeTimers()
-    act(() => FakeSocket.last.onclose({ code: 1006 }))
+    FakeSocket.last.drop()
     expect(pill()).toHaveAttribute('data-status', 'reconnecting')
     act(() => vi.advanceTimersByTime(600))
-    act(() => FakeSocket.last.onopen())
+    FakeSocket.last.open()
     FakeSocket.last.receive(degraded)
     act(() => vi.advanceTimersByTime(0)) // let the query cache notify
     expect(pill()).toHaveAttribute('data-status', 'degraded')
@@ -178,9 +209,9 @@ describe('App with a backend that lost its database', () => {
     act(() => vi.advanceTimersByTime(0))
     expect(pill()).toHaveAttribute('data-status', 'degraded') // stats alone do not end a degradation
 
-    act(() => FakeSocket.last.onclose({ code: 1006 }))
+    FakeSocket.last.drop()
     act(() => vi.advanceTimersByTime(600))
-    act(() => FakeSocket.last.onopen())
+    FakeSocket.last.open()
     FakeSocket.last.receive({ type: 'stats', data: stats(2100, { as_of: '2026-11-23T14:10:00Z' }) })
     act(() => vi.advanceTimersByTime(0))
     expect(pill()).toHaveAttribute('data-status', 'live')

@@ -1,16 +1,19 @@
-import { Suspense, useCallback, useEffect, useRef, useState } from 'react'
+import { Suspense } from 'react'
+import { ModelGate } from '../components/model-gate'
 import { SignInDialog } from '../components/sign-in-dialog'
 import { StateMessage } from '../components/ui/state-message'
 import { Badge } from '../components/ui/badge'
+import { useActiveIncidents } from '../lib/api/get-incidents'
+import { useSimulatedModel, useSimulator } from '../lib/api/get-simulator'
 import { useSignInGate } from '../lib/auth/sign-in-gate'
-import { FRAUD_MODEL, useSelectedModel } from '../lib/model-selection'
-import { useActiveIncidents, useModels, useSimulator } from '../lib/queries'
+import { useSelectedModel } from '../lib/use-selected-model'
 import { ConnectionPill } from './connection-pill'
 import { ModelChangeToast } from './model-change-toast'
 import { ModelSwitcher } from './model-switcher'
 import { SessionMenu } from './session-menu'
 import { StatusBanner } from './status-banner'
 import { useHashView } from './use-hash-view'
+import { NAV_ID, useNavDrawer } from './use-nav-drawer'
 import type { ViewId } from '../types/view'
 import { VIEWS, viewById, type View } from './views'
 
@@ -42,7 +45,7 @@ function NavItem({ view, active, onSelect, badge }: NavItemProps) {
   )
 }
 
-function Brand({ registry }: { registry: boolean }) {
+function Brand() {
   return (
     <div className="flex min-w-0 items-center gap-2">
       <span aria-hidden className="grid h-8 w-8 shrink-0 place-items-center rounded-lg bg-sky-500/20 text-lg text-sky-300">
@@ -50,72 +53,37 @@ function Brand({ registry }: { registry: boolean }) {
       </span>
       <div className="min-w-0">
         <div className="text-base font-semibold text-white">Driftwatch</div>
-        <div className="truncate text-[11px] text-slate-500">{registry ? 'ML model monitoring' : 'Fraud model monitoring'}</div>
+        <div className="truncate text-[11px] text-slate-500">ML model monitoring</div>
       </div>
     </div>
   )
 }
 
-/** The width from which the views are a sidebar; below it, a drawer the top bar's menu button opens. */
-const SIDEBAR_QUERY = '(min-width: 1024px)'
-export const NAV_ID = 'views-nav'
-
-/**
- * The navigation drawer's state below 1024 px: open from the menu button, closed by a view
- * chosen, Escape, a click beside it or the window growing into the sidebar layout. Focus
- * moves into it when it opens and back to the menu button when Escape closes it.
- */
-function useNavDrawer() {
-  const [open, setOpen] = useState(false)
-  const menuButton = useRef<HTMLButtonElement>(null)
-  const drawer = useRef<HTMLElement>(null)
-  const refocus = useRef(false)
-  const close = useCallback((returnFocus = false) => {
-    refocus.current = returnFocus
-    setOpen(false)
-  }, [])
-  useEffect(() => {
-    if (!open) {
-      // The page is no longer inert once closed: only now can the menu button take focus back.
-      if (refocus.current) menuButton.current?.focus()
-      refocus.current = false
-      return
-    }
-    drawer.current?.querySelector<HTMLElement>('[aria-current="page"]')?.focus()
-    const onKeyDown = (event: KeyboardEvent) => {
-      if (event.key === 'Escape') close(true)
-    }
-    const wide = typeof window.matchMedia === 'function' ? window.matchMedia(SIDEBAR_QUERY) : null
-    const onWide = () => wide?.matches && close()
-    document.addEventListener('keydown', onKeyDown)
-    wide?.addEventListener('change', onWide)
-    return () => {
-      document.removeEventListener('keydown', onKeyDown)
-      wide?.removeEventListener('change', onWide)
-    }
-  }, [open, close])
-  const toggle = useCallback(() => setOpen((v) => !v), [])
-  return { open, toggle, close, menuButton, drawer }
-}
-
-/** The simulator's scenario: it drives the fraud model's traffic, so only shown with that model. */
+/** The simulator's scenario, shown with the model whose traffic it makes. */
 function ScenarioChip() {
   const simulator = useSimulator()
   const model = useSelectedModel()
+  const simulated = useSimulatedModel()
   const scenario = simulator.data?.scenario
-  if (!simulator.data || !scenario || model !== FRAUD_MODEL) return null
+  if (!simulator.data || !scenario || model === null || model !== simulated) return null
   const label = simulator.data.scenarios?.find((s) => s.name === scenario)?.label ?? scenario
   return <Badge tone={scenario === 'none' ? 'muted' : 'warning'}>Traffic: {label}</Badge>
 }
 
+/** The view in the URL, of the selected model (the registry opens without one too). */
+function CurrentView({ view, onNavigate }: { view: View; onNavigate: (id: ViewId) => void }) {
+  const model = useSelectedModel()
+  if (view.registry) return <view.Component model={model} onNavigate={onNavigate} />
+  const { Component } = view
+  return <ModelGate>{(name) => <Component key={name} model={name} onNavigate={onNavigate} />}</ModelGate>
+}
+
 export function App() {
   const [viewId, navigate] = useHashView()
-  // The badge counts what needs someone: incidents open and not acknowledged (one shift is one incident).
-  const openAlerts = useActiveIncidents().data?.counts?.open ?? 0
+  // The badge counts what needs someone: the selected model's incidents open and not acknowledged (one shift is one incident).
+  const openAlerts = useActiveIncidents(useSelectedModel()).data?.counts?.open ?? 0
   const view = viewById(viewId)
-  const { Component } = view
   const signingIn = useSignInGate().prompt !== null
-  const registry = (useModels().data?.length ?? 0) > 1
   const { open: navOpen, toggle: toggleNav, close: closeNav, menuButton, drawer } = useNavDrawer()
   const select = (id: ViewId) => {
     closeNav()
@@ -138,7 +106,7 @@ export function App() {
         >
           <div className="flex h-full flex-col overflow-y-auto px-3 py-4">
             <div className="mb-6 flex items-center justify-between gap-2 px-2">
-              <Brand registry={registry} />
+              <Brand />
               <button
                 type="button"
                 onClick={() => closeNav(true)}
@@ -172,7 +140,7 @@ export function App() {
                 <path d="M3 5.5h14M3 10h14M3 14.5h14" />
               </svg>
             </button>
-            <Brand registry={registry} />
+            <Brand />
             {openAlerts > 0 && (
               <button type="button" onClick={() => select('alerts')} className="ml-auto" aria-label={`Alerts: ${openAlerts} open incidents`}>
                 <Badge tone="critical">⚑ {openAlerts}</Badge>
@@ -193,7 +161,7 @@ export function App() {
           <StatusBanner />
           <main className="mx-auto w-full max-w-[1600px] flex-1 px-4 py-5 lg:px-6">
             <Suspense fallback={<StateMessage kind="loading" title="Loading view…" />}>
-              <Component onNavigate={navigate} />
+              <CurrentView view={view} onNavigate={navigate} />
             </Suspense>
           </main>
         </div>

@@ -1,6 +1,6 @@
 import { formatClock } from '../lib/format'
 import { useLiveStatus } from '../lib/live/live-provider'
-import { useDegraded } from '../lib/queries'
+import { useDegraded } from '../lib/live/degraded'
 
 const LOOK = {
   live: { dot: 'bg-emerald-400', text: 'Live', ring: 'ring-emerald-500/30 text-emerald-200' },

@@ -18,7 +18,7 @@ describe('ModelChangeToast', () => {
     const { client } = renderWithClient(<ModelChangeToast />)
     expect(screen.queryByTestId('model-change-toast')).toBeNull()
     act(() => {
-      applyLiveEvent(client, change(7, 'v2 promoted to champion (was v1)'))
+      applyLiveEvent(client, change(7, 'v2 promoted to champion (was v1)'), 'fraud')
       vi.advanceTimersByTime(1) // the query cache tells its observers on the next tick
     })
     expect(screen.getByTestId('model-change-toast')).toHaveTextContent('v2 promoted to champion (was v1)')
@@ -28,7 +28,7 @@ describe('ModelChangeToast', () => {
     act(() => vi.advanceTimersByTime(200))
     expect(screen.queryByTestId('model-change-toast')).toBeNull()
     act(() => {
-      applyLiveEvent(client, change(8, 'v1 retired'))
+      applyLiveEvent(client, change(8, 'v1 retired'), 'fraud')
       vi.advanceTimersByTime(1)
     })
     expect(screen.getByTestId('model-change-toast')).toHaveTextContent('v1 retired') // a newer change shows again
@@ -39,13 +39,13 @@ describe('ModelChangeToast', () => {
     const { client } = renderWithClient(<ModelChangeToast />)
     for (const [id, kind] of [[10, 'scenario'], [11, 'incident_opened'], [12, 'incident_resolved']] as const) {
       act(() => {
-        applyLiveEvent(client, change(id, `event ${id}`, kind))
+        applyLiveEvent(client, change(id, `event ${id}`, kind), 'fraud')
         vi.advanceTimersByTime(1)
       })
       expect(screen.queryByTestId('model-change-toast')).toBeNull()
     }
     act(() => {
-      applyLiveEvent(client, change(13, 'v2 promoted to champion'))
+      applyLiveEvent(client, change(13, 'v2 promoted to champion'), 'fraud')
       vi.advanceTimersByTime(1)
     })
     expect(screen.getByTestId('model-change-toast')).toHaveTextContent('v2 promoted to champion')
@@ -54,7 +54,7 @@ describe('ModelChangeToast', () => {
   it("opens the model's versions in the Models view", async () => {
     const { client } = renderWithClient(<ModelChangeToast />)
     act(() => {
-      applyLiveEvent(client, change(9, 'v2 promoted to champion'))
+      applyLiveEvent(client, change(9, 'v2 promoted to champion'), 'fraud')
     })
     await userEvent.click(await screen.findByRole('button', { name: 'Versions of cancer' }))
     expect(window.location.search).toBe('?model=cancer')

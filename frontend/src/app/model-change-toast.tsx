@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'react'
 import { Button } from '../components/ui/button'
 import { formatClock } from '../lib/format'
-import { selectModel } from '../lib/model-selection'
-import { useLastModelChange } from '../lib/queries'
+import { useLastModelChange } from '../lib/api/model-changes'
+import { useSelectModel } from '../lib/use-selected-model'
 
 /**
  * Timeline events that are not a change to a model: a traffic switch (whoever pressed it knows),
@@ -19,6 +19,7 @@ export const TOAST_MS = 8000
  */
 export function ModelChangeToast() {
   const change = useLastModelChange().data
+  const selectModel = useSelectModel()
   const [dismissed, setDismissed] = useState<number | null>(null)
   useEffect(() => {
     if (!change) return

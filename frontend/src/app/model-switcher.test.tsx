@@ -1,7 +1,7 @@
 import { screen, waitFor } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { describe, expect, it } from 'vitest'
-import { useSelectedModel } from '../lib/model-selection'
+import { useSelectedModel } from '../lib/use-selected-model'
 import { cancerEntry, fraudEntry, visit } from '../test/fixtures'
 import { renderWithClient, stubApi } from '../test/render'
 import { ModelSwitcher } from './model-switcher'
@@ -11,7 +11,7 @@ function Shown() {
 }
 
 describe('ModelSwitcher', () => {
-  it('is not there while only the fraud model is registered', async () => {
+  it('is not there while only one model is registered', async () => {
     const calls = stubApi({ 'GET /api/v1/models': [fraudEntry] })
     renderWithClient(<ModelSwitcher />)
     await waitFor(() => expect(calls.map((c) => c.path)).toContain('/api/v1/models'))
@@ -39,7 +39,7 @@ describe('ModelSwitcher', () => {
     expect(select).toHaveValue('cancer')
 
     await userEvent.selectOptions(select, 'fraud')
-    expect(window.location.search).toBe('') // the fraud model's URLs are today's
+    expect(window.location.search).toBe('') // the default model's URLs need no parameter
     expect(window.location.hash).toBe('#/drift')
     expect(screen.getByTestId('shown')).toHaveTextContent('fraud')
   })

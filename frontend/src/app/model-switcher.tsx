@@ -1,16 +1,17 @@
 import { inputClass } from '../components/ui/input-class'
-import { selectModel, useSelectedModel } from '../lib/model-selection'
-import { useModels } from '../lib/queries'
+import { useModels } from '../lib/api/get-models'
+import { useSelectedModel, useSelectModel } from '../lib/use-selected-model'
 
 /**
  * The model every view shows, as a select in the header: GET /models' names. Only there
- * when more than one model is registered, so a fraud-only Driftwatch looks as it always did.
+ * when more than one model is registered, so a Driftwatch of one model looks as it always did.
  * Switching keeps the current view.
  */
 export function ModelSwitcher() {
   const models = useModels().data
   const selected = useSelectedModel()
-  if (!models || models.length < 2) return null
+  const selectModel = useSelectModel()
+  if (!models || models.length < 2 || selected === null) return null
   const names = models.map((m) => m.name)
   const options = names.includes(selected) ? names : [...names, selected] // a name from a link that is not (yet) listed
   return (

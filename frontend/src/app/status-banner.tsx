@@ -3,9 +3,9 @@ import { Button } from '../components/ui/button'
 import { ApiError } from '../lib/api-client'
 import { useSignInGate } from '../lib/auth/sign-in-gate'
 import { formatClock } from '../lib/format'
+import { useModels } from '../lib/api/get-models'
+import { useDegraded } from '../lib/live/degraded'
 import { useLiveStatus } from '../lib/live/live-provider'
-import { FRAUD_MODEL } from '../lib/model-selection'
-import { useDegraded, useStats } from '../lib/queries'
 
 const TONES = {
   critical: 'border-rose-500/40 bg-rose-950/60 text-rose-100',
@@ -22,11 +22,11 @@ function Banner({ title, tone = 'critical', children }: { title: string; tone?: 
 
 /** The one banner that says what is wrong with the backend right now, if anything. */
 export function StatusBanner() {
-  const stats = useStats(FRAUD_MODEL) // whether the API answers: the built-in model's figures, whichever model is shown
+  const models = useModels() // whether the API answers: the model list, which every view needs
   const live = useLiveStatus()
   const degraded = useDegraded().data
   const { ask } = useSignInGate()
-  if (stats.isError && stats.error instanceof ApiError && stats.error.isAuthError) {
+  if (models.isError && models.error instanceof ApiError && models.error.isAuthError) {
     return (
       <Banner title="This Driftwatch asks for a key even to read." tone="warning">
         <Button size="sm" className="ml-2" onClick={() => ask('manual')}>
@@ -35,10 +35,10 @@ export function StatusBanner() {
       </Banner>
     )
   }
-  if (stats.isError) {
+  if (models.isError) {
     return (
       <Banner title="The Driftwatch API is not answering.">
-        {stats.error?.message} The dashboard reconnects by itself once the backend is back.
+        {models.error?.message} The dashboard reconnects by itself once the backend is back.
       </Banner>
     )
   }

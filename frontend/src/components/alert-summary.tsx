@@ -1,13 +1,12 @@
-import type { Alert } from '../types/api'
-import type { Incident, IncidentFeature } from '../lib/queries'
+import type { Alert, Incident, IncidentFeature } from '../types/api'
 import { Badge, type Tone } from './ui/badge'
 import { formatNumber, humanize } from '../lib/format'
 import { Ago } from './ago'
 import { useFeatureSpecs } from '../lib/feature-specs'
 
-/** An alert's severity, kind, feature, message and age: shared by Overview and Alerts. */
-export function AlertSummary({ alert }: { alert: Alert }) {
-  const { label } = useFeatureSpecs()
+/** An alert of `model`: its severity, kind, feature (by the model's label for it), message and age. */
+export function AlertSummary({ alert, model }: { alert: Alert; model: string }) {
+  const { label } = useFeatureSpecs(model)
   return (
     <div className="min-w-0">
       <div className="flex flex-wrap items-center gap-2">

@@ -1,12 +1,12 @@
 /**
  * The timeline on a time chart: each promotion, rollback, challenger, retrain and retirement of
- * the selected model, each switch of the simulator's traffic, and each incident detected and
+ * a model, each switch of the simulator's traffic, and each incident detected and
  * resolved, as a labelled vertical line at its time. One component for every time chart
  * (traffic, drift history, quality over time, champion vs challenger); it reads the events itself.
  */
 import { ReferenceLine, usePlotArea } from 'recharts'
 import { formatClock, formatPercent, shortVersion } from '../lib/format'
-import { useModelEvents } from '../lib/queries'
+import { useModelEvents } from '../lib/api/get-events'
 import type { ModelEvent } from '../types/api'
 
 /** The kinds of event a chart marks, with the word its label starts with and its colour. */
@@ -127,8 +127,8 @@ interface EventMarksProps {
   range: [number, number] | null
   /** The y axis the lines span, when the chart names its axes. */
   yAxisId?: string | number
-  /** Whose changes (default: the selected model). */
-  model?: string
+  /** Whose changes. */
+  model: string
 }
 
 /**

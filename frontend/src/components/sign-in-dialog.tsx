@@ -1,5 +1,6 @@
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react'
+import { useId, useRef, useState, type FormEvent } from 'react'
 import { Button } from './ui/button'
+import { Dialog } from './ui/dialog'
 import { inputClass } from './ui/input-class'
 import { useSignIn } from '../lib/auth/session'
 import { ApiError } from '../lib/api-client'
@@ -19,34 +20,19 @@ function signInError(error: Error | null): string | null {
   return error.message
 }
 
-/** The modal that asks for a key; focus starts in the key field and returns where it was on close. */
-interface DialogProps {
+interface SignInFormProps {
   reason: SignInReason
   onCancel: () => void
   onSignedIn: () => void
 }
 
-function Dialog({ reason, onCancel, onSignedIn }: DialogProps) {
+/** The key field in a dialog; focus starts in it and returns where it was on close. */
+function SignInForm({ reason, onCancel, onSignedIn }: SignInFormProps) {
   const [key, setKey] = useState('')
   const signIn = useSignIn()
   const input = useRef<HTMLInputElement>(null)
-  const titleId = useId()
-  const leadId = useId()
   const errorId = useId()
   const error = signInError(signIn.error)
-
-  useEffect(() => {
-    const opener = document.activeElement
-    input.current?.focus()
-    const onKeyDown = (event: KeyboardEvent) => {
-      if (event.key === 'Escape') onCancel()
-    }
-    document.addEventListener('keydown', onKeyDown)
-    return () => {
-      document.removeEventListener('keydown', onKeyDown)
-      if (opener instanceof HTMLElement && opener.isConnected) opener.focus()
-    }
-  }, [onCancel])
 
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault()
@@ -55,61 +41,47 @@ function Dialog({ reason, onCancel, onSignedIn }: DialogProps) {
   }
 
   return (
-    <div className="fixed inset-0 z-50 grid place-items-center bg-slate-950/70 p-4 backdrop-blur-sm" onMouseDown={(e) => e.target === e.currentTarget && onCancel()}>
-      <div
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby={titleId}
-        aria-describedby={leadId}
-        className="w-full max-w-md rounded-xl border border-slate-700 bg-slate-900 p-5 shadow-2xl"
-      >
-        <h2 id={titleId} className="text-base font-semibold text-white">
-          Sign in to make changes
-        </h2>
-        <p id={leadId} className="mt-1 text-sm text-slate-400">
-          {LEADS[reason] ?? LEADS.manual}
+    <Dialog title="Sign in to make changes" description={LEADS[reason] ?? LEADS.manual} onClose={onCancel} initialFocus={input}>
+      <form className="mt-4 space-y-2" onSubmit={submit}>
+        <label htmlFor="sign-in-key" className="block text-xs font-medium text-slate-300">
+          API key
+        </label>
+        <input
+          ref={input}
+          id="sign-in-key"
+          type="password"
+          autoComplete="off"
+          spellCheck={false}
+          value={key}
+          onChange={(e) => setKey(e.target.value)}
+          aria-invalid={Boolean(error)}
+          aria-describedby={error ? errorId : undefined}
+          className={`w-full font-mono ${inputClass}`}
+        />
+        <p className="text-xs text-slate-500">
+          The admin key is <code className="text-slate-300">ADMIN_API_KEYS</code> in the project’s <code className="text-slate-300">.env</code>;{' '}
+          <code className="text-slate-300">./scripts/setup.sh</code> prints where it is.
         </p>
-        <form className="mt-4 space-y-2" onSubmit={submit}>
-          <label htmlFor="sign-in-key" className="block text-xs font-medium text-slate-300">
-            API key
-          </label>
-          <input
-            ref={input}
-            id="sign-in-key"
-            type="password"
-            autoComplete="off"
-            spellCheck={false}
-            value={key}
-            onChange={(e) => setKey(e.target.value)}
-            aria-invalid={Boolean(error)}
-            aria-describedby={error ? errorId : undefined}
-            className={`w-full font-mono ${inputClass}`}
-          />
-          <p className="text-xs text-slate-500">
-            The admin key is <code className="text-slate-300">ADMIN_API_KEYS</code> in the project’s <code className="text-slate-300">.env</code>;{' '}
-            <code className="text-slate-300">./scripts/setup.sh</code> prints where it is.
+        {error && (
+          <p id={errorId} role="alert" className="text-sm text-rose-300">
+            {error}
           </p>
-          {error && (
-            <p id={errorId} role="alert" className="text-sm text-rose-300">
-              {error}
-            </p>
-          )}
-          <div className="flex justify-end gap-2 pt-2">
-            <Button variant="ghost" onClick={onCancel}>
-              Cancel
-            </Button>
-            <Button type="submit" variant="primary" disabled={signIn.isPending || !key.trim()}>
-              {signIn.isPending ? 'Signing in…' : 'Sign in'}
-            </Button>
-          </div>
-        </form>
-      </div>
-    </div>
+        )}
+        <div className="flex justify-end gap-2 pt-2">
+          <Button variant="ghost" onClick={onCancel}>
+            Cancel
+          </Button>
+          <Button type="submit" variant="primary" disabled={signIn.isPending || !key.trim()}>
+            {signIn.isPending ? 'Signing in…' : 'Sign in'}
+          </Button>
+        </div>
+      </form>
+    </Dialog>
   )
 }
 
 /** The sign-in dialog, open while the gate asks for a key. */
 export function SignInDialog() {
   const { prompt, cancel, signedIn } = useSignInGate()
-  return prompt ? <Dialog reason={prompt.reason} onCancel={cancel} onSignedIn={signedIn} /> : null
+  return prompt ? <SignInForm reason={prompt.reason} onCancel={cancel} onSignedIn={signedIn} /> : null
 }

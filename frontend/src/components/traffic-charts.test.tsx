@@ -1,9 +1,9 @@
 import { act, screen, waitFor } from '@testing-library/react'
 import { describe, expect, it } from 'vitest'
 import { applyLiveEvent } from '../lib/live/live-events'
-import { keys } from '../lib/queries'
+import { keys } from '../lib/query-keys'
 import { seriesPoint } from '../lib/series'
-import { modelEvent, stats } from '../test/fixtures'
+import { cancerEntry, fraudEntry, modelEvent, stats } from '../test/fixtures'
 import { renderWithClient, stubApi, testClient } from '../test/render'
 import { TrafficCharts } from './traffic-charts'
 
@@ -11,31 +11,30 @@ const point = (i: number) => ({ t: Date.parse('2026-11-23T12:00:00Z') + i * 1000
 
 describe('TrafficCharts', () => {
   it('waits for a few live points before drawing', () => {
-    renderWithClient(<TrafficCharts />, { client: testClient([[keys.statsSeries, [point(0)]]]) })
+    renderWithClient(<TrafficCharts model="fraud" />, { client: testClient([[keys.statsSeries('fraud'), [point(0)]]]) })
     expect(screen.getAllByText('Collecting live points')).toHaveLength(2)
   })
 
   it('draws latency percentiles and throughput from the rolling series', async () => {
-    const { container } = renderWithClient(<TrafficCharts />, { client: testClient([[keys.statsSeries, [0, 1, 2, 3].map(point)]]) })
+    const { container } = renderWithClient(<TrafficCharts model="fraud" />, { client: testClient([[keys.statsSeries('fraud'), [0, 1, 2, 3].map(point)]]) })
     expect(screen.getByRole('img', { name: 'Latency percentiles over time' })).toBeInTheDocument()
     await waitFor(() => expect(container.querySelectorAll('.recharts-line')).toHaveLength(3))
     expect(container.querySelectorAll('.recharts-area')).toHaveLength(1)
     expect(screen.getByText('p95')).toBeInTheDocument()
   })
 
-  it("marks the model's changes within the charts' span, labelled, and no others", async () => {
+  it("marks the model's changes within the charts' span, labelled, read from its own timeline", async () => {
     const at = (seconds: number) => new Date(Date.parse('2026-11-23T12:00:00Z') + seconds * 1000).toISOString()
     const calls = stubApi({
-      'GET /api/v1/events': [
+      'GET /api/v1/models/fraud/events': [
         modelEvent(5, 'canary', at(3600), { details: { share: 0.2 } }), // after the span
         modelEvent(4, 'retrain_registered', at(2.5), { version: '20261123-120002-0f0f9a9a' }),
         modelEvent(3, 'gate', at(2), {}), // a gate decision: no mark
-        modelEvent(2, 'promoted', at(1.5), { model: 'cancer' }), // another model's
         modelEvent(1, 'promoted', at(1), { version: '20261123-114132-b86bf37f' }),
         modelEvent(0, 'shadow', at(-60)), // before the span
       ],
     })
-    const { container } = renderWithClient(<TrafficCharts />, { client: testClient([[keys.statsSeries, [0, 1, 2, 3].map(point)]]) })
+    const { container } = renderWithClient(<TrafficCharts model="fraud" />, { client: testClient([[keys.statsSeries('fraud'), [0, 1, 2, 3].map(point)]]) })
     await waitFor(() => expect(screen.getAllByTestId('event-mark')).toHaveLength(4)) // two marks on each of the two charts
     const latency = screen.getByRole('img', { name: 'Latency percentiles over time' })
     const marks = [...latency.querySelectorAll('[data-testid="event-mark"]')]
@@ -48,7 +47,7 @@ describe('TrafficCharts', () => {
     const [promoted, retrained] = marks.map((m) => Number(m.getAttribute('x1')))
     expect(promoted).toBeLessThan(retrained)
     expect(container.querySelectorAll('.recharts-line')).toHaveLength(3)
-    expect(calls.find((c) => c.path === '/api/v1/events')?.query).toEqual({ limit: '200' })
+    expect(calls.find((c) => c.path === '/api/v1/models/fraud/events')?.query).toEqual({ limit: '200' })
   })
 
   it('draws the last minutes from the history endpoint on open, even after live points, then continues them live', async () => {
@@ -60,14 +59,23 @@ describe('TrafficCharts', () => {
       },
     })
     // A live point may arrive before the charts mount: the history still loads.
-    const client = testClient([[keys.statsSeries, [seriesPoint(stats(0, { as_of: at(1) }))]]])
-    const { container } = renderWithClient(<TrafficCharts />, { client })
+    const client = testClient([[keys.models, [fraudEntry, cancerEntry]], [keys.statsSeries('fraud'), [seriesPoint(stats(0, { as_of: at(1) }))]]])
+    const { container } = renderWithClient(<TrafficCharts model="fraud" />, { client })
     await waitFor(() => expect(container.querySelectorAll('.recharts-line')).toHaveLength(3))
     expect(calls.find((c) => c.path === '/api/v1/stats/history')?.query).toEqual({ minutes: '10', step_seconds: '10' })
     act(() => {
-      applyLiveEvent(client, { type: 'stats', data: stats(1, { as_of: at(2) }) }) // already covered
-      applyLiveEvent(client, { type: 'stats', data: stats(2, { as_of: at(4) }) })
+      applyLiveEvent(client, { type: 'stats', data: stats(1, { as_of: at(2) }) }, 'fraud') // already covered
+      applyLiveEvent(client, { type: 'stats', data: stats(2, { as_of: at(4) }) }, 'fraud')
     })
     await waitFor(() => expect(container.querySelectorAll('.recharts-line-curve')[0].getAttribute('d')?.split('L')).toHaveLength(5))
+  })
+
+  // until /models/{name}/stats/history lands (issue 23): only the default model has a history to load.
+  it("starts another model's charts from its live points, without asking the default model's history", async () => {
+    const calls = stubApi({})
+    const client = testClient([[keys.models, [fraudEntry, cancerEntry]], [keys.statsSeries('cancer'), [0, 1, 2, 3].map(point)]])
+    const { container } = renderWithClient(<TrafficCharts model="cancer" />, { client })
+    await waitFor(() => expect(container.querySelectorAll('.recharts-line')).toHaveLength(3))
+    expect(calls.map((c) => c.path)).not.toContain('/api/v1/stats/history')
   })
 })

@@ -4,19 +4,16 @@ import { Card } from './ui/card'
 import { ChartFrame, chartTheme, timeAxis, timeRange, tooltipNumber, tooltipTime } from './ui/chart-frame'
 import { StateMessage } from './ui/state-message'
 import { formatMs, formatNumber, formatRate } from '../lib/format'
-import { FRAUD_MODEL, useSelectedModel } from '../lib/model-selection'
-import { useStatsSeries } from '../lib/queries'
+import { useStatsSeries } from '../lib/api/get-stats-series'
 
 const margin = { top: 8, right: 12, bottom: 8, left: 0 }
 
 /**
- * Latency percentiles and throughput over the last minutes, kept client-side from live stats (the
- * fraud model's only), with the model's changes in that span marked.
+ * `model`'s latency percentiles and throughput over the last minutes, kept client-side from its live
+ * stats, with the model's changes in that span marked.
  */
-export function TrafficCharts() {
-  const series = useStatsSeries().data
-  const model = useSelectedModel()
-  if (model !== FRAUD_MODEL) return null
+export function TrafficCharts({ model }: { model: string }) {
+  const series = useStatsSeries(model).data
   const waiting = series.length < 3
   const range = timeRange(series)
   const note = <StateMessage kind="loading" title="Collecting live points">One point arrives every second over the live channel.</StateMessage>
@@ -34,7 +31,7 @@ export function TrafficCharts() {
               <Line dataKey="p50" name="p50" stroke="#34d399" dot={false} isAnimationActive={false} />
               <Line dataKey="p95" name="p95" stroke="#fbbf24" dot={false} isAnimationActive={false} />
               <Line dataKey="p99" name="p99" stroke="#f43f5e" dot={false} isAnimationActive={false} />
-              <EventMarks range={range} />
+              <EventMarks range={range} model={model} />
             </LineChart>
           </ChartFrame>
         )}
@@ -48,7 +45,7 @@ export function TrafficCharts() {
               <YAxis {...chartTheme.axis} width={44} domain={[0, 'auto']} />
               <Tooltip {...chartTheme.tooltip} labelFormatter={tooltipTime} formatter={(v) => [formatRate(tooltipNumber(v)), 'Throughput']} />
               <Area dataKey="perSecond" stroke="#38bdf8" fill="#38bdf8" fillOpacity={0.15} isAnimationActive={false} />
-              <EventMarks range={range} />
+              <EventMarks range={range} model={model} />
             </AreaChart>
           </ChartFrame>
         )}

@@ -1,6 +1,6 @@
 import { describe, expect, expectTypeOf, it, vi } from 'vitest'
 import { stubApi } from '../test/render'
-import type { AlertAction, SimulatorUpdate, Transaction } from '../types/api'
+import type { IncidentAction, ModelRow, SimulatorUpdate } from '../types/api'
 import { api, ApiError, credentialsFor } from './api-client'
 
 describe('api client', () => {
@@ -59,11 +59,11 @@ describe('api client', () => {
   it('reads Retry-After from a 429 and per-field errors from a 422', async () => {
     stubApi({
       'POST /api/v1/auth/session': () => [429, { status: 429, title: 'Too Many Requests', detail: 'too many sign-in attempts' }, { 'Retry-After': '30' }],
-      'POST /api/v1/predict': () => [422, { detail: 'amount: too small', errors: [{ field: 'amount', message: 'too small' }] }],
+      'POST /api/v1/models/m/predict': () => [422, { detail: 'amount: too small', errors: [{ field: 'amount', message: 'too small' }] }],
     })
     const limited = await api.post('/auth/session', { body: { key: 'x' } }).catch((e) => e)
     expect(limited).toMatchObject({ status: 429, retryAfter: 30 })
-    const invalid = await api.post('/predict', { body: {} as Transaction }).catch((e) => e)
+    const invalid = await api.post('/models/{name}/predict', { path: { name: 'm' }, body: {} as ModelRow }).catch((e) => e)
     expect(invalid.fieldErrors).toEqual({ amount: 'too small' })
   })
 
@@ -79,17 +79,17 @@ describe('api client', () => {
 
   it('types paths, parameters, bodies and answers from the OpenAPI document (tsc checks this)', () => {
     const calls = async () => {
-      const drift = await api.get('/drift')
+      const drift = await api.get('/models/{name}/drift', { path: { name: 'm' } })
       expectTypeOf(drift.features[0].severity).toEqualTypeOf<'none' | 'moderate' | 'significant'>()
       expectTypeOf(await api.post('/alerts/{alert_id}/resolve', { path: { alert_id: 1 } })).toHaveProperty('status')
       expectTypeOf(await api.delete('/auth/session')).toEqualTypeOf<null>()
-      expectTypeOf<AlertAction>().toEqualTypeOf<'acknowledge' | 'resolve'>()
+      expectTypeOf<IncidentAction>().toEqualTypeOf<'acknowledge' | 'resolve'>()
       // @ts-expect-error: no such path
       await api.get('/no-such-path')
-      // @ts-expect-error: there is no POST /stats
-      await api.post('/stats')
-      // @ts-expect-error: GET /drift/history needs its feature
-      await api.get('/drift/history')
+      // @ts-expect-error: there is no POST /models/{name}/stats
+      await api.post('/models/{name}/stats', { path: { name: 'm' } })
+      // @ts-expect-error: GET /models/{name}/drift/history needs its feature
+      await api.get('/models/{name}/drift/history', { path: { name: 'm' } })
       // @ts-expect-error: the alert id is a path parameter
       await api.post('/alerts/{alert_id}/resolve')
       // @ts-expect-error: signing in takes {key}

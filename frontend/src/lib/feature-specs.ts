@@ -1,11 +1,12 @@
 /**
- * The selected model's features by name, for labels and numbers in its units: "Amount (USD)",
- * "$22–$30". The score (fraud_probability, a registered model's `score`) reads as a probability.
+ * A model's features by name, for labels and numbers in its units: "Amount (USD)", "$22–$30".
+ * The score (`score`, or the built-in model's `fraud_probability`) reads as a probability.
  */
 import { useMemo } from 'react'
 import type { FeatureSpec } from '../types/api'
-import { featureLabel, humanize, scoreSpec, type FeatureFormat } from './format'
-import { useFeatureSchema } from './queries'
+import { humanize } from './format'
+import { featureLabel, scoreSpec, type FeatureFormat } from './format-feature'
+import { useServedVersion } from './api/get-served-version'
 
 /** The names the model's score goes by in drift results. */
 const SCORE_NAMES = new Set(['fraud_probability', 'score'])
@@ -27,8 +28,8 @@ export function featureSpecs(schema: FeatureSpec[] | undefined): FeatureSpecs {
   return { spec, label }
 }
 
-/** The selected model's feature specs (labels fall back to readable names while the schema loads). */
-export function useFeatureSpecs(): FeatureSpecs {
-  const schema = useFeatureSchema()
+/** The feature specs of the version `model` serves (labels fall back to readable names while the schema loads). */
+export function useFeatureSpecs(model: string): FeatureSpecs {
+  const schema = useServedVersion(model).data?.features
   return useMemo(() => featureSpecs(schema), [schema])
 }

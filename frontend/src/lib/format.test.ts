@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { formatAgo, formatBin, formatBinLabel, formatFeatureValue, niceTicks, scoreSpec, stepDigits, formatDuration, formatInt, formatMoney, formatMs, formatPercent, formatPValue, formatSigned, humanize, shortVersion } from './format'
+import { formatAgo, formatBinLabel, niceTicks, stepDigits, formatDuration, formatInt, formatMoney, formatMs, formatPercent, formatPValue, formatSigned, humanize, shortVersion } from './format'
+import { formatBin, formatFeatureValue, scoreSpec } from './format-feature'
 
 describe('formatting for people', () => {
   it('groups thousands and shows a dash for missing values', () => {

@@ -1,6 +1,8 @@
 /** Small API bodies in the shapes of the backend's contract: the generated types check them. */
-import type { Incident, Incidents, IncidentStatus } from '../lib/queries'
-import type { Alert, AlertStatus, ComparisonDetails, ComparisonPoint, ComparisonSide, Drift, DriftRun, FeatureDrift, ModelDetail, ModelEvent, ModelInfo, ModelStages, ModelVersion, RegisteredModel, RetrainJob, RetrainStatus, VersionStage, Registration, Role, Scenario, Session, Severity, SimulatorState, Stats } from '../types/api'
+import type {
+  Alert, AlertStatus, ComparisonDetails, ComparisonPoint, ComparisonSide, Drift, DriftRun, FeatureDrift, FeatureSpec, Incident, Incidents, IncidentStatus,
+  ModelDetail, ModelEvent, ModelStages, ModelVersion, RegisteredModel, RetrainJob, RetrainStatus, VersionStage, Registration, Role, Scenario, Session, Severity, SimulatorState, Stats,
+} from '../types/api'
 
 export const stats = (total = 1234, extra: Partial<Stats> = {}): Stats => ({
   as_of: '2026-11-23T12:00:00+00:00',
@@ -14,25 +16,17 @@ export const stats = (total = 1234, extra: Partial<Stats> = {}): Stats => ({
   ...extra,
 })
 
-export const schema: ModelInfo['feature_schema'] = [
+export const schema: FeatureSpec[] = [
   { name: 'amount', kind: 'numeric', description: 'Transaction amount', example: 84.5, dtype: 'float', minimum: 0.01, maximum: 50000, unit: 'USD', categories: [] },
   { name: 'merchant_category', kind: 'categorical', description: 'Merchant category', example: 'grocery', dtype: 'str', minimum: null, maximum: null, unit: null, categories: ['grocery', 'electronics'] },
   { name: 'card_present', kind: 'boolean', description: 'Card present', example: true, dtype: 'bool', minimum: null, maximum: null, unit: null, categories: [] },
 ]
 
-export const model: ModelInfo = {
-  version: '20261123-114132-b86bf37f',
-  trained_at: '2026-11-23T11:41:32+00:00',
-  threshold: 0.1017,
-  threshold_rule: null,
-  algorithm: 'xgboost',
-  seed: null,
-  data: null,
-  costs: null,
-  params: null,
-  training_seconds: null,
-  metrics: { roc_auc: 0.9163, pr_auc: 0.438, precision: 0.2857, recall: 0.6426, f1: 0.3956, fraud_rate: 0.031, n: 30000 },
-  feature_schema: schema,
+/** The built-in card-fraud model's served version (GET /models/fraud/model): XGBoost, three of its inputs. */
+export const fraudVersion: ModelVersion = {
+  version: '20261123-114132-b86bf37f', format: 'xgboost-json', registered_at: '2026-11-23T11:41:32+00:00', trained_at: '2026-11-23T11:41:32+00:00',
+  threshold: 0.1017, metrics: { roc_auc: 0.9163, pr_auc: 0.438, precision: 0.2857, recall: 0.6426, f1: 0.3956, positive_rate: 0.031, n: 30000 },
+  label_column: 'is_fraud', artifact_sha256: null, source: null, features: schema, stage: 'champion', retired_at: null,
 }
 
 const run: DriftRun = {
@@ -134,17 +128,12 @@ export const cancerVersion: ModelVersion = {
   stage: 'champion', retired_at: null,
 }
 
-const fraudVersion: ModelVersion = {
-  version: model.version, format: 'xgboost-json', registered_at: '2026-11-23T11:41:32+00:00', trained_at: '2026-11-23T11:41:32+00:00',
-  threshold: 0.1017, metrics: { roc_auc: 0.9163 }, label_column: 'is_fraud', artifact_sha256: null, source: null, features: schema ?? [],
-  stage: 'champion', retired_at: null,
-}
-
 /** A model's stages with only a champion: what every model has until a challenger is tried. */
 export const championOnly = (champion: string, extra: Partial<ModelStages> = {}): ModelStages => ({
   champion, challenger: null, mode: null, share: null, previous_champion: null, generation: 1, changed_at: null, ...extra,
 })
 
+/** The built-in model, listed first (the default one). */
 export const fraudEntry: RegisteredModel = {
   name: 'fraud', task: 'binary_classification', description: 'Card-transaction fraud (XGBoost), built in', active: true,
   created_at: '2026-11-23T11:41:32+00:00', versions: 1, latest: fraudVersion,
@@ -163,7 +152,7 @@ export const registration = (saved: boolean): Registration => ({
   saved, name: 'cancer', version: cancerVersion, schema_inferred: true, reference_rows: 284,
 })
 
-/** An event of the fraud model's timeline (GET /events), of `kind` at `at`. */
+/** An event of the fraud model's timeline (GET /models/fraud/events), of `kind` at `at`. */
 export const modelEvent = (id: number, kind: string, at: string, extra: Partial<ModelEvent> = {}): ModelEvent => ({
   id, created_at: at, model: 'fraud', kind, version: `20261123-120000-0000${String(id).padStart(4, '0')}`, actor: 'a1b2c3d4',
   message: `${kind} (#${id})`, details: {}, ...extra,
@@ -171,7 +160,7 @@ export const modelEvent = (id: number, kind: string, at: string, extra: Partial<
 
 /** The fraud model's versions on every stage: a champion, a canary on 25%, the previous champion, a retired one and a candidate. */
 export const staged = {
-  champion: model.version,
+  champion: fraudVersion.version,
   canary: '20261124-090000-c0ffee12',
   previous: '20261122-080000-a1d0a1d0',
   retired: '20261121-070000-dead0001',
@@ -184,7 +173,7 @@ export const stagedVersion = (version: string, stage: VersionStage, extra: Parti
 
 /** A retrained version's source: what app.retrain records, its hold-out against the champion of the time. */
 const retrainedSource = {
-  trainer: 'app.retrain', job_id: 12, champion: model.version,
+  trainer: 'app.retrain', job_id: 12, champion: fraudVersion.version,
   mix: { traffic_rows: 2400, reference_rows: 600, reference_share: 0.2 },
   time_range: { from: '2026-11-24T08:00:00+00:00', to: '2026-11-24T09:00:00+00:00', window_minutes: 60 },
   holdout: { rows: 600, positives: 31, challenger_roc_auc: 0.9342, champion_roc_auc: 0.9011 },

@@ -1,6 +1,10 @@
 import '@testing-library/jest-dom/vitest'
-import { cleanup } from '@testing-library/react'
+import { cleanup, configure } from '@testing-library/react'
 import { afterEach } from 'vitest'
+
+// findBy… and waitFor end as soon as what they wait for is there; on a busy two-core machine the first
+// render of a file can take seconds, so their ceiling is 5 s rather than 1 s (a ceiling, not a wait).
+configure({ asyncUtilTimeout: 5000 })
 
 afterEach(() => {
   cleanup()

@@ -2,7 +2,7 @@
  * The API's requests and answers as TypeScript types, all derived from the types generated
  * out of the backend's OpenAPI document (src/api/schema.d.ts, `npm run gen:api`), so a
  * backend change that breaks the dashboard fails `npm run typecheck`. Paths are written as
- * the API client takes them, without the /api/v1 prefix: '/stats', '/alerts/{alert_id}/resolve'.
+ * the API client takes them, without the /api/v1 prefix: '/models/{name}/stats', '/incidents/{incident_id}/resolve'.
  */
 import type { components, paths } from '../api/schema'
 
@@ -53,35 +53,42 @@ export type ApiRequest<M extends Method, P extends PathsFor<M>> = Declared<Pick<
 export type ApiRequestArgs<M extends Method, P extends PathsFor<M>> =
   Partial<ApiRequest<M, P>> extends ApiRequest<M, P> ? [request?: ApiRequest<M, P>] : [request: ApiRequest<M, P>]
 
-export type Stats = ApiResult<'get', '/stats'>
+// A model's reads, from its own routes (/models/{name}/…): the unscoped ones are the default model's only.
+export type Stats = ApiResult<'get', '/models/{name}/stats'>
 export type StatsHistory = ApiResult<'get', '/stats/history'>
-export type ModelInfo = ApiResult<'get', '/model'>
-export type Drift = ApiResult<'get', '/drift'>
+export type Drift = ApiResult<'get', '/models/{name}/drift'>
 export type FeatureDrift = Drift['features'][number]
 export type DriftRun = NonNullable<Drift['run']>
 export type DriftThresholds = Drift['thresholds']
 export type Histogram = FeatureDrift['histogram']
 export type Severity = FeatureDrift['severity']
-export type DriftSummary = ApiResult<'get', '/drift/summary'>
-export type DriftHistory = ApiResult<'get', '/drift/history'>
-export type Performance = ApiResult<'get', '/performance'>
+export type DriftSummary = ApiResult<'get', '/models/{name}/drift/summary'>
+export type DriftHistory = ApiResult<'get', '/models/{name}/drift/history'>
+export type Performance = ApiResult<'get', '/models/{name}/performance'>
 export type PerformancePoint = Performance['realized'][number]
-export type Alerts = ApiResult<'get', '/alerts'>
+export type Alerts = ApiResult<'get', '/models/{name}/alerts'>
 export type Alert = Alerts['items'][number]
 export type AlertStatus = Alert['status']
-/** What POST /alerts/{alert_id}/<action> can do to an alert: the API's own paths. */
-export type AlertAction = PathsFor<'post'> extends infer P ? (P extends `/alerts/{alert_id}/${infer A}` ? A : never) : never
 export type SimulatorState = ApiResult<'get', '/simulator'>
 export type Scenario = SimulatorState['scenarios'][number]
 export type SimulatorUpdate = ApiBody<'put', '/simulator'>
 export type Session = ApiResult<'get', '/auth/session'>
 export type Role = NonNullable<Session['role']>
-export type Transaction = ApiBody<'post', '/predict'>
-export type Prediction = ApiResult<'post', '/predict'>
-export type Explanation = ApiResult<'post', '/explain'>
-export type FeatureSpec = NonNullable<ModelInfo['feature_schema']>[number]
 
-type ValidationProblem = JsonContent<Operation<'post', '/predict'>['responses'][422]>
+/**
+ * An incident: the alerts one cause raised in one monitoring cycle (a drift event's per-feature,
+ * dataset and prediction alerts), with a title and summary the worker wrote for people.
+ */
+export type Incidents = ApiResult<'get', '/models/{name}/incidents'>
+export type Incident = Incidents['incidents'][number]
+export type IncidentFeature = Incident['features'][number]
+export type IncidentStatus = Incident['status']
+/** What GET /models/{name}/incidents filters on: one status, or `active` (open and acknowledged). */
+export type IncidentFilter = NonNullable<NonNullable<ApiRequest<'get', '/models/{name}/incidents'>['query']>['status']>
+/** What POST /incidents/{incident_id}/<action> can do to an incident: the API's own paths. */
+export type IncidentAction = PathsFor<'post'> extends infer P ? (P extends `/incidents/{incident_id}/${infer A}` ? A : never) : never
+
+type ValidationProblem = JsonContent<Operation<'post', '/models/{name}/predict'>['responses'][422]>
 export type FieldError = Pick<ValidationProblem['errors'][number], 'field' | 'message'>
 
 /** The POST paths whose body is a multipart form (uploads), which api.upload takes. */
@@ -93,10 +100,14 @@ export type UploadPath = {
 export type RegisteredModel = ApiResult<'get', '/models'>[number]
 export type ModelDetail = ApiResult<'get', '/models/{name}'>
 export type ModelVersion = NonNullable<RegisteredModel['latest']>
+/** The version a model serves now (GET /models/{name}/model): its format, threshold, metrics and inputs. */
+export type ServedVersion = ApiResult<'get', '/models/{name}/model'>
+/** One input of a model, as its schema describes it. */
+export type FeatureSpec = ModelVersion['features'][number]
 export type Registration = ApiResult<'post', '/models'>
 /** The fields of POST /models' multipart form, as the document names them. */
 export type RegistrationForm = NonNullable<Operation<'post', '/models'>['requestBody']>['content']['multipart/form-data']
-/** A registered model's input row (its features by name) and its score. */
+/** A model's input row (its features by name), its score and the score's explanation. */
 export type ModelRow = ApiBody<'post', '/models/{name}/predict'>
 export type ScoredRow = ApiResult<'post', '/models/{name}/predict'>
 export type RowExplanation = ApiResult<'post', '/models/{name}/explain'>
@@ -111,7 +122,7 @@ export type VersionStage = ModelVersion['stage']
 export type StageAction = PathsFor<'post'> extends infer P ? (P extends `/models/{name}/versions/{version}/${infer A}` ? A : never) : never
 export type StageChange = ApiResult<'post', '/models/{name}/rollback'>
 /** A model's timeline: registrations, stage changes, retrains, gate decisions (newest first). */
-export type ModelEvent = ApiResult<'get', '/events'>[number]
+export type ModelEvent = ApiResult<'get', '/models/{name}/events'>[number]
 export type Comparison = ApiResult<'get', '/models/{name}/comparison'>
 export type ComparisonPoint = Comparison['points'][number]
 export type RetrainJob = ApiResult<'get', '/models/{name}/retrain'>[number]

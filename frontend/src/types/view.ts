@@ -2,6 +2,13 @@
 export type ViewId = 'overview' | 'drift' | 'performance' | 'alerts' | 'predict' | 'simulator' | 'models'
 
 export interface ViewProps {
+  /** The model the view shows (the selected one). */
+  model: string
   /** Open another view. */
-  onNavigate: (id: ViewId) => void
+  onNavigate?: (id: ViewId) => void
+}
+
+/** The registry's view, which also opens with no model selected (nothing registered yet). */
+export interface RegistryViewProps extends Omit<ViewProps, 'model'> {
+  model: string | null
 }

@@ -1,5 +1,6 @@
-import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react'
+import { useRef, useState, type FormEvent, type ReactNode } from 'react'
 import { Button } from './button'
+import { Dialog } from './dialog'
 import { inputClass } from './input-class'
 
 interface ConfirmDialogProps {
@@ -13,29 +14,10 @@ interface ConfirmDialogProps {
   'data-testid'?: string
 }
 
-/**
- * A modal that asks before a change that matters (promote, roll back), with an optional reason.
- * Focus starts in the reason field and returns where it was on close; Escape or a click outside cancels.
- */
+/** Asks before a change that matters (promote, roll back), with an optional reason; focus starts in the reason field. */
 export function ConfirmDialog({ title, children, confirmLabel, onConfirm, onCancel, ...rest }: ConfirmDialogProps) {
   const [reason, setReason] = useState('')
   const input = useRef<HTMLInputElement>(null)
-  const titleId = useId()
-  const leadId = useId()
-  const reasonId = useId()
-
-  useEffect(() => {
-    const opener = document.activeElement
-    input.current?.focus()
-    const onKeyDown = (event: KeyboardEvent) => {
-      if (event.key === 'Escape') onCancel()
-    }
-    document.addEventListener('keydown', onKeyDown)
-    return () => {
-      document.removeEventListener('keydown', onKeyDown)
-      if (opener instanceof HTMLElement && opener.isConnected) opener.focus()
-    }
-  }, [onCancel])
 
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault()
@@ -43,45 +25,29 @@ export function ConfirmDialog({ title, children, confirmLabel, onConfirm, onCanc
   }
 
   return (
-    <div className="fixed inset-0 z-50 grid place-items-center bg-slate-950/70 p-4 backdrop-blur-sm" onMouseDown={(e) => e.target === e.currentTarget && onCancel()}>
-      <div
-        role="alertdialog"
-        aria-modal="true"
-        aria-labelledby={titleId}
-        aria-describedby={leadId}
-        className="w-full max-w-md rounded-xl border border-slate-700 bg-slate-900 p-5 shadow-2xl"
-        data-testid={rest['data-testid']}
-      >
-        <h2 id={titleId} className="text-base font-semibold break-words text-white">
-          {title}
-        </h2>
-        <div id={leadId} className="mt-1 text-sm break-words text-slate-400">
-          {children}
-        </div>
-        <form className="mt-4 space-y-2" onSubmit={submit}>
-          <label htmlFor={reasonId} className="block text-xs font-medium text-slate-300">
-            Reason <span className="font-normal text-slate-500">(optional, kept on the model’s timeline)</span>
-          </label>
+    <Dialog role="alertdialog" title={title} description={children} onClose={onCancel} initialFocus={input} data-testid={rest['data-testid']}>
+      <form className="mt-4 space-y-2" onSubmit={submit}>
+        <label className="block text-xs font-medium text-slate-300">
+          Reason <span className="font-normal text-slate-500">(optional, kept on the model’s timeline)</span>
           <input
             ref={input}
-            id={reasonId}
             type="text"
             maxLength={500}
             autoComplete="off"
             value={reason}
             onChange={(e) => setReason(e.target.value)}
-            className={`w-full ${inputClass}`}
+            className={`mt-1 w-full font-normal ${inputClass}`}
           />
-          <div className="flex justify-end gap-2 pt-2">
-            <Button variant="ghost" onClick={onCancel}>
-              Cancel
-            </Button>
-            <Button type="submit" variant="primary">
-              {confirmLabel}
-            </Button>
-          </div>
-        </form>
-      </div>
-    </div>
+        </label>
+        <div className="flex justify-end gap-2 pt-2">
+          <Button variant="ghost" onClick={onCancel}>
+            Cancel
+          </Button>
+          <Button type="submit" variant="primary">
+            {confirmLabel}
+          </Button>
+        </div>
+      </form>
+    </Dialog>
   )
 }

@@ -6,7 +6,7 @@
 import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query'
 import type { Session } from '../../types/api'
 import { api } from '../api-client'
-import { keys } from '../queries'
+import { keys } from '../query-keys'
 
 const SIGNED_OUT = { authenticated: false, role: null, key_id: null, expires_at: null, method: null } as const
 

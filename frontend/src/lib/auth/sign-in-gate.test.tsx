@@ -6,7 +6,7 @@ import { session } from '../../test/fixtures'
 import type { Role } from '../../types/api'
 import { testClient } from '../../test/render'
 import { ApiError } from '../api-client'
-import { keys } from '../queries'
+import { keys } from '../query-keys'
 import { SignInGateProvider, useActionError, useSignedInAction, useSignInGate } from './sign-in-gate'
 
 function hook<T>(callback: () => T, client = testClient()) {

@@ -66,7 +66,7 @@ describe('useLiveChannel', () => {
     latest().receive({ type: 'stats', data: { total_predictions: 5 } })
     latest().receive('not json')
     expect(onMessage).toHaveBeenCalledTimes(1)
-    expect(onMessage).toHaveBeenCalledWith({ type: 'stats', data: { total_predictions: 5 } })
+    expect(onMessage).toHaveBeenCalledWith({ type: 'stats', data: { total_predictions: 5 } }, 'ws://host/ws/live')
   })
 
   it('reconnects with exponential back-off and resets it after a success', () => {
@@ -95,11 +95,18 @@ describe('useLiveChannel', () => {
     expect(result.current.retryInMs).toBe(500)
   })
 
-  it('does not call onReconnect for the first connection', () => {
+  it('does not call onReconnect for the first connection; onOpen for every one', () => {
     const onReconnect = vi.fn()
-    setup({ onReconnect })
+    const onOpen = vi.fn()
+    setup({ onReconnect, onOpen })
     latest().open()
     expect(onReconnect).not.toHaveBeenCalled()
+    expect(onOpen).toHaveBeenCalledTimes(1)
+    latest().drop()
+    act(() => vi.advanceTimersByTime(600))
+    latest().open()
+    expect(onOpen).toHaveBeenCalledTimes(2)
+    expect(onReconnect).toHaveBeenCalledWith('ws://host/ws/live')
   })
 
   it('closes the socket on unmount and does not reconnect', () => {
@@ -119,5 +126,31 @@ describe('useLiveChannel', () => {
     socket.close = () => socket.onclose?.({ code: 1006 })
     act(() => socket.onerror?.(new Event('error')))
     expect(result.current.status).toBe('reconnecting')
+  })
+
+  it('opens nothing while there is no URL', () => {
+    const { result } = renderHook(() => useLiveChannel(null, { WebSocketImpl: FakeSocket }))
+    expect(FakeSocket.instances).toHaveLength(0)
+    expect(result.current.status).toBe('connecting')
+  })
+
+  it("moves to a new URL: closes the old connection, drops its late messages, and reports the new one's state", () => {
+    const onMessage = vi.fn()
+    const { result, rerender } = renderHook(({ url }) => useLiveChannel(url, { WebSocketImpl: FakeSocket, backoff: noJitter, onMessage }), {
+      initialProps: { url: 'ws://host/ws/live?model=a' },
+    })
+    const first = latest()
+    first.open()
+    expect(result.current.status).toBe('live')
+    rerender({ url: 'ws://host/ws/live?model=b' })
+    expect(first.closed).toBe(true)
+    const second = latest()
+    expect(second.url).toBe('ws://host/ws/live?model=b')
+    expect(result.current.status).toBe('connecting') // live was the old connection
+    first.receive({ type: 'stats', data: { total_predictions: 1 } }) // already on its way when it closed
+    second.open()
+    second.receive({ type: 'stats', data: { total_predictions: 2 } })
+    expect(onMessage.mock.calls).toEqual([[{ type: 'stats', data: { total_predictions: 2 } }, 'ws://host/ws/live?model=b']])
+    expect(result.current.status).toBe('live')
   })
 })

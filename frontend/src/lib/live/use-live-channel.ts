@@ -22,8 +22,12 @@ export type SocketLike = Pick<WebSocket, 'onopen' | 'onmessage' | 'onclose' | 'o
 export type SocketFactory = new (url: string) => SocketLike
 
 interface ChannelOptions {
-  onMessage?: (message: unknown) => void
-  onReconnect?: () => void
+  /** Every JSON message, with the URL of the connection it came on. */
+  onMessage?: (message: unknown, url: string) => void
+  /** A connection to `url` opened (the first one or a later one). */
+  onOpen?: (url: string) => void
+  /** A connection to `url` opened after a lost one: events may have been missed meanwhile. */
+  onReconnect?: (url: string) => void
   WebSocketImpl?: SocketFactory
   backoff?: Backoff
 }
@@ -34,22 +38,27 @@ export function backoffDelay(attempt: number, { initialMs = INITIAL_DELAY_MS, ma
   return Math.round(base * (0.8 + 0.4 * random()))
 }
 
+const CONNECTING: ChannelState = { status: 'connecting', attempt: 0, retryInMs: null }
+
 /**
- * Keep one WebSocket open to `url`, reconnecting with exponential back-off.
- * Returns {status: 'connecting' | 'live' | 'reconnecting', attempt, retryInMs}.
- * `onMessage(parsed)` gets every JSON message; `onReconnect()` runs when a connection
- * opens after a lost one (events may have been missed meanwhile).
+ * Keep one WebSocket open to `url`, reconnecting with exponential back-off; none while `url` is
+ * null. A new `url` closes the connection and opens one to it: a message of the closed one is
+ * dropped, never handed over as the new one's. Returns {status: 'connecting' | 'live' |
+ * 'reconnecting', attempt, retryInMs} of the connection to `url`.
  */
 export function useLiveChannel(
-  url: string,
-  { onMessage, onReconnect, WebSocketImpl = globalThis.WebSocket, backoff = {} }: ChannelOptions = {},
+  url: string | null,
+  { onMessage, onOpen, onReconnect, WebSocketImpl = globalThis.WebSocket, backoff = {} }: ChannelOptions = {},
 ): ChannelState {
-  const [state, setState] = useState<ChannelState>({ status: 'connecting', attempt: 0, retryInMs: null })
-  const handleMessage = useEffectEvent((message: unknown) => onMessage?.(message))
-  const handleReconnect = useEffectEvent(() => onReconnect?.())
+  // The state of the connection to one URL: a state of another URL's reads as connecting.
+  const [state, setState] = useState<ChannelState & { url: string | null }>({ ...CONNECTING, url: null })
+  const handleMessage = useEffectEvent((message: unknown, from: string) => onMessage?.(message, from))
+  const handleOpen = useEffectEvent((from: string) => onOpen?.(from))
+  const handleReconnect = useEffectEvent((from: string) => onReconnect?.(from))
   const backoffRef = useRef(backoff)
 
   useEffect(() => {
+    if (url === null) return
     let socket: SocketLike | null = null
     let timer: ReturnType<typeof setTimeout> | undefined
     let attempt = 0
@@ -60,25 +69,29 @@ export function useLiveChannel(
       const current = new WebSocketImpl(url)
       socket = current
       current.onopen = () => {
-        if (everOpened) handleReconnect()
+        if (stopped) return
+        const reconnected = everOpened
         everOpened = true
         attempt = 0
-        setState((s) => ({ ...s, status: 'live', attempt: 0, retryInMs: null }))
+        setState({ status: 'live', attempt: 0, retryInMs: null, url })
+        handleOpen(url)
+        if (reconnected) handleReconnect(url)
       }
       current.onmessage = (event) => {
+        if (stopped) return
         let message: unknown
         try {
           message = JSON.parse(event.data)
         } catch {
           return
         }
-        handleMessage(message)
+        handleMessage(message, url)
       }
       current.onclose = () => {
         if (stopped) return
         const delay = backoffDelay(attempt, backoffRef.current)
         attempt += 1
-        setState((s) => ({ ...s, status: 'reconnecting', attempt, retryInMs: delay }))
+        setState({ status: 'reconnecting', attempt, retryInMs: delay, url })
         timer = setTimeout(connect, delay)
       }
       current.onerror = () => current.close()
@@ -95,5 +108,6 @@ export function useLiveChannel(
     }
   }, [url, WebSocketImpl])
 
-  return state
+  const { url: stateUrl, ...channel } = state
+  return url !== null && stateUrl === url ? channel : CONNECTING
 }

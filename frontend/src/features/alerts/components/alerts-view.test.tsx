@@ -2,8 +2,9 @@ import { screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { SignInDialog } from '../../../components/sign-in-dialog'
-import { keys, type Incident, type IncidentAction, type IncidentStatus } from '../../../lib/queries'
-import { incident, incidentsOut, session, visit } from '../../../test/fixtures'
+import { keys } from '../../../lib/query-keys'
+import type { Incident, IncidentAction, IncidentStatus } from '../../../types/api'
+import { incident, incidentsOut, session } from '../../../test/fixtures'
 import { renderWithClient, stubApi, testClient, type StubAnswer, type StubCall, type StubRequest, type StubRoutes } from '../../../test/render'
 import { ADMIN_KEY, PREDICT_KEY, sessionApi } from '../../../test/session-api'
 import AlertsView from './alerts-view'
@@ -27,7 +28,7 @@ function incidentsApi(initial: Incident[]) {
     store.set(id, next)
     return [200, next]
   }
-  const routes: StubRoutes = { 'GET /api/v1/incidents': list }
+  const routes: StubRoutes = { 'GET /api/v1/models/fraud/incidents': list }
   for (const i of initial) {
     routes[`POST /api/v1/incidents/${i.id}/acknowledge`] = () => transition(i.id, 'acknowledge', ['open'])
     routes[`POST /api/v1/incidents/${i.id}/resolve`] = () => transition(i.id, 'resolve', ['open', 'acknowledged'])
@@ -56,7 +57,7 @@ const posts = (calls: StubCall[]) => calls.filter((c) => c.method === 'POST')
 describe('AlertsView', () => {
   it('lists incidents, current first, then resolved, with the counts per status', async () => {
     stubApi(api.routes)
-    renderWithClient(<AlertsView />)
+    renderWithClient(<AlertsView model="fraud" />)
     await screen.findByText('Input drift: 3 of 13 features shifted (#3)')
     await screen.findByText('Input drift: 3 of 13 features shifted (#1)')
     const cards = screen.getAllByTestId('incident')
@@ -77,7 +78,7 @@ describe('AlertsView', () => {
 
   it('shows one incident for its alerts, which open on demand, each with its message', async () => {
     stubApi(api.routes)
-    renderWithClient(<AlertsView />)
+    renderWithClient(<AlertsView model="fraud" />)
     await screen.findByText('Input drift: 3 of 13 features shifted (#3)')
     const members = inCard(3).getByTestId('incident-members')
     expect(members).toHaveTextContent('3 alerts in this incident · 3 open')
@@ -91,7 +92,7 @@ describe('AlertsView', () => {
 
   it('links each feature to its drift detail', async () => {
     stubApi(api.routes)
-    renderWithClient(<AlertsView />)
+    renderWithClient(<AlertsView model="fraud" />)
     await screen.findByText('Input drift: 3 of 13 features shifted (#3)')
     const links = inCard(3).getAllByTestId('incident-feature')
     expect(links.map((l) => l.getAttribute('href'))).toEqual(['#drift?feature=amount', '#drift?feature=hour_of_day', '#drift?feature=distance_from_home_km'])
@@ -101,7 +102,7 @@ describe('AlertsView', () => {
 
   it('shows a resolved incident by its peak and how long it lasted, not its last values', async () => {
     stubApi(api.routes)
-    renderWithClient(<AlertsView />)
+    renderWithClient(<AlertsView model="fraud" />)
     await screen.findByText('Input drift: 3 of 13 features shifted (#1)')
     expect(inCard(1).getByText('Lasted')).toBeInTheDocument()
     expect(inCard(1).getByTestId('incident-duration')).toHaveTextContent('6 min')
@@ -117,7 +118,7 @@ describe('AlertsView', () => {
 
   it('acknowledges and resolves the whole group with one call each', async () => {
     const calls = stubApi(api.routes)
-    renderWithClient(<AlertsView />)
+    renderWithClient(<AlertsView model="fraud" />)
     await screen.findByText('Input drift: 3 of 13 features shifted (#3)')
     expect(inCard(2).queryByTestId('incident-ack')).toBeNull() // already acknowledged
     await userEvent.click(inCard(3).getByTestId('incident-ack'))
@@ -136,7 +137,7 @@ describe('AlertsView', () => {
   it('shows why a transition was refused', async () => {
     api.routes['POST /api/v1/incidents/3/acknowledge'] = () => [409, { detail: 'cannot acknowledge a resolved incident' }]
     stubApi(api.routes)
-    renderWithClient(<AlertsView />)
+    renderWithClient(<AlertsView model="fraud" />)
     await screen.findByText('Input drift: 3 of 13 features shifted (#3)')
     await userEvent.click(inCard(3).getByTestId('incident-ack'))
     expect(await inCard(3).findByRole('alert')).toHaveTextContent('cannot acknowledge a resolved incident')
@@ -144,15 +145,14 @@ describe('AlertsView', () => {
 
   it('says all is quiet without incidents', async () => {
     stubApi(incidentsApi([]).routes)
-    renderWithClient(<AlertsView />)
+    renderWithClient(<AlertsView model="fraud" />)
     expect(await screen.findByText('All quiet — no open incidents')).toBeInTheDocument()
     expect(await screen.findByText('No resolved incidents yet')).toBeInTheDocument()
   })
 
-  it("reads a registered model's incidents from its own endpoint", async () => {
-    visit('/?model=cancer#/alerts')
+  it("reads another model's incidents from its own route", async () => {
     const calls = stubApi({ 'GET /api/v1/models/cancer/incidents': incidentsOut([incident(9, 'open', { model: 'cancer', title: 'Input drift: 1 of 4 features shifted' })]) })
-    renderWithClient(<AlertsView />)
+    renderWithClient(<AlertsView model="cancer" />)
     expect(await screen.findAllByText('Input drift: 1 of 4 features shifted')).not.toHaveLength(0)
     const reads = calls.filter((c) => c.path.includes('incidents'))
     expect(reads.map((c) => [c.path, c.query.status])).toEqual([['/api/v1/models/cancer/incidents', 'active'], ['/api/v1/models/cancer/incidents', 'resolved']])
@@ -169,7 +169,7 @@ describe('AlertsView when not signed in', () => {
     const calls = stubApi(routes)
     renderWithClient(
       <>
-        <AlertsView />
+        <AlertsView model="fraud" />
         <SignInDialog />
       </>,
       { client: testClient([[keys.session, session(null)]]) },

@@ -1,6 +1,8 @@
 import { Card } from '../../../components/ui/card'
 import { QueryState, StateMessage } from '../../../components/ui/state-message'
-import { useActiveIncidents, useIncidents, type IncidentStatus, type Incidents } from '../../../lib/queries'
+import { useActiveIncidents, useIncidents } from '../../../lib/api/get-incidents'
+import type { IncidentStatus, Incidents } from '../../../types/api'
+import type { ViewProps } from '../../../types/view'
 import { IncidentCard } from './incident-card'
 
 /** How many resolved incidents the history lists. */
@@ -31,21 +33,21 @@ function Counts({ counts }: { counts: Partial<Incidents['counts']> | undefined }
  * The Alerts view, by incident: the alerts one cause raised in one cycle are one incident, with one
  * action. Current incidents (open, acknowledged) first, then the history of resolved ones.
  */
-function IncidentList({ incidents }: { incidents: Incidents['incidents'] }) {
+function IncidentList({ model, incidents }: { model: string; incidents: Incidents['incidents'] }) {
   return (
     <ul className="space-y-3">
       {incidents.map((incident) => (
         <li key={incident.id}>
-          <IncidentCard incident={incident} />
+          <IncidentCard model={model} incident={incident} />
         </li>
       ))}
     </ul>
   )
 }
 
-export default function AlertsView() {
-  const current = useActiveIncidents()
-  const history = useIncidents({ status: 'resolved', limit: HISTORY_LIMIT })
+export default function AlertsView({ model }: ViewProps) {
+  const current = useActiveIncidents(model)
+  const history = useIncidents(model, { status: 'resolved', limit: HISTORY_LIMIT })
   const counts = current.data?.counts ?? history.data?.counts
   const resolvedTotal = counts?.resolved ?? 0
   return (
@@ -65,7 +67,7 @@ export default function AlertsView() {
                 New incidents appear here the moment the worker raises them. Drift, performance and traffic are checked every cycle.
               </StateMessage>
             ) : (
-              <IncidentList incidents={data.incidents} />
+              <IncidentList model={model} incidents={data.incidents} />
             )
           }
         </QueryState>
@@ -83,7 +85,7 @@ export default function AlertsView() {
                 Incidents resolve by hand or by themselves once every alert in them clears.
               </StateMessage>
             ) : (
-              <IncidentList incidents={data.incidents} />
+              <IncidentList model={model} incidents={data.incidents} />
             )
           }
         </QueryState>

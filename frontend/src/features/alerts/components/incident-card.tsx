@@ -4,7 +4,8 @@ import { Ago, Elapsed } from '../../../components/ago'
 import { Button } from '../../../components/ui/button'
 import { useActionError, useSignedInAction } from '../../../lib/auth/sign-in-gate'
 import { formatClock, formatNumber, formatPercent, humanize } from '../../../lib/format'
-import { useIncidentAction, type Incident } from '../../../lib/queries'
+import type { Incident } from '../../../types/api'
+import { useIncidentAction } from '../api/act-on-incident'
 
 const CAUSES: Record<Incident['cause'], string> = {
   drift: 'Drift',
@@ -20,8 +21,8 @@ const ACCENT: Record<Incident['severity'], string> = {
 }
 
 /** One Acknowledge (the primary action) and one Resolve for every alert of the incident; stacked on a phone. */
-function IncidentActions({ incident }: { incident: Incident }) {
-  const action = useIncidentAction()
+function IncidentActions({ model, incident }: { model: string; incident: Incident }) {
+  const action = useIncidentAction(model)
   const run = useSignedInAction(action.mutate)
   const error = useActionError(action.error)
   const busy = action.isPending
@@ -76,7 +77,7 @@ function Peak({ incident }: { incident: Incident }) {
  * how long it has lasted (ticking while current), its worst values, the features involved (each a
  * link to the Drift view), one action for the whole group and its alerts on demand.
  */
-export function IncidentCard({ incident }: { incident: Incident }) {
+export function IncidentCard({ model, incident }: { model: string; incident: Incident }) {
   const resolved = incident.status === 'resolved'
   const start = incident.started_at ?? incident.opened_at
   const detected = detectionText(incident)
@@ -102,7 +103,7 @@ export function IncidentCard({ incident }: { incident: Incident }) {
           </h3>
           {incident.summary && <p className="mt-1 text-sm break-words text-slate-300">{incident.summary}</p>}
         </div>
-        <IncidentActions incident={incident} />
+        <IncidentActions model={model} incident={incident} />
       </div>
 
       <dl className="mt-3 grid grid-cols-2 gap-x-4 gap-y-3 border-t border-slate-800/80 pt-3 lg:grid-cols-4">
@@ -142,7 +143,7 @@ export function IncidentCard({ incident }: { incident: Incident }) {
         <ul className="divide-y divide-slate-800 border-t border-slate-800/80 px-3">
           {incident.alerts.map((alert) => (
             <li key={alert.id} className="py-2" data-alert-id={alert.id} data-status={alert.status}>
-              <AlertSummary alert={alert} />
+              <AlertSummary alert={alert} model={model} />
             </li>
           ))}
         </ul>

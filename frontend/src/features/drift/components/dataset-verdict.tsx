@@ -1,8 +1,8 @@
 import { Ago } from '../../../components/ago'
 import { Badge } from '../../../components/ui/badge'
 import { formatClock, formatInt, formatPercent } from '../../../lib/format'
-import { FRAUD_MODEL, useSelectedModel } from '../../../lib/model-selection'
-import { useDriftHistory, useSimulator } from '../../../lib/queries'
+import { useSimulatedModel, useSimulator } from '../../../lib/api/get-simulator'
+import { useDriftHistory } from '../api/get-drift-history'
 import type { Drift, DriftRun } from '../../../types/api'
 import { useDriftIncident } from '../drift-incident'
 import { driftVerdict, ruleCount, verdictText } from '../verdict'
@@ -28,13 +28,14 @@ function featureRule(t: Drift['thresholds']): string {
  * 13:46:25 · detected in 40 s"), the rules that decide it, and the cycle it comes from.
  * `top`: the most drifted feature, whose history dates the drift when no incident does.
  */
-export function DatasetVerdict({ drift, run, top }: { drift: Drift; run: DriftRun; top: string | undefined }) {
-  const model = useSelectedModel()
-  const incident = useDriftIncident()
+export function DatasetVerdict({ model, drift, run, top }: { model: string; drift: Drift; run: DriftRun; top: string | undefined }) {
+  const incident = useDriftIncident(model)
   const anyDrift = drift.features.some((f) => f.drifted)
-  const history = useDriftHistory(anyDrift && !incident ? top : undefined).data
+  const history = useDriftHistory(model, anyDrift && !incident ? top : undefined).data
   const simulator = useSimulator().data
-  const scenarioSince = model === FRAUD_MODEL && simulator && simulator.scenario !== 'none' ? simulator.updated_at : null
+  // The simulator's switch dates the drift of the model whose traffic it makes.
+  const simulated = useSimulatedModel() === model
+  const scenarioSince = simulated && simulator && simulator.scenario !== 'none' ? simulator.updated_at : null
   const verdict = driftVerdict(drift, { incident, history: history?.points, scenarioSince })
   const look = verdict.datasetDrift ? LOOK.dataset : verdict.drifted ? LOOK.features : LOOK.calm
   const [head, ...rest] = verdictText(verdict).split(' · ')

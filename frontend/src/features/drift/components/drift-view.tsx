@@ -7,8 +7,9 @@ import { config } from '../../../config/env'
 import { useFeatureSpecs, type FeatureSpecs } from '../../../lib/feature-specs'
 import { replaceHashParams, useHashParam } from '../../../lib/hash-params'
 import { formatNumber, formatPValue } from '../../../lib/format'
-import { useDrift } from '../../../lib/queries'
 import type { Drift, DriftRun, DriftThresholds, FeatureDrift } from '../../../types/api'
+import type { ViewProps } from '../../../types/view'
+import { useDrift } from '../api/get-drift'
 import { colourRule, formatStatistic, TEST_LABELS } from '../drift-constants'
 import { DatasetVerdict } from './dataset-verdict'
 import { FeatureTable } from './feature-table'
@@ -16,7 +17,14 @@ import { HistogramChart } from './histogram-chart'
 import { HistoryChart } from './history-chart'
 import { PsiChart } from './psi-chart'
 
-function FeatureDetail({ item, thresholds, specs }: { item: FeatureDrift; thresholds: DriftThresholds; specs: FeatureSpecs }) {
+interface FeatureDetailProps {
+  model: string
+  item: FeatureDrift
+  thresholds: DriftThresholds
+  specs: FeatureSpecs
+}
+
+function FeatureDetail({ model, item, thresholds, specs }: FeatureDetailProps) {
   const label = specs.label(item.feature)
   return (
     <Card
@@ -33,7 +41,7 @@ function FeatureDetail({ item, thresholds, specs }: { item: FeatureDrift; thresh
         </div>
         <div className="min-w-0">
           <h3 className="mb-1 text-xs font-medium uppercase tracking-wider text-slate-400">Over time</h3>
-          <HistoryChart feature={item.feature} label={label} thresholds={thresholds} />
+          <HistoryChart model={model} feature={item.feature} label={label} thresholds={thresholds} />
         </div>
       </div>
     </Card>
@@ -72,9 +80,9 @@ export function bySeverity(features: Drift['features']) {
 /** Selecting a feature puts it in the URL (#/drift?feature=amount), so a link (an alert's) opens it too. */
 const selectFeature = (feature: string) => replaceHashParams('drift', { feature })
 
-function DriftReport({ drift, run }: { drift: Drift; run: DriftRun }) {
+function DriftReport({ model, drift, run }: { model: string; drift: Drift; run: DriftRun }) {
   const ranked = bySeverity(drift.features)
-  const specs = useFeatureSpecs()
+  const specs = useFeatureSpecs(model)
   const linked = useHashParam('feature')
   const [schemaOrder, setSchemaOrder] = useState(false)
   const all = drift.score ? [...drift.features, drift.score] : drift.features
@@ -90,7 +98,7 @@ function DriftReport({ drift, run }: { drift: Drift; run: DriftRun }) {
   }, [linkedFound])
   return (
     <div className="space-y-4">
-      <DatasetVerdict drift={drift} run={run} top={ranked[0]?.drifted ? ranked[0].feature : undefined} />
+      <DatasetVerdict model={model} drift={drift} run={run} top={ranked[0]?.drifted ? ranked[0].feature : undefined} />
       {drift.status === 'insufficient_data' && (
         <StateMessage title="Too few predictions in the window">
           The tests below use fewer rows than the worker's minimum; treat them as indicative.
@@ -125,15 +133,15 @@ function DriftReport({ drift, run }: { drift: Drift; run: DriftRun }) {
         </Card>
       </div>
       <div ref={detail} className="scroll-mt-20">
-        {item && <FeatureDetail key={item.feature} item={item} thresholds={drift.thresholds} specs={specs} />}
+        {item && <FeatureDetail key={item.feature} model={model} item={item} thresholds={drift.thresholds} specs={specs} />}
       </div>
       <ScoreDrift score={drift.score} onSelect={selectFeature} specs={specs} />
     </div>
   )
 }
 
-export default function DriftView() {
-  const drift = useDrift()
+export default function DriftView({ model }: ViewProps) {
+  const drift = useDrift(model)
   return (
     <QueryState query={drift} loading="Loading drift results…">
       {(data) =>
@@ -143,7 +151,7 @@ export default function DriftView() {
             {config.driftCycleSeconds} s; results appear here as soon as the first cycle lands.
           </WaitingForCycle>
         ) : (
-          <DriftReport drift={data} run={data.run} />
+          <DriftReport model={model} drift={data} run={data.run} />
         )
       }
     </QueryState>

@@ -1,6 +1,7 @@
 import { Bar, BarChart, CartesianGrid, Legend, Tooltip, XAxis, YAxis } from 'recharts'
 import { ChartFrame, chartTheme, tooltipNumber } from '../../../components/ui/chart-frame'
-import { formatBin, formatPercent, niceTicks, stepDigits, type FeatureFormat } from '../../../lib/format'
+import { formatPercent, niceTicks, stepDigits } from '../../../lib/format'
+import { formatBin, type FeatureFormat } from '../../../lib/format-feature'
 import type { Histogram } from '../../../types/api'
 
 /**

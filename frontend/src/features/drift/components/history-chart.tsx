@@ -4,7 +4,7 @@ import { SEVERITY_COLORS } from '../../../components/ui/badge'
 import { ChartFrame, chartTheme, timeAxis, timeRange, tooltipNumber, tooltipTime } from '../../../components/ui/chart-frame'
 import { QueryState, StateMessage } from '../../../components/ui/state-message'
 import { formatNumber, niceTicks, stepDigits } from '../../../lib/format'
-import { useDriftHistory } from '../../../lib/queries'
+import { useDriftHistory } from '../api/get-drift-history'
 import type { DriftHistory, DriftThresholds } from '../../../types/api'
 
 /** The history's points on a time axis (epoch ms in `t`), oldest first. */
@@ -14,8 +14,15 @@ const byTime = (points: DriftHistory['points']) => points.map((p) => ({ ...p, t:
  * PSI and the test statistic of one feature over the recent cycles, with the cycle's PSI thresholds
  * as lines and the model's changes (promotions, rollbacks, …) marked at their time.
  */
-export function HistoryChart({ feature, label, thresholds }: { feature: string; label: string; thresholds: DriftThresholds }) {
-  const history = useDriftHistory(feature)
+interface HistoryChartProps {
+  model: string
+  feature: string
+  label: string
+  thresholds: DriftThresholds
+}
+
+export function HistoryChart({ model, feature, label, thresholds }: HistoryChartProps) {
+  const history = useDriftHistory(model, feature)
   const moderate: number | undefined = thresholds.psi_moderate
   const significant: number | undefined = thresholds.psi_significant
   return (
@@ -52,7 +59,7 @@ export function HistoryChart({ feature, label, thresholds }: { feature: string; 
               {significant !== undefined && <ReferenceLine yAxisId="psi" y={significant} stroke={SEVERITY_COLORS.significant} strokeDasharray="4 4" />}
               <Line yAxisId="psi" type="monotone" dataKey="psi" name="PSI" stroke="#38bdf8" dot={false} strokeWidth={2} isAnimationActive={false} />
               <Line yAxisId="stat" type="monotone" dataKey="statistic" name="Test statistic (right axis)" stroke="#a78bfa" dot={false} strokeWidth={2} isAnimationActive={false} />
-              <EventMarks range={timeRange(points)} yAxisId="psi" />
+              <EventMarks range={timeRange(points)} yAxisId="psi" model={model} />
             </LineChart>
           </ChartFrame>
         )

@@ -1,15 +1,17 @@
 import { screen, waitFor, within } from '@testing-library/react'
 import { describe, expect, it } from 'vitest'
 import { comparisonPoint, modelEvent, staged, stagedStages } from '../../../test/fixtures'
-import { renderWithClient, stubApi } from '../../../test/render'
-import type { Comparison } from '../../../types/api'
+import { keys } from '../../../lib/query-keys'
+import { renderWithClient, stubApi, testClient } from '../../../test/render'
+import type { Comparison, ModelEvent } from '../../../types/api'
 import { ComparisonCard } from './comparison-card'
 
 const comparison = (points: Comparison['points'], stages = stagedStages): Comparison => ({ model: 'fraud', stages, points })
 
-const render = (body: Comparison, events: unknown[] = []) => {
-  const calls = stubApi({ 'GET /api/v1/models/fraud/comparison': body, 'GET /api/v1/events': events })
-  const view = renderWithClient(<ComparisonCard name="fraud" />)
+/** The card of `body`; the model's timeline is in the cache already, so the charts draw its marks with their lines. */
+const render = (body: Comparison, events: ModelEvent[] = []) => {
+  const calls = stubApi({ 'GET /api/v1/models/fraud/comparison': body })
+  const view = renderWithClient(<ComparisonCard name="fraud" />, { client: testClient([[keys.events('fraud'), events]]) })
   return { calls, ...view }
 }
 

@@ -6,7 +6,7 @@ import { ChartFrame, chartTheme, timeAxis, timeRange, tooltipNumber, tooltipTime
 import { Stat } from '../../../components/ui/stat'
 import { QueryState, StateMessage } from '../../../components/ui/state-message'
 import { formatInt, formatNumber, formatPercent, formatSigned, shortVersion } from '../../../lib/format'
-import { useComparison } from '../../../lib/queries'
+import { useComparison } from '../api/get-comparison'
 import type { Comparison, ComparisonPoint } from '../../../types/api'
 import { currentPoints, detailsOf, GATE_WORDS, sentence } from '../lifecycle'
 
@@ -58,7 +58,14 @@ function rowOf(point: ComparisonPoint): Row {
 const tooltipValue = (value: unknown) =>
   Array.isArray(value) ? `${formatSigned(tooltipNumber(value[0]))} to ${formatSigned(tooltipNumber(value[1]))}` : formatNumber(tooltipNumber(value), 3)
 
-function Charts({ rows, champion, challenger }: { rows: Row[]; champion: string; challenger: string }) {
+interface ChartsProps {
+  model: string
+  rows: Row[]
+  champion: string
+  challenger: string
+}
+
+function Charts({ model, rows, champion, challenger }: ChartsProps) {
   const range = timeRange(rows)
   const dot = rows.length <= 12
   const auc = evenAxis(rows.flatMap((r) => [r.champion, r.challenger]), [], [0, 1])
@@ -76,7 +83,7 @@ function Charts({ rows, champion, challenger }: { rows: Row[]; champion: string;
             <Legend wrapperStyle={{ fontSize: 12 }} itemSorter={null} />
             <Line dataKey="champion" name={`Champion ${shortVersion(champion)}`} stroke={COLORS.champion} strokeWidth={2} dot={dot} connectNulls isAnimationActive={false} />
             <Line dataKey="challenger" name={`Challenger ${shortVersion(challenger)}`} stroke={COLORS.challenger} strokeWidth={2} dot={dot} connectNulls isAnimationActive={false} />
-            <EventMarks range={range} />
+            <EventMarks range={range} model={model} />
           </LineChart>
         </ChartFrame>
       </div>
@@ -92,7 +99,7 @@ function Charts({ rows, champion, challenger }: { rows: Row[]; champion: string;
             <ReferenceLine y={0} stroke="#94a3b8" strokeWidth={1} className="zero-line" />
             <Area dataKey="band" name="95% interval" stroke="none" fill={COLORS.band} fillOpacity={0.22} connectNulls isAnimationActive={false} className="auc-band" />
             <Line dataKey="diff" name="Difference" stroke={COLORS.difference} strokeWidth={2} dot={dot} connectNulls isAnimationActive={false} />
-            <EventMarks range={range} />
+            <EventMarks range={range} model={model} />
           </ComposedChart>
         </ChartFrame>
       </div>
@@ -157,7 +164,7 @@ function ComparisonBody({ comparison }: { comparison: Comparison }) {
   return (
     <>
       {labelled ? (
-        <Charts rows={rows} champion={stages.champion} challenger={stages.challenger} />
+        <Charts model={comparison.model} rows={rows} champion={stages.champion} challenger={stages.challenger} />
       ) : (
         <StateMessage title="Waiting for labels">
           Both versions score the same requests; their realized ROC-AUC and its difference appear once delayed labels arrive for them.

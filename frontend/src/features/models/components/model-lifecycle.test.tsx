@@ -1,26 +1,17 @@
-import { act, screen, waitFor, within } from '@testing-library/react'
+import { screen, waitFor, within } from '@testing-library/react'
 import { describe, expect, it } from 'vitest'
 import { LiveProvider } from '../../../lib/live/live-provider'
-import { keys } from '../../../lib/queries'
+import { keys } from '../../../lib/query-keys'
+import { useSelectedModel } from '../../../lib/use-selected-model'
 import { cancerDetail, cancerEntry, comparisonPoint, fraudEntry, modelEvent, retrainJob, session, staged, stagedFraud, stagedStages, visit } from '../../../test/fixtures'
+import { FakeSocket, openChannel } from '../../../test/fake-socket'
 import { renderWithClient, stubApi, testClient, type StubCall } from '../../../test/render'
 import type { ModelDetail, ModelEvent, Role } from '../../../types/api'
 import ModelsView from './models-view'
 
-/** A WebSocket stand-in: the channel sets its handlers, the test calls them. */
-class FakeSocket {
-  static last: FakeSocket
-  onopen!: () => void
-  onmessage!: (event: { data: string }) => void
-  onclose!: (event: { code: number }) => void
-  onerror!: () => void
-  constructor() {
-    FakeSocket.last = this
-  }
-  close() {}
-  receive(message: unknown) {
-    act(() => this.onmessage({ data: JSON.stringify(message) }))
-  }
+/** The view as the app shows it: of the model the URL selects. */
+function AtUrl() {
+  return <ModelsView model={useSelectedModel()} />
 }
 
 /** The backend's state, which a test changes before the live channel says so. */
@@ -29,7 +20,7 @@ interface Server {
   events: ModelEvent[]
 }
 
-function setup(role: Role | null, server: Server) {
+async function setup(role: Role | null, server: Server) {
   const calls = stubApi({
     'GET /api/v1/models': () => [200, [{ ...fraudEntry, stages: server.fraud.stages }, cancerEntry]],
     'GET /api/v1/models/fraud': () => [200, server.fraud],
@@ -38,15 +29,16 @@ function setup(role: Role | null, server: Server) {
     'GET /api/v1/models/cancer/comparison': { model: 'cancer', stages: cancerEntry.stages, points: [] },
     'GET /api/v1/models/fraud/retrain': [retrainJob(5, 'registered', { version: staged.canary })],
     'GET /api/v1/models/cancer/retrain': [],
-    'GET /api/v1/events': () => [200, server.events],
+    'GET /api/v1/models/fraud/events': () => [200, server.events],
+    'GET /api/v1/models/cancer/events': [],
   })
   renderWithClient(
     <LiveProvider url="ws://test/ws/live" WebSocketImpl={FakeSocket}>
-      <ModelsView />
+      <AtUrl />
     </LiveProvider>,
     { client: testClient([[keys.session, session(role)]]) },
   )
-  act(() => FakeSocket.last.onopen())
+  await openChannel(`ws://test/ws/live?model=${new URLSearchParams(window.location.search).get('model') ?? 'fraud'}`)
   return calls
 }
 
@@ -55,10 +47,10 @@ const stageOf = (version: string) => document.querySelector(`[data-testid="versi
 
 describe('ModelsView: the selected model’s lifecycle', () => {
   it('shows the selected model’s versions, retrains and comparison, and asks a visitor to sign in to act', async () => {
-    setup(null, { fraud: stagedFraud, events: [] })
+    await setup(null, { fraud: stagedFraud, events: [] })
     const lifecycle = await screen.findByTestId('model-lifecycle')
     expect(lifecycle).toHaveAttribute('data-model', 'fraud')
-    await waitFor(() => expect(within(lifecycle).getAllByTestId('version-row')).toHaveLength(5))
+    await waitFor(() => expect(within(lifecycle).getAllByTestId('version-row')).toHaveLength(4)) // the retired one folded away
     expect(within(lifecycle).getByTestId('retrain-panel')).toBeInTheDocument()
     expect(await within(lifecycle).findByTestId('gate-decision')).toHaveAttribute('data-decision', 'promote')
     expect(screen.getByTestId('lifecycle-sign-in')).toHaveTextContent('Promoting, rolling back and retraining need an admin key')
@@ -67,19 +59,19 @@ describe('ModelsView: the selected model’s lifecycle', () => {
 
   it('follows the model picked in the URL', async () => {
     visit('/?model=cancer#/models')
-    setup('admin', { fraud: stagedFraud, events: [] })
+    await setup('admin', { fraud: stagedFraud, events: [] })
     expect(await screen.findByTestId('model-lifecycle')).toHaveAttribute('data-model', 'cancer')
     await waitFor(() => expect(screen.getAllByTestId('version-row')).toHaveLength(1))
     expect(screen.getByTestId('version-row')).toHaveAttribute('data-stage', 'champion')
     expect(await screen.findByText('No challenger: retrain or put a version in shadow to compare')).toBeInTheDocument()
     expect(screen.queryByTestId('lifecycle-sign-in')).toBeNull()
-    expect(screen.getByTestId('rollback-button')).toBeDisabled() // cancer has no previous champion
+    expect(screen.queryByTestId('rollback-button')).toBeNull() // cancer has no previous champion
   })
 
   it('reads the models, events, comparison and retrain jobs again on the live channel’s models message', async () => {
     const server: Server = { fraud: stagedFraud, events: [] }
-    const calls = setup('admin', server)
-    const paths = ['/api/v1/models', '/api/v1/models/fraud', '/api/v1/events', '/api/v1/models/fraud/comparison', '/api/v1/models/fraud/retrain']
+    const calls = await setup('admin', server)
+    const paths = ['/api/v1/models', '/api/v1/models/fraud', '/api/v1/models/fraud/events', '/api/v1/models/fraud/comparison', '/api/v1/models/fraud/retrain']
     await waitFor(() => expect(stageOf(staged.candidate)).toBe('candidate'))
     await screen.findByTestId('gate-decision') // the comparison is drawn, its marks have read the events
     await waitFor(() => expect(paths.map((p) => reads(calls, p))).toEqual([1, 1, 1, 1, 1]))

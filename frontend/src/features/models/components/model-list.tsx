@@ -2,9 +2,12 @@ import type { ReactNode } from 'react'
 import { Badge, type Tone } from '../../../components/ui/badge'
 import { Button } from '../../../components/ui/button'
 import { formatAgo, formatInt, formatNumber, formatPercent, humanize, shortVersion } from '../../../lib/format'
-import { selectModel, useSelectedModel } from '../../../lib/model-selection'
-import { answeringVersion, useAlerts, useDriftSummary, useStats } from '../../../lib/queries'
+import { useDriftSummary } from '../../../lib/api/get-drift-summary'
+import { useStats } from '../../../lib/api/get-stats'
+import { useSelectModel } from '../../../lib/use-selected-model'
 import type { DriftSummary, RegisteredModel } from '../../../types/api'
+import { useOpenAlerts } from '../api/get-open-alerts'
+import { answeringVersion } from '../api/get-registered-model'
 
 /** A drift summary in a word or three, with its tone. */
 export function driftStatus(summary: DriftSummary | undefined): [string, Tone] {
@@ -16,8 +19,10 @@ export function driftStatus(summary: DriftSummary | undefined): [string, Tone] {
   return ['No drift', 'ok']
 }
 
+// Only the selected model's figures are live: each card reads its model's again when the view opens.
+
 function DriftStatus({ name }: { name: string }) {
-  const summary = useDriftSummary(name)
+  const summary = useDriftSummary(name, { refresh: true })
   if (summary.isPending) return <span className="text-slate-500">…</span>
   if (summary.isError) return <span className="text-slate-500">—</span>
   const [label, tone] = driftStatus(summary.data)
@@ -29,8 +34,8 @@ function DriftStatus({ name }: { name: string }) {
 }
 
 function OpenAlerts({ name }: { name: string }) {
-  const alerts = useAlerts({ status: 'open', limit: 1, model: name })
-  const open = alerts.data?.counts?.open
+  const alerts = useOpenAlerts(name)
+  const open = alerts.data
   if (open === undefined) return <span className="text-slate-500">{alerts.isError ? '—' : '…'}</span>
   return open > 0 ? (
     <Badge tone="critical" data-testid="model-open-alerts">
@@ -44,7 +49,7 @@ function OpenAlerts({ name }: { name: string }) {
 }
 
 function Traffic({ name }: { name: string }) {
-  const stats = useStats(name)
+  const stats = useStats(name, { refresh: true })
   const count = stats.data?.last_minute.count
   if (count === undefined) return <span className="text-slate-500">{stats.isError ? '—' : '…'}</span>
   return <span data-testid="model-traffic">{count ? `${formatInt(count)} predictions` : 'No traffic'}</span>
@@ -71,6 +76,7 @@ function ChallengerBadge({ stages }: { stages: RegisteredModel['stages'] }) {
 }
 
 function ModelItem({ model, selected }: { model: RegisteredModel; selected: boolean }) {
+  const selectModel = useSelectModel()
   const latest = answeringVersion(model) // the champion: what answers, not a newer candidate
   const rocAuc = latest?.metrics?.roc_auc
   return (
@@ -137,8 +143,7 @@ function ModelItem({ model, selected }: { model: RegisteredModel; selected: bool
 }
 
 /** Every registered model as a card: what it is, its champion and challenger, its drift and open alerts; a click shows it. */
-export function ModelList({ models }: { models: RegisteredModel[] }) {
-  const selected = useSelectedModel()
+export function ModelList({ models, selected }: { models: RegisteredModel[]; selected: string | null }) {
   return (
     <ul className="grid gap-4 lg:grid-cols-2" aria-label="Registered models">
       {models.map((m) => (

@@ -1,7 +1,8 @@
 import { screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { describe, expect, it } from 'vitest'
-import { keys } from '../../../lib/queries'
+import { keys } from '../../../lib/query-keys'
+import { useSelectedModel } from '../../../lib/use-selected-model'
 import { alert, cancerEntry, drift, fraudEntry, session, stagedFraud, stagedStages, stats } from '../../../test/fixtures'
 import { renderWithClient, stubApi, testClient } from '../../../test/render'
 import type { DriftRun, DriftSummary } from '../../../types/api'
@@ -15,15 +16,20 @@ const drifting: DriftSummary = { ...calm, dataset_drift: true, drift_share: 0.6,
 
 const routes = {
   'GET /api/v1/models': [fraudEntry, cancerEntry],
-  'GET /api/v1/drift/summary': calm,
-  'GET /api/v1/alerts': { items: [], counts: { open: 0, acknowledged: 0, resolved: 2 } },
+  'GET /api/v1/models/fraud/drift/summary': calm,
+  'GET /api/v1/models/fraud/alerts': { items: [], counts: { open: 0, acknowledged: 0, resolved: 2 } },
   'GET /api/v1/models/cancer/drift/summary': drifting,
   'GET /api/v1/models/cancer/alerts': { items: [alert(4)], counts: { open: 3, acknowledged: 0, resolved: 0 } },
-  'GET /api/v1/stats': stats(1234),
+  'GET /api/v1/models/fraud/stats': stats(1234),
   'GET /api/v1/models/cancer/stats': stats(285, { last_minute: { ...stats().last_minute, count: 0 } }),
 }
 
-const render = () => renderWithClient(<ModelsView />, { client: testClient([[keys.session, session(null)]]) })
+/** The view as the app shows it: of the model the URL selects. */
+function AtUrl() {
+  return <ModelsView model={useSelectedModel()} />
+}
+
+const render = () => renderWithClient(<AtUrl />, { client: testClient([[keys.session, session(null)]]) })
 const card = (name: string) => document.querySelector<HTMLElement>(`li[data-model="${name}"]`)!
 
 describe('ModelsView', () => {
@@ -49,16 +55,16 @@ describe('ModelsView', () => {
     expect(await fraud.findByTestId('model-drift')).toHaveTextContent('No drift')
     expect(await fraud.findByTestId('model-open-alerts')).toHaveTextContent('None')
     expect(await fraud.findByTestId('model-traffic')).toHaveTextContent(`${stats().last_minute.count} predictions`)
-    expect(fraud.getByText('Selected')).toBeInTheDocument() // no ?model= in the URL: the fraud model
-    // The fraud model's figures come from today's endpoints, shared with the other views.
+    expect(fraud.getByText('Selected')).toBeInTheDocument() // no ?model= in the URL: the default model, listed first
+    // Every model's figures come from its own routes, under the keys the other views share.
     const paths = calls.map((c) => c.path)
-    expect(paths).toContain('/api/v1/drift/summary')
-    expect(paths).not.toContain('/api/v1/models/fraud/drift/summary')
+    expect(paths).toContain('/api/v1/models/fraud/drift/summary')
+    for (const unscoped of ['/api/v1/drift/summary', '/api/v1/alerts', '/api/v1/stats']) expect(paths).not.toContain(unscoped)
   })
 
   it('reads the list again when opened: a model registered elsewhere shows up', async () => {
     stubApi(routes)
-    renderWithClient(<ModelsView />, { client: testClient([[keys.session, session(null)], [keys.models, [fraudEntry]]]) })
+    renderWithClient(<AtUrl />, { client: testClient([[keys.session, session(null)], [keys.models, [fraudEntry]]]) })
     await waitFor(() => expect(card('cancer')).not.toBeNull())
     expect(card('fraud')).not.toBeNull()
   })
@@ -102,5 +108,14 @@ describe('ModelsView', () => {
     expect(prompt).toHaveTextContent('Registering a model needs an admin key (ADMIN_API_KEYS).')
     expect(within(prompt).getByRole('button', { name: 'Sign in' })).toBeInTheDocument()
     expect(screen.queryByRole('form', { name: 'Register a model' })).toBeNull()
+  })
+
+  it('says no model is registered yet, links to itself, and offers the registration', async () => {
+    stubApi({ ...routes, 'GET /api/v1/models': [] })
+    render()
+    expect(await screen.findByTestId('no-model')).toHaveTextContent('No model registered yet — register one in Models')
+    expect(screen.getByRole('link', { name: 'Models' })).toHaveAttribute('href', '#/models')
+    expect(screen.getByTestId('register-sign-in')).toBeInTheDocument()
+    expect(screen.queryByTestId('model-lifecycle')).toBeNull()
   })
 })

@@ -1,4 +1,4 @@
-import { useId, useState, type FormEvent, type ReactNode } from 'react'
+import { useId, useState, type FormEvent } from 'react'
 import { Badge } from '../../../components/ui/badge'
 import { Button } from '../../../components/ui/button'
 import { Card } from '../../../components/ui/card'
@@ -7,34 +7,11 @@ import { StateMessage } from '../../../components/ui/state-message'
 import { ApiError } from '../../../lib/api-client'
 import { useSession } from '../../../lib/auth/session'
 import { useActionError, useSignedInAction, useSignInGate } from '../../../lib/auth/sign-in-gate'
-import { formatInt, formatNumber, formatPercent } from '../../../lib/format'
-import { selectModel } from '../../../lib/model-selection'
-import { useRegisterModel } from '../../../lib/queries'
-import type { FieldError, Registration } from '../../../types/api'
-
-/** The form's own fields, as POST /models names them, and how the page calls them. */
-const FIELDS = {
-  name: 'Name',
-  artifact: 'Model file',
-  reference: 'Reference data',
-  schema: 'Schema file',
-  label: 'Label column',
-  threshold: 'Decision threshold',
-  description: 'Description',
-} as const
-type Field = keyof typeof FIELDS
-const isField = (name: string): name is Field => name in FIELDS
-
-/** The reference metrics worth showing, in order, with their format. */
-const METRICS: [string, string, (value: number) => string][] = [
-  ['roc_auc', 'ROC-AUC', (v) => formatNumber(v, 3)],
-  ['pr_auc', 'PR-AUC', (v) => formatNumber(v, 3)],
-  ['precision', 'Precision', (v) => formatPercent(v, 1)],
-  ['recall', 'Recall', (v) => formatPercent(v, 1)],
-  ['f1', 'F1', (v) => formatNumber(v, 3)],
-  ['positive_rate', 'Positive rate', (v) => formatPercent(v, 1)],
-  ['n', 'Rows', (v) => formatInt(v)],
-]
+import { useSelectModel } from '../../../lib/use-selected-model'
+import { useRegisterModel } from '../api/register-model'
+import { FieldRow, fileClass } from './field-row'
+import { isField, type Field } from './registration-fields'
+import { Problems, Review } from './registration-review'
 
 interface Inputs {
   name: string
@@ -62,115 +39,6 @@ function formData(inputs: Inputs, dryRun: boolean): FormData {
   return form
 }
 
-/** "name" → "Name"; a column of the reference → "Column ‘mean radius’". */
-const where = (field: string) => (isField(field) ? FIELDS[field] : `Column ‘${field}’`)
-
-function Problems({ errors }: { errors: FieldError[] }) {
-  return (
-    <div role="alert" className="rounded-lg border border-rose-500/40 bg-rose-500/5 p-3" data-testid="registration-problems">
-      <p className="text-sm font-medium text-rose-200">
-        {errors.length === 1 ? 'One problem' : `${errors.length} problems`} to fix before this model can be registered:
-      </p>
-      <ul className="mt-2 space-y-1 text-sm">
-        {errors.map((e, i) => (
-          <li key={`${e.field}-${i}`} data-field={e.field}>
-            <span className="font-medium text-rose-200">{where(e.field)}:</span>{' '}
-            <span className="text-slate-300">{e.message}</span>
-          </li>
-        ))}
-      </ul>
-    </div>
-  )
-}
-
-/** What the dry run found: the version it would store, its metrics on the reference and the feature schema. */
-function Review({ review }: { review: Registration }) {
-  const { version } = review
-  const metrics = METRICS.filter(([key]) => typeof version.metrics[key] === 'number')
-  return (
-    <div className="space-y-4" data-testid="registration-review">
-      <div className="flex flex-wrap items-center gap-2 text-sm text-slate-300">
-        <Badge tone="ok">Check passed</Badge>
-        <span>
-          Nothing is stored yet: <span className="font-mono text-slate-100">{review.name}</span> would become version{' '}
-          <span className="font-mono text-xs text-slate-100">{version.version}</span> ({version.format}, {formatInt(review.reference_rows)}{' '}
-          reference rows, threshold {formatNumber(version.threshold, 3)}).
-        </span>
-      </div>
-      {review.schema_inferred && (
-        <p className="text-xs text-amber-300">The schema was inferred from the reference data: review the features below before registering.</p>
-      )}
-      {metrics.length > 0 && (
-        <div>
-          <h3 className="mb-2 text-xs font-medium uppercase tracking-wider text-slate-400">
-            On the reference data{version.label_column ? ` (label ‘${version.label_column}’)` : ''}
-          </h3>
-          <dl className="grid grid-cols-2 gap-2 sm:grid-cols-4 xl:grid-cols-7" data-testid="reference-metrics">
-            {metrics.map(([key, label, format]) => (
-              <div key={key} className="rounded-lg border border-slate-800 bg-slate-950/40 px-3 py-2">
-                <dt className="text-[11px] font-medium uppercase tracking-wider text-slate-500">{label}</dt>
-                <dd className="text-base font-semibold tabular-nums text-slate-100">{format(version.metrics[key])}</dd>
-              </div>
-            ))}
-          </dl>
-        </div>
-      )}
-      <div>
-        <h3 className="mb-2 text-xs font-medium uppercase tracking-wider text-slate-400">{version.features.length} features</h3>
-        <div className="max-h-[26rem] overflow-auto rounded-lg border border-slate-800">
-          <table className="w-full text-[13px]" data-testid="inferred-schema">
-            <thead className="sticky top-0 bg-slate-900">
-              <tr className="border-b border-slate-800 text-left text-xs uppercase tracking-wider text-slate-400">
-                <th className="px-3 py-2 font-medium">Feature</th>
-                <th className="px-3 py-2 font-medium">Kind</th>
-                <th className="px-3 py-2 font-medium">Type or categories</th>
-              </tr>
-            </thead>
-            <tbody>
-              {version.features.map((f) => (
-                <tr key={f.name} data-feature={f.name} className="border-b border-slate-800/60 last:border-0">
-                  <td className="px-3 py-1.5 font-mono text-xs text-slate-100">{f.name}</td>
-                  <td className="px-3 py-1.5 text-slate-300">{f.kind}</td>
-                  <td className="px-3 py-1.5 text-slate-400">
-                    {f.kind === 'categorical' && f.categories.length ? f.categories.join(', ') : f.dtype}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      </div>
-    </div>
-  )
-}
-
-interface FieldRowProps {
-  field: Field
-  hint?: ReactNode
-  error: string | undefined
-  children: (props: { id: string; 'aria-invalid': boolean; 'aria-describedby'?: string }) => ReactNode
-}
-
-function FieldRow({ field, hint, error, children }: FieldRowProps) {
-  const id = `register-${field}`
-  return (
-    <div className="min-w-0">
-      <label htmlFor={id} className="mb-1 block text-xs font-medium text-slate-400">
-        {FIELDS[field]}
-      </label>
-      {children({ id, 'aria-invalid': Boolean(error), 'aria-describedby': error ? `${id}-error` : undefined })}
-      {hint && !error && <p className="mt-1 text-xs text-slate-500">{hint}</p>}
-      {error && (
-        <p id={`${id}-error`} className="mt-1 text-xs text-rose-300">
-          {error}
-        </p>
-      )}
-    </div>
-  )
-}
-
-const fileClass = `w-full text-sm text-slate-300 file:mr-3 file:rounded-md file:border-0 file:bg-slate-800 file:px-2.5 file:py-1.5 file:text-sm file:text-slate-100 hover:file:bg-slate-700`
-
 /** The error to show for a failed check or registration (a 422's problems are listed on their own). */
 function useFailure(error: Error | null): string | null {
   const role = useSession().data?.role
@@ -189,6 +57,7 @@ function RegisterPanel() {
   const [formKey, setFormKey] = useState(0) // remounts the file inputs to clear them
   const check = useRegisterModel()
   const save = useRegisterModel()
+  const selectModel = useSelectModel()
   const runCheck = useSignedInAction(check.mutate)
   const runSave = useSignedInAction(save.mutate)
   const failed = save.error ?? check.error // a check resets the registration; a registration follows a passed check
@@ -306,7 +175,7 @@ export function RegisterCard() {
   const { ask } = useSignInGate()
   const admin = session?.authenticated && session.role === 'admin'
   return (
-    <Card title="Register a model" subtitle="Upload a model and its reference data; Driftwatch serves and monitors it like the fraud model" data-testid="register-card">
+    <Card title="Register a model" subtitle="Upload a model and its reference data; Driftwatch serves and monitors it like every other model" data-testid="register-card">
       {admin ? (
         <RegisterPanel />
       ) : (

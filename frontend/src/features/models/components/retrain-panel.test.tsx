@@ -1,7 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { describe, expect, it } from 'vitest'
-import { keys } from '../../../lib/queries'
+import { keys } from '../../../lib/query-keys'
 import { retrainJob, session, staged } from '../../../test/fixtures'
 import { renderWithClient, stubApi, testClient, type StubRoutes } from '../../../test/render'
 import type { RetrainJob, Role } from '../../../types/api'

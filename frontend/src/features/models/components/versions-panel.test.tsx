@@ -1,8 +1,8 @@
 import { screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { describe, expect, it } from 'vitest'
-import { keys } from '../../../lib/queries'
-import { comparisonPoint, modelEvent, session, staged, stagedFraud, stagedStages } from '../../../test/fixtures'
+import { keys } from '../../../lib/query-keys'
+import { comparisonPoint, modelEvent, session, staged, stagedFraud, stagedStages, stagedVersion } from '../../../test/fixtures'
 import { renderWithClient, stubApi, testClient, type StubRoutes } from '../../../test/render'
 import type { ModelDetail, Role, StageChange } from '../../../types/api'
 import { VersionsPanel } from './versions-panel'
@@ -29,8 +29,9 @@ const changed = (message: string, extra: Partial<StageChange['stages']> = {}): S
 })
 
 describe('VersionsPanel', () => {
-  it('lists every version with its stage, traffic share and ROC-AUC: training, and realized and estimated from the newest comparison', () => {
+  it('lists every version with its stage, traffic share and ROC-AUC: training, and realized and estimated from the newest comparison', async () => {
     render(null)
+    await userEvent.click(screen.getByRole('button', { name: 'Show retired (1)' }))
     const panel = screen.getByTestId('versions-panel')
     expect([...panel.querySelectorAll('[data-testid="version-row"]')].map((r) => r.getAttribute('data-stage'))).toEqual([
       'candidate', 'canary', 'champion', 'previous', 'retired',
@@ -60,17 +61,40 @@ describe('VersionsPanel', () => {
   it('shows no action to anyone but an admin', () => {
     render('predict')
     const panel = screen.getByTestId('versions-panel')
-    expect(within(panel).queryAllByRole('button')).toEqual([])
+    expect(within(panel).getAllByRole('button').map((b) => b.textContent)).toEqual(['Show retired (1)'])
     expect(screen.queryByTestId('promote-button')).toBeNull()
     expect(screen.queryByTestId('rollback-button')).toBeNull()
   })
 
-  it('gives an admin promote, shadow, canary and retire on each version but the champion', () => {
+  it('gives an admin promote, shadow, canary and retire on each version but the champion and the retired ones', async () => {
     render('admin')
     expect(row(staged.champion).queryAllByRole('button')).toEqual([])
     expect(row(staged.candidate).getAllByRole('button').map((b) => b.textContent)).toEqual(['Promote', 'Shadow', 'Canary', 'Retire'])
-    expect(row(staged.retired).getAllByRole('button').map((b) => b.textContent)).toEqual(['Promote', 'Shadow', 'Canary']) // already retired
-    expect(screen.getAllByTestId('promote-button')).toHaveLength(4)
+    await userEvent.click(screen.getByTestId('retired-toggle'))
+    expect(row(staged.retired).queryAllByRole('button')).toEqual([]) // retired: nothing to do with it but read it
+    expect(row(staged.retired).getByText(/retired .* ago/)).toBeInTheDocument()
+    expect(screen.getAllByTestId('promote-button')).toHaveLength(3)
+  })
+
+  it('hides retired versions behind a toggle that counts them', async () => {
+    const retiredToo = stagedVersion('20261120-060000-dead0002', 'retired', { retired_at: '2026-11-22T10:00:00+00:00' })
+    render(null, { ...stagedFraud, history: [...stagedFraud.history, retiredToo] })
+    const stages = () => screen.getAllByTestId('version-row').map((r) => r.getAttribute('data-stage'))
+    expect(stages()).toEqual(['candidate', 'canary', 'champion', 'previous'])
+    const toggle = screen.getByTestId('retired-toggle')
+    expect(toggle).toHaveTextContent('Show retired (2)')
+    expect(toggle).toHaveAttribute('aria-expanded', 'false')
+    await userEvent.click(toggle)
+    expect(stages()).toEqual(['candidate', 'canary', 'champion', 'previous', 'retired', 'retired'])
+    expect(toggle).toHaveTextContent('Hide retired')
+    expect(toggle).toHaveAttribute('aria-expanded', 'true')
+    await userEvent.click(toggle)
+    expect(stages()).toHaveLength(4)
+  })
+
+  it('has no toggle when no version is retired', () => {
+    render(null, { ...stagedFraud, history: stagedFraud.history.filter((v) => v.stage !== 'retired') })
+    expect(screen.queryByTestId('retired-toggle')).toBeNull()
   })
 
   it('promotes after a confirmation, posting the reason to the version’s promote route', async () => {
@@ -154,9 +178,9 @@ describe('VersionsPanel', () => {
     await waitFor(() => expect(calls.find((c) => c.method === 'POST')).toMatchObject({ path: '/api/v1/models/fraud/rollback', body: undefined }))
   })
 
-  it('keeps Rollback off when there is no previous champion', () => {
+  it('offers no Roll back when there is no previous champion to go back to', () => {
     render('admin', { ...stagedFraud, stages: { ...stagedStages, previous_champion: null } })
-    expect(screen.getByTestId('rollback-button')).toBeDisabled()
-    expect(screen.getByTestId('rollback-button')).toHaveAttribute('title', 'No previous champion to roll back to')
+    expect(screen.queryByTestId('rollback-button')).toBeNull()
+    expect(screen.getAllByTestId('promote-button')).toHaveLength(3) // the versions' own actions stay
   })
 })

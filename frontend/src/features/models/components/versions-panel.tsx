@@ -1,25 +1,13 @@
-import { useId, useState, type ReactNode } from 'react'
+import { useState, type ReactNode } from 'react'
+import { Ago } from '../../../components/ago'
 import { Badge } from '../../../components/ui/badge'
-import { Button } from '../../../components/ui/button'
 import { Card } from '../../../components/ui/card'
-import { ConfirmDialog } from '../../../components/ui/confirm-dialog'
-import { inputClass } from '../../../components/ui/input-class'
 import { useIsAdmin } from '../../../lib/auth/session'
-import { useActionError, useSignedInAction } from '../../../lib/auth/sign-in-gate'
-import { formatAgo, formatInt, formatNumber, shortVersion } from '../../../lib/format'
-import { useStageChange, type StageChangeRequest } from '../../../lib/queries'
+import { formatAgo, formatInt, formatNumber } from '../../../lib/format'
 import type { ComparisonPoint, ModelDetail, ModelVersion } from '../../../types/api'
 import { comparedSide, holdoutOf, isRetrained, STAGES, trafficShare } from '../lifecycle'
-import { Ago } from '../../../components/ago'
-
-/** A stage change with its error (the 409's sentence, or the role on a 403) and its event's text once done. */
-function useGuardedStageChange() {
-  const change = useStageChange()
-  const run = useSignedInAction(change.mutate)
-  const error = useActionError(change.error)
-  const done = change.isSuccess ? change.data.event.message : null
-  return { run, error, done, busy: change.isPending }
-}
+import { RollbackButton } from './rollback-button'
+import { VersionActions } from './version-actions'
 
 /** A version's stage as a badge: "Canary 20%" for a canary. */
 export function StageBadge({ version, share }: { version: ModelVersion; share: number | null }) {
@@ -39,115 +27,6 @@ function Fact({ label, children, testId }: { label: string; children: ReactNode;
       <dd className="mt-0.5 truncate text-sm tabular-nums text-slate-100" data-testid={testId}>
         {children}
       </dd>
-    </div>
-  )
-}
-
-/** The percent input of a canary's share: 1 to 99, 20 by default. */
-function ShareInput({ value, onChange, version }: { value: string; onChange: (value: string) => void; version: string }) {
-  const id = useId()
-  return (
-    <span className="inline-flex items-center gap-1">
-      <label htmlFor={id} className="sr-only">
-        Canary share of {version}, percent
-      </label>
-      <input
-        id={id}
-        type="number"
-        min={1}
-        max={99}
-        step={1}
-        inputMode="numeric"
-        value={value}
-        onChange={(e) => onChange(e.target.value)}
-        className={`w-16 text-right ${inputClass} py-1 text-xs`}
-        data-testid="canary-share"
-      />
-      <span className="text-xs text-slate-400">%</span>
-    </span>
-  )
-}
-
-/** A share in percent as the API takes it (0 < share < 1), or null when it is not one. */
-const shareOf = (percent: string): number | null => {
-  const value = Number(percent)
-  return percent.trim() !== '' && Number.isFinite(value) && value > 0 && value < 100 ? value / 100 : null
-}
-
-interface VersionActionsProps {
-  model: string
-  version: ModelVersion
-  champion: string | null
-}
-
-/** An admin's buttons on a version that is not the champion: promote (asked first), shadow, canary, retire. */
-function VersionActions({ model, version, champion }: VersionActionsProps) {
-  const { run, error, done, busy } = useGuardedStageChange()
-  const [percent, setPercent] = useState('20')
-  const [confirming, setConfirming] = useState(false)
-  const share = shareOf(percent)
-  const name = version.version
-  const act = (change: StageChangeRequest) => run(change)
-  return (
-    <div className="flex flex-col gap-1.5 sm:items-end">
-      <div className="flex flex-wrap items-center gap-2 sm:justify-end">
-        <Button size="sm" variant="primary" disabled={busy} onClick={() => setConfirming(true)} data-testid="promote-button" aria-label={`Promote ${name}`}>
-          Promote
-        </Button>
-        {version.stage !== 'shadow' && (
-          <Button size="sm" disabled={busy} onClick={() => act({ model, action: 'shadow', version: name })} data-testid="shadow-button" aria-label={`Shadow ${name}`}>
-            Shadow
-          </Button>
-        )}
-        <span className="inline-flex items-center gap-1.5">
-          <ShareInput value={percent} onChange={setPercent} version={name} />
-          <Button
-            size="sm"
-            disabled={busy || share === null}
-            title={share === null ? 'A share between 1 and 99%' : undefined}
-            onClick={() => share !== null && act({ model, action: 'canary', version: name, share })}
-            data-testid="canary-button"
-            aria-label={`Canary ${name}`}
-          >
-            Canary
-          </Button>
-        </span>
-        {version.stage !== 'retired' && (
-          <Button size="sm" variant="ghost" disabled={busy} onClick={() => act({ model, action: 'retire', version: name })} data-testid="retire-button" aria-label={`Retire ${name}`}>
-            Retire
-          </Button>
-        )}
-      </div>
-      {error && (
-        <p role="alert" className="max-w-md text-xs text-rose-300 sm:text-right" data-testid="stage-error">
-          {error}
-        </p>
-      )}
-      {done && !error && (
-        <p role="status" className="max-w-md text-xs text-emerald-300 sm:text-right">
-          {done}
-        </p>
-      )}
-      {confirming && (
-        <ConfirmDialog
-          title={`Promote ${shortVersion(name)} to champion?`}
-          confirmLabel="Promote"
-          onCancel={() => setConfirming(false)}
-          onConfirm={(reason) => {
-            setConfirming(false)
-            act({ model, action: 'promote', version: name, reason })
-          }}
-          data-testid="promote-confirm"
-        >
-          <span className="font-mono text-xs text-slate-300">{name}</span> answers every request of {model} from now on.
-          {champion && (
-            <>
-              {' '}
-              The champion <span className="font-mono text-xs text-slate-300">{champion}</span> becomes the previous one: Roll back serves it again.
-            </>
-          )}
-        </ConfirmDialog>
-      )}
     </div>
   )
 }
@@ -175,9 +54,10 @@ function VersionRow({ model, version, newest, admin }: VersionRowProps) {
   const compared = comparedSide(newest, version.version)
   const retrained = isRetrained(version.source)
   const serving = version.stage === 'champion' || version.stage === 'canary' || version.stage === 'shadow'
+  const actionable = version.stage !== 'champion' && version.stage !== 'retired'
   return (
     <li
-      className={`rounded-lg border px-3 py-3 ${serving ? 'border-slate-700 bg-slate-900/60' : 'border-slate-800/70'}`}
+      className={`rounded-lg border px-3 py-3 ${serving ? 'border-slate-700 bg-slate-900/60' : 'border-slate-800/70'} ${version.stage === 'retired' ? 'opacity-70' : ''}`}
       data-testid="version-row"
       data-stage={version.stage}
       data-version={version.version}
@@ -213,60 +93,13 @@ function VersionRow({ model, version, newest, admin }: VersionRowProps) {
             {formatNumber(compared?.estimated?.roc_auc, 3)}
           </Fact>
         </dl>
-        {admin && version.stage !== 'champion' && (
+        {admin && actionable && (
           <div className="w-full sm:ml-auto sm:w-auto">
             <VersionActions model={model.name} version={version} champion={stages.champion} />
           </div>
         )}
       </div>
     </li>
-  )
-}
-
-/** Roll the model back to its previous champion, asked first; disabled (with why) when there is none. */
-function RollbackButton({ model }: { model: ModelDetail }) {
-  const { run, error, done, busy } = useGuardedStageChange()
-  const [confirming, setConfirming] = useState(false)
-  const { previous_champion: previous, champion } = model.stages
-  return (
-    <div className="flex flex-col items-end gap-1">
-      <Button
-        size="sm"
-        variant="danger"
-        disabled={!previous || busy}
-        title={previous ? `Serve ${previous} again` : 'No previous champion to roll back to'}
-        onClick={() => setConfirming(true)}
-        className="whitespace-nowrap"
-        data-testid="rollback-button"
-      >
-        {previous ? `Roll back to ${shortVersion(previous)}` : 'Roll back'}
-      </Button>
-      {error && (
-        <p role="alert" className="max-w-xs text-right text-xs text-rose-300" data-testid="rollback-error">
-          {error}
-        </p>
-      )}
-      {done && !error && (
-        <p role="status" className="max-w-xs text-right text-xs text-emerald-300">
-          {done}
-        </p>
-      )}
-      {confirming && previous && (
-        <ConfirmDialog
-          title={`Roll ${model.name} back to ${shortVersion(previous)}?`}
-          confirmLabel="Roll back"
-          onCancel={() => setConfirming(false)}
-          onConfirm={(reason) => {
-            setConfirming(false)
-            run({ model: model.name, action: 'rollback', reason })
-          }}
-          data-testid="rollback-confirm"
-        >
-          <span className="font-mono text-xs text-slate-300">{previous}</span> answers every request again;{' '}
-          <span className="font-mono text-xs text-slate-300">{champion}</span> becomes the previous champion (a second rollback undoes this).
-        </ConfirmDialog>
-      )}
-    </div>
   )
 }
 
@@ -279,22 +112,38 @@ interface VersionsPanelProps {
 /** Every version of a model with its stage, traffic share and ROC-AUC; an admin promotes, tries and retires them. */
 export function VersionsPanel({ model, newest }: VersionsPanelProps) {
   const admin = useIsAdmin()
-  const versions = model.history
+  const [showRetired, setShowRetired] = useState(false)
+  const live = model.history.filter((v) => v.stage !== 'retired')
+  const retired = model.history.filter((v) => v.stage === 'retired')
+  const shown = showRetired ? [...live, ...retired] : live
+  // Only a model that had another champion before this one can go back to it.
+  const previous = model.stages.previous_champion
   return (
     <Card
       title={`Versions of ${model.name}`}
       subtitle="The champion answers; a challenger is tried in shadow (scores after the answer) or as a canary (answers its share)"
-      action={admin ? <RollbackButton model={model} /> : undefined}
+      action={admin && previous ? <RollbackButton model={model} previous={previous} /> : undefined}
       data-testid="versions-panel"
     >
-      {versions.length === 0 ? (
+      {model.history.length === 0 ? (
         <p className="text-sm text-slate-400">No version registered yet.</p>
       ) : (
         <ul className="space-y-2" aria-label={`Versions of ${model.name}`}>
-          {versions.map((v) => (
+          {shown.map((v) => (
             <VersionRow key={v.version} model={model} version={v} newest={newest} admin={admin} />
           ))}
         </ul>
+      )}
+      {retired.length > 0 && (
+        <button
+          type="button"
+          aria-expanded={showRetired}
+          onClick={() => setShowRetired((v) => !v)}
+          className="mt-2 text-xs text-sky-300 hover:underline"
+          data-testid="retired-toggle"
+        >
+          {showRetired ? 'Hide retired' : `Show retired (${retired.length})`}
+        </button>
       )}
       <p className="mt-3 text-xs text-slate-500">
         Realized and estimated ROC-AUC are the newest champion-challenger comparison’s, on the same requests.

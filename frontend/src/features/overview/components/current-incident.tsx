@@ -3,7 +3,8 @@ import { Ago, Elapsed } from '../../../components/ago'
 import { Button } from '../../../components/ui/button'
 import { Card } from '../../../components/ui/card'
 import { QueryState, StateMessage } from '../../../components/ui/state-message'
-import { useActiveIncidents, useIncidents, type Incident } from '../../../lib/queries'
+import { useActiveIncidents, useIncidents } from '../../../lib/api/get-incidents'
+import type { Incident } from '../../../types/api'
 import type { ViewProps } from '../../../types/view'
 
 /** The incident going on now: what, how bad, since when, how fast it was seen and which features. */
@@ -59,9 +60,9 @@ function Last({ incident }: { incident: Incident }) {
 }
 
 /** The Overview's incident card: the current incident, else the last one, else all quiet. */
-export function CurrentIncident({ onNavigate }: Partial<ViewProps>) {
-  const active = useActiveIncidents()
-  const last = useIncidents({ status: 'resolved', limit: 1 })
+export function CurrentIncident({ model, onNavigate }: ViewProps) {
+  const active = useActiveIncidents(model)
+  const last = useIncidents(model, { status: 'resolved', limit: 1 })
   const calm = active.data !== undefined && active.data.incidents.length === 0
   const counts = active.data?.counts
   // On a phone (one column) what is going on comes first; beside the drift card from lg.

@@ -6,13 +6,13 @@ import { WaitingForCycle } from '../../../components/waiting-for-cycle'
 import { config } from '../../../config/env'
 import { formatInt, formatPercent } from '../../../lib/format'
 import { useFeatureSpecs } from '../../../lib/feature-specs'
-import { useDriftSummary } from '../../../lib/queries'
+import { useDriftSummary } from '../../../lib/api/get-drift-summary'
 import type { DriftSummary } from '../../../types/api'
 import type { ViewProps } from '../../../types/view'
 import { Ago } from '../../../components/ago'
 
-function Summary({ summary }: { summary: DriftSummary }) {
-  const { label } = useFeatureSpecs()
+function Summary({ summary, model }: { summary: DriftSummary; model: string }) {
+  const { label } = useFeatureSpecs(model)
   if (summary.status === 'no_data' || !summary.run) {
     return (
       <WaitingForCycle cycle="drift">
@@ -61,8 +61,8 @@ function Summary({ summary }: { summary: DriftSummary }) {
   )
 }
 
-export function DriftStatusCard({ onNavigate }: Partial<ViewProps>) {
-  const summary = useDriftSummary()
+export function DriftStatusCard({ model, onNavigate }: ViewProps) {
+  const summary = useDriftSummary(model)
   return (
     <Card
       title="Dataset drift"
@@ -74,7 +74,7 @@ export function DriftStatusCard({ onNavigate }: Partial<ViewProps>) {
       }
     >
       <QueryState query={summary} loading="Loading drift status…">
-        {(data) => <Summary summary={data} />}
+        {(data) => <Summary summary={data} model={model} />}
       </QueryState>
     </Card>
   )

@@ -1,11 +1,12 @@
+import type { ReactNode } from 'react'
+import { Ago } from '../../../components/ago'
 import { Card } from '../../../components/ui/card'
 import { QueryState } from '../../../components/ui/state-message'
-import { featureLabel, formatNumber, formatPercent } from '../../../lib/format'
-import type { ReactNode } from 'react'
-import { FRAUD_MODEL, useSelectedModel } from '../../../lib/model-selection'
-import { answeringVersion, useModel, useRegisteredModel } from '../../../lib/queries'
-import type { FeatureSpec } from '../../../types/api'
-import { Ago } from '../../../components/ago'
+import { useModels } from '../../../lib/api/get-models'
+import { useServedVersion } from '../../../lib/api/get-served-version'
+import { formatNumber, formatPercent } from '../../../lib/format'
+import { featureLabel } from '../../../lib/format-feature'
+import type { FeatureSpec, ServedVersion } from '../../../types/api'
 
 function Row({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -31,64 +32,40 @@ function Features({ features }: { features: FeatureSpec[] }) {
   )
 }
 
-/** A registered model's answering version (its champion): what it is, when it came, its quality on its reference and its inputs. */
-function RegisteredModelCard({ name }: { name: string }) {
-  const model = useRegisteredModel(name)
+/** What the served version is, when it was trained, its quality on its reference data and its inputs. */
+function Served({ version }: { version: ServedVersion }) {
+  const { roc_auc: rocAuc, precision, recall } = version.metrics
   return (
-    <Card title="Model" subtitle={model.data?.description || `The registered model ${name}`}>
-      <QueryState query={model} loading="Loading the model card…">
-        {(m) => {
-          const served = answeringVersion(m)
-          return served ? (
-            <>
-              <dl>
-                <Row label="Version">
-                  <span className="font-mono text-xs">{served.version}</span>
-                </Row>
-                <Row label="Format">{served.format}</Row>
-                <Row label="Registered"><Ago iso={served.registered_at} /></Row>
-                <Row label="Reference ROC-AUC">{formatNumber(served.metrics.roc_auc, 3)}</Row>
-                <Row label="Decision threshold">{formatNumber(served.threshold, 3)}</Row>
-              </dl>
-              <Features features={served.features} />
-            </>
-          ) : (
-            <p className="text-sm text-slate-400">No version registered yet.</p>
-          )
-        }}
-      </QueryState>
-    </Card>
+    <>
+      <dl>
+        <Row label="Version">
+          <span className="font-mono text-xs">{version.version}</span>
+        </Row>
+        <Row label="Format">{version.format}</Row>
+        <Row label="Trained">
+          <Ago iso={version.trained_at} />
+        </Row>
+        <Row label="Reference ROC-AUC">{formatNumber(rocAuc, 3)}</Row>
+        {(precision !== undefined || recall !== undefined) && (
+          <Row label="Precision / recall">
+            {formatPercent(precision, 0)} / {formatPercent(recall, 0)}
+          </Row>
+        )}
+        <Row label="Decision threshold">{formatNumber(version.threshold, 3)}</Row>
+      </dl>
+      <Features features={version.features} />
+    </>
   )
 }
 
-/** The selected model's card: the served fraud model's (GET /model) or a registered one's. */
-export function ModelCard() {
-  const name = useSelectedModel()
-  return name === FRAUD_MODEL ? <FraudModelCard /> : <RegisteredModelCard name={name} />
-}
-
-/** The served fraud model: version, training time, hold-out quality and its features. */
-function FraudModelCard() {
-  const model = useModel()
+/** The card of the version `model` serves now (GET /models/{name}/model). */
+export function ModelCard({ model }: { model: string }) {
+  const served = useServedVersion(model)
+  const description = useModels().data?.find((m) => m.name === model)?.description
   return (
-    <Card title="Model" subtitle="The fraud classifier being served">
-      <QueryState query={model} loading="Loading the model card…">
-        {(m) => (
-          <>
-            <dl>
-              <Row label="Version">
-                <span className="font-mono text-xs">{m.version}</span>
-              </Row>
-              <Row label="Trained"><Ago iso={m.trained_at} /></Row>
-              <Row label="Hold-out ROC-AUC">{formatNumber(m.metrics?.roc_auc, 3)}</Row>
-              <Row label="Precision / recall">
-                {formatPercent(m.metrics?.precision, 0)} / {formatPercent(m.metrics?.recall, 0)}
-              </Row>
-              <Row label="Decision threshold">{formatNumber(m.threshold, 3)}</Row>
-            </dl>
-            <Features features={m.feature_schema ?? []} />
-          </>
-        )}
+    <Card title="Model" subtitle={description || `The version ${model} serves`}>
+      <QueryState query={served} loading="Loading the model card…">
+        {(version) => <Served version={version} />}
       </QueryState>
     </Card>
   )

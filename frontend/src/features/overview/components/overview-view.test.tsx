@@ -1,11 +1,10 @@
 import { act, screen, within } from '@testing-library/react'
 import { describe, expect, it, vi } from 'vitest'
 import { applyLiveEvent } from '../../../lib/live/live-events'
-import { keys } from '../../../lib/queries'
-import { cancerDetail, drift, incident, incidentsOut, model, stats, visit } from '../../../test/fixtures'
+import { keys } from '../../../lib/query-keys'
+import { cancerEntry, cancerVersion, drift, fraudEntry, fraudVersion, incident, incidentsOut, stats } from '../../../test/fixtures'
 import { renderWithClient, stubApi, testClient } from '../../../test/render'
-import type { Incident } from '../../../lib/queries'
-import type { DriftRun, DriftSummary } from '../../../types/api'
+import type { DriftRun, DriftSummary, Incident } from '../../../types/api'
 import OverviewView from './overview-view'
 
 const run: DriftRun = { ...(drift.run as DriftRun), id: 1, finished_at: new Date().toISOString() }
@@ -20,14 +19,15 @@ const ago = (seconds: number) => new Date(Date.now() - seconds * 1000).toISOStri
 function setup(seed: { summary?: DriftSummary; active?: Incident[]; resolved?: Incident[] } = {}) {
   const { active = [incident(2, 'open', { opened_at: ago(125) })], resolved = [incident(1, 'resolved')] } = seed
   const client = testClient([
-    [keys.stats, stats(1234)],
-    [keys.model, model],
-    [keys.driftSummary, seed.summary ?? summary],
-    [keys.incidents('active', 50), incidentsOut(active, { resolved: resolved.length })],
-    [keys.incidents('resolved', 1), incidentsOut(resolved, { open: active.length })],
+    [keys.models, [fraudEntry]],
+    [keys.stats('fraud'), stats(1234)],
+    [keys.servedVersion('fraud'), fraudVersion],
+    [keys.driftSummary('fraud'), seed.summary ?? summary],
+    [keys.incidentList('fraud', 'active', 50), incidentsOut(active, { resolved: resolved.length })],
+    [keys.incidentList('fraud', 'resolved', 1), incidentsOut(resolved, { open: active.length })],
   ])
   stubApi({})
-  return renderWithClient(<OverviewView />, { client })
+  return renderWithClient(<OverviewView model="fraud" />, { client })
 }
 
 describe('OverviewView', () => {
@@ -45,7 +45,7 @@ describe('OverviewView', () => {
       const { client } = setup()
       const counter = screen.getByTestId('prediction-counter')
       act(() => {
-        applyLiveEvent(client, { type: 'stats', data: stats(1300) })
+        applyLiveEvent(client, { type: 'stats', data: stats(1300) }, 'fraud')
         vi.advanceTimersByTime(0) // TanStack Query notifies its observers on a zero timeout
       })
       expect(counter).toHaveAttribute('data-value', '1300')
@@ -63,7 +63,8 @@ describe('OverviewView', () => {
 
   it('shows the model card and the dataset drift status', () => {
     setup()
-    expect(screen.getByText(model.version)).toBeInTheDocument()
+    expect(screen.getByText(fraudVersion.version)).toBeInTheDocument()
+    expect(screen.getByText('xgboost-json')).toBeInTheDocument()
     expect(screen.getByText('0.916')).toBeInTheDocument()
     expect(screen.getByText('3 features')).toBeInTheDocument()
     const status = screen.getByTestId('dataset-drift-status')
@@ -126,30 +127,29 @@ describe('OverviewView', () => {
   })
 })
 
-describe('OverviewView of a registered model', () => {
-  it('reads its stats, drift summary and alerts from the scoped endpoints and its card from the registry', async () => {
-    visit('/?model=cancer#/overview')
+describe('OverviewView of another model', () => {
+  it("reads its stats, drift summary, incidents and served version from its own routes, and nothing of another model's", async () => {
     const calls = stubApi({
-      'GET /api/v1/models/cancer/stats': stats(321, { model_version: cancerDetail.latest!.version }),
+      'GET /api/v1/models': [fraudEntry, cancerEntry],
+      'GET /api/v1/models/cancer/stats': stats(321, { model_version: cancerVersion.version }),
       'GET /api/v1/models/cancer/drift/summary': summary,
       'GET /api/v1/models/cancer/incidents': incidentsOut([incident(9, 'open', { model: 'cancer', title: 'Input drift: 1 of 4 features shifted' })]),
-      'GET /api/v1/models/cancer': cancerDetail,
+      'GET /api/v1/models/cancer/model': cancerVersion,
     })
-    renderWithClient(<OverviewView />)
+    renderWithClient(<OverviewView model="cancer" />)
     expect(await screen.findByTestId('prediction-counter')).toHaveAttribute('data-value', '321')
-    expect(screen.getByText('All time, refreshed after every monitoring cycle')).toBeInTheDocument()
     expect(screen.getByText('Flagged positive')).toBeInTheDocument()
-    expect(await screen.findByText(cancerDetail.latest!.version)).toBeInTheDocument()
+    expect(await screen.findByText(cancerVersion.version)).toBeInTheDocument()
     expect(screen.getByText('Reference ROC-AUC')).toBeInTheDocument()
     expect(screen.getByText('4 features')).toBeInTheDocument()
     expect(screen.getByText('Mean radius')).toBeInTheDocument()
+    expect(await screen.findByText(cancerEntry.description)).toBeInTheDocument()
     expect(await screen.findByTestId('dataset-drift-status')).toHaveAttribute('data-drift', 'true')
     expect(await screen.findByText('Input drift: 1 of 4 features shifted')).toBeInTheDocument()
-    expect(screen.queryByRole('img', { name: 'Latency percentiles over time' })).toBeNull() // the live series is the fraud model's
     const paths = calls.map((c) => c.path)
-    expect(paths).not.toContain('/api/v1/stats')
-    expect(paths).not.toContain('/api/v1/model')
-    expect(paths).not.toContain('/api/v1/drift/summary')
-    expect(paths).not.toContain('/api/v1/incidents')
+    for (const unscoped of ['/api/v1/stats', '/api/v1/model', '/api/v1/drift/summary', '/api/v1/incidents', '/api/v1/stats/history']) {
+      expect(paths).not.toContain(unscoped)
+    }
+    expect(paths.filter((p) => p.startsWith('/api/v1/models/fraud'))).toEqual([])
   })
 })

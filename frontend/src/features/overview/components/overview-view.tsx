@@ -5,16 +5,16 @@ import { ModelCard } from './model-card'
 import { TrafficKpis } from './traffic-kpis'
 import type { ViewProps } from '../../../types/view'
 
-export default function OverviewView({ onNavigate }: Partial<ViewProps>) {
+export default function OverviewView({ model, onNavigate }: ViewProps) {
   return (
     <div className="space-y-4">
-      <TrafficKpis />
+      <TrafficKpis model={model} />
       <div className="grid gap-4 lg:grid-cols-3">
-        <DriftStatusCard onNavigate={onNavigate} />
-        <CurrentIncident onNavigate={onNavigate} />
-        <ModelCard />
+        <DriftStatusCard model={model} onNavigate={onNavigate} />
+        <CurrentIncident model={model} onNavigate={onNavigate} />
+        <ModelCard model={model} />
       </div>
-      <TrafficCharts />
+      <TrafficCharts model={model} />
     </div>
   )
 }

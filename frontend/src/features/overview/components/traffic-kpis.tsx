@@ -4,12 +4,12 @@ import { Stat } from '../../../components/ui/stat'
 import { QueryState } from '../../../components/ui/state-message'
 import { useTweenedNumber } from '../../../hooks/use-tweened-number'
 import { formatInt, formatMs, formatPercent, formatRate } from '../../../lib/format'
-import { FRAUD_MODEL, useSelectedModel } from '../../../lib/model-selection'
-import { useStats, useStatsSeries } from '../../../lib/queries'
+import { useStats } from '../../../lib/api/get-stats'
+import { useStatsSeries } from '../../../lib/api/get-stats-series'
 import type { SeriesPoint } from '../../../lib/series'
 import type { Stats } from '../../../types/api'
 
-function LiveCounter({ total, live }: { total: number; live: boolean }) {
+function LiveCounter({ total }: { total: number }) {
   const shown = useTweenedNumber(total)
   return (
     <div className="rounded-xl border border-sky-500/30 bg-gradient-to-br from-sky-500/10 to-slate-900/70 px-5 py-4">
@@ -18,7 +18,7 @@ function LiveCounter({ total, live }: { total: number; live: boolean }) {
         {formatInt(shown)}
       </div>
       <div className="mt-1 text-xs text-slate-400">
-        {live ? 'All time, updated every second over the live channel' : 'All time, refreshed after every monitoring cycle'}
+        All time, updated every second over the live channel
       </div>
     </div>
   )
@@ -36,22 +36,22 @@ function Sparkline({ series }: { series: SeriesPoint[] }) {
   )
 }
 
-/** `live`: the fraud model's figures, which the live channel updates every second (with a sparkline); others' refresh per cycle. */
-function Kpis({ stats, series, live }: { stats: Stats; series: SeriesPoint[]; live: boolean }) {
+/** A model's figures, which the live channel updates every second, with a sparkline of its throughput. */
+function Kpis({ stats, series }: { stats: Stats; series: SeriesPoint[] }) {
   const minute: Partial<Stats['last_minute']> = stats.last_minute ?? {}
   const latency: Partial<Stats['last_minute']['latency_ms']> = minute.latency_ms ?? {}
   const idle = !minute.count
   return (
     <div className="grid gap-3 lg:grid-cols-[minmax(0,1.3fr)_minmax(0,2fr)]">
-      <LiveCounter total={stats.total_predictions} live={live} />
+      <LiveCounter total={stats.total_predictions} />
       <div className="grid grid-cols-2 gap-3 xl:grid-cols-4">
         <Stat label="Throughput" value={formatRate(minute.per_second)} testId="throughput" className="col-span-2 xl:col-span-1">
-          {live && <Sparkline series={series} />}
+          <Sparkline series={series} />
         </Stat>
         <Stat label="Latency p50" value={formatMs(latency.p50)} hint={idle ? 'No traffic in the last minute' : 'last minute'} />
         <Stat label="p95 / p99" value={formatMs(latency.p95)} hint={`p99 ${formatMs(latency.p99)}`} />
         <Stat
-          label={live ? 'Flagged as fraud' : 'Flagged positive'}
+          label="Flagged positive"
           value={formatPercent(minute.fraud_rate, 2)}
           hint={`last minute · all time ${formatPercent(stats.fraud_rate, 2)}`}
           tone={(minute.fraud_rate ?? 0) > 0.1 ? 'warn' : 'default'}
@@ -61,14 +61,13 @@ function Kpis({ stats, series, live }: { stats: Stats; series: SeriesPoint[]; li
   )
 }
 
-/** The live traffic figures: counter, throughput, latency percentiles and fraud rate. */
-export function TrafficKpis() {
-  const stats = useStats()
-  const series = useStatsSeries().data
-  const live = useSelectedModel() === FRAUD_MODEL
+/** A model's live traffic figures: counter, throughput, latency percentiles and the share flagged positive. */
+export function TrafficKpis({ model }: { model: string }) {
+  const stats = useStats(model)
+  const series = useStatsSeries(model).data
   return (
     <QueryState query={stats} loading="Loading live traffic…" errorTitle="No traffic figures">
-      {(data) => <Kpis stats={data} series={series} live={live} />}
+      {(data) => <Kpis stats={data} series={series} />}
     </QueryState>
   )
 }

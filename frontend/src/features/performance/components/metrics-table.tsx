@@ -1,9 +1,9 @@
 import type { ReactNode } from 'react'
 import { formatInt, formatNumber, formatPercent } from '../../../lib/format'
-import type { ModelInfo, PerformancePoint } from '../../../types/api'
+import type { PerformancePoint } from '../../../types/api'
 
 type Metric = 'roc_auc' | 'pr_auc' | 'precision' | 'recall' | 'f1' | 'accuracy'
-/** A column's figures: a cycle's realized or estimated metrics, or the model's hold-out ones. */
+/** A column's figures: a cycle's realized or estimated metrics, or the served version's on its reference data. */
 type Metrics = Partial<Record<Metric, number | null>>
 
 const METRICS: [Metric, string, (value: number | null | undefined) => string][] = [
@@ -15,13 +15,11 @@ const METRICS: [Metric, string, (value: number | null | undefined) => string][] 
   ['accuracy', 'Accuracy', (v) => formatPercent(v, 1)],
 ]
 
-/** Realized (labels) beside estimated (CBPE, before labels, its ROC-AUC with its 90% band) beside the training hold-out. */
+/** Realized (labels) beside estimated (CBPE, before labels, its ROC-AUC with its 90% band) beside the served version's reference figures. */
 interface MetricsTableProps {
   realized: PerformancePoint | null
   estimated: PerformancePoint | null
-  holdout: ModelInfo['metrics'] | Metrics | undefined
-  /** The baseline column's name and hint: the fraud model's training hold-out, or a registered model's reference. */
-  baseline?: [label: string, hint: string]
+  reference: Metrics | undefined
 }
 
 /** Fewer labelled predictions than this (the worker's WORKER_MIN_LABELS default) judge nothing yet. */
@@ -29,14 +27,14 @@ export const MIN_LABELS = 100
 
 const CBPE = (
   <abbr
-    title="Confidence-based performance estimation (as NannyML's CBPE): when the scores are calibrated, a score p is a fraud with probability p, so the expected confusion matrix and ROC curve follow from the scores alone, before any label arrives"
+    title="Confidence-based performance estimation (as NannyML's CBPE): when the scores are calibrated, a score p is positive with probability p, so the expected confusion matrix and ROC curve follow from the scores alone, before any label arrives"
     className="cursor-help underline decoration-dotted"
   >
     CBPE
   </abbr>
 )
 
-export function MetricsTable({ realized, estimated, holdout, baseline = ['Training', 'hold-out baseline'] }: MetricsTableProps) {
+export function MetricsTable({ realized, estimated, reference }: MetricsTableProps) {
   const labels = realized?.n_rows ?? 0
   const few = realized !== null && labels < MIN_LABELS
   const columns: [string, ReactNode, Metrics | null | undefined, string][] = [
@@ -47,7 +45,7 @@ export function MetricsTable({ realized, estimated, holdout, baseline = ['Traini
       few ? 'text-slate-500' : 'text-slate-50',
     ],
     ['Estimated', <>{CBPE}, before labels</>, estimated, 'text-violet-200'],
-    [baseline[0], baseline[1], holdout, 'text-slate-400'],
+    ['Reference', 'served version', reference, 'text-slate-400'],
   ]
   return (
     <table className="w-full text-sm" data-testid="performance-table">

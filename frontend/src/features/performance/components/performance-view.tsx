@@ -4,12 +4,13 @@ import { Stat } from '../../../components/ui/stat'
 import { QueryState } from '../../../components/ui/state-message'
 import { WaitingForCycle } from '../../../components/waiting-for-cycle'
 import { formatDuration, formatInt, formatMoney, formatPercent } from '../../../lib/format'
-import { FRAUD_MODEL, useSelectedModel } from '../../../lib/model-selection'
-import { answeringVersion, useModel, usePerformance, useRegisteredModel } from '../../../lib/queries'
+import { useServedVersion } from '../../../lib/api/get-served-version'
 import { MetricsTable } from './metrics-table'
 import { QualityChart } from './quality-chart'
 import { TrafficCharts } from '../../../components/traffic-charts'
 import type { Performance } from '../../../types/api'
+import type { ViewProps } from '../../../types/view'
+import { usePerformance } from '../api/get-performance'
 
 function BusinessKpis({ latest, costs }: Pick<Performance, 'latest' | 'costs'>) {
   const realized = latest.realized
@@ -29,11 +30,8 @@ function BusinessKpis({ latest, costs }: Pick<Performance, 'latest' | 'costs'>) 
   )
 }
 
-function PerformanceReport({ data }: { data: Performance }) {
-  const name = useSelectedModel()
-  const fraud = name === FRAUD_MODEL
-  const model = useModel({ enabled: fraud })
-  const registered = useRegisteredModel(name, { enabled: !fraud })
+function PerformanceReport({ model, data }: { model: string; data: Performance }) {
+  const served = useServedVersion(model)
   const { latest } = data
   return (
     <div className="space-y-4">
@@ -48,27 +46,18 @@ function PerformanceReport({ data }: { data: Performance }) {
               Realized since the traffic switch <Ago iso={latest.realized.window_start} />: labels of the traffic before it are left out.
             </p>
           )}
-          {fraud ? (
-            <MetricsTable realized={latest.realized} estimated={latest.estimated} holdout={model.data?.metrics} />
-          ) : (
-            <MetricsTable
-              realized={latest.realized}
-              estimated={latest.estimated}
-              holdout={registered.data ? answeringVersion(registered.data)?.metrics : undefined}
-              baseline={['Reference', 'registered version']}
-            />
-          )}
+          <MetricsTable realized={latest.realized} estimated={latest.estimated} reference={served.data?.metrics} />
         </Card>
         <Card title="Quality over time" subtitle="Blue: realized from labels · violet: estimated before labels, with its band · dashed: F1">
-          <QualityChart realized={data.realized} estimated={data.estimated} />
+          <QualityChart model={model} realized={data.realized} estimated={data.estimated} />
         </Card>
       </div>
     </div>
   )
 }
 
-export default function PerformanceView() {
-  const performance = usePerformance()
+export default function PerformanceView({ model }: ViewProps) {
+  const performance = usePerformance(model)
   return (
     <div className="space-y-4">
       <QueryState query={performance} loading="Loading performance…">
@@ -78,11 +67,11 @@ export default function PerformanceView() {
               Estimated performance appears after the first cycle; realized metrics once delayed labels arrive.
             </WaitingForCycle>
           ) : (
-            <PerformanceReport data={data} />
+            <PerformanceReport model={model} data={data} />
           )
         }
       </QueryState>
-      <TrafficCharts />
+      <TrafficCharts model={model} />
     </div>
   )
 }

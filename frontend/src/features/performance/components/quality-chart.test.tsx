@@ -17,12 +17,12 @@ const xsOf = (d: string | null | undefined) => [...(d ?? '').matchAll(/[ML]\s*([
 describe('QualityChart', () => {
   it('draws realized and estimated quality on a time axis and marks a rollback between two cycles', async () => {
     stubApi({
-      'GET /api/v1/events': [
+      'GET /api/v1/models/fraud/events': [
         modelEvent(2, 'rolled_back', at(7), { version: '20261123-114132-b86bf37f' }),
         modelEvent(1, 'promoted', at(-30)), // before the first cycle shown
       ],
     })
-    const { container } = renderWithClient(<QualityChart realized={[point(0, 0.91), point(10, 0.84)]} estimated={[point(0, 0.9), point(5, 0.88), point(10, 0.86)]} />)
+    const { container } = renderWithClient(<QualityChart model="fraud" realized={[point(0, 0.91), point(10, 0.84)]} estimated={[point(0, 0.9), point(5, 0.88), point(10, 0.86)]} />)
     expect(screen.getByRole('img', { name: 'Realized and estimated ROC-AUC and F1 over time' })).toBeInTheDocument()
     await waitFor(() => expect(screen.getAllByTestId('event-mark')).toHaveLength(1))
     expect(screen.getByTestId('event-mark')).toHaveAttribute('data-kind', 'rolled_back')
@@ -36,10 +36,10 @@ describe('QualityChart', () => {
   })
 
   it('draws the estimated band, gives realized and estimated their own colours, and keeps too-few-label points off the line', async () => {
-    stubApi({ 'GET /api/v1/events': [] })
+    stubApi({ 'GET /api/v1/models/fraud/events': [] })
     const realized = [point(0, 0.93, 9000), point(5, 0.41, 33), point(10, 0.45, 48), point(15, 0.47, 720)]
     const estimated = [0, 5, 10, 15].map((m) => point(m, 0.92, 3000, [0.89, 0.95]))
-    const { container } = renderWithClient(<QualityChart realized={realized} estimated={estimated} />)
+    const { container } = renderWithClient(<QualityChart model="fraud" realized={realized} estimated={estimated} />)
     await waitFor(() => expect(container.querySelector('.recharts-area-area')).not.toBeNull())
     // The realized line joins only the points with enough labels: the first cycle's and the last one's.
     const lines = [...container.querySelectorAll('.recharts-line-curve')]

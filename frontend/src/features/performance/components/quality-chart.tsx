@@ -70,7 +70,13 @@ function tooltipValue(value: unknown): string {
  * hold); a realized ROC-AUC from fewer than MIN_LABELS labels (just after a traffic switch) is a hollow
  * dot off the line: too few labels to judge, as the table says.
  */
-export function QualityChart({ realized, estimated }: { realized: PerformancePoint[]; estimated: PerformancePoint[] }) {
+interface QualityChartProps {
+  model: string
+  realized: PerformancePoint[]
+  estimated: PerformancePoint[]
+}
+
+export function QualityChart({ model, realized, estimated }: QualityChartProps) {
   const data = rows(realized, estimated)
   if (data.length < 2) {
     return <StateMessage title="Trend builds up cycle by cycle">A line appears after the second monitoring cycle.</StateMessage>
@@ -109,7 +115,7 @@ export function QualityChart({ realized, estimated }: { realized: PerformancePoi
               isAnimationActive={false}
             />
           )}
-          <EventMarks range={timeRange(data)} />
+          <EventMarks range={timeRange(data)} model={model} />
         </ComposedChart>
       </ChartFrame>
       {few && (

@@ -2,19 +2,20 @@ import { screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { describe, expect, it } from 'vitest'
 import { SignInDialog } from '../../../components/sign-in-dialog'
-import { keys } from '../../../lib/queries'
-import { cancerDetail, model, session, visit } from '../../../test/fixtures'
+import { keys } from '../../../lib/query-keys'
+import { cancerVersion, fraudVersion, session } from '../../../test/fixtures'
 import { renderWithClient, stubApi, testClient } from '../../../test/render'
 import { ADMIN_KEY, sessionApi } from '../../../test/session-api'
 import PredictView from './predict-view'
 
-const prediction = { prediction_id: 'x', fraud_probability: 0.87, is_fraud: true, decision: 'fraud', threshold: 0.1017, model_version: 'v1', latency_ms: 2.4 }
-const explanation = { model_version: 'v1', fraud_probability: 0.87, base_value: -3.5, margin: 1.9, contributions: { amount: 2.5, merchant_category: 1.2, card_present: -0.3 } }
+const prediction = { prediction_id: '0b7e4c1e-0000-4f57-9d4e-3a8c9a8b1c2d', score: 0.87, decision: true, threshold: 0.1017, model: 'fraud', model_version: 'v1', stage: 'champion', latency_ms: 2.4 }
+const explanation = { model: 'fraud', model_version: 'v1', score: 0.87, base_value: -3.5, margin: 1.9, contributions: { amount: 2.5, merchant_category: 1.2, card_present: -0.3 } }
+const fraudRoutes = { 'GET /api/v1/models/fraud/model': fraudVersion, 'POST /api/v1/models/fraud/predict': prediction, 'POST /api/v1/models/fraud/explain': explanation }
 
 describe('PredictView', () => {
   it('builds the form from the model schema and sends typed values to predict and explain', async () => {
-    const calls = stubApi({ 'GET /api/v1/model': model, 'POST /api/v1/predict': prediction, 'POST /api/v1/explain': explanation })
-    renderWithClient(<PredictView />)
+    const calls = stubApi(fraudRoutes)
+    renderWithClient(<PredictView model="fraud" />)
     const amount = await screen.findByLabelText('Amount (USD)')
     expect(amount).toHaveValue(84.5)
     expect(screen.getByLabelText('Merchant category')).toHaveValue('grocery')
@@ -24,14 +25,14 @@ describe('PredictView', () => {
     await userEvent.type(amount, '2400')
     await userEvent.selectOptions(screen.getByLabelText('Merchant category'), 'electronics')
     await userEvent.click(screen.getByLabelText('Card present'))
-    await userEvent.click(screen.getByRole('button', { name: 'Score transaction' }))
+    await userEvent.click(screen.getByRole('button', { name: 'Score' }))
 
-    expect(await screen.findByTestId('fraud-probability')).toHaveTextContent('87.0%')
-    expect(screen.getByText('Flag as fraud')).toBeInTheDocument()
+    expect(await screen.findByTestId('model-score')).toHaveTextContent('87.0%')
+    expect(screen.getByText('Positive')).toBeInTheDocument()
     const sent = { amount: 2400, merchant_category: 'electronics', card_present: false }
     await waitFor(() => expect(calls.filter((c) => c.method === 'POST').map((c) => [c.path, c.body])).toEqual([
-      ['/api/v1/predict', sent],
-      ['/api/v1/explain', sent],
+      ['/api/v1/models/fraud/predict', sent],
+      ['/api/v1/models/fraud/explain', sent],
     ]))
     const bars = screen.getByTestId('shap-bars')
     // Each bar names its feature from the schema with the value scored, largest effect first.
@@ -42,80 +43,78 @@ describe('PredictView', () => {
     ])
     expect(bars.querySelector('[data-feature="card_present"]')).toHaveTextContent('−0.300')
     expect(bars.querySelector('[data-feature="amount"]')).toHaveTextContent('+2.500')
-    expect(screen.getByTestId('shap-unit')).toHaveTextContent("Each bar: the feature’s contribution to the fraud score, in log-odds; + pushes towards fraud, − away from it.")
+    expect(screen.getByTestId('shap-unit')).toHaveTextContent('Each bar: the feature’s contribution to the score, in log-odds; + pushes towards the positive class, − away from it.')
     const fills = within(bars).getAllByTestId('shap-bar').map((b) => b.getAttribute('data-fill'))
     expect(fills).toEqual(['#f43f5e', '#f43f5e', '#34d399'])
   })
 
   it('shows a validation error next to its field', async () => {
     stubApi({
-      'GET /api/v1/model': model,
-      'POST /api/v1/predict': () => [422, { detail: 'amount: Input should be greater than or equal to 0.01', errors: [{ field: 'amount', message: 'Input should be greater than or equal to 0.01' }] }],
-      'POST /api/v1/explain': explanation,
+      ...fraudRoutes,
+      'POST /api/v1/models/fraud/predict': () => [422, { detail: 'amount: Input should be greater than or equal to 0.01', errors: [{ field: 'amount', message: 'Input should be greater than or equal to 0.01' }] }],
     })
-    renderWithClient(<PredictView />)
+    renderWithClient(<PredictView model="fraud" />)
     const amount = await screen.findByLabelText('Amount (USD)')
     await userEvent.clear(amount)
     await userEvent.type(amount, '-5')
-    await userEvent.click(screen.getByRole('button', { name: 'Score transaction' }))
+    await userEvent.click(screen.getByRole('button', { name: 'Score' }))
     expect(await screen.findByText('Input should be greater than or equal to 0.01')).toBeInTheDocument()
     expect(amount).toHaveAttribute('aria-invalid', 'true')
-    expect(screen.getByRole('alert')).toHaveTextContent('Could not score this transaction')
+    expect(screen.getByRole('alert')).toHaveTextContent('Could not score this input')
   })
 })
 
 describe('PredictView memory', () => {
   it('keeps the last answer when the view is left and opened again', async () => {
-    stubApi({ 'GET /api/v1/model': model, 'POST /api/v1/predict': prediction, 'POST /api/v1/explain': explanation })
-    const { client, unmount } = renderWithClient(<PredictView />)
-    await userEvent.click(await screen.findByRole('button', { name: 'Score transaction' }))
-    expect(await screen.findByTestId('fraud-probability')).toHaveTextContent('87.0%')
+    stubApi(fraudRoutes)
+    const { client, unmount } = renderWithClient(<PredictView model="fraud" />)
+    await userEvent.click(await screen.findByRole('button', { name: 'Score' }))
+    expect(await screen.findByTestId('model-score')).toHaveTextContent('87.0%')
     unmount()
-    renderWithClient(<PredictView />, { client })
-    expect(screen.getByTestId('fraud-probability')).toHaveTextContent('87.0%')
+    renderWithClient(<PredictView model="fraud" />, { client })
+    expect(screen.getByTestId('model-score')).toHaveTextContent('87.0%')
     expect(screen.getByTestId('shap-bars')).toHaveTextContent('Amount (USD) = $84.50') // the values scored, remembered with the answer
   })
 })
 
 describe('PredictView when not signed in', () => {
-  it('asks for a key on "Score transaction", then scores the transaction', async () => {
+  it('asks for a key on "Score", then scores the input', async () => {
     const auth = sessionApi()
     const calls = stubApi({
       ...auth.routes,
-      'GET /api/v1/model': model,
-      'POST /api/v1/predict': auth.guarded(prediction, 'predict'),
-      'POST /api/v1/explain': auth.guarded(explanation, 'predict'),
+      'GET /api/v1/models/fraud/model': fraudVersion,
+      'POST /api/v1/models/fraud/predict': auth.guarded(prediction, 'predict'),
+      'POST /api/v1/models/fraud/explain': auth.guarded(explanation, 'predict'),
     })
     renderWithClient(
       <>
-        <PredictView />
+        <PredictView model="fraud" />
         <SignInDialog />
       </>,
       { client: testClient([[keys.session, session(null)]]) },
     )
-    await userEvent.click(await screen.findByRole('button', { name: 'Score transaction' }))
+    await userEvent.click(await screen.findByRole('button', { name: 'Score' }))
     await userEvent.type(await screen.findByLabelText('API key'), `${ADMIN_KEY}{Enter}`)
-    expect(await screen.findByTestId('fraud-probability')).toHaveTextContent('87.0%')
-    expect(screen.queryByText('Could not score this transaction')).toBeNull()
-    expect(calls.filter((c) => c.path === '/api/v1/predict')).toHaveLength(1)
+    expect(await screen.findByTestId('model-score')).toHaveTextContent('87.0%')
+    expect(screen.queryByText('Could not score this input')).toBeNull()
+    expect(calls.filter((c) => c.path === '/api/v1/models/fraud/predict')).toHaveLength(1)
   })
 })
 
-describe('PredictView for a registered model', () => {
-  const scored = { prediction_id: '0b7e4c1e-8f0a-4f57-9d4e-3a8c9a8b1c2d', score: 0.912, decision: true, threshold: 0.5, model: 'cancer', model_version: cancerDetail.latest!.version, latency_ms: 1.8 }
+describe('PredictView of another model', () => {
+  const scored = { prediction_id: '0b7e4c1e-8f0a-4f57-9d4e-3a8c9a8b1c2d', score: 0.912, decision: true, threshold: 0.5, model: 'cancer', model_version: cancerVersion.version, stage: 'champion', latency_ms: 1.8 }
   const onnxRefusal = {
     detail: 'model: cancer is an onnx model: explanations need a tree booster',
     errors: [{ field: 'model', message: 'cancer 20261201-191003-e3915b7d is an onnx model: explanations need a tree booster (XGBoost, TreeSHAP); it is scored and monitored but not explained', type: 'value_error' }],
   }
 
   it('builds the form from its schema, scores through /models/{name}/predict and says plainly why an ONNX model is not explained', async () => {
-    visit('/?model=cancer#/predict')
     const calls = stubApi({
-      'GET /api/v1/models/cancer': cancerDetail,
+      'GET /api/v1/models/cancer/model': cancerVersion,
       'POST /api/v1/models/cancer/predict': scored,
       'POST /api/v1/models/cancer/explain': () => [422, onnxRefusal],
     })
-    renderWithClient(<PredictView />, { client: testClient([[keys.session, session('admin')]]) })
+    renderWithClient(<PredictView model="cancer" />, { client: testClient([[keys.session, session('admin')]]) })
     const radius = await screen.findByLabelText('Mean radius')
     expect(radius).toHaveValue(13.4)
     expect(screen.getByLabelText('Clinic')).toHaveValue('north')
@@ -128,8 +127,9 @@ describe('PredictView for a registered model', () => {
     await userEvent.click(screen.getByLabelText('Smoker'))
     await userEvent.click(screen.getByRole('button', { name: 'Score' }))
 
-    expect(await screen.findByTestId('model-score')).toHaveTextContent('0.912')
+    expect(await screen.findByTestId('model-score')).toHaveTextContent('91.2%')
     expect(screen.getByText('Positive')).toBeInTheDocument()
+    expect(screen.queryByRole('button', { name: 'Suspicious purchase' })).toBeNull() // a preset of other inputs
     expect(screen.getByTestId('explain-unavailable')).toHaveTextContent('No explanation for this score: cancer 20261201-191003-e3915b7d is an onnx model')
     expect(screen.queryByRole('alert')).toBeNull() // scored all the same
     const sent = { 'mean radius': 21.5, 'mean texture': 20.52, clinic: 'south', smoker: true }
@@ -140,27 +140,22 @@ describe('PredictView for a registered model', () => {
     ])
   })
 
-  it('asks for the champion’s inputs when a newer candidate takes others, and says when the canary answered', async () => {
-    visit('/?model=cancer#/predict')
-    const candidate = { ...cancerDetail.latest!, version: '20261202-080000-0c0ffee0', stage: 'candidate' as const, features: [cancerDetail.latest!.features[0]] }
+  it('says when the canary answered', async () => {
     stubApi({
-      'GET /api/v1/models/cancer': { ...cancerDetail, latest: candidate, history: [candidate, cancerDetail.latest!] },
+      'GET /api/v1/models/cancer/model': cancerVersion,
       'POST /api/v1/models/cancer/predict': { ...scored, model_version: '20261202-090000-ca9a0001', stage: 'canary' },
       'POST /api/v1/models/cancer/explain': () => [422, onnxRefusal],
     })
-    renderWithClient(<PredictView />, { client: testClient([[keys.session, session('admin')]]) })
-    expect(await screen.findByLabelText('Clinic')).toHaveValue('north') // the champion's fourth input: not the candidate's one
-    expect(screen.getByLabelText('Smoker')).toBeInTheDocument()
-    await userEvent.click(screen.getByRole('button', { name: 'Score' }))
+    renderWithClient(<PredictView model="cancer" />, { client: testClient([[keys.session, session('admin')]]) })
+    await userEvent.click(await screen.findByRole('button', { name: 'Score' }))
     expect(await screen.findByTestId('answered-by-canary')).toHaveTextContent('Canary')
   })
 
   it("shows an XGBoost model's SHAP contributions beside its score", async () => {
-    visit('/?model=cancer#/predict')
-    const xgboost = { ...cancerDetail, latest: { ...cancerDetail.latest!, format: 'xgboost-json' as const } }
-    const explained = { model: 'cancer', model_version: xgboost.latest.version, score: 0.912, base_value: 0.4, margin: 2.34, contributions: { 'mean radius': 1.5, 'mean texture': 0.6, clinic: -0.2, smoker: 0.04 } }
-    stubApi({ 'GET /api/v1/models/cancer': xgboost, 'POST /api/v1/models/cancer/predict': scored, 'POST /api/v1/models/cancer/explain': explained })
-    renderWithClient(<PredictView />, { client: testClient([[keys.session, session('admin')]]) })
+    const xgboost = { ...cancerVersion, format: 'xgboost-json' as const }
+    const explained = { model: 'cancer', model_version: xgboost.version, score: 0.912, base_value: 0.4, margin: 2.34, contributions: { 'mean radius': 1.5, 'mean texture': 0.6, clinic: -0.2, smoker: 0.04 } }
+    stubApi({ 'GET /api/v1/models/cancer/model': xgboost, 'POST /api/v1/models/cancer/predict': scored, 'POST /api/v1/models/cancer/explain': explained })
+    renderWithClient(<PredictView model="cancer" />, { client: testClient([[keys.session, session('admin')]]) })
     await userEvent.click(await screen.findByRole('button', { name: 'Score' }))
     const bars = await screen.findByTestId('shap-bars')
     expect(screen.getByTestId('shap-unit')).toHaveTextContent('+ pushes towards the positive class')

@@ -1,24 +1,23 @@
 import { featureSpecs } from '../../../lib/feature-specs'
-import { formatFeatureValue, formatSigned } from '../../../lib/format'
-import type { Explanation, FeatureSpec } from '../../../types/api'
+import { formatSigned } from '../../../lib/format'
+import { formatFeatureValue } from '../../../lib/format-feature'
+import type { FeatureSpec, RowExplanation } from '../../../types/api'
 
 export const SHAP_COLORS = { towards: '#f43f5e', away: '#34d399' }
 
-interface ShapBarsProps extends Pick<Explanation, 'contributions'> {
+interface ShapBarsProps extends Pick<RowExplanation, 'contributions'> {
   /** The model's feature schema: labels and units. */
   schema?: FeatureSpec[]
   /** The input that was explained, by feature: each bar shows its value ("Amount (USD) = $1,240"). */
   values?: Record<string, unknown> | null
-  /** What a positive contribution pushes towards: "fraud", "the positive class". */
-  towards: string
 }
 
 /**
  * SHAP contributions as signed bars around zero, largest effect first, each with the feature's
- * value beside its name: red pushes the score towards `towards`, green away from it. Rows of
+ * value beside its name: red pushes the score towards the positive class, green away from it. Rows of
  * text and bars (not an SVG chart), so long labels wrap on a phone instead of being cut.
  */
-export function ShapBars({ contributions, schema, values, towards }: ShapBarsProps) {
+export function ShapBars({ contributions, schema, values }: ShapBarsProps) {
   const specs = featureSpecs(schema)
   const data = Object.entries(contributions)
     .map(([feature, value]) => ({ feature, label: specs.label(feature), value }))
@@ -30,8 +29,8 @@ export function ShapBars({ contributions, schema, values, towards }: ShapBarsPro
   return (
     <div data-testid="shap-bars">
       <p className="mb-2 text-xs text-slate-400" data-testid="shap-unit">
-        Each bar: the feature’s contribution to the {towards === 'fraud' ? 'fraud score' : 'score'}, in log-odds;{' '}
-        <span className="text-rose-300">+ pushes towards {towards}</span>, <span className="text-emerald-300">− away from it</span>.
+        Each bar: the feature’s contribution to the score, in log-odds;{' '}
+        <span className="text-rose-300">+ pushes towards the positive class</span>, <span className="text-emerald-300">− away from it</span>.
       </p>
       <ul className="space-y-1" aria-label="SHAP contribution per feature">
         {data.map((d) => {

@@ -2,8 +2,8 @@ import { screen, waitFor } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { describe, expect, it } from 'vitest'
 import { SignInDialog } from '../../../components/sign-in-dialog'
-import { keys } from '../../../lib/queries'
-import { session, simulator, stats, visit } from '../../../test/fixtures'
+import { keys } from '../../../lib/query-keys'
+import { cancerEntry, fraudEntry, session, simulator, stats } from '../../../test/fixtures'
 import { renderWithClient, stubApi, testClient, type StubAnswer, type StubCall, type StubRoutes } from '../../../test/render'
 import type { Role, SimulatorState } from '../../../types/api'
 import { ADMIN_KEY, PREDICT_KEY, sessionApi } from '../../../test/session-api'
@@ -16,7 +16,8 @@ function api({ initial = simulator(), role = 'admin' }: { initial?: SimulatorSta
   const routes: StubRoutes = {
     ...auth.routes,
     'GET /api/v1/simulator': (): StubAnswer => [200, state],
-    'GET /api/v1/stats': stats(),
+    'GET /api/v1/models': [fraudEntry],
+    'GET /api/v1/models/fraud/stats': stats(),
     'PUT /api/v1/simulator': auth.guarded(({ body }) => {
       state = { ...state, scenario: body.scenario, rps: body.rps === undefined ? state.rps : body.rps, elapsed_s: 0 }
       return [200, state]
@@ -29,7 +30,7 @@ function api({ initial = simulator(), role = 'admin' }: { initial?: SimulatorSta
 const render = (role: Role | null = 'admin') =>
   renderWithClient(
     <>
-      <SimulatorView />
+      <SimulatorView model="fraud" />
       <SignInDialog />
     </>,
     { client: testClient([[keys.session, session(role)]]) },
@@ -129,12 +130,23 @@ describe('SimulatorView', () => {
 })
 
 describe('SimulatorView with another model selected', () => {
-  it('says the simulator drives the fraud model only, and asks the API nothing', () => {
-    visit('/?model=cancer#/simulator')
-    const calls = stubApi({})
-    renderWithClient(<SimulatorView />)
-    expect(screen.getByText('The simulator drives the fraud model only')).toBeInTheDocument()
-    expect(screen.queryByTestId('active-scenario')).toBeNull()
-    expect(calls).toHaveLength(0)
+  it("drives the default model's traffic all the same, and says whose traffic it makes", async () => {
+    const calls = stubApi({
+      ...api().routes,
+      'GET /api/v1/models': [fraudEntry, cancerEntry],
+      'GET /api/v1/models/fraud/stats': stats(1234, { last_minute: { ...stats().last_minute, per_second: 12.5 } }),
+    })
+    renderWithClient(<SimulatorView model="cancer" />, { client: testClient([[keys.session, session('admin')]]) })
+    expect(await screen.findByTestId('simulated-model')).toHaveTextContent('The simulator makes the traffic of fraud, the default model.')
+    expect(await screen.findByTestId('active-scenario')).toHaveAttribute('data-scenario', 'none')
+    expect(await screen.findByText('12.5/s', { exact: false })).toBeInTheDocument()
+    expect(calls.map((c) => c.path)).not.toContain('/api/v1/models/cancer/stats')
+  })
+
+  it('says nothing of whose traffic it is when the default model is the one shown', async () => {
+    stubApi(api().routes)
+    render()
+    expect(await screen.findByText(/Measured: 10\.0\/s/)).toBeInTheDocument() // the model list is in: fraud is the default
+    expect(screen.queryByTestId('simulated-model')).toBeNull()
   })
 })

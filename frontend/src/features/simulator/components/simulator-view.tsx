@@ -1,12 +1,14 @@
 import { Badge } from '../../../components/ui/badge'
 import { Button } from '../../../components/ui/button'
 import { Card } from '../../../components/ui/card'
-import { QueryState, StateMessage } from '../../../components/ui/state-message'
+import { QueryState } from '../../../components/ui/state-message'
 import { useActionError, useSignedInAction } from '../../../lib/auth/sign-in-gate'
 import { formatDuration, formatRate, humanize } from '../../../lib/format'
-import { FRAUD_MODEL, useSelectedModel } from '../../../lib/model-selection'
-import { useSimulator, useSimulatorUpdate, useStats } from '../../../lib/queries'
+import { useSimulatedModel, useSimulator } from '../../../lib/api/get-simulator'
+import { useStats } from '../../../lib/api/get-stats'
 import type { Scenario, SimulatorState, SimulatorUpdate } from '../../../types/api'
+import type { ViewProps } from '../../../types/view'
+import { useSimulatorUpdate } from '../api/update-simulator'
 import { RateControl } from './rate-control'
 
 /**
@@ -53,11 +55,16 @@ function ScenarioButton({ scenario, active, busy, onStart }: ScenarioButtonProps
   )
 }
 
-function SimulatorPanel({ state }: { state: SimulatorState }) {
+/** The rate the simulated model measures over the last minute. */
+function MeasuredRate({ model }: { model: string }) {
+  const stats = useStats(model)
+  return <>{formatRate(stats.data?.last_minute?.per_second)}</>
+}
+
+function SimulatorPanel({ state, simulated }: { state: SimulatorState; simulated: string | null }) {
   const update = useSimulatorUpdate()
   const switchTo = useSignedInAction(update.mutate)
   const error = useActionError(update.error)
-  const stats = useStats()
   const active = state.scenarios.find((s) => s.name === state.scenario)
   return (
     <div className="space-y-4">
@@ -79,7 +86,10 @@ function SimulatorPanel({ state }: { state: SimulatorState }) {
             </Button>
           )}
         </Card>
-        <Card title="Traffic rate" subtitle={`Measured: ${formatRate(stats.data?.last_minute?.per_second)} over the last minute`}>
+        <Card
+          title="Traffic rate"
+          subtitle={simulated ? <>Measured: <MeasuredRate model={simulated} /> over the last minute</> : undefined}
+        >
           <RateControl
             key={state.rps ?? 'default'}
             rps={state.rps}
@@ -107,22 +117,24 @@ function SimulatorPanel({ state }: { state: SimulatorState }) {
   )
 }
 
-export default function SimulatorView() {
-  const model = useSelectedModel()
-  return model === FRAUD_MODEL ? <FraudSimulator /> : (
-    <StateMessage title="The simulator drives the fraud model only">
-      It generates card transactions for the built-in fraud model. The model {model} is scored by whoever calls{' '}
-      <code className="text-slate-300">POST /api/v1/models/{model}/predict</code>; pick fraud in the header’s switcher to steer
-      the simulator.
-    </StateMessage>
-  )
-}
-
-function FraudSimulator() {
+/**
+ * The traffic simulator, which makes the default model's traffic: every model's view shows it, and
+ * says whose traffic it is when another model is selected.
+ */
+export default function SimulatorView({ model }: ViewProps) {
   const simulator = useSimulator()
+  const simulated = useSimulatedModel()
   return (
-    <QueryState query={simulator} loading="Loading the simulator state…">
-      {(state) => <SimulatorPanel state={state} />}
-    </QueryState>
+    <div className="space-y-4">
+      {simulated && simulated !== model && (
+        <p className="rounded-lg border border-dashed border-slate-700 px-4 py-3 text-sm text-slate-400" data-testid="simulated-model">
+          The simulator makes the traffic of <span className="font-mono text-slate-200">{simulated}</span>, the default model. The
+          model {model} is scored by whoever calls <code className="text-slate-300">POST /api/v1/models/{model}/predict</code>.
+        </p>
+      )}
+      <QueryState query={simulator} loading="Loading the simulator state…">
+        {(state) => <SimulatorPanel state={state} simulated={simulated} />}
+      </QueryState>
+    </div>
   )
 }

@@ -1,7 +1,8 @@
 import { useState } from 'react'
 import { Button } from '../../../components/ui/button'
 import { inputClass } from '../../../components/ui/input-class'
-import { featureLabel, humanize } from '../../../lib/format'
+import { humanize } from '../../../lib/format'
+import { featureLabel } from '../../../lib/format-feature'
 import type { FeatureSpec } from '../../../types/api'
 
 /** What a field holds: the text of a number input, a category, a checkbox's state. */
@@ -14,8 +15,8 @@ const initialValues = (schema: FeatureSpec[]): Values => Object.fromEntries(sche
 
 /**
  * Form values → the API's JSON types: numbers for numeric features, booleans kept. The
- * fields are the model's own feature schema (for the fraud model, a Transaction); the
- * backend checks every value and names a wrong one in its 422.
+ * fields are the model's own feature schema; the backend checks every value and names a
+ * wrong one in its 422.
  */
 function toRow(schema: FeatureSpec[], values: Values): Row {
   return Object.fromEntries(
@@ -81,8 +82,8 @@ function Field({ feature, value, error, onChange }: FieldProps) {
   )
 }
 
-/** An input form generated from a model's feature schema (a transaction, for the fraud model). */
-interface TransactionFormProps {
+/** An input form generated from a model's feature schema. */
+interface RowFormProps {
   schema: FeatureSpec[]
   onSubmit: (row: Row) => void
   busy: boolean
@@ -94,16 +95,16 @@ interface TransactionFormProps {
   resetLabel?: string
 }
 
-export function TransactionForm({
+export function RowForm({
   schema,
   onSubmit,
   busy,
   fieldErrors = {},
   presets = [],
-  name = 'Transaction',
-  submitLabel = 'Score transaction',
-  resetLabel = 'Typical purchase',
-}: TransactionFormProps) {
+  name = 'Model input',
+  submitLabel = 'Score',
+  resetLabel = 'Reference example',
+}: RowFormProps) {
   const [values, setValues] = useState<Values>(() => initialValues(schema))
   const set = (name: string) => (value: FieldValue) => setValues((v) => ({ ...v, [name]: value }))
   return (
