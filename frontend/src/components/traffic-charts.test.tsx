@@ -7,7 +7,7 @@ import { cancerEntry, fraudEntry, modelEvent, stats } from '../test/fixtures'
 import { renderWithClient, stubApi, testClient } from '../test/render'
 import { TrafficCharts } from './traffic-charts'
 
-const point = (i: number) => ({ t: Date.parse('2026-11-23T12:00:00Z') + i * 1000, total: i * 10, perSecond: 10 + i, p50: 3, p95: 8, p99: 12, fraudRate: 0.03 })
+const point = (i: number) => ({ t: Date.parse('2026-11-23T12:00:00Z') + i * 1000, total: i * 10, perSecond: 10 + i, p50: 3, p95: 8, p99: 12, positiveRate: 0.03 })
 
 describe('TrafficCharts', () => {
   it('waits for a few live points before drawing', () => {
@@ -53,7 +53,7 @@ describe('TrafficCharts', () => {
   it('draws the last minutes from the history endpoint on open, even after live points, then continues them live', async () => {
     const at = (i: number) => new Date(Date.parse('2026-11-23T12:00:00Z') + i * 10_000).toISOString()
     const calls = stubApi({
-      'GET /api/v1/stats/history': {
+      'GET /api/v1/models/fraud/stats/history': {
         window_seconds: 60, step_seconds: 10,
         points: [0, 1, 2, 3].map((i) => ({ as_of: at(i), last_minute: stats(0).last_minute })),
       },
@@ -62,7 +62,7 @@ describe('TrafficCharts', () => {
     const client = testClient([[keys.models, [fraudEntry, cancerEntry]], [keys.statsSeries('fraud'), [seriesPoint(stats(0, { as_of: at(1) }))]]])
     const { container } = renderWithClient(<TrafficCharts model="fraud" />, { client })
     await waitFor(() => expect(container.querySelectorAll('.recharts-line')).toHaveLength(3))
-    expect(calls.find((c) => c.path === '/api/v1/stats/history')?.query).toEqual({ minutes: '10', step_seconds: '10' })
+    expect(calls.find((c) => c.path === '/api/v1/models/fraud/stats/history')?.query).toEqual({ minutes: '10', step_seconds: '10' })
     act(() => {
       applyLiveEvent(client, { type: 'stats', data: stats(1, { as_of: at(2) }) }, 'fraud') // already covered
       applyLiveEvent(client, { type: 'stats', data: stats(2, { as_of: at(4) }) }, 'fraud')
@@ -70,12 +70,12 @@ describe('TrafficCharts', () => {
     await waitFor(() => expect(container.querySelectorAll('.recharts-line-curve')[0].getAttribute('d')?.split('L')).toHaveLength(5))
   })
 
-  // until /models/{name}/stats/history lands (issue 23): only the default model has a history to load.
-  it("starts another model's charts from its live points, without asking the default model's history", async () => {
-    const calls = stubApi({})
+  it("loads another model's own history, never the default model's", async () => {
+    const calls = stubApi({ 'GET /api/v1/models/cancer/stats/history': { window_seconds: 60, step_seconds: 10, points: [] } })
     const client = testClient([[keys.models, [fraudEntry, cancerEntry]], [keys.statsSeries('cancer'), [0, 1, 2, 3].map(point)]])
     const { container } = renderWithClient(<TrafficCharts model="cancer" />, { client })
     await waitFor(() => expect(container.querySelectorAll('.recharts-line')).toHaveLength(3))
-    expect(calls.map((c) => c.path)).not.toContain('/api/v1/stats/history')
+    await waitFor(() => expect(calls.map((c) => c.path)).toContain('/api/v1/models/cancer/stats/history'))
+    expect(calls.map((c) => c.path).filter((path) => path.includes('fraud'))).toEqual([])
   })
 })

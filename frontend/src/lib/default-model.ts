@@ -5,11 +5,8 @@
  */
 import type { RegisteredModel } from '../types/api'
 
-/** A listed model; `is_default` is read when the API sends it (the generated types do not have it yet). */
-type Listed = RegisteredModel & { is_default?: boolean }
-
 /** The default model's name; null while nothing is registered (or the list is not loaded). */
-export function defaultModelName(models: readonly Listed[] | null | undefined): string | null {
+export function defaultModelName(models: readonly RegisteredModel[] | null | undefined): string | null {
   if (!models?.length) return null
   return (models.find((m) => m.is_default === true) ?? models[0]).name
 }

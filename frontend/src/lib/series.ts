@@ -14,7 +14,7 @@ export interface SeriesPoint {
   p50: number | null
   p95: number | null
   p99: number | null
-  fraudRate: number | null
+  positiveRate: number | null
 }
 
 /** A stats body (live message) or a history point, which carries the last-minute figures only. */
@@ -30,7 +30,7 @@ export function seriesPoint(stats: StatsLike): SeriesPoint {
     p50: minute.latency_ms?.p50 ?? null,
     p95: minute.latency_ms?.p95 ?? null,
     p99: minute.latency_ms?.p99 ?? null,
-    fraudRate: minute.fraud_rate ?? null,
+    positiveRate: minute.positive_rate ?? null,
   }
 }
 

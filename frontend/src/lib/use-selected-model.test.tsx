@@ -17,8 +17,9 @@ const withClient = (client = testClient()) =>
 describe('defaultModelName', () => {
   it('is the model marked is_default, else the first listed, else none', () => {
     expect(defaultModelName([fraudEntry, cancerEntry])).toBe('fraud')
-    expect(defaultModelName([fraudEntry, { ...cancerEntry, is_default: true }] as typeof fraudEntry[])).toBe('cancer')
-    expect(defaultModelName([{ ...fraudEntry, is_default: false }, cancerEntry] as typeof fraudEntry[])).toBe('fraud')
+    expect(defaultModelName([{ ...fraudEntry, is_default: false }, { ...cancerEntry, is_default: true }])).toBe('cancer')
+    // An API without the flag (every entry false): the first listed, as the API lists the default first.
+    expect(defaultModelName([{ ...fraudEntry, is_default: false }, cancerEntry])).toBe('fraud')
     expect(defaultModelName([])).toBeNull()
     expect(defaultModelName(undefined)).toBeNull()
   })

@@ -7,10 +7,11 @@ import type {
 export const stats = (total = 1234, extra: Partial<Stats> = {}): Stats => ({
   as_of: '2026-11-23T12:00:00+00:00',
   total_predictions: total,
-  total_fraud: 40,
+  total_positive: 40,
   window_seconds: 60,
-  last_minute: { count: 600, per_second: 10, fraud_rate: 0.031, latency_ms: { p50: 3.2, p95: 8.5, p99: 14.1 } },
-  fraud_rate: 0.0324,
+  last_minute: { count: 600, per_second: 10, positive_rate: 0.031, latency_ms: { p50: 3.2, p95: 8.5, p99: 14.1 } },
+  positive_rate: 0.0324,
+  model: 'fraud',
   model_version: 'v1',
   pending_writes: 0,
   ...extra,
@@ -103,8 +104,8 @@ export const scenarios: Scenario[] = [
   { name: 'sudden', label: 'Sudden shift', description: 'A fraud ring attacks.', params: {} },
 ]
 
-export const simulator = (scenario = 'none', rps: number | null = null): SimulatorState => ({
-  scenario, params: {}, rps, updated_at: null, started_at: null, elapsed_s: null, scenarios,
+export const simulator = (scenario = 'none', rps: number | null = null, model = 'fraud'): SimulatorState => ({
+  model, scenario, params: {}, rps, updated_at: null, started_at: null, elapsed_s: null, scenarios,
 })
 
 export const session = (role: Role | null = null, extra: Partial<Session> = {}): Session => ({
@@ -135,13 +136,13 @@ export const championOnly = (champion: string, extra: Partial<ModelStages> = {})
 
 /** The built-in model, listed first (the default one). */
 export const fraudEntry: RegisteredModel = {
-  name: 'fraud', task: 'binary_classification', description: 'Card-transaction fraud (XGBoost), built in', active: true,
+  name: 'fraud', task: 'binary_classification', description: 'Card-transaction fraud (XGBoost), the demo model', active: true, is_default: true,
   created_at: '2026-11-23T11:41:32+00:00', versions: 1, latest: fraudVersion,
   champion: fraudVersion, stages: championOnly(fraudVersion.version),
 }
 
 export const cancerEntry: RegisteredModel = {
-  name: 'cancer', task: 'binary_classification', description: 'Breast-cancer biopsies, logistic regression via skl2onnx', active: true,
+  name: 'cancer', task: 'binary_classification', description: 'Breast-cancer biopsies, logistic regression via skl2onnx', active: true, is_default: false,
   created_at: '2026-12-01T19:10:03+00:00', versions: 2, latest: cancerVersion,
   champion: cancerVersion, stages: championOnly(cancerVersion.version),
 }

@@ -55,7 +55,7 @@ export type ApiRequestArgs<M extends Method, P extends PathsFor<M>> =
 
 // A model's reads, from its own routes (/models/{name}/…): the unscoped ones are the default model's only.
 export type Stats = ApiResult<'get', '/models/{name}/stats'>
-export type StatsHistory = ApiResult<'get', '/stats/history'>
+export type StatsHistory = ApiResult<'get', '/models/{name}/stats/history'>
 export type Drift = ApiResult<'get', '/models/{name}/drift'>
 export type FeatureDrift = Drift['features'][number]
 export type DriftRun = NonNullable<Drift['run']>

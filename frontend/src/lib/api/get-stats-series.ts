@@ -1,9 +1,7 @@
 import { useQuery } from '@tanstack/react-query'
 import { useMemo } from 'react'
-import { defaultModelName } from '../default-model'
 import { keys } from '../query-keys'
 import { historyPoints, mergeSeries, type SeriesPoint } from '../series'
-import { useModels } from './get-models'
 import { getStatsHistory } from './get-stats-history'
 
 /**
@@ -11,13 +9,10 @@ import { getStatsHistory } from './get-stats-history'
  * continued by the live channel's points, which live-events.ts appends for the connected model.
  */
 export function useStatsSeries(model: string): { data: SeriesPoint[] } {
-  const models = useModels()
-  const defaultModel = defaultModelName(models.data)
   const history = useQuery({
     queryKey: keys.statsHistory(model),
-    queryFn: ({ signal }) => getStatsHistory(model, defaultModel, signal),
+    queryFn: ({ signal }) => getStatsHistory(model, signal),
     select: historyPoints,
-    enabled: models.data !== undefined,
   })
   const live = useQuery<SeriesPoint[]>({ queryKey: keys.statsSeries(model), queryFn: () => [], initialData: [], staleTime: Infinity, gcTime: Infinity })
   const data = useMemo(() => mergeSeries(history.data ?? [], live.data), [history.data, live.data])

@@ -19,7 +19,7 @@ describe('applyLiveEvent', () => {
     expect(client.getQueryData<Stats>(keys.stats('fraud'))?.total_predictions).toBe(25)
     const series = client.getQueryData<SeriesPoint[]>(keys.statsSeries('fraud')) ?? []
     expect(series.map((p) => p.total)).toEqual([10, 25])
-    expect(series[1]).toMatchObject({ perSecond: 10, p50: 3.2, p95: 8.5, p99: 14.1, fraudRate: 0.031 })
+    expect(series[1]).toMatchObject({ perSecond: 10, p50: 3.2, p95: 8.5, p99: 14.1, positiveRate: 0.031 })
     expect(client.getQueryData<Stats>(keys.stats('cancer'))?.total_predictions).toBe(7)
     expect(client.getQueryData(keys.statsSeries('cancer'))).toBeUndefined()
   })

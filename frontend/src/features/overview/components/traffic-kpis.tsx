@@ -52,9 +52,9 @@ function Kpis({ stats, series }: { stats: Stats; series: SeriesPoint[] }) {
         <Stat label="p95 / p99" value={formatMs(latency.p95)} hint={`p99 ${formatMs(latency.p99)}`} />
         <Stat
           label="Flagged positive"
-          value={formatPercent(minute.fraud_rate, 2)}
-          hint={`last minute · all time ${formatPercent(stats.fraud_rate, 2)}`}
-          tone={(minute.fraud_rate ?? 0) > 0.1 ? 'warn' : 'default'}
+          value={formatPercent(minute.positive_rate, 2)}
+          hint={`last minute · all time ${formatPercent(stats.positive_rate, 2)}`}
+          tone={(minute.positive_rate ?? 0) > 0.1 ? 'warn' : 'default'}
         />
       </div>
     </div>
