@@ -165,6 +165,7 @@ def readme_commands() -> list[list[str]]:
     return [shlex.split(line, comments=True) for line in block.splitlines() if line.strip()]
 
 
+@pytest.mark.slow  # runs the alembic command
 def test_the_readme_commands_run_as_written(database, tmp_path):
     """In backend/ as written; then all four again on a copy of the migrations, where the
     new revision lands (the models have not changed, so it is empty)."""
@@ -188,6 +189,7 @@ def test_the_readme_commands_run_as_written(database, tmp_path):
     assert "No new upgrade operations detected" in outputs[-1]
 
 
+@pytest.mark.slow  # runs the alembic command
 def test_autogenerate_writes_a_migration_that_stands_alone(tmp_path):
     """``revision --autogenerate`` against an empty database renders the whole schema from
     the models; the file names no app module, and applying it gives what head gives."""

@@ -83,8 +83,11 @@ class VersionRouter:
         self._thread = threading.Thread(target=self._run, name="model-routing", daemon=True)
         self._thread.start()
 
-    def stop(self) -> None:
+    def stop(self, timeout_s: float = 10.0) -> None:
+        """Stop polling; returns once a refresh under way has finished (none swaps a routing in after)."""
         self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout_s)
 
     def _run(self) -> None:
         while not self._stop.is_set():

@@ -31,7 +31,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from app.registry import formats
-from app.registry.formats import ArtifactError
+from app.registry.formats import ArtifactError, onnx_models, sniffing
 
 NOT_A_MODEL = "not an XGBoost JSON/UBJ booster or an ONNX model"
 PICKLE_REFUSED = "a Python pickle: refused, because loading a pickle runs code"
@@ -315,7 +315,7 @@ def test_a_compressed_pickle_and_a_plain_zip_are_refused(sklearn_models, no_unpi
 
 def test_a_file_over_the_size_limit_is_refused(booster, monkeypatch):
     raw = bytes(booster.save_raw("ubj"))
-    monkeypatch.setattr(formats, "MAX_ARTIFACT_BYTES", 1_000)
+    monkeypatch.setattr(sniffing, "MAX_ARTIFACT_BYTES", 1_000)  # where the check reads it
     refused(formats.sniff, raw, words=("over the 1000 bytes limit",))
     refused(formats.load, raw, "xgboost-ubj", words=("limit",))
 
@@ -424,7 +424,7 @@ def test_an_onnx_model_with_external_data_is_refused_even_if_the_file_is_there(w
 
 def test_the_onnx_schema_subset_matches_onnx_proto():
     """The field numbers copied from onnx.proto to find tensors without the onnx package are right."""
-    for message, fields in formats.ONNX_TENSOR_PATHS.items():
+    for message, fields in onnx_models.ONNX_TENSOR_PATHS.items():
         descriptor = getattr(onnx, message).DESCRIPTOR
         for name, number, kind in fields:
             field = descriptor.fields_by_name[name]
@@ -517,6 +517,7 @@ FUZZ = textwrap.dedent(
 )
 
 
+@pytest.mark.slow  # a child process: a crash must not take the test run with it
 def test_damaged_artifacts_are_refused_without_crashing_the_process():
     # In a child process: before the structure check, a booster with one damaged byte in its
     # tree arrays crashed XGBoost (a segmentation fault) when scoring.

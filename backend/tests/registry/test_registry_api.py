@@ -25,10 +25,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from driftwatch_core.db.models import ModelVersion, Prediction, RegisteredModel
+from driftwatch_core.features import SCORE_NAME
 from driftwatch_testing import TEST_PREDICT_KEY, auth
 
-pytestmark = pytest.mark.slow
 PAGE = "http://localhost:3000"  # in CORS_ORIGINS by default
+#: What every model's predict answers, and its batch (the default model's unscoped routes too).
+SCORED_ROW = {"prediction_id", "score", "decision", "threshold", "model", "model_version", "stage", "latency_ms"}
+SCORED_BATCH = {"model", "model_version", "stage", "threshold", "count", "latency_ms", "predictions"}
 
 
 @pytest.fixture(scope="module")
@@ -90,12 +93,20 @@ def test_a_scikit_learn_model_registers_via_onnx_and_scores_like_scikit_learn(cl
     expected = model.predict_proba(rows.to_numpy(np.float32))[:, 1]
     one = client.post("/api/v1/models/cancer/predict", json=rows.iloc[0].to_dict(), headers=auth(TEST_PREDICT_KEY))
     assert one.status_code == 200, one.text
-    assert one.json()["score"] == pytest.approx(expected[0], abs=1e-5)
-    assert one.json()["model"] == "cancer" and one.json()["model_version"] == version["version"]
+    answer = one.json()
+    assert answer.keys() == SCORED_ROW and answer["score"] == pytest.approx(expected[0], abs=1e-5)
+    assert answer["model"] == "cancer" and answer["model_version"] == version["version"]
+    assert one.headers["X-Model-Version"] == version["version"]
+    assert answer["threshold"] == 0.5 and answer["decision"] == (answer["score"] >= 0.5)
+    assert answer["stage"] == "champion"
     batch = client.post("/api/v1/models/cancer/predict/batch", json={"rows": rows.to_dict("records")})
     assert batch.status_code == 200, batch.text
-    scores = [p["score"] for p in batch.json()["predictions"]]
+    scored = batch.json()
+    assert scored.keys() == SCORED_BATCH and scored["count"] == 50 and scored["model"] == "cancer"
+    assert all(p.keys() == SCORED_ROW for p in scored["predictions"])
+    scores = [p["score"] for p in scored["predictions"]]
     assert np.allclose(scores, expected, atol=1e-5)
+    assert [p["decision"] for p in scored["predictions"]] == [bool(p >= 0.5) for p in scores]
 
     assert client.app.state.driftwatch.writer.wait_written(30)  # stored: the writer says so, no polling
     assert _stored(clean_db, "cancer") == 51
@@ -195,17 +206,28 @@ def test_registering_needs_the_admin_role(client, cancer, onnx_model):
     assert answer.status_code == 403
 
 
-def test_the_fraud_model_is_in_the_registry_with_its_artifact_and_reference(client, clean_db, transaction):
-    (fraud,) = [m for m in client.get("/api/v1/models").json() if m["name"] == "fraud"]
+def test_the_demo_model_is_a_registered_model_like_any_other(client, clean_db, cancer, onnx_model, transaction):
+    """The default model (``fraud``, the demo's) is in the registry with its artifact, reference and
+    reference rows; its unscoped routes answer exactly what its scoped ones do."""
+    reference, _live = cancer
+    assert register(client, "cancer", onnx_model[1], csv_bytes(reference), label="target").status_code == 201
+    listed = {m["name"]: m for m in client.get("/api/v1/models").json()}
+    assert {name: m["is_default"] for name, m in listed.items()} == {"fraud": True, "cancer": False}
+    fraud = listed["fraud"]
     assert fraud["latest"]["format"] == "xgboost-json" and len(fraud["latest"]["features"]) == 13
+    assert fraud["latest"]["source"]["trainer"] == "app.demo"
     with Session(clean_db) as session:
         row = session.get(ModelVersion, fraud["latest"]["version"])
-        assert row.artifact and row.reference["score_name"] == "fraud_probability"
+        assert row.artifact and row.reference["score_name"] == SCORE_NAME and row.reference_table
     scoped = client.post("/api/v1/models/fraud/predict", json=transaction)
     unscoped = client.post("/api/v1/predict", json=transaction)
     assert scoped.status_code == unscoped.status_code == 200, scoped.text
-    assert scoped.json()["score"] == unscoped.json()["fraud_probability"]
+    assert scoped.json().keys() == unscoped.json().keys() == SCORED_ROW
+    assert scoped.json()["score"] == unscoped.json()["score"]
     assert scoped.json()["model_version"] == unscoped.json()["model_version"] == fraud["latest"]["version"]
+    assert unscoped.json()["model"] == "fraud"
+    batch = client.post("/api/v1/predict/batch", json={"rows": [transaction, transaction]})
+    assert batch.status_code == 200 and batch.json().keys() == SCORED_BATCH and batch.json()["model"] == "fraud"
 
 
 def test_explain_label_and_describe_a_registered_model(client, clean_db, cancer, onnx_model, transaction):
@@ -255,6 +277,7 @@ def test_a_signed_in_admin_registers_from_the_dashboard_but_a_foreign_page_canno
 
     reference, _ = cancer
     files = {"artifact": ("m.onnx", onnx_model[1]), "reference": ("r.csv", csv_bytes(reference))}
+    before = registry_rows(clean_db)
     with TestClient(create_app(settings)) as browser:
         signed_in = browser.post("/api/v1/auth/session", json={"key": TEST_ADMIN_KEY}, headers={"Origin": PAGE})
         assert signed_in.status_code == 200
@@ -274,4 +297,4 @@ def test_a_signed_in_admin_registers_from_the_dashboard_but_a_foreign_page_canno
             "/api/v1/simulator", data={"scenario": "sudden"}, headers={"Origin": PAGE, "Sec-Fetch-Site": "same-origin"}
         )
         assert elsewhere.status_code == 415
-    assert registry_rows(clean_db)[0] == 1  # only the built-in model: the dry run stored nothing
+    assert registry_rows(clean_db) == before  # neither the refusal nor the dry run stored anything

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 import xgboost as xgb
 
+from app.ml.trees import MAX_ROWS, compile_trees
 from app.registry.formats import XGBoostScorer
-from app.registry.trees import MAX_ROWS, compile_trees
 
 
 def _data(seed: int = 0, n: int = 2_000, features: int = 6):

@@ -1,4 +1,4 @@
-"""Fixtures of the retraining tests: the fraud champion registered, labelled traffic stored."""
+"""Fixtures of the retraining tests: the demo model (``fraud``) registered, labelled traffic stored."""
 
 from __future__ import annotations
 
@@ -12,12 +12,11 @@ from sqlalchemy.orm import Session
 
 from app.core.config import Settings
 from app.registry import formats
-from app.registry.service import register_trained
-from driftwatch_core import artifacts
 from driftwatch_core.db.engine import make_session_factory
-from driftwatch_core.db.models import DEFAULT_MODEL, GroundTruth, ModelVersion, Prediction, utcnow
+from driftwatch_core.db.models import GroundTruth, ModelVersion, Prediction, utcnow
+from driftwatch_core.encoding import encode_rows
 from driftwatch_core.features import schema_from_dicts
-from driftwatch_testing import TEST_ADMIN_KEY, TEST_PREDICT_KEY
+from driftwatch_testing import DEMO_MODEL, TEST_ADMIN_KEY, TEST_PREDICT_KEY
 
 
 @pytest.fixture
@@ -26,20 +25,18 @@ def factory(clean_db):
 
 
 @pytest.fixture
-def champion(factory, model_dir) -> str:
-    """The fraud model trained for the session, registered as the backend does at start; its version."""
-    with factory.begin() as session:
-        return register_trained(session, artifacts.resolve(model_dir)).version
+def champion(demo_model) -> str:
+    """The demo model's version, registered as its champion (with its reference rows)."""
+    return demo_model
 
 
 @pytest.fixture
-def retrain_settings(database_url, model_dir):
+def retrain_settings(database_url):
     """Settings for a retrain, small and quick by default; keyword arguments override."""
 
     def make(**overrides) -> Settings:
         values = {
             "database_url": database_url,
-            "model_dir": model_dir,
             "admin_api_keys": TEST_ADMIN_KEY,
             "predict_api_keys": TEST_PREDICT_KEY,
             "allowed_hosts": "testserver,localhost,127.0.0.1",
@@ -61,7 +58,7 @@ def store_labelled(
     *,
     end: datetime | None = None,
     span: timedelta = timedelta(minutes=40),
-    model: str = DEFAULT_MODEL,
+    model: str = DEMO_MODEL,
 ) -> list[uuid.UUID]:
     """Score ``rows`` with the stored ``version`` and store them as answered predictions, spread evenly
     over ``span`` up to ``end`` (oldest first), each with its label."""
@@ -70,8 +67,6 @@ def store_labelled(
         assert stored is not None and stored.artifact is not None
         scorer = formats.load(stored.artifact, stored.format)
         schema, threshold = schema_from_dicts(stored.feature_schema), stored.threshold
-    from driftwatch_core.encoding import encode_rows
-
     scores = scorer.predict_proba(encode_rows(rows, schema))
     end = end or utcnow() - timedelta(seconds=5)
     step = span / max(1, len(rows) - 1)

@@ -1,25 +1,27 @@
 """Retraining in-process against PostgreSQL: after concept drift the challenger beats the champion on
-traffic neither has seen, and is registered in shadow; too few labels are refused, naming the counts."""
+traffic neither has seen, and is registered in shadow; too few labels are refused, naming the counts.
+What a retrain mixes into the traffic is the champion's reference rows (``model_versions.reference_table``),
+whatever the model: the demo's and an upload's alike."""
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pandas as pd
 import pytest
 import xgboost as xgb
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from app.registry import service
+from app.registry import registration
 from app.retrain import jobs
-from driftwatch_core.db.models import DEFAULT_MODEL, ModelEvent, ModelVersion, RegisteredModel, RetrainJob
+from driftwatch_core.db.models import ModelEvent, ModelVersion, RegisteredModel, RetrainJob
 from driftwatch_core.features import SCORE_NAME
 from driftwatch_core.generator import Drift, TransactionGenerator
 from driftwatch_core.scenarios import resolve_params
-
-pytestmark = pytest.mark.slow
+from driftwatch_testing import DEMO_MODEL
 
 
 def concept_drift() -> Drift:
@@ -27,12 +29,12 @@ def concept_drift() -> Drift:
     return Drift(concept=resolve_params("concept", {})["magnitude"])
 
 
-def queue(factory, settings, name: str = DEFAULT_MODEL, **kwargs) -> int:
+def queue(factory, settings, name: str = DEMO_MODEL, **kwargs) -> int:
     with factory.begin() as session:
         return jobs.request_retrain(session, name, settings=settings, requested_by="test", **kwargs).id
 
 
-def events(engine, name: str = DEFAULT_MODEL) -> list[ModelEvent]:
+def events(engine, name: str = DEMO_MODEL) -> list[ModelEvent]:
     with Session(engine) as session:
         query = select(ModelEvent).where(ModelEvent.model_name == name).order_by(ModelEvent.id)
         return list(session.scalars(query))
@@ -68,7 +70,7 @@ def test_after_concept_drift_the_challenger_beats_the_champion_on_the_newest_tra
     assert {"precision", "recall", "f1"} <= holdout["challenger"].keys() <= holdout["champion"].keys()
 
     with Session(clean_db) as session:
-        model = session.get(RegisteredModel, DEFAULT_MODEL)
+        model = session.get(RegisteredModel, DEMO_MODEL)
         assert model.champion_version == champion  # the champion still answers
         assert model.challenger_version == job.version and model.challenger_mode == "shadow"
         new = session.get(ModelVersion, job.version)
@@ -76,8 +78,14 @@ def test_after_concept_drift_the_challenger_beats_the_champion_on_the_newest_tra
     source = new.source
     assert source["trainer"] == "app.retrain" and source["job_id"] == job_id and source["champion"] == champion
     mix = source["mix"]
-    assert mix["traffic_rows"] == 2_400 and 0 < mix["reference_rows"] <= 800  # at most a quarter: 800 of 3,200
-    assert mix["reference_share"] <= 0.25 and mix["reference_origin"]["seed"] == old.source["seed"]
+    assert mix["traffic_rows"] == 2_400 and mix["reference_rows"] == 800  # a quarter: 800 of 3,200
+    assert mix["reference_share"] == 0.25 and "reference_note" not in mix
+    champion_rows = rows_of(old.reference_table, old.label_column)
+    assert mix["reference_available"] == len(champion_rows) == old.metrics["n"]
+    # The new version keeps its training table: the traffic, then rows drawn from the champion's own.
+    trained_on = rows_of(new.reference_table, new.label_column)
+    assert len(trained_on) == source["training_rows"] == 3_200
+    assert set(trained_on[2_400:]) <= set(champion_rows) and len(set(trained_on[2_400:])) == 800
     window = source["time_range"]
     assert datetime.fromisoformat(window["from"]) <= start and window["window_minutes"] == 60
     assert holdout["from"] > source["time_range"]["first_row"]  # the hold-out is the newest traffic
@@ -116,7 +124,7 @@ def test_too_few_labels_are_refused_naming_the_counts_and_nothing_is_registered(
 
     # A job queued anyway (by the worker's policy) fails with the same reason.
     with factory.begin() as session:
-        job = RetrainJob(model_name=DEFAULT_MODEL, status="queued", trigger="policy", params={})
+        job = RetrainJob(model_name=DEMO_MODEL, status="queued", trigger="policy", params={})
         session.add(job)
         session.flush()
         job_id = job.id
@@ -125,7 +133,7 @@ def test_too_few_labels_are_refused_naming_the_counts_and_nothing_is_registered(
     assert failed.result["failure"] == "refused" and failed.result["labels"]["labelled"] == 40
     assert versions(clean_db) == before
     with Session(clean_db) as session:
-        assert session.get(RegisteredModel, DEFAULT_MODEL).challenger_version is None
+        assert session.get(RegisteredModel, DEMO_MODEL).challenger_version is None
     assert [e.kind for e in events(clean_db)] == ["registered", "promoted", "retrain_started", "retrain_failed"]
 
 
@@ -141,9 +149,16 @@ def test_a_hold_out_without_fraud_is_refused_saying_so(factory, champion, store,
     assert "held out (the newest) since" in refused.value.detail and "no positive label" in refused.value.detail
 
 
-def test_an_uploaded_model_is_retrained_without_reference_rows_and_keeps_its_score_name(
-    factory, clean_db, store, retrain_settings
-):
+def rows_of(table: bytes, label: str) -> list[tuple]:
+    """A version's kept reference rows (features, then the label) as tuples, in order."""
+    frame = pd.read_parquet(io.BytesIO(table))
+    columns = [c for c in frame.columns if c != label] + [label]
+    return [tuple(row) for row in frame[columns].astype({label: int}).itertuples(index=False)]
+
+
+def register_toy(factory, store) -> tuple[str, int]:
+    """An uploaded XGBoost model (600 reference rows, threshold 0.4, label ``target``), then 600
+    labelled predictions of later traffic on which a different rule decides the label."""
     rng = np.random.default_rng(3)
     X = rng.normal(size=(1_200, 4))
     y = (X[:, 0] + 0.7 * X[:, 1] + rng.normal(scale=0.8, size=len(X)) > 1.2).astype(int)
@@ -151,7 +166,7 @@ def test_an_uploaded_model_is_retrained_without_reference_rows_and_keeps_its_sco
         {"objective": "binary:logistic", "max_depth": 3, "nthread": 1}, xgb.DMatrix(X[:600], y[:600]), 30
     )
     frame = pd.DataFrame(X[:600], columns=["a", "b", "c", "d"]).assign(target=y[:600])
-    upload = service.Upload(
+    upload = registration.Upload(
         name="toy",
         artifact=bytes(booster.save_raw("json")),
         reference=frame.to_csv(index=False).encode(),
@@ -160,22 +175,52 @@ def test_an_uploaded_model_is_retrained_without_reference_rows_and_keeps_its_sco
         threshold=0.4,
     )
     with factory.begin() as session:
-        first = service.save(session, service.prepare(upload), actor="test").version
-    # Later traffic: a different rule decides the label, so the uploaded model falls behind.
+        first = registration.save(session, registration.prepare(upload), actor="test").version
     live = X[600:]
     flipped = (live[:, 2] - live[:, 3] + rng.normal(scale=0.5, size=len(live)) > 0.8).astype(int)
     store(first, [dict(zip("abcd", map(float, row), strict=True)) for row in live], flipped, model="toy")
+    return first, len(frame)
 
+
+def retrain_toy(factory, clean_db, retrain_settings) -> ModelVersion:
     settings = retrain_settings(retrain_min_labels=100)
     job = jobs.run_job(factory, queue(factory, settings, "toy"), settings)
     assert job.status == "registered", job.error
     with Session(clean_db) as session:
-        new = session.get(ModelVersion, job.version)
         assert session.get(RegisteredModel, "toy").challenger_version == job.version
+        return session.get(ModelVersion, job.version)
+
+
+def test_an_uploaded_model_is_retrained_with_its_own_reference_rows_and_keeps_its_contract(
+    factory, clean_db, store, retrain_settings
+):
+    first, uploaded_rows = register_toy(factory, store)
+    new = retrain_toy(factory, clean_db, retrain_settings)
     mix = new.source["mix"]
-    assert mix["reference_rows"] == 0 and mix["reference_origin"] is None
-    assert "registered by upload" in mix["reference_note"]
-    assert new.threshold == 0.4 and new.label_column == "target" and new.reference["score_name"] == "score"
+    assert mix["traffic_rows"] == 480 and mix["reference_rows"] == 160  # a quarter of 640
+    assert mix["reference_available"] == uploaded_rows and "reference_note" not in mix
+    with Session(clean_db) as session:
+        uploaded = rows_of(session.get(ModelVersion, first).reference_table, "target")
+    trained_on = rows_of(new.reference_table, "target")
+    assert len(trained_on) == 640 and set(trained_on[480:]) <= set(uploaded)
+    assert new.threshold == 0.4 and new.label_column == "target" and new.reference["score_name"] == SCORE_NAME
     assert "positive_rate" in new.metrics
+    holdout = new.source["holdout"]
+    assert holdout["challenger_roc_auc"] > holdout["champion_roc_auc"]
+
+
+def test_a_champion_registered_before_reference_rows_were_kept_trains_on_traffic_alone_saying_why(
+    factory, clean_db, store, retrain_settings
+):
+    first, _ = register_toy(factory, store)
+    with factory.begin() as session:  # as migration 0006 left a version registered before it
+        session.execute(update(ModelVersion).where(ModelVersion.version == first).values(reference_table=None))
+    new = retrain_toy(factory, clean_db, retrain_settings)
+    mix = new.source["mix"]
+    assert mix["traffic_rows"] == 480 and mix["reference_rows"] == 0 and mix["reference_share"] == 0.0
+    assert "reference_available" not in mix
+    assert mix["reference_note"] == "the champion keeps no reference rows (it was registered before they were kept)"
+    assert new.source["training_rows"] == 480 and len(rows_of(new.reference_table, "target")) == 480
+    assert new.threshold == 0.4 and new.label_column == "target"
     holdout = new.source["holdout"]
     assert holdout["challenger_roc_auc"] > holdout["champion_roc_auc"]

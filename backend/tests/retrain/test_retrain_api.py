@@ -4,31 +4,23 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy.orm import Session
 
 from app.main import create_app
-from driftwatch_core.db.models import DEFAULT_MODEL, RegisteredModel
 from driftwatch_core.generator import TransactionGenerator
 from driftwatch_testing import TEST_PREDICT_KEY, auth, until_ready
 
-pytestmark = pytest.mark.slow
 URL = "/api/v1/models/fraud/retrain"
 
 
 @pytest.fixture
-def api(retrain_settings, clean_db):
-    """The real app without its runner: queued jobs stay queued, so the answers are the route's own."""
+def api(retrain_settings, demo_model):
+    """The real app, the demo model registered, without its runner: queued jobs stay queued, so the
+    answers are the route's own."""
     with TestClient(create_app(retrain_settings()), headers=auth()) as client:
         yield until_ready(client)
 
 
-def champion_of(engine) -> str:
-    with Session(engine) as session:
-        return session.get(RegisteredModel, DEFAULT_MODEL).champion_version
-
-
-def test_retraining_is_queued_once_refused_with_reasons_and_listed(api, clean_db, store):
-    champion = champion_of(clean_db)
+def test_retraining_is_queued_once_refused_with_reasons_and_listed(api, champion, store):
     few = TransactionGenerator(seed=31).sample(40)
     store(champion, few.records(), few.labels)
     refused = api.post(URL, json={})

@@ -17,16 +17,15 @@ from sqlalchemy.orm import Session
 from app.retrain import jobs
 from app.retrain.runner import RetrainRunner
 from driftwatch_core.db.engine import make_engine, make_session_factory
-from driftwatch_core.db.models import DEFAULT_MODEL, ModelEvent, RegisteredModel, RetrainJob
+from driftwatch_core.db.models import ModelEvent, RegisteredModel, RetrainJob
 from driftwatch_core.db.schema import init_schema
 from driftwatch_core.generator import Drift, TransactionGenerator
-from driftwatch_testing import empty_database
+from driftwatch_testing import DEMO_MODEL, empty_database
 
-pytestmark = pytest.mark.slow
 DEADLINE_S = 180.0
 
 
-def queue_job(factory, model: str = DEFAULT_MODEL, **params) -> int:
+def queue_job(factory, model: str = DEMO_MODEL, **params) -> int:
     """A job row as the worker's retrain policy inserts it."""
     with factory.begin() as session:
         job = RetrainJob(model_name=model, status="queued", trigger="policy", params=params)
@@ -71,6 +70,7 @@ def runner(factory, retrain_settings):
         r.stop()
 
 
+@pytest.mark.slow  # the runner starts a child process
 def test_a_queued_job_is_run_in_a_child_process_and_registers_a_challenger(factory, clean_db, champion, store, runner):
     batch = TransactionGenerator(seed=21).sample(1_500, Drift(concept=0.8))
     store(champion, batch.records(), batch.labels)
@@ -87,9 +87,9 @@ def test_a_queued_job_is_run_in_a_child_process_and_registers_a_challenger(facto
     assert done.result["trials"]["trials_run"] == 2 and done.result["mix"]["traffic_rows"] == 1_200
     assert done.params == {"trials": 2, "window_minutes": 60.0}  # the default window, filled in
     with Session(clean_db) as session:
-        assert session.get(RegisteredModel, DEFAULT_MODEL).challenger_version == done.version
+        assert session.get(RegisteredModel, DEMO_MODEL).challenger_version == done.version
         kinds = session.scalars(
-            select(ModelEvent.kind).where(ModelEvent.model_name == DEFAULT_MODEL).order_by(ModelEvent.id)
+            select(ModelEvent.kind).where(ModelEvent.model_name == DEMO_MODEL).order_by(ModelEvent.id)
         ).all()
     assert kinds[-4:] == ["retrain_started", "registered", "shadow", "retrain_registered"]
     wait_idle(r)  # the runner reaps its child, and the job keeps its end
@@ -102,6 +102,7 @@ def wait_idle(r: RetrainRunner, deadline_s: float = 30.0) -> None:
         time.sleep(0.1)
 
 
+@pytest.mark.slow  # the runner starts a child process
 def test_a_job_running_too_long_is_terminated_and_failed(factory, clean_db, champion, store, runner):
     batch = TransactionGenerator(seed=22).sample(400)
     store(champion, batch.records(), batch.labels)
@@ -113,6 +114,7 @@ def test_a_job_running_too_long_is_terminated_and_failed(factory, clean_db, cham
     wait_idle(r)  # the runner ends its child
 
 
+@pytest.mark.slow  # the runner starts a child process
 def test_stopping_the_runner_ends_its_child_and_fails_the_job(factory, clean_db, champion, store, runner):
     batch = TransactionGenerator(seed=23).sample(400)
     store(champion, batch.records(), batch.labels)

@@ -1,4 +1,5 @@
-"""A second version of the fraud model to switch to: the champion's artifact under another version and threshold."""
+"""A second version of the demo model (``fraud``) to switch to: the champion's artifact under another version
+and threshold."""
 
 from __future__ import annotations
 
@@ -8,21 +9,22 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from driftwatch_core.db.models import DEFAULT_MODEL, ModelVersion, RegisteredModel
+from driftwatch_core.db.models import ModelVersion, RegisteredModel
+from driftwatch_testing import DEMO_MODEL
 
 
 def add_version(engine, threshold: float = 0.99, suffix: str = "b") -> str:
-    """Store a copy of the fraud champion as a new version (another threshold: other decisions)."""
+    """Store a copy of the demo model's champion as a new version (another threshold: other decisions)."""
     with Session(engine) as session, session.begin():
-        model = session.get(RegisteredModel, DEFAULT_MODEL)
-        assert model is not None and model.champion_version is not None, "the backend registers its model first"
+        model = session.get(RegisteredModel, DEMO_MODEL)
+        assert model is not None and model.champion_version is not None, "register the demo model first (demo_model)"
         champion = session.get(ModelVersion, model.champion_version)
         assert champion is not None
         version = f"{champion.version[:-2]}-{suffix}"
         session.add(
             ModelVersion(
                 version=version,
-                model_name=DEFAULT_MODEL,
+                model_name=DEMO_MODEL,
                 trained_at=champion.trained_at,
                 threshold=threshold,
                 metrics=champion.metrics,
@@ -32,6 +34,7 @@ def add_version(engine, threshold: float = 0.99, suffix: str = "b") -> str:
                 artifact=champion.artifact,
                 artifact_sha256=champion.artifact_sha256,
                 reference=champion.reference,
+                reference_table=champion.reference_table,
                 label_column=champion.label_column,
                 source={"test": "a copy of the champion with another threshold"},
             )
@@ -41,12 +44,22 @@ def add_version(engine, threshold: float = 0.99, suffix: str = "b") -> str:
 
 def champion_of(engine) -> str | None:
     with Session(engine) as session:
-        return session.scalar(select(RegisteredModel.champion_version).where(RegisteredModel.name == DEFAULT_MODEL))
+        return session.scalar(select(RegisteredModel.champion_version).where(RegisteredModel.name == DEMO_MODEL))
 
 
 @pytest.fixture
 def versions(client, engine) -> tuple[str, str]:
-    """(the champion the backend registered, a second version of the fraud model)."""
+    """(the demo model's champion, a second version of it)."""
     first = champion_of(engine)
     assert first is not None
     return first, add_version(engine)
+
+
+def without_poller(client):
+    """The runtime of ``client`` with its routing poller stopped, so the registry is read when the test
+    says (``runtime.router.refresh()``, what the poller does every ``ROUTING_POLL_S``) or, as in any process
+    without a poller, on a request once ``ROUTING_POLL_S`` has passed: never swapped back by a poll that
+    read the registry just before the test changed it."""
+    runtime = client.app.state.driftwatch
+    runtime.router.stop()
+    return runtime

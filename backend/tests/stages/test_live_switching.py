@@ -1,4 +1,6 @@
-"""Switching live under load, across processes: two backends, 100 req/s, a promote and a rollback."""
+"""Switching live under load, across processes: two backends, 100 req/s, a promote and a rollback.
+
+The demo model is registered first (``demo_model``): a backend serves only what the registry holds."""
 
 from __future__ import annotations
 
@@ -19,6 +21,8 @@ from .conftest import add_version, champion_of
 
 pytestmark = pytest.mark.slow
 RATE = 100.0  # requests per second, over both backends
+#: How long a condition may take on a busy machine (the test waits on conditions, never on a clock).
+DEADLINE_S = 60.0
 
 
 class Load:
@@ -60,51 +64,60 @@ class Load:
         for t in self._threads:
             t.join(15)
 
+    def count(self, version: str, base: str, since: int = 0) -> int:
+        """Answers by ``version`` from ``base`` (of those after the first ``since``)."""
+        return sum(1 for b, _, body, _ in self.answers[since:] if b == base and body["model_version"] == version)
 
-def first_answer_by(http: httpx.Client, base: str, transaction: dict, version: str, timeout_s: float) -> float:
-    """Seconds until ``base`` answers with ``version`` (polled every 50 ms)."""
-    started = time.monotonic()
-    while time.monotonic() - started < timeout_s:
-        if http.post(f"{base}/api/v1/predict", json=transaction).json()["model_version"] == version:
-            return time.monotonic() - started
+    def wait_until(self, condition, what: str) -> None:
+        deadline = time.monotonic() + DEADLINE_S
+        while not condition():
+            assert time.monotonic() < deadline, f"not within {DEADLINE_S} s: {what} ({len(self.answers)} answers)"
+            assert not self.errors, self.errors[:3]
+            time.sleep(0.1)
+
+
+def answered_by(http: httpx.Client, base: str, transaction: dict, version: str) -> None:
+    """Wait until ``base`` answers with ``version`` (its poller has read the registry and loaded it)."""
+    deadline = time.monotonic() + DEADLINE_S
+    while http.post(f"{base}/api/v1/predict", json=transaction).json()["model_version"] != version:
+        assert time.monotonic() < deadline, f"{base} did not answer with {version} within {DEADLINE_S} s"
         time.sleep(0.05)
-    return float("inf")
 
 
-def test_promote_and_rollback_under_load_on_two_backends(database_url, model_dir, clean_db, engine, tmp_path):
+def test_promote_and_rollback_under_load_on_two_backends(database_url, demo_model, engine, tmp_path):
     from driftwatch_core.features import example_transaction
 
     transaction = example_transaction()
     with (
-        run_backend(database_url, model_dir, tmp_path / "a.log") as a,
-        run_backend(database_url, model_dir, tmp_path / "b.log") as b,
+        run_backend(database_url, tmp_path / "a.log") as a,
+        run_backend(database_url, tmp_path / "b.log") as b,
     ):
         first = champion_of(engine)
-        assert first is not None
+        assert first == demo_model
         second = add_version(engine)
         with httpx.Client(headers=auth(), timeout=10) as http, Load([a, b], transaction) as load:
-            time.sleep(2)
-            promoted_at = time.monotonic()
+            load.wait_until(lambda: {base for base, *_ in load.answers} == {a, b}, "both backends answer")
             assert http.post(f"{a}/api/v1/models/fraud/versions/{second}/promote").status_code == 200
-            # Every process answers with the new version within 5 s, without a restart.
-            waits = [first_answer_by(http, base, transaction, second, 5.0) for base in (a, b)]
-            assert max(waits) <= 5.0, waits
-            time.sleep(max(0.0, 3 - (time.monotonic() - promoted_at)))
+            # Every process answers with the new version, without a restart (within ROUTING_POLL_S
+            # and the time to load it: about a second, waited for with a generous deadline).
+            for base in (a, b):
+                answered_by(http, base, transaction, second)
+            load.wait_until(lambda: load.count(second, a) >= 50 and load.count(second, b) >= 50, "50 each by second")
             assert http.post(f"{b}/api/v1/models/fraud/rollback").status_code == 200
-            waits = [first_answer_by(http, base, transaction, first, 5.0) for base in (a, b)]
-            assert max(waits) <= 5.0, waits
-            time.sleep(2)
+            for base in (a, b):
+                answered_by(http, base, transaction, first)
+            after = len(load.answers)
+            load.wait_until(lambda: load.count(first, a, after) >= 50 and load.count(first, b, after) >= 50, "50 more")
         assert champion_of(engine) == first
 
     assert load.errors == []
-    assert len(load.answers) >= 500  # about 100 req/s for the test's ~9 s
     versions = Counter(body["model_version"] for _, _, body, _ in load.answers)
-    assert set(versions) == {first, second} and versions[second] > 50, versions
+    assert set(versions) == {first, second}, versions
     # Every response names the version that scored it, in the body and the header ...
     assert all(body["model_version"] == header for _, _, body, header in load.answers)
     # ... and that version is the one whose score was stored (requests in flight finish on theirs).
     by_id = {uuid.UUID(body["prediction_id"]): body for _, _, body, _ in load.answers}
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + DEADLINE_S
     with Session(engine) as session:
         while True:
             stored = dict(

@@ -1,36 +1,38 @@
-"""Stages through the API: promote, rollback, shadow, canary, retire; events; answers name their version."""
+"""Stages through the API: promote, rollback, shadow, canary, retire; events; answers name their version.
+
+In process, with the routing poller stopped (``without_poller``): a test reads the registry itself
+(``runtime.router.refresh()``, what each backend's poller does every ``ROUTING_POLL_S``) instead of
+waiting for a poll; ``test_live_switching`` waits for the polls of two backend processes."""
 
 from __future__ import annotations
 
 import threading
-import time
 import uuid
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from driftwatch_core.db.models import DEFAULT_MODEL, ModelEvent, Prediction
-from driftwatch_testing import TEST_PREDICT_KEY, auth
+from driftwatch_core.db.models import ModelEvent, Prediction
+from driftwatch_core.stages import bucket
+from driftwatch_testing import DEMO_MODEL, TEST_PREDICT_KEY, auth
 
-from .conftest import champion_of
+from .conftest import champion_of, without_poller
 
 API = "/api/v1"
 
 
-def answering(client, transaction, expected: str, timeout_s: float = 5.0) -> dict:
-    """Predict until ``expected`` answers (a switch lands within the routing poll); the answer."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        body = client.post(f"{API}/predict", json=transaction).json()
-        if body["model_version"] == expected or time.monotonic() > deadline:
-            assert body["model_version"] == expected, f"still answered by {body['model_version']} after {timeout_s} s"
-            return body
-        time.sleep(0.05)
+def answering(client, transaction, expected: str) -> dict:
+    """Read the registry as the poller does, then predict: ``expected`` answers; the answer."""
+    client.app.state.driftwatch.router.refresh()
+    body = client.post(f"{API}/predict", json=transaction).json()
+    assert body["model_version"] == expected
+    return body
 
 
 def test_promote_and_rollback_switch_the_answering_version_without_a_restart(client, engine, versions, transaction):
     first, second = versions
+    without_poller(client)
     before = client.post(f"{API}/predict", json=transaction)
     assert before.json()["model_version"] == first == before.headers["X-Model-Version"]
     assert before.json()["stage"] == "champion"
@@ -86,15 +88,19 @@ def test_stage_changes_need_the_admin_role(client, versions):
 
 
 def test_a_canary_answers_its_share_of_entities_and_the_same_entity_always_the_same_way(client, versions, transaction):
-    _, second = versions
+    first, second = versions
     assert client.post(f"{API}/models/fraud/versions/{second}/canary", json={"share": 0.2}).status_code == 200
-    client.app.state.driftwatch.registry.refresh()
+    without_poller(client).router.refresh()
+    entities = [f"card-{i}" for i in range(600)]
     answered = {}
-    for i in range(5_000):
-        body = client.post(f"{API}/predict", json=transaction, headers={"X-Entity-ID": f"card-{i}"}).json()
-        answered[f"card-{i}"] = (body["model_version"], body["stage"])
+    for entity in entities:
+        body = client.post(f"{API}/predict", json=transaction, headers={"X-Entity-ID": entity}).json()
+        answered[entity] = (body["model_version"], body["stage"])
+    # The entity's hash decides (the same in every process), and the hash spreads entities evenly.
+    assert all(version == (second if bucket(e, b"") < 0.2 else first) for e, (version, _) in answered.items())
     canary = sum(1 for version, _ in answered.values() if version == second)
-    assert 0.17 * 5_000 <= canary <= 0.23 * 5_000, canary
+    assert 0.15 * 600 <= canary <= 0.25 * 600, canary
+    assert 0.19 * 100_000 <= sum(bucket(f"card-{i}", b"") < 0.2 for i in range(100_000)) <= 0.21 * 100_000
     assert all(stage == ("canary" if version == second else "champion") for version, stage in answered.values())
     for entity in ("card-1", "card-2", "card-3", "card-4", "card-5"):
         again = {
@@ -109,11 +115,11 @@ def test_a_shadow_scores_every_answered_request_after_the_answer_and_is_never_se
 ):
     first, second = versions
     assert client.post(f"{API}/models/fraud/versions/{second}/shadow").json()["stages"]["mode"] == "shadow"
-    state = client.app.state.driftwatch
-    state.registry.refresh()
+    runtime = without_poller(client)
+    runtime.router.refresh()
     answers = [client.post(f"{API}/predict", json=transaction).json() for _ in range(20)]
     assert {a["model_version"] for a in answers} == {first}
-    assert state.shadow.wait_idle() and state.writer.wait_written()
+    assert runtime.shadow.wait_idle() and runtime.writer.wait_written()
     ids = {uuid.UUID(a["prediction_id"]) for a in answers}
     with Session(engine) as session:
         shadows = session.execute(select(Prediction).where(Prediction.shadow_of.is_not(None))).scalars().all()
@@ -141,7 +147,7 @@ class _Blocked:
         return self._scorer.predict_proba(X)
 
 
-def test_a_full_shadow_queue_drops_shadow_rows_never_answers(database_url, model_dir, clean_db, engine, transaction):
+def test_a_full_shadow_queue_drops_shadow_rows_never_answers(database_url, demo_model, engine, transaction):
     from dataclasses import replace
 
     from fastapi.testclient import TestClient
@@ -154,7 +160,6 @@ def test_a_full_shadow_queue_drops_shadow_rows_never_answers(database_url, model
 
     settings = Settings(
         database_url=database_url,
-        model_dir=model_dir,
         write_interval_ms=20,
         admin_api_keys=TEST_ADMIN_KEY,
         allowed_hosts="testserver",
@@ -164,15 +169,15 @@ def test_a_full_shadow_queue_drops_shadow_rows_never_answers(database_url, model
         until_ready(client)
         second = add_version(engine)
         assert client.post(f"{API}/models/fraud/versions/{second}/shadow").status_code == 200
-        state = client.app.state.driftwatch
-        state.registry.refresh()
+        runtime = without_poller(client)
+        runtime.router.refresh()
         release = threading.Event()
-        slow = state.registry.version(second)
-        state.registry._loaded[second] = replace(slow, scorer=_Blocked(slow.scorer, release))
+        slow = runtime.router.version(second)
+        runtime.router._loaded[second] = replace(slow, scorer=_Blocked(slow.scorer, release))
         answers = [client.post(f"{API}/predict", json=transaction) for _ in range(40)]
         assert all(a.status_code == 200 for a in answers)
         release.set()
-        assert state.shadow.wait_idle() and state.writer.wait_written()
+        assert runtime.shadow.wait_idle() and runtime.writer.wait_written()
         with Session(engine) as session:
             answered = session.scalar(
                 select(func.count()).select_from(Prediction).where(Prediction.shadow_of.is_(None))
@@ -182,9 +187,9 @@ def test_a_full_shadow_queue_drops_shadow_rows_never_answers(database_url, model
             )
         assert answered == 40  # every answer stored
         assert 1 <= shadows <= 10  # the batch being scored (at most a full queue) and a full queue behind it
-        assert state.shadow.dropped == 40 - shadows
+        assert runtime.shadow.dropped == 40 - shadows
         metrics = client.get("/metrics").text
-        assert f'driftwatch_shadow_dropped_total{{model="{DEFAULT_MODEL}"}} {float(40 - shadows)}' in metrics
+        assert f'driftwatch_shadow_dropped_total{{model="{DEMO_MODEL}"}} {float(40 - shadows)}' in metrics
 
 
 def test_the_comparison_returns_the_current_pairs_points_over_the_asked_time_oldest_first(client, engine, versions):
@@ -199,7 +204,7 @@ def test_the_comparison_returns_the_current_pairs_points_over_the_asked_time_old
         for minutes_ago, diff in ((90, 0.01), (20, 0.05), (10, 0.07)):
             session.add(
                 VersionComparison(
-                    model_name=DEFAULT_MODEL,
+                    model_name=DEMO_MODEL,
                     computed_at=now - timedelta(minutes=minutes_ago),
                     champion_version=first,
                     challenger_version=second,
