@@ -1,9 +1,7 @@
 #!/bin/sh
-# Train the model into the shared volume on first start, then run the service
-# (which upgrades the database schema itself before it reports ready).
+# Register the demo model (fraud) when the database has none, then run the service.
+# python -m app.demo waits for the database, migrates it, trains the demo model (about
+# 10 s) and registers it like any upload; on later starts it finds it and does nothing.
 set -eu
-if [ ! -f "$MODEL_DIR/LATEST" ]; then
-  echo "no model in $MODEL_DIR: training one (about 10 s)"
-  python -m app.ml.train --model-dir "$MODEL_DIR"
-fi
+python -m app.demo --if-missing
 exec "$@"

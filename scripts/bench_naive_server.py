@@ -2,17 +2,21 @@
 """The naive reference server scripts/bench_predict.py measures Driftwatch against.
 
 Written the way a plain spec reads ("score a transaction with the model and store it"):
-FastAPI, a pydantic model of the 13 features, the same XGBoost artifact loaded and encoded
-the way the backend does, a sync endpoint that scores one row and INSERTs + COMMITs it
-with SQLAlchemy before answering, one uvicorn worker with default settings (access log on).
+FastAPI, a pydantic model of the demo model's 13 features, the demo model's XGBoost booster
+(the files ``python -m app.demo`` registers, from ``app.demo.model.trained``: read from
+DEMO_CACHE_DIR, default .cache/demo, else trained there first, about 10 s) encoded the way
+the backend does, a sync endpoint that scores one row and INSERTs + COMMITs it with
+SQLAlchemy before answering, one uvicorn worker with default settings (access log on).
+Its answer is its own: {prediction_id, fraud_probability, is_fraud, model_version}.
 
-    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/naive MODEL_DIR=backend/artifacts \\
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/naive \\
         .venv/bin/python scripts/bench_naive_server.py --port 8100
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import uuid
 from datetime import UTC, datetime
@@ -20,19 +24,24 @@ from pathlib import Path
 from typing import Any, Literal
 
 import uvicorn
+import xgboost as xgb
 from fastapi import FastAPI
 from pydantic import BaseModel, Field, create_model
 from sqlalchemy import JSON, Boolean, DateTime, Float, String, Uuid, create_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-from app.services.model_service import ModelService
-from driftwatch_core import artifacts
+from app.demo.model import trained
 from driftwatch_core.db.engine import normalize_url
 from driftwatch_core.encoding import encode_rows
-from driftwatch_core.features import FEATURES
+from driftwatch_core.features import schema_from_dicts
 
 ROOT = Path(__file__).resolve().parents[1]
 TYPES: dict[str, Any] = {"float": float, "int": int, "bool": bool}
+
+demo = trained(cache=Path(os.environ.get("DEMO_CACHE_DIR") or ROOT / ".cache" / "demo"))
+booster = xgb.Booster(model_file=bytearray(demo.artifact))
+FEATURES = schema_from_dicts(demo.schema)
+VERSION = f"demo-{hashlib.sha256(demo.artifact).hexdigest()[:8]}"
 
 # Every feature required, typed and bounded as the schema says; a category outside its list is a 422.
 Transaction: type[BaseModel] = create_model(  # type: ignore[call-overload]
@@ -62,7 +71,6 @@ class NaivePrediction(Base):
     is_fraud: Mapped[bool] = mapped_column(Boolean)
 
 
-model = ModelService(artifacts.resolve(Path(os.environ.get("MODEL_DIR", ROOT / "backend" / "artifacts"))))
 # SQLAlchemy's default pool (5 kept, 10 more opened and closed as needed); NAIVE_POOL_SIZE=16 keeps 16.
 pool = {"pool_size": int(os.environ["NAIVE_POOL_SIZE"])} if os.environ.get("NAIVE_POOL_SIZE") else {}
 engine = create_engine(normalize_url(os.environ["DATABASE_URL"]), **pool)
@@ -72,25 +80,25 @@ app = FastAPI(title="Naive fraud scorer")
 
 @app.get("/api/v1/ready")
 def ready() -> dict:
-    return {"status": "ready", "model_version": model.version}
+    return {"status": "ready", "model_version": VERSION}
 
 
 @app.post("/api/v1/predict")
 def predict(transaction: Transaction) -> dict:  # type: ignore[valid-type]
     row = transaction.model_dump()  # type: ignore[attr-defined]
-    probability = float(model.predict(encode_rows([row], FEATURES))[0])
+    probability = float(booster.inplace_predict(encode_rows([row], FEATURES))[0])
     answer = {
         "prediction_id": str(uuid.uuid4()),
         "fraud_probability": probability,
-        "is_fraud": probability >= model.threshold,
-        "model_version": model.version,
+        "is_fraud": probability >= demo.threshold,
+        "model_version": VERSION,
     }
     with Session(engine) as session:
         session.add(
             NaivePrediction(
                 id=uuid.UUID(answer["prediction_id"]),
                 created_at=datetime.now(UTC),
-                model_version=model.version,
+                model_version=VERSION,
                 features=row,
                 probability=probability,
                 is_fraud=answer["is_fraud"],

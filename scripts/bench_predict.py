@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Driftwatch's POST /api/v1/predict side by side with a naive reference server, from one run.
+"""Driftwatch's POST /api/v1/models/fraud/predict side by side with a naive reference server, from one run.
 
 Both servers run side by side, each on a throw-away PostgreSQL database of its own; each phase
 runs on one and then the other (alternating which goes first), so the load of a shared machine
@@ -12,7 +12,7 @@ falls on both alike, and --rounds repeats them all (the table shows medians):
                (200) per second, errors by status, and stored per second: the rows the
                database holds once the server has drained its queue, per second of the time
                it took to get them stored;
-  batch        Driftwatch only: --batch rows per /predict/batch call from --batch-clients
+  batch        Driftwatch only: --batch rows per predict/batch call from --batch-clients
                clients, stored rows per second (the naive server has no batch route);
   mixed        Driftwatch only: the fixed rate again while --batch-row batches arrive at
                --mixed-batch-rate per second (open loop too): does scoring a batch hold the
@@ -35,9 +35,11 @@ reported, so you can see that it is not the limit.
         --database-url postgresql://postgres@127.0.0.1:5432/driftwatch --server-pid PID
 
 Driftwatch is started with `python -m app.serve` (BACKEND_WORKERS=--workers, access log off)
-from backend/ unless --url names a running one; its rows are counted in the database when
---database-url is given, else through GET /api/v1/stats. Needs PostgreSQL (--pg-url, an admin
-connection that may CREATE DATABASE) and a trained model (--model-dir, ./scripts/train_model.sh).
+from backend/ unless --url names a running one, after `python -m app.demo` has registered the
+demo model in its database; its rows are counted in the database when --database-url is
+given, else through GET /api/v1/models/fraud/stats. Needs PostgreSQL (--pg-url, an admin
+connection that may CREATE DATABASE). Both servers use the demo model's files kept in
+--demo-cache (trained there on the first run, about 10 s; reused after).
 """
 
 from __future__ import annotations
@@ -73,7 +75,15 @@ from driftwatch_core.generator import TransactionGenerator
 
 ROOT = Path(__file__).resolve().parents[1]
 BACKEND = ROOT / "backend"
-PREDICT, BATCH, READY, STATS = "/api/v1/predict", "/api/v1/predict/batch", "/api/v1/ready", "/api/v1/stats"
+READY = "/api/v1/ready"
+NAIVE_PREDICT = "/api/v1/predict"  # the naive server's one route
+
+
+def model_path(model: str, route: str) -> str:
+    """A Driftwatch route of ``model`` (``predict``, ``predict/batch``, ``stats``)."""
+    return f"/api/v1/models/{model}/{route}"
+
+
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 TIMEOUT_S = 10.0
 #: PostgreSQL publishes a busy backend's counters at most once a second, an idle one's 10 s later.
@@ -317,12 +327,13 @@ class Target:
     port: int
     key: str | None
     table: str
+    predict_path: str
+    batch_path: str | None = None  # None: no batch route
     pid: int | None = None  # the server process (its tree is measured)
     proc: subprocess.Popen | None = None  # when this run started it
     log: Path | None = None
     engine: Engine | None = None  # its database, to count stored rows
-    stats_client: Callable[[], int] | None = None  # else the stored total from /api/v1/stats
-    has_batch: bool = False
+    stats_client: Callable[[], int] | None = None  # else the stored total from the model's stats
 
     @property
     def base(self) -> str:
@@ -395,25 +406,39 @@ def server(cmd: list[str], cwd: Path, env: dict[str, str], log: Path, base: str)
             os.killpg(proc.pid, signal.SIGKILL)
 
 
+def register_demo(database_url: str, cache: Path, log: Path) -> None:
+    """The demo model registered in ``database_url`` as its champion, as ./scripts/setup.sh does
+    (``python -m app.demo``: migrates the database, reuses the trained files kept in ``cache``)."""
+    cmd = [sys.executable, "-m", "app.demo", "--database-url", database_url, "--cache", str(cache)]
+    with open(log, "ab") as out:
+        done = subprocess.run(cmd, cwd=BACKEND, stdout=out, stderr=subprocess.STDOUT, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"python -m app.demo failed ({done.returncode}); its log ends:\n{log.read_text()[-3000:]}")
+
+
 @contextlib.contextmanager
 def driftwatch(args: argparse.Namespace, pg: Postgres, run_dir: Path) -> Iterator[Target]:
+    routes = {"predict_path": model_path(args.model, "predict"), "batch_path": model_path(args.model, "predict/batch")}
     if args.url:
         host, port = args.url.split("://", 1)[1].rstrip("/").rsplit(":", 1)
         engine = create_engine(normalize_url(args.database_url)) if args.database_url else None
-        target = Target("driftwatch", host, int(port), args.key, "predictions", args.server_pid, engine=engine)
-        target.has_batch = True
+        target = Target(
+            "driftwatch", host, int(port), args.key, "predictions", pid=args.server_pid, engine=engine, **routes
+        )
         if engine is None:
-            target.stats_client = lambda: stats_total(target)
+            target.stats_client = lambda: stats_total(target, args.model)
         wait_ready(target.base, None, None, 10)
         yield target
         return
     port = free_port()
     with pg.database("bench_driftwatch") as url:
+        log = run_dir / "driftwatch.log"
+        print(f"driftwatch: python -m app.demo (the demo model, files in {args.demo_cache}), log {log}")
+        register_demo(url, args.demo_cache, log)
         key = secrets.token_urlsafe(32)
         env = {
             **os.environ,
             "DATABASE_URL": url,
-            "MODEL_DIR": str(args.model_dir),
             "ADMIN_API_KEYS": secrets.token_urlsafe(32),
             "PREDICT_API_KEYS": key,
             "RATE_LIMIT_PER_KEY": "1000000/minute",
@@ -421,18 +446,22 @@ def driftwatch(args: argparse.Namespace, pg: Postgres, run_dir: Path) -> Iterato
             "BACKEND_HOST": "127.0.0.1",
             "BACKEND_PORT": str(port),
         }
-        if (BACKEND / "app" / "serve.py").exists():
-            cmd = [sys.executable, "-m", "app.serve"]
-        else:  # before app.serve existed: the same settings by hand
-            cmd = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port)]
-            cmd += ["--no-access-log", "--workers", str(args.workers)]
-        print(f"driftwatch: {' '.join(cmd[1:])} (BACKEND_WORKERS={args.workers}), log {run_dir}/driftwatch.log")
+        cmd = [sys.executable, "-m", "app.serve"]
+        print(f"driftwatch: python -m app.serve (BACKEND_WORKERS={args.workers}), log {log}")
         engine = create_engine(normalize_url(url))
         try:
-            log = run_dir / "driftwatch.log"
             with server(cmd, BACKEND, env, log, f"http://127.0.0.1:{port}") as proc:
                 yield Target(
-                    "driftwatch", "127.0.0.1", port, key, "predictions", proc.pid, proc, log, engine, has_batch=True
+                    "driftwatch",
+                    "127.0.0.1",
+                    port,
+                    key,
+                    "predictions",
+                    pid=proc.pid,
+                    proc=proc,
+                    log=log,
+                    engine=engine,
+                    **routes,
                 )
         finally:
             engine.dispose()
@@ -442,23 +471,35 @@ def driftwatch(args: argparse.Namespace, pg: Postgres, run_dir: Path) -> Iterato
 def naive(args: argparse.Namespace, pg: Postgres, run_dir: Path) -> Iterator[Target]:
     port = free_port()
     with pg.database("bench_naive") as url:
-        env = {**os.environ, "DATABASE_URL": url, "MODEL_DIR": str(args.model_dir)}
+        env = {**os.environ, "DATABASE_URL": url, "DEMO_CACHE_DIR": str(args.demo_cache)}
         cmd = [sys.executable, str(ROOT / "scripts" / "bench_naive_server.py"), "--port", str(port)]
         print(f"naive: scripts/bench_naive_server.py (1 uvicorn worker, access log on), log {run_dir}/naive.log")
         engine = create_engine(normalize_url(url))
         try:
             log = run_dir / "naive.log"
             with server(cmd, ROOT, env, log, f"http://127.0.0.1:{port}") as proc:
-                yield Target("naive", "127.0.0.1", port, None, "naive_predictions", proc.pid, proc, log, engine)
+                yield Target(
+                    "naive",
+                    "127.0.0.1",
+                    port,
+                    None,
+                    "naive_predictions",
+                    NAIVE_PREDICT,
+                    pid=proc.pid,
+                    proc=proc,
+                    log=log,
+                    engine=engine,
+                )
         finally:
             engine.dispose()
 
 
-def stats_total(target: Target) -> int:
-    time.sleep(1.2)  # /stats is computed at most once a second
-    status, body = http_get(target.base + STATS, target.key)
+def stats_total(target: Target, model: str) -> int:
+    time.sleep(1.2)  # the stats are computed at most once a second
+    path = model_path(model, "stats")
+    status, body = http_get(target.base + path, target.key)
     if status != 200:
-        raise SystemExit(f"GET {STATS} answered {status}: pass --database-url to count rows in the database")
+        raise SystemExit(f"GET {path} answered {status}: pass --database-url to count rows in the database")
     return int(json.loads(body)["total_predictions"])
 
 
@@ -502,9 +543,10 @@ def drain(target: Target, before: int, started: float, phase_end: float, timeout
     return last - before, max(last_change, phase_end) - started
 
 
-async def run_phase(target: Target, pg: Postgres, rows_per_request: int, load: Any) -> Phase:
+async def run_phase(target: Target, pg: Postgres, stats_delay: float, rows_per_request: int, load: Any) -> Phase:
     """Run ``load`` (a coroutine returning a Recorder); the rows stored, and the CPU and database
-    work from its start until every row it was answered for is stored."""
+    work from its start until every row it was answered for is stored (its database's counters
+    read ``stats_delay`` seconds after it ended, once PostgreSQL has published them)."""
     db = target.database_name()
     before_rows = target.stored()
     pid = target.pid
@@ -522,7 +564,7 @@ async def run_phase(target: Target, pg: Postgres, rows_per_request: int, load: A
     stored, store_elapsed = drain(target, before_rows, started, started + elapsed)
     server1, pg1 = tree(), pg.cpu_seconds()
     if db:  # a backend that goes idle publishes its last second of counters 10 s later
-        time.sleep(max(0.0, started + elapsed + STATS_DELAY_S - time.perf_counter()))
+        time.sleep(max(0.0, started + elapsed + stats_delay - time.perf_counter()))
     counters1 = pg.counters(db) if db else None
     return Phase(
         rec,
@@ -585,11 +627,12 @@ async def prepare(target: Target, args: argparse.Namespace, bodies: list[bytes])
     rows, size = [json.loads(b) for b in bodies], max(args.batch, 1)
     batches = [  # the rows in turn, as many as a batch holds (repeated when it holds more)
         client.request(
-            BATCH, json.dumps({"transactions": [rows[(k * size + j) % len(rows)] for j in range(size)]}).encode()
+            target.batch_path or "",
+            json.dumps({"rows": [rows[(k * size + j) % len(rows)] for j in range(size)]}).encode(),
         )
         for k in range(max(len(rows) // size, 1))
     ]
-    bench = Bench(target, client, [client.request(PREDICT, b) for b in bodies], batches)
+    bench = Bench(target, client, [client.request(target.predict_path, b) for b in bodies], batches)
     probe = Recorder()
     if (status := await client.send(bench.predicts[0], probe, time.perf_counter())) != 200:
         raise SystemExit(f"{target.name}: the first /predict answered {status or dict(probe.errors)}")
@@ -609,7 +652,9 @@ async def phase_idle(b: Bench, args: argparse.Namespace, pg: Postgres) -> None:
 
 
 async def phase_fixed(b: Bench, args: argparse.Namespace, pg: Postgres) -> None:
-    fixed = await run_phase(b.target, pg, 1, open_loop(b.client, b.predicts, args.rate, args.duration))
+    fixed = await run_phase(
+        b.target, pg, args.stats_delay, 1, open_loop(b.client, b.predicts, args.rate, args.duration)
+    )
     print(describe(f"{b.target.name}: fixed {args.rate:g}/s", fixed))
     for key, value in zip(("p50", "p95", "p99"), fixed.rec.percentiles(), strict=True):
         b.add(key, value)
@@ -619,7 +664,9 @@ async def phase_fixed(b: Bench, args: argparse.Namespace, pg: Postgres) -> None:
 
 
 async def phase_max(b: Bench, args: argparse.Namespace, pg: Postgres) -> None:
-    top = await run_phase(b.target, pg, 1, closed_loop(b.client, b.predicts, args.concurrency, args.duration))
+    top = await run_phase(
+        b.target, pg, args.stats_delay, 1, closed_loop(b.client, b.predicts, args.concurrency, args.duration)
+    )
     print(describe(f"{b.target.name}: max (c={args.concurrency})", top))
     b.add("ack", top.rec.ok / top.elapsed)
     b.add("max_p99", top.rec.percentiles()[2])
@@ -635,10 +682,10 @@ async def phase_max(b: Bench, args: argparse.Namespace, pg: Postgres) -> None:
 
 
 async def phase_batch(b: Bench, args: argparse.Namespace, pg: Postgres) -> None:
-    if not (b.target.has_batch and args.batch):
+    if not (b.target.batch_path and args.batch):
         return
     load = closed_loop(b.client, b.batches, args.batch_clients, args.duration)
-    batch = await run_phase(b.target, pg, args.batch, load)
+    batch = await run_phase(b.target, pg, args.stats_delay, args.batch, load)
     print(describe(f"{b.target.name}: batch {args.batch} (c={args.batch_clients})", batch))
     if batch.stored is not None and batch.store_elapsed:
         b.add("batch", batch.stored / batch.store_elapsed)
@@ -650,7 +697,7 @@ async def phase_batch(b: Bench, args: argparse.Namespace, pg: Postgres) -> None:
 async def phase_mixed(b: Bench, args: argparse.Namespace, pg: Postgres) -> None:
     """Single predictions at --rate while batches arrive at --mixed-batch-rate (both open loop):
     does scoring a batch hold the single predictions up?"""
-    if not (b.target.has_batch and args.batch and args.mixed_batch_rate):
+    if not (b.target.batch_path and args.batch and args.mixed_batch_rate):
         return
     batch_client, batch_rec = Client(b.target.host, b.target.port, b.target.key), Recorder()
 
@@ -661,7 +708,7 @@ async def phase_mixed(b: Bench, args: argparse.Namespace, pg: Postgres) -> None:
         return singles
 
     try:
-        mixed = await run_phase(b.target, pg, 1, both())
+        mixed = await run_phase(b.target, pg, args.stats_delay, 1, both())
     finally:
         batch_client.close()
     mixed.rows_acked += batch_rec.ok * args.batch
@@ -750,7 +797,7 @@ async def main(args: argparse.Namespace) -> None:
                 target = stack.enter_context(start(args, pg, run_dir))
                 benches.append(await prepare(target, args, bodies))
                 stack.callback(benches[-1].client.close)
-            await asyncio.sleep(STATS_DELAY_S)  # the warm-ups' database counters published
+            await asyncio.sleep(args.stats_delay)  # the warm-ups' database counters published
             # Both servers stay up (an idle one costs ~1% of a core); each phase runs on one, then
             # the other, in alternating order, so a shared machine's load falls on both alike.
             for round_ in range(args.rounds):
@@ -796,11 +843,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
         help="PostgreSQL admin URL where throw-away databases are created",
     )
+    parser.add_argument("--model", default="fraud", help="the registered model to score (default fraud, the demo)")
     parser.add_argument(
-        "--model-dir",
+        "--demo-cache",
         type=Path,
-        default=Path(os.environ.get("MODEL_DIR", BACKEND / "artifacts")).resolve(),
-        help="trained model artifacts (default MODEL_DIR or backend/artifacts)",
+        default=Path(os.environ.get("DEMO_CACHE_DIR") or ROOT / ".cache" / "demo").resolve(),
+        help="where the demo model's trained files are kept and reused (default DEMO_CACHE_DIR or .cache/demo)",
+    )
+    parser.add_argument(
+        "--stats-delay",
+        type=float,
+        default=STATS_DELAY_S,
+        help=f"seconds after a phase for PostgreSQL to publish its counters (default {STATS_DELAY_S:g}; "
+        "less undercounts commits and connections)",
     )
     parser.add_argument("--log-dir", help="keep the servers' logs here (default: a temporary folder)")
     return parser.parse_args(argv)

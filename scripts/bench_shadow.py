@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""What a shadow challenger costs the caller: /predict p99 at a fixed rate with and without one.
+"""What a shadow challenger costs the caller: predict p99 at a fixed rate with and without one.
 
-Against a running backend (admin key needed): trains a second fraud model in
-this process (the trainer of ./scripts/train_model.sh, another seed), registers
-it through ``POST /api/v1/models`` with ``stage=shadow``, then alternates
+Against a running backend (admin key needed): trains another version of the demo
+model in this process (``app.demo.model``, the trainer of ./scripts/train_model.sh,
+another seed), registers it through ``POST /api/v1/models`` with ``stage=shadow``
+as any upload (booster, reference table with its label, schema), then alternates
 fixed-rate phases without the shadow (it is retired) and with it (put back in
 shadow), ``--rounds`` times each, and prints client-side p50/p95/p99 of every
 phase, p99 pooled over all phases of each kind and their difference, the median
@@ -20,18 +21,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import io
 import json
 import os
 import re
 import statistics
-import tempfile
 import time
 from pathlib import Path
 
 import httpx
 import numpy as np
-import pandas as pd
 
 from driftwatch_core.generator import TransactionGenerator
 
@@ -44,30 +42,35 @@ def admin_key() -> str | None:
     return os.environ.get("BENCH_API_KEY") or (found.group(1) if found else None)
 
 
-def challenger_files(seed: int) -> tuple[bytes, bytes]:
-    """A second fraud booster (XGBoost JSON) and reference data with labels (CSV)."""
-    from app.ml.train import train
-    from driftwatch_core import artifacts
+def register_challenger(client: httpx.Client, model: str, seed: int, rows: int) -> str:
+    """Another version of the demo model trained on ``rows`` transactions of ``seed``, registered
+    in shadow of ``model``'s champion; its version."""
+    from app.demo.model import LABEL, train
 
-    with tempfile.TemporaryDirectory() as folder:
-        paths = artifacts.ArtifactPaths(train(Path(folder), rows=20_000, seed=seed))
-        raw = paths.booster.read_bytes()
-    batch = TransactionGenerator(seed=seed + 1).sample(5_000)
-    frame = pd.DataFrame(batch.columns)
-    frame["is_fraud"] = batch.labels.astype(bool)
-    buffer = io.StringIO()
-    frame.to_csv(buffer, index=False)
-    return raw, buffer.getvalue().encode()
+    files = train(rows=rows, seed=seed)
+    registered = client.post(
+        "/api/v1/models",
+        data={"name": model, "label": LABEL, "threshold": str(files.threshold), "stage": "shadow"},
+        files={
+            "artifact": ("challenger.json", files.artifact, "application/json"),
+            "reference": ("reference.parquet", files.reference, "application/vnd.apache.parquet"),
+            "schema": ("schema.json", json.dumps(files.schema).encode(), "application/json"),
+        },
+        timeout=120,
+    )
+    if registered.status_code != 201:
+        raise SystemExit(f"POST /api/v1/models answered {registered.status_code}: {registered.text[:1000]}")
+    return registered.json()["version"]["version"]
 
 
-async def phase(client: httpx.AsyncClient, bodies: list[dict], rate: float, duration: float) -> np.ndarray:
+async def phase(client: httpx.AsyncClient, path: str, bodies: list[dict], rate: float, duration: float) -> np.ndarray:
     latencies: list[float] = []
     errors = 0
 
     async def call(body: dict) -> None:
         nonlocal errors
         started = time.perf_counter()
-        response = await client.post("/api/v1/predict", json=body)
+        response = await client.post(path, json=body)
         if response.status_code == 200:
             latencies.append((time.perf_counter() - started) * 1000)
         else:
@@ -95,37 +98,29 @@ def shadow_counts(metrics: str) -> tuple[float, float]:
 async def main(args: argparse.Namespace) -> None:
     bodies = TransactionGenerator(seed=123).sample(5_000).records()
     headers = {"X-API-Key": args.key} if args.key else {}
+    versions = f"/api/v1/models/{args.model}/versions"
+    predict = f"/api/v1/models/{args.model}/predict"
+    with httpx.Client(base_url=args.url, timeout=10, headers=headers) as sync_client:
+        sync_client.get("/api/v1/ready").raise_for_status()
+        champion = sync_client.get(f"/api/v1/models/{args.model}/model")
+        if champion.status_code != 200:
+            raise SystemExit(f"GET /api/v1/models/{args.model}/model answered {champion.status_code}: {champion.text}")
+        challenger = register_challenger(sync_client, args.model, args.seed, args.rows)
+    print(f"challenger {challenger} registered in shadow of {champion.json()['version']}")
     async with httpx.AsyncClient(base_url=args.url, timeout=10, headers=headers) as client:
-        (await client.get("/api/v1/ready")).raise_for_status()
-        model = (await client.get("/api/v1/model")).json()
-        artifact, reference = challenger_files(args.seed)
-
-        registered = await client.post(
-            "/api/v1/models",
-            data={"name": "fraud", "label": "is_fraud", "threshold": str(model["threshold"]), "stage": "shadow"},
-            files={
-                "artifact": ("challenger.json", artifact, "application/json"),
-                "reference": ("reference.csv", reference, "text/csv"),
-                "schema": ("schema.json", json.dumps(model["feature_schema"]).encode(), "application/json"),
-            },
-            timeout=120,
-        )
-        registered.raise_for_status()
-        challenger = registered.json()["version"]["version"]
-        print(f"challenger {challenger} registered in shadow of {model['version']}")
         results: dict[str, list[np.ndarray]] = {"without shadow": [], "with shadow": []}
         scored0, dropped0 = shadow_counts((await client.get("/metrics")).text)
         for _ in range(args.rounds):
             for name in ("without shadow", "with shadow"):
                 action = "retire" if name == "without shadow" else "shadow"
-                (await client.post(f"/api/v1/models/fraud/versions/{challenger}/{action}")).raise_for_status()
-                await asyncio.sleep(2.5)  # every process has switched (ROUTING_POLL_S)
-                latencies = await phase(client, bodies, args.rate, args.duration)
+                (await client.post(f"{versions}/{challenger}/{action}")).raise_for_status()
+                await asyncio.sleep(args.switch_wait)  # every process has switched (ROUTING_POLL_S)
+                latencies = await phase(client, predict, bodies, args.rate, args.duration)
                 results[name].append(latencies)
                 p50, p95, p99 = np.percentile(latencies, [50, 95, 99])
                 print(f"{name:<15} {latencies.size:>6} ok  p50 {p50:6.2f} ms  p95 {p95:6.2f} ms  p99 {p99:6.2f} ms")
         scored1, dropped1 = shadow_counts((await client.get("/metrics")).text)
-        (await client.post(f"/api/v1/models/fraud/versions/{challenger}/retire")).raise_for_status()
+        (await client.post(f"{versions}/{challenger}/retire")).raise_for_status()
         # Pooled over every phase (the machine's own drift between phases averages out), and the
         # median of the paired differences (each phase against the one just before it).
         pooled = {name: float(np.percentile(np.concatenate(runs), 99)) for name, runs in results.items()}
@@ -146,6 +141,11 @@ if __name__ == "__main__":
     parser.add_argument("--rate", type=float, default=100.0, help="requests/s in every phase")
     parser.add_argument("--duration", type=float, default=20.0, help="seconds per phase")
     parser.add_argument("--rounds", type=int, default=3, help="phases with and without the shadow, alternating")
+    parser.add_argument("--model", default="fraud", help="the registered model (default fraud, the demo model)")
     parser.add_argument("--seed", type=int, default=7, help="seed of the challenger's training data")
+    parser.add_argument("--rows", type=int, default=20_000, help="transactions the challenger is trained on")
+    parser.add_argument(
+        "--switch-wait", type=float, default=2.5, help="seconds for every backend process to switch (ROUTING_POLL_S)"
+    )
     parser.add_argument("--key", default=admin_key(), help="admin key (default: from .env)")
     asyncio.run(main(parser.parse_args()))

@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Time monitoring cycles: the fraud model over windows of 10k, 100k and 1M predictions,
+"""Time monitoring cycles: the demo model (fraud) over windows of 10k, 100k and 1M predictions,
 and ten registered models with 10,000 predictions each, judged in one cycle.
 
 Fills a throw-away PostgreSQL database (created next to TEST_DATABASE_URL,
@@ -7,17 +7,18 @@ dropped afterwards) with predictions through COPY, half of them labelled, then
 runs the worker's cycle over a window that holds them all and prints the time.
 
 - Fraud cases (``SIZES``): generated transactions over the 5-minute window, scored
-  as the built-in model, with their slot summaries as ``--writers`` backend
+  at random as if by the demo model, with their slot summaries as ``--writers`` backend
   processes write them (``driftwatch_core.summaries``); ``--raw`` leaves the
-  summaries out, so the worker reads every row as before them. Its reference
-  comes from ``--model-dir`` and is loaded before the clock starts. Two cycles
+  summaries out, so the worker reads every row as before them. The demo version is
+  registered as the tests register it (``driftwatch_testing.insert_demo``: trained once
+  and cached under .cache/), and its reference is loaded before the clock starts. Two cycles
   are timed: the first of a new worker (every label of the window read), and the
   steady one 30 s later, after 30 s more labels arrived (only those are read).
 - Registered models (``--models N``, ``--rows-per-model R``): N models of 30
   features each (24 numeric, 4 categorical, 2 boolean; three of the models with
   two features shifted), each with its own version, schema and reference
   (``driftwatch_core.reference.build_reference``, as the registry computes it)
-  stored in ``model_versions``. The first cycle includes checking and preparing
+  stored in ``model_versions`` and promoted to champion. The first cycle includes checking and preparing
   the N references; the second (the next slot) finds them cached.
 
 Usage::
@@ -44,17 +45,17 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import insert, update
+from sqlalchemy.orm import Session
 
-from driftwatch_core import artifacts
+from driftwatch_core import stages
 from driftwatch_core.db.engine import make_engine
-from driftwatch_core.db.models import DEFAULT_MODEL, ModelVersion, RegisteredModel
+from driftwatch_core.db.models import ModelVersion, RegisteredModel
 from driftwatch_core.db.schema import init_schema
-from driftwatch_core.features import FEATURES, Feature, schema_as_dicts
+from driftwatch_core.features import FEATURES, Feature
 from driftwatch_core.generator import TransactionGenerator
 from driftwatch_core.reference import build_reference
 from driftwatch_core.summaries import Pending, SlotSummarizer
-from driftwatch_testing import clear_tables, temporary_database
+from driftwatch_testing import DEMO_MODEL, clear_tables, insert_demo, temporary_database
 from worker.config import WorkerSettings
 from worker.cycle import CycleReport, CycleResult, Monitor
 
@@ -77,25 +78,26 @@ def _copy(engine, table: str, columns: str, lines: Iterable[str]) -> None:
         raw.close()
 
 
-def _register(engine, name: str, version: str, schema: list[dict], reference: dict | None) -> None:
-    with engine.begin() as conn:
-        if name != DEFAULT_MODEL:  # clear_tables keeps the built-in model's row
-            conn.execute(
-                insert(RegisteredModel).values(
-                    name=name, task="binary_classification", description="bench", created_at=datetime.now(UTC)
-                )
-            )
-        conn.execute(
-            insert(ModelVersion).values(
+def _register(engine, name: str, version: str, schema: list[dict], reference: dict) -> None:
+    """A model with one version, its champion (a registration without its artifact: the worker needs none)."""
+    now = datetime.now(UTC)
+    with Session(engine) as session, session.begin():
+        session.add(RegisteredModel(name=name, task="binary_classification", description="bench", created_at=now))
+        session.flush()
+        session.add(
+            ModelVersion(
                 version=version,
                 model_name=name,
-                trained_at=datetime.now(UTC),
-                threshold=0.5 if reference else 0.2,
+                trained_at=now,
+                registered_at=now,
+                threshold=0.5,
                 metrics={},
                 feature_schema=schema,
                 reference=reference,
             )
         )
+        session.flush()
+        stages.promote(session, name, version, actor="bench_worker", reason="registered")
 
 
 def _store(engine, model: str, version: str, features: list[str], scores, labels, now, seed, threshold=0.5) -> None:
@@ -147,13 +149,12 @@ class Filled:
 
 
 def fill_fraud(engine, version: str, n: int, now: datetime, writers: int) -> Filled:
-    """``n`` generated transactions over the 5 minutes before ``now``, scored at random like the
-    model, every other one labelled 30 s after it was made. With ``writers``: their slot
-    summaries too, as that many backend processes write them (rows dealt in time order,
-    ``SUMMARY_BATCH`` at a time; only each slot's final state is upserted, which is what the
-    database holds once the writers are done)."""
+    """``n`` generated transactions over the 5 minutes before ``now`` for the demo model's
+    ``version`` (registered), scored at random like the model, every other one labelled 30 s
+    after it was made. With ``writers``: their slot summaries too, as that many backend
+    processes write them (rows dealt in time order, ``SUMMARY_BATCH`` at a time; only each
+    slot's final state is upserted, which is what the database holds once the writers are done)."""
     started = time.perf_counter()
-    _register(engine, DEFAULT_MODEL, version, schema_as_dicts(), None)  # no reference: MODEL_DIR's
     gen, rng = TransactionGenerator(seed=n), np.random.default_rng(n)
     created = [now - timedelta(seconds=float(age)) for age in np.sort(rng.uniform(1, 295, n))[::-1]]  # oldest first
     first_cycle = now + timedelta(seconds=1)
@@ -170,7 +171,7 @@ def fill_fraud(engine, version: str, n: int, now: datetime, writers: int) -> Fil
         for i, record in enumerate(records):
             at = created[start + i]
             pid = _uuid7(at, rng)
-            preds.append(_prediction_line(pid, at, DEFAULT_MODEL, version, json.dumps(record), scores[i], 0.2))
+            preds.append(_prediction_line(pid, at, DEMO_MODEL, version, json.dumps(record), scores[i], 0.2))
             if i % 2 == 0:
                 received = at + timedelta(seconds=30)
                 (truth if received <= first_cycle else late).append(
@@ -181,7 +182,7 @@ def fill_fraud(engine, version: str, n: int, now: datetime, writers: int) -> Fil
                     dict(
                         id=pid,
                         created_at=at,
-                        model_name=DEFAULT_MODEL,
+                        model_name=DEMO_MODEL,
                         model_version=version,
                         features=record,
                         probability=float(scores[i]),
@@ -206,25 +207,25 @@ def fill_fraud(engine, version: str, n: int, now: datetime, writers: int) -> Fil
 
 def _cycle(monitor: Monitor, at: datetime) -> tuple[float, CycleResult]:
     started = time.perf_counter()
-    result = monitor.run_cycle(at)[DEFAULT_MODEL]
+    result = monitor.run_cycle(at)[DEMO_MODEL]
     elapsed = time.perf_counter() - started
     assert result is not None and result.realized is not None and result.status == "ok", result
     return elapsed, result
 
 
-def bench_fraud(url: str, engine, model_dir: Path, sizes: list[int], writers: int) -> None:
+def bench_fraud(url: str, engine, sizes: list[int], writers: int) -> None:
     """Per size: the first cycle (a new worker: every label of the window read) and the next one,
     30 s later, after 30 s more labels arrived (the steady state: only new labels read)."""
-    version = artifacts.resolve(model_dir).folder.name
     path = f"summaries of {writers} writers" if writers else "rows only (--raw)"
     for n in sizes:
         clear_tables(engine)
+        version = insert_demo(engine)
         now = datetime.now(UTC)
         filled = fill_fraud(engine, version, n, now, writers)
-        monitor = Monitor(WorkerSettings(database_url=url, model_dir=model_dir), engine)
+        monitor = Monitor(WorkerSettings(database_url=url), engine)
         with engine.connect() as conn:
             monitor.targets.plan(conn)
-        monitor.targets.get(engine, DEFAULT_MODEL, version)  # loading the reference is start-up work
+        monitor.targets.get(engine, DEMO_MODEL, version)  # loading the reference is start-up work
         first, _ = _cycle(monitor, now + timedelta(seconds=1))
         _copy(engine, "ground_truth", "prediction_id, label, received_at", filled.late_labels)
         steady, later = _cycle(monitor, now + timedelta(seconds=31))
@@ -286,14 +287,12 @@ def _summary(report: CycleReport) -> str:
 
 
 def bench_models(url: str, engine, models: int, rows: int) -> None:
-    clear_tables(engine)
-    with engine.begin() as conn:  # only the registered models: the built-in one has no version here
-        conn.execute(update(RegisteredModel).where(RegisteredModel.name == DEFAULT_MODEL).values(active=False))
+    clear_tables(engine)  # only these models: no demo model
     now = datetime.now(UTC)
     started = time.perf_counter()
     fill_models(engine, models, rows, now)
     filled = time.perf_counter() - started
-    monitor = Monitor(WorkerSettings(database_url=url, model_dir=Path(tempfile.gettempdir())), engine)
+    monitor = Monitor(WorkerSettings(database_url=url), engine)
     for label, at in (("first cycle (references prepared)", 1), ("next cycle (references cached)", 31)):
         started = time.perf_counter()
         report = monitor.run_cycle(now + timedelta(seconds=at))
@@ -315,7 +314,6 @@ def main() -> None:
         "--raw", action="store_true", help="fraud windows without slot summaries: the worker reads every row"
     )
     parser.add_argument("--writers", type=int, default=WRITERS, help="writer processes the summaries come from")
-    parser.add_argument("--model-dir", type=Path, default=Path(__file__).resolve().parents[1] / "backend" / "artifacts")
     args = parser.parse_args()
     sizes, models = args.sizes, args.models
     if not sizes and not models:
@@ -328,7 +326,7 @@ def main() -> None:
         init_schema(engine)
         try:
             if sizes:
-                bench_fraud(url, engine, args.model_dir, sizes, 0 if args.raw else args.writers)
+                bench_fraud(url, engine, sizes, 0 if args.raw else args.writers)
             if models:
                 bench_models(url, engine, models, args.rows_per_model)
         finally:

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Container health checks that prove each service does its job (stdlib only).
 
-    python healthcheck.py backend     the API is ready (database reachable, model loaded)
-    python healthcheck.py worker      a monitoring cycle started within 3 intervals
-    python healthcheck.py simulator   predictions arrived in the last minute
+    python healthcheck.py backend     the API is ready (database reachable, model registry read)
+    python healthcheck.py worker      a monitoring cycle of the default model started within 3 intervals
+    python healthcheck.py simulator   predictions of the model it sends to (GET /simulator names it)
+                                      arrived in the last minute
 
 Exit status 0 is healthy. Worker and simulator are judged through the API they
 feed, so a stuck loop shows as unhealthy even though its process is alive.
@@ -16,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import urllib.parse
 import urllib.request
 from datetime import UTC, datetime
 
@@ -49,7 +51,8 @@ def worker() -> bool:
 
 
 def simulator() -> bool:
-    return get("/stats")["last_minute"]["count"] > 0
+    model = urllib.parse.quote(get("/simulator")["model"], safe="")
+    return get(f"/models/{model}/stats")["last_minute"]["count"] > 0
 
 
 CHECKS = {"backend": backend, "worker": worker, "simulator": simulator}

@@ -11,14 +11,16 @@
 #
 # Settings come from the environment or ENV_FILE (default ./.env, see .env.example).
 # The first run writes API keys and a session secret into it (mode 600), never
-# overwriting one. Local mode keeps logs and pid files in RUN_DIR (default .run/);
-# ./scripts/stop.sh stops the stack. Running it again starts only what is not
-# running already.
+# overwriting one, and registers the demo model (fraud) like any upload: trained
+# and registered when the database has none (python -m app.demo --if-missing, about
+# 10 s; in Docker the backend's entrypoint does it). Local mode keeps logs and pid
+# files in RUN_DIR (default .run/); ./scripts/stop.sh stops the stack. Running it
+# again starts only what is not running already.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 source "$ROOT/scripts/lib/keys.sh"
 
-usage() { sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 mode=auto
 demo=0
@@ -80,7 +82,7 @@ start_docker() {
     warn "BIND_ADDRESS=$BIND_ADDRESS publishes the dashboard and API beyond this machine; the API answers only the host names in ALLOWED_HOSTS" ;;
   esac
   export_simulator_key
-  say "starting the stack with $compose (the first build takes a few minutes)"
+  say "starting the stack with $compose (the first build takes a few minutes; the backend's first start registers the demo model)"
   run_compose "$compose" up -d --build
   mkdir -p "$RUN_DIR" && echo docker > "$RUN_DIR/mode"
   say "waiting for the API and the dashboard"
@@ -126,6 +128,21 @@ build_frontend() {
   fi
 }
 
+# The demo model, registered like any upload when the database has none: python -m app.demo
+# waits for the database, migrates it, trains the model (DEMO_CACHE_DIR, when set, keeps and
+# reuses the trained files) and registers it. Its answer is printed, its log kept in RUN_DIR.
+register_demo() {
+  local log="$RUN_DIR/demo.log" said
+  say "the demo model: registered now unless it is already (about 10 s the first time; log: ${log#"$ROOT/"})"
+  said="$(cd "$ROOT/backend" && "$VENV/bin/python" -m app.demo --if-missing 2>>"$log")" || {
+    printf '%s\n' "$said" >>"$log"
+    tail -n 20 "$log" >&2
+    die "the demo model could not be registered (see $log)"
+  }
+  printf '%s\n' "$said" >>"$log"
+  say "$said"
+}
+
 start_local() {
   mkdir -p "$RUN_DIR" && echo local > "$RUN_DIR/mode"
   source "$ROOT/scripts/lib/python-env.sh"
@@ -133,16 +150,13 @@ start_local() {
   require_port frontend "$FRONTEND_PORT" FRONTEND_PORT
   ensure_python_env
 
-  export DATABASE_URL="${DATABASE_URL:-sqlite:///$RUN_DIR/driftwatch.db}"
+  DATABASE_URL="$(local_database_url)"
+  export DATABASE_URL
   export BACKEND_URL="${BACKEND_URL:-$BACKEND_URL_LOCAL}"
   export DRIFTWATCH_API_URL="$BACKEND_URL_LOCAL"
-  if [ ! -f "$MODEL_DIR/LATEST" ]; then
-    say "no model in $MODEL_DIR yet: training one (about 10 s)"
-    "$ROOT/scripts/train_model.sh" >>"$RUN_DIR/train.log" 2>&1 \
-      || { tail -n 20 "$RUN_DIR/train.log" >&2; die "training failed"; }
-  fi
-  case "$DATABASE_URL" in sqlite*) say "database: SQLite file (set DATABASE_URL for PostgreSQL)" ;;
-    *) say "database: ${DATABASE_URL%%://*} at ${DATABASE_URL##*@}" ;; esac
+  case "$DATABASE_URL" in sqlite*) say "database: $(database_label "$DATABASE_URL") (set DATABASE_URL for PostgreSQL)" ;;
+    *) say "database: $(database_label "$DATABASE_URL")" ;; esac
+  register_demo
 
   # BACKEND_WORKERS unset: two server processes with PostgreSQL, one with SQLite (app.serve).
   export BACKEND_HOST="${BACKEND_HOST:-127.0.0.1}"

@@ -3,7 +3,7 @@
 # processes by their pid files, or the Compose services.
 #
 #   ./scripts/stop.sh           stop whatever setup.sh started
-#   ./scripts/stop.sh --volumes  Compose mode: also delete the database and model volumes
+#   ./scripts/stop.sh --volumes  Compose mode: also delete the database volume (its models too)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 load_env_file
@@ -12,7 +12,7 @@ volumes=()
 for arg in "$@"; do
   case "$arg" in
     --volumes) volumes=(--volumes) ;;
-    -h|--help) sed -n '2,7p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,6p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown option: $arg" ;;
   esac
 done

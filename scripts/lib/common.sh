@@ -14,8 +14,7 @@ env_file_path() {
 }
 
 # Settings from ENV_FILE (see .env.example); variables already set win.
-# Relative RUN_DIR and MODEL_DIR are taken from the project's root; MODEL_DIR
-# defaults to backend/artifacts (local mode; Compose sets its own).
+# Relative RUN_DIR and DEMO_CACHE_DIR are taken from the project's root.
 load_env_file() {
   local line key n=0
   ENV_FILE="$(env_file_path)"
@@ -33,10 +32,23 @@ load_env_file() {
   fi
   RUN_DIR="${RUN_DIR:-$ROOT/.run}"
   case "$RUN_DIR" in /*) ;; *) RUN_DIR="$ROOT/$RUN_DIR" ;; esac
-  MODEL_DIR="${MODEL_DIR:-$ROOT/backend/artifacts}"
-  case "$MODEL_DIR" in /*) ;; *) MODEL_DIR="$ROOT/$MODEL_DIR" ;; esac
-  export MODEL_DIR
+  if [ -n "${DEMO_CACHE_DIR:-}" ]; then
+    case "$DEMO_CACHE_DIR" in /*) ;; *) DEMO_CACHE_DIR="$ROOT/$DEMO_CACHE_DIR" ;; esac
+    export DEMO_CACHE_DIR
+  fi
   return 0
+}
+
+# Local mode's database: DATABASE_URL, else an SQLite file in RUN_DIR (after load_env_file).
+local_database_url() { printf '%s\n' "${DATABASE_URL:-sqlite:///$RUN_DIR/driftwatch.db}"; }
+
+# database_label URL: what a message calls the database (never its password).
+database_label() {
+  case "$1" in
+    sqlite*) printf 'the SQLite file %s\n' "${1#sqlite:///}" ;;
+    *@*) printf '%s at %s\n' "${1%%://*}" "${1##*@}" ;;
+    *) printf '%s\n' "$1" ;;
+  esac
 }
 
 # Docker Compose v2 plugin or the standalone v1 binary, when an engine answers.

@@ -56,6 +56,15 @@ def _champion(factory, name: str) -> str | None:
         return row.champion_version if row is not None else None
 
 
+def _stage_of(model: RegisteredModel | None, version: str) -> str:
+    """What ``version`` became (a model's first version is its champion, whatever was asked)."""
+    if model is not None and model.champion_version == version:
+        return "champion"
+    if model is not None and model.challenger_version == version:
+        return model.challenger_mode or "shadow"
+    return "none"
+
+
 def _prepared(args: argparse.Namespace) -> Prepared:
     files = model.trained(args.rows, args.seed, args.cache)
     return prepare(files.upload(args.name), seed=args.seed)
@@ -71,6 +80,7 @@ def register(args: argparse.Namespace) -> int:
     try:
         with factory.begin() as session:
             save(session, prepared, stage=args.stage, actor="app.demo")
+            stage = _stage_of(session.get(RegisteredModel, args.name), prepared.version)
     except (Conflict, IntegrityError):  # registered at the same moment by another start
         if _champion(factory, args.name) is None:
             raise
@@ -78,9 +88,7 @@ def register(args: argparse.Namespace) -> int:
         return 0
     finally:
         engine.dispose()
-    print(
-        f"registered {args.name} version {prepared.version} ({args.stage}): ROC-AUC {prepared.metrics['roc_auc']:.3f}"
-    )
+    print(f"registered {args.name} version {prepared.version} ({stage}): ROC-AUC {prepared.metrics['roc_auc']:.3f}")
     return 0
 
 

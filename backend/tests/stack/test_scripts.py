@@ -1,10 +1,11 @@
-"""The operator scripts without a running stack: first-run keys, the settings file, training in Docker.
+"""The operator scripts without a running stack: first-run keys, the settings file, training a demo version.
 
 Key generation runs ``scripts/lib/keys.sh`` from a fresh copy of ``scripts/``
 with ``ENV_FILE`` in a temporary folder, exactly the function ``setup.sh`` calls
-before it starts anything. No Docker engine runs here, so ``train_model.sh``'s
-Docker mode is checked with a stand-in ``docker`` on PATH that records its
-arguments.
+before it starts anything. ``train_model.sh`` registers a new demo version for real
+in local mode (the SQLite file in RUN_DIR, the demo model's files from the tests'
+cache). No Docker engine runs here, so its Docker mode is checked with a stand-in
+``docker`` on PATH that records its arguments. Every test runs bash: ``slow``.
 """
 
 from __future__ import annotations
@@ -14,11 +15,18 @@ import re
 import shutil
 import stat
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, select
+
+from driftwatch_core.db.models import ModelVersion, RegisteredModel
+from driftwatch_testing import demo_files
+from driftwatch_testing.demo import cache_dir
 
 ROOT = Path(__file__).resolve().parents[3]
+pytestmark = pytest.mark.slow
 KEY_NAMES = ("ADMIN_API_KEYS", "PREDICT_API_KEYS", "SESSION_SECRET", "SIM_API_KEY")
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$")  # 32 random bytes, URL-safe base64
 
@@ -176,6 +184,7 @@ printf '%s|%s\\n' "$PWD" "$*" >> "$DOCKER_LOG"
 case "$*" in
   info|"compose version") exit 0 ;;
   *" ps -q backend") [ -n "${FAKE_BACKEND_RUNNING:-}" ] && echo 3f2a1b ;;
+  *"-m app.demo "*"--stage none") echo "registered fraud version 20990101-000000-abcdef12 (none): ROC-AUC 0.900" ;;
 esac
 exit 0
 """
@@ -209,20 +218,54 @@ def _train(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
         env=env,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=300,  # local mode trains (about 10 s, more on a busy machine) unless the files are cached
         check=False,
     )
 
 
-RUN = "compose run --rm --no-deps --entrypoint python backend -m app.ml.train --model-dir /models --rows 2000"
+RUN = "compose run --rm --no-deps --entrypoint python backend -m app.demo --rows 2000 --stage champion"
 
 
-def test_in_docker_mode_training_runs_in_a_backend_container_into_the_models_volume(fake_docker):
+def test_in_docker_mode_a_one_off_backend_container_trains_and_registers_it(fake_docker):
     Path(fake_docker["RUN_DIR"], "mode").write_text("docker\n")
     result = _train(fake_docker, "--rows", "2000")
     assert result.returncode == 0, result.stderr
-    assert (str(ROOT), RUN) in _calls(fake_docker)  # from the project's folder, where the compose file is
-    assert "restart backend" in result.stdout
+    # From the project's folder, where the compose file is; past the entrypoint (it registers only a missing model).
+    assert (str(ROOT), RUN) in _calls(fake_docker)
+    assert "switches to it within ROUTING_POLL_S, no restart" in result.stdout
+
+
+def test_the_stage_and_seed_reach_the_registration_and_say_what_comes_next(fake_docker):
+    Path(fake_docker["RUN_DIR"], "mode").write_text("docker\n")
+    result = _train(fake_docker, "--stage", "shadow", "--seed", "9")
+    assert result.returncode == 0, result.stderr
+    run = "compose run --rm --no-deps --entrypoint python backend -m app.demo --seed 9 --stage shadow"
+    assert (str(ROOT), run) in _calls(fake_docker)
+    assert "scored in shadow beside the champion" in result.stdout
+
+
+def test_a_version_registered_without_a_stage_is_named_in_how_to_promote_it(fake_docker):
+    Path(fake_docker["RUN_DIR"], "mode").write_text("docker\n")
+    result = _train(fake_docker, "--stage", "none")
+    assert result.returncode == 0, result.stderr
+    assert "registered fraud version 20990101-000000-abcdef12 (none)" in result.stdout  # app.demo's answer, shown
+    assert "POST /api/v1/models/fraud/versions/20990101-000000-abcdef12/promote" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--stage", "canary"], "--stage is champion, shadow or none, not 'canary'"),
+        (["--stage"], "--stage needs a value"),
+        (["--rows"], "--rows needs a value"),
+        (["--model-dir", "/models"], "unknown option: --model-dir"),
+    ],
+)
+def test_a_bad_argument_is_refused_before_anything_runs(fake_docker, args, says):
+    Path(fake_docker["RUN_DIR"], "mode").write_text("docker\n")
+    result = _train(fake_docker, *args)
+    assert result.returncode != 0 and says in result.stderr
+    assert _calls(fake_docker) == []
 
 
 def test_the_settings_file_goes_to_compose_too(fake_docker, tmp_path):
@@ -248,3 +291,49 @@ def test_without_an_engine_it_prints_the_command_to_run(fake_docker, tmp_path):
     assert result.returncode != 0
     assert "no Docker engine answers" in result.stderr and f"docker {RUN}" in result.stderr
     assert all(args == "info" for _, args in _calls(fake_docker))  # nothing was run
+
+
+# --- train_model.sh in local mode, for real ------------------------------------
+
+
+def _registered(database: Path) -> tuple[RegisteredModel, list[str]]:
+    engine = create_engine(f"sqlite:///{database}")
+    try:
+        with engine.connect() as conn:
+            model = conn.execute(select(RegisteredModel).where(RegisteredModel.name == "fraud")).one()
+            versions = conn.scalars(
+                select(ModelVersion.version).where(ModelVersion.model_name == "fraud").order_by(ModelVersion.version)
+            ).all()
+        return model, list(versions)
+    finally:
+        engine.dispose()
+
+
+def test_locally_it_registers_a_new_demo_version_in_the_stacks_database(tmp_path):
+    """Into the SQLite file setup.sh would use (RUN_DIR). The model's first version answers whatever
+    --stage asks, and the script says so; a second run with --stage shadow adds a challenger beside
+    the champion. The trained files come from the tests' cache (DEMO_CACHE_DIR)."""
+    demo_files()  # the tests' cache holds the demo model's trained files from here on
+    run_dir = tmp_path / "run"
+    env = _env(
+        RUN_DIR=str(run_dir),
+        ENV_FILE=str(tmp_path / "absent.env"),
+        VENV=str(Path(sys.executable).parent.parent),
+        DEMO_CACHE_DIR=str(cache_dir()),
+    )
+    first = _train(env, "--stage", "none")
+    assert first.returncode == 0, first.stdout[-2000:] + first.stderr[-2000:]
+    assert f"registering it in the SQLite file {run_dir}/driftwatch.db" in first.stdout
+    champion = re.search(r"registered fraud version (\S+) \(champion\): ROC-AUC 0\.\d+", first.stdout)
+    assert champion, first.stdout
+    assert "its first one answers requests, whatever --stage asks" in first.stdout
+    assert "switches to it within ROUTING_POLL_S" in first.stdout
+
+    second = _train(env, "--stage", "shadow")
+    assert second.returncode == 0, second.stdout[-2000:] + second.stderr[-2000:]
+    shadow = re.search(r"registered fraud version (\S+) \(shadow\)", second.stdout)
+    assert shadow, second.stdout
+    model, versions = _registered(run_dir / "driftwatch.db")
+    assert versions == sorted([champion.group(1), shadow.group(1)])
+    assert model.champion_version == champion.group(1)
+    assert (model.challenger_version, model.challenger_mode) == (shadow.group(1), "shadow")

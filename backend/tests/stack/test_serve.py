@@ -8,12 +8,14 @@ import re
 import time
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 
 from driftwatch_core.db.models import Prediction, PredictionSummary
 from driftwatch_testing import TEST_PREDICT_KEY, auth, run_backend
 
 REQUESTS = 120
+pytestmark = pytest.mark.slow
 
 
 def _sample(text: str, name: str, **labels: str) -> float:
@@ -27,13 +29,12 @@ def _sample(text: str, name: str, **labels: str) -> float:
 
 
 def test_two_server_processes_store_every_answer_and_count_every_request(
-    database_url, model_dir, clean_db, tmp_path, transaction
+    database_url, demo_model, clean_db, tmp_path, transaction
 ):
     metrics_dir = tmp_path / "metrics"
     log = tmp_path / "backend.log"
     with run_backend(
         database_url,
-        model_dir,
         log,
         BACKEND_WORKERS="2",
         PROMETHEUS_MULTIPROC_DIR=str(metrics_dir),
@@ -59,7 +60,7 @@ def test_two_server_processes_store_every_answer_and_count_every_request(
             )
             assert answered == REQUESTS, text[:2000]
             assert _sample(text, "driftwatch_predict_batch_rows_sum") == REQUESTS
-            assert 'driftwatch_model_info{version="' in text
+            assert f'driftwatch_model_info{{model="fraud",version="{demo_model}"}}' in text
         deadline = time.monotonic() + 60  # the writers drain within their interval; a busy machine is slower
         with httpx.Client(base_url=base, timeout=30) as c:
             while (
