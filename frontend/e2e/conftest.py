@@ -21,6 +21,7 @@ import pytest
 
 from driftwatch_testing import free_port, temporary_database
 from driftwatch_testing.browser import chromium
+from driftwatch_testing.demo import cache_dir, demo_files
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -112,9 +113,12 @@ def browser():
 
 
 @contextmanager
-def launch_stack(run_dir: Path, model_dir: Path, settings: dict[str, str]) -> Iterator[Stack]:
+def launch_stack(run_dir: Path, settings: dict[str, str]) -> Iterator[Stack]:
     """backend, worker, simulator and the built dashboard, as `./scripts/setup.sh --local` starts
-    them, with ``settings`` on top of the caller's environment, on a throw-away database and free ports."""
+    them (the demo model registered by it), with ``settings`` on top of the caller's environment, on a
+    throw-away database and free ports. The demo model's trained files come from the test run's cache
+    (``DEMO_CACHE_DIR``): setup.sh registers them instead of training again."""
+    demo_files()  # trains once per run, into the cache setup.sh reads
     backend_port = free_port()
     while (frontend_port := free_port()) == backend_port:
         pass
@@ -125,7 +129,7 @@ def launch_stack(run_dir: Path, model_dir: Path, settings: dict[str, str]) -> It
             "RUN_DIR": str(run_dir),
             "ENV_FILE": str(run_dir / "driftwatch.env"),
             "DATABASE_URL": database_url,
-            "MODEL_DIR": str(model_dir),
+            "DEMO_CACHE_DIR": str(cache_dir()),
             "BACKEND_PORT": str(backend_port),
             "FRONTEND_PORT": str(frontend_port),
         }
@@ -138,9 +142,9 @@ def launch_stack(run_dir: Path, model_dir: Path, settings: dict[str, str]) -> It
 
 
 @pytest.fixture(scope="session")
-def stack(browser, model_dir, tmp_path_factory) -> Iterator[Stack]:
+def stack(browser, tmp_path_factory) -> Iterator[Stack]:
     """The stack on fast clocks (STACK_ENV), shared by test_dashboard.py and test_loop.py."""
-    with launch_stack(tmp_path_factory.mktemp("stack"), model_dir, STACK_ENV) as started:
+    with launch_stack(tmp_path_factory.mktemp("stack"), STACK_ENV) as started:
         yield started
 
 

@@ -63,7 +63,7 @@ def test_every_view_reads_without_signing_in(page: Page):
     loaded = {
         "overview": page.get_by_test_id("prediction-counter"),
         "alerts": page.get_by_test_id("incident-count").first,
-        "predict": page.get_by_role("form", name="Transaction"),  # built from GET /model
+        "predict": page.get_by_role("form", name="Model input"),  # built from the served version's schema
         "simulator": page.get_by_test_id("active-scenario"),
         "models": page.get_by_role("list", name="Registered models"),
     }
@@ -147,9 +147,9 @@ def test_one_sign_in_starts_the_sudden_scenario_which_turns_a_feature_red_and_op
 def test_the_predict_form_returns_a_probability_with_shap_bars(page: Page):
     open_view(page, "predict")
     page.get_by_role("button", name="Suspicious purchase").click()
-    page.get_by_role("button", name="Score transaction").click()
+    page.get_by_role("button", name="Score", exact=True).click()
     expect(sign_in_dialog(page)).to_have_count(0)  # signed in once: not asked again
-    probability = page.get_by_test_id("fraud-probability")
+    probability = page.get_by_test_id("model-score")
     expect(probability).to_be_visible(timeout=15_000)
     value = float(probability.inner_text().rstrip("%"))
     assert 50 < value <= 100, value  # the suspicious preset carries the generator's fraud signals
@@ -261,6 +261,53 @@ def test_a_registered_models_drift_view_flags_the_two_shifted_features_and_no_ot
     switcher.select_option("fraud")  # the fraud model's view: none of the cancer model's rows
     expect(page.locator('tr[data-feature="amount"]')).to_be_visible(timeout=30_000)
     expect(page.locator('tr[data-feature="mean radius"]')).to_have_count(0)
+
+
+#: What only each model's views may show: a feature label of its own (the drift table, the predict form).
+OWN_FEATURE = {"fraud": ("amount", "Amount (USD)"), "cancer": ("mean radius", "Mean radius")}
+
+
+def _active_titles(stack, model: str) -> list[str]:
+    body = httpx.get(f"{stack.backend_url}/api/v1/models/{model}/incidents", params={"status": "active"}, timeout=15)
+    return [incident["title"] for incident in body.json()["incidents"]]
+
+
+def test_each_view_shows_only_the_selected_models_data(page: Page, stack, artifacts):
+    """Both models drifting, each with an incident of its own (fraud's sudden shift, cancer's two shifted
+    measurements): with either selected, every view at 1440 px shows that model's data and nothing of
+    the other's: no incident title, no feature of the other model (the live channel is per model)."""
+    deadline = time.monotonic() + 180  # cancer's incident opens with the worker's next cycles
+    while not (_active_titles(stack, "fraud") and _active_titles(stack, "cancer")):
+        assert time.monotonic() < deadline, {m: _active_titles(stack, m) for m in ("fraud", "cancer")}
+        page.wait_for_timeout(1000)
+    titles = {model: _active_titles(stack, model) for model in ("fraud", "cancer")}
+    assert not set(titles["fraud"]) & set(titles["cancer"]), titles
+
+    switcher = page.get_by_test_id("model-switcher")
+    for model, other in (("cancer", "fraud"), ("fraud", "cancer")):
+        open_view(page, "overview")
+        switcher.select_option(model)
+        feature, label = OWN_FEATURE[model]
+        own = {
+            "overview": page.get_by_text(titles[model][0]).first,  # the current incident is its own
+            "drift": page.locator(f'tr[data-feature="{feature}"]'),
+            "performance": page.get_by_test_id("performance-table"),
+            "alerts": page.locator('[data-testid="incident"]').filter(has_text=titles[model][0]).first,
+            "predict": page.get_by_role("form", name="Model input").get_by_text(label, exact=False).first,
+            "simulator": page.get_by_test_id("active-scenario"),
+        }
+        for view, shown_ in own.items():
+            open_view(page, view)
+            expect(shown_).to_be_visible(timeout=60_000)
+            for title in titles[other]:
+                expect(page.get_by_text(title)).to_have_count(0)
+            expect(page.get_by_text(OWN_FEATURE[other][1], exact=False)).to_have_count(0)
+            page.screenshot(path=str(artifacts / f"{view}-{model}-1440x900.png"), full_page=True)
+        open_view(page, "alerts")
+        cards = page.locator('[data-testid="incident"]')
+        shown_titles = cards.evaluate_all("cards => cards.map(c => c.dataset.title ?? c.innerText)")
+        assert all(not any(t in text for t in titles[other]) for text in shown_titles), shown_titles
+    switcher.select_option("fraud")  # the fraud model again, for what follows
 
 
 def test_every_view_is_populated_and_photographed(page: Page, artifacts):

@@ -108,8 +108,8 @@ class Capture:
 
 
 @pytest.fixture(scope="module")
-def demo_stack(browser, model_dir, tmp_path_factory, stack_launcher) -> Iterator[Any]:
-    with stack_launcher(tmp_path_factory.mktemp("demo-stack"), model_dir, DEMO_ENV) as started:
+def demo_stack(browser, tmp_path_factory, stack_launcher) -> Iterator[Any]:
+    with stack_launcher(tmp_path_factory.mktemp("demo-stack"), DEMO_ENV) as started:
         yield started
 
 

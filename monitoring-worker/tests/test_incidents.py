@@ -98,8 +98,8 @@ def test_a_shift_opens_one_incident_that_keeps_its_peak_and_resolves_after_its_a
 
 def test_a_traffic_switch_before_the_detection_is_when_the_incident_started(monitor, store, clean_db, strong_drift):
     with Session(clean_db) as session, session.begin():
-        # A switch changes every model's traffic: it counts whichever model it was recorded under.
-        for ago, model in ((900, DEMO_MODEL), (40, "another-model")):
+        # The model's own switches count; another model's (its traffic, not this one's) does not.
+        for ago, model in ((900, DEMO_MODEL), (40, DEMO_MODEL), (20, "another-model")):
             label = "Sudden shift"
             session.add(
                 ModelEvent(

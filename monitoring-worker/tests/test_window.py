@@ -146,18 +146,20 @@ def _switch(engine, at: datetime, model: str = DEMO_MODEL) -> None:
 
 def test_the_label_window_starts_at_the_newest_traffic_switch_within_it(clean_db):
     with clean_db.connect() as conn:
-        assert label_window(conn, NOW, 30) == LabelWindow(NOW - timedelta(minutes=30), "label_window", None)
+        assert label_window(conn, DEMO_MODEL, NOW, 30) == LabelWindow(NOW - timedelta(minutes=30), "label_window", None)
     _switch(clean_db, NOW - timedelta(minutes=45))  # before the window: changes nothing
     with clean_db.connect() as conn:
-        window = label_window(conn, NOW, 30)
+        window = label_window(conn, DEMO_MODEL, NOW, 30)
     assert (window.start, window.reason) == (NOW - timedelta(minutes=30), "label_window")
     assert window.switched_at == NOW - timedelta(minutes=45)
     _switch(clean_db, NOW - timedelta(minutes=12))
-    _switch(clean_db, NOW - timedelta(minutes=2), model="cancer")  # a switch changes every model's traffic
+    _switch(clean_db, NOW - timedelta(minutes=2), model="cancer")  # another model's traffic: not this one's
     _switch(clean_db, NOW + timedelta(minutes=1))  # after the cycle's moment: not yet
     with clean_db.connect() as conn:
-        window = label_window(conn, NOW, 30)
-    assert window == LabelWindow(NOW - timedelta(minutes=2), "since_switch", NOW - timedelta(minutes=2))
+        window = label_window(conn, DEMO_MODEL, NOW, 30)
+        cancer = label_window(conn, "cancer", NOW, 30)
+    assert window == LabelWindow(NOW - timedelta(minutes=12), "since_switch", NOW - timedelta(minutes=12))
+    assert cancer == LabelWindow(NOW - timedelta(minutes=2), "since_switch", NOW - timedelta(minutes=2))
 
 
 def test_labels_of_predictions_before_the_switch_are_left_out(store, clean_db):
@@ -165,6 +167,6 @@ def test_labels_of_predictions_before_the_switch_are_left_out(store, clean_db):
     store(TransactionGenerator(seed=36).sample(90), NOW, 179.9, label_share=1.0)
     _switch(clean_db, NOW - timedelta(minutes=3))
     with clean_db.connect() as conn:
-        window = label_window(conn, NOW, 30)
+        window = label_window(conn, DEMO_MODEL, NOW, 30)
         labelled = load_labelled(conn, fraud(store.version), window.start, NOW)
     assert len(labelled.labels) == 90 and labelled.n_predictions == 90

@@ -17,8 +17,8 @@ summary (what moved and which way). An incident whose alerts have all resolved
 resolves at that cycle's time. The words come from ``worker.incident_words``.
 
 ``started_at`` is when the cause began, where known: the newest traffic switch
-(a ``scenario`` model event, whichever model it was recorded under: a switch
-changes every model's traffic, as ``worker.window.newest_switch`` counts it)
+(a ``scenario`` event of the model: the backend records a switch under the model
+the simulator's traffic goes to)
 within the window before the first detection, else for drift the start of the
 window that first showed it, else unknown. Opening and resolving are model
 events (``incident_opened``, ``incident_resolved``): every time chart marks
@@ -185,7 +185,7 @@ def _open(session: Session, model: str, cause: str, opened_at: datetime, seen: S
     switch, started_at = None, None
     if cause in ("drift", "performance"):
         window = now - (seen.label_start if cause == "performance" else seen.window_start)
-        switch = _traffic_switch(session, opened_at - window, opened_at)
+        switch = _traffic_switch(session, model, opened_at - window, opened_at)
         started_at = switch.created_at if switch is not None else seen.window_start if cause == "drift" else None
     details: dict[str, Any] = {"features": {}}
     if switch is not None:
@@ -208,11 +208,12 @@ def _open(session: Session, model: str, cause: str, opened_at: datetime, seen: S
     return incident
 
 
-def _traffic_switch(session: Session, since: datetime, until: datetime) -> ModelEvent | None:
-    """The newest traffic switch (not back to normal) recorded in [since, until], for any model."""
+def _traffic_switch(session: Session, model: str, since: datetime, until: datetime) -> ModelEvent | None:
+    """The newest switch (not back to normal) of ``model``'s traffic recorded in [since, until]."""
     switches = session.scalars(
         select(ModelEvent)
         .where(
+            ModelEvent.model_name == model,
             ModelEvent.kind == SWITCH_EVENT,
             ModelEvent.created_at >= since,
             ModelEvent.created_at <= until,

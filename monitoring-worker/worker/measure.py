@@ -44,7 +44,7 @@ class Measurer:
         scope = target.scope
         window_start = now - timedelta(minutes=self.settings.window_minutes)
         with self.engine.connect() as conn:
-            labels = label_window(conn, now, self.settings.label_window_minutes)
+            labels = label_window(conn, scope.model, now, self.settings.label_window_minutes)
             spans = sources.Spans(window_start, labels.start, now)
             source = sources.choose(conn, scope, spans, self.labels, self.settings.max_rows)
         parallel = self.engine.dialect.name == "postgresql"

@@ -167,15 +167,14 @@ def load_window(
 SWITCH_EVENT = "scenario"
 
 
-def newest_switch(conn: Connection, at: datetime) -> datetime | None:
-    """When the traffic last switched scenario at or before ``at`` (None: never).
+def newest_switch(conn: Connection, model: str, at: datetime) -> datetime | None:
+    """When ``model``'s traffic last switched scenario at or before ``at`` (None: never).
 
-    A switch changes the traffic of every model, so the newest ``scenario`` event
-    counts whichever model it was recorded under (the backend records it under the
-    built-in model). One probe of the ``created_at`` index."""
+    The backend records a ``scenario`` event under the model the simulator's traffic goes
+    to, so another model's switch is not this one's. One probe of the events' index."""
     stmt = (
         select(ModelEvent.created_at)
-        .where(ModelEvent.kind == SWITCH_EVENT, ModelEvent.created_at <= at)
+        .where(ModelEvent.model_name == model, ModelEvent.kind == SWITCH_EVENT, ModelEvent.created_at <= at)
         .order_by(ModelEvent.created_at.desc())
         .limit(1)
     )
@@ -192,9 +191,9 @@ class LabelWindow:
     switched_at: datetime | None  # the newest traffic switch, whether or not it cut the window
 
 
-def label_window(conn: Connection, now: datetime, minutes: float) -> LabelWindow:
-    """The realized-performance window: predictions made since max(now - ``minutes``, the
-    newest traffic switch).
+def label_window(conn: Connection, model: str, now: datetime, minutes: float) -> LabelWindow:
+    """``model``'s realized-performance window: predictions made since max(now - ``minutes``,
+    the newest switch of its traffic).
 
     A switch is a new population: labels of predictions made before it describe the
     traffic that was, and a 30-minute window still full of them hid concept drift for
@@ -202,10 +201,10 @@ def label_window(conn: Connection, now: datetime, minutes: float) -> LabelWindow
     labels give 0.47). Cut at the switch, the window holds only the new traffic; while
     it has fewer than WORKER_MIN_LABELS labels the figures are shown but judge nothing.
     The window is a time range rather than the last N labels: its start is one instant
-    for every model and every metric (label coverage and lag included), and at a steady
+    for every metric of the model (label coverage and lag included), and at a steady
     rate it holds the label window's worth of labels anyway."""
     start = now - timedelta(minutes=minutes)
-    switched = newest_switch(conn, now)
+    switched = newest_switch(conn, model, now)
     if switched is not None and switched > start:
         return LabelWindow(switched, "since_switch", switched)
     return LabelWindow(start, "label_window", switched)
