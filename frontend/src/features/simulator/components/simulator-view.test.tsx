@@ -130,14 +130,14 @@ describe('SimulatorView', () => {
 })
 
 describe('SimulatorView with another model selected', () => {
-  it("drives the default model's traffic all the same, and says whose traffic it makes", async () => {
+  it("drives the model GET /simulator names all the same, and says whose traffic it makes", async () => {
     const calls = stubApi({
       ...api().routes,
       'GET /api/v1/models': [fraudEntry, cancerEntry],
       'GET /api/v1/models/fraud/stats': stats(1234, { last_minute: { ...stats().last_minute, per_second: 12.5 } }),
     })
     renderWithClient(<SimulatorView model="cancer" />, { client: testClient([[keys.session, session('admin')]]) })
-    expect(await screen.findByTestId('simulated-model')).toHaveTextContent('The simulator makes the traffic of fraud, the default model.')
+    expect(await screen.findByTestId('simulated-model')).toHaveTextContent('The simulator makes the traffic of fraud; its scenario switches are marked on fraud\'s charts.')
     expect(await screen.findByTestId('active-scenario')).toHaveAttribute('data-scenario', 'none')
     expect(await screen.findByText('12.5/s', { exact: false })).toBeInTheDocument()
     expect(calls.map((c) => c.path)).not.toContain('/api/v1/models/cancer/stats')

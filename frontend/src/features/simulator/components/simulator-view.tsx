@@ -118,8 +118,8 @@ function SimulatorPanel({ state, simulated }: { state: SimulatorState; simulated
 }
 
 /**
- * The traffic simulator, which makes the default model's traffic: every model's view shows it, and
- * says whose traffic it is when another model is selected.
+ * The traffic simulator, which makes the traffic of the model GET /simulator names: every model's
+ * view shows it, and says whose traffic it is when another model is selected.
  */
 export default function SimulatorView({ model }: ViewProps) {
   const simulator = useSimulator()
@@ -128,8 +128,9 @@ export default function SimulatorView({ model }: ViewProps) {
     <div className="space-y-4">
       {simulated && simulated !== model && (
         <p className="rounded-lg border border-dashed border-slate-700 px-4 py-3 text-sm text-slate-400" data-testid="simulated-model">
-          The simulator makes the traffic of <span className="font-mono text-slate-200">{simulated}</span>, the default model. The
-          model {model} is scored by whoever calls <code className="text-slate-300">POST /api/v1/models/{model}/predict</code>.
+          The simulator makes the traffic of <span className="font-mono text-slate-200">{simulated}</span>; its scenario switches
+          are marked on {simulated}'s charts. The model {model} is scored by whoever calls{' '}
+          <code className="text-slate-300">POST /api/v1/models/{model}/predict</code>.
         </p>
       )}
       <QueryState query={simulator} loading="Loading the simulator state…">
