@@ -28,7 +28,7 @@ from app.core.errors import Conflict
 from app.demo import model
 from app.registry.registration import STAGES_ON_REGISTER, Prepared, prepare, save
 from driftwatch_core.db.engine import make_engine, make_session_factory
-from driftwatch_core.db.models import RegisteredModel
+from driftwatch_core.db.models import ModelVersion, RegisteredModel
 from driftwatch_core.db.schema import init_schema
 
 log = logging.getLogger("app.demo")
@@ -51,9 +51,14 @@ def _migrated(url: str, wait_s: float):
 
 
 def _champion(factory, name: str) -> str | None:
+    """The model's champion, when it can be served and judged (its artifact and reference stored):
+    a version of the release before the registry kept both in a folder, and is replaced."""
     with factory() as session:
         row = session.get(RegisteredModel, name)
-        return row.champion_version if row is not None else None
+        champion = session.get(ModelVersion, row.champion_version) if row and row.champion_version else None
+        if champion is None or champion.artifact is None or not champion.reference:
+            return None
+        return champion.version
 
 
 def _stage_of(model: RegisteredModel | None, version: str) -> str:

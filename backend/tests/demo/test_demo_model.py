@@ -28,10 +28,11 @@ from app.demo import model
 from app.demo.__main__ import main as demo_main
 from app.main import create_app
 from driftwatch_core.db.engine import make_engine
-from driftwatch_core.db.models import ModelEvent, ModelVersion, RegisteredModel
+from driftwatch_core.db.models import ModelEvent, ModelVersion, RegisteredModel, utcnow
 from driftwatch_core.encoding import encode_columns
 from driftwatch_core.features import FEATURE_NAMES, FEATURES, SCORE_NAME, schema_as_dicts
 from driftwatch_core.generator import Drift, TransactionGenerator
+from driftwatch_core.stages import promote
 from driftwatch_testing import auth, demo_files, demo_version, empty_database, insert_demo, until_ready
 from driftwatch_testing import demo as testing_demo
 
@@ -277,3 +278,23 @@ def test_if_missing_registers_the_demo_once_then_does_nothing(tmp_path):
             assert _events(engine, "fraud") == events
         finally:
             engine.dispose()
+
+
+def test_if_missing_replaces_a_champion_that_cannot_be_served(database_url, clean_db, capsys):
+    """A champion of the release before the registry kept its artifact and reference in a folder: with
+    neither in the database it can be neither served nor judged, so --if-missing registers the demo anew."""
+    with Session(clean_db) as session, session.begin():
+        session.add(RegisteredModel(name="fraud", task="binary_classification", description="", created_at=utcnow()))
+        session.flush()
+        session.add(
+            ModelVersion(
+                version="v1", model_name="fraud", trained_at=utcnow(), threshold=0.5, metrics={}, feature_schema=[]
+            )
+        )
+        session.flush()
+        promote(session, "fraud", "v1", actor="release 1.0")
+    assert demo_main(["--if-missing", "--database-url", database_url, "--cache", str(_cache())]) == 0
+    assert capsys.readouterr().out.startswith("registered fraud version ")
+    with Session(clean_db) as session:
+        champion = session.get(RegisteredModel, "fraud").champion_version
+        assert champion != "v1" and session.get(ModelVersion, champion).reference
