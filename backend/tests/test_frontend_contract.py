@@ -60,6 +60,7 @@ def test_the_committed_openapi_document_is_the_backends():
         pytest.fail(f"{STALE}.\nChanged: {', '.join(changed[:12])}{' …' if len(changed) > 12 else ''}", pytrace=False)
 
 
+@pytest.mark.slow  # runs openapi-typescript (node) in a child process
 def test_the_committed_typescript_types_are_generated_from_it(tmp_path):
     if not OPENAPI_TYPESCRIPT.exists():
         reason = "frontend/node_modules is missing, so openapi-typescript cannot run: (cd frontend && npm ci)"

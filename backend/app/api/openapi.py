@@ -9,8 +9,9 @@ What a route is decides what it documents, so a new route needs no list here:
   open to everyone gets an empty security requirement, so the docs say a
   credential is optional there rather than required;
 - under ``/api/v1``: 429 (rate limit) with ``Retry-After``;
-- a dependency on the database session or the runtime (the registry not read yet):
-  503 with ``Retry-After``.
+- a dependency on the database session: 503 with ``Retry-After``; a route that
+  answers 503 for another reason (scoring before the registry is read, a full
+  write queue) declares it, and gets the same header and body.
 
 These answers are ``Problem`` bodies; statuses a route declares itself (its
 404s and 409s) keep their description and get the schema when they have none.
@@ -33,7 +34,7 @@ from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
 
 from app.api import examples
 from app.api.auth import required_role, route_path
-from app.api.deps import get_runtime, get_session
+from app.api.deps import get_session
 from app.core.config import Settings
 from app.core.middleware import API_PREFIX
 from app.schemas.errors import Problem
@@ -82,14 +83,14 @@ def _statuses(route: RouteContext, method: str, operation: dict, settings: Setti
         elif operation.get("security"):
             operation["security"] = [{}, *operation["security"]]  # a credential is optional here
         statuses.append("429")
-    if _calls(route.dependant) & {get_session, get_runtime}:
+    if get_session in _calls(route.dependant):
         statuses.append("503")
     return statuses
 
 
 def _add_problem(responses: dict, status: str) -> None:
     response = responses.setdefault(status, {"description": _TEXT.get(status, "")})  # keeps a declared text
-    if status == "503" and _TEXT["503"] not in response["description"]:
+    if status == "503" and "Retry-After" not in response["description"]:  # a declared text says it all
         response["description"] = f"{response['description']} {_TEXT['503']}".strip()
     if status in _HEADERS:
         response.setdefault("headers", {}).update(_HEADERS[status])
@@ -121,13 +122,13 @@ def _document_parsed_bodies(components: dict) -> None:
 def document(schema: dict, app: FastAPI, settings: Settings) -> dict:
     """Add examples, the 422 body, the problem responses and the live messages to ``schema``
     (idempotent)."""
-    schema = examples.document(schema)
-    components = schema["components"]["schemas"]
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
     if "Problem" in components:
         return schema
+    _document_parsed_bodies(components)  # first: the examples are set on them too
+    schema = examples.document(schema)
     components["Problem"] = Problem.model_json_schema(ref_template=REF_TEMPLATE)
     _document_live_messages(components)
-    _document_parsed_bodies(components)
     routes = {
         (r.path_format, m.lower()): r
         for r in iter_route_contexts(app.routes)

@@ -9,9 +9,10 @@
   ``application/*+json``), else 415, unless its path is in ``UPLOAD_PATHS``
   (a multipart model registration); and a body may be at most
   ``max_body_bytes`` (``max_upload_bytes`` on an upload path). A larger ``Content-Length`` is
-  refused with 413 before anything is read; otherwise the bytes are counted as
-  they arrive, and reading stops with 413 the moment they pass the limit, so a
-  chunked body is never buffered beyond it.
+  refused with 413 before anything is read. A chunked JSON body (no length) is read here,
+  before the route runs, and refused with 413 the moment it passes the limit: a route that
+  takes no body never reads it, so it would act and answer as if none had come; it is
+  never buffered beyond the limit. An upload's bytes are counted as the route reads them.
 
 Both answer with problem bodies, like every other error of the API.
 """
@@ -114,7 +115,36 @@ class BodyGuard:
             detail = f"the body must be JSON: send Content-Type: application/json (got {sent})"
             await problem_response(415, detail)(scope, receive, send)
             return
-        await self._limited(scope, receive, send, too_large)
+        if declared is None and not upload:
+            await self._read_first(scope, receive, send, too_large)
+        else:
+            await self._limited(scope, receive, send, too_large)
+
+    async def _read_first(self, scope: Scope, receive: Receive, send: Send, too_large: BodyTooLarge) -> None:
+        """Read a chunked body whole (at most the limit and one chunk), then run the app on it."""
+        chunks, received = [], 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":  # the client went away: nobody to answer
+                return
+            chunk = message.get("body", b"")
+            received += len(chunk)
+            if received > too_large.limit:
+                await too_large.respond(scope, receive, send)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body: Message | None = {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+
+        async def replay() -> Message:
+            nonlocal body
+            if body is None:
+                return await receive()  # after the body: the disconnect
+            message, body = body, None
+            return message
+
+        await self.app(scope, replay, send)
 
     async def _limited(self, scope: Scope, receive: Receive, send: Send, too_large: BodyTooLarge) -> None:
         received, started = 0, False

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class FieldError(BaseModel):
-    field: str = Field(description="Dotted path of the field, e.g. `transactions.3.amount`.")
+    field: str = Field(description="Dotted path of the field, e.g. `body.rows.3.amount`.")
     message: str = Field(description="What was expected.")
     type: str = Field(description="Pydantic's error type, e.g. `greater_than_equal`.")
     input: Any = Field(default=None, description="The value that was sent (scalars only).")

@@ -19,7 +19,7 @@ MAX_FEEDBACK_ITEMS = 10_000
 class FeedbackItem(BaseModel):
     model_config = ConfigDict(extra="forbid")
     prediction_id: uuid.UUID
-    label: Label = Field(description="True (or 1) when the transaction was fraud.")
+    label: Label = Field(description="True (or 1) when the outcome was the positive class.")
 
 
 def _both_forms(schema: dict) -> None:

@@ -80,8 +80,9 @@ class VersionRouter:
 
     # --- the poller -------------------------------------------------------------------
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="model-routing", daemon=True)
-        self._thread.start()
+        thread = threading.Thread(target=self._run, name="model-routing", daemon=True)
+        thread.start()
+        self._thread = thread  # only a started thread is ever joined by stop()
 
     def stop(self, timeout_s: float = 10.0) -> None:
         """Stop polling; returns once a refresh under way has finished (none swaps a routing in after)."""

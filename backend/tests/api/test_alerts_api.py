@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import insert
 
 from driftwatch_core.db.models import Alert
+from driftwatch_testing import DEMO_MODEL
 
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
@@ -20,6 +21,7 @@ def make_alert(clean_db):
             return conn.execute(
                 insert(Alert)
                 .values(
+                    model_name=DEMO_MODEL,
                     kind=kind,
                     feature=feature,
                     severity=severity,

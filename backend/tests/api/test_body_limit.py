@@ -1,4 +1,5 @@
-"""MAX_BODY_BYTES counts the bytes received, not the bytes announced, on a real server."""
+"""MAX_BODY_BYTES counts the bytes received, not the bytes announced, on a real server; and a
+chunked body is measured before the route runs, whether the route reads a body or not."""
 
 from __future__ import annotations
 
@@ -11,9 +12,7 @@ import httpx
 import pytest
 
 from app.core.middleware import BodyGuard, BodyTooLarge
-from driftwatch_testing import auth, run_backend
-
-pytestmark = pytest.mark.slow
+from driftwatch_testing import auth, clear_tables, insert_demo, run_backend
 
 MiB = 1024 * 1024
 LIMIT = 8 * MiB  # the default MAX_BODY_BYTES
@@ -64,21 +63,22 @@ class PeakRss:
 
 def _chunks(total: int, size: int = 64 * 1024) -> Iterator[bytes]:
     # A JSON-looking body of ``total`` bytes, produced lazily (httpx sends it chunked).
-    yield b'{"transactions": ['
-    sent = 18
+    yield b'{"rows": ['
+    sent = 10
     while sent < total:
         yield b" " * min(size, total - sent)
         sent += size
 
 
 @pytest.fixture(scope="module")
-def backend(database_url, model_dir, engine, tmp_path_factory) -> Iterator[str]:
-    with run_backend(
-        database_url, model_dir, tmp_path_factory.mktemp("limit") / "backend.log", MAX_BODY_BYTES=str(LIMIT)
-    ) as base:
+def backend(database_url, engine, tmp_path_factory) -> Iterator[str]:
+    clear_tables(engine)
+    insert_demo(engine)
+    with run_backend(database_url, tmp_path_factory.mktemp("limit") / "backend.log", MAX_BODY_BYTES=str(LIMIT)) as base:
         yield base
 
 
+@pytest.mark.slow
 def test_a_chunked_body_past_the_limit_is_cut_off_without_being_buffered(backend):
     pid = _pid_listening_on(httpx.URL(backend).port)
     with httpx.Client(base_url=backend, headers={**auth(), "content-type": "application/json"}, timeout=60) as client:
@@ -92,8 +92,9 @@ def test_a_chunked_body_past_the_limit_is_cut_off_without_being_buffered(backend
     assert rss.peak - before < 50 * MiB, f"RSS grew by {(rss.peak - before) / MiB:.0f} MiB"
 
 
+@pytest.mark.slow
 def test_a_chunked_body_under_the_limit_is_served(backend, transaction):
-    body = json.dumps({"transactions": [transaction] * 50}).encode()
+    body = json.dumps({"rows": [transaction] * 50}).encode()
     pieces = (body[i : i + 1000] for i in range(0, len(body), 1000))
     response = httpx.post(
         f"{backend}/api/v1/predict/batch",
@@ -133,3 +134,35 @@ async def test_reading_stops_at_the_limit():
     await BodyGuard(app, max_body_bytes=4096, max_upload_bytes=8192)(scope, receive, send)
     assert asked == 5  # 5,000 bytes: the fifth read passes 4,096
     assert sent[0]["status"] == BodyTooLarge(4096).status_code == 413
+
+
+@pytest.mark.asyncio
+async def test_a_chunked_body_is_measured_before_a_route_that_reads_none():
+    """A route that takes no body (acknowledge an incident) never reads one: the guard reads it first,
+    refuses it with 413 once past the limit, and the route never runs."""
+    asked, ran = 0, False
+
+    async def receive():
+        nonlocal asked
+        asked += 1
+        return {"type": "http.request", "body": b"x" * 1000, "more_body": True}
+
+    async def app(scope, receive, send):
+        nonlocal ran
+        ran = True
+        await send({"type": "http.response.start", "status": 404, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    sent: list[dict] = []
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/api/v1/incidents/1/acknowledge",
+        "headers": [(b"content-type", b"application/json"), (b"transfer-encoding", b"chunked")],
+    }
+    await BodyGuard(app, max_body_bytes=4096, max_upload_bytes=8192)(scope, receive, send)
+    assert (asked, ran, sent[0]["status"]) == (5, False, 413)

@@ -66,9 +66,8 @@ def browser():
 
 
 @pytest.mark.slow
-def test_docs_render_in_a_browser_with_no_network_beyond_the_backend(
-    browser, database_url, model_dir, clean_db, tmp_path
-):
+@pytest.mark.e2e
+def test_docs_render_in_a_browser_with_no_network_beyond_the_backend(browser, database_url, demo_model, tmp_path):
     from playwright.sync_api import Route, expect
 
     from driftwatch_testing import run_backend
@@ -83,7 +82,7 @@ def test_docs_render_in_a_browser_with_no_network_beyond_the_backend(
             blocked.append(route.request.url)
             route.abort("internetdisconnected")
 
-    with run_backend(database_url, model_dir, tmp_path / "backend.log") as base:
+    with run_backend(database_url, tmp_path / "backend.log") as base:
         page = browser.new_page()
         try:
             page.on("pageerror", lambda error: errors.append(str(error)))
@@ -91,8 +90,9 @@ def test_docs_render_in_a_browser_with_no_network_beyond_the_backend(
             page.goto(f"{base}/docs")
             expect(page).to_have_title("Driftwatch API - Swagger UI")
             expect(page.locator(".information-container .title")).to_contain_text("Driftwatch API", timeout=PATIENCE_MS)
-            predict = page.locator(".opblock-post .opblock-summary-path", has_text=re.compile(r"^/api/v1/predict$"))
-            expect(predict).to_be_visible(timeout=PATIENCE_MS)
+            for path in (r"^/api/v1/predict$", r"^/api/v1/models/\{name\}/predict$"):  # an alias and its twin
+                predict = page.locator(".opblock-post .opblock-summary-path", has_text=re.compile(path))
+                expect(predict).to_be_visible(timeout=PATIENCE_MS)
             expect(page.locator(".auth-wrapper .authorize")).to_be_visible()  # the security schemes
             assert page.locator(".opblock").count() > 20
         finally:

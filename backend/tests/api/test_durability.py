@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 
 from driftwatch_core.db.models import Prediction
@@ -10,14 +11,15 @@ from driftwatch_core.generator import TransactionGenerator
 from driftwatch_testing import TEST_PREDICT_KEY, auth, run_backend
 
 
-def test_sigterm_flushes_every_queued_prediction(database_url, model_dir, clean_db, engine, tmp_path):
+@pytest.mark.slow
+def test_sigterm_flushes_every_queued_prediction(database_url, demo_model, engine, tmp_path):
     rows = TransactionGenerator(seed=9).sample(300).records()
     # A long write interval keeps the predictions queued when the signal comes.
     with run_backend(
-        database_url, model_dir, tmp_path / "backend.log", WRITE_INTERVAL_MS="60000", WRITE_BATCH_SIZE="100000"
+        database_url, tmp_path / "backend.log", WRITE_INTERVAL_MS="60000", WRITE_BATCH_SIZE="100000"
     ) as base:
         response = httpx.post(
-            f"{base}/api/v1/predict/batch", json={"transactions": rows}, timeout=30, headers=auth(TEST_PREDICT_KEY)
+            f"{base}/api/v1/predict/batch", json={"rows": rows}, timeout=30, headers=auth(TEST_PREDICT_KEY)
         )
         assert response.status_code == 200
         ids = {p["prediction_id"] for p in response.json()["predictions"]}

@@ -6,10 +6,12 @@ import math
 
 import numpy as np
 import pytest
+import xgboost as xgb
 
 from driftwatch_core.encoding import encode_columns
-from driftwatch_core.features import FEATURE_NAMES, FEATURES
+from driftwatch_core.features import FEATURE_NAMES
 from driftwatch_core.generator import TransactionGenerator
+from driftwatch_testing import demo_version
 
 
 def test_contributions_plus_base_equal_the_margin(client, transaction):
@@ -17,7 +19,9 @@ def test_contributions_plus_base_equal_the_margin(client, transaction):
     assert set(body["contributions"]) == set(FEATURE_NAMES)
     total = body["base_value"] + sum(body["contributions"].values())
     assert total == pytest.approx(body["margin"], abs=1e-4)
-    assert 1 / (1 + math.exp(-body["margin"])) == pytest.approx(body["fraud_probability"], abs=1e-5)
+    assert 1 / (1 + math.exp(-body["margin"])) == pytest.approx(body["score"], abs=1e-5)
+    assert body["score"] == pytest.approx(client.post("/api/v1/predict", json=transaction).json()["score"], abs=1e-5)
+    assert (body["model"], body["model_version"]) == ("fraud", client.get("/api/v1/model").json()["version"])
 
 
 def test_risky_features_push_a_fraud_like_transaction_up(client, fraud_like):
@@ -29,10 +33,12 @@ def test_risky_features_push_a_fraud_like_transaction_up(client, fraud_like):
 
 def test_native_treeshap_agrees_with_shap_tree_explainer(client):
     shap = pytest.importorskip("shap")
-    model = client.app.state.driftwatch.model
-    X = encode_columns(TransactionGenerator(seed=99).sample(100).columns, FEATURES)
-    native = model.contributions(X)
-    explainer = shap.TreeExplainer(model.booster)
+    champion = client.app.state.driftwatch.champion("fraud")
+    X = encode_columns(TransactionGenerator(seed=99).sample(100).columns, champion.schema)
+    native = champion.scorer.contributions(X)
+    booster = xgb.Booster()
+    booster.load_model(bytearray(demo_version()["artifact"]))  # the registered artifact, loaded by xgboost alone
+    explainer = shap.TreeExplainer(booster)
     reference = explainer.shap_values(X)
     np.testing.assert_allclose(native[:, :-1], reference, atol=1e-5)
     np.testing.assert_allclose(native[:, -1], explainer.expected_value, atol=1e-5)
@@ -42,6 +48,7 @@ def test_global_importance_is_cached_and_ranks_real_signals(client):
     first = client.get("/api/v1/explain/global").json()
     second = client.get("/api/v1/explain/global").json()
     assert first == second
+    assert first["model"] == "fraud" and first["sample_size"] > 0  # over the version's reference rows
     importance = first["mean_abs_shap"]
     assert set(importance) == set(FEATURE_NAMES)
     ranked = sorted(importance, key=importance.get, reverse=True)

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from app.main import create_app
 from app.schemas.errors import Problem, ValidationProblem
 from driftwatch_core.db.models import utcnow
-from driftwatch_testing import auth
+from driftwatch_testing import add_open_alert, auth, until_ready
 
 JSON = {"content-type": "application/json"}
 
@@ -206,16 +206,39 @@ def test_feedback_problems_name_the_ids(client):
 
 
 @pytest.fixture
-def small_limit_client(settings, clean_db):
+def small_limit_client(settings, demo_model):
     with TestClient(create_app(settings.model_copy(update={"max_body_bytes": 4096})), headers=auth()) as c:
-        yield c
+        yield until_ready(c)
 
 
 def test_a_declared_length_over_the_limit_is_413_before_anything_is_read(small_limit_client, transaction):
-    big = {"transactions": [transaction] * 40}
+    big = {"rows": [transaction] * 40}
     problem = _problem(small_limit_client.post("/api/v1/predict/batch", json=big), 413)
     assert "4096" in problem.detail
-    assert small_limit_client.post("/api/v1/predict/batch", json={"transactions": [transaction]}).status_code == 200
+    assert small_limit_client.post("/api/v1/predict/batch", json={"rows": [transaction]}).status_code == 200
+
+
+def _chunked(size: int, piece: int = 64 * 1024):
+    """A body of ``size`` bytes sent without a Content-Length (chunked), as a stream."""
+    for start in range(0, size, piece):
+        yield b" " * min(piece, size - start)
+
+
+def test_a_chunked_body_over_the_limit_is_413_even_where_the_route_takes_none(small_limit_client, engine):
+    """A route without a body never reads one, so only the guard can measure it: before the route runs
+    (the alert stays open), whether the route takes a body (rollback: optional) or none (acknowledge)."""
+    alert = add_open_alert(engine)
+    for path in (
+        f"/api/v1/alerts/{alert}/acknowledge",
+        "/api/v1/incidents/1/acknowledge",
+        "/api/v1/models/fraud/rollback",
+    ):
+        response = small_limit_client.post(path, content=_chunked(5 * 1024 * 1024), headers=JSON)
+        assert "content-length" not in response.request.headers
+        assert "4096" in _problem(response, 413).detail, path
+    assert small_limit_client.get("/api/v1/alerts").json()["items"][0]["status"] == "open"
+    small = small_limit_client.post(f"/api/v1/alerts/{alert}/acknowledge", content=_chunked(100), headers=JSON)
+    assert small.status_code == 200 and small.json()["status"] == "acknowledged"  # a body it ignores
 
 
 # --- 8. 405 lists every method ----------------------------------------------
@@ -242,7 +265,12 @@ def _responses(client, path: str, method: str) -> dict:
 @pytest.mark.parametrize(
     ("path", "method", "statuses"),
     [
-        ("/api/v1/predict", "post", {"200", "401", "403", "413", "415", "422", "429", "503"}),
+        ("/api/v1/predict", "post", {"200", "401", "403", "404", "413", "415", "422", "429", "503"}),
+        (
+            "/api/v1/models/{name}/explain",
+            "post",
+            {"200", "401", "403", "404", "409", "413", "415", "422", "429", "503"},
+        ),
         ("/api/v1/feedback", "post", {"200", "401", "403", "404", "409", "413", "415", "422", "429", "503"}),
         ("/api/v1/alerts/{alert_id}/acknowledge", "post", {"200", "401", "403", "404", "409", "422", "429", "503"}),
         ("/api/v1/simulator", "get", {"200", "429", "503"}),

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import insert, select
 
-from driftwatch_core.db.models import DEFAULT_MODEL, Alert, Incident, ModelEvent
-from driftwatch_testing import TEST_PREDICT_KEY, auth
+from driftwatch_core.db.models import Alert, Incident, ModelEvent
+from driftwatch_testing import DEMO_MODEL, TEST_PREDICT_KEY, auth
 
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
@@ -23,7 +23,7 @@ def make_incident(clean_db):
             incident_id = conn.execute(
                 insert(Incident)
                 .values(
-                    model_name=DEFAULT_MODEL,
+                    model_name=DEMO_MODEL,
                     cause=cause,
                     status=status,
                     severity="critical",
@@ -46,6 +46,7 @@ def make_incident(clean_db):
             for i, (kind, feature, severity, alert_status) in enumerate(members):
                 conn.execute(
                     insert(Alert).values(
+                        model_name=DEMO_MODEL,
                         kind=kind,
                         feature=feature,
                         severity=severity,
@@ -103,9 +104,10 @@ def test_lists_newest_first_with_counts_and_filters(client, make_incident):
     active = client.get("/api/v1/incidents", params={"status": "active"}).json()
     assert [i["id"] for i in active["incidents"]] == [new] and active["counts"] == body["counts"]
     assert [i["id"] for i in client.get("/api/v1/incidents", params={"limit": 1}).json()["incidents"]] == [new]
-    of_model = client.get(f"/api/v1/models/{DEFAULT_MODEL}/incidents", params={"status": "resolved"}).json()
+    of_model = client.get(f"/api/v1/models/{DEMO_MODEL}/incidents", params={"status": "resolved"}).json()
     assert [i["id"] for i in of_model["incidents"]] == [old]
-    assert client.get("/api/v1/incidents", params={"model": DEFAULT_MODEL}).json()["counts"] == body["counts"]
+    scoped = client.get(f"/api/v1/models/{DEMO_MODEL}/incidents").json()  # /incidents is its alias
+    assert [i["id"] for i in scoped["incidents"]] == [new, old] and scoped["counts"] == body["counts"]
     one = client.get(f"/api/v1/incidents/{new}").json()
     assert one.pop("duration_s") >= item.pop("duration_s") > 0 and one == item  # until now: it is unresolved
 
@@ -146,8 +148,8 @@ def test_a_transition_the_status_forbids_is_a_409(client, make_incident, status,
 def test_unknown_ids_and_models_are_404_and_bad_input_a_422_naming_the_field(client):
     assert client.get("/api/v1/incidents/999").json()["detail"] == "incident_id: no incident 999"
     assert client.post("/api/v1/incidents/999/resolve").status_code == 404
-    assert client.get("/api/v1/models/nope/incidents").status_code == 404
-    assert client.get("/api/v1/incidents", params={"model": "nope"}).json()["detail"].startswith("model: ")
+    unknown = client.get("/api/v1/models/nope/incidents")
+    assert unknown.status_code == 404 and "no model named 'nope'" in unknown.json()["detail"]
     for params, field in (({"status": "closed"}, "status"), ({"limit": 0}, "limit"), ({"limit": 201}, "limit")):
         response = client.get("/api/v1/incidents", params=params)
         assert response.status_code == 422 and field in response.json()["detail"], params

@@ -35,7 +35,7 @@ def _subscribe_without_polling(broadcaster: Broadcaster) -> asyncio.Queue:
 
 
 async def _every_kind_of_message(client, engine, transaction) -> list[dict]:
-    broadcaster = Broadcaster(client.app.state.driftwatch, interval_s=60)
+    broadcaster = Broadcaster(client.app.state.driftwatch, "fraud", interval_s=60)
     listener: asyncio.Queue = asyncio.Queue(QUEUE_SIZE)
     broadcaster.subscribers.add(listener)
 

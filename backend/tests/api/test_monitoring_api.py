@@ -12,6 +12,7 @@ import pytest
 
 from driftwatch_core.features import FEATURE_NAMES, SCORE_NAME
 from driftwatch_core.generator import Drift, TransactionGenerator
+from driftwatch_testing import DEMO_MODEL
 
 SHIFT = Drift(
     scale={"amount": 3.0, "distance_from_home_km": 5.0, "distance_from_last_txn_km": 5.0, "account_age_days": 0.2},
@@ -22,7 +23,7 @@ SHIFT = Drift(
 
 
 def send(client, batch, label_share: float = 0.0) -> None:
-    body = {"transactions": batch.records()}
+    body = {"rows": batch.records()}
     answer = client.post("/api/v1/predict/batch", json=body)
     assert answer.status_code == 200, answer.text
     ids = [p["prediction_id"] for p in answer.json()["predictions"]]
@@ -40,9 +41,7 @@ def run_cycle(settings):
     from worker.cycle import Monitor
 
     engine = make_engine(settings.database_url, pool_size=2)
-    monitor = Monitor(
-        WorkerSettings(database_url=settings.database_url, model_dir=settings.model_dir, min_labels=10), engine
-    )
+    monitor = Monitor(WorkerSettings(database_url=settings.database_url, min_labels=10), engine)
     yield lambda offset_s=1: monitor.run_cycle(datetime.now(UTC) + timedelta(seconds=offset_s))
     engine.dispose()
 
@@ -89,7 +88,7 @@ def test_shifted_traffic_shows_in_summary_history_and_alerts(client, run_cycle):
     assert amount["severity"] == "significant" and amount["drifted"]
     history = client.get("/api/v1/drift/history", params={"feature": "amount"}).json()
     assert history["feature"] == "amount" and len(history["points"]) == 2
-    assert history["points"][0]["run_id"] == first.run_id  # oldest first
+    assert history["points"][0]["run_id"] == first[DEMO_MODEL].run_id  # oldest first
     assert history["points"][0]["severity"] == "significant"
     score = client.get("/api/v1/drift/history", params={"feature": SCORE_NAME}).json()
     assert len(score["points"]) == 2

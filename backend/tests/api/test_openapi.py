@@ -12,9 +12,9 @@ from pydantic import TypeAdapter
 
 from app.api.errors import domain_status
 from app.api.main import ROUTE_MODULES
+from app.core.errors import DomainError
 from app.schemas.errors import FeedbackProblem, Problem, ValidationProblem
 from app.schemas.live import LIVE_MESSAGE
-from app.services.errors import DomainError
 
 
 def _shape(value):
@@ -94,13 +94,26 @@ def test_every_json_route_has_a_response_model_its_examples_validate_against(cli
     assert checked >= 22
 
 
-@pytest.mark.parametrize("path", ["/model", "/stats", "/stats/history", "/predictions", "/health", "/ready"])
+@pytest.mark.parametrize(
+    "path", ["/model", "/stats", "/stats/history", "/predictions", "/explain/global", "/health", "/ready"]
+)
 def test_examples_have_the_keys_of_a_live_response(client, transaction, path):
     assert client.post("/api/v1/predict", json=transaction).status_code == 200
     client.app.state.driftwatch.writer.wait_written(5.0)
     operation = client.get("/openapi.json").json()["paths"][f"/api/v1{path}"]["get"]
     live = client.get(f"/api/v1{path}").json()
     assert _shape(_example(operation)) == _shape(live)
+
+
+def test_the_request_examples_are_accepted_as_they_are(client):
+    """What /docs offers to send for predict (a demo row, a batch of them) is scored as it stands."""
+    components = client.get("/openapi.json").json()["components"]["schemas"]
+    (row,) = components["RowIn"]["examples"]
+    (rows,) = components["RowsIn"]["examples"]
+    assert client.post("/api/v1/models/fraud/predict", json=row).status_code == 200
+    assert client.post("/api/v1/models/fraud/explain", json=row).status_code == 200
+    batch = client.post("/api/v1/models/fraud/predict/batch", json=rows)
+    assert batch.status_code == 200 and batch.json()["count"] == len(rows["rows"])
 
 
 def test_metrics_example_names_metrics_the_service_exports(client, transaction):
@@ -126,12 +139,14 @@ def test_a_real_422_has_the_documented_shape(client, transaction):
 @pytest.mark.parametrize(
     ("path", "method", "operation_id"),
     [
-        ("/api/v1/predict", "post", "predict"),
-        ("/api/v1/predict/batch", "post", "predictBatch"),
-        ("/api/v1/alerts", "get", "listAlerts"),
+        ("/api/v1/models/{name}/predict", "post", "predict"),
+        ("/api/v1/predict", "post", "predictForDefaultModel"),
+        ("/api/v1/models/{name}/predict/batch", "post", "predictBatch"),
+        ("/api/v1/models/{name}/alerts", "get", "listAlerts"),
         ("/api/v1/alerts/{alert_id}/acknowledge", "post", "acknowledgeAlert"),
-        ("/api/v1/feedback", "post", "recordFeedback"),
-        ("/api/v1/stats", "get", "getStats"),
+        ("/api/v1/models/{name}/feedback", "post", "recordFeedback"),
+        ("/api/v1/stats", "get", "getStatsForDefaultModel"),
+        ("/api/v1/drift", "get", "getDriftForDefaultModel"),
         ("/api/v1/simulator", "put", "updateSimulator"),
         ("/api/v1/auth/session", "post", "signIn"),
     ],
@@ -165,7 +180,7 @@ def test_every_error_but_422_documents_a_problem(client):
 
 
 def test_every_domain_error_maps_to_one_status():
-    import app.registry.service
+    import app.registry.registration
     import app.services.feedback
     import app.services.monitoring
     import app.services.prediction_writer  # noqa: F401

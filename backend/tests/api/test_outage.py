@@ -1,5 +1,6 @@
-"""A 30 s PostgreSQL outage under 100 req/s: no 500, no acknowledged prediction lost,
-and the live channel says it is degraded while it lasts."""
+"""A 30 s PostgreSQL outage under 100 req/s: no 500, no acknowledged prediction lost (the
+backend read the registry at start and keeps scoring with the champion it loaded), and the
+live channel says it is degraded while it lasts."""
 
 from __future__ import annotations
 
@@ -92,12 +93,12 @@ def listen(base: str, events: list, stop: threading.Event) -> None:
 
 
 def test_a_30_s_database_outage_under_100_rps_loses_nothing_and_answers_no_500(
-    database_url, model_dir, clean_db, tmp_path
+    database_url, demo_model, clean_db, tmp_path
 ):
     events: list[str] = []
     stop = threading.Event()
     with database_behind_proxy(database_url) as (proxy, via_proxy):
-        with run_backend(via_proxy, model_dir, tmp_path / "backend.log", RATE_LIMIT_PER_KEY="1000/second") as base:
+        with run_backend(via_proxy, tmp_path / "backend.log", RATE_LIMIT_PER_KEY="1000/second") as base:
             listener = threading.Thread(target=listen, args=(base, events, stop), daemon=True)
             listener.start()
             threading.Timer(BEFORE_S, proxy.cut).start()

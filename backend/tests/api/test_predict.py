@@ -11,31 +11,31 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from app.main import create_app
-from app.schemas.transaction import BatchOut
+from app.schemas.scoring import ScoredBatch
 from driftwatch_core.db.models import Prediction
 from driftwatch_core.features import FEATURES
-from driftwatch_testing import auth
+from driftwatch_testing import auth, until_ready
 
 
 def test_fraud_like_transaction_scores_higher_than_benign(client, transaction, fraud_like):
     benign = client.post("/api/v1/predict", json=transaction).json()
     fraud = client.post("/api/v1/predict", json=fraud_like).json()
-    assert fraud["fraud_probability"] > 0.5 > benign["fraud_probability"]
-    assert fraud["decision"] == "fraud" and fraud["is_fraud"] is True
-    assert benign["decision"] == "legit"
+    assert fraud["score"] > 0.5 > benign["score"]
+    assert fraud["decision"] is True and benign["decision"] is False
+    assert (fraud["model"], fraud["stage"]) == ("fraud", "champion")
     assert 0 < benign["threshold"] < 1
     assert benign["latency_ms"] > 0
 
 
 def test_batch_equals_rows_scored_one_by_one(client, transaction, fraud_like):
     rows = [transaction, fraud_like, {**transaction, "amount": 990.0, "hour_of_day": 2}]
-    answer = client.post("/api/v1/predict/batch", json={"transactions": rows})
+    answer = client.post("/api/v1/predict/batch", json={"rows": rows})
     batch = answer.json()
-    BatchOut.model_validate(batch)  # the route writes its own answer: it is still what /docs says
+    ScoredBatch.model_validate(batch)  # the route writes its own answer: it is still what /docs says
     assert answer.headers["x-model-version"] == batch["model_version"]
-    singles = [client.post("/api/v1/predict", json=r).json()["fraud_probability"] for r in rows]
+    singles = [client.post("/api/v1/predict", json=r).json()["score"] for r in rows]
     assert batch["count"] == 3
-    assert [p["fraud_probability"] for p in batch["predictions"]] == pytest.approx(singles, abs=1e-6)
+    assert [p["score"] for p in batch["predictions"]] == pytest.approx(singles, abs=1e-6)
     assert len({p["prediction_id"] for p in batch["predictions"]}) == 3
 
 
@@ -45,21 +45,24 @@ def test_predictions_are_stored_with_their_features(client, clean_db, transactio
     with clean_db.connect() as conn:
         row = conn.execute(select(Prediction).where(Prediction.id == uuid.UUID(answer["prediction_id"]))).one()
     assert row.features == transaction
-    assert row.probability == pytest.approx(answer["fraud_probability"], abs=1e-6)
+    assert row.probability == pytest.approx(answer["score"], abs=1e-6)
     listed = client.get("/api/v1/predictions", params={"limit": 5}).json()
     assert listed["total"] == 1 and listed["items"][0]["prediction_id"] == answer["prediction_id"]
+    item = listed["items"][0]
+    assert (item["model"], item["decision"]) == ("fraud", answer["decision"])
+    assert item["score"] == pytest.approx(answer["score"], abs=1e-6)
 
 
 def test_batch_over_the_limit_is_422_naming_the_field(client, transaction):
-    response = client.post("/api/v1/predict/batch", json={"transactions": [transaction] * 10_001})
+    response = client.post("/api/v1/predict/batch", json={"rows": [transaction] * 10_001})
     assert response.status_code == 422
     (error,) = response.json()["errors"]
-    assert error["field"] == "transactions" and error["type"] == "too_long"
+    assert error["field"] == "rows" and error["type"] == "too_long"
     assert "10000" in error["message"].replace(",", "")
 
 
 def test_batch_of_ten_thousand_is_scored_and_stored(client, clean_db, transaction):
-    response = client.post("/api/v1/predict/batch", json={"transactions": [transaction] * 10_000})
+    response = client.post("/api/v1/predict/batch", json={"rows": [transaction] * 10_000})
     assert response.status_code == 200 and response.json()["count"] == 10_000
     assert client.app.state.driftwatch.writer.wait_written(30)
     with clean_db.connect() as conn:
@@ -105,12 +108,13 @@ def test_schema_bounds_are_enforced_for_every_numeric_feature(client, transactio
         response = client.post("/api/v1/predict", json={**transaction, feature.name: too_big})
         assert response.status_code == 422, feature.name
         assert response.json()["errors"][0]["field"] == feature.name
-    assert math.isfinite(client.post("/api/v1/predict", json=transaction).json()["fraud_probability"])
+    assert math.isfinite(client.post("/api/v1/predict", json=transaction).json()["score"])
 
 
-def test_a_full_write_queue_refuses_with_503_and_retry_after(settings, clean_db, transaction):
+def test_a_full_write_queue_refuses_with_503_and_retry_after(settings, demo_model, transaction):
     with TestClient(create_app(settings.model_copy(update={"write_queue_max": 100})), headers=auth()) as c:
-        response = c.post("/api/v1/predict/batch", json={"transactions": [transaction] * 101})
+        until_ready(c)
+        response = c.post("/api/v1/predict/batch", json={"rows": [transaction] * 101})
         assert response.status_code == 503 and response.headers["retry-after"] == "1"
         assert response.json() == {
             "status": 503,
@@ -118,3 +122,12 @@ def test_a_full_write_queue_refuses_with_503_and_retry_after(settings, clean_db,
             "detail": "0 predictions are waiting to be stored",
         }
         assert c.post("/api/v1/predict", json=transaction).status_code == 200
+
+
+def test_a_bad_row_of_a_batch_is_422_naming_its_index_and_field(client, transaction):
+    rows = [transaction] * 3 + [{**transaction, "amount": -5.0}]
+    response = client.post("/api/v1/predict/batch", json={"rows": rows})
+    assert response.status_code == 422
+    (error,) = response.json()["errors"]
+    assert error["field"] == "rows.3.amount" and response.json()["detail"].startswith("rows.3.amount: ")
+    assert client.get("/api/v1/predictions").json()["total"] == 0  # nothing of the batch was scored

@@ -21,24 +21,25 @@ PAGE = "http://localhost:3000"  # in CORS_ORIGINS by default
 
 
 def unsafe_routes(app) -> list[tuple[str, str, str]]:
-    """(method, path, template) of every unsafe API route (from OpenAPI), path parameters filled with 1."""
+    """(method, path, template) of every unsafe API route (from OpenAPI), path parameters filled with 1;
+    the template a default-model alias (``/predict``) is ruled by is its twin's (``x-alias-of``)."""
     return sorted(
-        (method.upper(), re.sub(r"\{[^}]+\}", "1", path), path)
+        (method.upper(), re.sub(r"\{[^}]+\}", "1", path), operation.get("x-alias-of", path))
         for path, operations in app.openapi()["paths"].items()
-        for method in operations
+        for method, operation in operations.items()
         if method not in ("get", "head")
     )
 
 
 @pytest.fixture
-def anonymous(settings, clean_db):
+def anonymous(settings, demo_model):
     """A client that sends no credential (the conftest ``client`` sends the admin key)."""
     with TestClient(create_app(settings)) as c:
         yield until_ready(c)
 
 
 @pytest.fixture
-def make_app(settings, clean_db):
+def make_app(settings, demo_model):
     """A client of an app built with some settings changed."""
     opened = []
 
@@ -284,7 +285,7 @@ def test_short_keys_and_bad_limits_fail_at_start(settings):
 
 
 @pytest.mark.slow
-def test_json_logs_carry_the_request_id(database_url, model_dir, clean_db, tmp_path):
+def test_json_logs_carry_the_request_id(database_url, demo_model, tmp_path):
     import json
 
     from websockets.exceptions import InvalidStatus
@@ -293,7 +294,7 @@ def test_json_logs_carry_the_request_id(database_url, model_dir, clean_db, tmp_p
     from driftwatch_testing import run_backend
 
     log_path = tmp_path / "backend.log"
-    with run_backend(database_url, model_dir, log_path, LOG_FORMAT="json") as base:
+    with run_backend(database_url, log_path, LOG_FORMAT="json") as base:
         with pytest.raises(InvalidStatus) as refused:
             connect(
                 base.replace("http", "ws", 1) + "/ws/live",

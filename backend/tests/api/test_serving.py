@@ -188,9 +188,10 @@ def fresh_engine(dialect, tmp_path):
     with empty_database(dialect, tmp_path) as url:
         engine = make_engine(url)
         init_schema(engine)
-        from driftwatch_core.db.models import ModelVersion
+        from driftwatch_core.db.models import ModelVersion, RegisteredModel
 
         with engine.begin() as conn:
+            conn.execute(RegisteredModel.__table__.insert().values(name="fraud", created_at=datetime.now(UTC)))
             conn.execute(
                 ModelVersion.__table__.insert().values(
                     version="v-copy",
@@ -232,7 +233,7 @@ class FlakySummaries:
     """The writer's summaries hook; its first ``write`` fails (inside the rows' transaction)."""
 
     def __init__(self) -> None:
-        self.failures_left, self.committed, self.prepared = 1, [], 0
+        self.failures_left, self.committed, self.prepared, self.closed = 1, [], 0, False
 
     def prepare(self, rows):
         self.prepared += 1
@@ -245,6 +246,9 @@ class FlakySummaries:
 
     def commit(self, pending) -> None:
         self.committed.append(pending)
+
+    def close(self) -> None:
+        self.closed = True
 
 
 def test_a_failed_summary_write_stores_neither_the_rows_nor_the_summary_then_both_on_retry(fresh_engine):
@@ -277,4 +281,4 @@ def test_summaries_are_written_at_most_once_an_interval_and_cover_every_stored_r
         assert summaries.committed == []
     finally:
         writer.stop()
-    assert summaries.committed == [6]
+    assert summaries.committed == [6] and summaries.closed  # a stopped writer lets go of its sketches

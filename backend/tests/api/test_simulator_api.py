@@ -10,6 +10,7 @@ from sqlalchemy import select
 from driftwatch_core.db.models import SimulatorControl
 from driftwatch_core.features import FEATURE_NAMES
 from driftwatch_core.scenarios import SCENARIO_NAMES, SCENARIOS
+from driftwatch_testing import insert_demo
 
 
 def test_get_without_a_row_is_none_with_the_catalogue(client):
@@ -112,3 +113,22 @@ def test_each_new_scenario_is_on_the_timeline_once(client):
     events = traffic_events()
     assert [e["message"] for e in events] == ["Traffic: Normal traffic", "Traffic: Sudden shift"]
     assert events[1]["details"]["scenario"] == "sudden" and events[1]["actor"].startswith("admin:")
+
+
+def test_the_traffic_goes_to_a_registered_model_and_its_switches_are_that_models_events(client, clean_db):
+    insert_demo(clean_db, name="other")
+    assert client.get("/api/v1/simulator").json()["model"] == "fraud"  # none stored: DEFAULT_MODEL
+    unknown = client.put("/api/v1/simulator", json={"scenario": "sudden", "model": "nope"})
+    assert unknown.status_code == 404 and "no model named 'nope'" in unknown.json()["detail"]
+    assert client.get("/api/v1/simulator").json()["scenario"] == "none"  # nothing of it was stored
+    moved = client.put("/api/v1/simulator", json={"scenario": "sudden", "model": "other"})
+    assert moved.status_code == 200 and moved.json()["model"] == "other"
+    assert client.get("/api/v1/simulator").json()["model"] == "other"
+    assert client.put("/api/v1/simulator", json={"scenario": "none"}).json()["model"] == "other"  # kept
+
+    def switches(model: str) -> list[str]:
+        events = client.get(f"/api/v1/models/{model}/events").json()
+        return [e["message"] for e in events if e["kind"] == "scenario"]
+
+    assert switches("other") == ["Traffic: Normal traffic", "Traffic: Sudden shift"]
+    assert switches("fraud") == []

@@ -1,4 +1,4 @@
-"""GET /stats: totals, last-minute rate, fraud rate and latency percentiles."""
+"""GET /stats: totals, last-minute rate, positive rate and latency percentiles."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ def _rows(version: str, n: int, age_s: float, latency: list[float], fraud: int) 
         {
             "id": uuid.uuid4(),
             "created_at": now - timedelta(seconds=age_s),
+            "model_name": "fraud",
             "model_version": version,
             "features": {},
             "probability": 0.9 if i < fraud else 0.01,
@@ -37,20 +38,20 @@ def test_stats_count_the_last_minute_and_the_total(client, engine):
         conn.execute(insert(Prediction), _rows(version, 100, 5, recent_latency, fraud=10))
         conn.execute(insert(Prediction), _rows(version, 50, 600, [500.0] * 50, fraud=50))
     body = client.get("/api/v1/stats").json()
-    assert body["total_predictions"] == 150 and body["total_fraud"] == 60
-    assert body["fraud_rate"] == pytest.approx(0.4)
+    assert body["total_predictions"] == 150 and body["total_positive"] == 60
+    assert body["positive_rate"] == pytest.approx(0.4)
     minute = body["last_minute"]
     assert minute["count"] == 100
     assert minute["per_second"] == pytest.approx(100 / 60, abs=1e-3)
-    assert minute["fraud_rate"] == pytest.approx(0.1)
+    assert minute["positive_rate"] == pytest.approx(0.1)
     for q in (50, 95, 99):  # the old, slow rows are outside the window
         assert minute["latency_ms"][f"p{q}"] == pytest.approx(np.percentile(recent_latency, q), abs=1e-3)
-    assert body["model_version"] == version and body["pending_writes"] == 0
+    assert (body["model"], body["model_version"], body["pending_writes"]) == ("fraud", version, 0)
 
 
 def test_stats_of_an_empty_service_say_so(client):
     body = client.get("/api/v1/stats").json()
-    assert body["total_predictions"] == 0 and body["fraud_rate"] is None
+    assert body["total_predictions"] == 0 and body["positive_rate"] is None
     assert body["last_minute"]["latency_ms"] == {"p50": None, "p95": None, "p99": None}
 
 
@@ -64,7 +65,7 @@ def test_served_predictions_show_up_in_stats(client, transaction):
 
 def test_history_replays_the_last_minute_figures_of_the_past(client, engine):
     version = client.get("/api/v1/model").json()["version"]
-    with engine.begin() as conn:  # 30 slow fraud rows 3.5 minutes ago, 20 fast clean ones now
+    with engine.begin() as conn:  # 30 slow positive rows 3.5 minutes ago, 20 fast negative ones now
         conn.execute(insert(Prediction), _rows(version, 30, 210, [80.0] * 30, fraud=30))
         conn.execute(insert(Prediction), _rows(version, 20, 2, [float(v) for v in range(1, 21)], fraud=0))
     body = client.get("/api/v1/stats/history", params={"minutes": 5, "step_seconds": 30}).json()
@@ -75,9 +76,9 @@ def test_history_replays_the_last_minute_figures_of_the_past(client, engine):
     assert times == sorted(times)
     by_age = {10 * round((len(points) - 1 - i) * 3): p["last_minute"] for i, p in enumerate(points)}
     assert by_age[0] == client.get("/api/v1/stats").json()["last_minute"]
-    assert by_age[0]["count"] == 20 and by_age[0]["fraud_rate"] == 0.0
-    # 3 minutes ago the trailing minute held exactly the slow fraud rows (ages 180-240 s).
-    assert by_age[180]["count"] == 30 and by_age[180]["fraud_rate"] == 1.0
+    assert by_age[0]["count"] == 20 and by_age[0]["positive_rate"] == 0.0
+    # 3 minutes ago the trailing minute held exactly the slow positive rows (ages 180-240 s).
+    assert by_age[180]["count"] == 30 and by_age[180]["positive_rate"] == 1.0
     assert by_age[180]["latency_ms"] == {"p50": 80.0, "p95": 80.0, "p99": 80.0}
     assert by_age[90]["count"] == 0 and by_age[90]["latency_ms"]["p50"] is None
     assert by_age[300]["count"] == 0

@@ -1215,13 +1215,15 @@ export interface components {
         /**
          * Body_registerModel
          * @example {
-         *       "artifact": "(model.onnx)",
-         *       "description": "Breast-cancer biopsies, logistic regression via skl2onnx",
+         *       "artifact": "(model.json)",
+         *       "description": "The demo model, registered for the EU traffic",
          *       "dry_run": false,
-         *       "label": "target",
-         *       "name": "cancer",
-         *       "reference": "(reference.csv)",
-         *       "threshold": 0.5
+         *       "label": "is_fraud",
+         *       "name": "fraud-eu",
+         *       "reference": "(reference.parquet)",
+         *       "schema": "(schema.json)",
+         *       "stage": "champion",
+         *       "threshold": 0.1017
          *     }
          */
         Body_registerModel: {
@@ -1574,7 +1576,7 @@ export interface components {
         FeedbackIn: {
             /**
              * Label
-             * @description True (or 1) when the transaction was fraud.
+             * @description True (or 1) when the outcome was the positive class.
              */
             label: boolean | (0 | 1);
             /**
@@ -1590,7 +1592,7 @@ export interface components {
         FeedbackItem: {
             /**
              * Label
-             * @description True (or 1) when the transaction was fraud.
+             * @description True (or 1) when the outcome was the positive class.
              */
             label: boolean | (0 | 1);
             /**
@@ -1648,7 +1650,7 @@ export interface components {
         FieldError: {
             /**
              * Field
-             * @description Dotted path of the field, e.g. `transactions.3.amount`.
+             * @description Dotted path of the field, e.g. `body.rows.3.amount`.
              */
             field: string;
             /**
@@ -2473,42 +2475,76 @@ export interface components {
          * RowIn
          * @description One input row: the model's features by name (`GET /models/{name}` lists them), nothing else.
          * @example {
-         *       "area error": 153.4,
-         *       "compactness error": 0.049,
-         *       "concave points error": 0.0159,
-         *       "concavity error": 0.0537,
-         *       "fractal dimension error": 0.0062,
-         *       "mean area": 1001,
-         *       "mean compactness": 0.2776,
-         *       "mean concave points": 0.1471,
-         *       "mean concavity": 0.3001,
-         *       "mean fractal dimension": 0.0787,
-         *       "mean perimeter": 122.8,
-         *       "mean radius": 17.99,
-         *       "mean smoothness": 0.1184,
-         *       "mean symmetry": 0.2419,
-         *       "mean texture": 10.38,
-         *       "perimeter error": 8.589,
-         *       "radius error": 1.095,
-         *       "smoothness error": 0.0064,
-         *       "symmetry error": 0.03,
-         *       "texture error": 0.9053,
-         *       "worst area": 2019,
-         *       "worst compactness": 0.6656,
-         *       "worst concave points": 0.2654,
-         *       "worst concavity": 0.7119,
-         *       "worst fractal dimension": 0.1189,
-         *       "worst perimeter": 184.6,
-         *       "worst radius": 25.38,
-         *       "worst smoothness": 0.1622,
-         *       "worst symmetry": 0.4601,
-         *       "worst texture": 17.33
+         *       "account_age_days": 701,
+         *       "amount": 34.11,
+         *       "card_present": true,
+         *       "customer_age": 52,
+         *       "day_of_week": 3,
+         *       "distance_from_home_km": 3.48,
+         *       "distance_from_last_txn_km": 1.22,
+         *       "entry_mode": "contactless",
+         *       "hour_of_day": 10,
+         *       "is_international": false,
+         *       "merchant_category": "grocery",
+         *       "ratio_to_median_amount": 0.89,
+         *       "txn_count_24h": 3
          *     }
          */
         RowIn: {
             [key: string]: unknown;
         };
-        /** RowsIn */
+        /**
+         * RowsIn
+         * @example {
+         *       "rows": [
+         *         {
+         *           "account_age_days": 521,
+         *           "amount": 347.11,
+         *           "card_present": true,
+         *           "customer_age": 39,
+         *           "day_of_week": 4,
+         *           "distance_from_home_km": 13.27,
+         *           "distance_from_last_txn_km": 2.13,
+         *           "entry_mode": "contactless",
+         *           "hour_of_day": 12,
+         *           "is_international": false,
+         *           "merchant_category": "utilities",
+         *           "ratio_to_median_amount": 3.45,
+         *           "txn_count_24h": 2
+         *         },
+         *         {
+         *           "account_age_days": 4749,
+         *           "amount": 25.01,
+         *           "card_present": false,
+         *           "customer_age": 59,
+         *           "day_of_week": 2,
+         *           "distance_from_home_km": 5.92,
+         *           "distance_from_last_txn_km": 6.67,
+         *           "entry_mode": "online",
+         *           "hour_of_day": 7,
+         *           "is_international": false,
+         *           "merchant_category": "online_retail",
+         *           "ratio_to_median_amount": 0.35,
+         *           "txn_count_24h": 2
+         *         },
+         *         {
+         *           "account_age_days": 314,
+         *           "amount": 97.83,
+         *           "card_present": true,
+         *           "customer_age": 32,
+         *           "day_of_week": 3,
+         *           "distance_from_home_km": 13.56,
+         *           "distance_from_last_txn_km": 7.55,
+         *           "entry_mode": "swipe",
+         *           "hour_of_day": 13,
+         *           "is_international": false,
+         *           "merchant_category": "utilities",
+         *           "ratio_to_median_amount": 1.83,
+         *           "txn_count_24h": 7
+         *         }
+         *       ]
+         *     }
+         */
         RowsIn: {
             /**
              * Rows
@@ -3335,24 +3371,39 @@ export interface operations {
                      * @example {
                      *       "counts": {
                      *         "acknowledged": 0,
-                     *         "open": 0,
-                     *         "resolved": 14
+                     *         "open": 11,
+                     *         "resolved": 0
                      *       },
                      *       "items": [
                      *         {
                      *           "acknowledged_at": null,
                      *           "feature": "",
-                     *           "id": 14,
-                     *           "incident_id": 7,
+                     *           "id": 11,
+                     *           "incident_id": 1,
                      *           "kind": "dataset_drift",
-                     *           "message": "12 of 13 inputs drifted (92%): Amount (USD), Hour of day (h), Merchant category, Distance from home (km), …",
-                     *           "opened_at": "2026-11-23T13:38:24.765644Z",
-                     *           "resolved_at": "2026-11-23T13:47:08.833312Z",
+                     *           "message": "9 of 13 inputs drifted (69%): Amount (USD), Hour of day (h), Merchant category, Distance from home (km), …",
+                     *           "opened_at": "2026-12-07T19:45:06.367392Z",
+                     *           "resolved_at": null,
                      *           "severity": "critical",
-                     *           "status": "resolved",
+                     *           "status": "open",
                      *           "threshold": 0.5,
-                     *           "updated_at": "2026-11-23T13:47:08.833312Z",
-                     *           "value": 0.9231
+                     *           "updated_at": "2026-12-07T19:45:06.367392Z",
+                     *           "value": 0.6923076923076923
+                     *         },
+                     *         {
+                     *           "acknowledged_at": null,
+                     *           "feature": "score",
+                     *           "id": 10,
+                     *           "incident_id": 1,
+                     *           "kind": "prediction_drift",
+                     *           "message": "Model score distribution shifted strongly: PSI 1.05 (KS 0.44, p < 1e-10)",
+                     *           "opened_at": "2026-12-07T19:45:06.367392Z",
+                     *           "resolved_at": null,
+                     *           "severity": "critical",
+                     *           "status": "open",
+                     *           "threshold": 0.25,
+                     *           "updated_at": "2026-12-07T19:45:06.367392Z",
+                     *           "value": 1.0502464549767518
                      *         }
                      *       ]
                      *     }
@@ -3421,19 +3472,19 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "acknowledged_at": "2026-11-23T13:47:08.833312Z",
+                     *       "acknowledged_at": "2026-12-07T19:45:11.790133Z",
                      *       "feature": "",
-                     *       "id": 14,
-                     *       "incident_id": 7,
+                     *       "id": 11,
+                     *       "incident_id": 1,
                      *       "kind": "dataset_drift",
-                     *       "message": "12 of 13 inputs drifted (92%): Amount (USD), Hour of day (h), Merchant category, Distance from home (km), …",
-                     *       "opened_at": "2026-11-23T13:38:24.765644Z",
+                     *       "message": "9 of 13 inputs drifted (69%): Amount (USD), Hour of day (h), Merchant category, Distance from home (km), …",
+                     *       "opened_at": "2026-12-07T19:45:06.367392Z",
                      *       "resolved_at": null,
                      *       "severity": "critical",
                      *       "status": "acknowledged",
                      *       "threshold": 0.5,
-                     *       "updated_at": "2026-11-23T13:47:08.833312Z",
-                     *       "value": 0.9231
+                     *       "updated_at": "2026-12-07T19:45:11.790133Z",
+                     *       "value": 0.6923076923076923
                      *     }
                      */
                     "application/json": components["schemas"]["AlertOut"];
@@ -3467,7 +3518,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "detail": "alert_id: no alert 7",
+                     *       "detail": "alert_id: no alert 999999",
                      *       "status": 404,
                      *       "title": "Not Found"
                      *     }
@@ -3483,7 +3534,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "detail": "cannot acknowledge an alert that is resolved",
+                     *       "detail": "cannot acknowledge alert 11: it is already acknowledged",
                      *       "status": 409,
                      *       "title": "Conflict"
                      *     }
@@ -3543,19 +3594,19 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "acknowledged_at": null,
+                     *       "acknowledged_at": "2026-12-07T19:45:11.790133Z",
                      *       "feature": "",
-                     *       "id": 14,
-                     *       "incident_id": 7,
+                     *       "id": 11,
+                     *       "incident_id": 1,
                      *       "kind": "dataset_drift",
-                     *       "message": "12 of 13 inputs drifted (92%): Amount (USD), Hour of day (h), Merchant category, Distance from home (km), …",
-                     *       "opened_at": "2026-11-23T13:38:24.765644Z",
-                     *       "resolved_at": "2026-11-23T13:47:08.833312Z",
+                     *       "message": "9 of 13 inputs drifted (69%): Amount (USD), Hour of day (h), Merchant category, Distance from home (km), …",
+                     *       "opened_at": "2026-12-07T19:45:06.367392Z",
+                     *       "resolved_at": "2026-12-07T19:45:11.818599Z",
                      *       "severity": "critical",
                      *       "status": "resolved",
                      *       "threshold": 0.5,
-                     *       "updated_at": "2026-11-23T13:47:08.833312Z",
-                     *       "value": 0.9231
+                     *       "updated_at": "2026-12-07T19:45:11.818599Z",
+                     *       "value": 0.6923076923076923
                      *     }
                      */
                     "application/json": components["schemas"]["AlertOut"];
@@ -3649,12 +3700,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "authenticated": false,
+                     *       "authenticated": true,
                      *       "expires_at": null,
-                     *       "key_id": null,
-                     *       "method": null,
+                     *       "key_id": "7f61f249",
+                     *       "method": "key",
                      *       "reads_require_auth": false,
-                     *       "role": null
+                     *       "role": "admin"
                      *     }
                      */
                     "application/json": components["schemas"]["SessionOut"];
@@ -3695,8 +3746,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "authenticated": true,
-                     *       "expires_at": "2026-12-02T03:32:36.841251Z",
-                     *       "key_id": "3f9a1c2e",
+                     *       "expires_at": "2026-12-08T07:45:11.972617Z",
+                     *       "key_id": "7f61f249",
                      *       "method": "session",
                      *       "reads_require_auth": false,
                      *       "role": "admin"
@@ -3820,41 +3871,41 @@ export interface operations {
                      * @example {
                      *       "features": [
                      *         {
-                     *           "drifted": false,
+                     *           "drifted": true,
                      *           "feature": "amount",
                      *           "histogram": {
                      *             "bins": [
-                     *               "< 21.51",
-                     *               "21.51 – 29.79",
-                     *               "29.79 – 38",
-                     *               "38 – 47.04",
-                     *               "47.04 – 58.31",
-                     *               "58.31 – 72.65",
-                     *               "72.65 – 94.78",
-                     *               "94.78 – 135.4",
-                     *               "135.4 – 252.1",
-                     *               "≥ 252.1"
+                     *               "< 21.68",
+                     *               "21.68 – 29.82",
+                     *               "29.82 – 38.08",
+                     *               "38.08 – 47.17",
+                     *               "47.17 – 57.99",
+                     *               "57.99 – 72.62",
+                     *               "72.62 – 94.33",
+                     *               "94.33 – 134.8",
+                     *               "134.8 – 251.8",
+                     *               "≥ 251.8"
                      *             ],
                      *             "current": [
-                     *               0.099,
-                     *               0.09433,
-                     *               0.094,
-                     *               0.098,
-                     *               0.09667,
-                     *               0.1073,
-                     *               0.096,
-                     *               0.1017,
-                     *               0.1077,
-                     *               0.1053
+                     *               0.052,
+                     *               0.045333,
+                     *               0.053333,
+                     *               0.053333,
+                     *               0.048,
+                     *               0.050667,
+                     *               0.050667,
+                     *               0.049333,
+                     *               0.072333,
+                     *               0.525
                      *             ],
                      *             "reference": [
-                     *               0.09985,
                      *               0.1,
-                     *               0.1001,
-                     *               0.09995,
-                     *               0.1001,
                      *               0.1,
-                     *               0.1001,
+                     *               0.1,
+                     *               0.1,
+                     *               0.1,
+                     *               0.1,
+                     *               0.1,
                      *               0.1,
                      *               0.1,
                      *               0.1
@@ -3863,17 +3914,17 @@ export interface operations {
                      *           "kind": "numeric",
                      *           "n_current": 3000,
                      *           "n_reference": 5000,
-                     *           "p_value": 0.3025,
-                     *           "psi": 0.002431,
-                     *           "psi_severity": "none",
-                     *           "severity": "none",
-                     *           "statistic": 0.02233,
+                     *           "p_value": 1.910106759052e-311,
+                     *           "psi": 0.9880662380760887,
+                     *           "psi_severity": "significant",
+                     *           "severity": "significant",
+                     *           "statistic": 0.4274,
                      *           "test": "ks",
-                     *           "window_end": "2026-11-23T13:47:38.833319Z",
-                     *           "window_start": "2026-11-23T13:42:38.833319Z"
+                     *           "window_end": "2026-12-07T19:45:06.367392Z",
+                     *           "window_start": "2026-12-07T19:40:06.367392Z"
                      *         },
                      *         {
-                     *           "drifted": false,
+                     *           "drifted": true,
                      *           "feature": "hour_of_day",
                      *           "histogram": {
                      *             "bins": [
@@ -3889,83 +3940,130 @@ export interface operations {
                      *               "≥ 19"
                      *             ],
                      *             "current": [
-                     *               0.08367,
-                     *               0.08367,
-                     *               0.06467,
-                     *               0.07833,
-                     *               0.08833,
-                     *               0.1103,
-                     *               0.097,
-                     *               0.1803,
-                     *               0.12,
-                     *               0.09367
+                     *               0.044,
+                     *               0.056667,
+                     *               0.035667,
+                     *               0.035333,
+                     *               0.053333,
+                     *               0.05,
+                     *               0.064,
+                     *               0.117,
+                     *               0.111333,
+                     *               0.432667
                      *             ],
                      *             "reference": [
-                     *               0.0904,
-                     *               0.08775,
-                     *               0.0678,
-                     *               0.0822,
-                     *               0.0905,
-                     *               0.09915,
-                     *               0.09505,
-                     *               0.1716,
-                     *               0.1145,
-                     *               0.1011
+                     *               0.0889,
+                     *               0.0896,
+                     *               0.0674,
+                     *               0.079,
+                     *               0.0925,
+                     *               0.0969,
+                     *               0.0956,
+                     *               0.1757,
+                     *               0.1115,
+                     *               0.1029
                      *             ]
                      *           },
                      *           "kind": "numeric",
                      *           "n_current": 3000,
                      *           "n_reference": 5000,
-                     *           "p_value": 0.04702,
-                     *           "psi": 0.003602,
+                     *           "p_value": 2.789993544212342e-188,
+                     *           "psi": 0.6647618607119323,
+                     *           "psi_severity": "significant",
+                     *           "severity": "significant",
+                     *           "statistic": 0.3351333333333333,
+                     *           "test": "ks",
+                     *           "window_end": "2026-12-07T19:45:06.367392Z",
+                     *           "window_start": "2026-12-07T19:40:06.367392Z"
+                     *         },
+                     *         {
+                     *           "drifted": false,
+                     *           "feature": "day_of_week",
+                     *           "histogram": {
+                     *             "bins": [
+                     *               "< 0",
+                     *               "0 – 1",
+                     *               "1 – 2",
+                     *               "2 – 3",
+                     *               "3 – 4",
+                     *               "4 – 5",
+                     *               "5 – 6",
+                     *               "≥ 6"
+                     *             ],
+                     *             "current": [
+                     *               0,
+                     *               0.124667,
+                     *               0.135333,
+                     *               0.138,
+                     *               0.142,
+                     *               0.158667,
+                     *               0.165,
+                     *               0.136333
+                     *             ],
+                     *             "reference": [
+                     *               0,
+                     *               0.1265,
+                     *               0.1314,
+                     *               0.1447,
+                     *               0.1423,
+                     *               0.1618,
+                     *               0.1588,
+                     *               0.1345
+                     *             ]
+                     *           },
+                     *           "kind": "numeric",
+                     *           "n_current": 3000,
+                     *           "n_reference": 5000,
+                     *           "p_value": 0.9993593104913042,
+                     *           "psi": 0.0007844746045439515,
                      *           "psi_severity": "none",
                      *           "severity": "none",
-                     *           "statistic": 0.03153,
+                     *           "statistic": 0.008333333333333304,
                      *           "test": "ks",
-                     *           "window_end": "2026-11-23T13:47:38.833319Z",
-                     *           "window_start": "2026-11-23T13:42:38.833319Z"
+                     *           "window_end": "2026-12-07T19:45:06.367392Z",
+                     *           "window_start": "2026-12-07T19:40:06.367392Z"
                      *         }
                      *       ],
                      *       "run": {
-                     *         "dataset_drift": false,
-                     *         "drift_share": 0,
-                     *         "finished_at": "2026-11-23T13:47:38.969443Z",
-                     *         "id": 23,
-                     *         "model_version": "20261123-133236-b86bf37f",
+                     *         "dataset_drift": true,
+                     *         "drift_share": 0.6923076923076923,
+                     *         "finished_at": "2026-12-07T19:44:05.706271Z",
+                     *         "id": 3,
+                     *         "model_version": "20261207-191814-b86bf37f",
                      *         "n_rows": 3000,
-                     *         "prediction_drift": false,
-                     *         "started_at": "2026-11-23T13:47:38.833319Z",
+                     *         "prediction_drift": true,
+                     *         "started_at": "2026-12-07T19:45:06.367392Z",
                      *         "status": "ok",
-                     *         "window_end": "2026-11-23T13:47:38.833319Z",
-                     *         "window_start": "2026-11-23T13:42:38.833319Z"
+                     *         "window_end": "2026-12-07T19:45:06.367392Z",
+                     *         "window_start": "2026-12-07T19:40:06.367392Z"
                      *       },
                      *       "score": {
-                     *         "drifted": false,
-                     *         "feature": "fraud_probability",
+                     *         "drifted": true,
+                     *         "feature": "score",
                      *         "histogram": {
                      *           "bins": [
-                     *             "< 0.001197",
-                     *             "0.001197 – 0.001563",
-                     *             "0.001563 – 0.00195",
-                     *             "0.00195 – 0.002486",
-                     *             "0.002486 – 0.003571",
-                     *             "0.003571 – 0.006716",
-                     *             "0.006716 – 0.01196",
-                     *             "0.01196 – 0.0201",
-                     *             "0.0201 – 0.0547",
-                     *             "≥ 0.0547"
+                     *             "< 0.001209",
+                     *             "0.001209 – 0.001576",
+                     *             "0.001576 – 0.001975",
+                     *             "0.001975 – 0.002512",
+                     *             "0.002512 – 0.003621",
+                     *             "0.003621 – 0.006809",
+                     *             "0.006809 – 0.01201",
+                     *             "0.01201 – 0.02026",
+                     *             "0.02026 – 0.05495",
+                     *             "≥ 0.05495"
                      *           ],
                      *           "current": [
-                     *             0.096,
-                     *             0.107,
-                     *             0.09,
-                     *             0.09533,
-                     *             0.1023,
-                     *             0.1127,
-                     *             0.101,
-                     *             0.09733,
-                     *             0.1037,
-                     *             0.09467
+                     *             0.044,
+                     *             0.050667,
+                     *             0.053333,
+                     *             0.048,
+                     *             0.058667,
+                     *             0.04,
+                     *             0.056,
+                     *             0.046,
+                     *             0.063333,
+                     *             0.54
                      *           ],
                      *           "reference": [
                      *             0.1,
@@ -3983,14 +4081,14 @@ export interface operations {
                      *         "kind": "numeric",
                      *         "n_current": 3000,
                      *         "n_reference": 5000,
-                     *         "p_value": 0.6782,
-                     *         "psi": 0.003984,
-                     *         "psi_severity": "none",
-                     *         "severity": "none",
-                     *         "statistic": 0.01653,
+                     *         "p_value": 0,
+                     *         "psi": 1.0502464549767518,
+                     *         "psi_severity": "significant",
+                     *         "severity": "significant",
+                     *         "statistic": 0.4399333333333333,
                      *         "test": "ks",
-                     *         "window_end": "2026-11-23T13:47:38.833319Z",
-                     *         "window_start": "2026-11-23T13:42:38.833319Z"
+                     *         "window_end": "2026-12-07T19:45:06.367392Z",
+                     *         "window_start": "2026-12-07T19:40:06.367392Z"
                      *       },
                      *       "status": "ok",
                      *       "thresholds": {
@@ -4063,22 +4161,31 @@ export interface operations {
                      *       "feature": "amount",
                      *       "points": [
                      *         {
-                     *           "computed_at": "2026-11-23T13:47:08.833312Z",
+                     *           "computed_at": "2026-12-07T19:44:05.532141Z",
                      *           "drifted": false,
-                     *           "p_value": 0.1458,
-                     *           "psi": 0.003459,
-                     *           "run_id": 22,
+                     *           "p_value": 0.9244808685625393,
+                     *           "psi": 0.003537052843491441,
+                     *           "run_id": 1,
                      *           "severity": "none",
-                     *           "statistic": 0.02633
+                     *           "statistic": 0.016000000000000014
                      *         },
                      *         {
-                     *           "computed_at": "2026-11-23T13:47:38.833319Z",
+                     *           "computed_at": "2026-12-07T19:44:36.367392Z",
                      *           "drifted": false,
-                     *           "p_value": 0.3025,
-                     *           "psi": 0.002431,
-                     *           "run_id": 23,
+                     *           "p_value": 0.9244808685625393,
+                     *           "psi": 0.003537052843491441,
+                     *           "run_id": 2,
                      *           "severity": "none",
-                     *           "statistic": 0.02233
+                     *           "statistic": 0.016000000000000014
+                     *         },
+                     *         {
+                     *           "computed_at": "2026-12-07T19:45:06.367392Z",
+                     *           "drifted": true,
+                     *           "p_value": 1.910106759052e-311,
+                     *           "psi": 0.9880662380760887,
+                     *           "run_id": 3,
+                     *           "severity": "significant",
+                     *           "statistic": 0.4274
                      *         }
                      *       ]
                      *     }
@@ -4092,6 +4199,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "feature: unknown feature 'amout'",
+                     *       "status": 404,
+                     *       "title": "Not Found"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Problem"];
                 };
             };
@@ -4145,30 +4259,40 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "dataset_drift": false,
-                     *       "drift_share": 0,
-                     *       "drifted_features": [],
+                     *       "dataset_drift": true,
+                     *       "drift_share": 0.6923076923076923,
+                     *       "drifted_features": [
+                     *         "amount",
+                     *         "hour_of_day",
+                     *         "merchant_category",
+                     *         "distance_from_home_km",
+                     *         "distance_from_last_txn_km",
+                     *         "card_present",
+                     *         "entry_mode",
+                     *         "account_age_days",
+                     *         "is_international"
+                     *       ],
                      *       "n_features": 13,
                      *       "prediction_drift": {
-                     *         "drifted": false,
-                     *         "p_value": 0.6782,
-                     *         "psi": 0.003984,
-                     *         "severity": "none",
-                     *         "statistic": 0.01653
+                     *         "drifted": true,
+                     *         "p_value": 0,
+                     *         "psi": 1.0502464549767518,
+                     *         "severity": "significant",
+                     *         "statistic": 0.4399333333333333
                      *       },
                      *       "rule": "dataset drift when at least 50% of the features are drifted",
                      *       "run": {
-                     *         "dataset_drift": false,
-                     *         "drift_share": 0,
-                     *         "finished_at": "2026-11-23T13:47:38.969443Z",
-                     *         "id": 23,
-                     *         "model_version": "20261123-133236-b86bf37f",
+                     *         "dataset_drift": true,
+                     *         "drift_share": 0.6923076923076923,
+                     *         "finished_at": "2026-12-07T19:44:05.706271Z",
+                     *         "id": 3,
+                     *         "model_version": "20261207-191814-b86bf37f",
                      *         "n_rows": 3000,
-                     *         "prediction_drift": false,
-                     *         "started_at": "2026-11-23T13:47:38.833319Z",
+                     *         "prediction_drift": true,
+                     *         "started_at": "2026-12-07T19:45:06.367392Z",
                      *         "status": "ok",
-                     *         "window_end": "2026-11-23T13:47:38.833319Z",
-                     *         "window_start": "2026-11-23T13:42:38.833319Z"
+                     *         "window_end": "2026-12-07T19:45:06.367392Z",
+                     *         "window_start": "2026-12-07T19:40:06.367392Z"
                      *       },
                      *       "status": "ok"
                      *     }
@@ -4231,42 +4355,43 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "actor": "admin:7f61f249",
-                     *         "created_at": "2026-12-01T21:49:55.196711Z",
+                     *         "actor": "worker",
+                     *         "created_at": "2026-12-07T19:46:50.267473Z",
                      *         "details": {
-                     *           "reason": "superseded"
+                     *           "cause": "drift",
+                     *           "incident_id": 2,
+                     *           "severity": "critical"
                      *         },
-                     *         "id": 8,
-                     *         "kind": "retired",
-                     *         "message": "20261201-214954-c8a54180 retired: superseded",
+                     *         "id": 11,
+                     *         "kind": "incident_opened",
+                     *         "message": "Drift detected: 9 features",
                      *         "model": "fraud",
-                     *         "version": "20261201-214954-c8a54180"
+                     *         "version": null
                      *       },
                      *       {
                      *         "actor": "admin:7f61f249",
-                     *         "created_at": "2026-12-01T21:49:55.153115Z",
+                     *         "created_at": "2026-12-07T19:45:25.523177Z",
                      *         "details": {
-                     *           "previous": "20261201-214954-c8a54180",
                      *           "reason": ""
                      *         },
-                     *         "id": 7,
-                     *         "kind": "rolled_back",
-                     *         "message": "rolled back to 20261201-214954-c8a541-b (was 20261201-214954-c8a54180)",
+                     *         "id": 18,
+                     *         "kind": "retired",
+                     *         "message": "20261207-194516-3a90dad7 retired",
                      *         "model": "fraud",
-                     *         "version": "20261201-214954-c8a541-b"
+                     *         "version": "20261207-194516-3a90dad7"
                      *       },
                      *       {
                      *         "actor": "admin:7f61f249",
-                     *         "created_at": "2026-12-01T21:49:55.117219Z",
+                     *         "created_at": "2026-12-07T19:45:25.478540Z",
                      *         "details": {
-                     *           "previous": "20261201-214954-c8a541-b",
-                     *           "reason": "false alarms doubled"
+                     *           "previous": "20261207-194516-3a90dad7",
+                     *           "reason": ""
                      *         },
-                     *         "id": 6,
+                     *         "id": 17,
                      *         "kind": "rolled_back",
-                     *         "message": "rolled back to 20261201-214954-c8a54180 (was 20261201-214954-c8a541-b): false alarms doubled",
+                     *         "message": "rolled back to 20261207-191814-b86bf37f (was 20261207-194516-3a90dad7)",
                      *         "model": "fraud",
-                     *         "version": "20261201-214954-c8a54180"
+                     *         "version": "20261207-191814-b86bf37f"
                      *       }
                      *     ]
                      */
@@ -4336,16 +4461,26 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "base_value": 0.7061156630516052,
+                     *       "base_value": -3.523641586303711,
                      *       "contributions": {
-                     *         "mean perimeter": 0,
-                     *         "mean radius": -0.08638694882392883,
-                     *         "mean texture": 0.1261916160583496
+                     *         "account_age_days": -0.2700115144252777,
+                     *         "amount": -0.6000519394874573,
+                     *         "card_present": -0.676158607006073,
+                     *         "customer_age": -0.12187425047159195,
+                     *         "day_of_week": 0.00836061779409647,
+                     *         "distance_from_home_km": -0.01714264042675495,
+                     *         "distance_from_last_txn_km": -0.21858327090740204,
+                     *         "entry_mode": 0.16886721551418304,
+                     *         "hour_of_day": -0.13731175661087036,
+                     *         "is_international": -0.03175616264343262,
+                     *         "merchant_category": -0.4580789804458618,
+                     *         "ratio_to_median_amount": -0.4600437879562378,
+                     *         "txn_count_24h": -0.6594910025596619
                      *       },
-                     *       "margin": -3.7592296600341797,
-                     *       "model": "cancer",
-                     *       "model_version": "20261201-192301-9b1e72b9",
-                     *       "score": 0.02277107909321785
+                     *       "margin": -6.996917724609375,
+                     *       "model": "fraud",
+                     *       "model_version": "20261207-191814-b86bf37f",
+                     *       "score": 0.0009138612036450851
                      *     }
                      */
                     "application/json": components["schemas"]["RowExplanationOut"];
@@ -4440,7 +4575,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable or the model registry not read yet; retry after Retry-After seconds. */
+            /** @description The model registry has not been read yet; retry after Retry-After seconds. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -4468,6 +4603,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "mean_abs_shap": {
+                     *         "account_age_days": 0.13816207647323608,
+                     *         "amount": 0.4105795621871948,
+                     *         "card_present": 0.6902934312820435,
+                     *         "customer_age": 0.23123109340667725,
+                     *         "day_of_week": 0.04946334660053253,
+                     *         "distance_from_home_km": 0.22488164901733398,
+                     *         "distance_from_last_txn_km": 0.10731088370084763,
+                     *         "entry_mode": 0.15017391741275787,
+                     *         "hour_of_day": 0.27375882863998413,
+                     *         "is_international": 0.044399213045835495,
+                     *         "merchant_category": 0.4037274718284607,
+                     *         "ratio_to_median_amount": 0.44966477155685425,
+                     *         "txn_count_24h": 0.5860193967819214
+                     *       },
+                     *       "model": "fraud",
+                     *       "model_version": "20261207-191814-b86bf37f",
+                     *       "sample_size": 2000
+                     *     }
+                     */
                     "application/json": components["schemas"]["GlobalExplanationOut"];
                 };
             };
@@ -4500,7 +4657,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable or the model registry not read yet; retry after Retry-After seconds. */
+            /** @description The model registry has not been read yet; retry after Retry-After seconds. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -4571,7 +4728,7 @@ export interface operations {
                      * @example {
                      *       "detail": "1 prediction id(s) not found",
                      *       "prediction_ids": [
-                     *         "0b7e4c1e-8f0a-4f57-9d4e-3a8c9a8b1c2d"
+                     *         "00000000-0000-0000-0000-000000003039"
                      *       ],
                      *       "status": 404,
                      *       "title": "Not Found"
@@ -4590,7 +4747,7 @@ export interface operations {
                      * @example {
                      *       "detail": "1 prediction(s) already have a different label",
                      *       "prediction_ids": [
-                     *         "0b7e4c1e-8f0a-4f57-9d4e-3a8c9a8b1c2d"
+                     *         "01a25209-e585-773d-b15b-5a2a9f99ba63"
                      *       ],
                      *       "status": 409,
                      *       "title": "Conflict"
@@ -4711,7 +4868,7 @@ export interface operations {
                      *       "counts": {
                      *         "acknowledged": 0,
                      *         "open": 1,
-                     *         "resolved": 4
+                     *         "resolved": 0
                      *       },
                      *       "incidents": [
                      *         {
@@ -4721,71 +4878,71 @@ export interface operations {
                      *             {
                      *               "acknowledged_at": null,
                      *               "feature": "",
-                     *               "id": 27,
-                     *               "incident_id": 5,
+                     *               "id": 11,
+                     *               "incident_id": 1,
                      *               "kind": "dataset_drift",
-                     *               "message": "8 of 13 inputs drifted (62%): Amount (USD), Hour of day (h), Distance from home (km), Merchant category, …",
-                     *               "opened_at": "2026-12-08T10:02:40.112233Z",
+                     *               "message": "9 of 13 inputs drifted (69%): Amount (USD), Hour of day (h), Merchant category, Distance from home (km), …",
+                     *               "opened_at": "2026-12-07T19:45:06.367392Z",
                      *               "resolved_at": null,
                      *               "severity": "critical",
                      *               "status": "open",
                      *               "threshold": 0.5,
-                     *               "updated_at": "2026-12-08T10:04:40.118842Z",
-                     *               "value": 0.6154
+                     *               "updated_at": "2026-12-07T19:45:06.367392Z",
+                     *               "value": 0.6923076923076923
                      *             },
                      *             {
                      *               "acknowledged_at": null,
-                     *               "feature": "distance_from_home_km",
-                     *               "id": 24,
-                     *               "incident_id": 5,
-                     *               "kind": "feature_drift",
-                     *               "message": "Distance from home (km) shifted strongly: PSI 0.45 (KS 0.27, p < 1e-10)",
-                     *               "opened_at": "2026-12-08T10:02:40.112233Z",
+                     *               "feature": "score",
+                     *               "id": 10,
+                     *               "incident_id": 1,
+                     *               "kind": "prediction_drift",
+                     *               "message": "Model score distribution shifted strongly: PSI 1.05 (KS 0.44, p < 1e-10)",
+                     *               "opened_at": "2026-12-07T19:45:06.367392Z",
                      *               "resolved_at": null,
                      *               "severity": "critical",
                      *               "status": "open",
                      *               "threshold": 0.25,
-                     *               "updated_at": "2026-12-08T10:04:40.118842Z",
-                     *               "value": 0.4541
+                     *               "updated_at": "2026-12-07T19:45:06.367392Z",
+                     *               "value": 1.0502464549767518
                      *             }
                      *           ],
                      *           "cause": "drift",
-                     *           "detection_s": 40.1,
-                     *           "duration_s": 184.6,
+                     *           "detection_s": 300,
+                     *           "duration_s": 5.385063,
                      *           "features": [
                      *             {
-                     *               "current_psi": 0.4412,
+                     *               "current_psi": 1.2153468839445094,
                      *               "drifted": true,
-                     *               "label": "Distance from home (km)",
-                     *               "name": "distance_from_home_km",
-                     *               "peak_psi": 0.4541,
+                     *               "label": "Merchant category",
+                     *               "name": "merchant_category",
+                     *               "peak_psi": 1.2153468839445094,
                      *               "severity": "critical"
                      *             },
                      *             {
-                     *               "current_psi": 0.3705,
+                     *               "current_psi": 0.9880662380760887,
                      *               "drifted": true,
                      *               "label": "Amount (USD)",
                      *               "name": "amount",
-                     *               "peak_psi": 0.3872,
+                     *               "peak_psi": 0.9880662380760887,
                      *               "severity": "critical"
                      *             }
                      *           ],
-                     *           "id": 5,
+                     *           "id": 1,
                      *           "model": "fraud",
-                     *           "n_alerts": 2,
-                     *           "n_open": 2,
-                     *           "opened_at": "2026-12-08T10:02:40.112233Z",
+                     *           "n_alerts": 11,
+                     *           "n_open": 11,
+                     *           "opened_at": "2026-12-07T19:45:06.367392Z",
                      *           "peak": {
-                     *             "drift_share": 0.6154,
+                     *             "drift_share": 0.6923076923076923,
                      *             "roc_auc": null
                      *           },
                      *           "resolved_at": null,
                      *           "severity": "critical",
-                     *           "started_at": "2026-12-08T10:02:00.004512Z",
+                     *           "started_at": "2026-12-07T19:40:06.367392Z",
                      *           "status": "open",
-                     *           "summary": "Farther from home, larger amounts, earlier hours, more Electronics. Detected 40 s after Traffic: Sudden shift.",
-                     *           "title": "Input drift: 8 of 13 features shifted",
-                     *           "updated_at": "2026-12-08T10:04:40.118842Z"
+                     *           "summary": "More Electronics, higher amount (USD), more is international, higher distance from home (km) and 5 more. The model's scores shifted too.",
+                     *           "title": "Input drift: 9 of 13 features shifted",
+                     *           "updated_at": "2026-12-07T19:45:06.367392Z"
                      *         }
                      *       ]
                      *     }
@@ -4801,7 +4958,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "detail": "model: no model named 'frod': GET /api/v1/models lists them",
+                     *       "detail": "no model named 'frud': GET /api/v1/models lists them",
                      *       "status": 404,
                      *       "title": "Not Found"
                      *     }
@@ -4866,73 +5023,73 @@ export interface operations {
                      *       "acknowledged_by": null,
                      *       "alerts": [
                      *         {
-                     *           "acknowledged_at": null,
+                     *           "acknowledged_at": "2026-12-07T19:45:11.790133Z",
                      *           "feature": "",
-                     *           "id": 27,
-                     *           "incident_id": 5,
+                     *           "id": 11,
+                     *           "incident_id": 1,
                      *           "kind": "dataset_drift",
-                     *           "message": "8 of 13 inputs drifted (62%): Amount (USD), Hour of day (h), Distance from home (km), Merchant category, …",
-                     *           "opened_at": "2026-12-08T10:02:40.112233Z",
-                     *           "resolved_at": null,
+                     *           "message": "9 of 13 inputs drifted (69%): Amount (USD), Hour of day (h), Merchant category, Distance from home (km), …",
+                     *           "opened_at": "2026-12-07T19:45:06.367392Z",
+                     *           "resolved_at": "2026-12-07T19:45:11.818599Z",
                      *           "severity": "critical",
-                     *           "status": "open",
+                     *           "status": "resolved",
                      *           "threshold": 0.5,
-                     *           "updated_at": "2026-12-08T10:04:40.118842Z",
-                     *           "value": 0.6154
+                     *           "updated_at": "2026-12-07T19:45:11.818599Z",
+                     *           "value": 0.6923076923076923
                      *         },
                      *         {
                      *           "acknowledged_at": null,
-                     *           "feature": "distance_from_home_km",
-                     *           "id": 24,
-                     *           "incident_id": 5,
-                     *           "kind": "feature_drift",
-                     *           "message": "Distance from home (km) shifted strongly: PSI 0.45 (KS 0.27, p < 1e-10)",
-                     *           "opened_at": "2026-12-08T10:02:40.112233Z",
+                     *           "feature": "score",
+                     *           "id": 10,
+                     *           "incident_id": 1,
+                     *           "kind": "prediction_drift",
+                     *           "message": "Model score distribution shifted strongly: PSI 1.05 (KS 0.44, p < 1e-10)",
+                     *           "opened_at": "2026-12-07T19:45:06.367392Z",
                      *           "resolved_at": null,
                      *           "severity": "critical",
                      *           "status": "open",
                      *           "threshold": 0.25,
-                     *           "updated_at": "2026-12-08T10:04:40.118842Z",
-                     *           "value": 0.4541
+                     *           "updated_at": "2026-12-07T19:45:06.367392Z",
+                     *           "value": 1.0502464549767518
                      *         }
                      *       ],
                      *       "cause": "drift",
-                     *       "detection_s": 40.1,
-                     *       "duration_s": 184.6,
+                     *       "detection_s": 300,
+                     *       "duration_s": 5.465332,
                      *       "features": [
                      *         {
-                     *           "current_psi": 0.4412,
+                     *           "current_psi": 1.2153468839445094,
                      *           "drifted": true,
-                     *           "label": "Distance from home (km)",
-                     *           "name": "distance_from_home_km",
-                     *           "peak_psi": 0.4541,
+                     *           "label": "Merchant category",
+                     *           "name": "merchant_category",
+                     *           "peak_psi": 1.2153468839445094,
                      *           "severity": "critical"
                      *         },
                      *         {
-                     *           "current_psi": 0.3705,
+                     *           "current_psi": 0.9880662380760887,
                      *           "drifted": true,
                      *           "label": "Amount (USD)",
                      *           "name": "amount",
-                     *           "peak_psi": 0.3872,
+                     *           "peak_psi": 0.9880662380760887,
                      *           "severity": "critical"
                      *         }
                      *       ],
-                     *       "id": 5,
+                     *       "id": 1,
                      *       "model": "fraud",
-                     *       "n_alerts": 2,
-                     *       "n_open": 2,
-                     *       "opened_at": "2026-12-08T10:02:40.112233Z",
+                     *       "n_alerts": 11,
+                     *       "n_open": 10,
+                     *       "opened_at": "2026-12-07T19:45:06.367392Z",
                      *       "peak": {
-                     *         "drift_share": 0.6154,
+                     *         "drift_share": 0.6923076923076923,
                      *         "roc_auc": null
                      *       },
                      *       "resolved_at": null,
                      *       "severity": "critical",
-                     *       "started_at": "2026-12-08T10:02:00.004512Z",
+                     *       "started_at": "2026-12-07T19:40:06.367392Z",
                      *       "status": "open",
-                     *       "summary": "Farther from home, larger amounts, earlier hours, more Electronics. Detected 40 s after Traffic: Sudden shift.",
-                     *       "title": "Input drift: 8 of 13 features shifted",
-                     *       "updated_at": "2026-12-08T10:04:40.118842Z"
+                     *       "summary": "More Electronics, higher amount (USD), more is international, higher distance from home (km) and 5 more. The model's scores shifted too.",
+                     *       "title": "Input drift: 9 of 13 features shifted",
+                     *       "updated_at": "2026-12-07T19:45:06.367392Z"
                      *     }
                      */
                     "application/json": components["schemas"]["IncidentOut"];
@@ -4946,7 +5103,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "detail": "incident_id: no incident 7",
+                     *       "detail": "incident_id: no incident 999",
                      *       "status": 404,
                      *       "title": "Not Found"
                      *     }
@@ -5007,77 +5164,77 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "acknowledged_at": "2026-12-08T10:05:02.550101Z",
-                     *       "acknowledged_by": "admin:3f2a9c1e",
+                     *       "acknowledged_at": "2026-12-07T19:45:11.846903Z",
+                     *       "acknowledged_by": "admin:7f61f249",
                      *       "alerts": [
                      *         {
-                     *           "acknowledged_at": "2026-12-08T10:05:02.550101Z",
+                     *           "acknowledged_at": "2026-12-07T19:45:11.790133Z",
                      *           "feature": "",
-                     *           "id": 27,
-                     *           "incident_id": 5,
+                     *           "id": 11,
+                     *           "incident_id": 1,
                      *           "kind": "dataset_drift",
-                     *           "message": "8 of 13 inputs drifted (62%): Amount (USD), Hour of day (h), Distance from home (km), Merchant category, …",
-                     *           "opened_at": "2026-12-08T10:02:40.112233Z",
-                     *           "resolved_at": null,
+                     *           "message": "9 of 13 inputs drifted (69%): Amount (USD), Hour of day (h), Merchant category, Distance from home (km), …",
+                     *           "opened_at": "2026-12-07T19:45:06.367392Z",
+                     *           "resolved_at": "2026-12-07T19:45:11.818599Z",
                      *           "severity": "critical",
-                     *           "status": "acknowledged",
+                     *           "status": "resolved",
                      *           "threshold": 0.5,
-                     *           "updated_at": "2026-12-08T10:05:02.550101Z",
-                     *           "value": 0.6154
+                     *           "updated_at": "2026-12-07T19:45:11.818599Z",
+                     *           "value": 0.6923076923076923
                      *         },
                      *         {
-                     *           "acknowledged_at": "2026-12-08T10:05:02.550101Z",
-                     *           "feature": "distance_from_home_km",
-                     *           "id": 24,
-                     *           "incident_id": 5,
-                     *           "kind": "feature_drift",
-                     *           "message": "Distance from home (km) shifted strongly: PSI 0.45 (KS 0.27, p < 1e-10)",
-                     *           "opened_at": "2026-12-08T10:02:40.112233Z",
+                     *           "acknowledged_at": "2026-12-07T19:45:11.846903Z",
+                     *           "feature": "score",
+                     *           "id": 10,
+                     *           "incident_id": 1,
+                     *           "kind": "prediction_drift",
+                     *           "message": "Model score distribution shifted strongly: PSI 1.05 (KS 0.44, p < 1e-10)",
+                     *           "opened_at": "2026-12-07T19:45:06.367392Z",
                      *           "resolved_at": null,
                      *           "severity": "critical",
                      *           "status": "acknowledged",
                      *           "threshold": 0.25,
-                     *           "updated_at": "2026-12-08T10:05:02.550101Z",
-                     *           "value": 0.4541
+                     *           "updated_at": "2026-12-07T19:45:11.846903Z",
+                     *           "value": 1.0502464549767518
                      *         }
                      *       ],
                      *       "cause": "drift",
-                     *       "detection_s": 40.1,
-                     *       "duration_s": 184.6,
+                     *       "detection_s": 300,
+                     *       "duration_s": 5.498003,
                      *       "features": [
                      *         {
-                     *           "current_psi": 0.4412,
+                     *           "current_psi": 1.2153468839445094,
                      *           "drifted": true,
-                     *           "label": "Distance from home (km)",
-                     *           "name": "distance_from_home_km",
-                     *           "peak_psi": 0.4541,
+                     *           "label": "Merchant category",
+                     *           "name": "merchant_category",
+                     *           "peak_psi": 1.2153468839445094,
                      *           "severity": "critical"
                      *         },
                      *         {
-                     *           "current_psi": 0.3705,
+                     *           "current_psi": 0.9880662380760887,
                      *           "drifted": true,
                      *           "label": "Amount (USD)",
                      *           "name": "amount",
-                     *           "peak_psi": 0.3872,
+                     *           "peak_psi": 0.9880662380760887,
                      *           "severity": "critical"
                      *         }
                      *       ],
-                     *       "id": 5,
+                     *       "id": 1,
                      *       "model": "fraud",
-                     *       "n_alerts": 2,
-                     *       "n_open": 2,
-                     *       "opened_at": "2026-12-08T10:02:40.112233Z",
+                     *       "n_alerts": 11,
+                     *       "n_open": 10,
+                     *       "opened_at": "2026-12-07T19:45:06.367392Z",
                      *       "peak": {
-                     *         "drift_share": 0.6154,
+                     *         "drift_share": 0.6923076923076923,
                      *         "roc_auc": null
                      *       },
                      *       "resolved_at": null,
                      *       "severity": "critical",
-                     *       "started_at": "2026-12-08T10:02:00.004512Z",
+                     *       "started_at": "2026-12-07T19:40:06.367392Z",
                      *       "status": "acknowledged",
-                     *       "summary": "Farther from home, larger amounts, earlier hours, more Electronics. Detected 40 s after Traffic: Sudden shift.",
-                     *       "title": "Input drift: 8 of 13 features shifted",
-                     *       "updated_at": "2026-12-08T10:05:02.550101Z"
+                     *       "summary": "More Electronics, higher amount (USD), more is international, higher distance from home (km) and 5 more. The model's scores shifted too.",
+                     *       "title": "Input drift: 9 of 13 features shifted",
+                     *       "updated_at": "2026-12-07T19:45:11.846903Z"
                      *     }
                      */
                     "application/json": components["schemas"]["IncidentOut"];
@@ -5111,7 +5268,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "detail": "incident_id: no incident 7",
+                     *       "detail": "incident_id: no incident 999",
                      *       "status": 404,
                      *       "title": "Not Found"
                      *     }
@@ -5127,7 +5284,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "detail": "cannot acknowledge incident 5: it is already resolved",
+                     *       "detail": "cannot acknowledge incident 1: it is already acknowledged",
                      *       "status": 409,
                      *       "title": "Conflict"
                      *     }
@@ -5188,77 +5345,77 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "acknowledged_at": null,
-                     *       "acknowledged_by": null,
+                     *       "acknowledged_at": "2026-12-07T19:45:11.846903Z",
+                     *       "acknowledged_by": "admin:7f61f249",
                      *       "alerts": [
                      *         {
-                     *           "acknowledged_at": null,
+                     *           "acknowledged_at": "2026-12-07T19:45:11.790133Z",
                      *           "feature": "",
-                     *           "id": 27,
-                     *           "incident_id": 5,
+                     *           "id": 11,
+                     *           "incident_id": 1,
                      *           "kind": "dataset_drift",
-                     *           "message": "8 of 13 inputs drifted (62%): Amount (USD), Hour of day (h), Distance from home (km), Merchant category, …",
-                     *           "opened_at": "2026-12-08T10:02:40.112233Z",
-                     *           "resolved_at": "2026-12-08T10:08:40.118842Z",
+                     *           "message": "9 of 13 inputs drifted (69%): Amount (USD), Hour of day (h), Merchant category, Distance from home (km), …",
+                     *           "opened_at": "2026-12-07T19:45:06.367392Z",
+                     *           "resolved_at": "2026-12-07T19:45:11.818599Z",
                      *           "severity": "critical",
                      *           "status": "resolved",
                      *           "threshold": 0.5,
-                     *           "updated_at": "2026-12-08T10:08:40.118842Z",
-                     *           "value": 0.6154
+                     *           "updated_at": "2026-12-07T19:45:11.818599Z",
+                     *           "value": 0.6923076923076923
                      *         },
                      *         {
-                     *           "acknowledged_at": null,
-                     *           "feature": "distance_from_home_km",
-                     *           "id": 24,
-                     *           "incident_id": 5,
-                     *           "kind": "feature_drift",
-                     *           "message": "Distance from home (km) shifted strongly: PSI 0.45 (KS 0.27, p < 1e-10)",
-                     *           "opened_at": "2026-12-08T10:02:40.112233Z",
-                     *           "resolved_at": "2026-12-08T10:08:40.118842Z",
+                     *           "acknowledged_at": "2026-12-07T19:45:11.846903Z",
+                     *           "feature": "score",
+                     *           "id": 10,
+                     *           "incident_id": 1,
+                     *           "kind": "prediction_drift",
+                     *           "message": "Model score distribution shifted strongly: PSI 1.05 (KS 0.44, p < 1e-10)",
+                     *           "opened_at": "2026-12-07T19:45:06.367392Z",
+                     *           "resolved_at": "2026-12-07T19:45:11.886150Z",
                      *           "severity": "critical",
                      *           "status": "resolved",
                      *           "threshold": 0.25,
-                     *           "updated_at": "2026-12-08T10:08:40.118842Z",
-                     *           "value": 0.4541
+                     *           "updated_at": "2026-12-07T19:45:11.886150Z",
+                     *           "value": 1.0502464549767518
                      *         }
                      *       ],
                      *       "cause": "drift",
-                     *       "detection_s": 40.1,
-                     *       "duration_s": 360,
+                     *       "detection_s": 300,
+                     *       "duration_s": 5.518758,
                      *       "features": [
                      *         {
-                     *           "current_psi": 0.012,
-                     *           "drifted": false,
-                     *           "label": "Distance from home (km)",
-                     *           "name": "distance_from_home_km",
-                     *           "peak_psi": 0.4541,
+                     *           "current_psi": 1.2153468839445094,
+                     *           "drifted": true,
+                     *           "label": "Merchant category",
+                     *           "name": "merchant_category",
+                     *           "peak_psi": 1.2153468839445094,
                      *           "severity": "critical"
                      *         },
                      *         {
-                     *           "current_psi": 0.012,
-                     *           "drifted": false,
+                     *           "current_psi": 0.9880662380760887,
+                     *           "drifted": true,
                      *           "label": "Amount (USD)",
                      *           "name": "amount",
-                     *           "peak_psi": 0.3872,
+                     *           "peak_psi": 0.9880662380760887,
                      *           "severity": "critical"
                      *         }
                      *       ],
-                     *       "id": 5,
+                     *       "id": 1,
                      *       "model": "fraud",
-                     *       "n_alerts": 2,
+                     *       "n_alerts": 11,
                      *       "n_open": 0,
-                     *       "opened_at": "2026-12-08T10:02:40.112233Z",
+                     *       "opened_at": "2026-12-07T19:45:06.367392Z",
                      *       "peak": {
-                     *         "drift_share": 0.6154,
+                     *         "drift_share": 0.6923076923076923,
                      *         "roc_auc": null
                      *       },
-                     *       "resolved_at": "2026-12-08T10:08:40.118842Z",
+                     *       "resolved_at": "2026-12-07T19:45:11.886150Z",
                      *       "severity": "critical",
-                     *       "started_at": "2026-12-08T10:02:00.004512Z",
+                     *       "started_at": "2026-12-07T19:40:06.367392Z",
                      *       "status": "resolved",
-                     *       "summary": "Farther from home, larger amounts, earlier hours, more Electronics. Detected 40 s after Traffic: Sudden shift.",
-                     *       "title": "Input drift: 8 of 13 features shifted",
-                     *       "updated_at": "2026-12-08T10:08:40.118842Z"
+                     *       "summary": "More Electronics, higher amount (USD), more is international, higher distance from home (km) and 5 more. The model's scores shifted too.",
+                     *       "title": "Input drift: 9 of 13 features shifted",
+                     *       "updated_at": "2026-12-07T19:45:11.886150Z"
                      *     }
                      */
                     "application/json": components["schemas"]["IncidentOut"];
@@ -5292,7 +5449,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "detail": "incident_id: no incident 7",
+                     *       "detail": "incident_id: no incident 999",
                      *       "status": 404,
                      *       "title": "Not Found"
                      *     }
@@ -5308,7 +5465,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "detail": "cannot resolve incident 5: it is already resolved",
+                     *       "detail": "cannot resolve incident 1: it is already resolved",
                      *       "status": 409,
                      *       "title": "Conflict"
                      *     }
@@ -5365,55 +5522,29 @@ export interface operations {
                 };
                 content: {
                     /**
-                     * @example # HELP driftwatch_http_requests_total HTTP requests served
-                     *     # TYPE driftwatch_http_requests_total counter
-                     *     driftwatch_http_requests_total{method="POST",route="/api/v1/predict",status="200"} 4152.0
-                     *     # HELP driftwatch_http_request_duration_seconds HTTP request latency
-                     *     # TYPE driftwatch_http_request_duration_seconds histogram
-                     *     driftwatch_http_request_duration_seconds_bucket{le="0.005",method="POST",route="/api/v1/predict"} 3572.0
-                     *     driftwatch_http_request_duration_seconds_bucket{le="0.01",method="POST",route="/api/v1/predict"} 4134.0
-                     *     driftwatch_http_request_duration_seconds_bucket{le="0.1",method="POST",route="/api/v1/predict"} 4152.0
-                     *     driftwatch_http_request_duration_seconds_bucket{le="0.5",method="POST",route="/api/v1/predict"} 4152.0
-                     *     driftwatch_http_request_duration_seconds_bucket{le="+Inf",method="POST",route="/api/v1/predict"} 4152.0
-                     *     driftwatch_http_request_duration_seconds_count{method="POST",route="/api/v1/predict"} 4152.0
-                     *     driftwatch_http_request_duration_seconds_sum{method="POST",route="/api/v1/predict"} 17.17451620099746
-                     *     # HELP driftwatch_predictions_total Transactions scored
+                     * @example # HELP driftwatch_predictions_total Rows scored, by model and decision
                      *     # TYPE driftwatch_predictions_total counter
-                     *     driftwatch_predictions_total{outcome="fraud"} 353.0
-                     *     driftwatch_predictions_total{outcome="legit"} 3801.0
-                     *     # HELP driftwatch_prediction_score Fraud probability of scored transactions
+                     *     driftwatch_predictions_total{decision="positive",model="fraud"} 1550.0
+                     *     driftwatch_predictions_total{decision="negative",model="fraud"} 2955.0
+                     *     # HELP driftwatch_prediction_score Positive-class probability of scored rows, by model
                      *     # TYPE driftwatch_prediction_score histogram
-                     *     driftwatch_prediction_score_bucket{le="0.1"} 3798.0
-                     *     driftwatch_prediction_score_bucket{le="0.5"} 4010.0
-                     *     driftwatch_prediction_score_bucket{le="+Inf"} 4154.0
-                     *     driftwatch_prediction_score_count 4154.0
-                     *     driftwatch_prediction_score_sum 212.95633575198008
-                     *     # HELP driftwatch_model_info The model being served
+                     *     driftwatch_prediction_score_count{model="fraud"} 4505.0
+                     *     driftwatch_prediction_score_sum{model="fraud"} 871.1672204749323
+                     *     # HELP driftwatch_model_info The versions that have answered requests, by model
                      *     # TYPE driftwatch_model_info gauge
-                     *     driftwatch_model_info{version="20261123-133236-b86bf37f"} 1.0
+                     *     driftwatch_model_info{model="fraud",version="20261207-191814-b86bf37f"} 1.0
                      *     # HELP driftwatch_pending_writes Predictions waiting to be stored
                      *     # TYPE driftwatch_pending_writes gauge
-                     *     driftwatch_pending_writes 1.0
-                     *     # HELP driftwatch_predictions_stored_total Predictions written to the database
-                     *     # TYPE driftwatch_predictions_stored_total counter
-                     *     driftwatch_predictions_stored_total 4153.0
+                     *     driftwatch_pending_writes 0.0
+                     *     # HELP driftwatch_answers_total Requests answered, by model, version and stage
+                     *     # TYPE driftwatch_answers_total counter
+                     *     driftwatch_answers_total{model="fraud",stage="champion",version="20261207-191814-b86bf37f"} 4505.0
                      */
                     "text/plain": string;
                 };
             };
             /** @description Too many requests from this key or address; wait Retry-After seconds. */
             429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is unavailable or the model registry not read yet; retry after Retry-After seconds. */
-            503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
                     "Retry-After"?: number;
@@ -5442,55 +5573,97 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "artifact_sha256": "9b1e72b950a0d3bbc78a9b8f865dc3f62259ee0c2ddf2ac18cf5850e4ba1c619",
+                     *       "artifact_sha256": "b86bf37f086b3a4d1c6656e8058027847ac477bd2ae4ccc44c6d48dc7587160f",
                      *       "features": [
                      *         {
                      *           "categories": [],
-                     *           "description": "",
+                     *           "description": "Transaction amount",
                      *           "dtype": "float",
-                     *           "example": 13.4,
+                     *           "example": 84.5,
                      *           "kind": "numeric",
-                     *           "maximum": null,
-                     *           "minimum": null,
-                     *           "name": "mean radius",
-                     *           "unit": null
+                     *           "maximum": 50000,
+                     *           "minimum": 0.01,
+                     *           "name": "amount",
+                     *           "unit": "USD"
                      *         },
                      *         {
                      *           "categories": [],
-                     *           "description": "",
-                     *           "dtype": "float",
-                     *           "example": 20.52,
+                     *           "description": "Local hour the transaction happened",
+                     *           "dtype": "int",
+                     *           "example": 14,
                      *           "kind": "numeric",
-                     *           "maximum": null,
-                     *           "minimum": null,
-                     *           "name": "mean texture",
+                     *           "maximum": 23,
+                     *           "minimum": 0,
+                     *           "name": "hour_of_day",
+                     *           "unit": "h"
+                     *         },
+                     *         {
+                     *           "categories": [],
+                     *           "description": "Day of week, 0 = Monday",
+                     *           "dtype": "int",
+                     *           "example": 2,
+                     *           "kind": "numeric",
+                     *           "maximum": 6,
+                     *           "minimum": 0,
+                     *           "name": "day_of_week",
                      *           "unit": null
                      *         }
                      *       ],
                      *       "format": "xgboost-json",
-                     *       "label_column": "target",
+                     *       "label_column": "is_fraud",
                      *       "metrics": {
-                     *         "f1": 1,
-                     *         "n": 284,
-                     *         "positive_rate": 0.6443661971830986,
-                     *         "pr_auc": 1,
-                     *         "precision": 1,
-                     *         "recall": 1,
-                     *         "roc_auc": 1
+                     *         "f1": 0.39555555555555555,
+                     *         "n": 10000,
+                     *         "positive_rate": 0.0277,
+                     *         "pr_auc": 0.43801895786839634,
+                     *         "precision": 0.2857142857142857,
+                     *         "recall": 0.6425992779783394,
+                     *         "roc_auc": 0.9163240535393579
                      *       },
-                     *       "registered_at": "2026-12-01T19:23:01.201593Z",
+                     *       "registered_at": "2026-12-07T19:44:03.044701Z",
                      *       "retired_at": null,
                      *       "source": {
-                     *         "label": "target",
-                     *         "reference_file": "reference.csv",
-                     *         "reference_rows": 284,
-                     *         "schema": "inferred",
-                     *         "seed": 0
+                     *         "algorithm": "XGBoost 3.2.0 gradient-boosted trees",
+                     *         "costs": {
+                     *           "false_negative": 500,
+                     *           "false_positive": 50
+                     *         },
+                     *         "data": {
+                     *           "generator": "driftwatch_core.generator",
+                     *           "positive_rate": 0.02904,
+                     *           "rows": 50000,
+                     *           "seed": 42
+                     *         },
+                     *         "label": "is_fraud",
+                     *         "params": {
+                     *           "colsample_bytree": 0.8,
+                     *           "eval_metric": "auc",
+                     *           "learning_rate": 0.05,
+                     *           "max_depth": 4,
+                     *           "min_child_weight": 5,
+                     *           "nthread": 2,
+                     *           "num_boost_round": 300,
+                     *           "objective": "binary:logistic",
+                     *           "subsample": 0.8,
+                     *           "tree_method": "hist"
+                     *         },
+                     *         "reference_file": "reference.parquet",
+                     *         "reference_rows": 10000,
+                     *         "schema": "given",
+                     *         "seed": 42,
+                     *         "split": {
+                     *           "holdout": 10000,
+                     *           "train": 30000,
+                     *           "validation": 10000
+                     *         },
+                     *         "threshold_rule": "minimises expected cost on the validation split with a false positive costing $50 and a false negative $500",
+                     *         "trainer": "app.demo",
+                     *         "training_seconds": 6.14
                      *       },
                      *       "stage": "champion",
-                     *       "threshold": 0.5,
-                     *       "trained_at": "2026-12-01T19:23:01.197269Z",
-                     *       "version": "20261201-192301-9b1e72b9"
+                     *       "threshold": 0.1017,
+                     *       "trained_at": "2026-12-07T19:18:14.896506Z",
+                     *       "version": "20261207-191814-b86bf37f"
                      *     }
                      */
                     "application/json": components["schemas"]["VersionOut"];
@@ -5549,7 +5722,7 @@ export interface operations {
                      *       {
                      *         "active": true,
                      *         "champion": {
-                     *           "artifact_sha256": "c8a541801a3b195a94f155ddc969e9877502f6a37974f405282dfce31c123d63",
+                     *           "artifact_sha256": "b86bf37f086b3a4d1c6656e8058027847ac477bd2ae4ccc44c6d48dc7587160f",
                      *           "features": [
                      *             {
                      *               "categories": [],
@@ -5572,171 +5745,69 @@ export interface operations {
                      *               "minimum": 0,
                      *               "name": "hour_of_day",
                      *               "unit": "h"
-                     *             },
-                     *             {
-                     *               "categories": [],
-                     *               "description": "Day of week, 0 = Monday",
-                     *               "dtype": "int",
-                     *               "example": 2,
-                     *               "kind": "numeric",
-                     *               "maximum": 6,
-                     *               "minimum": 0,
-                     *               "name": "day_of_week",
-                     *               "unit": null
-                     *             },
-                     *             {
-                     *               "categories": [
-                     *                 "grocery",
-                     *                 "restaurant",
-                     *                 "gas_station",
-                     *                 "online_retail",
-                     *                 "electronics",
-                     *                 "travel",
-                     *                 "entertainment",
-                     *                 "health",
-                     *                 "utilities",
-                     *                 "jewelry"
-                     *               ],
-                     *               "description": "Merchant category",
-                     *               "dtype": "str",
-                     *               "example": "grocery",
-                     *               "kind": "categorical",
-                     *               "maximum": null,
-                     *               "minimum": null,
-                     *               "name": "merchant_category",
-                     *               "unit": null
-                     *             },
-                     *             {
-                     *               "categories": [],
-                     *               "description": "Distance between the merchant and the cardholder's home",
-                     *               "dtype": "float",
-                     *               "example": 6.2,
-                     *               "kind": "numeric",
-                     *               "maximum": 20000,
-                     *               "minimum": 0,
-                     *               "name": "distance_from_home_km",
-                     *               "unit": "km"
-                     *             },
-                     *             {
-                     *               "categories": [],
-                     *               "description": "Distance from the card's previous transaction",
-                     *               "dtype": "float",
-                     *               "example": 2.1,
-                     *               "kind": "numeric",
-                     *               "maximum": 20000,
-                     *               "minimum": 0,
-                     *               "name": "distance_from_last_txn_km",
-                     *               "unit": "km"
-                     *             },
-                     *             {
-                     *               "categories": [],
-                     *               "description": "Amount divided by the customer's median amount",
-                     *               "dtype": "float",
-                     *               "example": 1.1,
-                     *               "kind": "numeric",
-                     *               "maximum": 1000,
-                     *               "minimum": 0,
-                     *               "name": "ratio_to_median_amount",
-                     *               "unit": null
-                     *             },
-                     *             {
-                     *               "categories": [],
-                     *               "description": "Transactions on the card in the last 24 h",
-                     *               "dtype": "int",
-                     *               "example": 3,
-                     *               "kind": "numeric",
-                     *               "maximum": 500,
-                     *               "minimum": 0,
-                     *               "name": "txn_count_24h",
-                     *               "unit": null
-                     *             },
-                     *             {
-                     *               "categories": [],
-                     *               "description": "Card physically present at the terminal",
-                     *               "dtype": "bool",
-                     *               "example": true,
-                     *               "kind": "boolean",
-                     *               "maximum": null,
-                     *               "minimum": null,
-                     *               "name": "card_present",
-                     *               "unit": null
-                     *             },
-                     *             {
-                     *               "categories": [
-                     *                 "chip",
-                     *                 "contactless",
-                     *                 "swipe",
-                     *                 "manual",
-                     *                 "online"
-                     *               ],
-                     *               "description": "How the card was read",
-                     *               "dtype": "str",
-                     *               "example": "chip",
-                     *               "kind": "categorical",
-                     *               "maximum": null,
-                     *               "minimum": null,
-                     *               "name": "entry_mode",
-                     *               "unit": null
-                     *             },
-                     *             {
-                     *               "categories": [],
-                     *               "description": "Days since the account was opened",
-                     *               "dtype": "int",
-                     *               "example": 1450,
-                     *               "kind": "numeric",
-                     *               "maximum": 36500,
-                     *               "minimum": 0,
-                     *               "name": "account_age_days",
-                     *               "unit": null
-                     *             },
-                     *             {
-                     *               "categories": [],
-                     *               "description": "Cardholder age",
-                     *               "dtype": "int",
-                     *               "example": 41,
-                     *               "kind": "numeric",
-                     *               "maximum": 110,
-                     *               "minimum": 18,
-                     *               "name": "customer_age",
-                     *               "unit": "years"
-                     *             },
-                     *             {
-                     *               "categories": [],
-                     *               "description": "Merchant is in another country",
-                     *               "dtype": "bool",
-                     *               "example": false,
-                     *               "kind": "boolean",
-                     *               "maximum": null,
-                     *               "minimum": null,
-                     *               "name": "is_international",
-                     *               "unit": null
                      *             }
                      *           ],
                      *           "format": "xgboost-json",
                      *           "label_column": "is_fraud",
                      *           "metrics": {
-                     *             "f1": 0.4106666666666667,
-                     *             "fraud_rate": 0.034,
-                     *             "n": 4000,
-                     *             "pr_auc": 0.4095396523785131,
-                     *             "precision": 0.32217573221757323,
-                     *             "recall": 0.5661764705882353,
-                     *             "roc_auc": 0.9200025118743149
+                     *             "f1": 0.39555555555555555,
+                     *             "n": 10000,
+                     *             "positive_rate": 0.0277,
+                     *             "pr_auc": 0.43801895786839634,
+                     *             "precision": 0.2857142857142857,
+                     *             "recall": 0.6425992779783394,
+                     *             "roc_auc": 0.9163240535393579
                      *           },
-                     *           "registered_at": "2026-12-01T21:49:55.627485Z",
+                     *           "registered_at": "2026-12-07T19:44:03.044701Z",
                      *           "retired_at": null,
                      *           "source": {
-                     *             "test": "a copy of the champion with another threshold"
+                     *             "algorithm": "XGBoost 3.2.0 gradient-boosted trees",
+                     *             "costs": {
+                     *               "false_negative": 500,
+                     *               "false_positive": 50
+                     *             },
+                     *             "data": {
+                     *               "generator": "driftwatch_core.generator",
+                     *               "positive_rate": 0.02904,
+                     *               "rows": 50000,
+                     *               "seed": 42
+                     *             },
+                     *             "label": "is_fraud",
+                     *             "params": {
+                     *               "colsample_bytree": 0.8,
+                     *               "eval_metric": "auc",
+                     *               "learning_rate": 0.05,
+                     *               "max_depth": 4,
+                     *               "min_child_weight": 5,
+                     *               "nthread": 2,
+                     *               "num_boost_round": 300,
+                     *               "objective": "binary:logistic",
+                     *               "subsample": 0.8,
+                     *               "tree_method": "hist"
+                     *             },
+                     *             "reference_file": "reference.parquet",
+                     *             "reference_rows": 10000,
+                     *             "schema": "given",
+                     *             "seed": 42,
+                     *             "split": {
+                     *               "holdout": 10000,
+                     *               "train": 30000,
+                     *               "validation": 10000
+                     *             },
+                     *             "threshold_rule": "minimises expected cost on the validation split with a false positive costing $50 and a false negative $500",
+                     *             "trainer": "app.demo",
+                     *             "training_seconds": 6.14
                      *           },
                      *           "stage": "champion",
-                     *           "threshold": 0.12,
-                     *           "trained_at": "2026-12-01T21:49:54.079418Z",
-                     *           "version": "20261201-214954-c8a541-b"
+                     *           "threshold": 0.1017,
+                     *           "trained_at": "2026-12-07T19:18:14.896506Z",
+                     *           "version": "20261207-191814-b86bf37f"
                      *         },
-                     *         "created_at": "2026-12-01T21:49:54.525385Z",
-                     *         "description": "The built-in card-fraud model (XGBoost), trained on the synthetic generator.",
+                     *         "created_at": "2026-12-07T19:44:02.957211Z",
+                     *         "description": "Card-fraud classifier (XGBoost) trained on the synthetic transaction generator: the demo model.",
+                     *         "is_default": true,
                      *         "latest": {
-                     *           "artifact_sha256": "c8a541801a3b195a94f155ddc969e9877502f6a37974f405282dfce31c123d63",
+                     *           "artifact_sha256": "3a90dad725bffd0924dda22c5255d1a5457bd7aed18772715aa9496fce6591a3",
                      *           "features": [
                      *             {
                      *               "categories": [],
@@ -5759,179 +5830,257 @@ export interface operations {
                      *               "minimum": 0,
                      *               "name": "hour_of_day",
                      *               "unit": "h"
-                     *             },
-                     *             {
-                     *               "categories": [],
-                     *               "description": "Day of week, 0 = Monday",
-                     *               "dtype": "int",
-                     *               "example": 2,
-                     *               "kind": "numeric",
-                     *               "maximum": 6,
-                     *               "minimum": 0,
-                     *               "name": "day_of_week",
-                     *               "unit": null
-                     *             },
-                     *             {
-                     *               "categories": [
-                     *                 "grocery",
-                     *                 "restaurant",
-                     *                 "gas_station",
-                     *                 "online_retail",
-                     *                 "electronics",
-                     *                 "travel",
-                     *                 "entertainment",
-                     *                 "health",
-                     *                 "utilities",
-                     *                 "jewelry"
-                     *               ],
-                     *               "description": "Merchant category",
-                     *               "dtype": "str",
-                     *               "example": "grocery",
-                     *               "kind": "categorical",
-                     *               "maximum": null,
-                     *               "minimum": null,
-                     *               "name": "merchant_category",
-                     *               "unit": null
-                     *             },
-                     *             {
-                     *               "categories": [],
-                     *               "description": "Distance between the merchant and the cardholder's home",
-                     *               "dtype": "float",
-                     *               "example": 6.2,
-                     *               "kind": "numeric",
-                     *               "maximum": 20000,
-                     *               "minimum": 0,
-                     *               "name": "distance_from_home_km",
-                     *               "unit": "km"
-                     *             },
-                     *             {
-                     *               "categories": [],
-                     *               "description": "Distance from the card's previous transaction",
-                     *               "dtype": "float",
-                     *               "example": 2.1,
-                     *               "kind": "numeric",
-                     *               "maximum": 20000,
-                     *               "minimum": 0,
-                     *               "name": "distance_from_last_txn_km",
-                     *               "unit": "km"
-                     *             },
-                     *             {
-                     *               "categories": [],
-                     *               "description": "Amount divided by the customer's median amount",
-                     *               "dtype": "float",
-                     *               "example": 1.1,
-                     *               "kind": "numeric",
-                     *               "maximum": 1000,
-                     *               "minimum": 0,
-                     *               "name": "ratio_to_median_amount",
-                     *               "unit": null
-                     *             },
-                     *             {
-                     *               "categories": [],
-                     *               "description": "Transactions on the card in the last 24 h",
-                     *               "dtype": "int",
-                     *               "example": 3,
-                     *               "kind": "numeric",
-                     *               "maximum": 500,
-                     *               "minimum": 0,
-                     *               "name": "txn_count_24h",
-                     *               "unit": null
-                     *             },
-                     *             {
-                     *               "categories": [],
-                     *               "description": "Card physically present at the terminal",
-                     *               "dtype": "bool",
-                     *               "example": true,
-                     *               "kind": "boolean",
-                     *               "maximum": null,
-                     *               "minimum": null,
-                     *               "name": "card_present",
-                     *               "unit": null
-                     *             },
-                     *             {
-                     *               "categories": [
-                     *                 "chip",
-                     *                 "contactless",
-                     *                 "swipe",
-                     *                 "manual",
-                     *                 "online"
-                     *               ],
-                     *               "description": "How the card was read",
-                     *               "dtype": "str",
-                     *               "example": "chip",
-                     *               "kind": "categorical",
-                     *               "maximum": null,
-                     *               "minimum": null,
-                     *               "name": "entry_mode",
-                     *               "unit": null
-                     *             },
-                     *             {
-                     *               "categories": [],
-                     *               "description": "Days since the account was opened",
-                     *               "dtype": "int",
-                     *               "example": 1450,
-                     *               "kind": "numeric",
-                     *               "maximum": 36500,
-                     *               "minimum": 0,
-                     *               "name": "account_age_days",
-                     *               "unit": null
-                     *             },
-                     *             {
-                     *               "categories": [],
-                     *               "description": "Cardholder age",
-                     *               "dtype": "int",
-                     *               "example": 41,
-                     *               "kind": "numeric",
-                     *               "maximum": 110,
-                     *               "minimum": 18,
-                     *               "name": "customer_age",
-                     *               "unit": "years"
-                     *             },
-                     *             {
-                     *               "categories": [],
-                     *               "description": "Merchant is in another country",
-                     *               "dtype": "bool",
-                     *               "example": false,
-                     *               "kind": "boolean",
-                     *               "maximum": null,
-                     *               "minimum": null,
-                     *               "name": "is_international",
-                     *               "unit": null
                      *             }
                      *           ],
                      *           "format": "xgboost-json",
                      *           "label_column": "is_fraud",
                      *           "metrics": {
-                     *             "f1": 0.4106666666666667,
-                     *             "fraud_rate": 0.034,
-                     *             "n": 4000,
-                     *             "pr_auc": 0.4095396523785131,
-                     *             "precision": 0.32217573221757323,
-                     *             "recall": 0.5661764705882353,
-                     *             "roc_auc": 0.9200025118743149
+                     *             "f1": 0.772983,
+                     *             "n": 361,
+                     *             "positive_rate": 0.584488,
+                     *             "pr_auc": 0.901028,
+                     *             "precision": 0.639752,
+                     *             "recall": 0.976303,
+                     *             "roc_auc": 0.854186
                      *           },
-                     *           "registered_at": "2026-12-01T21:49:55.627485Z",
-                     *           "retired_at": null,
+                     *           "registered_at": "2026-12-07T19:45:16.695647Z",
+                     *           "retired_at": "2026-12-07T19:45:25.523132Z",
                      *           "source": {
-                     *             "test": "a copy of the champion with another threshold"
+                     *             "algorithm": "XGBoost 3.2.0 gradient-boosted trees",
+                     *             "champion": "20261207-191814-b86bf37f",
+                     *             "holdout": {
+                     *               "challenger": {
+                     *                 "f1": 0.772983,
+                     *                 "n": 361,
+                     *                 "positive_rate": 0.584488,
+                     *                 "pr_auc": 0.901028,
+                     *                 "precision": 0.639752,
+                     *                 "recall": 0.976303,
+                     *                 "roc_auc": 0.854186
+                     *               },
+                     *               "challenger_roc_auc": 0.854186,
+                     *               "champion": {
+                     *                 "f1": 0.757741,
+                     *                 "n": 361,
+                     *                 "positive_rate": 0.584488,
+                     *                 "pr_auc": 0.884538,
+                     *                 "precision": 0.615385,
+                     *                 "recall": 0.985782,
+                     *                 "roc_auc": 0.834692
+                     *               },
+                     *               "champion_roc_auc": 0.834692,
+                     *               "champion_scores": {
+                     *                 "answered": 361,
+                     *                 "scored_now": 0,
+                     *                 "shadow": 0
+                     *               },
+                     *               "from": "2026-12-07T19:44:05.045959+00:00",
+                     *               "positives": 211,
+                     *               "rows": 361,
+                     *               "share": 0.2,
+                     *               "to": "2026-12-07T19:45:10.021951+00:00"
+                     *             },
+                     *             "job_id": 1,
+                     *             "label": "is_fraud",
+                     *             "mix": {
+                     *               "reference_available": 10000,
+                     *               "reference_rows": 480,
+                     *               "reference_share": 0.25,
+                     *               "reference_share_limit": 0.25,
+                     *               "traffic_rows": 1440
+                     *             },
+                     *             "params": {
+                     *               "colsample_bytree": 0.7478055538802398,
+                     *               "eval_metric": "auc",
+                     *               "learning_rate": 0.16037976264218093,
+                     *               "max_depth": 4,
+                     *               "min_child_weight": 7.93864647409477,
+                     *               "nthread": 1,
+                     *               "num_boost_round": 100,
+                     *               "objective": "binary:logistic",
+                     *               "seed": 42,
+                     *               "subsample": 0.8683813851168036,
+                     *               "tree_method": "hist"
+                     *             },
+                     *             "seed": 42,
+                     *             "threshold": {
+                     *               "rule": "the champion's threshold, kept",
+                     *               "value": 0.1017
+                     *             },
+                     *             "time_range": {
+                     *               "first_row": "2026-12-07T19:44:04.235244+00:00",
+                     *               "from": "2026-12-07T18:45:15.691336+00:00",
+                     *               "last_row": "2026-12-07T19:45:10.021951+00:00",
+                     *               "to": "2026-12-07T19:45:15.691336+00:00",
+                     *               "window_minutes": 60
+                     *             },
+                     *             "traffic": {
+                     *               "capped_at": null,
+                     *               "dropped": {},
+                     *               "labelled": 1801,
+                     *               "read": 1801
+                     *             },
+                     *             "trainer": "app.retrain",
+                     *             "training_rows": 1920,
+                     *             "training_seconds": 1,
+                     *             "trials": {
+                     *               "best_params": {
+                     *                 "colsample_bytree": 0.7478055538802398,
+                     *                 "learning_rate": 0.16037976264218093,
+                     *                 "max_depth": 4,
+                     *                 "min_child_weight": 7.93864647409477,
+                     *                 "num_boost_round": 100,
+                     *                 "subsample": 0.8683813851168036
+                     *               },
+                     *               "best_trial": 3,
+                     *               "best_validation_roc_auc": 0.946066,
+                     *               "default_validation_roc_auc": 0.94461,
+                     *               "sampler": "TPE (seed 42)",
+                     *               "seconds": 0.33,
+                     *               "timeout_s": 120,
+                     *               "trials_requested": 3,
+                     *               "trials_run": 3,
+                     *               "validation": "a stratified 20% of the training traffic (never the hold-out, never the original data)",
+                     *               "validation_rows": 288
+                     *             }
                      *           },
-                     *           "stage": "champion",
-                     *           "threshold": 0.12,
-                     *           "trained_at": "2026-12-01T21:49:54.079418Z",
-                     *           "version": "20261201-214954-c8a541-b"
+                     *           "stage": "retired",
+                     *           "threshold": 0.1017,
+                     *           "trained_at": "2026-12-07T19:45:16.666088Z",
+                     *           "version": "20261207-194516-3a90dad7"
                      *         },
                      *         "name": "fraud",
                      *         "stages": {
                      *           "challenger": null,
-                     *           "champion": "20261201-214954-c8a541-b",
-                     *           "changed_at": "2026-12-01T21:49:55.196700Z",
-                     *           "generation": 7,
+                     *           "champion": "20261207-191814-b86bf37f",
+                     *           "changed_at": "2026-12-07T19:45:25.523161Z",
+                     *           "generation": 9,
                      *           "mode": null,
                      *           "previous_champion": null,
                      *           "share": null
                      *         },
                      *         "task": "binary_classification",
                      *         "versions": 2
+                     *       },
+                     *       {
+                     *         "active": true,
+                     *         "champion": {
+                     *           "artifact_sha256": "b86bf37f086b3a4d1c6656e8058027847ac477bd2ae4ccc44c6d48dc7587160f",
+                     *           "features": [
+                     *             {
+                     *               "categories": [],
+                     *               "description": "Transaction amount",
+                     *               "dtype": "float",
+                     *               "example": 84.5,
+                     *               "kind": "numeric",
+                     *               "maximum": 50000,
+                     *               "minimum": 0.01,
+                     *               "name": "amount",
+                     *               "unit": "USD"
+                     *             },
+                     *             {
+                     *               "categories": [],
+                     *               "description": "Local hour the transaction happened",
+                     *               "dtype": "int",
+                     *               "example": 14,
+                     *               "kind": "numeric",
+                     *               "maximum": 23,
+                     *               "minimum": 0,
+                     *               "name": "hour_of_day",
+                     *               "unit": "h"
+                     *             }
+                     *           ],
+                     *           "format": "xgboost-json",
+                     *           "label_column": "is_fraud",
+                     *           "metrics": {
+                     *             "f1": 0.39555555555555555,
+                     *             "n": 10000,
+                     *             "positive_rate": 0.0277,
+                     *             "pr_auc": 0.43801895786839634,
+                     *             "precision": 0.2857142857142857,
+                     *             "recall": 0.6425992779783394,
+                     *             "roc_auc": 0.9163240535393579
+                     *           },
+                     *           "registered_at": "2026-12-07T19:45:26.582950Z",
+                     *           "retired_at": null,
+                     *           "source": {
+                     *             "label": "is_fraud",
+                     *             "reference_file": "reference.parquet",
+                     *             "reference_rows": 10000,
+                     *             "schema": "given",
+                     *             "seed": 0
+                     *           },
+                     *           "stage": "champion",
+                     *           "threshold": 0.1017,
+                     *           "trained_at": "2026-12-07T19:45:26.496026Z",
+                     *           "version": "20261207-194526-b86bf37f"
+                     *         },
+                     *         "created_at": "2026-12-07T19:45:26.576122Z",
+                     *         "description": "The demo model, registered for the EU traffic",
+                     *         "is_default": false,
+                     *         "latest": {
+                     *           "artifact_sha256": "b86bf37f086b3a4d1c6656e8058027847ac477bd2ae4ccc44c6d48dc7587160f",
+                     *           "features": [
+                     *             {
+                     *               "categories": [],
+                     *               "description": "Transaction amount",
+                     *               "dtype": "float",
+                     *               "example": 84.5,
+                     *               "kind": "numeric",
+                     *               "maximum": 50000,
+                     *               "minimum": 0.01,
+                     *               "name": "amount",
+                     *               "unit": "USD"
+                     *             },
+                     *             {
+                     *               "categories": [],
+                     *               "description": "Local hour the transaction happened",
+                     *               "dtype": "int",
+                     *               "example": 14,
+                     *               "kind": "numeric",
+                     *               "maximum": 23,
+                     *               "minimum": 0,
+                     *               "name": "hour_of_day",
+                     *               "unit": "h"
+                     *             }
+                     *           ],
+                     *           "format": "xgboost-json",
+                     *           "label_column": "is_fraud",
+                     *           "metrics": {
+                     *             "f1": 0.39555555555555555,
+                     *             "n": 10000,
+                     *             "positive_rate": 0.0277,
+                     *             "pr_auc": 0.43801895786839634,
+                     *             "precision": 0.2857142857142857,
+                     *             "recall": 0.6425992779783394,
+                     *             "roc_auc": 0.9163240535393579
+                     *           },
+                     *           "registered_at": "2026-12-07T19:45:26.582950Z",
+                     *           "retired_at": null,
+                     *           "source": {
+                     *             "label": "is_fraud",
+                     *             "reference_file": "reference.parquet",
+                     *             "reference_rows": 10000,
+                     *             "schema": "given",
+                     *             "seed": 0
+                     *           },
+                     *           "stage": "champion",
+                     *           "threshold": 0.1017,
+                     *           "trained_at": "2026-12-07T19:45:26.496026Z",
+                     *           "version": "20261207-194526-b86bf37f"
+                     *         },
+                     *         "name": "fraud-eu",
+                     *         "stages": {
+                     *           "challenger": null,
+                     *           "champion": "20261207-194526-b86bf37f",
+                     *           "changed_at": "2026-12-07T19:45:26.731968Z",
+                     *           "generation": 1,
+                     *           "mode": null,
+                     *           "previous_champion": null,
+                     *           "share": null
+                     *         },
+                     *         "task": "binary_classification",
+                     *         "versions": 1
                      *       }
                      *     ]
                      */
@@ -5983,60 +6132,71 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "name": "cancer",
-                     *       "reference_rows": 284,
+                     *       "name": "fraud-eu",
+                     *       "reference_rows": 10000,
                      *       "saved": false,
-                     *       "schema_inferred": true,
+                     *       "schema_inferred": false,
                      *       "version": {
-                     *         "artifact_sha256": "e3915b7dcfcaf4902de641f2213f9808fc59ea2230eab10ea8aca2570ba25878",
+                     *         "artifact_sha256": "b86bf37f086b3a4d1c6656e8058027847ac477bd2ae4ccc44c6d48dc7587160f",
                      *         "features": [
                      *           {
                      *             "categories": [],
-                     *             "description": "",
+                     *             "description": "Transaction amount",
                      *             "dtype": "float",
-                     *             "example": 13.4,
+                     *             "example": 84.5,
                      *             "kind": "numeric",
-                     *             "maximum": null,
-                     *             "minimum": null,
-                     *             "name": "mean radius",
-                     *             "unit": null
+                     *             "maximum": 50000,
+                     *             "minimum": 0.01,
+                     *             "name": "amount",
+                     *             "unit": "USD"
                      *           },
                      *           {
                      *             "categories": [],
-                     *             "description": "",
-                     *             "dtype": "float",
-                     *             "example": 20.52,
+                     *             "description": "Local hour the transaction happened",
+                     *             "dtype": "int",
+                     *             "example": 14,
                      *             "kind": "numeric",
-                     *             "maximum": null,
-                     *             "minimum": null,
-                     *             "name": "mean texture",
+                     *             "maximum": 23,
+                     *             "minimum": 0,
+                     *             "name": "hour_of_day",
+                     *             "unit": "h"
+                     *           },
+                     *           {
+                     *             "categories": [],
+                     *             "description": "Day of week, 0 = Monday",
+                     *             "dtype": "int",
+                     *             "example": 2,
+                     *             "kind": "numeric",
+                     *             "maximum": 6,
+                     *             "minimum": 0,
+                     *             "name": "day_of_week",
                      *             "unit": null
                      *           }
                      *         ],
-                     *         "format": "onnx",
-                     *         "label_column": "target",
+                     *         "format": "xgboost-json",
+                     *         "label_column": "is_fraud",
                      *         "metrics": {
-                     *           "f1": 0.9945652173913043,
-                     *           "n": 284,
-                     *           "positive_rate": 0.6443661971830986,
-                     *           "pr_auc": 0.9998508488576061,
-                     *           "precision": 0.9891891891891892,
-                     *           "recall": 1,
-                     *           "roc_auc": 0.9997294811448357
+                     *           "f1": 0.39555555555555555,
+                     *           "n": 10000,
+                     *           "positive_rate": 0.0277,
+                     *           "pr_auc": 0.43801895786839634,
+                     *           "precision": 0.2857142857142857,
+                     *           "recall": 0.6425992779783394,
+                     *           "roc_auc": 0.9163240535393579
                      *         },
-                     *         "registered_at": "2026-12-01T19:10:03.612898Z",
+                     *         "registered_at": "2026-12-07T19:45:25.981828Z",
                      *         "retired_at": null,
                      *         "source": {
-                     *           "label": "target",
-                     *           "reference_file": "reference.csv",
-                     *           "reference_rows": 284,
-                     *           "schema": "inferred",
+                     *           "label": "is_fraud",
+                     *           "reference_file": "reference.parquet",
+                     *           "reference_rows": 10000,
+                     *           "schema": "given",
                      *           "seed": 0
                      *         },
                      *         "stage": "candidate",
-                     *         "threshold": 0.5,
-                     *         "trained_at": "2026-12-01T19:10:03.608320Z",
-                     *         "version": "20261201-191003-e3915b7d"
+                     *         "threshold": 0.1017,
+                     *         "trained_at": "2026-12-07T19:45:25.981828Z",
+                     *         "version": "20261207-194525-b86bf37f"
                      *       }
                      *     }
                      */
@@ -6051,60 +6211,71 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "name": "cancer",
-                     *       "reference_rows": 284,
+                     *       "name": "fraud-eu",
+                     *       "reference_rows": 10000,
                      *       "saved": true,
-                     *       "schema_inferred": true,
+                     *       "schema_inferred": false,
                      *       "version": {
-                     *         "artifact_sha256": "e3915b7dcfcaf4902de641f2213f9808fc59ea2230eab10ea8aca2570ba25878",
+                     *         "artifact_sha256": "b86bf37f086b3a4d1c6656e8058027847ac477bd2ae4ccc44c6d48dc7587160f",
                      *         "features": [
                      *           {
                      *             "categories": [],
-                     *             "description": "",
+                     *             "description": "Transaction amount",
                      *             "dtype": "float",
-                     *             "example": 13.4,
+                     *             "example": 84.5,
                      *             "kind": "numeric",
-                     *             "maximum": null,
-                     *             "minimum": null,
-                     *             "name": "mean radius",
-                     *             "unit": null
+                     *             "maximum": 50000,
+                     *             "minimum": 0.01,
+                     *             "name": "amount",
+                     *             "unit": "USD"
                      *           },
                      *           {
                      *             "categories": [],
-                     *             "description": "",
-                     *             "dtype": "float",
-                     *             "example": 20.52,
+                     *             "description": "Local hour the transaction happened",
+                     *             "dtype": "int",
+                     *             "example": 14,
                      *             "kind": "numeric",
-                     *             "maximum": null,
-                     *             "minimum": null,
-                     *             "name": "mean texture",
+                     *             "maximum": 23,
+                     *             "minimum": 0,
+                     *             "name": "hour_of_day",
+                     *             "unit": "h"
+                     *           },
+                     *           {
+                     *             "categories": [],
+                     *             "description": "Day of week, 0 = Monday",
+                     *             "dtype": "int",
+                     *             "example": 2,
+                     *             "kind": "numeric",
+                     *             "maximum": 6,
+                     *             "minimum": 0,
+                     *             "name": "day_of_week",
                      *             "unit": null
                      *           }
                      *         ],
-                     *         "format": "onnx",
-                     *         "label_column": "target",
+                     *         "format": "xgboost-json",
+                     *         "label_column": "is_fraud",
                      *         "metrics": {
-                     *           "f1": 0.9945652173913043,
-                     *           "n": 284,
-                     *           "positive_rate": 0.6443661971830986,
-                     *           "pr_auc": 0.9998508488576061,
-                     *           "precision": 0.9891891891891892,
-                     *           "recall": 1,
-                     *           "roc_auc": 0.9997294811448357
+                     *           "f1": 0.39555555555555555,
+                     *           "n": 10000,
+                     *           "positive_rate": 0.0277,
+                     *           "pr_auc": 0.43801895786839634,
+                     *           "precision": 0.2857142857142857,
+                     *           "recall": 0.6425992779783394,
+                     *           "roc_auc": 0.9163240535393579
                      *         },
-                     *         "registered_at": "2026-12-01T19:10:03.612898Z",
+                     *         "registered_at": "2026-12-07T19:45:26.582950Z",
                      *         "retired_at": null,
                      *         "source": {
-                     *           "label": "target",
-                     *           "reference_file": "reference.csv",
-                     *           "reference_rows": 284,
-                     *           "schema": "inferred",
+                     *           "label": "is_fraud",
+                     *           "reference_file": "reference.parquet",
+                     *           "reference_rows": 10000,
+                     *           "schema": "given",
                      *           "seed": 0
                      *         },
                      *         "stage": "champion",
-                     *         "threshold": 0.5,
-                     *         "trained_at": "2026-12-01T19:10:03.608320Z",
-                     *         "version": "20261201-191003-e3915b7d"
+                     *         "threshold": 0.1017,
+                     *         "trained_at": "2026-12-07T19:45:26.496026Z",
+                     *         "version": "20261207-194526-b86bf37f"
                      *       }
                      *     }
                      */
@@ -6169,7 +6340,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable or the model registry not read yet; retry after Retry-After seconds. */
+            /** @description The database is unavailable (nothing was stored); retry after Retry-After seconds. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -6204,7 +6375,7 @@ export interface operations {
                      * @example {
                      *       "active": true,
                      *       "champion": {
-                     *         "artifact_sha256": "c8a541801a3b195a94f155ddc969e9877502f6a37974f405282dfce31c123d63",
+                     *         "artifact_sha256": "b86bf37f086b3a4d1c6656e8058027847ac477bd2ae4ccc44c6d48dc7587160f",
                      *         "features": [
                      *           {
                      *             "categories": [],
@@ -6227,172 +6398,69 @@ export interface operations {
                      *             "minimum": 0,
                      *             "name": "hour_of_day",
                      *             "unit": "h"
-                     *           },
-                     *           {
-                     *             "categories": [],
-                     *             "description": "Day of week, 0 = Monday",
-                     *             "dtype": "int",
-                     *             "example": 2,
-                     *             "kind": "numeric",
-                     *             "maximum": 6,
-                     *             "minimum": 0,
-                     *             "name": "day_of_week",
-                     *             "unit": null
-                     *           },
-                     *           {
-                     *             "categories": [
-                     *               "grocery",
-                     *               "restaurant",
-                     *               "gas_station",
-                     *               "online_retail",
-                     *               "electronics",
-                     *               "travel",
-                     *               "entertainment",
-                     *               "health",
-                     *               "utilities",
-                     *               "jewelry"
-                     *             ],
-                     *             "description": "Merchant category",
-                     *             "dtype": "str",
-                     *             "example": "grocery",
-                     *             "kind": "categorical",
-                     *             "maximum": null,
-                     *             "minimum": null,
-                     *             "name": "merchant_category",
-                     *             "unit": null
-                     *           },
-                     *           {
-                     *             "categories": [],
-                     *             "description": "Distance between the merchant and the cardholder's home",
-                     *             "dtype": "float",
-                     *             "example": 6.2,
-                     *             "kind": "numeric",
-                     *             "maximum": 20000,
-                     *             "minimum": 0,
-                     *             "name": "distance_from_home_km",
-                     *             "unit": "km"
-                     *           },
-                     *           {
-                     *             "categories": [],
-                     *             "description": "Distance from the card's previous transaction",
-                     *             "dtype": "float",
-                     *             "example": 2.1,
-                     *             "kind": "numeric",
-                     *             "maximum": 20000,
-                     *             "minimum": 0,
-                     *             "name": "distance_from_last_txn_km",
-                     *             "unit": "km"
-                     *           },
-                     *           {
-                     *             "categories": [],
-                     *             "description": "Amount divided by the customer's median amount",
-                     *             "dtype": "float",
-                     *             "example": 1.1,
-                     *             "kind": "numeric",
-                     *             "maximum": 1000,
-                     *             "minimum": 0,
-                     *             "name": "ratio_to_median_amount",
-                     *             "unit": null
-                     *           },
-                     *           {
-                     *             "categories": [],
-                     *             "description": "Transactions on the card in the last 24 h",
-                     *             "dtype": "int",
-                     *             "example": 3,
-                     *             "kind": "numeric",
-                     *             "maximum": 500,
-                     *             "minimum": 0,
-                     *             "name": "txn_count_24h",
-                     *             "unit": null
-                     *           },
-                     *           {
-                     *             "categories": [],
-                     *             "description": "Card physically present at the terminal",
-                     *             "dtype": "bool",
-                     *             "example": true,
-                     *             "kind": "boolean",
-                     *             "maximum": null,
-                     *             "minimum": null,
-                     *             "name": "card_present",
-                     *             "unit": null
-                     *           },
-                     *           {
-                     *             "categories": [
-                     *               "chip",
-                     *               "contactless",
-                     *               "swipe",
-                     *               "manual",
-                     *               "online"
-                     *             ],
-                     *             "description": "How the card was read",
-                     *             "dtype": "str",
-                     *             "example": "chip",
-                     *             "kind": "categorical",
-                     *             "maximum": null,
-                     *             "minimum": null,
-                     *             "name": "entry_mode",
-                     *             "unit": null
-                     *           },
-                     *           {
-                     *             "categories": [],
-                     *             "description": "Days since the account was opened",
-                     *             "dtype": "int",
-                     *             "example": 1450,
-                     *             "kind": "numeric",
-                     *             "maximum": 36500,
-                     *             "minimum": 0,
-                     *             "name": "account_age_days",
-                     *             "unit": null
-                     *           },
-                     *           {
-                     *             "categories": [],
-                     *             "description": "Cardholder age",
-                     *             "dtype": "int",
-                     *             "example": 41,
-                     *             "kind": "numeric",
-                     *             "maximum": 110,
-                     *             "minimum": 18,
-                     *             "name": "customer_age",
-                     *             "unit": "years"
-                     *           },
-                     *           {
-                     *             "categories": [],
-                     *             "description": "Merchant is in another country",
-                     *             "dtype": "bool",
-                     *             "example": false,
-                     *             "kind": "boolean",
-                     *             "maximum": null,
-                     *             "minimum": null,
-                     *             "name": "is_international",
-                     *             "unit": null
                      *           }
                      *         ],
                      *         "format": "xgboost-json",
                      *         "label_column": "is_fraud",
                      *         "metrics": {
-                     *           "f1": 0.4106666666666667,
-                     *           "fraud_rate": 0.034,
-                     *           "n": 4000,
-                     *           "pr_auc": 0.4095396523785131,
-                     *           "precision": 0.32217573221757323,
-                     *           "recall": 0.5661764705882353,
-                     *           "roc_auc": 0.9200025118743149
+                     *           "f1": 0.39555555555555555,
+                     *           "n": 10000,
+                     *           "positive_rate": 0.0277,
+                     *           "pr_auc": 0.43801895786839634,
+                     *           "precision": 0.2857142857142857,
+                     *           "recall": 0.6425992779783394,
+                     *           "roc_auc": 0.9163240535393579
                      *         },
-                     *         "registered_at": "2026-12-01T21:49:55.627485Z",
+                     *         "registered_at": "2026-12-07T19:44:03.044701Z",
                      *         "retired_at": null,
                      *         "source": {
-                     *           "test": "a copy of the champion with another threshold"
+                     *           "algorithm": "XGBoost 3.2.0 gradient-boosted trees",
+                     *           "costs": {
+                     *             "false_negative": 500,
+                     *             "false_positive": 50
+                     *           },
+                     *           "data": {
+                     *             "generator": "driftwatch_core.generator",
+                     *             "positive_rate": 0.02904,
+                     *             "rows": 50000,
+                     *             "seed": 42
+                     *           },
+                     *           "label": "is_fraud",
+                     *           "params": {
+                     *             "colsample_bytree": 0.8,
+                     *             "eval_metric": "auc",
+                     *             "learning_rate": 0.05,
+                     *             "max_depth": 4,
+                     *             "min_child_weight": 5,
+                     *             "nthread": 2,
+                     *             "num_boost_round": 300,
+                     *             "objective": "binary:logistic",
+                     *             "subsample": 0.8,
+                     *             "tree_method": "hist"
+                     *           },
+                     *           "reference_file": "reference.parquet",
+                     *           "reference_rows": 10000,
+                     *           "schema": "given",
+                     *           "seed": 42,
+                     *           "split": {
+                     *             "holdout": 10000,
+                     *             "train": 30000,
+                     *             "validation": 10000
+                     *           },
+                     *           "threshold_rule": "minimises expected cost on the validation split with a false positive costing $50 and a false negative $500",
+                     *           "trainer": "app.demo",
+                     *           "training_seconds": 6.14
                      *         },
                      *         "stage": "champion",
-                     *         "threshold": 0.12,
-                     *         "trained_at": "2026-12-01T21:49:54.079418Z",
-                     *         "version": "20261201-214954-c8a541-b"
+                     *         "threshold": 0.1017,
+                     *         "trained_at": "2026-12-07T19:18:14.896506Z",
+                     *         "version": "20261207-191814-b86bf37f"
                      *       },
-                     *       "created_at": "2026-12-01T21:49:54.525385Z",
-                     *       "description": "The built-in card-fraud model (XGBoost), trained on the synthetic generator.",
+                     *       "created_at": "2026-12-07T19:44:02.957211Z",
+                     *       "description": "Card-fraud classifier (XGBoost) trained on the synthetic transaction generator: the demo model.",
                      *       "history": [
                      *         {
-                     *           "artifact_sha256": "c8a541801a3b195a94f155ddc969e9877502f6a37974f405282dfce31c123d63",
+                     *           "artifact_sha256": "3a90dad725bffd0924dda22c5255d1a5457bd7aed18772715aa9496fce6591a3",
                      *           "features": [
                      *             {
                      *               "categories": [],
@@ -6415,363 +6483,211 @@ export interface operations {
                      *               "minimum": 0,
                      *               "name": "hour_of_day",
                      *               "unit": "h"
-                     *             },
-                     *             {
-                     *               "categories": [],
-                     *               "description": "Day of week, 0 = Monday",
-                     *               "dtype": "int",
-                     *               "example": 2,
-                     *               "kind": "numeric",
-                     *               "maximum": 6,
-                     *               "minimum": 0,
-                     *               "name": "day_of_week",
-                     *               "unit": null
-                     *             },
-                     *             {
-                     *               "categories": [
-                     *                 "grocery",
-                     *                 "restaurant",
-                     *                 "gas_station",
-                     *                 "online_retail",
-                     *                 "electronics",
-                     *                 "travel",
-                     *                 "entertainment",
-                     *                 "health",
-                     *                 "utilities",
-                     *                 "jewelry"
-                     *               ],
-                     *               "description": "Merchant category",
-                     *               "dtype": "str",
-                     *               "example": "grocery",
-                     *               "kind": "categorical",
-                     *               "maximum": null,
-                     *               "minimum": null,
-                     *               "name": "merchant_category",
-                     *               "unit": null
-                     *             },
-                     *             {
-                     *               "categories": [],
-                     *               "description": "Distance between the merchant and the cardholder's home",
-                     *               "dtype": "float",
-                     *               "example": 6.2,
-                     *               "kind": "numeric",
-                     *               "maximum": 20000,
-                     *               "minimum": 0,
-                     *               "name": "distance_from_home_km",
-                     *               "unit": "km"
-                     *             },
-                     *             {
-                     *               "categories": [],
-                     *               "description": "Distance from the card's previous transaction",
-                     *               "dtype": "float",
-                     *               "example": 2.1,
-                     *               "kind": "numeric",
-                     *               "maximum": 20000,
-                     *               "minimum": 0,
-                     *               "name": "distance_from_last_txn_km",
-                     *               "unit": "km"
-                     *             },
-                     *             {
-                     *               "categories": [],
-                     *               "description": "Amount divided by the customer's median amount",
-                     *               "dtype": "float",
-                     *               "example": 1.1,
-                     *               "kind": "numeric",
-                     *               "maximum": 1000,
-                     *               "minimum": 0,
-                     *               "name": "ratio_to_median_amount",
-                     *               "unit": null
-                     *             },
-                     *             {
-                     *               "categories": [],
-                     *               "description": "Transactions on the card in the last 24 h",
-                     *               "dtype": "int",
-                     *               "example": 3,
-                     *               "kind": "numeric",
-                     *               "maximum": 500,
-                     *               "minimum": 0,
-                     *               "name": "txn_count_24h",
-                     *               "unit": null
-                     *             },
-                     *             {
-                     *               "categories": [],
-                     *               "description": "Card physically present at the terminal",
-                     *               "dtype": "bool",
-                     *               "example": true,
-                     *               "kind": "boolean",
-                     *               "maximum": null,
-                     *               "minimum": null,
-                     *               "name": "card_present",
-                     *               "unit": null
-                     *             },
-                     *             {
-                     *               "categories": [
-                     *                 "chip",
-                     *                 "contactless",
-                     *                 "swipe",
-                     *                 "manual",
-                     *                 "online"
-                     *               ],
-                     *               "description": "How the card was read",
-                     *               "dtype": "str",
-                     *               "example": "chip",
-                     *               "kind": "categorical",
-                     *               "maximum": null,
-                     *               "minimum": null,
-                     *               "name": "entry_mode",
-                     *               "unit": null
-                     *             },
-                     *             {
-                     *               "categories": [],
-                     *               "description": "Days since the account was opened",
-                     *               "dtype": "int",
-                     *               "example": 1450,
-                     *               "kind": "numeric",
-                     *               "maximum": 36500,
-                     *               "minimum": 0,
-                     *               "name": "account_age_days",
-                     *               "unit": null
-                     *             },
-                     *             {
-                     *               "categories": [],
-                     *               "description": "Cardholder age",
-                     *               "dtype": "int",
-                     *               "example": 41,
-                     *               "kind": "numeric",
-                     *               "maximum": 110,
-                     *               "minimum": 18,
-                     *               "name": "customer_age",
-                     *               "unit": "years"
-                     *             },
-                     *             {
-                     *               "categories": [],
-                     *               "description": "Merchant is in another country",
-                     *               "dtype": "bool",
-                     *               "example": false,
-                     *               "kind": "boolean",
-                     *               "maximum": null,
-                     *               "minimum": null,
-                     *               "name": "is_international",
-                     *               "unit": null
                      *             }
                      *           ],
                      *           "format": "xgboost-json",
                      *           "label_column": "is_fraud",
                      *           "metrics": {
-                     *             "f1": 0.4106666666666667,
-                     *             "fraud_rate": 0.034,
-                     *             "n": 4000,
-                     *             "pr_auc": 0.4095396523785131,
-                     *             "precision": 0.32217573221757323,
-                     *             "recall": 0.5661764705882353,
-                     *             "roc_auc": 0.9200025118743149
+                     *             "f1": 0.772983,
+                     *             "n": 361,
+                     *             "positive_rate": 0.584488,
+                     *             "pr_auc": 0.901028,
+                     *             "precision": 0.639752,
+                     *             "recall": 0.976303,
+                     *             "roc_auc": 0.854186
                      *           },
-                     *           "registered_at": "2026-12-01T21:49:55.627485Z",
-                     *           "retired_at": null,
+                     *           "registered_at": "2026-12-07T19:45:16.695647Z",
+                     *           "retired_at": "2026-12-07T19:45:25.523132Z",
                      *           "source": {
-                     *             "test": "a copy of the champion with another threshold"
-                     *           },
-                     *           "stage": "champion",
-                     *           "threshold": 0.12,
-                     *           "trained_at": "2026-12-01T21:49:54.079418Z",
-                     *           "version": "20261201-214954-c8a541-b"
-                     *         },
-                     *         {
-                     *           "artifact_sha256": "c8a541801a3b195a94f155ddc969e9877502f6a37974f405282dfce31c123d63",
-                     *           "features": [
-                     *             {
-                     *               "categories": [],
-                     *               "description": "Transaction amount",
-                     *               "dtype": "float",
-                     *               "example": 84.5,
-                     *               "kind": "numeric",
-                     *               "maximum": 50000,
-                     *               "minimum": 0.01,
-                     *               "name": "amount",
-                     *               "unit": "USD"
+                     *             "algorithm": "XGBoost 3.2.0 gradient-boosted trees",
+                     *             "champion": "20261207-191814-b86bf37f",
+                     *             "holdout": {
+                     *               "challenger": {
+                     *                 "f1": 0.772983,
+                     *                 "n": 361,
+                     *                 "positive_rate": 0.584488,
+                     *                 "pr_auc": 0.901028,
+                     *                 "precision": 0.639752,
+                     *                 "recall": 0.976303,
+                     *                 "roc_auc": 0.854186
+                     *               },
+                     *               "challenger_roc_auc": 0.854186,
+                     *               "champion": {
+                     *                 "f1": 0.757741,
+                     *                 "n": 361,
+                     *                 "positive_rate": 0.584488,
+                     *                 "pr_auc": 0.884538,
+                     *                 "precision": 0.615385,
+                     *                 "recall": 0.985782,
+                     *                 "roc_auc": 0.834692
+                     *               },
+                     *               "champion_roc_auc": 0.834692,
+                     *               "champion_scores": {
+                     *                 "answered": 361,
+                     *                 "scored_now": 0,
+                     *                 "shadow": 0
+                     *               },
+                     *               "from": "2026-12-07T19:44:05.045959+00:00",
+                     *               "positives": 211,
+                     *               "rows": 361,
+                     *               "share": 0.2,
+                     *               "to": "2026-12-07T19:45:10.021951+00:00"
                      *             },
-                     *             {
-                     *               "categories": [],
-                     *               "description": "Local hour the transaction happened",
-                     *               "dtype": "int",
-                     *               "example": 14,
-                     *               "kind": "numeric",
-                     *               "maximum": 23,
-                     *               "minimum": 0,
-                     *               "name": "hour_of_day",
-                     *               "unit": "h"
+                     *             "job_id": 1,
+                     *             "label": "is_fraud",
+                     *             "mix": {
+                     *               "reference_available": 10000,
+                     *               "reference_rows": 480,
+                     *               "reference_share": 0.25,
+                     *               "reference_share_limit": 0.25,
+                     *               "traffic_rows": 1440
                      *             },
-                     *             {
-                     *               "categories": [],
-                     *               "description": "Day of week, 0 = Monday",
-                     *               "dtype": "int",
-                     *               "example": 2,
-                     *               "kind": "numeric",
-                     *               "maximum": 6,
-                     *               "minimum": 0,
-                     *               "name": "day_of_week",
-                     *               "unit": null
-                     *             },
-                     *             {
-                     *               "categories": [
-                     *                 "grocery",
-                     *                 "restaurant",
-                     *                 "gas_station",
-                     *                 "online_retail",
-                     *                 "electronics",
-                     *                 "travel",
-                     *                 "entertainment",
-                     *                 "health",
-                     *                 "utilities",
-                     *                 "jewelry"
-                     *               ],
-                     *               "description": "Merchant category",
-                     *               "dtype": "str",
-                     *               "example": "grocery",
-                     *               "kind": "categorical",
-                     *               "maximum": null,
-                     *               "minimum": null,
-                     *               "name": "merchant_category",
-                     *               "unit": null
-                     *             },
-                     *             {
-                     *               "categories": [],
-                     *               "description": "Distance between the merchant and the cardholder's home",
-                     *               "dtype": "float",
-                     *               "example": 6.2,
-                     *               "kind": "numeric",
-                     *               "maximum": 20000,
-                     *               "minimum": 0,
-                     *               "name": "distance_from_home_km",
-                     *               "unit": "km"
-                     *             },
-                     *             {
-                     *               "categories": [],
-                     *               "description": "Distance from the card's previous transaction",
-                     *               "dtype": "float",
-                     *               "example": 2.1,
-                     *               "kind": "numeric",
-                     *               "maximum": 20000,
-                     *               "minimum": 0,
-                     *               "name": "distance_from_last_txn_km",
-                     *               "unit": "km"
-                     *             },
-                     *             {
-                     *               "categories": [],
-                     *               "description": "Amount divided by the customer's median amount",
-                     *               "dtype": "float",
-                     *               "example": 1.1,
-                     *               "kind": "numeric",
-                     *               "maximum": 1000,
-                     *               "minimum": 0,
-                     *               "name": "ratio_to_median_amount",
-                     *               "unit": null
-                     *             },
-                     *             {
-                     *               "categories": [],
-                     *               "description": "Transactions on the card in the last 24 h",
-                     *               "dtype": "int",
-                     *               "example": 3,
-                     *               "kind": "numeric",
-                     *               "maximum": 500,
-                     *               "minimum": 0,
-                     *               "name": "txn_count_24h",
-                     *               "unit": null
-                     *             },
-                     *             {
-                     *               "categories": [],
-                     *               "description": "Card physically present at the terminal",
-                     *               "dtype": "bool",
-                     *               "example": true,
-                     *               "kind": "boolean",
-                     *               "maximum": null,
-                     *               "minimum": null,
-                     *               "name": "card_present",
-                     *               "unit": null
-                     *             },
-                     *             {
-                     *               "categories": [
-                     *                 "chip",
-                     *                 "contactless",
-                     *                 "swipe",
-                     *                 "manual",
-                     *                 "online"
-                     *               ],
-                     *               "description": "How the card was read",
-                     *               "dtype": "str",
-                     *               "example": "chip",
-                     *               "kind": "categorical",
-                     *               "maximum": null,
-                     *               "minimum": null,
-                     *               "name": "entry_mode",
-                     *               "unit": null
-                     *             },
-                     *             {
-                     *               "categories": [],
-                     *               "description": "Days since the account was opened",
-                     *               "dtype": "int",
-                     *               "example": 1450,
-                     *               "kind": "numeric",
-                     *               "maximum": 36500,
-                     *               "minimum": 0,
-                     *               "name": "account_age_days",
-                     *               "unit": null
-                     *             },
-                     *             {
-                     *               "categories": [],
-                     *               "description": "Cardholder age",
-                     *               "dtype": "int",
-                     *               "example": 41,
-                     *               "kind": "numeric",
-                     *               "maximum": 110,
-                     *               "minimum": 18,
-                     *               "name": "customer_age",
-                     *               "unit": "years"
-                     *             },
-                     *             {
-                     *               "categories": [],
-                     *               "description": "Merchant is in another country",
-                     *               "dtype": "bool",
-                     *               "example": false,
-                     *               "kind": "boolean",
-                     *               "maximum": null,
-                     *               "minimum": null,
-                     *               "name": "is_international",
-                     *               "unit": null
-                     *             }
-                     *           ],
-                     *           "format": "xgboost-json",
-                     *           "label_column": "is_fraud",
-                     *           "metrics": {
-                     *             "f1": 0.4106666666666667,
-                     *             "fraud_rate": 0.034,
-                     *             "n": 4000,
-                     *             "pr_auc": 0.4095396523785131,
-                     *             "precision": 0.32217573221757323,
-                     *             "recall": 0.5661764705882353,
-                     *             "roc_auc": 0.9200025118743149
-                     *           },
-                     *           "registered_at": "2026-12-01T21:49:54.627485Z",
-                     *           "retired_at": "2026-12-01T21:49:55.196685Z",
-                     *           "source": {
-                     *             "data": {
-                     *               "fraud_rate": 0.03085,
-                     *               "holdout": 4000,
-                     *               "rows": 20000,
-                     *               "train": 12000,
-                     *               "validation": 4000
+                     *             "params": {
+                     *               "colsample_bytree": 0.7478055538802398,
+                     *               "eval_metric": "auc",
+                     *               "learning_rate": 0.16037976264218093,
+                     *               "max_depth": 4,
+                     *               "min_child_weight": 7.93864647409477,
+                     *               "nthread": 1,
+                     *               "num_boost_round": 100,
+                     *               "objective": "binary:logistic",
+                     *               "seed": 42,
+                     *               "subsample": 0.8683813851168036,
+                     *               "tree_method": "hist"
                      *             },
                      *             "seed": 42,
-                     *             "trainer": "app.ml.train"
+                     *             "threshold": {
+                     *               "rule": "the champion's threshold, kept",
+                     *               "value": 0.1017
+                     *             },
+                     *             "time_range": {
+                     *               "first_row": "2026-12-07T19:44:04.235244+00:00",
+                     *               "from": "2026-12-07T18:45:15.691336+00:00",
+                     *               "last_row": "2026-12-07T19:45:10.021951+00:00",
+                     *               "to": "2026-12-07T19:45:15.691336+00:00",
+                     *               "window_minutes": 60
+                     *             },
+                     *             "traffic": {
+                     *               "capped_at": null,
+                     *               "dropped": {},
+                     *               "labelled": 1801,
+                     *               "read": 1801
+                     *             },
+                     *             "trainer": "app.retrain",
+                     *             "training_rows": 1920,
+                     *             "training_seconds": 1,
+                     *             "trials": {
+                     *               "best_params": {
+                     *                 "colsample_bytree": 0.7478055538802398,
+                     *                 "learning_rate": 0.16037976264218093,
+                     *                 "max_depth": 4,
+                     *                 "min_child_weight": 7.93864647409477,
+                     *                 "num_boost_round": 100,
+                     *                 "subsample": 0.8683813851168036
+                     *               },
+                     *               "best_trial": 3,
+                     *               "best_validation_roc_auc": 0.946066,
+                     *               "default_validation_roc_auc": 0.94461,
+                     *               "sampler": "TPE (seed 42)",
+                     *               "seconds": 0.33,
+                     *               "timeout_s": 120,
+                     *               "trials_requested": 3,
+                     *               "trials_run": 3,
+                     *               "validation": "a stratified 20% of the training traffic (never the hold-out, never the original data)",
+                     *               "validation_rows": 288
+                     *             }
                      *           },
                      *           "stage": "retired",
-                     *           "threshold": 0.1185,
-                     *           "trained_at": "2026-12-01T21:49:54.079418Z",
-                     *           "version": "20261201-214954-c8a54180"
+                     *           "threshold": 0.1017,
+                     *           "trained_at": "2026-12-07T19:45:16.666088Z",
+                     *           "version": "20261207-194516-3a90dad7"
+                     *         },
+                     *         {
+                     *           "artifact_sha256": "b86bf37f086b3a4d1c6656e8058027847ac477bd2ae4ccc44c6d48dc7587160f",
+                     *           "features": [
+                     *             {
+                     *               "categories": [],
+                     *               "description": "Transaction amount",
+                     *               "dtype": "float",
+                     *               "example": 84.5,
+                     *               "kind": "numeric",
+                     *               "maximum": 50000,
+                     *               "minimum": 0.01,
+                     *               "name": "amount",
+                     *               "unit": "USD"
+                     *             },
+                     *             {
+                     *               "categories": [],
+                     *               "description": "Local hour the transaction happened",
+                     *               "dtype": "int",
+                     *               "example": 14,
+                     *               "kind": "numeric",
+                     *               "maximum": 23,
+                     *               "minimum": 0,
+                     *               "name": "hour_of_day",
+                     *               "unit": "h"
+                     *             }
+                     *           ],
+                     *           "format": "xgboost-json",
+                     *           "label_column": "is_fraud",
+                     *           "metrics": {
+                     *             "f1": 0.39555555555555555,
+                     *             "n": 10000,
+                     *             "positive_rate": 0.0277,
+                     *             "pr_auc": 0.43801895786839634,
+                     *             "precision": 0.2857142857142857,
+                     *             "recall": 0.6425992779783394,
+                     *             "roc_auc": 0.9163240535393579
+                     *           },
+                     *           "registered_at": "2026-12-07T19:44:03.044701Z",
+                     *           "retired_at": null,
+                     *           "source": {
+                     *             "algorithm": "XGBoost 3.2.0 gradient-boosted trees",
+                     *             "costs": {
+                     *               "false_negative": 500,
+                     *               "false_positive": 50
+                     *             },
+                     *             "data": {
+                     *               "generator": "driftwatch_core.generator",
+                     *               "positive_rate": 0.02904,
+                     *               "rows": 50000,
+                     *               "seed": 42
+                     *             },
+                     *             "label": "is_fraud",
+                     *             "params": {
+                     *               "colsample_bytree": 0.8,
+                     *               "eval_metric": "auc",
+                     *               "learning_rate": 0.05,
+                     *               "max_depth": 4,
+                     *               "min_child_weight": 5,
+                     *               "nthread": 2,
+                     *               "num_boost_round": 300,
+                     *               "objective": "binary:logistic",
+                     *               "subsample": 0.8,
+                     *               "tree_method": "hist"
+                     *             },
+                     *             "reference_file": "reference.parquet",
+                     *             "reference_rows": 10000,
+                     *             "schema": "given",
+                     *             "seed": 42,
+                     *             "split": {
+                     *               "holdout": 10000,
+                     *               "train": 30000,
+                     *               "validation": 10000
+                     *             },
+                     *             "threshold_rule": "minimises expected cost on the validation split with a false positive costing $50 and a false negative $500",
+                     *             "trainer": "app.demo",
+                     *             "training_seconds": 6.14
+                     *           },
+                     *           "stage": "champion",
+                     *           "threshold": 0.1017,
+                     *           "trained_at": "2026-12-07T19:18:14.896506Z",
+                     *           "version": "20261207-191814-b86bf37f"
                      *         }
                      *       ],
+                     *       "is_default": true,
                      *       "latest": {
-                     *         "artifact_sha256": "c8a541801a3b195a94f155ddc969e9877502f6a37974f405282dfce31c123d63",
+                     *         "artifact_sha256": "3a90dad725bffd0924dda22c5255d1a5457bd7aed18772715aa9496fce6591a3",
                      *         "features": [
                      *           {
                      *             "categories": [],
@@ -6794,173 +6710,131 @@ export interface operations {
                      *             "minimum": 0,
                      *             "name": "hour_of_day",
                      *             "unit": "h"
-                     *           },
-                     *           {
-                     *             "categories": [],
-                     *             "description": "Day of week, 0 = Monday",
-                     *             "dtype": "int",
-                     *             "example": 2,
-                     *             "kind": "numeric",
-                     *             "maximum": 6,
-                     *             "minimum": 0,
-                     *             "name": "day_of_week",
-                     *             "unit": null
-                     *           },
-                     *           {
-                     *             "categories": [
-                     *               "grocery",
-                     *               "restaurant",
-                     *               "gas_station",
-                     *               "online_retail",
-                     *               "electronics",
-                     *               "travel",
-                     *               "entertainment",
-                     *               "health",
-                     *               "utilities",
-                     *               "jewelry"
-                     *             ],
-                     *             "description": "Merchant category",
-                     *             "dtype": "str",
-                     *             "example": "grocery",
-                     *             "kind": "categorical",
-                     *             "maximum": null,
-                     *             "minimum": null,
-                     *             "name": "merchant_category",
-                     *             "unit": null
-                     *           },
-                     *           {
-                     *             "categories": [],
-                     *             "description": "Distance between the merchant and the cardholder's home",
-                     *             "dtype": "float",
-                     *             "example": 6.2,
-                     *             "kind": "numeric",
-                     *             "maximum": 20000,
-                     *             "minimum": 0,
-                     *             "name": "distance_from_home_km",
-                     *             "unit": "km"
-                     *           },
-                     *           {
-                     *             "categories": [],
-                     *             "description": "Distance from the card's previous transaction",
-                     *             "dtype": "float",
-                     *             "example": 2.1,
-                     *             "kind": "numeric",
-                     *             "maximum": 20000,
-                     *             "minimum": 0,
-                     *             "name": "distance_from_last_txn_km",
-                     *             "unit": "km"
-                     *           },
-                     *           {
-                     *             "categories": [],
-                     *             "description": "Amount divided by the customer's median amount",
-                     *             "dtype": "float",
-                     *             "example": 1.1,
-                     *             "kind": "numeric",
-                     *             "maximum": 1000,
-                     *             "minimum": 0,
-                     *             "name": "ratio_to_median_amount",
-                     *             "unit": null
-                     *           },
-                     *           {
-                     *             "categories": [],
-                     *             "description": "Transactions on the card in the last 24 h",
-                     *             "dtype": "int",
-                     *             "example": 3,
-                     *             "kind": "numeric",
-                     *             "maximum": 500,
-                     *             "minimum": 0,
-                     *             "name": "txn_count_24h",
-                     *             "unit": null
-                     *           },
-                     *           {
-                     *             "categories": [],
-                     *             "description": "Card physically present at the terminal",
-                     *             "dtype": "bool",
-                     *             "example": true,
-                     *             "kind": "boolean",
-                     *             "maximum": null,
-                     *             "minimum": null,
-                     *             "name": "card_present",
-                     *             "unit": null
-                     *           },
-                     *           {
-                     *             "categories": [
-                     *               "chip",
-                     *               "contactless",
-                     *               "swipe",
-                     *               "manual",
-                     *               "online"
-                     *             ],
-                     *             "description": "How the card was read",
-                     *             "dtype": "str",
-                     *             "example": "chip",
-                     *             "kind": "categorical",
-                     *             "maximum": null,
-                     *             "minimum": null,
-                     *             "name": "entry_mode",
-                     *             "unit": null
-                     *           },
-                     *           {
-                     *             "categories": [],
-                     *             "description": "Days since the account was opened",
-                     *             "dtype": "int",
-                     *             "example": 1450,
-                     *             "kind": "numeric",
-                     *             "maximum": 36500,
-                     *             "minimum": 0,
-                     *             "name": "account_age_days",
-                     *             "unit": null
-                     *           },
-                     *           {
-                     *             "categories": [],
-                     *             "description": "Cardholder age",
-                     *             "dtype": "int",
-                     *             "example": 41,
-                     *             "kind": "numeric",
-                     *             "maximum": 110,
-                     *             "minimum": 18,
-                     *             "name": "customer_age",
-                     *             "unit": "years"
-                     *           },
-                     *           {
-                     *             "categories": [],
-                     *             "description": "Merchant is in another country",
-                     *             "dtype": "bool",
-                     *             "example": false,
-                     *             "kind": "boolean",
-                     *             "maximum": null,
-                     *             "minimum": null,
-                     *             "name": "is_international",
-                     *             "unit": null
                      *           }
                      *         ],
                      *         "format": "xgboost-json",
                      *         "label_column": "is_fraud",
                      *         "metrics": {
-                     *           "f1": 0.4106666666666667,
-                     *           "fraud_rate": 0.034,
-                     *           "n": 4000,
-                     *           "pr_auc": 0.4095396523785131,
-                     *           "precision": 0.32217573221757323,
-                     *           "recall": 0.5661764705882353,
-                     *           "roc_auc": 0.9200025118743149
+                     *           "f1": 0.772983,
+                     *           "n": 361,
+                     *           "positive_rate": 0.584488,
+                     *           "pr_auc": 0.901028,
+                     *           "precision": 0.639752,
+                     *           "recall": 0.976303,
+                     *           "roc_auc": 0.854186
                      *         },
-                     *         "registered_at": "2026-12-01T21:49:55.627485Z",
-                     *         "retired_at": null,
+                     *         "registered_at": "2026-12-07T19:45:16.695647Z",
+                     *         "retired_at": "2026-12-07T19:45:25.523132Z",
                      *         "source": {
-                     *           "test": "a copy of the champion with another threshold"
+                     *           "algorithm": "XGBoost 3.2.0 gradient-boosted trees",
+                     *           "champion": "20261207-191814-b86bf37f",
+                     *           "holdout": {
+                     *             "challenger": {
+                     *               "f1": 0.772983,
+                     *               "n": 361,
+                     *               "positive_rate": 0.584488,
+                     *               "pr_auc": 0.901028,
+                     *               "precision": 0.639752,
+                     *               "recall": 0.976303,
+                     *               "roc_auc": 0.854186
+                     *             },
+                     *             "challenger_roc_auc": 0.854186,
+                     *             "champion": {
+                     *               "f1": 0.757741,
+                     *               "n": 361,
+                     *               "positive_rate": 0.584488,
+                     *               "pr_auc": 0.884538,
+                     *               "precision": 0.615385,
+                     *               "recall": 0.985782,
+                     *               "roc_auc": 0.834692
+                     *             },
+                     *             "champion_roc_auc": 0.834692,
+                     *             "champion_scores": {
+                     *               "answered": 361,
+                     *               "scored_now": 0,
+                     *               "shadow": 0
+                     *             },
+                     *             "from": "2026-12-07T19:44:05.045959+00:00",
+                     *             "positives": 211,
+                     *             "rows": 361,
+                     *             "share": 0.2,
+                     *             "to": "2026-12-07T19:45:10.021951+00:00"
+                     *           },
+                     *           "job_id": 1,
+                     *           "label": "is_fraud",
+                     *           "mix": {
+                     *             "reference_available": 10000,
+                     *             "reference_rows": 480,
+                     *             "reference_share": 0.25,
+                     *             "reference_share_limit": 0.25,
+                     *             "traffic_rows": 1440
+                     *           },
+                     *           "params": {
+                     *             "colsample_bytree": 0.7478055538802398,
+                     *             "eval_metric": "auc",
+                     *             "learning_rate": 0.16037976264218093,
+                     *             "max_depth": 4,
+                     *             "min_child_weight": 7.93864647409477,
+                     *             "nthread": 1,
+                     *             "num_boost_round": 100,
+                     *             "objective": "binary:logistic",
+                     *             "seed": 42,
+                     *             "subsample": 0.8683813851168036,
+                     *             "tree_method": "hist"
+                     *           },
+                     *           "seed": 42,
+                     *           "threshold": {
+                     *             "rule": "the champion's threshold, kept",
+                     *             "value": 0.1017
+                     *           },
+                     *           "time_range": {
+                     *             "first_row": "2026-12-07T19:44:04.235244+00:00",
+                     *             "from": "2026-12-07T18:45:15.691336+00:00",
+                     *             "last_row": "2026-12-07T19:45:10.021951+00:00",
+                     *             "to": "2026-12-07T19:45:15.691336+00:00",
+                     *             "window_minutes": 60
+                     *           },
+                     *           "traffic": {
+                     *             "capped_at": null,
+                     *             "dropped": {},
+                     *             "labelled": 1801,
+                     *             "read": 1801
+                     *           },
+                     *           "trainer": "app.retrain",
+                     *           "training_rows": 1920,
+                     *           "training_seconds": 1,
+                     *           "trials": {
+                     *             "best_params": {
+                     *               "colsample_bytree": 0.7478055538802398,
+                     *               "learning_rate": 0.16037976264218093,
+                     *               "max_depth": 4,
+                     *               "min_child_weight": 7.93864647409477,
+                     *               "num_boost_round": 100,
+                     *               "subsample": 0.8683813851168036
+                     *             },
+                     *             "best_trial": 3,
+                     *             "best_validation_roc_auc": 0.946066,
+                     *             "default_validation_roc_auc": 0.94461,
+                     *             "sampler": "TPE (seed 42)",
+                     *             "seconds": 0.33,
+                     *             "timeout_s": 120,
+                     *             "trials_requested": 3,
+                     *             "trials_run": 3,
+                     *             "validation": "a stratified 20% of the training traffic (never the hold-out, never the original data)",
+                     *             "validation_rows": 288
+                     *           }
                      *         },
-                     *         "stage": "champion",
-                     *         "threshold": 0.12,
-                     *         "trained_at": "2026-12-01T21:49:54.079418Z",
-                     *         "version": "20261201-214954-c8a541-b"
+                     *         "stage": "retired",
+                     *         "threshold": 0.1017,
+                     *         "trained_at": "2026-12-07T19:45:16.666088Z",
+                     *         "version": "20261207-194516-3a90dad7"
                      *       },
                      *       "name": "fraud",
                      *       "stages": {
                      *         "challenger": null,
-                     *         "champion": "20261201-214954-c8a541-b",
-                     *         "changed_at": "2026-12-01T21:49:55.196700Z",
-                     *         "generation": 7,
+                     *         "champion": "20261207-191814-b86bf37f",
+                     *         "changed_at": "2026-12-07T19:45:25.523161Z",
+                     *         "generation": 9,
                      *         "mode": null,
                      *         "previous_champion": null,
                      *         "share": null
@@ -7039,24 +6913,39 @@ export interface operations {
                      * @example {
                      *       "counts": {
                      *         "acknowledged": 0,
-                     *         "open": 0,
-                     *         "resolved": 14
+                     *         "open": 11,
+                     *         "resolved": 0
                      *       },
                      *       "items": [
                      *         {
                      *           "acknowledged_at": null,
                      *           "feature": "",
-                     *           "id": 14,
-                     *           "incident_id": 7,
+                     *           "id": 11,
+                     *           "incident_id": 1,
                      *           "kind": "dataset_drift",
-                     *           "message": "12 of 13 inputs drifted (92%): Amount (USD), Hour of day (h), Merchant category, Distance from home (km), …",
-                     *           "opened_at": "2026-11-23T13:38:24.765644Z",
-                     *           "resolved_at": "2026-11-23T13:47:08.833312Z",
+                     *           "message": "9 of 13 inputs drifted (69%): Amount (USD), Hour of day (h), Merchant category, Distance from home (km), …",
+                     *           "opened_at": "2026-12-07T19:45:06.367392Z",
+                     *           "resolved_at": null,
                      *           "severity": "critical",
-                     *           "status": "resolved",
+                     *           "status": "open",
                      *           "threshold": 0.5,
-                     *           "updated_at": "2026-11-23T13:47:08.833312Z",
-                     *           "value": 0.9231
+                     *           "updated_at": "2026-12-07T19:45:06.367392Z",
+                     *           "value": 0.6923076923076923
+                     *         },
+                     *         {
+                     *           "acknowledged_at": null,
+                     *           "feature": "score",
+                     *           "id": 10,
+                     *           "incident_id": 1,
+                     *           "kind": "prediction_drift",
+                     *           "message": "Model score distribution shifted strongly: PSI 1.05 (KS 0.44, p < 1e-10)",
+                     *           "opened_at": "2026-12-07T19:45:06.367392Z",
+                     *           "resolved_at": null,
+                     *           "severity": "critical",
+                     *           "status": "open",
+                     *           "threshold": 0.25,
+                     *           "updated_at": "2026-12-07T19:45:06.367392Z",
+                     *           "value": 1.0502464549767518
                      *         }
                      *       ]
                      *     }
@@ -7130,139 +7019,139 @@ export interface operations {
                      *       "model": "fraud",
                      *       "points": [
                      *         {
-                     *           "challenger_version": "20261201-214954-c8a54180",
-                     *           "champion_version": "20261201-214954-c8a541-b",
-                     *           "computed_at": "2026-12-01T21:49:55.431922Z",
+                     *           "challenger_version": "20261207-194516-3a90dad7",
+                     *           "champion_version": "20261207-191814-b86bf37f",
+                     *           "computed_at": "2026-12-07T19:46:50.267473Z",
                      *           "details": {
-                     *             "agreement": 0.962,
+                     *             "agreement": 0.944,
                      *             "auc_diff": {
                      *               "confidence": 0.95,
-                     *               "estimate": 0.071,
-                     *               "high": 0.101,
-                     *               "low": 0.043,
-                     *               "n": 1412,
+                     *               "estimate": -0.06818181818181812,
+                     *               "high": -0.026161920930763163,
+                     *               "low": -0.11485257317537609,
+                     *               "n": 900,
                      *               "resamples": 1000
                      *             },
                      *             "challenger": {
                      *               "estimated": {
-                     *                 "f1": 0.58,
-                     *                 "precision": 0.5,
-                     *                 "recall": 0.7,
-                     *                 "roc_auc": 0.92
+                     *                 "f1": 0.36741622483783115,
+                     *                 "precision": 0.26477900037059077,
+                     *                 "recall": 0.599994049593279,
+                     *                 "roc_auc": 0.9124731001386763
                      *               },
-                     *               "n_scored": 2941,
-                     *               "positive_rate": 0.052,
+                     *               "n_scored": 1500,
+                     *               "positive_rate": 0.054,
                      *               "prediction_drift": {
-                     *                 "drifted": false,
-                     *                 "ks_statistic": 0.05,
-                     *                 "p_value": 0.21,
-                     *                 "psi": 0.04
+                     *                 "drifted": true,
+                     *                 "ks_statistic": 0.2583958333333334,
+                     *                 "p_value": 4.521150519462557e-50,
+                     *                 "psi": 1.030138301614314
                      *               },
                      *               "realized": {
-                     *                 "f1": 0.61,
-                     *                 "n_rows": 1412,
-                     *                 "precision": 0.55,
-                     *                 "recall": 0.68,
-                     *                 "roc_auc": 0.913
+                     *                 "f1": 0.22535211267605634,
+                     *                 "n_rows": 900,
+                     *                 "precision": 0.1568627450980392,
+                     *                 "recall": 0.4,
+                     *                 "roc_auc": 0.8559090909090908
                      *               },
                      *               "score_histogram": {
                      *                 "counts": [
-                     *                   2590,
-                     *                   121,
-                     *                   60,
-                     *                   40,
-                     *                   30,
-                     *                   25,
-                     *                   20,
-                     *                   18,
-                     *                   17,
-                     *                   20
+                     *                   1419,
+                     *                   36,
+                     *                   21,
+                     *                   11,
+                     *                   5,
+                     *                   3,
+                     *                   3,
+                     *                   2,
+                     *                   0,
+                     *                   0
                      *                 ],
                      *                 "edges": [
                      *                   0,
                      *                   0.1,
                      *                   0.2,
-                     *                   0.3,
+                     *                   0.30000000000000004,
                      *                   0.4,
                      *                   0.5,
-                     *                   0.6,
-                     *                   0.7,
+                     *                   0.6000000000000001,
+                     *                   0.7000000000000001,
                      *                   0.8,
                      *                   0.9,
                      *                   1
                      *                 ]
                      *               },
-                     *               "version": "20261201-214954-c8a54180"
+                     *               "version": "20261207-194516-3a90dad7"
                      *             },
                      *             "champion": {
                      *               "estimated": {
-                     *                 "f1": 0.5,
-                     *                 "precision": 0.38,
-                     *                 "recall": 0.71,
-                     *                 "roc_auc": 0.901
+                     *                 "f1": 0.40279677999192504,
+                     *                 "precision": 0.2996404597705061,
+                     *                 "recall": 0.6142694907988087,
+                     *                 "roc_auc": 0.9159405842450321
                      *               },
-                     *               "n_scored": 2941,
-                     *               "positive_rate": 0.041,
+                     *               "n_scored": 1500,
+                     *               "positive_rate": 0.051333333333333335,
                      *               "prediction_drift": {
-                     *                 "drifted": true,
-                     *                 "ks_statistic": 0.19,
-                     *                 "p_value": 1.2e-12,
-                     *                 "psi": 0.31
+                     *                 "drifted": false,
+                     *                 "ks_statistic": 0.03713333333333335,
+                     *                 "p_value": 0.08090254963218424,
+                     *                 "psi": 0.004937145414510081
                      *               },
                      *               "realized": {
-                     *                 "f1": 0.46,
-                     *                 "n_rows": 1412,
-                     *                 "precision": 0.41,
-                     *                 "recall": 0.52,
-                     *                 "roc_auc": 0.842
+                     *                 "f1": 0.3888888888888889,
+                     *                 "n_rows": 900,
+                     *                 "precision": 0.2692307692307692,
+                     *                 "recall": 0.7,
+                     *                 "roc_auc": 0.9240909090909091
                      *               },
                      *               "score_histogram": {
                      *                 "counts": [
-                     *                   2650,
-                     *                   110,
-                     *                   52,
+                     *                   1422,
                      *                   31,
-                     *                   22,
-                     *                   18,
-                     *                   14,
-                     *                   12,
+                     *                   13,
                      *                   15,
-                     *                   17
+                     *                   7,
+                     *                   5,
+                     *                   4,
+                     *                   1,
+                     *                   1,
+                     *                   1
                      *                 ],
                      *                 "edges": [
                      *                   0,
                      *                   0.1,
                      *                   0.2,
-                     *                   0.3,
+                     *                   0.30000000000000004,
                      *                   0.4,
                      *                   0.5,
-                     *                   0.6,
-                     *                   0.7,
+                     *                   0.6000000000000001,
+                     *                   0.7000000000000001,
                      *                   0.8,
                      *                   0.9,
                      *                   1
                      *                 ]
                      *               },
-                     *               "version": "20261201-214954-c8a541-b"
+                     *               "version": "20261207-191814-b86bf37f"
                      *             },
                      *             "gate": {
                      *               "decision": "hold",
                      *               "enabled": false,
                      *               "reason": "automatic promotion is off (AUTO_PROMOTE=0)"
                      *             },
-                     *             "window_end": "2026-12-01T21:10:00+00:00",
-                     *             "window_start": "2026-12-01T20:40:00+00:00"
+                     *             "window_end": "2026-12-07T19:46:50.267473+00:00",
+                     *             "window_start": "2026-12-07T19:16:50.267473+00:00"
                      *           },
                      *           "mode": "shadow",
-                     *           "n_labelled": 1412,
-                     *           "n_paired": 2941
+                     *           "n_labelled": 900,
+                     *           "n_paired": 1500
                      *         }
                      *       ],
                      *       "stages": {
-                     *         "challenger": "20261201-214954-c8a54180",
-                     *         "champion": "20261201-214954-c8a541-b",
-                     *         "changed_at": "2026-12-01T21:49:55.423965Z",
-                     *         "generation": 8,
+                     *         "challenger": "20261207-194516-3a90dad7",
+                     *         "champion": "20261207-191814-b86bf37f",
+                     *         "changed_at": "2026-12-07T19:45:16.775746Z",
+                     *         "generation": 2,
                      *         "mode": "shadow",
                      *         "previous_champion": null,
                      *         "share": null
@@ -7336,41 +7225,41 @@ export interface operations {
                      * @example {
                      *       "features": [
                      *         {
-                     *           "drifted": false,
+                     *           "drifted": true,
                      *           "feature": "amount",
                      *           "histogram": {
                      *             "bins": [
-                     *               "< 21.51",
-                     *               "21.51 – 29.79",
-                     *               "29.79 – 38",
-                     *               "38 – 47.04",
-                     *               "47.04 – 58.31",
-                     *               "58.31 – 72.65",
-                     *               "72.65 – 94.78",
-                     *               "94.78 – 135.4",
-                     *               "135.4 – 252.1",
-                     *               "≥ 252.1"
+                     *               "< 21.68",
+                     *               "21.68 – 29.82",
+                     *               "29.82 – 38.08",
+                     *               "38.08 – 47.17",
+                     *               "47.17 – 57.99",
+                     *               "57.99 – 72.62",
+                     *               "72.62 – 94.33",
+                     *               "94.33 – 134.8",
+                     *               "134.8 – 251.8",
+                     *               "≥ 251.8"
                      *             ],
                      *             "current": [
-                     *               0.099,
-                     *               0.09433,
-                     *               0.094,
-                     *               0.098,
-                     *               0.09667,
-                     *               0.1073,
-                     *               0.096,
-                     *               0.1017,
-                     *               0.1077,
-                     *               0.1053
+                     *               0.052,
+                     *               0.045333,
+                     *               0.053333,
+                     *               0.053333,
+                     *               0.048,
+                     *               0.050667,
+                     *               0.050667,
+                     *               0.049333,
+                     *               0.072333,
+                     *               0.525
                      *             ],
                      *             "reference": [
-                     *               0.09985,
                      *               0.1,
-                     *               0.1001,
-                     *               0.09995,
-                     *               0.1001,
                      *               0.1,
-                     *               0.1001,
+                     *               0.1,
+                     *               0.1,
+                     *               0.1,
+                     *               0.1,
+                     *               0.1,
                      *               0.1,
                      *               0.1,
                      *               0.1
@@ -7379,17 +7268,17 @@ export interface operations {
                      *           "kind": "numeric",
                      *           "n_current": 3000,
                      *           "n_reference": 5000,
-                     *           "p_value": 0.3025,
-                     *           "psi": 0.002431,
-                     *           "psi_severity": "none",
-                     *           "severity": "none",
-                     *           "statistic": 0.02233,
+                     *           "p_value": 1.910106759052e-311,
+                     *           "psi": 0.9880662380760887,
+                     *           "psi_severity": "significant",
+                     *           "severity": "significant",
+                     *           "statistic": 0.4274,
                      *           "test": "ks",
-                     *           "window_end": "2026-11-23T13:47:38.833319Z",
-                     *           "window_start": "2026-11-23T13:42:38.833319Z"
+                     *           "window_end": "2026-12-07T19:45:06.367392Z",
+                     *           "window_start": "2026-12-07T19:40:06.367392Z"
                      *         },
                      *         {
-                     *           "drifted": false,
+                     *           "drifted": true,
                      *           "feature": "hour_of_day",
                      *           "histogram": {
                      *             "bins": [
@@ -7405,83 +7294,130 @@ export interface operations {
                      *               "≥ 19"
                      *             ],
                      *             "current": [
-                     *               0.08367,
-                     *               0.08367,
-                     *               0.06467,
-                     *               0.07833,
-                     *               0.08833,
-                     *               0.1103,
-                     *               0.097,
-                     *               0.1803,
-                     *               0.12,
-                     *               0.09367
+                     *               0.044,
+                     *               0.056667,
+                     *               0.035667,
+                     *               0.035333,
+                     *               0.053333,
+                     *               0.05,
+                     *               0.064,
+                     *               0.117,
+                     *               0.111333,
+                     *               0.432667
                      *             ],
                      *             "reference": [
-                     *               0.0904,
-                     *               0.08775,
-                     *               0.0678,
-                     *               0.0822,
-                     *               0.0905,
-                     *               0.09915,
-                     *               0.09505,
-                     *               0.1716,
-                     *               0.1145,
-                     *               0.1011
+                     *               0.0889,
+                     *               0.0896,
+                     *               0.0674,
+                     *               0.079,
+                     *               0.0925,
+                     *               0.0969,
+                     *               0.0956,
+                     *               0.1757,
+                     *               0.1115,
+                     *               0.1029
                      *             ]
                      *           },
                      *           "kind": "numeric",
                      *           "n_current": 3000,
                      *           "n_reference": 5000,
-                     *           "p_value": 0.04702,
-                     *           "psi": 0.003602,
+                     *           "p_value": 2.789993544212342e-188,
+                     *           "psi": 0.6647618607119323,
+                     *           "psi_severity": "significant",
+                     *           "severity": "significant",
+                     *           "statistic": 0.3351333333333333,
+                     *           "test": "ks",
+                     *           "window_end": "2026-12-07T19:45:06.367392Z",
+                     *           "window_start": "2026-12-07T19:40:06.367392Z"
+                     *         },
+                     *         {
+                     *           "drifted": false,
+                     *           "feature": "day_of_week",
+                     *           "histogram": {
+                     *             "bins": [
+                     *               "< 0",
+                     *               "0 – 1",
+                     *               "1 – 2",
+                     *               "2 – 3",
+                     *               "3 – 4",
+                     *               "4 – 5",
+                     *               "5 – 6",
+                     *               "≥ 6"
+                     *             ],
+                     *             "current": [
+                     *               0,
+                     *               0.124667,
+                     *               0.135333,
+                     *               0.138,
+                     *               0.142,
+                     *               0.158667,
+                     *               0.165,
+                     *               0.136333
+                     *             ],
+                     *             "reference": [
+                     *               0,
+                     *               0.1265,
+                     *               0.1314,
+                     *               0.1447,
+                     *               0.1423,
+                     *               0.1618,
+                     *               0.1588,
+                     *               0.1345
+                     *             ]
+                     *           },
+                     *           "kind": "numeric",
+                     *           "n_current": 3000,
+                     *           "n_reference": 5000,
+                     *           "p_value": 0.9993593104913042,
+                     *           "psi": 0.0007844746045439515,
                      *           "psi_severity": "none",
                      *           "severity": "none",
-                     *           "statistic": 0.03153,
+                     *           "statistic": 0.008333333333333304,
                      *           "test": "ks",
-                     *           "window_end": "2026-11-23T13:47:38.833319Z",
-                     *           "window_start": "2026-11-23T13:42:38.833319Z"
+                     *           "window_end": "2026-12-07T19:45:06.367392Z",
+                     *           "window_start": "2026-12-07T19:40:06.367392Z"
                      *         }
                      *       ],
                      *       "run": {
-                     *         "dataset_drift": false,
-                     *         "drift_share": 0,
-                     *         "finished_at": "2026-11-23T13:47:38.969443Z",
-                     *         "id": 23,
-                     *         "model_version": "20261123-133236-b86bf37f",
+                     *         "dataset_drift": true,
+                     *         "drift_share": 0.6923076923076923,
+                     *         "finished_at": "2026-12-07T19:44:05.706271Z",
+                     *         "id": 3,
+                     *         "model_version": "20261207-191814-b86bf37f",
                      *         "n_rows": 3000,
-                     *         "prediction_drift": false,
-                     *         "started_at": "2026-11-23T13:47:38.833319Z",
+                     *         "prediction_drift": true,
+                     *         "started_at": "2026-12-07T19:45:06.367392Z",
                      *         "status": "ok",
-                     *         "window_end": "2026-11-23T13:47:38.833319Z",
-                     *         "window_start": "2026-11-23T13:42:38.833319Z"
+                     *         "window_end": "2026-12-07T19:45:06.367392Z",
+                     *         "window_start": "2026-12-07T19:40:06.367392Z"
                      *       },
                      *       "score": {
-                     *         "drifted": false,
-                     *         "feature": "fraud_probability",
+                     *         "drifted": true,
+                     *         "feature": "score",
                      *         "histogram": {
                      *           "bins": [
-                     *             "< 0.001197",
-                     *             "0.001197 – 0.001563",
-                     *             "0.001563 – 0.00195",
-                     *             "0.00195 – 0.002486",
-                     *             "0.002486 – 0.003571",
-                     *             "0.003571 – 0.006716",
-                     *             "0.006716 – 0.01196",
-                     *             "0.01196 – 0.0201",
-                     *             "0.0201 – 0.0547",
-                     *             "≥ 0.0547"
+                     *             "< 0.001209",
+                     *             "0.001209 – 0.001576",
+                     *             "0.001576 – 0.001975",
+                     *             "0.001975 – 0.002512",
+                     *             "0.002512 – 0.003621",
+                     *             "0.003621 – 0.006809",
+                     *             "0.006809 – 0.01201",
+                     *             "0.01201 – 0.02026",
+                     *             "0.02026 – 0.05495",
+                     *             "≥ 0.05495"
                      *           ],
                      *           "current": [
-                     *             0.096,
-                     *             0.107,
-                     *             0.09,
-                     *             0.09533,
-                     *             0.1023,
-                     *             0.1127,
-                     *             0.101,
-                     *             0.09733,
-                     *             0.1037,
-                     *             0.09467
+                     *             0.044,
+                     *             0.050667,
+                     *             0.053333,
+                     *             0.048,
+                     *             0.058667,
+                     *             0.04,
+                     *             0.056,
+                     *             0.046,
+                     *             0.063333,
+                     *             0.54
                      *           ],
                      *           "reference": [
                      *             0.1,
@@ -7499,14 +7435,14 @@ export interface operations {
                      *         "kind": "numeric",
                      *         "n_current": 3000,
                      *         "n_reference": 5000,
-                     *         "p_value": 0.6782,
-                     *         "psi": 0.003984,
-                     *         "psi_severity": "none",
-                     *         "severity": "none",
-                     *         "statistic": 0.01653,
+                     *         "p_value": 0,
+                     *         "psi": 1.0502464549767518,
+                     *         "psi_severity": "significant",
+                     *         "severity": "significant",
+                     *         "statistic": 0.4399333333333333,
                      *         "test": "ks",
-                     *         "window_end": "2026-11-23T13:47:38.833319Z",
-                     *         "window_start": "2026-11-23T13:42:38.833319Z"
+                     *         "window_end": "2026-12-07T19:45:06.367392Z",
+                     *         "window_start": "2026-12-07T19:40:06.367392Z"
                      *       },
                      *       "status": "ok",
                      *       "thresholds": {
@@ -7591,22 +7527,31 @@ export interface operations {
                      *       "feature": "amount",
                      *       "points": [
                      *         {
-                     *           "computed_at": "2026-11-23T13:47:08.833312Z",
+                     *           "computed_at": "2026-12-07T19:44:05.532141Z",
                      *           "drifted": false,
-                     *           "p_value": 0.1458,
-                     *           "psi": 0.003459,
-                     *           "run_id": 22,
+                     *           "p_value": 0.9244808685625393,
+                     *           "psi": 0.003537052843491441,
+                     *           "run_id": 1,
                      *           "severity": "none",
-                     *           "statistic": 0.02633
+                     *           "statistic": 0.016000000000000014
                      *         },
                      *         {
-                     *           "computed_at": "2026-11-23T13:47:38.833319Z",
+                     *           "computed_at": "2026-12-07T19:44:36.367392Z",
                      *           "drifted": false,
-                     *           "p_value": 0.3025,
-                     *           "psi": 0.002431,
-                     *           "run_id": 23,
+                     *           "p_value": 0.9244808685625393,
+                     *           "psi": 0.003537052843491441,
+                     *           "run_id": 2,
                      *           "severity": "none",
-                     *           "statistic": 0.02233
+                     *           "statistic": 0.016000000000000014
+                     *         },
+                     *         {
+                     *           "computed_at": "2026-12-07T19:45:06.367392Z",
+                     *           "drifted": true,
+                     *           "p_value": 1.910106759052e-311,
+                     *           "psi": 0.9880662380760887,
+                     *           "run_id": 3,
+                     *           "severity": "significant",
+                     *           "statistic": 0.4274
                      *         }
                      *       ]
                      *     }
@@ -7620,6 +7565,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "feature: unknown feature 'amout'",
+                     *       "status": 404,
+                     *       "title": "Not Found"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Problem"];
                 };
             };
@@ -7676,30 +7628,40 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "dataset_drift": false,
-                     *       "drift_share": 0,
-                     *       "drifted_features": [],
+                     *       "dataset_drift": true,
+                     *       "drift_share": 0.6923076923076923,
+                     *       "drifted_features": [
+                     *         "amount",
+                     *         "hour_of_day",
+                     *         "merchant_category",
+                     *         "distance_from_home_km",
+                     *         "distance_from_last_txn_km",
+                     *         "card_present",
+                     *         "entry_mode",
+                     *         "account_age_days",
+                     *         "is_international"
+                     *       ],
                      *       "n_features": 13,
                      *       "prediction_drift": {
-                     *         "drifted": false,
-                     *         "p_value": 0.6782,
-                     *         "psi": 0.003984,
-                     *         "severity": "none",
-                     *         "statistic": 0.01653
+                     *         "drifted": true,
+                     *         "p_value": 0,
+                     *         "psi": 1.0502464549767518,
+                     *         "severity": "significant",
+                     *         "statistic": 0.4399333333333333
                      *       },
                      *       "rule": "dataset drift when at least 50% of the features are drifted",
                      *       "run": {
-                     *         "dataset_drift": false,
-                     *         "drift_share": 0,
-                     *         "finished_at": "2026-11-23T13:47:38.969443Z",
-                     *         "id": 23,
-                     *         "model_version": "20261123-133236-b86bf37f",
+                     *         "dataset_drift": true,
+                     *         "drift_share": 0.6923076923076923,
+                     *         "finished_at": "2026-12-07T19:44:05.706271Z",
+                     *         "id": 3,
+                     *         "model_version": "20261207-191814-b86bf37f",
                      *         "n_rows": 3000,
-                     *         "prediction_drift": false,
-                     *         "started_at": "2026-11-23T13:47:38.833319Z",
+                     *         "prediction_drift": true,
+                     *         "started_at": "2026-12-07T19:45:06.367392Z",
                      *         "status": "ok",
-                     *         "window_end": "2026-11-23T13:47:38.833319Z",
-                     *         "window_start": "2026-11-23T13:42:38.833319Z"
+                     *         "window_end": "2026-12-07T19:45:06.367392Z",
+                     *         "window_start": "2026-12-07T19:40:06.367392Z"
                      *       },
                      *       "status": "ok"
                      *     }
@@ -7774,42 +7736,43 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "actor": "admin:7f61f249",
-                     *         "created_at": "2026-12-01T21:49:55.196711Z",
+                     *         "actor": "worker",
+                     *         "created_at": "2026-12-07T19:46:50.267473Z",
                      *         "details": {
-                     *           "reason": "superseded"
+                     *           "cause": "drift",
+                     *           "incident_id": 2,
+                     *           "severity": "critical"
                      *         },
-                     *         "id": 8,
-                     *         "kind": "retired",
-                     *         "message": "20261201-214954-c8a54180 retired: superseded",
+                     *         "id": 11,
+                     *         "kind": "incident_opened",
+                     *         "message": "Drift detected: 9 features",
                      *         "model": "fraud",
-                     *         "version": "20261201-214954-c8a54180"
+                     *         "version": null
                      *       },
                      *       {
                      *         "actor": "admin:7f61f249",
-                     *         "created_at": "2026-12-01T21:49:55.153115Z",
+                     *         "created_at": "2026-12-07T19:45:25.523177Z",
                      *         "details": {
-                     *           "previous": "20261201-214954-c8a54180",
                      *           "reason": ""
                      *         },
-                     *         "id": 7,
-                     *         "kind": "rolled_back",
-                     *         "message": "rolled back to 20261201-214954-c8a541-b (was 20261201-214954-c8a54180)",
+                     *         "id": 18,
+                     *         "kind": "retired",
+                     *         "message": "20261207-194516-3a90dad7 retired",
                      *         "model": "fraud",
-                     *         "version": "20261201-214954-c8a541-b"
+                     *         "version": "20261207-194516-3a90dad7"
                      *       },
                      *       {
                      *         "actor": "admin:7f61f249",
-                     *         "created_at": "2026-12-01T21:49:55.117219Z",
+                     *         "created_at": "2026-12-07T19:45:25.478540Z",
                      *         "details": {
-                     *           "previous": "20261201-214954-c8a541-b",
-                     *           "reason": "false alarms doubled"
+                     *           "previous": "20261207-194516-3a90dad7",
+                     *           "reason": ""
                      *         },
-                     *         "id": 6,
+                     *         "id": 17,
                      *         "kind": "rolled_back",
-                     *         "message": "rolled back to 20261201-214954-c8a54180 (was 20261201-214954-c8a541-b): false alarms doubled",
+                     *         "message": "rolled back to 20261207-191814-b86bf37f (was 20261207-194516-3a90dad7)",
                      *         "model": "fraud",
-                     *         "version": "20261201-214954-c8a54180"
+                     *         "version": "20261207-191814-b86bf37f"
                      *       }
                      *     ]
                      */
@@ -7882,16 +7845,26 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "base_value": 0.7061156630516052,
+                     *       "base_value": -3.523641586303711,
                      *       "contributions": {
-                     *         "mean perimeter": 0,
-                     *         "mean radius": -0.08638694882392883,
-                     *         "mean texture": 0.1261916160583496
+                     *         "account_age_days": -0.2700115144252777,
+                     *         "amount": -0.6000519394874573,
+                     *         "card_present": -0.676158607006073,
+                     *         "customer_age": -0.12187425047159195,
+                     *         "day_of_week": 0.00836061779409647,
+                     *         "distance_from_home_km": -0.01714264042675495,
+                     *         "distance_from_last_txn_km": -0.21858327090740204,
+                     *         "entry_mode": 0.16886721551418304,
+                     *         "hour_of_day": -0.13731175661087036,
+                     *         "is_international": -0.03175616264343262,
+                     *         "merchant_category": -0.4580789804458618,
+                     *         "ratio_to_median_amount": -0.4600437879562378,
+                     *         "txn_count_24h": -0.6594910025596619
                      *       },
-                     *       "margin": -3.7592296600341797,
-                     *       "model": "cancer",
-                     *       "model_version": "20261201-192301-9b1e72b9",
-                     *       "score": 0.02277107909321785
+                     *       "margin": -6.996917724609375,
+                     *       "model": "fraud",
+                     *       "model_version": "20261207-191814-b86bf37f",
+                     *       "score": 0.0009138612036450851
                      *     }
                      */
                     "application/json": components["schemas"]["RowExplanationOut"];
@@ -7986,7 +7959,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable or the model registry not read yet; retry after Retry-After seconds. */
+            /** @description The model registry has not been read yet; retry after Retry-After seconds. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -8017,6 +7990,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "mean_abs_shap": {
+                     *         "account_age_days": 0.13816207647323608,
+                     *         "amount": 0.4105795621871948,
+                     *         "card_present": 0.6902934312820435,
+                     *         "customer_age": 0.23123109340667725,
+                     *         "day_of_week": 0.04946334660053253,
+                     *         "distance_from_home_km": 0.22488164901733398,
+                     *         "distance_from_last_txn_km": 0.10731088370084763,
+                     *         "entry_mode": 0.15017391741275787,
+                     *         "hour_of_day": 0.27375882863998413,
+                     *         "is_international": 0.044399213045835495,
+                     *         "merchant_category": 0.4037274718284607,
+                     *         "ratio_to_median_amount": 0.44966477155685425,
+                     *         "txn_count_24h": 0.5860193967819214
+                     *       },
+                     *       "model": "fraud",
+                     *       "model_version": "20261207-191814-b86bf37f",
+                     *       "sample_size": 2000
+                     *     }
+                     */
                     "application/json": components["schemas"]["GlobalExplanationOut"];
                 };
             };
@@ -8058,7 +8053,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable or the model registry not read yet; retry after Retry-After seconds. */
+            /** @description The model registry has not been read yet; retry after Retry-After seconds. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -8132,7 +8127,7 @@ export interface operations {
                      * @example {
                      *       "detail": "1 prediction id(s) not found",
                      *       "prediction_ids": [
-                     *         "0b7e4c1e-8f0a-4f57-9d4e-3a8c9a8b1c2d"
+                     *         "00000000-0000-0000-0000-000000003039"
                      *       ],
                      *       "status": 404,
                      *       "title": "Not Found"
@@ -8151,7 +8146,7 @@ export interface operations {
                      * @example {
                      *       "detail": "1 prediction(s) already have a different label",
                      *       "prediction_ids": [
-                     *         "0b7e4c1e-8f0a-4f57-9d4e-3a8c9a8b1c2d"
+                     *         "01a25209-e585-773d-b15b-5a2a9f99ba63"
                      *       ],
                      *       "status": 409,
                      *       "title": "Conflict"
@@ -8239,7 +8234,7 @@ export interface operations {
                      *       "counts": {
                      *         "acknowledged": 0,
                      *         "open": 1,
-                     *         "resolved": 4
+                     *         "resolved": 0
                      *       },
                      *       "incidents": [
                      *         {
@@ -8249,71 +8244,71 @@ export interface operations {
                      *             {
                      *               "acknowledged_at": null,
                      *               "feature": "",
-                     *               "id": 27,
-                     *               "incident_id": 5,
+                     *               "id": 11,
+                     *               "incident_id": 1,
                      *               "kind": "dataset_drift",
-                     *               "message": "8 of 13 inputs drifted (62%): Amount (USD), Hour of day (h), Distance from home (km), Merchant category, …",
-                     *               "opened_at": "2026-12-08T10:02:40.112233Z",
+                     *               "message": "9 of 13 inputs drifted (69%): Amount (USD), Hour of day (h), Merchant category, Distance from home (km), …",
+                     *               "opened_at": "2026-12-07T19:45:06.367392Z",
                      *               "resolved_at": null,
                      *               "severity": "critical",
                      *               "status": "open",
                      *               "threshold": 0.5,
-                     *               "updated_at": "2026-12-08T10:04:40.118842Z",
-                     *               "value": 0.6154
+                     *               "updated_at": "2026-12-07T19:45:06.367392Z",
+                     *               "value": 0.6923076923076923
                      *             },
                      *             {
                      *               "acknowledged_at": null,
-                     *               "feature": "distance_from_home_km",
-                     *               "id": 24,
-                     *               "incident_id": 5,
-                     *               "kind": "feature_drift",
-                     *               "message": "Distance from home (km) shifted strongly: PSI 0.45 (KS 0.27, p < 1e-10)",
-                     *               "opened_at": "2026-12-08T10:02:40.112233Z",
+                     *               "feature": "score",
+                     *               "id": 10,
+                     *               "incident_id": 1,
+                     *               "kind": "prediction_drift",
+                     *               "message": "Model score distribution shifted strongly: PSI 1.05 (KS 0.44, p < 1e-10)",
+                     *               "opened_at": "2026-12-07T19:45:06.367392Z",
                      *               "resolved_at": null,
                      *               "severity": "critical",
                      *               "status": "open",
                      *               "threshold": 0.25,
-                     *               "updated_at": "2026-12-08T10:04:40.118842Z",
-                     *               "value": 0.4541
+                     *               "updated_at": "2026-12-07T19:45:06.367392Z",
+                     *               "value": 1.0502464549767518
                      *             }
                      *           ],
                      *           "cause": "drift",
-                     *           "detection_s": 40.1,
-                     *           "duration_s": 184.6,
+                     *           "detection_s": 300,
+                     *           "duration_s": 5.385063,
                      *           "features": [
                      *             {
-                     *               "current_psi": 0.4412,
+                     *               "current_psi": 1.2153468839445094,
                      *               "drifted": true,
-                     *               "label": "Distance from home (km)",
-                     *               "name": "distance_from_home_km",
-                     *               "peak_psi": 0.4541,
+                     *               "label": "Merchant category",
+                     *               "name": "merchant_category",
+                     *               "peak_psi": 1.2153468839445094,
                      *               "severity": "critical"
                      *             },
                      *             {
-                     *               "current_psi": 0.3705,
+                     *               "current_psi": 0.9880662380760887,
                      *               "drifted": true,
                      *               "label": "Amount (USD)",
                      *               "name": "amount",
-                     *               "peak_psi": 0.3872,
+                     *               "peak_psi": 0.9880662380760887,
                      *               "severity": "critical"
                      *             }
                      *           ],
-                     *           "id": 5,
+                     *           "id": 1,
                      *           "model": "fraud",
-                     *           "n_alerts": 2,
-                     *           "n_open": 2,
-                     *           "opened_at": "2026-12-08T10:02:40.112233Z",
+                     *           "n_alerts": 11,
+                     *           "n_open": 11,
+                     *           "opened_at": "2026-12-07T19:45:06.367392Z",
                      *           "peak": {
-                     *             "drift_share": 0.6154,
+                     *             "drift_share": 0.6923076923076923,
                      *             "roc_auc": null
                      *           },
                      *           "resolved_at": null,
                      *           "severity": "critical",
-                     *           "started_at": "2026-12-08T10:02:00.004512Z",
+                     *           "started_at": "2026-12-07T19:40:06.367392Z",
                      *           "status": "open",
-                     *           "summary": "Farther from home, larger amounts, earlier hours, more Electronics. Detected 40 s after Traffic: Sudden shift.",
-                     *           "title": "Input drift: 8 of 13 features shifted",
-                     *           "updated_at": "2026-12-08T10:04:40.118842Z"
+                     *           "summary": "More Electronics, higher amount (USD), more is international, higher distance from home (km) and 5 more. The model's scores shifted too.",
+                     *           "title": "Input drift: 9 of 13 features shifted",
+                     *           "updated_at": "2026-12-07T19:45:06.367392Z"
                      *         }
                      *       ]
                      *     }
@@ -8329,7 +8324,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "detail": "model: no model named 'frod': GET /api/v1/models lists them",
+                     *       "detail": "no model named 'frud': GET /api/v1/models lists them",
                      *       "status": 404,
                      *       "title": "Not Found"
                      *     }
@@ -8390,55 +8385,97 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "artifact_sha256": "9b1e72b950a0d3bbc78a9b8f865dc3f62259ee0c2ddf2ac18cf5850e4ba1c619",
+                     *       "artifact_sha256": "b86bf37f086b3a4d1c6656e8058027847ac477bd2ae4ccc44c6d48dc7587160f",
                      *       "features": [
                      *         {
                      *           "categories": [],
-                     *           "description": "",
+                     *           "description": "Transaction amount",
                      *           "dtype": "float",
-                     *           "example": 13.4,
+                     *           "example": 84.5,
                      *           "kind": "numeric",
-                     *           "maximum": null,
-                     *           "minimum": null,
-                     *           "name": "mean radius",
-                     *           "unit": null
+                     *           "maximum": 50000,
+                     *           "minimum": 0.01,
+                     *           "name": "amount",
+                     *           "unit": "USD"
                      *         },
                      *         {
                      *           "categories": [],
-                     *           "description": "",
-                     *           "dtype": "float",
-                     *           "example": 20.52,
+                     *           "description": "Local hour the transaction happened",
+                     *           "dtype": "int",
+                     *           "example": 14,
                      *           "kind": "numeric",
-                     *           "maximum": null,
-                     *           "minimum": null,
-                     *           "name": "mean texture",
+                     *           "maximum": 23,
+                     *           "minimum": 0,
+                     *           "name": "hour_of_day",
+                     *           "unit": "h"
+                     *         },
+                     *         {
+                     *           "categories": [],
+                     *           "description": "Day of week, 0 = Monday",
+                     *           "dtype": "int",
+                     *           "example": 2,
+                     *           "kind": "numeric",
+                     *           "maximum": 6,
+                     *           "minimum": 0,
+                     *           "name": "day_of_week",
                      *           "unit": null
                      *         }
                      *       ],
                      *       "format": "xgboost-json",
-                     *       "label_column": "target",
+                     *       "label_column": "is_fraud",
                      *       "metrics": {
-                     *         "f1": 1,
-                     *         "n": 284,
-                     *         "positive_rate": 0.6443661971830986,
-                     *         "pr_auc": 1,
-                     *         "precision": 1,
-                     *         "recall": 1,
-                     *         "roc_auc": 1
+                     *         "f1": 0.39555555555555555,
+                     *         "n": 10000,
+                     *         "positive_rate": 0.0277,
+                     *         "pr_auc": 0.43801895786839634,
+                     *         "precision": 0.2857142857142857,
+                     *         "recall": 0.6425992779783394,
+                     *         "roc_auc": 0.9163240535393579
                      *       },
-                     *       "registered_at": "2026-12-01T19:23:01.201593Z",
+                     *       "registered_at": "2026-12-07T19:44:03.044701Z",
                      *       "retired_at": null,
                      *       "source": {
-                     *         "label": "target",
-                     *         "reference_file": "reference.csv",
-                     *         "reference_rows": 284,
-                     *         "schema": "inferred",
-                     *         "seed": 0
+                     *         "algorithm": "XGBoost 3.2.0 gradient-boosted trees",
+                     *         "costs": {
+                     *           "false_negative": 500,
+                     *           "false_positive": 50
+                     *         },
+                     *         "data": {
+                     *           "generator": "driftwatch_core.generator",
+                     *           "positive_rate": 0.02904,
+                     *           "rows": 50000,
+                     *           "seed": 42
+                     *         },
+                     *         "label": "is_fraud",
+                     *         "params": {
+                     *           "colsample_bytree": 0.8,
+                     *           "eval_metric": "auc",
+                     *           "learning_rate": 0.05,
+                     *           "max_depth": 4,
+                     *           "min_child_weight": 5,
+                     *           "nthread": 2,
+                     *           "num_boost_round": 300,
+                     *           "objective": "binary:logistic",
+                     *           "subsample": 0.8,
+                     *           "tree_method": "hist"
+                     *         },
+                     *         "reference_file": "reference.parquet",
+                     *         "reference_rows": 10000,
+                     *         "schema": "given",
+                     *         "seed": 42,
+                     *         "split": {
+                     *           "holdout": 10000,
+                     *           "train": 30000,
+                     *           "validation": 10000
+                     *         },
+                     *         "threshold_rule": "minimises expected cost on the validation split with a false positive costing $50 and a false negative $500",
+                     *         "trainer": "app.demo",
+                     *         "training_seconds": 6.14
                      *       },
                      *       "stage": "champion",
-                     *       "threshold": 0.5,
-                     *       "trained_at": "2026-12-01T19:23:01.197269Z",
-                     *       "version": "20261201-192301-9b1e72b9"
+                     *       "threshold": 0.1017,
+                     *       "trained_at": "2026-12-07T19:18:14.896506Z",
+                     *       "version": "20261207-191814-b86bf37f"
                      *     }
                      */
                     "application/json": components["schemas"]["VersionOut"];
@@ -8515,110 +8552,168 @@ export interface operations {
                      *       },
                      *       "estimated": [
                      *         {
-                     *           "accuracy": 0.9479,
-                     *           "computed_at": "2026-11-23T13:47:08.833312Z",
-                     *           "cost_total": 20900,
-                     *           "f1": 0.3948,
-                     *           "false_negatives": 29.1,
-                     *           "false_positives": 127.1,
+                     *           "accuracy": 0.9445813930691997,
+                     *           "computed_at": "2026-12-07T19:44:05.532141Z",
+                     *           "cost_total": 7434.080562909367,
+                     *           "f1": 0.4068966967972608,
+                     *           "false_negatives": 10.214773084560875,
+                     *           "false_positives": 46.53388041257858,
                      *           "label_coverage": null,
                      *           "label_lag_s": null,
-                     *           "n_rows": 3000,
-                     *           "pr_auc": 0.4261,
-                     *           "precision": 0.2862,
-                     *           "recall": 0.6364,
-                     *           "roc_auc": 0.9166,
-                     *           "window_end": "2026-11-23T13:47:08.833312Z",
-                     *           "window_start": "2026-11-23T13:42:08.833312Z"
+                     *           "n_rows": 1024,
+                     *           "pr_auc": 0.4458367032202012,
+                     *           "precision": 0.2949412058700215,
+                     *           "recall": 0.6558468373087963,
+                     *           "roc_auc": 0.9206256632441226,
+                     *           "roc_auc_high": 0.9585411168258201,
+                     *           "roc_auc_low": 0.8791584192464015,
+                     *           "window_end": "2026-12-07T19:44:05.532141Z",
+                     *           "window_reason": null,
+                     *           "window_start": "2026-12-07T19:39:05.532141Z"
                      *         },
                      *         {
-                     *           "accuracy": 0.9464,
-                     *           "computed_at": "2026-11-23T13:47:38.833319Z",
-                     *           "cost_total": 21090,
-                     *           "f1": 0.3991,
-                     *           "false_negatives": 29.02,
-                     *           "false_positives": 131.6,
+                     *           "accuracy": 0.9445813930691997,
+                     *           "computed_at": "2026-12-07T19:44:36.367392Z",
+                     *           "cost_total": 7434.080562909367,
+                     *           "f1": 0.4068966967972608,
+                     *           "false_negatives": 10.214773084560875,
+                     *           "false_positives": 46.53388041257858,
                      *           "label_coverage": null,
                      *           "label_lag_s": null,
-                     *           "n_rows": 3000,
-                     *           "pr_auc": 0.4284,
-                     *           "precision": 0.2884,
-                     *           "recall": 0.6477,
-                     *           "roc_auc": 0.918,
-                     *           "window_end": "2026-11-23T13:47:38.833319Z",
-                     *           "window_start": "2026-11-23T13:42:38.833319Z"
+                     *           "n_rows": 1024,
+                     *           "pr_auc": 0.4458367032202012,
+                     *           "precision": 0.2949412058700215,
+                     *           "recall": 0.6558468373087963,
+                     *           "roc_auc": 0.9206256632441226,
+                     *           "roc_auc_high": 0.9585411168258201,
+                     *           "roc_auc_low": 0.8791584192464015,
+                     *           "window_end": "2026-12-07T19:44:36.367392Z",
+                     *           "window_reason": null,
+                     *           "window_start": "2026-12-07T19:39:36.367392Z"
+                     *         },
+                     *         {
+                     *           "accuracy": 0.7755008159714976,
+                     *           "computed_at": "2026-12-07T19:45:06.367392Z",
+                     *           "cost_total": 15124.223004264059,
+                     *           "f1": 0.7105590843302628,
+                     *           "false_negatives": 8.066366182232741,
+                     *           "false_positives": 221.82079826295376,
+                     *           "label_coverage": null,
+                     *           "label_lag_s": null,
+                     *           "n_rows": 1024,
+                     *           "pr_auc": 0.8524912652985231,
+                     *           "precision": 0.5598793685258854,
+                     *           "recall": 0.97220847766924,
+                     *           "roc_auc": 0.9379748799190187,
+                     *           "roc_auc_high": 0.9486258196734122,
+                     *           "roc_auc_low": 0.9272944052053758,
+                     *           "window_end": "2026-12-07T19:45:06.367392Z",
+                     *           "window_reason": null,
+                     *           "window_start": "2026-12-07T19:40:06.367392Z"
                      *         }
                      *       ],
                      *       "latest": {
                      *         "estimated": {
-                     *           "accuracy": 0.9464,
-                     *           "computed_at": "2026-11-23T13:47:38.833319Z",
-                     *           "cost_total": 21090,
-                     *           "f1": 0.3991,
-                     *           "false_negatives": 29.02,
-                     *           "false_positives": 131.6,
+                     *           "accuracy": 0.7755008159714976,
+                     *           "computed_at": "2026-12-07T19:45:06.367392Z",
+                     *           "cost_total": 15124.223004264059,
+                     *           "f1": 0.7105590843302628,
+                     *           "false_negatives": 8.066366182232741,
+                     *           "false_positives": 221.82079826295376,
                      *           "label_coverage": null,
                      *           "label_lag_s": null,
-                     *           "n_rows": 3000,
-                     *           "pr_auc": 0.4284,
-                     *           "precision": 0.2884,
-                     *           "recall": 0.6477,
-                     *           "roc_auc": 0.918,
-                     *           "window_end": "2026-11-23T13:47:38.833319Z",
-                     *           "window_start": "2026-11-23T13:42:38.833319Z"
+                     *           "n_rows": 1024,
+                     *           "pr_auc": 0.8524912652985231,
+                     *           "precision": 0.5598793685258854,
+                     *           "recall": 0.97220847766924,
+                     *           "roc_auc": 0.9379748799190187,
+                     *           "roc_auc_high": 0.9486258196734122,
+                     *           "roc_auc_low": 0.9272944052053758,
+                     *           "window_end": "2026-12-07T19:45:06.367392Z",
+                     *           "window_reason": null,
+                     *           "window_start": "2026-12-07T19:40:06.367392Z"
                      *         },
                      *         "realized": {
-                     *           "accuracy": 0.9436,
-                     *           "computed_at": "2026-11-23T13:47:38.833319Z",
-                     *           "cost_total": 25950,
-                     *           "f1": 0.9224,
-                     *           "false_negatives": 29,
-                     *           "false_positives": 229,
-                     *           "label_coverage": 0.7225,
-                     *           "label_lag_s": 58.92,
-                     *           "n_rows": 4574,
-                     *           "pr_auc": 0.9865,
-                     *           "precision": 0.8701,
-                     *           "recall": 0.9814,
-                     *           "roc_auc": 0.9922,
-                     *           "window_end": "2026-11-23T13:47:38.833319Z",
-                     *           "window_start": "2026-11-23T13:17:38.833319Z"
+                     *           "accuracy": 0.7944444444444444,
+                     *           "computed_at": "2026-12-07T19:45:06.367392Z",
+                     *           "cost_total": 27050,
+                     *           "f1": 0.7430555555555556,
+                     *           "false_negatives": 19,
+                     *           "false_positives": 351,
+                     *           "label_coverage": 0.6,
+                     *           "label_lag_s": 0.2225685,
+                     *           "n_rows": 1800,
+                     *           "pr_auc": 0.8660783913401837,
+                     *           "precision": 0.6038374717832957,
+                     *           "recall": 0.9657039711191335,
+                     *           "roc_auc": 0.9378704996783933,
+                     *           "roc_auc_high": null,
+                     *           "roc_auc_low": null,
+                     *           "window_end": "2026-12-07T19:45:06.367392Z",
+                     *           "window_reason": "label_window",
+                     *           "window_start": "2026-12-07T19:15:06.367392Z"
                      *         }
                      *       },
                      *       "realized": [
                      *         {
-                     *           "accuracy": 0.9425,
-                     *           "computed_at": "2026-11-23T13:47:08.833312Z",
-                     *           "cost_total": 25500,
-                     *           "f1": 0.9246,
-                     *           "false_negatives": 29,
-                     *           "false_positives": 220,
-                     *           "label_coverage": 0.7181,
-                     *           "label_lag_s": 58.89,
-                     *           "n_rows": 4331,
-                     *           "pr_auc": 0.987,
-                     *           "precision": 0.8741,
-                     *           "recall": 0.9814,
-                     *           "roc_auc": 0.9919,
-                     *           "window_end": "2026-11-23T13:47:08.833312Z",
-                     *           "window_start": "2026-11-23T13:17:08.833312Z"
+                     *           "accuracy": 0.9455555555555556,
+                     *           "computed_at": "2026-12-07T19:44:05.532141Z",
+                     *           "cost_total": 7400,
+                     *           "f1": 0.3950617283950617,
+                     *           "false_negatives": 11,
+                     *           "false_positives": 38,
+                     *           "label_coverage": 0.6,
+                     *           "label_lag_s": 0.21758850000000002,
+                     *           "n_rows": 900,
+                     *           "pr_auc": 0.4584273368796731,
+                     *           "precision": 0.2962962962962963,
+                     *           "recall": 0.5925925925925926,
+                     *           "roc_auc": 0.9165924228925374,
+                     *           "roc_auc_high": null,
+                     *           "roc_auc_low": null,
+                     *           "window_end": "2026-12-07T19:44:05.532141Z",
+                     *           "window_reason": "label_window",
+                     *           "window_start": "2026-12-07T19:14:05.532141Z"
                      *         },
                      *         {
-                     *           "accuracy": 0.9436,
-                     *           "computed_at": "2026-11-23T13:47:38.833319Z",
-                     *           "cost_total": 25950,
-                     *           "f1": 0.9224,
-                     *           "false_negatives": 29,
-                     *           "false_positives": 229,
-                     *           "label_coverage": 0.7225,
-                     *           "label_lag_s": 58.92,
-                     *           "n_rows": 4574,
-                     *           "pr_auc": 0.9865,
-                     *           "precision": 0.8701,
-                     *           "recall": 0.9814,
-                     *           "roc_auc": 0.9922,
-                     *           "window_end": "2026-11-23T13:47:38.833319Z",
-                     *           "window_start": "2026-11-23T13:17:38.833319Z"
+                     *           "accuracy": 0.7944444444444444,
+                     *           "computed_at": "2026-12-07T19:44:36.367392Z",
+                     *           "cost_total": 27050,
+                     *           "f1": 0.7430555555555556,
+                     *           "false_negatives": 19,
+                     *           "false_positives": 351,
+                     *           "label_coverage": 1.2,
+                     *           "label_lag_s": 0.2225685,
+                     *           "n_rows": 1800,
+                     *           "pr_auc": 0.8660783913401837,
+                     *           "precision": 0.6038374717832957,
+                     *           "recall": 0.9657039711191335,
+                     *           "roc_auc": 0.9378704996783933,
+                     *           "roc_auc_high": null,
+                     *           "roc_auc_low": null,
+                     *           "window_end": "2026-12-07T19:44:36.367392Z",
+                     *           "window_reason": "label_window",
+                     *           "window_start": "2026-12-07T19:14:36.367392Z"
+                     *         },
+                     *         {
+                     *           "accuracy": 0.7944444444444444,
+                     *           "computed_at": "2026-12-07T19:45:06.367392Z",
+                     *           "cost_total": 27050,
+                     *           "f1": 0.7430555555555556,
+                     *           "false_negatives": 19,
+                     *           "false_positives": 351,
+                     *           "label_coverage": 0.6,
+                     *           "label_lag_s": 0.2225685,
+                     *           "n_rows": 1800,
+                     *           "pr_auc": 0.8660783913401837,
+                     *           "precision": 0.6038374717832957,
+                     *           "recall": 0.9657039711191335,
+                     *           "roc_auc": 0.9378704996783933,
+                     *           "roc_auc_high": null,
+                     *           "roc_auc_low": null,
+                     *           "window_end": "2026-12-07T19:45:06.367392Z",
+                     *           "window_reason": "label_window",
+                     *           "window_start": "2026-12-07T19:15:06.367392Z"
                      *         }
                      *       ]
                      *     }
@@ -8696,13 +8791,13 @@ export interface operations {
                     /**
                      * @example {
                      *       "decision": false,
-                     *       "latency_ms": 5.504,
-                     *       "model": "cancer",
-                     *       "model_version": "20261201-191003-e3915b7d",
-                     *       "prediction_id": "438d2ff2-da89-44cf-83e0-2bc905524b1a",
-                     *       "score": 0,
+                     *       "latency_ms": 2.464,
+                     *       "model": "fraud",
+                     *       "model_version": "20261207-191814-b86bf37f",
+                     *       "prediction_id": "01a25209-e0fe-7780-b224-9c012b1a7724",
+                     *       "score": 0.000914,
                      *       "stage": "champion",
-                     *       "threshold": 0.5
+                     *       "threshold": 0.1017
                      *     }
                      */
                     "application/json": components["schemas"]["ScoredRow"];
@@ -8788,7 +8883,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many predictions waiting to be stored; retry shortly. The database is unavailable or the model registry not read yet; retry after Retry-After seconds. */
+            /** @description Too many predictions waiting to be stored, or the model registry not read yet; retry after Retry-After seconds. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -8828,34 +8923,44 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "count": 2,
-                     *       "latency_ms": 1.001,
-                     *       "model": "cancer",
-                     *       "model_version": "20261201-191003-e3915b7d",
+                     *       "count": 3,
+                     *       "latency_ms": 1.782,
+                     *       "model": "fraud",
+                     *       "model_version": "20261207-191814-b86bf37f",
                      *       "predictions": [
                      *         {
                      *           "decision": false,
-                     *           "latency_ms": 1.001,
-                     *           "model": "cancer",
-                     *           "model_version": "20261201-191003-e3915b7d",
-                     *           "prediction_id": "12f055d4-5e54-4671-b77d-18d8abde3a81",
-                     *           "score": 0,
+                     *           "latency_ms": 1.782,
+                     *           "model": "fraud",
+                     *           "model_version": "20261207-191814-b86bf37f",
+                     *           "prediction_id": "01a25209-e103-7de5-a140-9b496f9fe57e",
+                     *           "score": 0.020412,
                      *           "stage": "champion",
-                     *           "threshold": 0.5
+                     *           "threshold": 0.1017
                      *         },
                      *         {
                      *           "decision": false,
-                     *           "latency_ms": 1.001,
-                     *           "model": "cancer",
-                     *           "model_version": "20261201-191003-e3915b7d",
-                     *           "prediction_id": "2711937f-a0de-4e77-8ba7-c944ddb6c3f0",
-                     *           "score": 0.000001,
+                     *           "latency_ms": 1.782,
+                     *           "model": "fraud",
+                     *           "model_version": "20261207-191814-b86bf37f",
+                     *           "prediction_id": "01a25209-e103-7fc8-ae62-3582716d4047",
+                     *           "score": 0.013464,
                      *           "stage": "champion",
-                     *           "threshold": 0.5
+                     *           "threshold": 0.1017
+                     *         },
+                     *         {
+                     *           "decision": false,
+                     *           "latency_ms": 1.782,
+                     *           "model": "fraud",
+                     *           "model_version": "20261207-191814-b86bf37f",
+                     *           "prediction_id": "01a25209-e103-7e93-814c-470b16fb4b67",
+                     *           "score": 0.002305,
+                     *           "stage": "champion",
+                     *           "threshold": 0.1017
                      *         }
                      *       ],
                      *       "stage": "champion",
-                     *       "threshold": 0.5
+                     *       "threshold": 0.1017
                      *     }
                      */
                     "application/json": components["schemas"]["ScoredBatch"];
@@ -8928,7 +9033,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many predictions waiting to be stored; retry shortly. The database is unavailable or the model registry not read yet; retry after Retry-After seconds. */
+            /** @description Too many predictions waiting to be stored, or the model registry not read yet; retry after Retry-After seconds. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -8966,6 +9071,65 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "created_at": "2026-12-07T19:45:10.021951+00:00",
+                     *           "decision": false,
+                     *           "features": {
+                     *             "account_age_days": 701,
+                     *             "amount": 34.11,
+                     *             "card_present": true,
+                     *             "customer_age": 52,
+                     *             "day_of_week": 3,
+                     *             "distance_from_home_km": 3.48,
+                     *             "distance_from_last_txn_km": 1.22,
+                     *             "entry_mode": "contactless",
+                     *             "hour_of_day": 10,
+                     *             "is_international": false,
+                     *             "merchant_category": "grocery",
+                     *             "ratio_to_median_amount": 0.89,
+                     *             "txn_count_24h": 3
+                     *           },
+                     *           "label": true,
+                     *           "latency_ms": 1.425,
+                     *           "model": "fraud",
+                     *           "model_version": "20261207-191814-b86bf37f",
+                     *           "prediction_id": "01a25209-e585-773d-b15b-5a2a9f99ba63",
+                     *           "score": 0.0009138612036450851
+                     *         },
+                     *         {
+                     *           "created_at": "2026-12-07T19:45:08.867334+00:00",
+                     *           "decision": false,
+                     *           "features": {
+                     *             "account_age_days": 521,
+                     *             "amount": 347.11,
+                     *             "card_present": true,
+                     *             "customer_age": 39,
+                     *             "day_of_week": 4,
+                     *             "distance_from_home_km": 13.27,
+                     *             "distance_from_last_txn_km": 2.13,
+                     *             "entry_mode": "contactless",
+                     *             "hour_of_day": 12,
+                     *             "is_international": false,
+                     *             "merchant_category": "utilities",
+                     *             "ratio_to_median_amount": 3.45,
+                     *             "txn_count_24h": 2
+                     *           },
+                     *           "label": null,
+                     *           "latency_ms": 1.782,
+                     *           "model": "fraud",
+                     *           "model_version": "20261207-191814-b86bf37f",
+                     *           "prediction_id": "01a25209-e103-7de5-a140-9b496f9fe57e",
+                     *           "score": 0.020411542493013825
+                     *         }
+                     *       ],
+                     *       "limit": 2,
+                     *       "offset": 0,
+                     *       "total": 3005
+                     *     }
+                     */
                     "application/json": components["schemas"]["PredictionsPage"];
                 };
             };
@@ -9035,77 +9199,72 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "created_at": "2026-12-01T21:46:15.706081Z",
+                     *         "created_at": "2026-12-07T19:45:12.088967Z",
                      *         "error": null,
-                     *         "finished_at": "2026-12-01T21:46:18.408515Z",
+                     *         "finished_at": "2026-12-07T19:45:16.688330Z",
                      *         "id": 1,
                      *         "model": "fraud",
                      *         "params": {
-                     *           "trials": 5,
+                     *           "trials": 3,
                      *           "window_minutes": 60
                      *         },
-                     *         "progress": "registered 20261201-214618-0f2318ba in shadow",
+                     *         "progress": "registered 20261207-194516-3a90dad7 in shadow",
                      *         "requested_by": "admin:7f61f249",
                      *         "result": {
                      *           "algorithm": "XGBoost 3.2.0 gradient-boosted trees",
-                     *           "champion": "20261201-213434-b86bf37f",
+                     *           "champion": "20261207-191814-b86bf37f",
                      *           "holdout": {
                      *             "challenger": {
-                     *               "f1": 0.21875,
-                     *               "fraud_rate": 0.033597,
-                     *               "n": 1012,
-                     *               "pr_auc": 0.144662,
-                     *               "precision": 0.233333,
-                     *               "recall": 0.205882,
-                     *               "roc_auc": 0.771713
+                     *               "f1": 0.772983,
+                     *               "n": 361,
+                     *               "positive_rate": 0.584488,
+                     *               "pr_auc": 0.901028,
+                     *               "precision": 0.639752,
+                     *               "recall": 0.976303,
+                     *               "roc_auc": 0.854186
                      *             },
-                     *             "challenger_roc_auc": 0.771713,
+                     *             "challenger_roc_auc": 0.854186,
                      *             "champion": {
-                     *               "f1": 0.164948,
-                     *               "fraud_rate": 0.033597,
-                     *               "n": 1012,
-                     *               "pr_auc": 0.079998,
-                     *               "precision": 0.126984,
-                     *               "recall": 0.235294,
-                     *               "roc_auc": 0.567425
+                     *               "f1": 0.757741,
+                     *               "n": 361,
+                     *               "positive_rate": 0.584488,
+                     *               "pr_auc": 0.884538,
+                     *               "precision": 0.615385,
+                     *               "recall": 0.985782,
+                     *               "roc_auc": 0.834692
                      *             },
-                     *             "champion_roc_auc": 0.567425,
+                     *             "champion_roc_auc": 0.834692,
                      *             "champion_scores": {
-                     *               "answered": 1012,
+                     *               "answered": 361,
                      *               "scored_now": 0,
                      *               "shadow": 0
                      *             },
-                     *             "from": "2026-12-01T21:36:12.098296+00:00",
-                     *             "positives": 34,
-                     *             "rows": 1012,
+                     *             "from": "2026-12-07T19:44:05.045959+00:00",
+                     *             "positives": 211,
+                     *             "rows": 361,
                      *             "share": 0.2,
-                     *             "to": "2026-12-01T21:46:09.817816+00:00"
+                     *             "to": "2026-12-07T19:45:10.021951+00:00"
                      *           },
                      *           "job_id": 1,
                      *           "label": "is_fraud",
                      *           "mix": {
-                     *             "reference_available": 30000,
-                     *             "reference_origin": {
-                     *               "generator": "TransactionGenerator",
-                     *               "rows": 50000,
-                     *               "seed": 42
-                     *             },
-                     *             "reference_rows": 1349,
+                     *             "reference_available": 10000,
+                     *             "reference_rows": 480,
                      *             "reference_share": 0.25,
                      *             "reference_share_limit": 0.25,
-                     *             "traffic_rows": 4048
+                     *             "traffic_rows": 1440
                      *           },
                      *           "params": {
-                     *             "colsample_bytree": 0.6980254568842957,
+                     *             "colsample_bytree": 0.7478055538802398,
                      *             "eval_metric": "auc",
-                     *             "learning_rate": 0.01875759614934989,
-                     *             "max_depth": 6,
-                     *             "min_child_weight": 5.055734400428543,
+                     *             "learning_rate": 0.16037976264218093,
+                     *             "max_depth": 4,
+                     *             "min_child_weight": 7.93864647409477,
                      *             "nthread": 1,
                      *             "num_boost_round": 100,
                      *             "objective": "binary:logistic",
                      *             "seed": 42,
-                     *             "subsample": 0.6175317151172572,
+                     *             "subsample": 0.8683813851168036,
                      *             "tree_method": "hist"
                      *           },
                      *           "seed": 42,
@@ -9114,47 +9273,47 @@ export interface operations {
                      *             "value": 0.1017
                      *           },
                      *           "time_range": {
-                     *             "first_row": "2026-12-01T20:56:09.817936+00:00",
-                     *             "from": "2026-12-01T20:46:15.751420+00:00",
-                     *             "last_row": "2026-12-01T21:46:09.817816+00:00",
-                     *             "to": "2026-12-01T21:46:15.751420+00:00",
+                     *             "first_row": "2026-12-07T19:44:04.235244+00:00",
+                     *             "from": "2026-12-07T18:45:15.691336+00:00",
+                     *             "last_row": "2026-12-07T19:45:10.021951+00:00",
+                     *             "to": "2026-12-07T19:45:15.691336+00:00",
                      *             "window_minutes": 60
                      *           },
                      *           "traffic": {
                      *             "capped_at": null,
                      *             "dropped": {},
-                     *             "labelled": 5060,
-                     *             "read": 5060
+                     *             "labelled": 1801,
+                     *             "read": 1801
                      *           },
                      *           "trainer": "app.retrain",
-                     *           "training_rows": 5397,
-                     *           "training_seconds": 2.65,
+                     *           "training_rows": 1920,
+                     *           "training_seconds": 1,
                      *           "trials": {
                      *             "best_params": {
-                     *               "colsample_bytree": 0.6980254568842957,
-                     *               "learning_rate": 0.01875759614934989,
-                     *               "max_depth": 6,
-                     *               "min_child_weight": 5.055734400428543,
+                     *               "colsample_bytree": 0.7478055538802398,
+                     *               "learning_rate": 0.16037976264218093,
+                     *               "max_depth": 4,
+                     *               "min_child_weight": 7.93864647409477,
                      *               "num_boost_round": 100,
-                     *               "subsample": 0.6175317151172572
+                     *               "subsample": 0.8683813851168036
                      *             },
-                     *             "best_trial": 4,
-                     *             "best_validation_roc_auc": 0.771536,
-                     *             "default_validation_roc_auc": 0.737539,
+                     *             "best_trial": 3,
+                     *             "best_validation_roc_auc": 0.946066,
+                     *             "default_validation_roc_auc": 0.94461,
                      *             "sampler": "TPE (seed 42)",
-                     *             "seconds": 1.26,
+                     *             "seconds": 0.33,
                      *             "timeout_s": 120,
-                     *             "trials_requested": 5,
-                     *             "trials_run": 5,
+                     *             "trials_requested": 3,
+                     *             "trials_run": 3,
                      *             "validation": "a stratified 20% of the training traffic (never the hold-out, never the original data)",
-                     *             "validation_rows": 810
+                     *             "validation_rows": 288
                      *           },
-                     *           "version": "20261201-214618-0f2318ba"
+                     *           "version": "20261207-194516-3a90dad7"
                      *         },
-                     *         "started_at": "2026-12-01T21:46:15.724651Z",
+                     *         "started_at": "2026-12-07T19:45:12.537966Z",
                      *         "status": "registered",
                      *         "trigger": "manual",
-                     *         "version": "20261201-214618-0f2318ba"
+                     *         "version": "20261207-194516-3a90dad7"
                      *       }
                      *     ]
                      */
@@ -9227,13 +9386,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "created_at": "2026-12-01T21:46:15.706081Z",
+                     *       "created_at": "2026-12-07T19:45:12.088967Z",
                      *       "error": null,
                      *       "finished_at": null,
                      *       "id": 1,
                      *       "model": "fraud",
                      *       "params": {
-                     *         "trials": 5,
+                     *         "trials": 3,
                      *         "window_minutes": 60
                      *       },
                      *       "progress": "queued",
@@ -9285,15 +9444,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "detail": "only 60 labelled predictions of fraud since 20:46 UTC; retraining needs at least 200 (both classes)",
-                     *       "labels": {
-                     *         "holdout": 12,
-                     *         "holdout_positives": 1,
-                     *         "labelled": 60,
-                     *         "positives": 3,
-                     *         "train": 48,
-                     *         "train_positives": 2
-                     *       },
+                     *       "detail": "retrain job 1 of fraud is already queued: GET /api/v1/models/fraud/retrain/1 follows it",
+                     *       "job_id": 1,
                      *       "status": 409,
                      *       "title": "Conflict"
                      *     }
@@ -9373,77 +9525,72 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "created_at": "2026-12-01T21:46:15.706081Z",
+                     *       "created_at": "2026-12-07T19:45:12.088967Z",
                      *       "error": null,
-                     *       "finished_at": "2026-12-01T21:46:18.408515Z",
+                     *       "finished_at": "2026-12-07T19:45:16.688330Z",
                      *       "id": 1,
                      *       "model": "fraud",
                      *       "params": {
-                     *         "trials": 5,
+                     *         "trials": 3,
                      *         "window_minutes": 60
                      *       },
-                     *       "progress": "registered 20261201-214618-0f2318ba in shadow",
+                     *       "progress": "registered 20261207-194516-3a90dad7 in shadow",
                      *       "requested_by": "admin:7f61f249",
                      *       "result": {
                      *         "algorithm": "XGBoost 3.2.0 gradient-boosted trees",
-                     *         "champion": "20261201-213434-b86bf37f",
+                     *         "champion": "20261207-191814-b86bf37f",
                      *         "holdout": {
                      *           "challenger": {
-                     *             "f1": 0.21875,
-                     *             "fraud_rate": 0.033597,
-                     *             "n": 1012,
-                     *             "pr_auc": 0.144662,
-                     *             "precision": 0.233333,
-                     *             "recall": 0.205882,
-                     *             "roc_auc": 0.771713
+                     *             "f1": 0.772983,
+                     *             "n": 361,
+                     *             "positive_rate": 0.584488,
+                     *             "pr_auc": 0.901028,
+                     *             "precision": 0.639752,
+                     *             "recall": 0.976303,
+                     *             "roc_auc": 0.854186
                      *           },
-                     *           "challenger_roc_auc": 0.771713,
+                     *           "challenger_roc_auc": 0.854186,
                      *           "champion": {
-                     *             "f1": 0.164948,
-                     *             "fraud_rate": 0.033597,
-                     *             "n": 1012,
-                     *             "pr_auc": 0.079998,
-                     *             "precision": 0.126984,
-                     *             "recall": 0.235294,
-                     *             "roc_auc": 0.567425
+                     *             "f1": 0.757741,
+                     *             "n": 361,
+                     *             "positive_rate": 0.584488,
+                     *             "pr_auc": 0.884538,
+                     *             "precision": 0.615385,
+                     *             "recall": 0.985782,
+                     *             "roc_auc": 0.834692
                      *           },
-                     *           "champion_roc_auc": 0.567425,
+                     *           "champion_roc_auc": 0.834692,
                      *           "champion_scores": {
-                     *             "answered": 1012,
+                     *             "answered": 361,
                      *             "scored_now": 0,
                      *             "shadow": 0
                      *           },
-                     *           "from": "2026-12-01T21:36:12.098296+00:00",
-                     *           "positives": 34,
-                     *           "rows": 1012,
+                     *           "from": "2026-12-07T19:44:05.045959+00:00",
+                     *           "positives": 211,
+                     *           "rows": 361,
                      *           "share": 0.2,
-                     *           "to": "2026-12-01T21:46:09.817816+00:00"
+                     *           "to": "2026-12-07T19:45:10.021951+00:00"
                      *         },
                      *         "job_id": 1,
                      *         "label": "is_fraud",
                      *         "mix": {
-                     *           "reference_available": 30000,
-                     *           "reference_origin": {
-                     *             "generator": "TransactionGenerator",
-                     *             "rows": 50000,
-                     *             "seed": 42
-                     *           },
-                     *           "reference_rows": 1349,
+                     *           "reference_available": 10000,
+                     *           "reference_rows": 480,
                      *           "reference_share": 0.25,
                      *           "reference_share_limit": 0.25,
-                     *           "traffic_rows": 4048
+                     *           "traffic_rows": 1440
                      *         },
                      *         "params": {
-                     *           "colsample_bytree": 0.6980254568842957,
+                     *           "colsample_bytree": 0.7478055538802398,
                      *           "eval_metric": "auc",
-                     *           "learning_rate": 0.01875759614934989,
-                     *           "max_depth": 6,
-                     *           "min_child_weight": 5.055734400428543,
+                     *           "learning_rate": 0.16037976264218093,
+                     *           "max_depth": 4,
+                     *           "min_child_weight": 7.93864647409477,
                      *           "nthread": 1,
                      *           "num_boost_round": 100,
                      *           "objective": "binary:logistic",
                      *           "seed": 42,
-                     *           "subsample": 0.6175317151172572,
+                     *           "subsample": 0.8683813851168036,
                      *           "tree_method": "hist"
                      *         },
                      *         "seed": 42,
@@ -9452,47 +9599,47 @@ export interface operations {
                      *           "value": 0.1017
                      *         },
                      *         "time_range": {
-                     *           "first_row": "2026-12-01T20:56:09.817936+00:00",
-                     *           "from": "2026-12-01T20:46:15.751420+00:00",
-                     *           "last_row": "2026-12-01T21:46:09.817816+00:00",
-                     *           "to": "2026-12-01T21:46:15.751420+00:00",
+                     *           "first_row": "2026-12-07T19:44:04.235244+00:00",
+                     *           "from": "2026-12-07T18:45:15.691336+00:00",
+                     *           "last_row": "2026-12-07T19:45:10.021951+00:00",
+                     *           "to": "2026-12-07T19:45:15.691336+00:00",
                      *           "window_minutes": 60
                      *         },
                      *         "traffic": {
                      *           "capped_at": null,
                      *           "dropped": {},
-                     *           "labelled": 5060,
-                     *           "read": 5060
+                     *           "labelled": 1801,
+                     *           "read": 1801
                      *         },
                      *         "trainer": "app.retrain",
-                     *         "training_rows": 5397,
-                     *         "training_seconds": 2.65,
+                     *         "training_rows": 1920,
+                     *         "training_seconds": 1,
                      *         "trials": {
                      *           "best_params": {
-                     *             "colsample_bytree": 0.6980254568842957,
-                     *             "learning_rate": 0.01875759614934989,
-                     *             "max_depth": 6,
-                     *             "min_child_weight": 5.055734400428543,
+                     *             "colsample_bytree": 0.7478055538802398,
+                     *             "learning_rate": 0.16037976264218093,
+                     *             "max_depth": 4,
+                     *             "min_child_weight": 7.93864647409477,
                      *             "num_boost_round": 100,
-                     *             "subsample": 0.6175317151172572
+                     *             "subsample": 0.8683813851168036
                      *           },
-                     *           "best_trial": 4,
-                     *           "best_validation_roc_auc": 0.771536,
-                     *           "default_validation_roc_auc": 0.737539,
+                     *           "best_trial": 3,
+                     *           "best_validation_roc_auc": 0.946066,
+                     *           "default_validation_roc_auc": 0.94461,
                      *           "sampler": "TPE (seed 42)",
-                     *           "seconds": 1.26,
+                     *           "seconds": 0.33,
                      *           "timeout_s": 120,
-                     *           "trials_requested": 5,
-                     *           "trials_run": 5,
+                     *           "trials_requested": 3,
+                     *           "trials_run": 3,
                      *           "validation": "a stratified 20% of the training traffic (never the hold-out, never the original data)",
-                     *           "validation_rows": 810
+                     *           "validation_rows": 288
                      *         },
-                     *         "version": "20261201-214618-0f2318ba"
+                     *         "version": "20261207-194516-3a90dad7"
                      *       },
-                     *       "started_at": "2026-12-01T21:46:15.724651Z",
+                     *       "started_at": "2026-12-07T19:45:12.537966Z",
                      *       "status": "registered",
                      *       "trigger": "manual",
-                     *       "version": "20261201-214618-0f2318ba"
+                     *       "version": "20261207-194516-3a90dad7"
                      *     }
                      */
                     "application/json": components["schemas"]["RetrainJobOut"];
@@ -9565,25 +9712,25 @@ export interface operations {
                      * @example {
                      *       "event": {
                      *         "actor": "admin:7f61f249",
-                     *         "created_at": "2026-12-01T21:49:55.153115Z",
+                     *         "created_at": "2026-12-07T19:45:25.377487Z",
                      *         "details": {
-                     *           "previous": "20261201-214954-c8a54180",
-                     *           "reason": ""
+                     *           "previous": "20261207-191814-b86bf37f",
+                     *           "reason": "the new champion flags twice as many"
                      *         },
-                     *         "id": 7,
+                     *         "id": 16,
                      *         "kind": "rolled_back",
-                     *         "message": "rolled back to 20261201-214954-c8a541-b (was 20261201-214954-c8a54180)",
+                     *         "message": "rolled back to 20261207-194516-3a90dad7 (was 20261207-191814-b86bf37f): the new champion flags twice as many",
                      *         "model": "fraud",
-                     *         "version": "20261201-214954-c8a541-b"
+                     *         "version": "20261207-194516-3a90dad7"
                      *       },
                      *       "model": "fraud",
                      *       "stages": {
                      *         "challenger": null,
-                     *         "champion": "20261201-214954-c8a541-b",
-                     *         "changed_at": "2026-12-01T21:49:55.153099Z",
-                     *         "generation": 6,
+                     *         "champion": "20261207-194516-3a90dad7",
+                     *         "changed_at": "2026-12-07T19:45:25.377474Z",
+                     *         "generation": 7,
                      *         "mode": null,
-                     *         "previous_champion": "20261201-214954-c8a54180",
+                     *         "previous_champion": "20261207-191814-b86bf37f",
                      *         "share": null
                      *       }
                      *     }
@@ -9628,7 +9775,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "detail": "20261201-214954-c8a54180 is not the champion of 'fraud' (the champion is 20261201-214954-c8a541-b)",
+                     *       "detail": "model 'fraud-eu' has no previous champion to roll back to",
                      *       "status": 409,
                      *       "title": "Conflict"
                      *     }
@@ -9707,22 +9854,23 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "as_of": "2026-12-01T19:10:03.657030+00:00",
-                     *       "fraud_rate": 0,
+                     *       "as_of": "2026-12-07T19:45:11.300213+00:00",
                      *       "last_minute": {
-                     *         "count": 3,
-                     *         "fraud_rate": 0,
+                     *         "count": 5,
                      *         "latency_ms": {
-                     *           "p50": 1.001,
-                     *           "p95": 5.054,
-                     *           "p99": 5.414
+                     *           "p50": 1.782,
+                     *           "p95": 2.328,
+                     *           "p99": 2.437
                      *         },
-                     *         "per_second": 0.05
+                     *         "per_second": 0.083,
+                     *         "positive_rate": 0
                      *       },
-                     *       "model_version": "20261201-191003-e3915b7d",
+                     *       "model": "fraud",
+                     *       "model_version": "20261207-191814-b86bf37f",
                      *       "pending_writes": 0,
-                     *       "total_fraud": 0,
-                     *       "total_predictions": 3,
+                     *       "positive_rate": 0.49018,
+                     *       "total_positive": 1473,
+                     *       "total_predictions": 3005,
                      *       "window_seconds": 60
                      *     }
                      */
@@ -9794,6 +9942,53 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "points": [
+                     *         {
+                     *           "as_of": "2026-12-07T19:43:11.324766+00:00",
+                     *           "last_minute": {
+                     *             "count": 0,
+                     *             "latency_ms": {
+                     *               "p50": null,
+                     *               "p95": null,
+                     *               "p99": null
+                     *             },
+                     *             "per_second": 0,
+                     *             "positive_rate": null
+                     *           }
+                     *         },
+                     *         {
+                     *           "as_of": "2026-12-07T19:44:11.324766+00:00",
+                     *           "last_minute": {
+                     *             "count": 3000,
+                     *             "latency_ms": {
+                     *               "p50": 61.225,
+                     *               "p95": 66.988,
+                     *               "p99": 66.988
+                     *             },
+                     *             "per_second": 50,
+                     *             "positive_rate": 0.491
+                     *           }
+                     *         },
+                     *         {
+                     *           "as_of": "2026-12-07T19:45:11.324766+00:00",
+                     *           "last_minute": {
+                     *             "count": 5,
+                     *             "latency_ms": {
+                     *               "p50": 1.782,
+                     *               "p95": 2.328,
+                     *               "p99": 2.437
+                     *             },
+                     *             "per_second": 0.083,
+                     *             "positive_rate": 0
+                     *           }
+                     *         }
+                     *       ],
+                     *       "step_seconds": 60,
+                     *       "window_seconds": 60
+                     *     }
+                     */
                     "application/json": components["schemas"]["StatsHistoryOut"];
                 };
             };
@@ -9865,23 +10060,23 @@ export interface operations {
                      * @example {
                      *       "event": {
                      *         "actor": "admin:7f61f249",
-                     *         "created_at": "2026-12-01T21:49:55.000527Z",
+                     *         "created_at": "2026-12-07T19:45:25.092597Z",
                      *         "details": {
-                     *           "reason": "shadow looked good",
+                     *           "reason": "shadow looked good for an hour",
                      *           "replaced": null,
                      *           "share": 0.2
                      *         },
-                     *         "id": 4,
+                     *         "id": 12,
                      *         "kind": "canary",
-                     *         "message": "20261201-214954-c8a541-b as a canary on 20% of requests: shadow looked good",
+                     *         "message": "20261207-194516-3a90dad7 as a canary on 20% of requests: shadow looked good for an hour",
                      *         "model": "fraud",
-                     *         "version": "20261201-214954-c8a541-b"
+                     *         "version": "20261207-194516-3a90dad7"
                      *       },
                      *       "model": "fraud",
                      *       "stages": {
-                     *         "challenger": "20261201-214954-c8a541-b",
-                     *         "champion": "20261201-214954-c8a54180",
-                     *         "changed_at": "2026-12-01T21:49:55.000499Z",
+                     *         "challenger": "20261207-194516-3a90dad7",
+                     *         "champion": "20261207-191814-b86bf37f",
+                     *         "changed_at": "2026-12-07T19:45:25.092557Z",
                      *         "generation": 3,
                      *         "mode": "canary",
                      *         "previous_champion": null,
@@ -10007,25 +10202,25 @@ export interface operations {
                      * @example {
                      *       "event": {
                      *         "actor": "admin:7f61f249",
-                     *         "created_at": "2026-12-01T21:49:55.038713Z",
+                     *         "created_at": "2026-12-07T19:45:25.232248Z",
                      *         "details": {
-                     *           "previous": "20261201-214954-c8a54180",
+                     *           "previous": "20261207-191814-b86bf37f",
                      *           "reason": "ROC-AUC +0.04 on the same labelled traffic"
                      *         },
-                     *         "id": 5,
+                     *         "id": 14,
                      *         "kind": "promoted",
-                     *         "message": "20261201-214954-c8a541-b promoted to champion (was 20261201-214954-c8a54180): ROC-AUC +0.04 on the same labelled traffic",
+                     *         "message": "20261207-194516-3a90dad7 promoted to champion (was 20261207-191814-b86bf37f): ROC-AUC +0.04 on the same labelled traffic",
                      *         "model": "fraud",
-                     *         "version": "20261201-214954-c8a541-b"
+                     *         "version": "20261207-194516-3a90dad7"
                      *       },
                      *       "model": "fraud",
                      *       "stages": {
                      *         "challenger": null,
-                     *         "champion": "20261201-214954-c8a541-b",
-                     *         "changed_at": "2026-12-01T21:49:55.038695Z",
-                     *         "generation": 4,
+                     *         "champion": "20261207-194516-3a90dad7",
+                     *         "changed_at": "2026-12-07T19:45:25.232227Z",
+                     *         "generation": 5,
                      *         "mode": null,
-                     *         "previous_champion": "20261201-214954-c8a54180",
+                     *         "previous_champion": "20261207-191814-b86bf37f",
                      *         "share": null
                      *       }
                      *     }
@@ -10061,7 +10256,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "detail": "model 'fraud' has no version 'nope': GET /api/v1/models/fraud lists them",
+                     *       "detail": "model 'fraud' has no version '20260101-000000-00000000': GET /api/v1/models/fraud lists them",
                      *       "status": 404,
                      *       "title": "Not Found"
                      *     }
@@ -10077,7 +10272,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "detail": "20261201-214954-c8a541-b is already the champion of 'fraud'",
+                     *       "detail": "20261207-194516-3a90dad7 is already the champion of 'fraud'",
                      *       "status": 409,
                      *       "title": "Conflict"
                      *     }
@@ -10162,22 +10357,22 @@ export interface operations {
                      * @example {
                      *       "event": {
                      *         "actor": "admin:7f61f249",
-                     *         "created_at": "2026-12-01T21:49:55.196711Z",
+                     *         "created_at": "2026-12-07T19:45:25.523177Z",
                      *         "details": {
-                     *           "reason": "superseded"
+                     *           "reason": ""
                      *         },
-                     *         "id": 8,
+                     *         "id": 18,
                      *         "kind": "retired",
-                     *         "message": "20261201-214954-c8a54180 retired: superseded",
+                     *         "message": "20261207-194516-3a90dad7 retired",
                      *         "model": "fraud",
-                     *         "version": "20261201-214954-c8a54180"
+                     *         "version": "20261207-194516-3a90dad7"
                      *       },
                      *       "model": "fraud",
                      *       "stages": {
                      *         "challenger": null,
-                     *         "champion": "20261201-214954-c8a541-b",
-                     *         "changed_at": "2026-12-01T21:49:55.196700Z",
-                     *         "generation": 7,
+                     *         "champion": "20261207-191814-b86bf37f",
+                     *         "changed_at": "2026-12-07T19:45:25.523161Z",
+                     *         "generation": 9,
                      *         "mode": null,
                      *         "previous_champion": null,
                      *         "share": null
@@ -10224,7 +10419,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "detail": "20261201-214954-c8a541-b is the champion of 'fraud': promote another version before retiring it",
+                     *       "detail": "20261207-194516-3a90dad7 is the champion of 'fraud': promote another version before retiring it",
                      *       "status": 409,
                      *       "title": "Conflict"
                      *     }
@@ -10309,25 +10504,25 @@ export interface operations {
                      * @example {
                      *       "event": {
                      *         "actor": "admin:7f61f249",
-                     *         "created_at": "2026-12-01T21:49:55.117219Z",
+                     *         "created_at": "2026-12-07T19:45:25.338434Z",
                      *         "details": {
-                     *           "previous": "20261201-214954-c8a541-b",
-                     *           "reason": "false alarms doubled"
+                     *           "previous": "20261207-194516-3a90dad7",
+                     *           "reason": ""
                      *         },
-                     *         "id": 6,
+                     *         "id": 15,
                      *         "kind": "rolled_back",
-                     *         "message": "rolled back to 20261201-214954-c8a54180 (was 20261201-214954-c8a541-b): false alarms doubled",
+                     *         "message": "rolled back to 20261207-191814-b86bf37f (was 20261207-194516-3a90dad7)",
                      *         "model": "fraud",
-                     *         "version": "20261201-214954-c8a54180"
+                     *         "version": "20261207-191814-b86bf37f"
                      *       },
                      *       "model": "fraud",
                      *       "stages": {
                      *         "challenger": null,
-                     *         "champion": "20261201-214954-c8a54180",
-                     *         "changed_at": "2026-12-01T21:49:55.117203Z",
-                     *         "generation": 5,
+                     *         "champion": "20261207-191814-b86bf37f",
+                     *         "changed_at": "2026-12-07T19:45:25.338420Z",
+                     *         "generation": 6,
                      *         "mode": null,
-                     *         "previous_champion": "20261201-214954-c8a541-b",
+                     *         "previous_champion": "20261207-194516-3a90dad7",
                      *         "share": null
                      *       }
                      *     }
@@ -10370,6 +10565,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "20261207-191814-b86bf37f is not the champion of 'fraud' (the champion is 20261207-194516-3a90dad7)",
+                     *       "status": 409,
+                     *       "title": "Conflict"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Problem"];
                 };
             };
@@ -10450,24 +10652,24 @@ export interface operations {
                      * @example {
                      *       "event": {
                      *         "actor": "admin:7f61f249",
-                     *         "created_at": "2026-12-01T21:49:54.937727Z",
+                     *         "created_at": "2026-12-07T19:45:25.184838Z",
                      *         "details": {
-                     *           "reason": "retrained on last hour's labels",
+                     *           "reason": "",
                      *           "replaced": null,
                      *           "share": null
                      *         },
-                     *         "id": 3,
+                     *         "id": 13,
                      *         "kind": "shadow",
-                     *         "message": "20261201-214954-c8a541-b in shadow: retrained on last hour's labels",
+                     *         "message": "20261207-194516-3a90dad7 in shadow",
                      *         "model": "fraud",
-                     *         "version": "20261201-214954-c8a541-b"
+                     *         "version": "20261207-194516-3a90dad7"
                      *       },
                      *       "model": "fraud",
                      *       "stages": {
-                     *         "challenger": "20261201-214954-c8a541-b",
-                     *         "champion": "20261201-214954-c8a54180",
-                     *         "changed_at": "2026-12-01T21:49:54.937711Z",
-                     *         "generation": 2,
+                     *         "challenger": "20261207-194516-3a90dad7",
+                     *         "champion": "20261207-191814-b86bf37f",
+                     *         "changed_at": "2026-12-07T19:45:25.184818Z",
+                     *         "generation": 4,
                      *         "mode": "shadow",
                      *         "previous_champion": null,
                      *         "share": null
@@ -10592,110 +10794,168 @@ export interface operations {
                      *       },
                      *       "estimated": [
                      *         {
-                     *           "accuracy": 0.9479,
-                     *           "computed_at": "2026-11-23T13:47:08.833312Z",
-                     *           "cost_total": 20900,
-                     *           "f1": 0.3948,
-                     *           "false_negatives": 29.1,
-                     *           "false_positives": 127.1,
+                     *           "accuracy": 0.9445813930691997,
+                     *           "computed_at": "2026-12-07T19:44:05.532141Z",
+                     *           "cost_total": 7434.080562909367,
+                     *           "f1": 0.4068966967972608,
+                     *           "false_negatives": 10.214773084560875,
+                     *           "false_positives": 46.53388041257858,
                      *           "label_coverage": null,
                      *           "label_lag_s": null,
-                     *           "n_rows": 3000,
-                     *           "pr_auc": 0.4261,
-                     *           "precision": 0.2862,
-                     *           "recall": 0.6364,
-                     *           "roc_auc": 0.9166,
-                     *           "window_end": "2026-11-23T13:47:08.833312Z",
-                     *           "window_start": "2026-11-23T13:42:08.833312Z"
+                     *           "n_rows": 1024,
+                     *           "pr_auc": 0.4458367032202012,
+                     *           "precision": 0.2949412058700215,
+                     *           "recall": 0.6558468373087963,
+                     *           "roc_auc": 0.9206256632441226,
+                     *           "roc_auc_high": 0.9585411168258201,
+                     *           "roc_auc_low": 0.8791584192464015,
+                     *           "window_end": "2026-12-07T19:44:05.532141Z",
+                     *           "window_reason": null,
+                     *           "window_start": "2026-12-07T19:39:05.532141Z"
                      *         },
                      *         {
-                     *           "accuracy": 0.9464,
-                     *           "computed_at": "2026-11-23T13:47:38.833319Z",
-                     *           "cost_total": 21090,
-                     *           "f1": 0.3991,
-                     *           "false_negatives": 29.02,
-                     *           "false_positives": 131.6,
+                     *           "accuracy": 0.9445813930691997,
+                     *           "computed_at": "2026-12-07T19:44:36.367392Z",
+                     *           "cost_total": 7434.080562909367,
+                     *           "f1": 0.4068966967972608,
+                     *           "false_negatives": 10.214773084560875,
+                     *           "false_positives": 46.53388041257858,
                      *           "label_coverage": null,
                      *           "label_lag_s": null,
-                     *           "n_rows": 3000,
-                     *           "pr_auc": 0.4284,
-                     *           "precision": 0.2884,
-                     *           "recall": 0.6477,
-                     *           "roc_auc": 0.918,
-                     *           "window_end": "2026-11-23T13:47:38.833319Z",
-                     *           "window_start": "2026-11-23T13:42:38.833319Z"
+                     *           "n_rows": 1024,
+                     *           "pr_auc": 0.4458367032202012,
+                     *           "precision": 0.2949412058700215,
+                     *           "recall": 0.6558468373087963,
+                     *           "roc_auc": 0.9206256632441226,
+                     *           "roc_auc_high": 0.9585411168258201,
+                     *           "roc_auc_low": 0.8791584192464015,
+                     *           "window_end": "2026-12-07T19:44:36.367392Z",
+                     *           "window_reason": null,
+                     *           "window_start": "2026-12-07T19:39:36.367392Z"
+                     *         },
+                     *         {
+                     *           "accuracy": 0.7755008159714976,
+                     *           "computed_at": "2026-12-07T19:45:06.367392Z",
+                     *           "cost_total": 15124.223004264059,
+                     *           "f1": 0.7105590843302628,
+                     *           "false_negatives": 8.066366182232741,
+                     *           "false_positives": 221.82079826295376,
+                     *           "label_coverage": null,
+                     *           "label_lag_s": null,
+                     *           "n_rows": 1024,
+                     *           "pr_auc": 0.8524912652985231,
+                     *           "precision": 0.5598793685258854,
+                     *           "recall": 0.97220847766924,
+                     *           "roc_auc": 0.9379748799190187,
+                     *           "roc_auc_high": 0.9486258196734122,
+                     *           "roc_auc_low": 0.9272944052053758,
+                     *           "window_end": "2026-12-07T19:45:06.367392Z",
+                     *           "window_reason": null,
+                     *           "window_start": "2026-12-07T19:40:06.367392Z"
                      *         }
                      *       ],
                      *       "latest": {
                      *         "estimated": {
-                     *           "accuracy": 0.9464,
-                     *           "computed_at": "2026-11-23T13:47:38.833319Z",
-                     *           "cost_total": 21090,
-                     *           "f1": 0.3991,
-                     *           "false_negatives": 29.02,
-                     *           "false_positives": 131.6,
+                     *           "accuracy": 0.7755008159714976,
+                     *           "computed_at": "2026-12-07T19:45:06.367392Z",
+                     *           "cost_total": 15124.223004264059,
+                     *           "f1": 0.7105590843302628,
+                     *           "false_negatives": 8.066366182232741,
+                     *           "false_positives": 221.82079826295376,
                      *           "label_coverage": null,
                      *           "label_lag_s": null,
-                     *           "n_rows": 3000,
-                     *           "pr_auc": 0.4284,
-                     *           "precision": 0.2884,
-                     *           "recall": 0.6477,
-                     *           "roc_auc": 0.918,
-                     *           "window_end": "2026-11-23T13:47:38.833319Z",
-                     *           "window_start": "2026-11-23T13:42:38.833319Z"
+                     *           "n_rows": 1024,
+                     *           "pr_auc": 0.8524912652985231,
+                     *           "precision": 0.5598793685258854,
+                     *           "recall": 0.97220847766924,
+                     *           "roc_auc": 0.9379748799190187,
+                     *           "roc_auc_high": 0.9486258196734122,
+                     *           "roc_auc_low": 0.9272944052053758,
+                     *           "window_end": "2026-12-07T19:45:06.367392Z",
+                     *           "window_reason": null,
+                     *           "window_start": "2026-12-07T19:40:06.367392Z"
                      *         },
                      *         "realized": {
-                     *           "accuracy": 0.9436,
-                     *           "computed_at": "2026-11-23T13:47:38.833319Z",
-                     *           "cost_total": 25950,
-                     *           "f1": 0.9224,
-                     *           "false_negatives": 29,
-                     *           "false_positives": 229,
-                     *           "label_coverage": 0.7225,
-                     *           "label_lag_s": 58.92,
-                     *           "n_rows": 4574,
-                     *           "pr_auc": 0.9865,
-                     *           "precision": 0.8701,
-                     *           "recall": 0.9814,
-                     *           "roc_auc": 0.9922,
-                     *           "window_end": "2026-11-23T13:47:38.833319Z",
-                     *           "window_start": "2026-11-23T13:17:38.833319Z"
+                     *           "accuracy": 0.7944444444444444,
+                     *           "computed_at": "2026-12-07T19:45:06.367392Z",
+                     *           "cost_total": 27050,
+                     *           "f1": 0.7430555555555556,
+                     *           "false_negatives": 19,
+                     *           "false_positives": 351,
+                     *           "label_coverage": 0.6,
+                     *           "label_lag_s": 0.2225685,
+                     *           "n_rows": 1800,
+                     *           "pr_auc": 0.8660783913401837,
+                     *           "precision": 0.6038374717832957,
+                     *           "recall": 0.9657039711191335,
+                     *           "roc_auc": 0.9378704996783933,
+                     *           "roc_auc_high": null,
+                     *           "roc_auc_low": null,
+                     *           "window_end": "2026-12-07T19:45:06.367392Z",
+                     *           "window_reason": "label_window",
+                     *           "window_start": "2026-12-07T19:15:06.367392Z"
                      *         }
                      *       },
                      *       "realized": [
                      *         {
-                     *           "accuracy": 0.9425,
-                     *           "computed_at": "2026-11-23T13:47:08.833312Z",
-                     *           "cost_total": 25500,
-                     *           "f1": 0.9246,
-                     *           "false_negatives": 29,
-                     *           "false_positives": 220,
-                     *           "label_coverage": 0.7181,
-                     *           "label_lag_s": 58.89,
-                     *           "n_rows": 4331,
-                     *           "pr_auc": 0.987,
-                     *           "precision": 0.8741,
-                     *           "recall": 0.9814,
-                     *           "roc_auc": 0.9919,
-                     *           "window_end": "2026-11-23T13:47:08.833312Z",
-                     *           "window_start": "2026-11-23T13:17:08.833312Z"
+                     *           "accuracy": 0.9455555555555556,
+                     *           "computed_at": "2026-12-07T19:44:05.532141Z",
+                     *           "cost_total": 7400,
+                     *           "f1": 0.3950617283950617,
+                     *           "false_negatives": 11,
+                     *           "false_positives": 38,
+                     *           "label_coverage": 0.6,
+                     *           "label_lag_s": 0.21758850000000002,
+                     *           "n_rows": 900,
+                     *           "pr_auc": 0.4584273368796731,
+                     *           "precision": 0.2962962962962963,
+                     *           "recall": 0.5925925925925926,
+                     *           "roc_auc": 0.9165924228925374,
+                     *           "roc_auc_high": null,
+                     *           "roc_auc_low": null,
+                     *           "window_end": "2026-12-07T19:44:05.532141Z",
+                     *           "window_reason": "label_window",
+                     *           "window_start": "2026-12-07T19:14:05.532141Z"
                      *         },
                      *         {
-                     *           "accuracy": 0.9436,
-                     *           "computed_at": "2026-11-23T13:47:38.833319Z",
-                     *           "cost_total": 25950,
-                     *           "f1": 0.9224,
-                     *           "false_negatives": 29,
-                     *           "false_positives": 229,
-                     *           "label_coverage": 0.7225,
-                     *           "label_lag_s": 58.92,
-                     *           "n_rows": 4574,
-                     *           "pr_auc": 0.9865,
-                     *           "precision": 0.8701,
-                     *           "recall": 0.9814,
-                     *           "roc_auc": 0.9922,
-                     *           "window_end": "2026-11-23T13:47:38.833319Z",
-                     *           "window_start": "2026-11-23T13:17:38.833319Z"
+                     *           "accuracy": 0.7944444444444444,
+                     *           "computed_at": "2026-12-07T19:44:36.367392Z",
+                     *           "cost_total": 27050,
+                     *           "f1": 0.7430555555555556,
+                     *           "false_negatives": 19,
+                     *           "false_positives": 351,
+                     *           "label_coverage": 1.2,
+                     *           "label_lag_s": 0.2225685,
+                     *           "n_rows": 1800,
+                     *           "pr_auc": 0.8660783913401837,
+                     *           "precision": 0.6038374717832957,
+                     *           "recall": 0.9657039711191335,
+                     *           "roc_auc": 0.9378704996783933,
+                     *           "roc_auc_high": null,
+                     *           "roc_auc_low": null,
+                     *           "window_end": "2026-12-07T19:44:36.367392Z",
+                     *           "window_reason": "label_window",
+                     *           "window_start": "2026-12-07T19:14:36.367392Z"
+                     *         },
+                     *         {
+                     *           "accuracy": 0.7944444444444444,
+                     *           "computed_at": "2026-12-07T19:45:06.367392Z",
+                     *           "cost_total": 27050,
+                     *           "f1": 0.7430555555555556,
+                     *           "false_negatives": 19,
+                     *           "false_positives": 351,
+                     *           "label_coverage": 0.6,
+                     *           "label_lag_s": 0.2225685,
+                     *           "n_rows": 1800,
+                     *           "pr_auc": 0.8660783913401837,
+                     *           "precision": 0.6038374717832957,
+                     *           "recall": 0.9657039711191335,
+                     *           "roc_auc": 0.9378704996783933,
+                     *           "roc_auc_high": null,
+                     *           "roc_auc_low": null,
+                     *           "window_end": "2026-12-07T19:45:06.367392Z",
+                     *           "window_reason": "label_window",
+                     *           "window_start": "2026-12-07T19:15:06.367392Z"
                      *         }
                      *       ]
                      *     }
@@ -10770,13 +11030,13 @@ export interface operations {
                     /**
                      * @example {
                      *       "decision": false,
-                     *       "latency_ms": 5.504,
-                     *       "model": "cancer",
-                     *       "model_version": "20261201-191003-e3915b7d",
-                     *       "prediction_id": "438d2ff2-da89-44cf-83e0-2bc905524b1a",
-                     *       "score": 0,
+                     *       "latency_ms": 2.464,
+                     *       "model": "fraud",
+                     *       "model_version": "20261207-191814-b86bf37f",
+                     *       "prediction_id": "01a25209-e0fe-7780-b224-9c012b1a7724",
+                     *       "score": 0.000914,
                      *       "stage": "champion",
-                     *       "threshold": 0.5
+                     *       "threshold": 0.1017
                      *     }
                      */
                     "application/json": components["schemas"]["ScoredRow"];
@@ -10862,7 +11122,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many predictions waiting to be stored; retry shortly. The database is unavailable or the model registry not read yet; retry after Retry-After seconds. */
+            /** @description Too many predictions waiting to be stored, or the model registry not read yet; retry after Retry-After seconds. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -10899,34 +11159,44 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "count": 2,
-                     *       "latency_ms": 1.001,
-                     *       "model": "cancer",
-                     *       "model_version": "20261201-191003-e3915b7d",
+                     *       "count": 3,
+                     *       "latency_ms": 1.782,
+                     *       "model": "fraud",
+                     *       "model_version": "20261207-191814-b86bf37f",
                      *       "predictions": [
                      *         {
                      *           "decision": false,
-                     *           "latency_ms": 1.001,
-                     *           "model": "cancer",
-                     *           "model_version": "20261201-191003-e3915b7d",
-                     *           "prediction_id": "12f055d4-5e54-4671-b77d-18d8abde3a81",
-                     *           "score": 0,
+                     *           "latency_ms": 1.782,
+                     *           "model": "fraud",
+                     *           "model_version": "20261207-191814-b86bf37f",
+                     *           "prediction_id": "01a25209-e103-7de5-a140-9b496f9fe57e",
+                     *           "score": 0.020412,
                      *           "stage": "champion",
-                     *           "threshold": 0.5
+                     *           "threshold": 0.1017
                      *         },
                      *         {
                      *           "decision": false,
-                     *           "latency_ms": 1.001,
-                     *           "model": "cancer",
-                     *           "model_version": "20261201-191003-e3915b7d",
-                     *           "prediction_id": "2711937f-a0de-4e77-8ba7-c944ddb6c3f0",
-                     *           "score": 0.000001,
+                     *           "latency_ms": 1.782,
+                     *           "model": "fraud",
+                     *           "model_version": "20261207-191814-b86bf37f",
+                     *           "prediction_id": "01a25209-e103-7fc8-ae62-3582716d4047",
+                     *           "score": 0.013464,
                      *           "stage": "champion",
-                     *           "threshold": 0.5
+                     *           "threshold": 0.1017
+                     *         },
+                     *         {
+                     *           "decision": false,
+                     *           "latency_ms": 1.782,
+                     *           "model": "fraud",
+                     *           "model_version": "20261207-191814-b86bf37f",
+                     *           "prediction_id": "01a25209-e103-7e93-814c-470b16fb4b67",
+                     *           "score": 0.002305,
+                     *           "stage": "champion",
+                     *           "threshold": 0.1017
                      *         }
                      *       ],
                      *       "stage": "champion",
-                     *       "threshold": 0.5
+                     *       "threshold": 0.1017
                      *     }
                      */
                     "application/json": components["schemas"]["ScoredBatch"];
@@ -10999,7 +11269,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many predictions waiting to be stored; retry shortly. The database is unavailable or the model registry not read yet; retry after Retry-After seconds. */
+            /** @description Too many predictions waiting to be stored, or the model registry not read yet; retry after Retry-After seconds. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -11034,6 +11304,65 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "created_at": "2026-12-07T19:45:10.021951+00:00",
+                     *           "decision": false,
+                     *           "features": {
+                     *             "account_age_days": 701,
+                     *             "amount": 34.11,
+                     *             "card_present": true,
+                     *             "customer_age": 52,
+                     *             "day_of_week": 3,
+                     *             "distance_from_home_km": 3.48,
+                     *             "distance_from_last_txn_km": 1.22,
+                     *             "entry_mode": "contactless",
+                     *             "hour_of_day": 10,
+                     *             "is_international": false,
+                     *             "merchant_category": "grocery",
+                     *             "ratio_to_median_amount": 0.89,
+                     *             "txn_count_24h": 3
+                     *           },
+                     *           "label": true,
+                     *           "latency_ms": 1.425,
+                     *           "model": "fraud",
+                     *           "model_version": "20261207-191814-b86bf37f",
+                     *           "prediction_id": "01a25209-e585-773d-b15b-5a2a9f99ba63",
+                     *           "score": 0.0009138612036450851
+                     *         },
+                     *         {
+                     *           "created_at": "2026-12-07T19:45:08.867334+00:00",
+                     *           "decision": false,
+                     *           "features": {
+                     *             "account_age_days": 521,
+                     *             "amount": 347.11,
+                     *             "card_present": true,
+                     *             "customer_age": 39,
+                     *             "day_of_week": 4,
+                     *             "distance_from_home_km": 13.27,
+                     *             "distance_from_last_txn_km": 2.13,
+                     *             "entry_mode": "contactless",
+                     *             "hour_of_day": 12,
+                     *             "is_international": false,
+                     *             "merchant_category": "utilities",
+                     *             "ratio_to_median_amount": 3.45,
+                     *             "txn_count_24h": 2
+                     *           },
+                     *           "label": null,
+                     *           "latency_ms": 1.782,
+                     *           "model": "fraud",
+                     *           "model_version": "20261207-191814-b86bf37f",
+                     *           "prediction_id": "01a25209-e103-7de5-a140-9b496f9fe57e",
+                     *           "score": 0.020411542493013825
+                     *         }
+                     *       ],
+                     *       "limit": 2,
+                     *       "offset": 0,
+                     *       "total": 3005
+                     *     }
+                     */
                     "application/json": components["schemas"]["PredictionsPage"];
                 };
             };
@@ -11098,7 +11427,7 @@ export interface operations {
                      * @example {
                      *       "checks": {
                      *         "database": true,
-                     *         "model": true
+                     *         "registry": true
                      *       },
                      *       "missing": [],
                      *       "status": "ready"
@@ -11130,7 +11459,7 @@ export interface operations {
                      * @example {
                      *       "checks": {
                      *         "database": false,
-                     *         "model": true
+                     *         "registry": true
                      *       },
                      *       "database_error": "database unreachable",
                      *       "missing": [
@@ -11161,7 +11490,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "elapsed_s": 406.9,
+                     *       "elapsed_s": null,
+                     *       "model": "fraud",
                      *       "params": {},
                      *       "rps": null,
                      *       "scenario": "none",
@@ -11173,7 +11503,7 @@ export interface operations {
                      *           "params": {}
                      *         },
                      *         {
-                     *           "description": "A fraud-ring attack starts at once: larger amounts far from home, at night, online at electronics/jewelry merchants, international, new accounts.",
+                     *           "description": "Cloned cards are cashed out in another city: from one moment to the next, purchases happen at night, hundreds of kilometres from the cardholder's home and last purchase. Three features move; the rest of the traffic looks as before.",
                      *           "label": "Sudden shift",
                      *           "name": "sudden",
                      *           "params": {
@@ -11222,10 +11552,61 @@ export interface operations {
                      *               "type": "number"
                      *             }
                      *           }
+                     *         },
+                     *         {
+                     *           "description": "A staged, all-out attack for contrast: 12 of the 13 features move at once (larger amounts far from home, at night, online at electronics/jewelry merchants, international, new accounts). No single real cause moves this much.",
+                     *           "label": "Fraud-ring attack",
+                     *           "name": "fraud_ring",
+                     *           "params": {
+                     *             "features": {
+                     *               "choices": [
+                     *                 "amount",
+                     *                 "hour_of_day",
+                     *                 "day_of_week",
+                     *                 "merchant_category",
+                     *                 "distance_from_home_km",
+                     *                 "distance_from_last_txn_km",
+                     *                 "ratio_to_median_amount",
+                     *                 "txn_count_24h",
+                     *                 "card_present",
+                     *                 "entry_mode",
+                     *                 "account_age_days",
+                     *                 "customer_age",
+                     *                 "is_international"
+                     *               ],
+                     *               "default": [
+                     *                 "amount",
+                     *                 "hour_of_day",
+                     *                 "day_of_week",
+                     *                 "merchant_category",
+                     *                 "distance_from_home_km",
+                     *                 "distance_from_last_txn_km",
+                     *                 "ratio_to_median_amount",
+                     *                 "txn_count_24h",
+                     *                 "card_present",
+                     *                 "entry_mode",
+                     *                 "account_age_days",
+                     *                 "customer_age",
+                     *                 "is_international"
+                     *               ],
+                     *               "description": "Only these features drift (default: all of them).",
+                     *               "maximum": null,
+                     *               "minimum": null,
+                     *               "type": "features"
+                     *             },
+                     *             "magnitude": {
+                     *               "choices": null,
+                     *               "default": 1,
+                     *               "description": "Strength: 1 is the full shift; numeric factors are raised to this power, offsets and category/boolean mixes scale linearly from normal traffic.",
+                     *               "maximum": 3,
+                     *               "minimum": 0,
+                     *               "type": "number"
+                     *             }
+                     *           }
                      *         }
                      *       ],
-                     *       "started_at": "2026-11-23T13:41:14.696936Z",
-                     *       "updated_at": "2026-11-23T13:41:14.696936Z"
+                     *       "started_at": null,
+                     *       "updated_at": null
                      *     }
                      */
                     "application/json": components["schemas"]["SimulatorState"];
@@ -11276,10 +11657,28 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "elapsed_s": 406.9,
-                     *       "params": {},
-                     *       "rps": null,
-                     *       "scenario": "none",
+                     *       "elapsed_s": 0.007824,
+                     *       "model": "fraud",
+                     *       "params": {
+                     *         "features": [
+                     *           "amount",
+                     *           "hour_of_day",
+                     *           "day_of_week",
+                     *           "merchant_category",
+                     *           "distance_from_home_km",
+                     *           "distance_from_last_txn_km",
+                     *           "ratio_to_median_amount",
+                     *           "txn_count_24h",
+                     *           "card_present",
+                     *           "entry_mode",
+                     *           "account_age_days",
+                     *           "customer_age",
+                     *           "is_international"
+                     *         ],
+                     *         "magnitude": 1
+                     *       },
+                     *       "rps": 25,
+                     *       "scenario": "sudden",
                      *       "scenarios": [
                      *         {
                      *           "description": "Transactions look like the training data.",
@@ -11288,7 +11687,7 @@ export interface operations {
                      *           "params": {}
                      *         },
                      *         {
-                     *           "description": "A fraud-ring attack starts at once: larger amounts far from home, at night, online at electronics/jewelry merchants, international, new accounts.",
+                     *           "description": "Cloned cards are cashed out in another city: from one moment to the next, purchases happen at night, hundreds of kilometres from the cardholder's home and last purchase. Three features move; the rest of the traffic looks as before.",
                      *           "label": "Sudden shift",
                      *           "name": "sudden",
                      *           "params": {
@@ -11337,10 +11736,61 @@ export interface operations {
                      *               "type": "number"
                      *             }
                      *           }
+                     *         },
+                     *         {
+                     *           "description": "A staged, all-out attack for contrast: 12 of the 13 features move at once (larger amounts far from home, at night, online at electronics/jewelry merchants, international, new accounts). No single real cause moves this much.",
+                     *           "label": "Fraud-ring attack",
+                     *           "name": "fraud_ring",
+                     *           "params": {
+                     *             "features": {
+                     *               "choices": [
+                     *                 "amount",
+                     *                 "hour_of_day",
+                     *                 "day_of_week",
+                     *                 "merchant_category",
+                     *                 "distance_from_home_km",
+                     *                 "distance_from_last_txn_km",
+                     *                 "ratio_to_median_amount",
+                     *                 "txn_count_24h",
+                     *                 "card_present",
+                     *                 "entry_mode",
+                     *                 "account_age_days",
+                     *                 "customer_age",
+                     *                 "is_international"
+                     *               ],
+                     *               "default": [
+                     *                 "amount",
+                     *                 "hour_of_day",
+                     *                 "day_of_week",
+                     *                 "merchant_category",
+                     *                 "distance_from_home_km",
+                     *                 "distance_from_last_txn_km",
+                     *                 "ratio_to_median_amount",
+                     *                 "txn_count_24h",
+                     *                 "card_present",
+                     *                 "entry_mode",
+                     *                 "account_age_days",
+                     *                 "customer_age",
+                     *                 "is_international"
+                     *               ],
+                     *               "description": "Only these features drift (default: all of them).",
+                     *               "maximum": null,
+                     *               "minimum": null,
+                     *               "type": "features"
+                     *             },
+                     *             "magnitude": {
+                     *               "choices": null,
+                     *               "default": 1,
+                     *               "description": "Strength: 1 is the full shift; numeric factors are raised to this power, offsets and category/boolean mixes scale linearly from normal traffic.",
+                     *               "maximum": 3,
+                     *               "minimum": 0,
+                     *               "type": "number"
+                     *             }
+                     *           }
                      *         }
                      *       ],
-                     *       "started_at": "2026-11-23T13:41:14.696936Z",
-                     *       "updated_at": "2026-11-23T13:41:14.696936Z"
+                     *       "started_at": "2026-12-07T19:45:11.952175Z",
+                     *       "updated_at": "2026-12-07T19:45:11.952175Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SimulatorState"];
@@ -11443,22 +11893,23 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "as_of": "2026-12-01T19:10:03.657030+00:00",
-                     *       "fraud_rate": 0,
+                     *       "as_of": "2026-12-07T19:45:11.300213+00:00",
                      *       "last_minute": {
-                     *         "count": 3,
-                     *         "fraud_rate": 0,
+                     *         "count": 5,
                      *         "latency_ms": {
-                     *           "p50": 1.001,
-                     *           "p95": 5.054,
-                     *           "p99": 5.414
+                     *           "p50": 1.782,
+                     *           "p95": 2.328,
+                     *           "p99": 2.437
                      *         },
-                     *         "per_second": 0.05
+                     *         "per_second": 0.083,
+                     *         "positive_rate": 0
                      *       },
-                     *       "model_version": "20261201-191003-e3915b7d",
+                     *       "model": "fraud",
+                     *       "model_version": "20261207-191814-b86bf37f",
                      *       "pending_writes": 0,
-                     *       "total_fraud": 0,
-                     *       "total_predictions": 3,
+                     *       "positive_rate": 0.49018,
+                     *       "total_positive": 1473,
+                     *       "total_predictions": 3005,
                      *       "window_seconds": 60
                      *     }
                      */
@@ -11518,6 +11969,53 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "points": [
+                     *         {
+                     *           "as_of": "2026-12-07T19:43:11.324766+00:00",
+                     *           "last_minute": {
+                     *             "count": 0,
+                     *             "latency_ms": {
+                     *               "p50": null,
+                     *               "p95": null,
+                     *               "p99": null
+                     *             },
+                     *             "per_second": 0,
+                     *             "positive_rate": null
+                     *           }
+                     *         },
+                     *         {
+                     *           "as_of": "2026-12-07T19:44:11.324766+00:00",
+                     *           "last_minute": {
+                     *             "count": 3000,
+                     *             "latency_ms": {
+                     *               "p50": 61.225,
+                     *               "p95": 66.988,
+                     *               "p99": 66.988
+                     *             },
+                     *             "per_second": 50,
+                     *             "positive_rate": 0.491
+                     *           }
+                     *         },
+                     *         {
+                     *           "as_of": "2026-12-07T19:45:11.324766+00:00",
+                     *           "last_minute": {
+                     *             "count": 5,
+                     *             "latency_ms": {
+                     *               "p50": 1.782,
+                     *               "p95": 2.328,
+                     *               "p99": 2.437
+                     *             },
+                     *             "per_second": 0.083,
+                     *             "positive_rate": 0
+                     *           }
+                     *         }
+                     *       ],
+                     *       "step_seconds": 60,
+                     *       "window_seconds": 60
+                     *     }
+                     */
                     "application/json": components["schemas"]["StatsHistoryOut"];
                 };
             };

@@ -14,6 +14,7 @@ router = ModelRoutes(tags=["explain"])
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     404: {"description": "No model of that name (or it has no version yet)."},
     409: {"description": "The version keeps no reference rows to explain over."},
+    503: {"description": "The model registry has not been read yet; retry after Retry-After seconds."},
 }
 
 

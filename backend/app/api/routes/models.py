@@ -67,7 +67,10 @@ def _schema_document(raw: bytes | None) -> list[dict] | None:
     "/models",
     response_model=RegistrationOut,
     status_code=201,
-    responses={200: {"model": RegistrationOut, "description": "A dry run: checked, nothing stored."}},
+    responses={
+        200: {"model": RegistrationOut, "description": "A dry run: checked, nothing stored."},
+        503: {"description": "The database is unavailable (nothing was stored); retry after Retry-After seconds."},
+    },
 )
 async def register_model(
     runtime: RuntimeDep,

@@ -27,7 +27,10 @@ router = ModelRoutes(tags=["predict"])
 
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     404: {"description": "No model of that name (or it has no version yet)."},
-    503: {"description": "Too many predictions waiting to be stored; retry shortly."},
+    503: {
+        "description": "Too many predictions waiting to be stored, or the model registry not read yet; "
+        "retry after Retry-After seconds."
+    },
 }
 #: Every scoring answer names the version that scored it in this header too.
 VERSION_HEADER = "X-Model-Version"
