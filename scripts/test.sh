@@ -39,6 +39,42 @@ fi
 
 status=0
 started=$SECONDS
+logs="$(mktemp -d)"
+trap 'rm -rf "$logs"' EXIT
+jobs_started=()
+
+# background NAME COMMAND...: run a suite beside the others (two cores: the Python suites keep one
+# busy, the browser walks mostly wait on the stack's clocks); its output is printed when it ends.
+background() {
+  local name="$1"
+  shift
+  ("$@") >"$logs/$name.log" 2>&1 &
+  echo "$!" >"$logs/$name.pid"
+  jobs_started+=("$name")
+  echo "==> $name: started beside the rest (its output follows when it ends)"
+}
+
+if [ -f frontend/package.json ]; then
+  # The fast tier installs only when package-lock.json changed since the last install.
+  if [ "$fast" = 0 ] || [ ! -f frontend/node_modules/.package-lock.json ] \
+    || [ frontend/package-lock.json -nt frontend/node_modules/.package-lock.json ]; then
+    echo "==> frontend: npm ci"
+    (cd frontend && npm ci --no-audit --no-fund --loglevel=error) || status=1
+  fi
+  background "frontend unit tests (typecheck, ESLint, Vitest)" bash -c "cd frontend && npm test"
+fi
+
+# The demo model every suite tests with, trained once into .cache/ before the suites share it.
+"$VENV/bin/python" -c "from driftwatch_testing.demo import demo_files; demo_files()" || status=1
+
+suites=()
+for dir in backend/tests monitoring-worker/tests traffic-simulator/tests; do
+  [ -d "$dir" ] && suites+=("$dir")
+done
+if [ "$fast" = 0 ] && [ -d frontend/e2e ]; then
+  background "end-to-end tests (the stack in headless Chromium)" "${PYTEST[@]}" frontend/e2e
+fi
+
 echo "==> Python linters: ruff (lint and format), the layer contracts (import-linter) and mypy"
 "$VENV/bin/ruff" check --quiet . || status=1
 "$VENV/bin/ruff" format --check --quiet . || status=1
@@ -52,26 +88,20 @@ done
 (cd monitoring-worker && "$VENV/bin/mypy" --config-file ../mypy.ini -p worker) || status=1
 (cd traffic-simulator && "$VENV/bin/mypy" --config-file ../mypy.ini -p simulator) || status=1
 
-if [ -f frontend/package.json ]; then
-  echo "==> frontend: npm ci and unit tests"
-  # The fast tier installs only when package-lock.json changed since the last install.
-  if [ "$fast" = 0 ] || [ ! -f frontend/node_modules/.package-lock.json ] \
-    || [ frontend/package-lock.json -nt frontend/node_modules/.package-lock.json ]; then
-    (cd frontend && npm ci --no-audit --no-fund --loglevel=error) || status=1
-  fi
-  (cd frontend && npm test) || status=1
-fi
-
-suites=()
-for dir in backend/tests monitoring-worker/tests traffic-simulator/tests frontend/e2e; do
-  [ -d "$dir" ] && suites+=("$dir")
-done
 if [ "$fast" = 1 ]; then
   echo "==> Python suites, fast tier: ${suites[*]}"
-  "${PYTEST[@]}" -m "not slow and not e2e" "${suites[@]}" || status=$?
+  "${PYTEST[@]}" -m "not slow and not e2e" "${suites[@]}" || status=1
 else
   echo "==> Python suites: ${suites[*]}"
-  "${PYTEST[@]}" "${suites[@]}" || status=$?
+  "${PYTEST[@]}" "${suites[@]}" || status=1
 fi
+
+for name in "${jobs_started[@]}"; do
+  code=0
+  wait "$(cat "$logs/$name.pid")" || code=$?
+  echo "==> $name: exit $code"
+  cat "$logs/$name.log"
+  [ "$code" = 0 ] || status=1
+done
 echo "==> $( [ "$fast" = 1 ] && echo "fast tier" || echo "every tier") finished in $((SECONDS - started)) s (exit $status)"
 exit "$status"

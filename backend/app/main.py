@@ -48,13 +48,15 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         app.state.driftwatch = runtime or build_runtime(settings)
         lifecycle = Lifecycle(app.state.driftwatch)
         lifecycle.start()
-        # Everything loaded so far (the libraries, the model) lives as long as the process: out of
-        # the collector's sight, a full collection no longer walks it while requests wait.
-        gc.collect()  # what start-up left behind is freed first, not frozen
-        gc.freeze()
+        if settings.gc_freeze:
+            # Everything loaded so far (the libraries) lives as long as the process: out of the
+            # collector's sight, a full collection no longer walks it while requests wait.
+            gc.collect()  # what start-up left behind is freed first, not frozen
+            gc.freeze()
         yield
         lifecycle.stop()
-        gc.unfreeze()  # what start-up loaded may be collected again at exit
+        if settings.gc_freeze:
+            gc.unfreeze()  # what start-up loaded may be collected again at exit
         mark_process_dead()
 
     app = FastAPI(

@@ -26,6 +26,7 @@ def settings(database_url) -> Settings:
         allowed_hosts="testserver,localhost,127.0.0.1",
         # An app schemathesis keeps alive must not claim other tests' queued jobs (tests/retrain starts its own).
         retrain_runner=False,
+        gc_freeze=False,  # hundreds of apps in one process: no full collection at each start
     )
 
 

@@ -100,6 +100,7 @@ def verdicts(monitor, window, target):
     return {r.feature: r for r in judged}, dataset_drift(features, thresholds.defaults["dataset_drift_share"])
 
 
+@pytest.mark.slow  # 50,000 rows judged twice per case: seconds of computing each
 @pytest.mark.parametrize("drift", [None, SUBTLE, "strong"], ids=["clean", "subtle", "strong"])
 def test_summaries_give_the_rows_verdicts(monitor, store, scorer, clean_db, strong_drift, drift):
     if clean_db.dialect.name != "postgresql":

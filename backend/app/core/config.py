@@ -99,6 +99,11 @@ class Settings(BaseSettings):
         description="Server processes (python -m app.serve); each has its own writer, routing poller and live "
         "channel. Unset: 2 with PostgreSQL, 1 with SQLite (its writes take turns anyway).",
     )
+    gc_freeze: bool = Field(
+        default=True,
+        description="Collect once at start and freeze what is left out of the garbage collector's walks "
+        "(a process that serves requests); tests that build many apps in one process turn it off.",
+    )
     access_log: bool = Field(
         default=False, description="Log every request (request ids and the metrics say what happened without it)."
     )

@@ -17,6 +17,8 @@ import hashlib
 import io
 import json
 import logging
+import os
+import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,12 +122,18 @@ def cache_key(rows: int, seed: int) -> str:
 
 
 def write_files(files: DemoFiles, folder: Path) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "model.json").write_bytes(files.artifact)
-    (folder / "reference.parquet").write_bytes(files.reference)
-    (folder / "schema.json").write_text(json.dumps(files.schema, indent=1))
-    # Written last: a folder with upload.json is complete.
-    (folder / "upload.json").write_text(json.dumps({"threshold": files.threshold, "source": files.source}))
+    """Write the files into a folder of this process's own, then move it in place at once (a cache
+    two processes may fill together is never read half-written)."""
+    partial = folder.with_name(f"{folder.name}.{os.getpid()}.partial")
+    partial.mkdir(parents=True, exist_ok=True)
+    (partial / "model.json").write_bytes(files.artifact)
+    (partial / "reference.parquet").write_bytes(files.reference)
+    (partial / "schema.json").write_text(json.dumps(files.schema, indent=1))
+    (partial / "upload.json").write_text(json.dumps({"threshold": files.threshold, "source": files.source}))
+    try:
+        partial.rename(folder)
+    except OSError:  # another process moved its own in first: the same files
+        shutil.rmtree(partial, ignore_errors=True)
 
 
 def read_files(folder: Path) -> DemoFiles | None:

@@ -10,6 +10,9 @@ row of its schema (every feature typed and bounded, nothing else), ``rows`` pars
 
 from __future__ import annotations
 
+import json
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -148,10 +151,30 @@ def loaded_version(
     )
 
 
+#: Versions loaded in this process, by what defines them (model, version, the artifact's hash, the
+#: threshold and the schema): a version never changes once registered, so every router of the
+#: process (one in production, one per app in tests) shares one load. The newest ``LOADED_KEPT``.
+LOADED_KEPT = 16
+_loaded: OrderedDict[tuple, LoadedVersion] = OrderedDict()
+_loaded_lock = threading.Lock()
+
+
 def load_version(row: ModelVersion) -> LoadedVersion:
-    """A stored version, loaded from its artifact's bytes (checked again as at registration)."""
+    """A stored version, loaded from its artifact's bytes (checked again as at registration) once
+    per process."""
     if row.artifact is None:
         raise NotFound(f"version {row.version} of model {row.model_name!r} has no stored artifact")
+    key = (row.model_name, row.version, row.artifact_sha256, row.threshold, json.dumps(row.feature_schema))
+    with _loaded_lock:
+        if row.artifact_sha256 is not None and key in _loaded:
+            _loaded.move_to_end(key)
+            return _loaded[key]
     schema = schema_from_dicts(row.feature_schema)
     scorer = formats.load(row.artifact, row.format)
-    return loaded_version(row.model_name, row.version, row.format, scorer, schema, float(row.threshold))
+    loaded = loaded_version(row.model_name, row.version, row.format, scorer, schema, float(row.threshold))
+    if row.artifact_sha256 is not None:
+        with _loaded_lock:
+            _loaded[key] = loaded
+            while len(_loaded) > LOADED_KEPT:
+                _loaded.popitem(last=False)
+    return loaded

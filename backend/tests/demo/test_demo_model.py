@@ -227,12 +227,13 @@ def test_the_export_is_what_the_test_fixtures_insert(settings, clean_db, tmp_pat
     assert {"artifact.json", "reference_table.parquet", "version.json"} <= {p.name for p in folder.iterdir()}
     assert exported["source"]["trainer"] == "app.demo" and exported["sha256"] == demo_version()["sha256"]
     monkeypatch.setenv("DRIFTWATCH_TEST_CACHE", str(tmp_path))
-    demo_files.cache_clear()
+    testing_demo.forget()
     try:
         version = insert_demo(clean_db)
         assert version == exported["version"]
     finally:
-        demo_files.cache_clear()  # the next test reads the run's own export again
+        monkeypatch.delenv("DRIFTWATCH_TEST_CACHE")
+        testing_demo.forget()  # the next test reads the run's own export again
     with Session(clean_db) as session:
         stored = session.get(ModelVersion, version)
         assert stored.reference_table == (folder / "reference_table.parquet").read_bytes()

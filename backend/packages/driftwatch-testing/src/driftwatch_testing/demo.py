@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 from datetime import datetime
@@ -67,17 +68,37 @@ def demo_files() -> Path:
 
 
 def _export(folder: Path) -> None:
+    """Export into a folder of this process's own, then move it in place at once: two test
+    processes starting together never read a half-written export."""
+    partial = folder.with_name(f"{folder.name}.{os.getpid()}.partial")
+    shutil.rmtree(partial, ignore_errors=True)
     subprocess.run(
-        [sys.executable, "-m", "app.demo", "--export", str(folder), "--rows", str(ROWS), "--seed", str(SEED)],
+        [sys.executable, "-m", "app.demo", "--export", str(partial), "--rows", str(ROWS), "--seed", str(SEED)],
         cwd=BACKEND,
         check=True,
         capture_output=True,
         env={**os.environ, "DEMO_CACHE_DIR": str(cache_dir())},
     )
+    try:
+        partial.rename(folder)
+    except OSError:  # another process moved its own in first: the same bytes
+        shutil.rmtree(partial, ignore_errors=True)
+
+
+def forget() -> None:
+    """Read the cache folder again (a test that points ``DRIFTWATCH_TEST_CACHE`` elsewhere)."""
+    demo_files.cache_clear()
+    _demo_version.cache_clear()
 
 
 def demo_version() -> dict:
-    """What the version's row holds (``version.json``), with ``artifact`` and ``reference_table`` bytes."""
+    """What the version's row holds (``version.json``), with ``artifact`` and ``reference_table`` bytes
+    (read once per process: a shallow copy, not to be changed in depth)."""
+    return dict(_demo_version())
+
+
+@cache
+def _demo_version() -> dict:
     folder = demo_files()
     row = json.loads((folder / "version.json").read_text())
     return {

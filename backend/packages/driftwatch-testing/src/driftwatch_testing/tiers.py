@@ -23,7 +23,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, SupportsIndex
 
 import pytest
 
@@ -81,14 +81,14 @@ def _guarded_execute_child(self: Any, args: Any, *rest: Any, **kwargs: Any) -> A
     return _execute_child(self, args, *rest, **kwargs)
 
 
-def _guarded_listen(self: socket.socket, *args: Any) -> None:
+def _guarded_listen(self: socket.socket, backlog: int = socket.SOMAXCONN) -> None:
     require("slow", "listens on a socket (starts a server)")
-    _listen(self, *args)
+    _listen(self, backlog)
 
 
-def _guarded_sleep(seconds: float) -> None:
+def _guarded_sleep(seconds: float | SupportsIndex) -> None:
     if threading.current_thread() is _main and _current.item is not None:
-        _current.slept += seconds
+        _current.slept += float(seconds)
         if _current.slept > MAX_FAST_SLEEP_S:
             require("slow", f"sleeps {_current.slept:.1f} s in all")
     _sleep(seconds)
@@ -96,7 +96,7 @@ def _guarded_sleep(seconds: float) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     subprocess.Popen._execute_child = _guarded_execute_child  # type: ignore[attr-defined]
-    socket.socket.listen = _guarded_listen  # type: ignore[method-assign]
+    socket.socket.listen = _guarded_listen  # type: ignore[method-assign, assignment]
     time.sleep = _guarded_sleep
 
 
